@@ -1,0 +1,140 @@
+/// The whole ledger in memory, evolved by applying events in journal order. `verify` replays
+/// the journal into one and compares it with the projections; the bulk demo decides against one.
+public struct LedgerState: LedgerView, Sendable {
+    public private(set) var policy: Policy = .standard
+    public private(set) var members: [String: MemberState] = [:]
+    /// Registration order, for stable listings.
+    public private(set) var memberOrder: [String] = []
+    public private(set) var exchanges: [String: ExchangeRecord] = [:]
+    public private(set) var exchangeCount: Int64 = 0
+    /// Open proposals by party.
+    private var open: [String: Set<String>] = [:]
+    /// Exchange postings per unordered pair, in posting order: (day, minutes, exchange id).
+    private var pairLog: [String: [(day: Day, minutes: Minutes, exchange: String)]] = [:]
+    /// Whether `pairLog` is kept (deciding needs it; verifying does not).
+    public let tracksPairs: Bool
+
+    public init(tracksPairs: Bool = true) { self.tracksPairs = tracksPairs }
+
+    public func member(_ id: String) -> MemberState? { members[id] }
+    public func exchange(_ id: String) -> ExchangeRecord? { exchanges[id] }
+    public var nextExchangeNumber: Int64 { exchangeCount + 1 }
+    public func openExchanges(of member: String) -> [String] { (open[member] ?? []).sorted() }
+
+    /// Every open proposal, sorted by id.
+    public var openProposals: [String] {
+        var all = Set<String>()
+        for s in open.values { all.formUnion(s) }
+        return all.sorted()
+    }
+
+    public func pairMinutes(_ a: String, _ b: String, since: Day) -> Minutes {
+        guard let log = pairLog[LedgerState.pairKey(a, b)] else { return .zero }
+        var sum = Minutes.zero
+        for entry in log.reversed() {
+            if entry.day < since { break }
+            if exchanges[entry.exchange]?.state != .reversed { sum += entry.minutes }
+        }
+        return sum
+    }
+
+    static func pairKey(_ a: String, _ b: String) -> String { a < b ? "\(a)\u{1}\(b)" : "\(b)\u{1}\(a)" }
+
+    /// Sum of all balances: zero, always.
+    public var balanceSum: Minutes { members.values.reduce(.zero) { $0 + $1.balance } }
+
+    /// Applies an event that was decided against this state (or read from the journal).
+    /// - Parameter timestamp: when it was journaled (Unix seconds), for pair windows.
+    /// - Throws: `LedgerStateError` when the event cannot follow the state (a corrupt journal).
+    public mutating func apply(_ event: Event, timestamp: Int64) throws(LedgerStateError) {
+        let day = Day(timestamp: timestamp)
+        switch event {
+        case .ledgerCreated(let p):
+            guard members.isEmpty else { throw LedgerStateError("ledger.created after the ledger began") }
+            policy = p
+            let info = MemberInfo(id: poolID, name: "Solidarity pool", kind: .pool, joined: day)
+            members[poolID] = MemberState(info: info)
+            memberOrder.append(poolID)
+        case .policyChanged(let p):
+            policy = p
+        case .memberAdded(let info):
+            guard members[info.id] == nil else { throw LedgerStateError("member \(info.id) added twice") }
+            members[info.id] = MemberState(info: info)
+            memberOrder.append(info.id)
+        case .memberSuspended(let id): try setStatus(id, .suspended)
+        case .memberReinstated(let id): try setStatus(id, .active)
+        case .memberLimitsSet(let id, let f, let c):
+            guard members[id] != nil else { throw LedgerStateError("limits for unknown member \(id)") }
+            members[id]!.floorOverride = f
+            members[id]!.ceilingOverride = c
+        case .memberLeft(let id, let settlement, let cancelled):
+            for x in cancelled { try setExchangeState(x, .cancelled) }
+            if let s = settlement { try post(s) }
+            try setStatus(id, .left)
+        case .exchangeProposed(let info):
+            guard exchanges[info.id] == nil else { throw LedgerStateError("exchange \(info.id) proposed twice") }
+            exchangeCount += 1
+            exchanges[info.id] = ExchangeRecord(info: info, state: .proposed, consents: info.proposer.map { [$0] } ?? [], recorded: false)
+            for p in Set(info.parties) { open[p, default: []].insert(info.id) }
+        case .exchangeConsented(let id, let m):
+            guard exchanges[id]?.state == .proposed else { throw LedgerStateError("consent to \(id), which is not open") }
+            exchanges[id]!.consents.append(m)
+        case .exchangeConfirmed(let id, let by, let transfers):
+            guard let x = exchanges[id], x.state == .proposed else { throw LedgerStateError("confirmation of \(id), which is not open") }
+            if by != "auto" { exchanges[id]!.consents.append(by) }
+            try setExchangeState(id, .confirmed)
+            try postExchange(x.info, transfers, day: day, sign: 1)
+        case .exchangeRecorded(let info, _, let transfers):
+            guard exchanges[info.id] == nil else { throw LedgerStateError("exchange \(info.id) recorded twice") }
+            exchangeCount += 1
+            exchanges[info.id] = ExchangeRecord(info: info, state: .confirmed, consents: info.parties, recorded: true)
+            try postExchange(info, transfers, day: day, sign: 1)
+        case .exchangeRejected(let id, _): try setExchangeState(id, .rejected)
+        case .exchangeCancelled(let id, _): try setExchangeState(id, .cancelled)
+        case .exchangeExpired(let id, _): try setExchangeState(id, .expired)
+        case .exchangeReversed(let id, let reason, let transfers):
+            guard let x = exchanges[id], x.state == .confirmed else { throw LedgerStateError("reversal of \(id), which is not confirmed") }
+            exchanges[id]!.state = .reversed
+            exchanges[id]!.reversalReason = reason
+            try postExchange(x.info, transfers, day: day, sign: -1)
+        case .poolDonated(let t), .poolGranted(let t, _):
+            try post(t)
+        }
+    }
+
+    private mutating func setStatus(_ id: String, _ status: MemberStatus) throws(LedgerStateError) {
+        guard members[id] != nil else { throw LedgerStateError("status change for unknown member \(id)") }
+        members[id]!.status = status
+    }
+
+    private mutating func setExchangeState(_ id: String, _ state: ExchangeState) throws(LedgerStateError) {
+        guard let x = exchanges[id], x.state == .proposed else { throw LedgerStateError("\(id) is not open") }
+        exchanges[id]!.state = state
+        for p in Set(x.info.parties) { open[p]?.remove(id) }
+    }
+
+    private mutating func post(_ t: Transfer) throws(LedgerStateError) {
+        guard t.minutes.value > 0, t.from != t.to else { throw LedgerStateError("malformed transfer \(t.from) -> \(t.to) of \(t.minutes.value)") }
+        guard members[t.from] != nil, members[t.to] != nil else { throw LedgerStateError("transfer between unknown accounts \(t.from) -> \(t.to)") }
+        members[t.from]!.balance -= t.minutes
+        members[t.to]!.balance += t.minutes
+    }
+
+    /// Posts an exchange's transfers; `sign` −1 for a reversal, which undoes what was given.
+    private mutating func postExchange(_ info: ExchangeInfo, _ transfers: [Transfer], day: Day, sign: Int64) throws(LedgerStateError) {
+        for t in transfers {
+            try post(t)
+            let provider = sign > 0 ? t.to : t.from
+            members[provider]!.given += Minutes(sign * t.minutes.value)
+            if tracksPairs, sign > 0 {
+                pairLog[LedgerState.pairKey(t.from, t.to), default: []].append((day, t.minutes, info.id))
+            }
+        }
+    }
+}
+
+/// An event that cannot follow the state it is applied to: the journal is corrupt.
+public struct LedgerStateError: Error, Sendable, CustomStringConvertible {
+    public let description: String
+    public init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,74 @@
+/// A member as the rules see it: registration, status, balance and overrides.
+public struct MemberState: Sendable, Equatable {
+    public var info: MemberInfo
+    public var status: MemberStatus
+    public var balance: Minutes
+    /// Credits earned as a provider (net of reversals); earned floors grow with it.
+    public var given: Minutes
+    public var floorOverride: Minutes?
+    public var ceilingOverride: Minutes?
+
+    public init(info: MemberInfo, status: MemberStatus = .active, balance: Minutes = .zero, given: Minutes = .zero,
+                floorOverride: Minutes? = nil, ceilingOverride: Minutes? = nil) {
+        self.info = info
+        self.status = status
+        self.balance = balance
+        self.given = given
+        self.floorOverride = floorOverride
+        self.ceilingOverride = ceilingOverride
+    }
+
+    public var id: String { info.id }
+
+    /// The floor in force: the override, else an earned floor where the policy has one for
+    /// this kind, else the kind's floor.
+    public func floor(under policy: Policy) -> Minutes {
+        if let f = floorOverride { return f }
+        if let e = policy.earnedFloor, e.kinds.contains(info.kind) { return e.floor(given: given) }
+        return policy.limits(for: info.kind).floor
+    }
+
+    /// The ceiling in force (nil: none).
+    public func ceiling(under policy: Policy) -> Minutes? {
+        ceilingOverride ?? policy.limits(for: info.kind).ceiling
+    }
+}
+
+/// An exchange with where it stands.
+public struct ExchangeRecord: Sendable, Equatable {
+    public var info: ExchangeInfo
+    public var state: ExchangeState
+    /// Parties who have consented so far.
+    public var consents: [String]
+    /// True when a coordinator recorded it with both consents.
+    public var recorded: Bool
+    /// Why it was reversed, once it is.
+    public var reversalReason: String?
+
+    public init(info: ExchangeInfo, state: ExchangeState, consents: [String], recorded: Bool, reversalReason: String? = nil) {
+        self.info = info
+        self.state = state
+        self.consents = consents
+        self.recorded = recorded
+        self.reversalReason = reversalReason
+    }
+
+    public var id: String { info.id }
+}
+
+/// What a decision needs to read. The store answers from SQLite inside the write
+/// transaction; `LedgerState` answers from memory (bulk loads, verify, tests).
+public protocol LedgerView {
+    /// The policy in force now.
+    var policy: Policy { get }
+    /// A member by id.
+    func member(_ id: String) -> MemberState?
+    /// An exchange by id.
+    func exchange(_ id: String) -> ExchangeRecord?
+    /// Credits of exchanges (not reversed) posted between `a` and `b`, either way, on or after `since`.
+    func pairMinutes(_ a: String, _ b: String, since: Day) -> Minutes
+    /// Open proposals a member takes part in.
+    func openExchanges(of member: String) -> [String]
+    /// The number the next exchange id gets.
+    var nextExchangeNumber: Int64 { get }
+}
