@@ -1,0 +1,17 @@
+/// The hash chain over the journal. Entry n's hash is
+/// `SHA-256(prev_hash ‖ "<seq>\n<ts>\n<type>\n" ‖ payload)`, where `prev_hash` is the 32 raw
+/// bytes of entry n−1's hash (32 zero bytes for the first entry) and `payload` the canonical
+/// JSON bytes of the event. `docs/architecture.md` specifies it for outside verifiers.
+public enum Chain {
+    /// The previous hash of the first entry.
+    public static let genesis = [UInt8](repeating: 0, count: 32)
+
+    /// The hash of one journal entry.
+    public static func hash(previous: [UInt8], seq: Int64, timestamp: Int64, type: String, payload: [UInt8]) -> [UInt8] {
+        var h = SHA256()
+        h.update(previous)
+        h.update("\(seq)\n\(timestamp)\n\(type)\n")
+        h.update(payload)
+        return h.finalize()
+    }
+}

@@ -1,0 +1,197 @@
+import Foundation
+import KringCore
+
+/// Why a command was not carried out: a rule said no (exit 1, HTTP 422), or storage failed
+/// (exit 3, HTTP 500).
+public enum LedgerError: Error, Sendable, CustomStringConvertible {
+    case rule(RuleViolation)
+    case storage(StoreError)
+
+    public var description: String {
+        switch self {
+        case .rule(let v): return v.description
+        case .storage(let e): return e.description
+        }
+    }
+}
+
+/// A command carried out: where it landed in the journal, what it recorded, any warnings, and
+/// the proposals that expired before it.
+public struct Outcome: Sendable {
+    public let seq: Int64
+    public let hash: [UInt8]
+    public let event: Event
+    public let warnings: [Warning]
+    /// Expiries the writer recorded first, because their time had come.
+    public let expired: [Event]
+}
+
+/// The clock: Unix seconds. Injected so tests and the demo control time.
+public typealias Clock = @Sendable () -> Int64
+
+/// The wall clock, overridable with `KRING_NOW` (Unix seconds or `YYYY-MM-DD`) for tests.
+public let systemClock: Clock = {
+    if let fixed = ProcessInfo.processInfo.environment["KRING_NOW"] {
+        if let n = Int64(fixed) { return n }
+        if let d = Day(iso: fixed) { return d.timestamp + 12 * 3600 }
+    }
+    return Int64(Date().timeIntervalSince1970)
+}
+
+/// The single writer of a ledger: decides each command against the projections and appends its
+/// event in the same SQLite transaction (WAL, `synchronous=FULL`). `@unchecked Sendable`
+/// because every use of the connection is serialised by `lock`.
+public final class Ledger: @unchecked Sendable {
+    /// Most proposals expired by one sweep (the rest go in the next).
+    public static let maxExpiriesPerSweep = 1_000
+
+    let db: Connection
+    let projector: Projector
+    private let lock = NSLock()
+    private let clock: Clock
+    private var cachedPolicy: (seq: Int64, policy: Policy)?
+
+    /// Creates a new ledger at `path` with its genesis event. Refuses a file that holds one.
+    public static func create(path: String, policy: Policy = .standard, clock: @escaping Clock = systemClock) throws(StoreError) -> Ledger {
+        let db = try Ledger.openConnection(path)
+        let existing = try db.scalarInt("SELECT COUNT(*) FROM journal") ?? 0
+        guard existing == 0 else { throw StoreError("\(path) already holds a ledger (\(existing) journal entries); not overwriting it.") }
+        let projector = try Projector(db: db)
+        try db.execute("BEGIN IMMEDIATE")
+        do {
+            try projector.append(.ledgerCreated(policy: policy), at: clock())
+            try db.execute("COMMIT")
+        } catch {
+            try? db.execute("ROLLBACK")
+            throw error
+        }
+        return try Ledger(db: db, clock: clock)
+    }
+
+    /// Opens an existing ledger.
+    public convenience init(path: String, clock: @escaping Clock = systemClock) throws(StoreError) {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw StoreError("No ledger at \(path); create one with `kring init` (or `kring demo`).")
+        }
+        try self.init(db: try Ledger.openConnection(path), clock: clock)
+    }
+
+    private init(db: Connection, clock: @escaping Clock) throws(StoreError) {
+        self.db = db
+        self.clock = clock
+        projector = try Projector(db: db)
+        guard projector.head.seq > 0 else { throw StoreError("\(db.path) is not initialised; run `kring init`.") }
+    }
+
+    /// Opens a connection for writing with the durability settings and the current schema.
+    static func openConnection(_ path: String) throws(StoreError) -> Connection {
+        let db = try Connection(path: path)
+        try db.execute("PRAGMA journal_mode = WAL")
+        try db.execute("PRAGMA synchronous = FULL")
+        try Schema.migrate(db)
+        return db
+    }
+
+    /// The chain head: sequence number and hash of the last entry.
+    public var head: (seq: Int64, hash: [UInt8]) {
+        lock.lock()
+        defer { lock.unlock() }
+        return (projector.head.seq, projector.head.hash)
+    }
+
+    /// The policy in force.
+    public func currentPolicy() throws(StoreError) -> Policy {
+        lock.lock()
+        defer { lock.unlock() }
+        return try policy()
+    }
+
+    private func policy() throws(StoreError) -> Policy {
+        let s = try db.cached("SELECT seq, payload FROM policies ORDER BY seq DESC LIMIT 1")
+        defer { s.reset() }
+        guard try s.step() else { throw StoreError("the ledger has no policy") }
+        let seq = s.int(0)
+        if let c = cachedPolicy, c.seq == seq { return c.policy }
+        guard let json = try? JSON.parse(s.text(1)), let p = Policy(json: json) else { throw StoreError("the policy at seq \(seq) is unreadable") }
+        cachedPolicy = (seq, p)
+        return p
+    }
+
+    /// Carries out `command` for `actor` in one durable transaction, after expiring any proposal
+    /// whose time has come. A refused command changes nothing (the expiries still commit).
+    public func execute(_ command: Command, by actor: Actor) throws(LedgerError) -> Outcome {
+        lock.lock()
+        defer { lock.unlock() }
+        let result: Result<Outcome, RuleViolation>
+        do {
+            result = try transactCommand(command, by: actor)
+        } catch {
+            try? db.execute("ROLLBACK")
+            try? projector.reloadHead()
+            throw .storage(error)
+        }
+        switch result {
+        case .success(let outcome): return outcome
+        case .failure(let violation): throw .rule(violation)
+        }
+    }
+
+    /// The transaction of `execute`: storage errors throw, rule violations come back as a value
+    /// after the savepoint was rolled back and the sweep committed.
+    private func transactCommand(_ command: Command, by actor: Actor) throws(StoreError) -> Result<Outcome, RuleViolation> {
+        try db.execute("BEGIN IMMEDIATE")
+        try projector.reloadHead()
+        let now = max(clock(), projector.head.ts)
+        let expired = try sweep(now: now)
+        try db.execute("SAVEPOINT command")
+        let decision: Decision
+        let view = SQLiteView(db: db, policy: try policy())
+        do {
+            decision = try Decider.decide(command, by: actor, in: view, now: now)
+        } catch {
+            try db.execute("ROLLBACK TO command")
+            try db.execute("RELEASE command")
+            try db.execute("COMMIT")
+            try projector.reloadHead()
+            return .failure(error)
+        }
+        let seq = try projector.append(decision.event, at: now)
+        try db.execute("RELEASE command")
+        try db.execute("COMMIT")
+        return .success(Outcome(seq: seq, hash: projector.head.hash, event: decision.event, warnings: decision.warnings, expired: expired))
+    }
+
+    /// Expires (or, by policy, auto-confirms) every proposal due at `now`. Explicit form of what
+    /// every write does first.
+    public func expireDue() throws(LedgerError) -> [Event] {
+        lock.lock()
+        defer { lock.unlock() }
+        do {
+            try db.execute("BEGIN IMMEDIATE")
+            try projector.reloadHead()
+            let events = try sweep(now: max(clock(), projector.head.ts))
+            try db.execute("COMMIT")
+            return events
+        } catch {
+            try? db.execute("ROLLBACK")
+            try? projector.reloadHead()
+            throw .storage(error)
+        }
+    }
+
+    private func sweep(now: Int64) throws(StoreError) -> [Event] {
+        let s = try db.cached("SELECT num FROM exchanges WHERE state = 'proposed' AND expires_at <= ? ORDER BY num LIMIT ?")
+        try s.bind([.int(now), .int(Int64(Ledger.maxExpiriesPerSweep))])
+        var due = [Int64]()
+        while try s.step() { due.append(s.int(0)) }
+        s.reset()
+        var events = [Event]()
+        for num in due {
+            let view = SQLiteView(db: db, policy: try policy())
+            guard let d = try? Decider.decide(.expire(ExchangeNumber.id(num)), by: .system, in: view, now: now) else { continue }
+            try projector.append(d.event, at: now)
+            events.append(d.event)
+        }
+        return events
+    }
+}

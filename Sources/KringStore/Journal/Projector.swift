@@ -1,0 +1,150 @@
+import KringCore
+
+/// Appends one event to the journal and updates every projection, on the caller's
+/// transaction. The single writer and the bulk loader both append through here.
+final class Projector {
+    let db: Connection
+    /// The chain head after the last append: sequence, hash, timestamp.
+    private(set) var head: (seq: Int64, hash: [UInt8], ts: Int64)
+
+    init(db: Connection) throws(StoreError) {
+        self.db = db
+        head = (0, Chain.genesis, 0)
+        try reloadHead()
+    }
+
+    /// Reads the head from disk (after a rollback, or when another process may have written).
+    func reloadHead() throws(StoreError) {
+        let s = try db.cached("SELECT seq, hash, ts FROM journal ORDER BY seq DESC LIMIT 1")
+        if try s.step() {
+            head = (s.int(0), s.blob(1), s.int(2))
+        } else {
+            head = (0, Chain.genesis, 0)
+        }
+        s.reset()
+    }
+
+    /// Appends `event` at `timestamp` (never earlier than the head's) and projects it.
+    @discardableResult
+    func append(_ event: Event, at timestamp: Int64) throws(StoreError) -> Int64 {
+        let seq = head.seq + 1
+        let ts = max(timestamp, head.ts)
+        let payload = event.payload.canonicalBytes
+        let type = event.type
+        let hash = Chain.hash(previous: head.hash, seq: seq, timestamp: ts, type: type, payload: payload)
+        let ins = try db.cached("INSERT INTO journal(seq, ts, type, payload, prev_hash, hash) VALUES (?,?,?,?,?,?)")
+        try ins.bind([.int(seq), .int(ts), .text(type), .text(String(decoding: payload, as: UTF8.self)), .blob(head.hash), .blob(hash)])
+        try ins.step()
+        try project(event, seq: seq, day: Day(timestamp: ts))
+        head = (seq, hash, ts)
+        return seq
+    }
+
+    private func project(_ event: Event, seq: Int64, day: Day) throws(StoreError) {
+        switch event {
+        case .ledgerCreated(let policy):
+            try db.cached("INSERT INTO policies(seq, payload) VALUES (?, ?)").run(.int(seq), .text(policy.json.canonicalString))
+            try insertMember(MemberInfo(id: poolID, name: "Solidarity pool", kind: .pool, joined: day), seq: seq)
+        case .policyChanged(let policy):
+            try db.cached("INSERT INTO policies(seq, payload) VALUES (?, ?)").run(.int(seq), .text(policy.json.canonicalString))
+        case .memberAdded(let info):
+            try insertMember(info, seq: seq)
+        case .memberSuspended(let id):
+            try db.cached("UPDATE members SET status = 'suspended' WHERE id = ?").run(.text(id))
+        case .memberReinstated(let id):
+            try db.cached("UPDATE members SET status = 'active' WHERE id = ?").run(.text(id))
+        case .memberLimitsSet(let id, let f, let c):
+            try db.cached("UPDATE members SET floor_override = ?, ceiling_override = ? WHERE id = ?").run(.int(f?.value), .int(c?.value), .text(id))
+        case .memberLeft(let id, let settlement, let cancelled):
+            for x in cancelled { try setState(x, .cancelled, seq: seq) }
+            if let s = settlement { try post(s, seq: seq, exchange: nil, kind: "settlement", day: day) }
+            try db.cached("UPDATE members SET status = 'left' WHERE id = ?").run(.text(id))
+        case .exchangeProposed(let info):
+            try insertExchange(info, state: .proposed, recorded: false, reason: nil, seq: seq)
+        case .exchangeConsented(let id, let m):
+            try consent(id, m)
+            try db.cached("UPDATE exchanges SET updated_seq = ? WHERE num = ?").run(.int(seq), .int(ExchangeNumber.parse(id)))
+        case .exchangeConfirmed(let id, let by, let transfers):
+            if by != "auto" { try consent(id, by) }
+            try setState(id, .confirmed, seq: seq)
+            for t in transfers { try post(t, seq: seq, exchange: id, kind: "exchange", day: day) }
+        case .exchangeRecorded(let info, let reason, let transfers):
+            try insertExchange(info, state: .confirmed, recorded: true, reason: reason, seq: seq)
+            for t in transfers { try post(t, seq: seq, exchange: info.id, kind: "exchange", day: day) }
+        case .exchangeRejected(let id, _): try setState(id, .rejected, seq: seq)
+        case .exchangeCancelled(let id, _): try setState(id, .cancelled, seq: seq)
+        case .exchangeExpired(let id, _): try setState(id, .expired, seq: seq)
+        case .exchangeReversed(let id, let reason, let transfers):
+            try db.cached("UPDATE exchanges SET state = 'reversed', reversal_reason = ?, updated_seq = ? WHERE num = ?")
+                .run(.text(reason), .int(seq), .int(ExchangeNumber.parse(id)))
+            for t in transfers { try post(t, seq: seq, exchange: id, kind: "reversal", day: day) }
+        case .poolDonated(let t):
+            try post(t, seq: seq, exchange: nil, kind: "donation", day: day)
+        case .poolGranted(let t, _):
+            try post(t, seq: seq, exchange: nil, kind: "grant", day: day)
+        }
+    }
+
+    private func insertMember(_ m: MemberInfo, seq: Int64) throws(StoreError) {
+        try db.cached("INSERT INTO members(id, name, kind, status, neighbourhood, domains, joined, added_seq) VALUES (?,?,?,'active',?,?,?,?)")
+            .run(.text(m.id), .text(m.name), .text(m.kind.rawValue), .text(m.neighbourhood), .text(m.domains.joined(separator: ",")),
+                 .text(m.joined.description), .int(seq))
+        try db.cached("INSERT INTO accounts(member, balance, given, last_seq) VALUES (?, 0, 0, ?)").run(.text(m.id), .int(seq))
+    }
+
+    private func insertExchange(_ x: ExchangeInfo, state: ExchangeState, recorded: Bool, reason: String?, seq: Int64) throws(StoreError) {
+        let num = ExchangeNumber.parse(x.id)
+        try db.cached("""
+            INSERT INTO exchanges(num, proposer, kind, domain, what, credits, quantity, date, expires_at, state, recorded, reason, created_seq, updated_seq)
+            VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+            """).run(.int(num), .text(x.proposer), .text(x.kind.rawValue), .text(x.domain), .text(x.what), .int(x.credits.value),
+                     .int(x.quantity), .text(x.date.description), .int(x.expiresAt), .text(state.rawValue), .int(recorded ? 1 : 0),
+                     .text(reason), .int(seq), .int(seq))
+        let party = try db.cached("INSERT INTO exchange_parties(exchange, member, role, consented) VALUES (?,?,?,?)")
+        for p in x.providers {
+            try party.run(.int(num), .text(p), .text("provider"), .int(recorded || p == x.proposer ? 1 : 0))
+        }
+        for r in x.receivers {
+            try party.run(.int(num), .text(r), .text("receiver"), .int(recorded || r == x.proposer ? 1 : 0))
+        }
+    }
+
+    private func consent(_ id: String, _ member: String) throws(StoreError) {
+        try db.cached("UPDATE exchange_parties SET consented = 1 WHERE exchange = ? AND member = ?").run(.int(ExchangeNumber.parse(id)), .text(member))
+    }
+
+    private func setState(_ id: String, _ state: ExchangeState, seq: Int64) throws(StoreError) {
+        try db.cached("UPDATE exchanges SET state = ?, updated_seq = ? WHERE num = ?").run(.text(state.rawValue), .int(seq), .int(ExchangeNumber.parse(id)))
+    }
+
+    /// One transfer: its row, two postings that sum to zero, two balance updates. For
+    /// exchanges and reversals the provider's given credits move too (earned floors).
+    private func post(_ t: Transfer, seq: Int64, exchange: String?, kind: String, day: Day) throws(StoreError) {
+        precondition(t.minutes.value > 0 && t.from != t.to, "a transfer moves a positive amount between two accounts")
+        try db.cached("INSERT INTO transfers(seq, exchange, kind, payer, payee, minutes, day) VALUES (?,?,?,?,?,?,?)")
+            .run(.int(seq), .int(exchange.map(ExchangeNumber.parse)), .text(kind), .text(t.from), .text(t.to), .int(t.minutes.value), .int(day.number))
+        let transferID = sqlite3LastInsertRowID(db)
+        let posting = try db.cached("INSERT INTO postings(seq, transfer, member, minutes, day) VALUES (?,?,?,?,?)")
+        try posting.run(.int(seq), .int(transferID), .text(t.from), .int(-t.minutes.value), .int(day.number))
+        try posting.run(.int(seq), .int(transferID), .text(t.to), .int(t.minutes.value), .int(day.number))
+        let givenFrom: Int64 = kind == "reversal" ? -t.minutes.value : 0
+        let givenTo: Int64 = kind == "exchange" ? t.minutes.value : 0
+        let upd = try db.cached("UPDATE accounts SET balance = balance + ?, given = given + ?, last_seq = ? WHERE member = ?")
+        try upd.run(.int(-t.minutes.value), .int(givenFrom), .int(seq), .text(t.from))
+        guard db.changes == 1 else { throw StoreError("no account \(t.from)") }
+        try upd.run(.int(t.minutes.value), .int(givenTo), .int(seq), .text(t.to))
+        guard db.changes == 1 else { throw StoreError("no account \(t.to)") }
+    }
+}
+
+/// Exchange ids are `ex-<n>`; the projections key them by n.
+public enum ExchangeNumber {
+    /// n for `ex-n`; 0 (no such exchange) when the id is not of that form.
+    public static func parse(_ id: String) -> Int64 {
+        guard id.hasPrefix("ex-"), let n = Int64(id.dropFirst(3)), n > 0 else { return 0 }
+        return n
+    }
+
+    /// `ex-n`.
+    public static func id(_ n: Int64) -> String { "ex-\(n)" }
+}

@@ -1,0 +1,114 @@
+/// The schema and its migrations. `PRAGMA user_version` holds the version; each migration
+/// runs once, in its own transaction, in order.
+enum Schema {
+    /// The version this build writes.
+    static let version: Int64 = 1
+
+    static let migrations: [String] = [
+        // 1: the journal, its projections, and the triggers that keep history append-only.
+        """
+        CREATE TABLE journal(
+            seq INTEGER PRIMARY KEY,
+            ts INTEGER NOT NULL,
+            type TEXT NOT NULL,
+            payload TEXT NOT NULL,
+            prev_hash BLOB NOT NULL,
+            hash BLOB NOT NULL
+        );
+        CREATE TABLE policies(
+            seq INTEGER PRIMARY KEY,
+            payload TEXT NOT NULL
+        );
+        CREATE TABLE members(
+            id TEXT PRIMARY KEY,
+            name TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            status TEXT NOT NULL,
+            neighbourhood TEXT,
+            domains TEXT NOT NULL,
+            joined TEXT NOT NULL,
+            floor_override INTEGER,
+            ceiling_override INTEGER,
+            added_seq INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE TABLE accounts(
+            member TEXT PRIMARY KEY,
+            balance INTEGER NOT NULL,
+            given INTEGER NOT NULL,
+            last_seq INTEGER NOT NULL
+        ) WITHOUT ROWID;
+        CREATE TABLE exchanges(
+            num INTEGER PRIMARY KEY,
+            proposer TEXT,
+            kind TEXT NOT NULL,
+            domain TEXT NOT NULL,
+            what TEXT NOT NULL,
+            credits INTEGER NOT NULL,
+            quantity INTEGER NOT NULL,
+            date TEXT NOT NULL,
+            expires_at INTEGER,
+            state TEXT NOT NULL,
+            recorded INTEGER NOT NULL,
+            reason TEXT,
+            reversal_reason TEXT,
+            created_seq INTEGER NOT NULL,
+            updated_seq INTEGER NOT NULL
+        );
+        CREATE INDEX exchanges_open ON exchanges(state, expires_at);
+        CREATE TABLE exchange_parties(
+            exchange INTEGER NOT NULL,
+            member TEXT NOT NULL,
+            role TEXT NOT NULL,
+            consented INTEGER NOT NULL,
+            PRIMARY KEY(exchange, member)
+        ) WITHOUT ROWID;
+        CREATE INDEX parties_member ON exchange_parties(member, exchange);
+        CREATE TABLE transfers(
+            id INTEGER PRIMARY KEY,
+            seq INTEGER NOT NULL,
+            exchange INTEGER,
+            kind TEXT NOT NULL,
+            payer TEXT NOT NULL,
+            payee TEXT NOT NULL,
+            minutes INTEGER NOT NULL CHECK (minutes > 0),
+            day INTEGER NOT NULL
+        );
+        CREATE INDEX transfers_pair ON transfers(payer, payee, day);
+        CREATE TABLE postings(
+            id INTEGER PRIMARY KEY,
+            seq INTEGER NOT NULL,
+            transfer INTEGER NOT NULL,
+            member TEXT NOT NULL,
+            minutes INTEGER NOT NULL,
+            day INTEGER NOT NULL
+        );
+        CREATE INDEX postings_member ON postings(member, seq);
+        CREATE INDEX postings_seq ON postings(seq);
+        CREATE TRIGGER journal_no_update BEFORE UPDATE ON journal BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
+        CREATE TRIGGER journal_no_delete BEFORE DELETE ON journal BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
+        CREATE TRIGGER postings_no_update BEFORE UPDATE ON postings BEGIN SELECT RAISE(ABORT, 'postings are append-only'); END;
+        CREATE TRIGGER postings_no_delete BEFORE DELETE ON postings BEGIN SELECT RAISE(ABORT, 'postings are append-only'); END;
+        CREATE TRIGGER transfers_no_update BEFORE UPDATE ON transfers BEGIN SELECT RAISE(ABORT, 'transfers are append-only'); END;
+        CREATE TRIGGER transfers_no_delete BEFORE DELETE ON transfers BEGIN SELECT RAISE(ABORT, 'transfers are append-only'); END;
+        """,
+    ]
+
+    /// Brings the database up to `version`. Refuses a database written by a newer build.
+    static func migrate(_ db: Connection) throws(StoreError) {
+        let current = try db.scalarInt("PRAGMA user_version") ?? 0
+        guard current <= version else {
+            throw StoreError("\(db.path) has schema version \(current); this kring reads up to \(version). Upgrade kring.")
+        }
+        for v in Int(current)..<Int(version) {
+            try db.execute("BEGIN IMMEDIATE")
+            do {
+                try db.execute(migrations[v])
+                try db.execute("PRAGMA user_version = \(v + 1)")
+                try db.execute("COMMIT")
+            } catch {
+                try? db.execute("ROLLBACK")
+                throw error
+            }
+        }
+    }
+}

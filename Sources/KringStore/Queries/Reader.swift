@@ -1,0 +1,268 @@
+import Foundation
+import KringCore
+
+/// A member with their account, as listings show them.
+public struct MemberRow: Sendable {
+    public let state: MemberState
+    public let floor: Minutes
+    public let ceiling: Minutes?
+
+    public var json: JSON {
+        let i = state.info
+        return .object([
+            "id": .string(i.id), "name": .string(i.name), "kind": .string(i.kind.rawValue), "status": .string(state.status.rawValue),
+            "neighbourhood": i.neighbourhood.map(JSON.string) ?? .null, "domains": .array(i.domains.map(JSON.string)),
+            "joined": .string(i.joined.description), "balance_minutes": .int(state.balance.value),
+            "floor_minutes": .int(floor.value), "ceiling_minutes": ceiling.map { .int($0.value) } ?? .null,
+            "given_minutes": .int(state.given.value),
+        ])
+    }
+}
+
+/// One line of a statement: a posting with its running balance.
+public struct StatementLine: Sendable {
+    public let seq: Int64
+    public let day: Day
+    public let kind: String
+    public let exchange: String?
+    public let counterparty: String
+    public let description: String
+    public let minutes: Minutes
+    public let balance: Minutes
+
+    public var json: JSON {
+        .object([
+            "seq": .int(seq), "date": .string(day.description), "kind": .string(kind), "exchange": exchange.map(JSON.string) ?? .null,
+            "counterparty": .string(counterparty), "description": .string(description),
+            "minutes": .int(minutes.value), "balance_minutes": .int(balance.value),
+        ])
+    }
+}
+
+/// A member's statement over a period, carrying the ledger head it was computed at.
+public struct MemberStatement: Sendable {
+    public let member: String
+    public let from: Day?
+    public let to: Day?
+    public let opening: Minutes
+    public let closing: Minutes
+    public let lines: [StatementLine]
+    public let head: LedgerHead
+
+    public var json: JSON {
+        .object([
+            "member": .string(member), "from": from.map { .string($0.description) } ?? .null, "to": to.map { .string($0.description) } ?? .null,
+            "opening_minutes": .int(opening.value), "closing_minutes": .int(closing.value),
+            "lines": .array(lines.map(\.json)), "ledger_head": head.json,
+        ])
+    }
+}
+
+/// The last journal entry: anyone holding it can tell whether history was rewritten.
+public struct LedgerHead: Sendable, Equatable {
+    public let seq: Int64
+    public let hash: String
+    public let timestamp: Int64
+
+    public var json: JSON { .object(["seq": .int(seq), "hash": .string(hash), "ts": .int(timestamp)]) }
+}
+
+/// An exchange with its state, for listings.
+public struct ExchangeRow: Sendable {
+    public let record: ExchangeRecord
+    public let reason: String?
+
+    public var json: JSON {
+        let i = record.info
+        return .object([
+            "id": .string(i.id), "state": .string(record.state.rawValue), "proposer": i.proposer.map(JSON.string) ?? .null,
+            "providers": .array(i.providers.map(JSON.string)), "receivers": .array(i.receivers.map(JSON.string)),
+            "kind": .string(i.kind.rawValue), "domain": .string(i.domain), "what": .string(i.what),
+            "credits_minutes": .int(i.credits.value), "quantity": .int(i.quantity), "measure": .string(i.kind.measure),
+            "date": .string(i.date.description), "expires_at": i.expiresAt.map(JSON.int) ?? .null,
+            "recorded_by_coordinator": .bool(record.recorded), "reason": reason.map(JSON.string) ?? .null,
+            "consents": .array(record.consents.map(JSON.string)),
+            "reversal_reason": record.reversalReason.map(JSON.string) ?? .null,
+        ])
+    }
+}
+
+/// Read queries on a connection of their own (WAL lets readers run beside the writer).
+public final class Reader {
+    /// Most rows one listing returns.
+    public static let maxRows = 100_000
+    let db: Connection
+
+    /// Opens `path` for reading; the ledger must exist.
+    public init(path: String) throws(StoreError) {
+        guard FileManager.default.fileExists(atPath: path) else {
+            throw StoreError("No ledger at \(path); create one with `kring init` (or `kring demo`).")
+        }
+        db = try Connection(path: path)
+        try db.execute("PRAGMA query_only = 1")
+        let version = try db.scalarInt("PRAGMA user_version") ?? 0
+        guard version == Schema.version else {
+            throw StoreError(version == 0 ? "\(path) is not a Kring ledger; run `kring init`." : "\(path) has schema version \(version); open it with the writer first to migrate.")
+        }
+    }
+
+    /// The chain head.
+    public func head() throws(StoreError) -> LedgerHead {
+        let s = try db.cached("SELECT seq, hash, ts FROM journal ORDER BY seq DESC LIMIT 1")
+        defer { s.reset() }
+        guard try s.step() else { return LedgerHead(seq: 0, hash: Chain.genesis.hexString, timestamp: 0) }
+        return LedgerHead(seq: s.int(0), hash: s.blob(1).hexString, timestamp: s.int(2))
+    }
+
+    /// The policy in force.
+    public func policy() throws(StoreError) -> Policy {
+        let s = try db.cached("SELECT payload FROM policies ORDER BY seq DESC LIMIT 1")
+        defer { s.reset() }
+        guard try s.step(), let j = try? JSON.parse(s.text(0)), let p = Policy(json: j) else { throw StoreError("the ledger has no readable policy") }
+        return p
+    }
+
+    /// One member, or nil.
+    public func member(_ id: String) throws(StoreError) -> MemberRow? {
+        let policy = try policy()
+        guard let m = SQLiteView(db: db, policy: policy).member(id) else { return nil }
+        return MemberRow(state: m, floor: m.floor(under: policy), ceiling: m.ceiling(under: policy))
+    }
+
+    /// Members in registration order, optionally of one kind or status.
+    public func members(kind: MemberKind? = nil, status: MemberStatus? = nil) throws(StoreError) -> [MemberRow] {
+        let policy = try policy()
+        let s = try db.cached("""
+            SELECT m.id, m.name, m.kind, m.status, m.neighbourhood, m.domains, m.joined, m.floor_override, m.ceiling_override, a.balance, a.given
+            FROM members m JOIN accounts a ON a.member = m.id
+            WHERE (?1 IS NULL OR m.kind = ?1) AND (?2 IS NULL OR m.status = ?2)
+            ORDER BY m.added_seq LIMIT ?3
+            """)
+        try s.bind([.text(kind?.rawValue), .text(status?.rawValue), .int(Int64(Reader.maxRows))])
+        var rows = [MemberRow]()
+        while try s.step() {
+            let m = MemberState(
+                info: MemberInfo(id: s.text(0), name: s.text(1), kind: MemberKind(rawValue: s.text(2)) ?? .person, neighbourhood: s.optionalText(4),
+                                 domains: s.text(5).split(separator: ",").map(String.init), joined: Day(iso: s.text(6)) ?? Day(0)),
+                status: MemberStatus(rawValue: s.text(3)) ?? .active, balance: Minutes(s.int(9)), given: Minutes(s.int(10)),
+                floorOverride: s.optionalInt(7).map(Minutes.init), ceilingOverride: s.optionalInt(8).map(Minutes.init))
+            rows.append(MemberRow(state: m, floor: m.floor(under: policy), ceiling: m.ceiling(under: policy)))
+        }
+        s.reset()
+        return rows
+    }
+
+    /// One member's balance in minutes, or nil when there is no such member.
+    public func balance(_ id: String) throws(StoreError) -> Minutes? {
+        try db.scalarInt("SELECT balance FROM accounts WHERE member = ?", .text(id)).map(Minutes.init)
+    }
+
+    /// Every account's balance, in registration order.
+    public func balances() throws(StoreError) -> [(member: String, balance: Minutes)] {
+        let s = try db.cached("SELECT a.member, a.balance FROM accounts a JOIN members m ON m.id = a.member ORDER BY m.added_seq")
+        var out = [(String, Minutes)]()
+        while try s.step() { out.append((s.text(0), Minutes(s.int(1)))) }
+        s.reset()
+        return out
+    }
+
+    /// A member's postings between two days (inclusive), with the opening and running balance.
+    public func statement(_ id: String, from: Day?, to: Day?) throws(StoreError) -> MemberStatement? {
+        guard try balance(id) != nil else { return nil }
+        let head = try head()
+        let fromN = from?.number ?? Int64.min, toN = to?.number ?? Int64.max
+        let opening = try db.scalarInt("SELECT COALESCE(SUM(minutes), 0) FROM postings WHERE member = ? AND day < ?", .text(id), .int(fromN)) ?? 0
+        let s = try db.cached("""
+            SELECT p.seq, p.day, t.kind, t.exchange, CASE WHEN t.payer = ?1 THEN t.payee ELSE t.payer END, p.minutes, e.what, j.type
+            FROM postings p JOIN transfers t ON t.id = p.transfer LEFT JOIN exchanges e ON e.num = t.exchange JOIN journal j ON j.seq = p.seq
+            WHERE p.member = ?1 AND p.day >= ?2 AND p.day <= ?3 ORDER BY p.seq, p.id LIMIT ?4
+            """)
+        try s.bind([.text(id), .int(fromN), .int(toN), .int(Int64(Reader.maxRows))])
+        var running = opening
+        var lines = [StatementLine]()
+        while try s.step() {
+            running += s.int(5)
+            let kind = s.text(2)
+            let desc: String
+            switch kind {
+            case "exchange": desc = s.text(6)
+            case "reversal": desc = "reversal of \(ExchangeNumber.id(s.int(3))): \(s.text(6))"
+            case "donation": desc = "donation to the pool"
+            case "grant": desc = "grant from the pool"
+            default: desc = "settlement on leaving"
+            }
+            lines.append(StatementLine(seq: s.int(0), day: Day(s.int(1)), kind: kind, exchange: s.optionalInt(3).map(ExchangeNumber.id),
+                                       counterparty: s.text(4), description: desc, minutes: Minutes(s.int(5)), balance: Minutes(running)))
+        }
+        s.reset()
+        return MemberStatement(member: id, from: from, to: to, opening: Minutes(opening), closing: Minutes(running), lines: lines, head: head)
+    }
+
+    /// One exchange, or nil.
+    public func exchange(_ id: String) throws(StoreError) -> ExchangeRow? {
+        guard let r = SQLiteView.exchange(id, db: db) else { return nil }
+        let reason = try db.cached("SELECT reason FROM exchanges WHERE num = ?")
+        try reason.bind([.int(ExchangeNumber.parse(id))])
+        defer { reason.reset() }
+        return ExchangeRow(record: r, reason: try reason.step() ? reason.optionalText(0) : nil)
+    }
+
+    /// Exchanges, newest first, optionally of one member and/or in one state.
+    public func exchanges(member: String? = nil, state: ExchangeState? = nil, limit: Int = 1_000) throws(StoreError) -> [ExchangeRow] {
+        let s = try db.cached("""
+            SELECT e.num FROM exchanges e
+            WHERE (?1 IS NULL OR e.num IN (SELECT exchange FROM exchange_parties WHERE member = ?1)) AND (?2 IS NULL OR e.state = ?2)
+            ORDER BY e.num DESC LIMIT ?3
+            """)
+        try s.bind([.text(member), .text(state?.rawValue), .int(Int64(min(limit, Reader.maxRows)))])
+        var nums = [Int64]()
+        while try s.step() { nums.append(s.int(0)) }
+        s.reset()
+        var out = [ExchangeRow]()
+        for n in nums { if let r = try exchange(ExchangeNumber.id(n)) { out.append(r) } }
+        return out
+    }
+
+    /// Counts for a summary: members, exchanges by state, journal entries.
+    public func counts() throws(StoreError) -> (members: Int64, exchanges: Int64, confirmed: Int64, entries: Int64) {
+        (try db.scalarInt("SELECT COUNT(*) FROM members WHERE kind != 'pool'") ?? 0,
+         try db.scalarInt("SELECT COUNT(*) FROM exchanges") ?? 0,
+         try db.scalarInt("SELECT COUNT(*) FROM exchanges WHERE state = 'confirmed'") ?? 0,
+         try db.scalarInt("SELECT COUNT(*) FROM journal") ?? 0)
+    }
+
+    /// Every transfer in journal order, for exports: seq, timestamp, kind, exchange, payer, payee, minutes, description.
+    public func forEachTransfer(_ body: (TransferRow) throws -> Void) throws {
+        let s = try db.prepare("""
+            SELECT t.seq, j.ts, t.kind, t.exchange, t.payer, t.payee, t.minutes, e.what, e.domain, e.kind
+            FROM transfers t JOIN journal j ON j.seq = t.seq LEFT JOIN exchanges e ON e.num = t.exchange ORDER BY t.id
+            """)
+        while try s.step() {
+            try body(TransferRow(seq: s.int(0), timestamp: s.int(1), kind: s.text(2), exchange: s.optionalInt(3).map(ExchangeNumber.id),
+                                 payer: s.text(4), payee: s.text(5), minutes: Minutes(s.int(6)), what: s.optionalText(7),
+                                 domain: s.optionalText(8), exchangeKind: s.optionalText(9)))
+        }
+    }
+
+    /// Every exchange in id order, for exports.
+    public func forEachExchange(_ body: (ExchangeRow) throws -> Void) throws {
+        let s = try db.prepare("SELECT num FROM exchanges ORDER BY num")
+        while try s.step() {
+            if let r = try exchange(ExchangeNumber.id(s.int(0))) { try body(r) }
+        }
+    }
+}
+
+/// A transfer as exports show it.
+public struct TransferRow: Sendable {
+    public let seq: Int64
+    public let timestamp: Int64
+    public let kind: String
+    public let exchange: String?
+    public let payer: String
+    public let payee: String
+    public let minutes: Minutes
+    public let what: String?
+    public let domain: String?
+    public let exchangeKind: String?
+}

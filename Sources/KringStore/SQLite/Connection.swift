@@ -1,0 +1,192 @@
+import CSQLite
+
+/// A storage failure: SQLite said no, or the file is not a Kring ledger. The CLI exits 3.
+public struct StoreError: Error, Sendable, CustomStringConvertible {
+    /// SQLite's result code, when SQLite raised it.
+    public let code: Int32
+    public let message: String
+
+    public init(_ message: String, code: Int32 = 0) {
+        self.message = message
+        self.code = code
+    }
+
+    public var description: String { message }
+}
+
+let sqliteTransient = kring_sqlite_transient()
+
+/// One SQLite connection. Not Sendable: it belongs to one owner (the writer, a reader, a
+/// test), which serialises its use. Closing happens in `deinit`.
+public final class Connection {
+    let handle: OpaquePointer
+    private var cache: [String: Statement] = [:]
+    /// Where the database lives.
+    public let path: String
+
+    /// Opens (and creates, unless `readOnly`) the database at `path`.
+    public init(path: String, readOnly: Bool = false) throws(StoreError) {
+        var db: OpaquePointer?
+        let flags = readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
+        let rc = sqlite3_open_v2(path, &db, flags | SQLITE_OPEN_NOMUTEX, nil)
+        guard rc == SQLITE_OK, let db else {
+            let msg = db.map { String(cString: sqlite3_errmsg($0)) } ?? "out of memory"
+            if let db { sqlite3_close_v2(db) }
+            throw StoreError("cannot open \(path): \(msg)", code: rc)
+        }
+        handle = db
+        self.path = path
+        sqlite3_busy_timeout(db, 10_000)
+        sqlite3_extended_result_codes(db, 1)
+    }
+
+    deinit {
+        cache.removeAll()
+        sqlite3_close_v2(handle)
+    }
+
+    /// Runs one or more statements without results.
+    public func execute(_ sql: String) throws(StoreError) {
+        var err: UnsafeMutablePointer<CChar>?
+        let rc = sqlite3_exec(handle, sql, nil, nil, &err)
+        if rc != SQLITE_OK {
+            let msg = err.map { String(cString: $0) } ?? lastError
+            sqlite3_free(err)
+            throw StoreError(msg, code: rc)
+        }
+    }
+
+    /// A prepared statement, compiled once per connection and reused.
+    public func cached(_ sql: String) throws(StoreError) -> Statement {
+        if let s = cache[sql] {
+            s.reset()
+            return s
+        }
+        let s = try prepare(sql)
+        cache[sql] = s
+        return s
+    }
+
+    /// A new prepared statement.
+    public func prepare(_ sql: String) throws(StoreError) -> Statement {
+        var stmt: OpaquePointer?
+        let rc = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &stmt, nil)
+        guard rc == SQLITE_OK, let stmt else { throw StoreError("\(lastError) in: \(sql)", code: rc) }
+        return Statement(stmt, connection: self)
+    }
+
+    var lastError: String { String(cString: sqlite3_errmsg(handle)) }
+
+    /// Rows changed by the last statement.
+    public var changes: Int { Int(sqlite3_changes(handle)) }
+
+    /// The first column of the first row, as an integer (nil when no row or NULL).
+    public func scalarInt(_ sql: String, _ args: SQLValue...) throws(StoreError) -> Int64? {
+        let s = try cached(sql)
+        try s.bind(args)
+        guard try s.step() else { return nil }
+        return s.isNull(0) ? nil : s.int(0)
+    }
+
+    /// Runs `body` in a transaction (`BEGIN IMMEDIATE`), committing when it returns and rolling
+    /// back when it throws.
+    public func transaction<T>(_ body: () throws -> T) throws -> T {
+        try execute("BEGIN IMMEDIATE")
+        do {
+            let value = try body()
+            try execute("COMMIT")
+            return value
+        } catch {
+            try? execute("ROLLBACK")
+            throw error
+        }
+    }
+}
+
+/// A value bound to a statement parameter.
+public enum SQLValue: Sendable {
+    case int(Int64)
+    case text(String)
+    case blob([UInt8])
+    case null
+
+    /// An optional integer, NULL when nil.
+    public static func int(_ v: Int64?) -> SQLValue { v.map { .int($0) } ?? .null }
+    /// An optional text, NULL when nil.
+    public static func text(_ v: String?) -> SQLValue { v.map { .text($0) } ?? .null }
+}
+
+/// A prepared statement: bind, step, read columns. Values are always bound, never spliced
+/// into SQL text.
+public final class Statement {
+    let stmt: OpaquePointer
+    unowned let connection: Connection
+
+    init(_ stmt: OpaquePointer, connection: Connection) {
+        self.stmt = stmt
+        self.connection = connection
+    }
+
+    deinit { sqlite3_finalize(stmt) }
+
+    /// Resets the statement for another run and clears its bindings.
+    public func reset() {
+        sqlite3_reset(stmt)
+        sqlite3_clear_bindings(stmt)
+    }
+
+    /// Binds values to parameters 1…n.
+    public func bind(_ values: [SQLValue]) throws(StoreError) {
+        for (i, v) in values.enumerated() {
+            let idx = Int32(i + 1)
+            let rc: Int32
+            switch v {
+            case .int(let n): rc = sqlite3_bind_int64(stmt, idx, n)
+            case .text(let s): rc = sqlite3_bind_text(stmt, idx, s, -1, sqliteTransient)
+            case .blob(let b): rc = b.withUnsafeBytes { sqlite3_bind_blob(stmt, idx, $0.baseAddress, Int32(b.count), sqliteTransient) }
+            case .null: rc = sqlite3_bind_null(stmt, idx)
+            }
+            guard rc == SQLITE_OK else { throw StoreError(connection.lastError, code: rc) }
+        }
+    }
+
+    /// Advances; true when a row is available.
+    @discardableResult
+    public func step() throws(StoreError) -> Bool {
+        let rc = sqlite3_step(stmt)
+        if rc == SQLITE_ROW { return true }
+        if rc == SQLITE_DONE { return false }
+        throw StoreError(connection.lastError, code: rc)
+    }
+
+    /// Binds, runs to completion, and resets.
+    public func run(_ values: SQLValue...) throws(StoreError) {
+        reset()
+        try bind(values)
+        while try step() {}
+        sqlite3_reset(stmt)
+    }
+
+    public func int(_ col: Int32) -> Int64 { sqlite3_column_int64(stmt, col) }
+    public func isNull(_ col: Int32) -> Bool { sqlite3_column_type(stmt, col) == SQLITE_NULL }
+    public func optionalInt(_ col: Int32) -> Int64? { isNull(col) ? nil : int(col) }
+    public func text(_ col: Int32) -> String {
+        guard let p = sqlite3_column_text(stmt, col) else { return "" }
+        return String(cString: p)
+    }
+    public func optionalText(_ col: Int32) -> String? { isNull(col) ? nil : text(col) }
+    public func blob(_ col: Int32) -> [UInt8] {
+        let n = Int(sqlite3_column_bytes(stmt, col))
+        guard n > 0, let p = sqlite3_column_blob(stmt, col) else { return [] }
+        return Array(UnsafeRawBufferPointer(start: p, count: n))
+    }
+    /// The column's bytes as text would be stored (for hashing exactly what is on disk).
+    public func textBytes(_ col: Int32) -> [UInt8] {
+        guard let p = sqlite3_column_text(stmt, col) else { return [] }
+        let n = Int(sqlite3_column_bytes(stmt, col))
+        return Array(UnsafeRawBufferPointer(start: p, count: n))
+    }
+}
+
+/// The rowid of the last insert on `db`.
+func sqlite3LastInsertRowID(_ db: Connection) -> Int64 { sqlite3_last_insert_rowid(db.handle) }
