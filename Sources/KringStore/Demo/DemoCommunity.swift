@@ -1,0 +1,268 @@
+import KringCore
+
+/// Settings of a demo community.
+public struct DemoOptions: Sendable {
+    public var members = 150
+    public var months = 18
+    public var seed: UInt64 = 42
+    /// The last day of the demo's history (the CLI passes today).
+    public var endDay: Day
+
+    public init(members: Int = 150, months: Int = 18, seed: UInt64 = 42, endDay: Day) {
+        self.members = members
+        self.months = months
+        self.seed = seed
+        self.endDay = endDay
+    }
+}
+
+/// What the demo built.
+public struct DemoSummary: Sendable {
+    public let members: Int
+    public let events: Int
+    public let refused: Int
+    public let refusals: [RuleCode: Int]
+    public let head: LedgerHead
+}
+
+/// Builds a realistic, deterministic community: members of every kind in a few neighbourhoods,
+/// months of exchanges of time, space and goods across all policy domains, rooms lent (some as
+/// gifts), a monthly repair café (a group exchange), pool donations and grants, rejected,
+/// cancelled and expired proposals, a policy change, suspensions, a departure and two
+/// reversals. Every command goes through the same rules as real use; refusals are counted.
+public enum DemoCommunity {
+    static let neighbourhoods = ["Centrum", "Noord", "Oost", "Zuid", "West", "Havenkwartier"]
+    static let firstNames = ["An", "Bram", "Chloé", "Daan", "Els", "Fatima", "Gert", "Hanne", "Ilias", "Jana", "Karim", "Lotte",
+                             "Mehmet", "Nora", "Omar", "Pieter", "Quinten", "Rania", "Sofie", "Tom", "Ursula", "Vic", "Wout",
+                             "Xander", "Yasmine", "Zoë", "Lucas", "Emma", "Noah", "Marie", "Arthur", "Louise", "Jules", "Lina"]
+    static let lastNames = ["Peeters", "Janssens", "Maes", "Jacobs", "Mertens", "Willems", "Claes", "Goossens", "Wouters", "De Smet",
+                            "Dubois", "Lambert", "Dupont", "El Amrani", "Yilmaz", "Vermeulen", "Van den Broeck", "De Vos", "Hermans",
+                            "Aerts", "Bogaert", "Desmet", "Martens", "Smets", "Cools", "Van Damme"]
+    static let companyNames = ["Bakkerij", "Drukkerij", "Coworking", "Brouwerij", "Fietsenwinkel", "Architectenbureau", "Boekhandel",
+                               "Garage", "Apotheek", "Softwarehuis", "Hotel", "Schrijnwerkerij"]
+    static let associationNames = ["Buurtvereniging", "Jeugdhuis", "Sportclub", "Fanfare", "Tuinclub", "Seniorenclub",
+                                   "Toneelkring", "Natuurpunt-afdeling", "Gezinsbond", "Schaakclub"]
+    static let initiativeNames = ["Buurtmoestuin", "Deelfietsen", "Voedselteam", "Klusjesdienst", "Leesclub", "Energiecoöperatie",
+                                  "Weggeefwinkel", "Speelstraat"]
+    static let timeTasks: [(String, String)] = [
+        ("care", "boodschappen gedaan"), ("care", "vervoer naar het ziekenhuis"), ("loneliness", "wekelijks bezoek en koffie"),
+        ("loneliness", "wandeling samen"), ("mobility", "fietsles gegeven"), ("mobility", "rit naar de markt"),
+        ("education", "huiswerkbegeleiding"), ("education", "Nederlandse conversatieles"), ("food", "samen gekookt"),
+        ("housing", "hulp bij verhuis"), ("housing", "kraan hersteld"), ("work", "cv nagelezen"), ("health", "yogales"),
+        ("culture", "gitaarles"), ("climate-energy", "energiescan van de woning"), ("poverty", "hulp met formulieren"),
+        ("other", "computerhulp"), ("care", "tuin onderhouden"),
+    ]
+    static let spaceUses: [(String, String)] = [
+        ("culture", "vergaderzaal voor repetitie"), ("education", "lokaal voor taalcafé"), ("work", "werkplek in de coworking"),
+        ("climate-energy", "zaal voor infoavond isolatie"), ("loneliness", "ontmoetingsruimte voor seniorennamiddag"),
+        ("food", "keuken voor kookworkshop"), ("health", "zaal voor bewegingsles"),
+    ]
+    static let goods: [(String, String)] = [
+        ("housing", "boormachine uitgeleend"), ("housing", "ladder uitgeleend"), ("poverty", "kinderkleding gegeven"),
+        ("food", "groenten uit de moestuin"), ("climate-energy", "energiemeter uitgeleend"), ("education", "schoolboeken gegeven"),
+        ("mobility", "fietskar uitgeleend"), ("culture", "partituren gegeven"),
+    ]
+
+    /// Builds the community into a new ledger at `path`.
+    public static func build(at path: String, options: DemoOptions) throws(StoreError) -> DemoSummary {
+        var rng = SplitMix64(seed: options.seed)
+        let totalDays = Int64(options.months) * 30 + Int64(options.months) / 2
+        let startDay = options.endDay - totalDays
+        let loader = try BulkLoader(path: path, genesisAt: startDay.timestamp + 7 * 3600)
+
+        // Registrations: most at the start, the rest spread over the first two thirds.
+        let plan = memberPlan(count: max(options.members, 12), rng: &rng)
+        var joinDay = [Int64](repeating: 0, count: plan.count)
+        for i in plan.indices where i >= plan.count * 7 / 10 { joinDay[i] = Int64(rng.below(Int(totalDays * 2 / 3) + 1)) }
+        let joinOrder = plan.indices.sorted { (joinDay[$0], $0) < (joinDay[$1], $1) }
+        var nextJoin = 0
+
+        var active: [MemberKind: [String]] = [:]
+        var everyone = [String]()
+        var repairCafe: String?
+        var pending = [(expires: Int64, id: String)]()
+        var confirmedWithCredits = [String]()
+        var reversals = 0
+        let perDay = Double(plan.count) * 0.42 / 30.0
+        var carry = 0.0
+
+        for d in 0...totalDays {
+            let day = startDay + d
+            var clock = day.timestamp + 8 * 3600
+            func tick() -> Int64 { clock += 7; return clock }
+
+            while nextJoin < joinOrder.count, joinDay[joinOrder[nextJoin]] <= d {
+                let m = plan[joinOrder[nextJoin]]
+                if case .success = try loader.execute(.addMember(m), by: .coordinator, at: tick()) {
+                    active[m.kind, default: []].append(m.id)
+                    everyone.append(m.id)
+                    if repairCafe == nil, m.name.hasPrefix("Repair Café") { repairCafe = m.id }
+                }
+                nextJoin += 1
+            }
+            // Expire what nobody answered.
+            while let p = pending.first, p.expires <= clock {
+                pending.removeFirst()
+                try loader.execute(.expire(p.id), by: .system, at: max(tick(), p.expires))
+            }
+            guard everyone.count >= 4 else { continue }
+            let persons = active[.person] ?? []
+            let lenders = (active[.company] ?? []) + (active[.association] ?? []) + (active[.municipality] ?? [])
+            let groups = (active[.association] ?? []) + (active[.initiative] ?? [])
+
+            carry += perDay
+            while carry >= 1 {
+                carry -= 1
+                let roll = rng.below(100)
+                var draft: ExchangeDraft
+                if roll < 72 || lenders.isEmpty {
+                    let (domain, what) = rng.pick(timeTasks)
+                    let provider = rng.chance(0.85) || groups.isEmpty ? rng.pick(persons) : rng.pick(everyone)
+                    let receiver = rng.chance(0.8) ? rng.pick(persons) : rng.pick(groups.isEmpty ? persons : groups)
+                    let credits = Minutes(Int64(rng.pick([30, 45, 60, 60, 60, 90, 120, 120, 150, 180, 240])))
+                    draft = ExchangeDraft(providers: [provider], receivers: [receiver], kind: .time, domain: domain, what: what, credits: credits)
+                } else if roll < 86 {
+                    let (domain, what) = rng.pick(spaceUses)
+                    let gift = rng.chance(0.45)
+                    let hours = Int64(rng.pick([1, 2, 2, 3, 4]))
+                    let receiver = rng.chance(0.6) && !groups.isEmpty ? rng.pick(groups) : rng.pick(persons)
+                    draft = ExchangeDraft(providers: [rng.pick(lenders)], receivers: [receiver], kind: .space, domain: domain, what: what,
+                                          credits: gift ? .zero : Minutes(hours * 60), quantity: hours * 60)
+                } else {
+                    let (domain, what) = rng.pick(goods)
+                    let gift = rng.chance(0.5)
+                    let provider = rng.chance(0.5) ? rng.pick(persons) : rng.pick(lenders)
+                    draft = ExchangeDraft(providers: [provider], receivers: [rng.pick(persons)], kind: .goods, domain: domain, what: what,
+                                          credits: gift ? .zero : Minutes(Int64(rng.pick([15, 30, 30, 60]))), quantity: Int64(1 + rng.below(4)))
+                }
+                if rng.chance(0.15) { draft.date = day - Int64(rng.below(5)) }
+                if draft.date.map({ $0 < startDay }) ?? false { draft.date = day }
+                let flow = rng.below(100)
+                if flow < 25 {
+                    if case .success(let dec) = try loader.execute(.record(draft, reason: nil), by: .coordinator, at: tick()),
+                       case .exchangeRecorded(let info, _, _) = dec.event, info.credits.value > 0 {
+                        confirmedWithCredits.append(info.id)
+                    }
+                    continue
+                }
+                let proposerIsProvider = rng.chance(0.6)
+                let proposer = proposerIsProvider ? draft.providers[0] : draft.receivers[0]
+                let other = proposerIsProvider ? draft.receivers[0] : draft.providers[0]
+                guard case .success(let dec) = try loader.execute(.propose(draft), by: .member(proposer), at: tick()),
+                      let id = dec.event.exchangeID else { continue }
+                switch flow {
+                case 25..<90:
+                    if case .success = try loader.execute(.confirm(id), by: .member(other), at: tick()), draft.credits.value > 0 {
+                        confirmedWithCredits.append(id)
+                    }
+                case 90..<94: try loader.execute(.reject(id), by: .member(other), at: tick())
+                case 94..<97: try loader.execute(.cancel(id), by: .member(proposer), at: tick())
+                default:
+                    if case .exchangeProposed(let info) = dec.event, let e = info.expiresAt { pending.append((e, id)) }
+                }
+            }
+
+            // The repair café: once a month, one volunteer team helps several neighbours at once.
+            if d % 30 == 15, let cafe = repairCafe, persons.count >= 8 {
+                var receivers = [String]()
+                let n = 3 + rng.below(6)
+                while receivers.count < n { let p = rng.pick(persons); if !receivers.contains(p) { receivers.append(p) } }
+                let draft = ExchangeDraft(providers: [cafe], receivers: receivers, kind: .time, domain: "climate-energy",
+                                          what: "Repair Café: toestellen hersteld", credits: .hours(1))
+                if case .success(let dec) = try loader.execute(.propose(draft), by: .member(cafe), at: tick()), let id = dec.event.exchangeID {
+                    for r in receivers { try loader.execute(.confirm(id), by: .member(r), at: tick()) }
+                }
+            }
+            // The pool: those near their ceiling donate; the coordinator grants to those deep in debt.
+            if d % 30 == 20 {
+                let policy = loader.state.policy
+                for id in everyone.shuffled(using: &rng).prefix(max(30, everyone.count / 5)) {
+                    guard let m = loader.state.member(id), m.status == .active, let c = m.ceiling(under: policy) else { continue }
+                    if (c - m.balance).value < 8 * 60, m.balance.value >= 4 * 60 {
+                        try loader.execute(.donate(from: id, minutes: .hours(Int64(2 + rng.below(3)))), by: .member(id), at: tick())
+                    } else if (m.balance - m.floor(under: policy)).value < 4 * 60 {
+                        try loader.execute(.grant(to: id, minutes: .hours(Int64(2 + rng.below(3))), reason: "steun bij een moeilijke periode"),
+                                           by: .coordinator, at: tick())
+                    }
+                }
+            }
+            // Now and then the coordinator has something to do.
+            if d == totalDays / 2 {
+                if let p = try? loader.state.policy.setting("floor.municipality", to: "-150h") {
+                    try loader.execute(.setPolicy(p), by: .coordinator, at: tick())
+                }
+                if let leaver = persons.last { try loader.execute(.leave(leaver), by: .coordinator, at: tick()) }
+            }
+            if d == totalDays / 3, let s = persons.dropFirst(3).first {
+                try loader.execute(.suspend(s), by: .coordinator, at: tick())
+            }
+            if d == totalDays / 3 + 45, let s = persons.dropFirst(3).first {
+                try loader.execute(.reinstate(s), by: .coordinator, at: tick())
+            }
+            if reversals < 2, d == totalDays * 2 / 5 || d == totalDays * 4 / 5 {
+                let reasons = ["Twee keer ingevoerd door een vergissing", "Verkeerde ontvanger genoteerd"]
+                for id in confirmedWithCredits.suffix(20).reversed() {
+                    if case .success = try loader.execute(.reverse(id, reason: reasons[reversals]), by: .coordinator, at: tick()) {
+                        reversals += 1
+                        break
+                    }
+                }
+            }
+            for kind in MemberKind.allCases {
+                active[kind]?.removeAll { loader.state.member($0)?.status == .left }
+            }
+        }
+        let head = try loader.finish()
+        return DemoSummary(members: everyone.count, events: Int(head.seq), refused: loader.refused, refusals: loader.refusals, head: head)
+    }
+
+    /// Who joins: every kind, names of the place, ids unique.
+    static func memberPlan(count: Int, rng: inout SplitMix64) -> [MemberDraft] {
+        var drafts = [MemberDraft]()
+        var used = Set<String>()
+        func add(_ name: String, _ kind: MemberKind, domains: [String] = []) {
+            var id = slug(name)
+            if used.contains(id) { var n = 2; while used.contains("\(id)-\(n)") { n += 1 }; id = "\(id)-\(n)" }
+            used.insert(id)
+            let hood = rng.pick(neighbourhoods)
+            drafts.append(MemberDraft(id: id, name: name, kind: kind, neighbourhood: hood, domains: domains))
+        }
+        add("Gemeente Kring", .municipality, domains: ["other"])
+        add("Repair Café \(rng.pick(neighbourhoods))", .association, domains: ["climate-energy"])
+        let municipal = max(2, count * 3 / 100), companies = max(2, count * 7 / 100)
+        let associations = max(2, count * 8 / 100), initiatives = max(2, count * 5 / 100)
+        let departments = ["Dienst Welzijn", "Dienst Cultuur", "Dienst Onderwijs", "Dienst Klimaat", "Dienst Mobiliteit"]
+        for i in 0..<municipal - 1 {
+            if i < departments.count { add(departments[i], .municipality) } else { add("\(rng.pick(firstNames)) \(rng.pick(lastNames)) (stad)", .municipality) }
+        }
+        for _ in 0..<companies { add("\(rng.pick(companyNames)) \(rng.pick(lastNames))", .company) }
+        for _ in 0..<associations - 1 { add("\(rng.pick(associationNames)) \(rng.pick(neighbourhoods))", .association) }
+        for _ in 0..<initiatives { add("\(rng.pick(initiativeNames)) \(rng.pick(neighbourhoods))", .initiative) }
+        while drafts.count < count {
+            let domains = Array(Policy.standard.domains.shuffled(using: &rng).prefix(1 + rng.below(3)))
+            add("\(rng.pick(firstNames)) \(rng.pick(lastNames))", .person, domains: domains)
+        }
+        // Interleave kinds so the late joiners are of every kind too.
+        return drafts.enumerated().sorted { ($0.offset * 7919) % drafts.count < ($1.offset * 7919) % drafts.count }.map(\.element)
+    }
+
+    /// `An Peeters` → `an-peeters`; accents folded, other characters dropped.
+    public static func slug(_ name: String) -> String {
+        var out = ""
+        for ch in name.lowercased().folding() {
+            if ch.isASCII, ch.isLetter || ch.isNumber { out.append(ch) } else if !out.isEmpty, out.last != "-" { out.append("-") }
+        }
+        while out.hasSuffix("-") { out.removeLast() }
+        return String(out.prefix(Decider.maxIDLength))
+    }
+}
+
+extension String {
+    /// Latin letters without their accents (é → e), the ones Dutch and French names use.
+    func folding() -> String {
+        let table: [Character: Character] = ["é": "e", "è": "e", "ë": "e", "ê": "e", "á": "a", "à": "a", "ä": "a", "â": "a",
+                                           "ï": "i", "î": "i", "í": "i", "ö": "o", "ô": "o", "ó": "o", "ü": "u", "û": "u",
+                                           "ú": "u", "ç": "c", "ñ": "n"]
+        return String(self.map { table[$0] ?? $0 })
+    }
+}
