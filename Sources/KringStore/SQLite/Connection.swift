@@ -83,6 +83,7 @@ public final class Connection {
     /// The first column of the first row, as an integer (nil when no row or NULL).
     public func scalarInt(_ sql: String, _ args: SQLValue...) throws(StoreError) -> Int64? {
         let s = try cached(sql)
+        defer { s.reset() }
         try s.bind(args)
         guard try s.step() else { return nil }
         return s.isNull(0) ? nil : s.int(0)
