@@ -1,0 +1,277 @@
+import Testing
+import Foundation
+@testable import KringCore
+
+/// The domain core on an in-memory ledger: decide, then apply what was accepted.
+struct Core {
+    var state = LedgerState()
+    var now: Int64 = Day(iso: "2026-06-01")!.timestamp + 9 * 3600
+
+    init(policy: Policy = .standard) {
+        try! state.apply(.ledgerCreated(policy: policy), timestamp: now)
+        for (id, kind) in [("an", MemberKind.person), ("bram", .person), ("chloe", .person), ("daan", .person), ("els", .person),
+                           ("bakkerij", .company), ("fanfare", .association), ("stad", .municipality)] {
+            try! run(.addMember(MemberDraft(id: id, name: id.capitalized, kind: kind)), by: .coordinator)
+        }
+    }
+
+    @discardableResult
+    mutating func run(_ c: Command, by actor: Actor = .coordinator) throws(RuleViolation) -> Decision {
+        let d = try Decider.decide(c, by: actor, in: state, now: now)
+        try! state.apply(d.event, timestamp: now)
+        return d
+    }
+
+    /// The code a command is refused with, or nil when it is accepted. Asserts that a refused
+    /// command left the state as it was.
+    mutating func code(_ c: Command, by actor: Actor = .coordinator) -> RuleCode? {
+        let before = state.members
+        do { try run(c, by: actor); return nil } catch {
+            #expect(state.members == before)
+            return error.code
+        }
+    }
+
+    func balance(_ id: String) -> Int64 { state.member(id)!.balance.value }
+    var today: Day { Day(timestamp: now) }
+}
+
+func time(_ p: [String], _ r: [String], _ credits: Int64, quantity: Int64? = nil, date: Day? = nil) -> ExchangeDraft {
+    ExchangeDraft(providers: p, receivers: r, kind: .time, domain: "care", what: "help", credits: Minutes(credits), quantity: quantity, date: date)
+}
+
+@Suite struct RuleEdgeTests {
+    @Test func floorAtTheEdge() {
+        var c = Core()
+        #expect(c.code(.record(time(["an"], ["bram"], 20 * 60), reason: nil)) == nil)
+        #expect(c.balance("bram") == -1200)
+        #expect(c.code(.record(time(["chloe"], ["bram"], 15), reason: nil)) == .limitFloor)
+        #expect(c.balance("bram") == -1200)
+    }
+
+    @Test func floorSentenceNamesTheNumbers() {
+        var c = Core()
+        try! c.run(.record(time(["an"], ["bram"], 20 * 60), reason: nil))
+        do { try c.run(.record(time(["chloe"], ["bram"], 60), reason: nil)); Issue.record("accepted") } catch {
+            #expect(error.message == "Posting 1 h would take Bram to -21 h, below the floor of -20 h.")
+        }
+    }
+
+    @Test func ceilingAtTheEdge() {
+        var c = Core()
+        // 60 h in one group exchange: an provides to three receivers, 20 h each.
+        #expect(c.code(.record(time(["an"], ["bram", "chloe", "daan"], 20 * 60), reason: nil)) == nil)
+        #expect(c.balance("an") == 3600)
+        #expect(c.code(.record(time(["an"], ["els"], 15), reason: nil)) == .limitCeiling)
+    }
+
+    @Test func groupExchangeIsAllOrNothing() {
+        var c = Core()
+        try! c.run(.record(time(["an"], ["bram"], 20 * 60), reason: nil))
+        // bram is at his floor: the whole group exchange is refused, chloe pays nothing.
+        #expect(c.code(.record(time(["daan"], ["chloe", "bram"], 60), reason: nil)) == .limitFloor)
+        #expect(c.balance("chloe") == 0)
+        #expect(c.balance("daan") == 0)
+        #expect(c.code(.record(time(["daan"], ["chloe", "els"], 60), reason: nil)) == nil)
+        #expect(c.balance("daan") == 120)
+    }
+
+    @Test func selfQuantumMaximum() {
+        var c = Core()
+        #expect(c.code(.record(time(["an"], ["an"], 60), reason: nil)) == .ruleSelf)
+        #expect(c.code(.record(time(["an"], ["bram"], 20), reason: nil)) == .ruleQuantum)
+        #expect(c.code(.record(time(["an"], ["bram"], 15), reason: nil)) == nil)
+        #expect(c.code(.record(time(["chloe"], ["daan"], 24 * 60 + 15), reason: nil)) == .ruleMaxExchange)
+        var p = Policy.standard
+        p.limits[.person] = KindLimits(floor: .hours(-30), ceiling: .hours(60))
+        var c2 = Core(policy: p)
+        #expect(c2.code(.record(time(["chloe"], ["daan"], 24 * 60), reason: nil)) == nil)
+    }
+
+    @Test func equalTime() {
+        var c = Core()
+        #expect(c.code(.propose(time(["an"], ["bram"], 60, quantity: 60)), by: .member("an")) == nil)
+        #expect(c.code(.propose(time(["an"], ["bram"], 60, quantity: 45)), by: .member("an")) == .ruleEqualTime)
+        #expect(c.code(.record(time(["an"], ["bram"], 60, quantity: 45), reason: nil)) == .ruleEqualTime)
+        #expect(c.code(.record(time(["an"], ["bram"], 60, quantity: 45), reason: "travel time included")) == nil)
+        var off = Policy.standard
+        off.equalTime = false
+        var c2 = Core(policy: off)
+        #expect(c2.code(.propose(time(["an"], ["bram"], 60, quantity: 45)), by: .member("an")) == nil)
+    }
+
+    @Test func pairCapOverRollingWindow() {
+        var c = Core()
+        #expect(c.code(.record(time(["an"], ["bram"], 20 * 60), reason: nil)) == nil)
+        #expect(c.code(.record(time(["bram"], ["an"], 20 * 60), reason: nil)) == nil)  // 40 h between them, either way
+        #expect(c.code(.record(time(["an"], ["bram"], 15), reason: nil)) == .rulePairCap)
+        c.now += 29 * 86_400
+        #expect(c.code(.record(time(["an"], ["bram"], 15), reason: nil)) == .rulePairCap)
+        c.now += 86_400  // the first day left the 30-day window
+        #expect(c.code(.record(time(["an"], ["bram"], 15), reason: nil)) == nil)
+    }
+
+    @Test func reversedExchangesLeaveThePairCap() {
+        var c = Core()
+        try! c.run(.record(time(["an"], ["bram"], 20 * 60), reason: nil))
+        try! c.run(.record(time(["bram"], ["an"], 20 * 60), reason: nil))
+        #expect(c.code(.record(time(["an"], ["bram"], 15), reason: nil)) == .rulePairCap)
+        try! c.run(.reverse("ex-1", reason: "entered twice"))
+        #expect(c.code(.record(time(["an"], ["bram"], 15), reason: nil)) == nil)
+    }
+
+    @Test func inactiveMembers() {
+        var c = Core()
+        try! c.run(.suspend("bram"))
+        #expect(c.code(.record(time(["an"], ["bram"], 60), reason: nil)) == .ruleInactive)
+        #expect(c.code(.propose(time(["bram"], ["an"], 60)), by: .member("bram")) == .ruleInactive)
+        try! c.run(.reinstate("bram"))
+        #expect(c.code(.record(time(["an"], ["bram"], 60), reason: nil)) == nil)
+        // A proposal whose party is suspended before confirming is not posted.
+        try! c.run(.propose(time(["an"], ["chloe"], 60)), by: .member("an"))
+        try! c.run(.suspend("an"))
+        #expect(c.code(.confirm("ex-2"), by: .member("chloe")) == .ruleInactive)
+    }
+
+    @Test func dates() {
+        var c = Core()
+        let today = c.today
+        #expect(c.code(.record(time(["an"], ["bram"], 60, date: today - 90), reason: nil)) == nil)
+        #expect(c.code(.record(time(["an"], ["bram"], 60, date: today - 91), reason: nil)) == .ruleDate)
+        #expect(c.code(.record(time(["an"], ["bram"], 60, date: today), reason: nil)) == nil)
+        #expect(c.code(.record(time(["an"], ["bram"], 60, date: today + 1), reason: nil)) == .ruleDate)
+    }
+
+    @Test func pool() {
+        var c = Core()
+        #expect(c.code(.grant(to: "an", minutes: .hours(1), reason: "help")) == .rulePool)  // the pool is empty
+        try! c.run(.donate(from: "bram", minutes: .hours(3)), by: .member("bram"))
+        #expect(c.code(.grant(to: "an", minutes: .hours(1), reason: "help"), by: .member("an")) == .rulePool)
+        #expect(c.code(.grant(to: "an", minutes: Minutes(195), reason: "help")) == .rulePool)
+        #expect(c.code(.grant(to: "an", minutes: .hours(3), reason: "help")) == nil)
+        #expect(c.balance(poolID) == 0)
+        #expect(c.code(.donate(from: "an", minutes: .hours(1)), by: .member("bram")) == .ruleForbidden)
+    }
+
+    @Test func reversalOnlyOnce() {
+        var c = Core()
+        try! c.run(.record(time(["an"], ["bram"], 90), reason: nil))
+        #expect(c.code(.reverse("ex-1", reason: "wrong member"), by: .member("an")) == .ruleForbidden)
+        #expect(c.code(.reverse("ex-1", reason: "wrong member")) == nil)
+        #expect(c.balance("an") == 0 && c.balance("bram") == 0)
+        #expect(c.code(.reverse("ex-1", reason: "again")) == .ruleReversal)
+    }
+
+    @Test func twoPhaseLifecycle() {
+        var c = Core()
+        try! c.run(.propose(time(["an"], ["bram"], 60)), by: .member("an"))
+        #expect(c.balance("an") == 0)  // nothing moves on proposal
+        #expect(c.code(.confirm("ex-1"), by: .member("an")) == .exchangeState)  // the proposer already consented
+        #expect(c.code(.confirm("ex-1"), by: .member("chloe")) == .exchangeNotParty)
+        #expect(c.code(.cancel("ex-1"), by: .member("bram")) == .ruleForbidden)
+        #expect(c.code(.confirm("ex-1"), by: .member("bram")) == nil)
+        #expect(c.balance("an") == 60 && c.balance("bram") == -60)
+        #expect(c.code(.reject("ex-1"), by: .member("bram")) == .exchangeState)
+        try! c.run(.propose(time(["an"], ["bram"], 60)), by: .member("bram"))
+        #expect(c.code(.reject("ex-2"), by: .member("an")) == nil)
+        try! c.run(.propose(time(["an"], ["bram"], 60)), by: .member("bram"))
+        #expect(c.code(.cancel("ex-3"), by: .member("bram")) == nil)
+        #expect(c.state.exchange("ex-3")?.state == .cancelled)
+    }
+
+    @Test func groupConsentNeedsEveryone() {
+        var c = Core()
+        try! c.run(.propose(time(["an"], ["bram", "chloe"], 60)), by: .member("an"))
+        let d = try! c.run(.confirm("ex-1"), by: .member("bram"))
+        #expect(d.event == .exchangeConsented(id: "ex-1", member: "bram"))
+        #expect(c.balance("an") == 0)
+        try! c.run(.confirm("ex-1"), by: .member("chloe"))
+        #expect(c.balance("an") == 120 && c.balance("bram") == -60 && c.balance("chloe") == -60)
+    }
+
+    @Test func expiryAndAutoConfirm() {
+        var c = Core()
+        try! c.run(.propose(time(["an"], ["bram"], 60)), by: .member("an"))
+        #expect(c.code(.expire("ex-1"), by: .system) == .exchangeState)  // not due yet
+        c.now += 14 * 86_400
+        #expect(c.code(.expire("ex-1"), by: .system) == nil)
+        #expect(c.state.exchange("ex-1")?.state == .expired)
+        var auto = Policy.standard
+        auto.expiryAction = .autoConfirm
+        var a = Core(policy: auto)
+        try! a.run(.propose(time(["an"], ["bram"], 60)), by: .member("an"))
+        a.now += 14 * 86_400
+        try! a.run(.expire("ex-1"), by: .system)
+        #expect(a.state.exchange("ex-1")?.state == .confirmed)
+        #expect(a.balance("an") == 60)
+    }
+
+    @Test func giftsMoveNoCredits() {
+        var c = Core()
+        let room = ExchangeDraft(providers: ["bakkerij"], receivers: ["fanfare"], kind: .space, domain: "culture", what: "zaal", credits: .zero, quantity: 120)
+        #expect(c.code(.record(room, reason: nil)) == nil)
+        #expect(c.state.exchange("ex-1")?.info.transfers.isEmpty == true)
+        #expect(c.code(.record(time(["an"], ["bram"], 0), reason: nil)) == .inputAmount)
+    }
+
+    @Test func leavingSettlesAgainstThePool() {
+        var c = Core()
+        try! c.run(.record(time(["an"], ["bram"], 120), reason: nil))
+        #expect(c.code(.leave("bram")) == .rulePool)  // the pool cannot cover 2 h of debt
+        try! c.run(.donate(from: "an", minutes: .hours(1)), by: .member("an"))
+        try! c.run(.donate(from: "chloe", minutes: .hours(1)), by: .member("chloe"))
+        try! c.run(.propose(time(["daan"], ["bram"], 60)), by: .member("daan"))
+        #expect(c.code(.leave("bram"), by: .member("bram")) == nil)
+        #expect(c.balance("bram") == 0 && c.balance(poolID) == 0)
+        #expect(c.state.exchange("ex-2")?.state == .cancelled)
+        #expect(c.code(.record(time(["an"], ["bram"], 60), reason: nil)) == .ruleInactive)
+        #expect(c.code(.leave("an")) == nil)  // a positive balance goes to the pool
+        #expect(c.balance(poolID) == 60)
+    }
+
+    @Test func earnedFloorDeepensWithHoursGiven() throws {
+        let p = try Policy.standard.setting("earned-floor", to: "5h,30m,20h")
+        var c = Core(policy: p)
+        #expect(c.code(.record(time(["an"], ["bram"], 5 * 60 + 15), reason: nil)) == .limitFloor)
+        #expect(c.code(.record(time(["an"], ["bram"], 5 * 60), reason: nil)) == nil)
+        // bram gives 2 h: his floor deepens by 1 h, to -6 h.
+        try c.run(.record(time(["bram"], ["chloe"], 120), reason: nil))
+        #expect(c.state.member("bram")!.floor(under: p) == .hours(-6))
+        #expect(c.balance("bram") == -180)
+        #expect(c.code(.record(time(["daan"], ["bram"], 3 * 60 + 15), reason: nil)) == .limitFloor)
+        #expect(c.code(.record(time(["daan"], ["bram"], 3 * 60), reason: nil)) == nil)
+    }
+
+    @Test func warningsNearLimits() throws {
+        var c = Core()
+        let d = try c.run(.record(time(["an"], ["bram"], 18 * 60), reason: nil))
+        #expect(d.warnings.map(\.code) == ["warn.near_floor"])
+        let e = try c.run(.record(time(["chloe"], ["daan"], 60), reason: nil))
+        #expect(e.warnings.isEmpty)
+    }
+
+    @Test func limitOverrides() {
+        var c = Core()
+        #expect(c.code(.setLimits("bram", floor: .set(.hours(-2)), ceiling: .keep)) == nil)
+        #expect(c.code(.record(time(["an"], ["bram"], 135), reason: nil)) == .limitFloor)
+        #expect(c.code(.record(time(["an"], ["bram"], 120), reason: nil)) == nil)
+        // A floor above the balance is refused; so is a member setting their own.
+        #expect(c.code(.setLimits("bram", floor: .set(.hours(-1)), ceiling: .keep)) == .limitFloor)
+        #expect(c.code(.setLimits("bram", floor: .clear, ceiling: .keep), by: .member("bram")) == .ruleForbidden)
+    }
+
+    @Test func policyInForceAtTheTime() throws {
+        var c = Core()
+        #expect(c.code(.record(time(["an"], ["bram"], 60), reason: nil)) == nil)
+        try c.run(.setPolicy(try c.state.policy.setting("quantum", to: "30m")))
+        #expect(c.code(.record(time(["an"], ["bram"], 45), reason: nil)) == .ruleQuantum)
+        #expect(c.code(.record(time(["an"], ["bram"], 30), reason: nil)) == nil)
+    }
+
+    @Test(arguments: ["An", "-an", "an_b", "", String(repeating: "a", count: 41), "pool"])
+    func badMemberIDs(id: String) {
+        var c = Core()
+        let code = c.code(.addMember(MemberDraft(id: id, name: "X", kind: .person)))
+        #expect(code == .inputInvalid || code == .memberExists)
+    }
+}

@@ -1,0 +1,75 @@
+import Testing
+@testable import KringCore
+
+@Suite struct AmountTests {
+    @Test(arguments: [("1.5", 90), ("1.5h", 90), ("90m", 90), ("1:30", 90), ("2", 120), ("0.25", 15), ("2 h", 120), ("45min", 45), ("0:05", 5), (".5", 30)])
+    func parses(text: String, minutes: Int64) {
+        #expect(Minutes.parse(text) == Minutes(minutes))
+    }
+
+    @Test(arguments: ["", "-1", "1.333", "abc", "1:5", "1:60", "h", "1.5.5", "1e3", "99999999999999999999", "1,5", "m"])
+    func refuses(text: String) {
+        #expect(Minutes.parse(text) == nil)
+    }
+
+    @Test func formats() {
+        #expect(Minutes(90).description == "1.5 h")
+        #expect(Minutes(-1260).description == "-21 h")
+        #expect(Minutes(75).description == "1.25 h")
+        #expect(Minutes(67).description == "1 h 07 min")
+        #expect(Minutes(-90).clock == "-1:30")
+    }
+
+    @Test func daysRoundTrip() {
+        for n in stride(from: Int64(-800), through: 30_000, by: 37) {
+            let d = Day(n)
+            #expect(Day(iso: d.description) == d)
+        }
+        #expect(Day(iso: "2024-02-29") != nil)
+        #expect(Day(iso: "2023-02-29") == nil)
+        #expect(Day(iso: "2026-13-01") == nil)
+        #expect(Day(iso: "1970-01-01")?.number == 0)
+        #expect(Day(iso: "2026-01-31")!.startOfNextMonth.description == "2026-02-01")
+    }
+}
+
+@Suite struct JSONTests {
+    @Test func canonicalSortsKeysAndEscapes() throws {
+        let j = JSON.object(["b": .int(-3), "a": .string("x\"y\\z\n\u{1}é"), "c": .array([.null, .bool(true)])])
+        #expect(j.canonicalString == #"{"a":"x\"y\\z\n\u0001é","b":-3,"c":[null,true]}"#)
+        #expect(try JSON.parse(j.canonicalString) == j)
+    }
+
+    @Test(arguments: ["{", "[1,]", "1.5", "1e3", "01", "\"\\x\"", "{\"a\":1,\"a\":2}", "nul", "\"\u{1}\"", "[1] x", "99999999999999999999", "\"\\ud800\""])
+    func refusesMalformed(text: String) {
+        #expect(throws: JSONParseError.self) { try JSON.parse(text) }
+    }
+
+    @Test func refusesDeepNesting() {
+        let deep = String(repeating: "[", count: 200) + String(repeating: "]", count: 200)
+        #expect(throws: JSONParseError.self) { try JSON.parse(deep) }
+    }
+
+    @Test func refusesInvalidUTF8() {
+        #expect(throws: JSONParseError.self) { try JSON.parse([0x22, 0xff, 0x22]) }
+    }
+
+    @Test func everyEventRoundTrips() throws {
+        let x = ExchangeInfo(id: "ex-1", proposer: "an", providers: ["an"], receivers: ["bram", "chloe"], kind: .space, domain: "care",
+                             what: "zaal", credits: .zero, quantity: 60, date: Day(20000), expiresAt: 123)
+        let t = Transfer(from: "a", to: "b", minutes: Minutes(15))
+        let events: [Event] = [
+            .ledgerCreated(policy: .standard), .policyChanged(policy: try Policy.standard.setting("earned-floor", to: "5h,30m,20h")),
+            .memberAdded(MemberInfo(id: "an", name: "An", kind: .person, neighbourhood: "Noord", domains: ["care"], joined: Day(1))),
+            .memberSuspended(id: "an"), .memberReinstated(id: "an"), .memberLimitsSet(id: "an", floor: Minutes(-60), ceiling: nil),
+            .memberLeft(id: "an", settlement: t, cancelled: ["ex-2"]), .exchangeProposed(x), .exchangeConsented(id: "ex-1", member: "bram"),
+            .exchangeConfirmed(id: "ex-1", by: "chloe", transfers: [t]), .exchangeRecorded(x, reason: "r", transfers: []),
+            .exchangeRejected(id: "ex-1", by: "b"), .exchangeCancelled(id: "ex-1", by: "a"), .exchangeExpired(id: "ex-1", reason: nil),
+            .exchangeReversed(id: "ex-1", reason: "oops", transfers: [t]), .poolDonated(t), .poolGranted(t, reason: "help"),
+        ]
+        for e in events {
+            let parsed = try JSON.parse(e.payload.canonicalBytes)
+            #expect(Event(type: e.type, payload: parsed) == e, "\(e.type)")
+        }
+    }
+}
