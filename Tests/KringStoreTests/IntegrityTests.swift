@@ -1,0 +1,162 @@
+import Foundation
+import Testing
+import KringCore
+@testable import KringStore
+import KringTestSupport
+
+@Suite(.serialized) struct TamperTests {
+    /// A small ledger with exchanges, a reversal and pool movements; returns its path.
+    func build(_ dir: TempDir) throws -> String {
+        let path = dir.file("t.sqlite")
+        let clock = TestClock()
+        let l = try fixtureLedger(at: path, clock: clock)
+        for i in 0..<20 {
+            let p = fixtureMembers[i % 6].0, r = fixtureMembers[(i + 1) % 6].0
+            _ = try l.execute(.record(ExchangeDraft(providers: [p], receivers: [r], kind: .time, domain: "care", what: "help \(i)", credits: Minutes(60)), reason: nil), by: .coordinator)
+        }
+        _ = try l.execute(.reverse("ex-3", reason: "typo"), by: .coordinator)
+        _ = try l.execute(.donate(from: "an", minutes: Minutes(30)), by: .member("an"))
+        #expect(try Verifier.verify(path: path).ok)
+        return path
+    }
+
+    func tamper(_ path: String, _ sql: String) throws {
+        let db = try Connection(path: path)
+        try db.execute("DROP TRIGGER IF EXISTS journal_no_update; DROP TRIGGER IF EXISTS journal_no_delete; DROP TRIGGER IF EXISTS postings_no_update; DROP TRIGGER IF EXISTS postings_no_delete; DROP TRIGGER IF EXISTS transfers_no_update; DROP TRIGGER IF EXISTS transfers_no_delete")
+        try db.execute(sql)
+    }
+
+    @Test func triggersRefuseUpdatesAndDeletes() throws {
+        let dir = TempDir("tamper"); defer { dir.remove() }
+        let path = try build(dir)
+        let db = try Connection(path: path)
+        for sql in ["UPDATE journal SET ts = 0 WHERE seq = 5", "DELETE FROM journal WHERE seq = 5",
+                    "UPDATE postings SET minutes = 1 WHERE id = 1", "DELETE FROM postings WHERE id = 1",
+                    "UPDATE transfers SET minutes = 1 WHERE id = 1", "DELETE FROM transfers"] {
+            #expect(throws: StoreError.self, "\(sql)") { try db.execute(sql) }
+        }
+        #expect(try Verifier.verify(path: path).ok)
+    }
+
+    @Test(arguments: [
+        ("UPDATE journal SET payload = replace(payload, 'help 7', 'help 8') WHERE seq = 21", Int64(21)),
+        ("UPDATE journal SET ts = ts + 1 WHERE seq = 16", Int64(16)),
+        ("DELETE FROM journal WHERE seq = 18", Int64(18)),
+        ("UPDATE postings SET minutes = minutes + 15 WHERE seq = 20 AND minutes > 0", Int64(20)),
+        ("DELETE FROM postings WHERE id = (SELECT MIN(id) FROM postings WHERE seq = 19)", Int64(19)),
+        ("UPDATE accounts SET balance = balance + 60 WHERE member = 'bram'", Int64(0)),
+        ("UPDATE exchanges SET state = 'rejected' WHERE num = 5", Int64(18)),
+        ("UPDATE transfers SET payee = 'els' WHERE seq = 17", Int64(17)),
+    ])
+    func verifyNamesTheSequenceNumber(sql: String, seq: Int64) throws {
+        let dir = TempDir("tamper"); defer { dir.remove() }
+        let path = try build(dir)
+        try tamper(path, sql)
+        let report = try Verifier.verify(path: path)
+        #expect(!report.ok, "\(sql) went unnoticed")
+        if seq > 0 { #expect(report.divergence?.seq == seq, "\(sql): \(String(describing: report.divergence))") }
+    }
+
+    @Test func aRefusedCommandChangesNothing() throws {
+        let dir = TempDir("refuse"); defer { dir.remove() }
+        let path = dir.file("r.sqlite")
+        let clock = TestClock()
+        let l = try fixtureLedger(at: path, clock: clock)
+        _ = try l.execute(.record(ExchangeDraft(providers: ["an"], receivers: ["bram"], kind: .time, domain: "care", what: "x", credits: .hours(20)), reason: nil), by: .coordinator)
+        func snapshot() throws -> [String] {
+            let db = try Connection(path: path)
+            var rows = [String]()
+            for table in ["journal", "members", "accounts", "exchanges", "exchange_parties", "transfers", "postings", "policies"] {
+                let s = try db.prepare("SELECT * FROM \(table)")
+                var n = 0
+                while try s.step() { n += 1; rows.append("\(table):\(s.text(0)):\(s.text(1))") }
+                rows.append("\(table)#\(n)")
+            }
+            return rows
+        }
+        let before = try snapshot()
+        let group = ExchangeDraft(providers: ["chloe"], receivers: ["daan", "bram"], kind: .time, domain: "care", what: "x", credits: .hours(1))
+        #expect(throws: LedgerError.self) { try l.execute(.record(group, reason: nil), by: .coordinator) }
+        #expect(throws: LedgerError.self) { try l.execute(.grant(to: "an", minutes: .hours(1), reason: "r"), by: .coordinator) }
+        #expect(throws: LedgerError.self) { try l.execute(.reverse("ex-9", reason: "r"), by: .coordinator) }
+        #expect(try snapshot() == before)
+    }
+}
+
+@Suite(.serialized) struct CrashTests {
+    /// A child appends exchanges one per durable transaction and acknowledges each; it is
+    /// killed with SIGKILL at random moments. After each kill: every acknowledged exchange is
+    /// there, nothing is half-written, and verify passes.
+    @Test func killedMidWriteLosesNothingAcknowledged() throws {
+        let dir = TempDir("crash"); defer { dir.remove() }
+        let path = dir.file("c.sqlite")
+        let writer = productsDirectory + "/KringCrashWriter"
+        #expect(FileManager.default.isExecutableFile(atPath: writer), "build the package first: \(writer)")
+        var rng = SplitMix64(seed: 2026)
+        var acknowledged = Set<String>()
+        var totalKills = 0
+        for round in 0..<20 {
+            let p = Process()
+            p.executableURL = URL(fileURLWithPath: writer)
+            p.arguments = [path, String(round)]
+            let pipe = Pipe()
+            p.standardOutput = pipe
+            p.standardError = FileHandle.nullDevice
+            try p.run()
+            let lines = LineCollector(pipe.fileHandleForReading)
+            // Wait until it is writing, then let it run for a random while.
+            let deadline = Date().addingTimeInterval(20)
+            while !lines.snapshot().contains("ready"), Date() < deadline { usleep(2_000) }
+            usleep(UInt32(5_000 + rng.below(150_000)))
+            kill(p.processIdentifier, SIGKILL)
+            p.waitUntilExit()
+            totalKills += 1
+            let output = lines.finish()
+            for line in output where line.hasPrefix("ack ") { acknowledged.insert(String(line.split(separator: " ")[1])) }
+
+            let report = try Verifier.verify(path: path)
+            #expect(report.ok, "round \(round): \(String(describing: report.divergence))")
+            let reader = try Reader(path: path)
+            for id in acknowledged {
+                #expect(try reader.exchange(id)?.record.state == .confirmed, "round \(round): acknowledged \(id) is missing")
+            }
+            // Nothing half-written: every exchange's transfers are all there.
+            let db = try Connection(path: path)
+            #expect(try db.scalarInt("""
+                SELECT COUNT(*) FROM exchanges e WHERE e.credits > 0 AND
+                  (SELECT COUNT(*) FROM transfers t WHERE t.exchange = e.num) != (SELECT COUNT(*) FROM exchange_parties p WHERE p.exchange = e.num) - 1
+                """) == 0)
+        }
+        #expect(totalKills == 20)
+        #expect(acknowledged.count > 20, "the writer should have committed exchanges between kills")
+    }
+}
+
+/// Collects a child's stdout lines on a background thread.
+final class LineCollector: @unchecked Sendable {
+    private let lock = NSLock()
+    private var buffer = Data()
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ handle: FileHandle) {
+        Thread.detachNewThread { [self] in
+            while true {
+                let chunk = handle.availableData
+                if chunk.isEmpty { break }
+                lock.lock(); buffer.append(chunk); lock.unlock()
+            }
+            done.signal()
+        }
+    }
+
+    func snapshot() -> String { lock.lock(); defer { lock.unlock() }; return String(decoding: buffer, as: UTF8.self) }
+
+    func finish() -> [String] {
+        _ = done.wait(timeout: .now() + 10)
+        // Only whole lines count: a line cut by the kill was never acknowledged.
+        let text = snapshot()
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+        if !text.hasSuffix("\n") { lines.removeLast() }
+        return lines
+    }
+}
