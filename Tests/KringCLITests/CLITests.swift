@@ -1,0 +1,219 @@
+import Foundation
+import Testing
+import KringCore
+import KringTestSupport
+
+/// Runs the built `kring` binary against one database, on a fixed clock.
+struct CLI {
+    let dir = TempDir("cli")
+    var db: String { dir.file("k.sqlite") }
+    let now = "2026-06-01"
+
+    @discardableResult
+    func run(_ args: String..., env: [String: String] = [:]) throws -> ProcessResult {
+        try runProcess(productsDirectory + "/kring", ["--db", db] + args, environment: ["KRING_NOW": now].merging(env) { $1 })
+    }
+
+    func json(_ args: String...) throws -> JSON {
+        let r = try runProcess(productsDirectory + "/kring", ["--db", db] + args + ["--json"], environment: ["KRING_NOW": now])
+        #expect(r.status == 0, "\(args): \(r.stderr)")
+        return try JSON.parse(r.stdout.trimmingCharacters(in: .whitespacesAndNewlines))
+    }
+}
+
+@Suite(.serialized) struct CLITests {
+    func community() throws -> CLI {
+        let k = CLI()
+        #expect(try k.run("init").status == 0)
+        for (id, kind) in [("an", "person"), ("bram", "person"), ("chloe", "person"), ("bakkerij", "company"), ("repair", "association"), ("stad", "municipality")] {
+            let r = try k.run("member", "add", id, "--name", id.capitalized, "--kind", kind, "--neighbourhood", "Noord", "--domains", "care,food")
+            #expect(r.status == 0, "\(r.stderr)")
+        }
+        return k
+    }
+
+    @Test func lifecycleThroughTheBinary() throws {
+        let k = try community(); defer { k.dir.remove() }
+        var r = try k.run("exchange", "propose", "--as", "an", "--provider", "an", "--receiver", "bram", "--kind", "time", "--domain", "care", "--what", "groceries", "--credits", "1:30")
+        #expect(r.status == 0 && r.stdout.contains("ex-1"), "\(r.stderr)")
+        #expect(try k.json("balance", "an")["balance_minutes"]?.intValue == 0)
+        r = try k.run("exchange", "confirm", "ex-1", "--as", "bram")
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(try k.json("balance", "an")["balance_minutes"]?.intValue == 90)
+        let all = try k.json("balance").arrayValue ?? []
+        #expect(all.count == 7)
+        #expect(all.compactMap { $0["balance_minutes"]?.intValue }.reduce(0, +) == 0)
+        #expect(try k.json("exchange", "show", "ex-1")["state"]?.stringValue == "confirmed")
+
+        // Group exchange, recorded by the coordinator; 45m per pair.
+        r = try k.run("exchange", "record", "--provider", "repair", "--receiver", "an,bram,chloe", "--kind", "time", "--domain", "climate-energy", "--what", "repair café", "--credits", "45m")
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(try k.json("balance", "repair")["balance_minutes"]?.intValue == 135)
+        // A gift of space.
+        r = try k.run("exchange", "record", "--provider", "bakkerij", "--receiver", "repair", "--kind", "space", "--domain", "culture", "--what", "meeting room", "--credits", "0", "--quantity", "2h")
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(try k.json("exchange", "list", "--member", "bakkerij").arrayValue?.first?["credits_minutes"]?.intValue == 0)
+
+        // reject, cancel, reverse, expire
+        _ = try k.run("exchange", "propose", "--as", "chloe", "--provider", "chloe", "--receiver", "an", "--kind", "goods", "--domain", "food", "--what", "jam", "--credits", "15m")
+        #expect(try k.run("exchange", "reject", "ex-4", "--as", "an").status == 0)
+        _ = try k.run("exchange", "propose", "--as", "chloe", "--provider", "chloe", "--receiver", "an", "--kind", "time", "--domain", "food", "--what", "cooking", "--credits", "1")
+        #expect(try k.run("exchange", "cancel", "ex-5", "--as", "an").status == 1)
+        #expect(try k.run("exchange", "cancel", "ex-5", "--as", "chloe").status == 0)
+        #expect(try k.run("exchange", "reverse", "ex-1", "--reason", "entered by mistake").status == 0)
+        r = try k.run("exchange", "reverse", "ex-1", "--reason", "again")
+        #expect(r.status == 1 && r.stderr.contains("rule.reversal"))
+        _ = try k.run("exchange", "propose", "--as", "chloe", "--provider", "chloe", "--receiver", "an", "--kind", "time", "--domain", "food", "--what", "cooking", "--credits", "1")
+        r = try k.run("exchange", "expire", env: ["KRING_NOW": "2026-06-20"])
+        #expect(r.status == 0 && r.stdout.contains("1 proposal"), "\(r.stdout)")
+        #expect(try k.json("exchange", "list", "--state", "expired").arrayValue?.count == 1)
+        #expect(try k.json("exchange", "list", "--state", "reversed").arrayValue?.first?["reversal_reason"]?.stringValue == "entered by mistake")
+
+        // pool
+        #expect(try k.run("pool", "donate", "--from", "repair", "--credits", "1h").status == 0)
+        r = try k.run("pool", "grant", "--to", "bram", "--credits", "2h", "--reason", "support")
+        #expect(r.status == 1 && r.stderr.contains("rule.pool"))
+        #expect(try k.run("pool", "grant", "--to", "bram", "--credits", "1h", "--reason", "support").status == 0)
+        #expect(try k.json("balance", "pool")["balance_minutes"]?.intValue == 0)
+
+        // members
+        #expect(try k.run("member", "suspend", "chloe").status == 0)
+        r = try k.run("exchange", "record", "--provider", "chloe", "--receiver", "an", "--kind", "time", "--domain", "food", "--what", "x", "--credits", "1")
+        #expect(r.status == 1 && r.stderr.contains("rule.inactive"))
+        #expect(try k.run("member", "reinstate", "chloe").status == 0)
+        #expect(try k.run("member", "limits", "an", "--floor", "-5h").status == 0)
+        #expect(try k.json("member", "limits", "an")["floor_minutes"]?.intValue == -300)
+        #expect(try k.json("member", "show", "an")["neighbourhood"]?.stringValue == "Noord")
+        #expect(try k.json("member", "list", "--kind", "company").arrayValue?.count == 1)
+        r = try k.run("member", "leave", "chloe")
+        #expect(r.status == 1 && r.stderr.contains("rule.pool"))  // the pool cannot cover chloe's 45 m debt yet
+        #expect(try k.run("pool", "donate", "--from", "repair", "--credits", "45m").status == 0)
+        #expect(try k.run("member", "leave", "chloe").status == 0)
+        #expect(try k.json("balance", "chloe")["balance_minutes"]?.intValue == 0)
+        #expect(try k.json("member", "show", "chloe")["status"]?.stringValue == "left")
+
+        // statement, policy, verify
+        let st = try k.json("statement", "an", "--from", "2026-01-01", "--to", "2026-12-31")
+        #expect(st["closing_minutes"]?.intValue == (try k.json("balance", "an")["balance_minutes"]?.intValue))
+        #expect(st["ledger_head"]?["seq"]?.intValue ?? 0 > 0)
+        #expect(try k.run("policy", "set", "quantum", "30m").status == 0)
+        #expect(try k.json("policy", "show")["quantum"]?.intValue == 30)
+        let v = try k.json("verify")
+        #expect(v["ok"]?.boolValue == true)
+    }
+
+    @Test func exitCodes() throws {
+        let k = try community(); defer { k.dir.remove() }
+        let cases: [([String], Int32, String)] = [
+            (["exchange", "record", "--provider", "an", "--receiver", "an", "--kind", "time", "--domain", "care", "--what", "x", "--credits", "1"], 1, "rule.self"),
+            (["exchange", "record", "--provider", "an", "--receiver", "bram", "--kind", "time", "--domain", "care", "--what", "x", "--credits", "25h"], 1, "rule.max_exchange"),
+            (["exchange", "record", "--provider", "an", "--receiver", "bram", "--kind", "time", "--domain", "care", "--what", "x", "--credits", "10m"], 1, "rule.quantum"),
+            (["exchange", "record", "--provider", "an", "--receiver", "bram", "--kind", "time", "--domain", "care", "--what", "x", "--credits", "abc"], 1, "input.amount"),
+            (["exchange", "record", "--provider", "an", "--receiver", "bram", "--kind", "time", "--domain", "care", "--what", "x", "--credits", "1", "--date", "2026-06-02"], 1, "rule.date"),
+            (["exchange", "record", "--provider", "an", "--receiver", "bram", "--kind", "time", "--domain", "nope", "--what", "x", "--credits", "1"], 1, "input.domain"),
+            (["exchange", "propose", "--as", "an", "--provider", "an", "--receiver", "bram", "--kind", "time", "--domain", "care", "--what", "x", "--credits", "2", "--quantity", "1h"], 1, "rule.equal_time"),
+            (["member", "add", "an", "--name", "Again", "--kind", "person"], 1, "member.exists"),
+            (["member", "add", "x", "--name", "X", "--kind", "alien"], 1, "input.invalid"),
+            (["member", "show", "nobody"], 1, "member.not_found"),
+            (["exchange", "confirm", "ex-77", "--as", "an"], 1, "exchange.not_found"),
+            (["exchange", "propose", "--as", "an"], 2, "needs --provider"),
+            (["exchange", "frobnicate"], 2, "unknown command"),
+            (["balance", "--colour"], 2, "--colour"),
+            (["balance", "--colour", "red"], 2, "does not take --colour"),
+            (["member", "show"], 2, "takes 1 argument"),
+            (["exchange", "list", "--state", "nice"], 1, "input.invalid"),
+        ]
+        for (args, code, text) in cases {
+            let before = try k.json("verify")["entries"]?.intValue
+            let r = try runProcess(productsDirectory + "/kring", ["--db", k.db] + args, environment: ["KRING_NOW": k.now])
+            #expect(r.status == code, "\(args): \(r.stderr)")
+            #expect(r.stderr.contains(text), "\(args): \(r.stderr)")
+            #expect(try k.json("verify")["entries"]?.intValue == before, "\(args) changed the journal")
+        }
+        // Storage failures exit 3.
+        let missing = try runProcess(productsDirectory + "/kring", ["--db", k.dir.file("none.sqlite"), "balance"])
+        #expect(missing.status == 3)
+        #expect(try k.run("init").status == 3)
+    }
+
+    @Test func helpAndDatabaseFromTheEnvironment() throws {
+        let k = try community(); defer { k.dir.remove() }
+        let h = try k.run("help")
+        #expect(h.status == 0 && h.stdout.contains("exchange propose") && h.stdout.contains("verify"))
+        for c in ["init", "demo", "member add", "exchange record", "pool grant", "statement", "export", "verify", "balance"] {
+            let r = try runProcess(productsDirectory + "/kring", c.split(separator: " ").map(String.init) + ["--help"])
+            #expect(r.status == 0 && r.stdout.contains("kring \(c)"), "\(c): \(r.stdout)")
+        }
+        let viaEnv = try runProcess(productsDirectory + "/kring", ["balance", "an", "--json"], environment: ["KRING_DB": k.db])
+        #expect(viaEnv.status == 0 && viaEnv.stdout.contains("balance_minutes"))
+    }
+
+    @Test func demoAndExports() throws {
+        let k = CLI(); defer { k.dir.remove() }
+        var r = try k.run("demo", "--members", "60", "--months", "6", "--seed", "3", "--end", "2026-05-31")
+        #expect(r.status == 0, "\(r.stderr)")
+        r = try k.run("demo")
+        #expect(r.status == 3 && r.stderr.contains("not overwriting"))
+        #expect(try k.json("verify")["ok"]?.boolValue == true)
+        let kinds = Set((try k.json("member", "list").arrayValue ?? []).compactMap { $0["kind"]?.stringValue })
+        #expect(kinds == ["pool", "person", "company", "association", "initiative", "municipality"])
+        let ex = try k.json("exchange", "list", "--limit", "100000").arrayValue ?? []
+        #expect(Set(ex.compactMap { $0["kind"]?.stringValue }) == ["time", "space", "goods"])
+        let states = Set(ex.compactMap { $0["state"]?.stringValue })
+        #expect(states.isSuperset(of: ["confirmed", "rejected", "expired", "reversed"]), "\(states)")
+        #expect(ex.contains { ($0["receivers"]?.arrayValue?.count ?? 0) > 1 })
+        #expect(ex.contains { $0["kind"]?.stringValue == "space" && $0["credits_minutes"]?.intValue == 0 })
+
+        // Deterministic: the same seed and end give the same head.
+        let k2 = CLI(); defer { k2.dir.remove() }
+        _ = try k2.run("demo", "--members", "60", "--months", "6", "--seed", "3", "--end", "2026-05-31")
+        #expect(try k.json("verify")["ledger_head"] == (try k2.json("verify")["ledger_head"]))
+
+        let csv = k.dir.file("t.csv"), json = k.dir.file("e.json")
+        #expect(try k.run("export", "--format", "csv", "--out", csv).status == 0)
+        let rows = try String(contentsOfFile: csv, encoding: .utf8).split(separator: "\n")
+        #expect(rows.first?.hasPrefix("seq,date,timestamp,kind") == true)
+        #expect(try k.run("export", "--format", "json", "--out", json).status == 0)
+        let parsed = try JSON.parse(Array(try Data(contentsOf: URL(fileURLWithPath: json))))
+        #expect(parsed["transfers"]?.arrayValue?.count == rows.count - 1)
+        #expect(try k.run("export", "--format", "csv", "--table", "exchanges").stdout.hasPrefix("id,state,date"))
+        #expect(try k.run("export", "--format", "xml").status == 1)
+    }
+
+    @Test func hledgerAgreesWithKringExactly() throws {
+        guard let hledger = ["/usr/bin/hledger", "/usr/local/bin/hledger"].first(where: { FileManager.default.isExecutableFile(atPath: $0) }) else {
+            print("hledger not installed: skipping the independent check")
+            return
+        }
+        let k = CLI(); defer { k.dir.remove() }
+        _ = try k.run("demo", "--members", "80", "--months", "8", "--seed", "11", "--end", "2026-05-31")
+        let journal = k.dir.file("k.journal")
+        #expect(try k.run("export", "--format", "hledger", "--out", journal).status == 0)
+        let r = try runProcess(hledger, ["-f", journal, "balance", "-O", "csv", "--no-total", "--flat"])
+        #expect(r.status == 0, "hledger: \(r.stderr)")
+        var fromHledger = [String: Int64]()
+        for line in r.stdout.split(separator: "\n").dropFirst() {
+            let cols = line.split(separator: ",").map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
+            guard cols.count == 2, cols[0].hasPrefix("members:") else { continue }
+            let amount = cols[1].replacingOccurrences(of: " H", with: "")
+            let neg = amount.hasPrefix("-")
+            let parts = amount.trimmingCharacters(in: CharacterSet(charactersIn: "-")).split(separator: ".")
+            let hundredths = Int64(parts[0])! * 100 + (parts.count > 1 ? Int64(parts[1].padding(toLength: 2, withPad: "0", startingAt: 0))! : 0)
+            fromHledger[String(cols[0].dropFirst(8))] = (neg ? -1 : 1) * hundredths * 60 / 100
+        }
+        let ours = try k.json("balance").arrayValue ?? []
+        var compared = 0
+        for b in ours {
+            let id = b["member"]!.stringValue!, m = b["balance_minutes"]!.intValue!
+            #expect((fromHledger[id] ?? 0) == m, "\(id): hledger \(fromHledger[id] ?? 0), kring \(m)")
+            compared += 1
+        }
+        #expect(compared > 80 && fromHledger.count > 20)
+        // A changed amount breaks a balance assertion.
+        var text = try String(contentsOfFile: journal, encoding: .utf8)
+        if let range = text.range(of: "  1.00 H\n") { text.replaceSubrange(range, with: "  1.25 H\n") }
+        let bad = k.dir.file("bad.journal")
+        try text.write(toFile: bad, atomically: true, encoding: .utf8)
+        #expect(try runProcess(hledger, ["-f", bad, "balance"]).status != 0)
+    }
+}
