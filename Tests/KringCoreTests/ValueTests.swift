@@ -65,9 +65,15 @@ import Testing
             .memberLeft(id: "an", settlement: t, cancelled: ["ex-2"]), .exchangeProposed(x), .exchangeConsented(id: "ex-1", member: "bram"),
             .exchangeConfirmed(id: "ex-1", by: "chloe", transfers: [t]), .exchangeRecorded(x, reason: "r", transfers: []),
             .exchangeRejected(id: "ex-1", by: "b"), .exchangeCancelled(id: "ex-1", by: "a"), .exchangeExpired(id: "ex-1", reason: nil),
-            .exchangeReversed(id: "ex-1", reason: "oops", transfers: [t]), .poolDonated(t), .poolGranted(t, reason: "help"),
+            .exchangeReversed(id: "ex-1", reason: "oops", transfers: [t]), .poolDonated(t), .poolGranted(t, reason: "help \"quoted\"\n"),
+            .memberAdded(MemberInfo(id: "b", name: "Zoë", kind: .company, neighbourhood: nil, domains: [], joined: Day(2))),
+            .memberLimitsSet(id: "an", floor: nil, ceiling: Minutes(600)), .memberLeft(id: "an", settlement: nil, cancelled: []),
+            .exchangeRecorded(ExchangeInfo(id: "ex-2", proposer: nil, providers: ["a"], receivers: ["b"], kind: .time, domain: "care",
+                                           what: "x", credits: Minutes(60), quantity: 60, date: Day(3), expiresAt: nil), reason: nil, transfers: [t, t]),
+            .exchangeExpired(id: "ex-1", reason: "limit.floor: x"),
         ]
         for e in events {
+            #expect(e.payloadBytes == e.payload.canonicalBytes, "\(e.type): the direct writer and the canonical encoder differ")
             let parsed = try JSON.parse(e.payload.canonicalBytes)
             #expect(Event(type: e.type, payload: parsed) == e, "\(e.type)")
         }

@@ -36,7 +36,7 @@ public enum JSON: Sendable, Equatable {
             out.append(UInt8(ascii: "]"))
         case .object(let dict):
             out.append(UInt8(ascii: "{"))
-            let keys = dict.keys.sorted { Array($0.utf8).lexicographicallyPrecedes(Array($1.utf8)) }
+            let keys = dict.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
             for (i, key) in keys.enumerated() {
                 if i > 0 { out.append(UInt8(ascii: ",")) }
                 JSON.writeString(key, into: &out)

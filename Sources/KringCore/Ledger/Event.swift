@@ -225,6 +225,90 @@ public enum Event: Sendable, Equatable {
         }
     }
 
+    /// The canonical bytes of `payload`, written directly (the journal's hot path). Equal to
+    /// `payload.canonicalBytes` for every event; keys below are in canonical order.
+    public var payloadBytes: [UInt8] {
+        var w = CanonicalWriter()
+        func transfer(_ t: Transfer) {
+            w.beginObject()
+            w.key("from"); w.string(t.from)
+            w.key("minutes"); w.int(t.minutes.value)
+            w.key("to"); w.string(t.to)
+            w.endObject()
+        }
+        func transfers(_ ts: [Transfer]) { w.beginArray(); ts.forEach(transfer); w.endArray() }
+        func exchange(_ x: ExchangeInfo) {
+            w.beginObject()
+            w.key("credits"); w.int(x.credits.value)
+            w.key("date"); w.string(x.date.description)
+            w.key("domain"); w.string(x.domain)
+            w.key("expires"); w.int(x.expiresAt)
+            w.key("id"); w.string(x.id)
+            w.key("kind"); w.string(x.kind.rawValue)
+            w.key("proposer"); w.string(x.proposer)
+            w.key("providers"); w.strings(x.providers)
+            w.key("quantity"); w.int(x.quantity)
+            w.key("receivers"); w.strings(x.receivers)
+            w.key("what"); w.string(x.what)
+            w.endObject()
+        }
+        w.beginObject()
+        switch self {
+        case .ledgerCreated(let p), .policyChanged(let p):
+            w.key("policy"); w.value(p.json)
+        case .memberAdded(let m):
+            w.key("member")
+            w.beginObject()
+            w.key("domains"); w.strings(m.domains)
+            w.key("id"); w.string(m.id)
+            w.key("joined"); w.string(m.joined.description)
+            w.key("kind"); w.string(m.kind.rawValue)
+            w.key("name"); w.string(m.name)
+            w.key("neighbourhood"); w.string(m.neighbourhood)
+            w.endObject()
+        case .memberSuspended(let id), .memberReinstated(let id):
+            w.key("id"); w.string(id)
+        case .memberLimitsSet(let id, let f, let c):
+            w.key("ceiling"); w.int(c?.value)
+            w.key("floor"); w.int(f?.value)
+            w.key("id"); w.string(id)
+        case .memberLeft(let id, let s, let c):
+            w.key("cancelled"); w.strings(c)
+            w.key("id"); w.string(id)
+            w.key("settlement"); if let s { transfer(s) } else { w.null() }
+        case .exchangeProposed(let x):
+            w.key("exchange"); exchange(x)
+        case .exchangeConsented(let id, let m):
+            w.key("id"); w.string(id)
+            w.key("member"); w.string(m)
+        case .exchangeConfirmed(let id, let by, let t):
+            w.key("by"); w.string(by)
+            w.key("id"); w.string(id)
+            w.key("transfers"); transfers(t)
+        case .exchangeRecorded(let x, let r, let t):
+            w.key("exchange"); exchange(x)
+            w.key("reason"); w.string(r)
+            w.key("transfers"); transfers(t)
+        case .exchangeRejected(let id, let by), .exchangeCancelled(let id, let by):
+            w.key("by"); w.string(by)
+            w.key("id"); w.string(id)
+        case .exchangeExpired(let id, let r):
+            w.key("id"); w.string(id)
+            w.key("reason"); w.string(r)
+        case .exchangeReversed(let id, let r, let t):
+            w.key("id"); w.string(id)
+            w.key("reason"); w.string(r)
+            w.key("transfers"); transfers(t)
+        case .poolDonated(let t):
+            w.key("transfer"); transfer(t)
+        case .poolGranted(let t, let r):
+            w.key("reason"); w.string(r)
+            w.key("transfer"); transfer(t)
+        }
+        w.endObject()
+        return w.bytes
+    }
+
     /// Rebuilds an event from its journal type and payload; nil when they do not fit.
     public init?(type: String, payload j: JSON) {
         func ts(_ v: JSON?) -> [Transfer]? {

@@ -42,7 +42,7 @@ public enum Verifier {
         var headSeen: LedgerHead?
 
         // Postings are compared entry by entry, streaming beside the journal.
-        let postings = try db.prepare("SELECT seq, member, minutes FROM postings ORDER BY seq, id")
+        let postings = try db.prepare("SELECT seq, member, minutes FROM postings ORDER BY id")
         var pendingPosting: (seq: Int64, member: String, minutes: Int64)?
         func nextPosting() throws(StoreError) -> (Int64, String, Int64)? {
             guard try postings.step() else { return nil }
@@ -69,7 +69,8 @@ public enum Verifier {
             let hash = Chain.hash(previous: prev, seq: seq, timestamp: ts, type: type, payload: payload)
             guard hash == storedHash else { diverge(seq, "hash does not match the entry's content"); break }
             guard ts >= lastTs else { diverge(seq, "timestamp goes backwards"); break }
-            guard let json = try? JSON.parse(payload), json.canonicalBytes == payload, let event = Event(type: type, payload: json) else {
+            // Decoding and re-encoding must give back the stored bytes exactly: the payload is canonical.
+            guard let json = try? JSON.parse(payload), let event = Event(type: type, payload: json), event.payloadBytes == payload else {
                 diverge(seq, "payload is not a canonical \(type) event"); break
             }
             do {

@@ -1,0 +1,46 @@
+/// Writes canonical JSON (the encoding of `JSON.canonicalBytes`) straight into bytes, for the
+/// hot path of sealing journal entries. Object keys must be written in canonical (byte) order;
+/// debug builds assert it, and a test checks every event against `JSON.canonicalBytes`.
+public struct CanonicalWriter {
+    /// The bytes written so far.
+    public private(set) var bytes: [UInt8] = []
+    /// Per open container: whether it holds a value already (a comma is due), and its last key.
+    private var levels: [(comma: Bool, lastKey: String?)] = []
+    /// A key was just written: the next value belongs to it.
+    private var afterKey = false
+
+    public init(capacity: Int = 256) { bytes.reserveCapacity(capacity) }
+
+    private mutating func valueStart() {
+        if afterKey { afterKey = false; return }
+        guard let last = levels.indices.last else { return }
+        if levels[last].comma { bytes.append(UInt8(ascii: ",")) }
+        levels[last].comma = true
+    }
+
+    /// Writes an object key; the next value written is its value.
+    public mutating func key(_ k: String) {
+        let last = levels.count - 1
+        assert(levels[last].lastKey.map { $0.utf8.lexicographicallyPrecedes(k.utf8) } ?? true, "keys out of canonical order at \(k)")
+        if levels[last].comma { bytes.append(UInt8(ascii: ",")) }
+        levels[last].comma = true
+        levels[last].lastKey = k
+        JSON.writeString(k, into: &bytes)
+        bytes.append(UInt8(ascii: ":"))
+        afterKey = true
+    }
+
+    public mutating func beginObject() { valueStart(); bytes.append(UInt8(ascii: "{")); levels.append((false, nil)) }
+    public mutating func endObject() { levels.removeLast(); bytes.append(UInt8(ascii: "}")) }
+    public mutating func beginArray() { valueStart(); bytes.append(UInt8(ascii: "[")); levels.append((false, nil)) }
+    public mutating func endArray() { levels.removeLast(); bytes.append(UInt8(ascii: "]")) }
+
+    public mutating func string(_ s: String) { valueStart(); JSON.writeString(s, into: &bytes) }
+    public mutating func int(_ n: Int64) { valueStart(); bytes.append(contentsOf: String(n).utf8) }
+    public mutating func null() { valueStart(); bytes.append(contentsOf: [110, 117, 108, 108]) }
+    public mutating func string(_ s: String?) { if let s { string(s) } else { null() } }
+    public mutating func int(_ n: Int64?) { if let n { int(n) } else { null() } }
+    public mutating func strings(_ items: [String]) { beginArray(); for s in items { string(s) }; endArray() }
+    /// Any JSON value, canonically.
+    public mutating func value(_ j: JSON) { valueStart(); j.write(into: &bytes) }
+}
