@@ -10,11 +10,17 @@ public struct LedgerState: LedgerView, Sendable {
     /// Open proposals by party.
     private var open: [String: Set<String>] = [:]
     /// Exchange postings per unordered pair, in posting order: (day, minutes, exchange id).
-    private var pairLog: [String: [(day: Day, minutes: Minutes, exchange: String)]] = [:]
+    private var pairLog: [PairKey: [(day: Day, minutes: Minutes, exchange: String)]] = [:]
     /// Whether `pairLog` is kept (deciding needs it; verifying does not).
     public let tracksPairs: Bool
 
     public init(tracksPairs: Bool = true) { self.tracksPairs = tracksPairs }
+
+    /// Makes room for this many more members and exchanges (bulk loads know roughly how many).
+    public mutating func reserveCapacity(members: Int, exchanges: Int) {
+        self.members.reserveCapacity(self.members.count + members)
+        self.exchanges.reserveCapacity(self.exchanges.count + exchanges)
+    }
 
     public func member(_ id: String) -> MemberState? { members[id] }
     public func exchange(_ id: String) -> ExchangeRecord? { exchanges[id] }
@@ -29,7 +35,7 @@ public struct LedgerState: LedgerView, Sendable {
     }
 
     public func pairMinutes(_ a: String, _ b: String, since: Day) -> Minutes {
-        guard let log = pairLog[LedgerState.pairKey(a, b)] else { return .zero }
+        guard let log = pairLog[PairKey(a, b)] else { return .zero }
         var sum = Minutes.zero
         for entry in log.reversed() {
             if entry.day < since { break }
@@ -38,7 +44,11 @@ public struct LedgerState: LedgerView, Sendable {
         return sum
     }
 
-    static func pairKey(_ a: String, _ b: String) -> String { a < b ? "\(a)\u{1}\(b)" : "\(b)\u{1}\(a)" }
+    /// Two members, in either order.
+    struct PairKey: Hashable, Sendable {
+        let low: String, high: String
+        init(_ a: String, _ b: String) { (low, high) = a < b ? (a, b) : (b, a) }
+    }
 
     /// Sum of all balances: zero, always.
     public var balanceSum: Minutes { members.values.reduce(.zero) { $0 + $1.balance } }
@@ -75,7 +85,7 @@ public struct LedgerState: LedgerView, Sendable {
             guard exchanges[info.id] == nil else { throw LedgerStateError("exchange \(info.id) proposed twice") }
             exchangeCount += 1
             exchanges[info.id] = ExchangeRecord(info: info, state: .proposed, consents: info.proposer.map { [$0] } ?? [], recorded: false)
-            for p in Set(info.parties) { open[p, default: []].insert(info.id) }
+            for p in info.parties { open[p, default: []].insert(info.id) }
         case .exchangeConsented(let id, let m):
             guard exchanges[id]?.state == .proposed else { throw LedgerStateError("consent to \(id), which is not open") }
             exchanges[id]!.consents.append(m)
@@ -110,7 +120,7 @@ public struct LedgerState: LedgerView, Sendable {
     private mutating func setExchangeState(_ id: String, _ state: ExchangeState) throws(LedgerStateError) {
         guard let x = exchanges[id], x.state == .proposed else { throw LedgerStateError("\(id) is not open") }
         exchanges[id]!.state = state
-        for p in Set(x.info.parties) { open[p]?.remove(id) }
+        for p in x.info.parties { open[p]?.remove(id) }
     }
 
     private mutating func post(_ t: Transfer) throws(LedgerStateError) {
@@ -127,7 +137,7 @@ public struct LedgerState: LedgerView, Sendable {
             let provider = sign > 0 ? t.to : t.from
             members[provider]!.given += Minutes(sign * t.minutes.value)
             if tracksPairs, sign > 0 {
-                pairLog[LedgerState.pairKey(t.from, t.to), default: []].append((day, t.minutes, info.id))
+                pairLog[PairKey(t.from, t.to), default: []].append((day, t.minutes, info.id))
             }
         }
     }

@@ -68,7 +68,18 @@ public enum DemoCommunity {
         var rng = SplitMix64(seed: options.seed)
         let totalDays = Int64(options.months) * 30 + Int64(options.months) / 2
         let startDay = options.endDay - totalDays
-        let loader = try BulkLoader(path: path, genesisAt: startDay.timestamp + 7 * 3600)
+        let expectedExchanges = Int(Double(options.members) * 0.42 / 30 * Double(totalDays + 1) * 1.05)
+        let loader = try BulkLoader(path: path, genesisAt: startDay.timestamp + 7 * 3600, expected: (options.members + 1, expectedExchanges))
+        do {
+            return try populate(loader, options: options, rng: &rng, startDay: startDay, totalDays: totalDays)
+        } catch {
+            loader.abandon()
+            throw error
+        }
+    }
+
+    private static func populate(_ loader: BulkLoader, options: DemoOptions, rng: inout SplitMix64, startDay: Day,
+                                 totalDays: Int64) throws(StoreError) -> DemoSummary {
 
         // Registrations: most at the start, the rest spread over the first two thirds.
         let plan = memberPlan(count: max(options.members, 12), rng: &rng)
@@ -77,8 +88,11 @@ public enum DemoCommunity {
         let joinOrder = plan.indices.sorted { (joinDay[$0], $0) < (joinDay[$1], $1) }
         var nextJoin = 0
 
-        var active: [MemberKind: [String]] = [:]
-        var everyone = [String]()
+        // Who can be drawn for an exchange, by role; rebuilt only when someone joins or leaves.
+        var persons = [String](), lenders = [String](), groups = [String](), everyone = [String]()
+        func remove(_ id: String) {
+            persons.removeAll { $0 == id }; lenders.removeAll { $0 == id }; groups.removeAll { $0 == id }
+        }
         var repairCafe: String?
         var pending = [(expires: Int64, id: String)]()
         var confirmedWithCredits = [String]()
@@ -94,7 +108,13 @@ public enum DemoCommunity {
             while nextJoin < joinOrder.count, joinDay[joinOrder[nextJoin]] <= d {
                 let m = plan[joinOrder[nextJoin]]
                 if case .success = try loader.execute(.addMember(m), by: .coordinator, at: tick()) {
-                    active[m.kind, default: []].append(m.id)
+                    switch m.kind {
+                    case .person: persons.append(m.id)
+                    case .company, .municipality: lenders.append(m.id)
+                    case .association: lenders.append(m.id); groups.append(m.id)
+                    case .initiative: groups.append(m.id)
+                    case .pool: break
+                    }
                     everyone.append(m.id)
                     if repairCafe == nil, m.name.hasPrefix("Repair Café") { repairCafe = m.id }
                 }
@@ -105,10 +125,7 @@ public enum DemoCommunity {
                 pending.removeFirst()
                 try loader.execute(.expire(p.id), by: .system, at: max(tick(), p.expires))
             }
-            guard everyone.count >= 4 else { continue }
-            let persons = active[.person] ?? []
-            let lenders = (active[.company] ?? []) + (active[.association] ?? []) + (active[.municipality] ?? [])
-            let groups = (active[.association] ?? []) + (active[.initiative] ?? [])
+            guard everyone.count >= 4, !persons.isEmpty else { continue }
 
             carry += perDay
             while carry >= 1 {
@@ -175,9 +192,9 @@ public enum DemoCommunity {
             }
             // The pool: those near their ceiling donate; the coordinator grants to those deep in debt.
             if d % 30 == 20 {
-                let policy = loader.state.policy
+                let policy = loader.policy
                 for id in everyone.shuffled(using: &rng).prefix(max(30, everyone.count / 5)) {
-                    guard let m = loader.state.member(id), m.status == .active, let c = m.ceiling(under: policy) else { continue }
+                    guard let m = loader.member(id), m.status == .active, let c = m.ceiling(under: policy) else { continue }
                     if (c - m.balance).value < 8 * 60, m.balance.value >= 4 * 60 {
                         try loader.execute(.donate(from: id, minutes: .hours(Int64(2 + rng.below(3)))), by: .member(id), at: tick())
                     } else if (m.balance - m.floor(under: policy)).value < 4 * 60 {
@@ -188,10 +205,12 @@ public enum DemoCommunity {
             }
             // Now and then the coordinator has something to do.
             if d == totalDays / 2 {
-                if let p = try? loader.state.policy.setting("floor.municipality", to: "-150h") {
+                if let p = try? loader.policy.setting("floor.municipality", to: "-150h") {
                     try loader.execute(.setPolicy(p), by: .coordinator, at: tick())
                 }
-                if let leaver = persons.last { try loader.execute(.leave(leaver), by: .coordinator, at: tick()) }
+                if let leaver = persons.last, case .success = try loader.execute(.leave(leaver), by: .coordinator, at: tick()) {
+                    remove(leaver)
+                }
             }
             if d == totalDays / 3, let s = persons.dropFirst(3).first {
                 try loader.execute(.suspend(s), by: .coordinator, at: tick())
@@ -207,9 +226,6 @@ public enum DemoCommunity {
                         break
                     }
                 }
-            }
-            for kind in MemberKind.allCases {
-                active[kind]?.removeAll { loader.state.member($0)?.status == .left }
             }
         }
         let head = try loader.finish()

@@ -1,41 +1,77 @@
+import Foundation
 import KringCore
 
 /// Loads many commands into a new ledger fast, through the same rules and the same chain as
 /// the single writer: each command is decided against an in-memory `LedgerState`, applied to
-/// it, and appended through the `Projector`; commits are grouped into large transactions.
+/// it and sealed onto the hash chain on the caller's thread, while a second thread writes the
+/// sealed entries and their projections through the `Projector`, committing in large batches
+/// (secondary indexes are dropped for the load and built again at the end).
 /// Used by `kring demo` and the benchmarks. Not for a ledger another process writes to.
-public final class BulkLoader {
+///
+/// `@unchecked Sendable`: the connection and projector belong to the writer thread once it has
+/// started; the caller's thread touches only `state`, `chain` and the counters; the hand-over
+/// queue is guarded by `queueLock`.
+public final class BulkLoader: @unchecked Sendable {
     /// Events per transaction.
     public static let batchSize = 20_000
+    /// Entries handed to the writer thread at a time.
+    static let chunkSize = 512
+    /// Chunks waiting for the writer before the caller is held back.
+    static let maxQueuedChunks = 64
+    /// Page cache of the bulk connection, in KiB.
+    public static let cacheKiB = 512 * 1024
 
-    let db: Connection
-    let projector: Projector
+    private let projector: Projector
     /// The ledger as decided so far.
     public private(set) var state = LedgerState(tracksPairs: true)
-    private var inBatch = 0
+    private var chain: ChainHead
+    private var chunk: [JournalEntry] = []
     /// Commands accepted and refused so far.
     public private(set) var accepted = 0, refused = 0
     /// Refusals by code.
     public private(set) var refusals: [RuleCode: Int] = [:]
 
+    private let queueLock = NSCondition()
+    private var queue: [[JournalEntry]] = []
+    private var closed = false
+    private var writerError: StoreError?
+    private var writerDone = false
+
     /// Creates the ledger at `path` (which must hold none) with its genesis at `timestamp`.
-    public init(path: String, policy: Policy = .standard, genesisAt timestamp: Int64) throws(StoreError) {
-        db = try Ledger.openConnection(path)
+    /// - Parameter expected: roughly how many members and exchanges the load will hold, so the
+    ///   in-memory state is sized once.
+    public init(path: String, policy: Policy = .standard, genesisAt timestamp: Int64,
+                expected: (members: Int, exchanges: Int) = (0, 0)) throws(StoreError) {
+        let db = try Ledger.openConnection(path)
         let existing = try db.scalarInt("SELECT COUNT(*) FROM journal") ?? 0
         guard existing == 0 else { throw StoreError("\(path) already holds a ledger (\(existing) journal entries); not overwriting it.") }
+        // Durability comes from the final FULL commit. During the load a rollback journal
+        // (safe if the process is killed) avoids writing every page twice through the WAL; a
+        // large page cache keeps the tables of a big load in memory between commits.
+        try db.execute("PRAGMA journal_mode = DELETE")
         try db.execute("PRAGMA synchronous = OFF")
+        try db.execute("PRAGMA cache_size = -\(BulkLoader.cacheKiB)")
+        for index in Schema.indexes { try db.execute("DROP INDEX \(index.name)") }
         projector = try Projector(db: db)
-        try db.execute("BEGIN IMMEDIATE")
+        projector.deferBalances = true
+        chain = projector.head
+        state.reserveCapacity(members: expected.members, exchanges: expected.exchanges)
         let genesis = Event.ledgerCreated(policy: policy)
-        try projector.append(genesis, at: timestamp)
         try? state.apply(genesis, timestamp: timestamp)
-        inBatch = 1
+        chunk.append(chain.seal(genesis, at: timestamp))
+        Thread.detachNewThread { [self] in self.writeLoop() }
     }
+
+    /// The policy in force in the load so far.
+    public var policy: Policy { state.policy }
+
+    /// A member as the load stands (without copying the whole state).
+    public func member(_ id: String) -> MemberState? { state.member(id) }
 
     /// Decides and, when accepted, appends `command` at `timestamp`.
     @discardableResult
     public func execute(_ command: Command, by actor: Actor, at timestamp: Int64) throws(StoreError) -> Result<Decision, RuleViolation> {
-        let ts = max(timestamp, projector.head.ts)
+        let ts = max(timestamp, chain.ts)
         let decision: Decision
         do {
             decision = try Decider.decide(command, by: actor, in: state, now: ts)
@@ -49,22 +85,88 @@ public final class BulkLoader {
         } catch {
             preconditionFailure("a decided event must apply to the state it was decided on: \(error)")
         }
-        try projector.append(decision.event, at: ts)
+        chunk.append(chain.seal(decision.event, at: ts))
         accepted += 1
-        inBatch += 1
-        if inBatch >= BulkLoader.batchSize {
-            try db.execute("COMMIT")
-            try db.execute("BEGIN IMMEDIATE")
-            inBatch = 0
-        }
+        if chunk.count >= BulkLoader.chunkSize { try handOver() }
         return .success(decision)
     }
 
-    /// Commits the last batch durably and checkpoints the WAL.
+    private func handOver() throws(StoreError) {
+        queueLock.lock()
+        defer { queueLock.unlock() }
+        while queue.count >= BulkLoader.maxQueuedChunks && writerError == nil { queueLock.wait() }
+        if let e = writerError { throw e }
+        queue.append(chunk)
+        chunk = []
+        chunk.reserveCapacity(BulkLoader.chunkSize)
+        queueLock.signal()
+    }
+
+    /// The writer thread: writes chunks in order, committing every `batchSize` entries.
+    private func writeLoop() {
+        let db = projector.db
+        var inBatch = 0
+        do throws(StoreError) {
+            try db.execute("BEGIN IMMEDIATE")
+            while true {
+                queueLock.lock()
+                while queue.isEmpty && !closed { queueLock.wait() }
+                if let abandoned = writerError { queueLock.unlock(); throw abandoned }
+                if queue.isEmpty && closed { queueLock.unlock(); break }
+                let next = queue.removeFirst()
+                queueLock.signal()
+                queueLock.unlock()
+                for entry in next { try projector.write(entry) }
+                inBatch += next.count
+                if inBatch >= BulkLoader.batchSize {
+                    try projector.flushBalances()
+                    try db.execute("COMMIT")
+                    try db.execute("BEGIN IMMEDIATE")
+                    inBatch = 0
+                }
+            }
+            try projector.flushBalances()
+            try db.execute("COMMIT")
+        } catch {
+            try? db.execute("ROLLBACK")
+            queueLock.lock()
+            writerError = error
+            queueLock.unlock()
+        }
+        queueLock.lock()
+        writerDone = true
+        queueLock.broadcast()
+        queueLock.unlock()
+    }
+
+    /// Stops the writer thread without writing what is queued (after a failure; the last
+    /// batch is rolled back).
+    public func abandon() {
+        queueLock.lock()
+        queue.removeAll()
+        chunk.removeAll()
+        closed = true
+        if writerError == nil { writerError = StoreError("the bulk load was abandoned") }
+        queueLock.broadcast()
+        queueLock.unlock()
+    }
+
+    /// Writes what is left, commits durably and checkpoints the WAL.
     public func finish() throws(StoreError) -> LedgerHead {
+        queueLock.lock()
+        if !chunk.isEmpty { queue.append(chunk); chunk = [] }
+        closed = true
+        queueLock.broadcast()
+        while !writerDone { queueLock.wait() }
+        let failure = writerError
+        queueLock.unlock()
+        if let failure { throw failure }
+        let db = projector.db
+        try db.execute("BEGIN IMMEDIATE")
+        for index in Schema.indexes { try db.execute("CREATE INDEX \(index.name) ON \(index.definition)") }
         try db.execute("COMMIT")
         try db.execute("PRAGMA synchronous = FULL")
-        try db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-        return LedgerHead(seq: projector.head.seq, hash: projector.head.hash.hexString, timestamp: projector.head.ts)
+        try db.execute("PRAGMA journal_mode = WAL")
+        return LedgerHead(seq: chain.seq, hash: chain.hash.hexString, timestamp: chain.ts)
     }
 }

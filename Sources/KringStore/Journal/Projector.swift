@@ -1,43 +1,87 @@
 import KringCore
 
-/// Appends one event to the journal and updates every projection, on the caller's
-/// transaction. The single writer and the bulk loader both append through here.
+/// A journal entry sealed into the chain: numbered, timestamped, encoded and hashed, ready to
+/// be written.
+struct JournalEntry {
+    let seq: Int64
+    let ts: Int64
+    let event: Event
+    let payload: [UInt8]
+    let previous: [UInt8]
+    let hash: [UInt8]
+}
+
+/// The head of the hash chain, and the one place entries are sealed onto it.
+struct ChainHead {
+    private(set) var seq: Int64 = 0
+    private(set) var hash: [UInt8] = Chain.genesis
+    private(set) var ts: Int64 = 0
+
+    init() {}
+    init(seq: Int64, hash: [UInt8], ts: Int64) {
+        self.seq = seq
+        self.hash = hash
+        self.ts = ts
+    }
+
+    /// Seals `event` as the next entry at `timestamp` (never earlier than the head's).
+    mutating func seal(_ event: Event, at timestamp: Int64) -> JournalEntry {
+        let entry = JournalEntry(seq: seq + 1, ts: max(timestamp, ts), event: event, payload: event.payloadBytes, previous: hash,
+                                 hash: [])
+        let h = Chain.hash(previous: hash, seq: entry.seq, timestamp: entry.ts, type: event.type, payload: entry.payload)
+        seq = entry.seq
+        ts = entry.ts
+        hash = h
+        return JournalEntry(seq: entry.seq, ts: entry.ts, event: event, payload: entry.payload, previous: entry.previous, hash: h)
+    }
+}
+
+/// Writes journal entries and updates every projection, on the caller's transaction. The
+/// single writer and the bulk loader both write through here.
 final class Projector {
     let db: Connection
-    /// The chain head after the last append: sequence, hash, timestamp.
-    private(set) var head: (seq: Int64, hash: [UInt8], ts: Int64)
+    /// The chain head after the last append.
+    var head = ChainHead()
+    /// When set (bulk loads), balance updates are summed in memory and written by
+    /// `flushBalances()` before each commit instead of one UPDATE per posting.
+    var deferBalances = false
+    private var pendingBalances: [String: (balance: Int64, given: Int64, seq: Int64)] = [:]
 
     init(db: Connection) throws(StoreError) {
         self.db = db
-        head = (0, Chain.genesis, 0)
         try reloadHead()
     }
 
     /// Reads the head from disk (after a rollback, or when another process may have written).
     func reloadHead() throws(StoreError) {
         let s = try db.cached("SELECT seq, hash, ts FROM journal ORDER BY seq DESC LIMIT 1")
-        if try s.step() {
-            head = (s.int(0), s.blob(1), s.int(2))
-        } else {
-            head = (0, Chain.genesis, 0)
-        }
-        s.reset()
+        defer { s.reset() }
+        head = try s.step() ? ChainHead(seq: s.int(0), hash: s.blob(1), ts: s.int(2)) : ChainHead()
     }
 
-    /// Appends `event` at `timestamp` (never earlier than the head's) and projects it.
+    /// Seals `event` onto the chain at `timestamp`, writes it and projects it.
     @discardableResult
     func append(_ event: Event, at timestamp: Int64) throws(StoreError) -> Int64 {
-        let seq = head.seq + 1
-        let ts = max(timestamp, head.ts)
-        let payload = event.payload.canonicalBytes
-        let type = event.type
-        let hash = Chain.hash(previous: head.hash, seq: seq, timestamp: ts, type: type, payload: payload)
-        let ins = try db.cached("INSERT INTO journal(seq, ts, type, payload, prev_hash, hash) VALUES (?,?,?,?,?,?)")
-        try ins.bind([.int(seq), .int(ts), .text(type), .text(String(decoding: payload, as: UTF8.self)), .blob(head.hash), .blob(hash)])
-        try ins.step()
-        try project(event, seq: seq, day: Day(timestamp: ts))
-        head = (seq, hash, ts)
-        return seq
+        let entry = head.seal(event, at: timestamp)
+        try write(entry)
+        return entry.seq
+    }
+
+    /// Writes a sealed entry and its projections.
+    func write(_ entry: JournalEntry) throws(StoreError) {
+        try db.cached("INSERT INTO journal(seq, ts, type, payload, prev_hash, hash) VALUES (?,?,?,?,?,?)")
+            .run(.int(entry.seq), .int(entry.ts), .text(entry.event.type), .utf8(entry.payload), .blob(entry.previous), .blob(entry.hash))
+        try project(entry.event, seq: entry.seq, day: Day(timestamp: entry.ts))
+    }
+
+    /// Writes the balance changes summed while `deferBalances` was set.
+    func flushBalances() throws(StoreError) {
+        let upd = try db.cached("UPDATE accounts SET balance = balance + ?, given = given + ?, last_seq = ? WHERE member = ?")
+        for (member, d) in pendingBalances {
+            try upd.run(.int(d.balance), .int(d.given), .int(d.seq), .text(member))
+            guard db.changes == 1 else { throw StoreError("no account \(member)") }
+        }
+        pendingBalances.removeAll(keepingCapacity: true)
     }
 
     private func project(_ event: Event, seq: Int64, day: Day) throws(StoreError) {
@@ -129,6 +173,12 @@ final class Projector {
         try posting.run(.int(seq), .int(transferID), .text(t.to), .int(t.minutes.value), .int(day.number))
         let givenFrom: Int64 = kind == "reversal" ? -t.minutes.value : 0
         let givenTo: Int64 = kind == "exchange" ? t.minutes.value : 0
+        if deferBalances {
+            let f = pendingBalances[t.from] ?? (0, 0, 0), to = pendingBalances[t.to] ?? (0, 0, 0)
+            pendingBalances[t.from] = (f.balance - t.minutes.value, f.given + givenFrom, seq)
+            pendingBalances[t.to] = (to.balance + t.minutes.value, to.given + givenTo, seq)
+            return
+        }
         let upd = try db.cached("UPDATE accounts SET balance = balance + ?, given = given + ?, last_seq = ? WHERE member = ?")
         try upd.run(.int(-t.minutes.value), .int(givenFrom), .int(seq), .text(t.from))
         guard db.changes == 1 else { throw StoreError("no account \(t.from)") }

@@ -4,6 +4,15 @@ enum Schema {
     /// The version this build writes.
     static let version: Int64 = 1
 
+    /// The secondary indexes of the projections. Bulk loads drop them and build them again at
+    /// the end, which is much faster than maintaining them row by row.
+    static let indexes: [(name: String, definition: String)] = [
+        ("exchanges_open", "exchanges(expires_at) WHERE state = 'proposed'"),
+        ("parties_member", "exchange_parties(member, exchange)"),
+        ("transfers_pair", "transfers(payer, payee, day)"),
+        ("postings_member", "postings(member, seq)"),
+    ]
+
     static let migrations: [String] = [
         // 1: the journal, its projections, and the triggers that keep history append-only.
         """
@@ -54,7 +63,6 @@ enum Schema {
             created_seq INTEGER NOT NULL,
             updated_seq INTEGER NOT NULL
         );
-        CREATE INDEX exchanges_open ON exchanges(state, expires_at);
         CREATE TABLE exchange_parties(
             exchange INTEGER NOT NULL,
             member TEXT NOT NULL,
@@ -62,7 +70,6 @@ enum Schema {
             consented INTEGER NOT NULL,
             PRIMARY KEY(exchange, member)
         ) WITHOUT ROWID;
-        CREATE INDEX parties_member ON exchange_parties(member, exchange);
         CREATE TABLE transfers(
             id INTEGER PRIMARY KEY,
             seq INTEGER NOT NULL,
@@ -73,7 +80,6 @@ enum Schema {
             minutes INTEGER NOT NULL CHECK (minutes > 0),
             day INTEGER NOT NULL
         );
-        CREATE INDEX transfers_pair ON transfers(payer, payee, day);
         CREATE TABLE postings(
             id INTEGER PRIMARY KEY,
             seq INTEGER NOT NULL,
@@ -82,8 +88,7 @@ enum Schema {
             minutes INTEGER NOT NULL,
             day INTEGER NOT NULL
         );
-        CREATE INDEX postings_member ON postings(member, seq);
-        CREATE INDEX postings_seq ON postings(seq);
+        \(indexes.map { "CREATE INDEX \($0.name) ON \($0.definition);" }.joined(separator: "\n"))
         CREATE TRIGGER journal_no_update BEFORE UPDATE ON journal BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
         CREATE TRIGGER journal_no_delete BEFORE DELETE ON journal BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
         CREATE TRIGGER postings_no_update BEFORE UPDATE ON postings BEGIN SELECT RAISE(ABORT, 'postings are append-only'); END;

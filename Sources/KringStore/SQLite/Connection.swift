@@ -109,6 +109,8 @@ public enum SQLValue: Sendable {
     case int(Int64)
     case text(String)
     case blob([UInt8])
+    /// Text given as its UTF-8 bytes.
+    case utf8([UInt8])
     case null
 
     /// An optional integer, NULL when nil.
@@ -145,6 +147,7 @@ public final class Statement {
             case .int(let n): rc = sqlite3_bind_int64(stmt, idx, n)
             case .text(let s): rc = sqlite3_bind_text(stmt, idx, s, -1, sqliteTransient)
             case .blob(let b): rc = b.withUnsafeBytes { sqlite3_bind_blob(stmt, idx, $0.baseAddress, Int32(b.count), sqliteTransient) }
+            case .utf8(let b): rc = b.withUnsafeBytes { sqlite3_bind_text(stmt, idx, $0.baseAddress?.assumingMemoryBound(to: CChar.self), Int32(b.count), sqliteTransient) }
             case .null: rc = sqlite3_bind_null(stmt, idx)
             }
             guard rc == SQLITE_OK else { throw StoreError(connection.lastError, code: rc) }
