@@ -29,7 +29,20 @@ public enum Verifier {
         return try verify(reader.db)
     }
 
+    /// Entries hashed and decoded per hand-over to the second thread.
+    static let chunkSize = 4_096
+    /// Chunks being checked ahead of the one being applied.
+    static let chunksInFlight = 3
+
     static func verify(_ db: Connection) throws(StoreError) -> VerifyReport {
+        // One read transaction: every query below sees the same snapshot, even while a writer
+        // appends.
+        try db.execute("BEGIN")
+        defer { try? db.execute("COMMIT") }
+        return try verifySnapshot(db)
+    }
+
+    private static func verifySnapshot(_ db: Connection) throws(StoreError) -> VerifyReport {
         var divergences = [(seq: Int64, reason: String)]()
         func diverge(_ seq: Int64, _ reason: String) { divergences.append((seq, reason)) }
 
@@ -39,7 +52,7 @@ public enum Verifier {
         var prev = Chain.genesis
         var expected: Int64 = 1
         var lastTs: Int64 = .min
-        var headSeen: LedgerHead?
+        var headSeen: (seq: Int64, ts: Int64)?
 
         // Postings are compared entry by entry, streaming beside the journal.
         let postings = try db.prepare("SELECT seq, member, minutes FROM postings ORDER BY id")
@@ -57,66 +70,88 @@ public enum Verifier {
         }
         pendingTransfer = try nextTransfer()
 
+        // Other threads hash and decode chunks of entries while this one reads ahead and
+        // applies the checked chunks, in order.
         let rows = try db.prepare("SELECT seq, ts, type, payload, prev_hash, hash FROM journal ORDER BY seq")
-        journal: while try rows.step() {
-            let seq = rows.int(0), ts = rows.int(1), type = rows.text(2)
-            let payload = rows.textBytes(3), storedPrev = rows.blob(4), storedHash = rows.blob(5)
-            guard seq == expected else {
-                diverge(expected, seq > expected ? "entry \(expected) is missing (the next entry is \(seq))" : "entry \(seq) is out of order")
-                break
+        var exhausted = false  // stepping a finished statement again would restart it
+        func readChunk() throws(StoreError) -> [RawEntry] {
+            var chunk = [RawEntry]()
+            chunk.reserveCapacity(chunkSize)
+            while !exhausted, chunk.count < chunkSize {
+                guard try rows.step() else { exhausted = true; break }
+                chunk.append(RawEntry(seq: rows.int(0), ts: rows.int(1), type: rows.text(2), payload: rows.textBytes(3),
+                                      previous: rows.blob(4), hash: rows.blob(5)))
             }
-            guard storedPrev == prev else { diverge(seq, "previous hash does not match entry \(seq - 1)'s hash"); break }
-            let hash = Chain.hash(previous: prev, seq: seq, timestamp: ts, type: type, payload: payload)
-            guard hash == storedHash else { diverge(seq, "hash does not match the entry's content"); break }
-            guard ts >= lastTs else { diverge(seq, "timestamp goes backwards"); break }
-            // Decoding and re-encoding must give back the stored bytes exactly: the payload is canonical.
-            guard let json = try? JSON.parse(payload), let event = Event(type: type, payload: json), event.payloadBytes == payload else {
-                diverge(seq, "payload is not a canonical \(type) event"); break
+            return chunk
+        }
+        // Up to `chunksInFlight` chunks are checked ahead, so both cores stay busy.
+        var inFlight = [CheckedChunk]()
+        func refill() throws(StoreError) {
+            while inFlight.count < chunksInFlight {
+                let chunk = try readChunk()
+                if chunk.isEmpty { return }
+                inFlight.append(CheckedChunk(chunk))
             }
-            do {
-                try state.apply(event, timestamp: ts)
-            } catch {
-                diverge(seq, "event cannot follow the ledger: \(error)"); break
+        }
+        try refill()
+        journal: while !inFlight.isEmpty {
+            let current = inFlight.removeFirst()
+            try refill()
+            for entry in current.wait() {
+                let seq = entry.raw.seq, ts = entry.raw.ts
+                guard seq == expected else {
+                    diverge(expected, seq > expected ? "entry \(expected) is missing (the next entry is \(seq))" : "entry \(seq) is out of order")
+                    break journal
+                }
+                guard entry.raw.previous == prev else { diverge(seq, "previous hash does not match entry \(seq - 1)'s hash"); break journal }
+                if let problem = entry.problem { diverge(seq, problem); break journal }
+                guard ts >= lastTs, let event = entry.event else { diverge(seq, "timestamp goes backwards"); break journal }
+                let hash = entry.raw.hash
+                do {
+                    try state.apply(event, timestamp: ts)
+                } catch {
+                    diverge(seq, "event cannot follow the ledger: \(error)"); break journal
+                }
+                // The postings this entry must have produced.
+                var want = [(String, Int64)]()
+                for t in event.transfers {
+                    want.append((t.from, -t.minutes.value))
+                    want.append((t.to, t.minutes.value))
+                    lastSeqOf[t.from] = seq
+                    lastSeqOf[t.to] = seq
+                }
+                if want.reduce(0, { $0 + $1.1 }) != 0 { diverge(seq, "postings do not sum to zero"); break journal }
+                var got = [(String, Int64)]()
+                while let p = pendingPosting, p.seq <= seq {
+                    if p.seq < seq { diverge(p.seq, "a posting at \(p.seq) belongs to no journal entry"); break journal }
+                    got.append((p.member, p.minutes))
+                    pendingPosting = try nextPosting()
+                }
+                if got.count != want.count || zip(got, want).contains(where: { $0.0 != $1.0 || $0.1 != $1.1 }) {
+                    diverge(seq, "postings differ from the journal entry (expected \(want.map { "\($0.0) \($0.1)" }), found \(got.map { "\($0.0) \($0.1)" }))")
+                    break journal
+                }
+                var gotTransfers = [Transfer]()
+                while let t = pendingTransfer, t.seq <= seq {
+                    if t.seq < seq { diverge(t.seq, "a transfer at \(t.seq) belongs to no journal entry"); break journal }
+                    gotTransfers.append(Transfer(from: t.payer, to: t.payee, minutes: Minutes(t.minutes)))
+                    pendingTransfer = try nextTransfer()
+                }
+                if gotTransfers != event.transfers { diverge(seq, "transfers differ from the journal entry"); break journal }
+                if let x = event.exchangeID { exchangeSeq[x] = seq }
+                if case .memberAdded(let m) = event { lastSeqOf[m.id] = max(lastSeqOf[m.id] ?? 0, seq) }
+                if case .memberLimitsSet(let id, _, _) = event { lastSeqOf[id] = seq }
+                if case .memberSuspended(let id) = event { lastSeqOf[id] = seq }
+                if case .memberReinstated(let id) = event { lastSeqOf[id] = seq }
+                if case .memberLeft(let id, _, let cancelled) = event {
+                    lastSeqOf[id] = seq
+                    for c in cancelled { exchangeSeq[c] = seq }
+                }
+                prev = hash
+                lastTs = ts
+                headSeen = (seq, ts)
+                expected += 1
             }
-            // The postings this entry must have produced.
-            var want = [(String, Int64)]()
-            for t in event.transfers {
-                want.append((t.from, -t.minutes.value))
-                want.append((t.to, t.minutes.value))
-                lastSeqOf[t.from] = seq
-                lastSeqOf[t.to] = seq
-            }
-            if want.reduce(0, { $0 + $1.1 }) != 0 { diverge(seq, "postings do not sum to zero"); break }
-            var got = [(String, Int64)]()
-            while let p = pendingPosting, p.seq <= seq {
-                if p.seq < seq { diverge(p.seq, "a posting at \(p.seq) belongs to no journal entry"); break journal }
-                got.append((p.member, p.minutes))
-                pendingPosting = try nextPosting()
-            }
-            if got.count != want.count || zip(got, want).contains(where: { $0.0 != $1.0 || $0.1 != $1.1 }) {
-                diverge(seq, "postings differ from the journal entry (expected \(want.map { "\($0.0) \($0.1)" }), found \(got.map { "\($0.0) \($0.1)" }))")
-                break
-            }
-            var gotTransfers = [Transfer]()
-            while let t = pendingTransfer, t.seq <= seq {
-                if t.seq < seq { diverge(t.seq, "a transfer at \(t.seq) belongs to no journal entry"); break journal }
-                gotTransfers.append(Transfer(from: t.payer, to: t.payee, minutes: Minutes(t.minutes)))
-                pendingTransfer = try nextTransfer()
-            }
-            if gotTransfers != event.transfers { diverge(seq, "transfers differ from the journal entry"); break }
-            if let x = event.exchangeID { exchangeSeq[x] = seq }
-            if case .memberAdded(let m) = event { lastSeqOf[m.id] = max(lastSeqOf[m.id] ?? 0, seq) }
-            if case .memberLimitsSet(let id, _, _) = event { lastSeqOf[id] = seq }
-            if case .memberSuspended(let id) = event { lastSeqOf[id] = seq }
-            if case .memberReinstated(let id) = event { lastSeqOf[id] = seq }
-            if case .memberLeft(let id, _, let cancelled) = event {
-                lastSeqOf[id] = seq
-                for c in cancelled { exchangeSeq[c] = seq }
-            }
-            prev = hash
-            lastTs = ts
-            headSeen = LedgerHead(seq: seq, hash: hash.hexString, timestamp: ts)
-            expected += 1
         }
         if divergences.isEmpty, let p = pendingPosting {
             diverge(p.seq, "a posting at \(p.seq) belongs to no journal entry")
@@ -131,7 +166,7 @@ public enum Verifier {
             try compareProjections(db, state: state, lastSeqOf: lastSeqOf, exchangeSeq: exchangeSeq, diverge: diverge)
         }
         let first = divergences.min { $0.seq < $1.seq }
-        return VerifyReport(entries: entries, head: headSeen, divergence: first)
+        return VerifyReport(entries: entries, head: headSeen.map { LedgerHead(seq: $0.seq, hash: prev.hexString, timestamp: $0.ts) }, divergence: first)
     }
 
     private static func compareProjections(_ db: Connection, state: LedgerState, lastSeqOf: [String: Int64], exchangeSeq: [String: Int64],
@@ -175,5 +210,60 @@ public enum Verifier {
             let missing = state.exchanges.keys.compactMap { exchangeSeq[$0] }.min() ?? 1
             diverge(missing, "the projection holds \(exSeen) exchanges; the journal \(state.exchanges.count)")
         }
+    }
+}
+
+/// A journal row as stored.
+struct RawEntry: Sendable {
+    let seq: Int64
+    let ts: Int64
+    let type: String
+    let payload: [UInt8]
+    let previous: [UInt8]
+    let hash: [UInt8]
+}
+
+/// A row whose own hash and encoding were checked: the decoded event, or what is wrong.
+struct CheckedEntry: Sendable {
+    let raw: RawEntry
+    let event: Event?
+    let problem: String?
+
+    /// Checks that the stored hash covers the stored content (given the stored previous hash),
+    /// and that the payload decodes to an event whose canonical encoding is those very bytes.
+    init(_ raw: RawEntry) {
+        self.raw = raw
+        let hash = Chain.hash(previous: raw.previous, seq: raw.seq, timestamp: raw.ts, type: raw.type, payload: raw.payload)
+        guard hash == raw.hash else {
+            event = nil
+            problem = "hash does not match the entry's content"
+            return
+        }
+        if let json = try? JSON.parse(raw.payload), let e = Event(type: raw.type, payload: json), e.payloadBytes == raw.payload {
+            event = e
+            problem = nil
+        } else {
+            event = nil
+            problem = "payload is not a canonical \(raw.type) event"
+        }
+    }
+}
+
+/// A chunk of rows being checked on another thread; `wait()` returns them checked, in order.
+/// `@unchecked Sendable`: `result` is written once before `done` is signalled and read after.
+final class CheckedChunk: @unchecked Sendable {
+    private var result: [CheckedEntry] = []
+    private let done = DispatchSemaphore(value: 0)
+
+    init(_ rows: [RawEntry]) {
+        DispatchQueue.global().async { [self] in
+            result = rows.map(CheckedEntry.init)
+            done.signal()
+        }
+    }
+
+    func wait() -> [CheckedEntry] {
+        done.wait()
+        return result
     }
 }
