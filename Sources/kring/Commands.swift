@@ -147,7 +147,7 @@ let commands: [CommandSpec] = [
         }
     },
     CommandSpec(path: "member limits", summary: "show or override a member's floor and ceiling (coordinator)",
-                usage: "kring member limits ID [--floor H|default] [--ceiling H|none|default] [--json]",
+                usage: "kring member limits ID [--floor H|default] [--ceiling H|default] [--json]",
                 options: ["floor", "ceiling"], flags: ["json"], positionals: 1...1) { inv in
         let id = inv.positionals[0]
         if inv.option("floor") == nil && inv.option("ceiling") == nil {
@@ -162,10 +162,7 @@ let commands: [CommandSpec] = [
             return 0
         }
         let floor: LimitChange = inv.option("floor") == "default" ? .clear : (try inv.signedAmount("floor")).map { .set($0) } ?? .keep
-        var ceiling: LimitChange = .keep
-        if let c = inv.option("ceiling") {
-            if c == "default" { ceiling = .clear } else if c == "none" { ceiling = .set(Minutes(Int64.max / 4)) } else { ceiling = .set(try inv.amount("ceiling")!) }
-        }
+        let ceiling: LimitChange = inv.option("ceiling") == "default" ? .clear : (try inv.amount("ceiling")).map { .set($0) } ?? .keep
         return try perform(inv, .setLimits(id, floor: floor, ceiling: ceiling)) { _ in "Limits of \(id) updated." }
     },
     CommandSpec(path: "exchange propose", summary: "propose an exchange; the other side confirms",
@@ -231,11 +228,13 @@ let commands: [CommandSpec] = [
     },
     CommandSpec(path: "pool donate", summary: "donate credits to the solidarity pool", usage: "kring pool donate --from ID --credits AMOUNT",
                 options: ["from", "credits"], flags: ["json"], required: ["from", "credits"]) { inv in
-        try perform(inv, .donate(from: inv.required("from"), minutes: try inv.amount("credits")!)) { _ in "\(inv.required("from")) donated \(try! inv.amount("credits")!) to the pool." }
+        let credits = try inv.amount("credits")!
+        return try perform(inv, .donate(from: inv.required("from"), minutes: credits)) { _ in "\(inv.required("from")) donated \(credits) to the pool." }
     },
     CommandSpec(path: "pool grant", summary: "grant credits from the pool (coordinator)", usage: "kring pool grant --to ID --credits AMOUNT --reason TEXT",
                 options: ["to", "credits", "reason"], flags: ["json"], required: ["to", "credits", "reason"]) { inv in
-        try perform(inv, .grant(to: inv.required("to"), minutes: try inv.amount("credits")!, reason: inv.required("reason"))) { _ in "Granted \(try! inv.amount("credits")!) to \(inv.required("to"))." }
+        let credits = try inv.amount("credits")!
+        return try perform(inv, .grant(to: inv.required("to"), minutes: credits, reason: inv.required("reason"))) { _ in "Granted \(credits) to \(inv.required("to"))." }
     },
     CommandSpec(path: "balance", summary: "balances of every account, or of one", usage: "kring balance [ID] [--json]", flags: ["json"], positionals: 0...1) { inv in
         let r = try openReader(inv)

@@ -275,3 +275,15 @@ func time(_ p: [String], _ r: [String], _ credits: Int64, quantity: Int64? = nil
         #expect(code == .inputInvalid || code == .memberExists)
     }
 }
+
+@Suite struct StructuralRuleTests {
+    @Test func transfersMustBalanceAndMovePositiveAmounts() {
+        let c = Core()
+        #expect(throws: RuleViolation(.ledgerUnbalanced, "A transfer moves a positive amount between two accounts.")) {
+            try Decider.checkLimits([Transfer(from: "an", to: "bram", minutes: Minutes(0))], in: c.state)
+        }
+        #expect(throws: RuleViolation.self) { try Decider.checkLimits([Transfer(from: "an", to: "an", minutes: Minutes(60))], in: c.state) }
+        #expect(throws: RuleViolation.self) { try Decider.checkLimits([Transfer(from: "an", to: "bram", minutes: Minutes(-60))], in: c.state) }
+        #expect((try? Decider.checkLimits([Transfer(from: "an", to: "bram", minutes: Minutes(60))], in: c.state)) != nil)
+    }
+}
