@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import KringCore
+import KringStore
 import KringTestSupport
 
 /// Runs the built `kring` binary against one database, on a fixed clock.
@@ -100,6 +101,12 @@ struct CLI {
         #expect(try k.json("policy", "show")["quantum"]?.intValue == 30)
         let v = try k.json("verify")
         #expect(v["ok"]?.boolValue == true)
+
+        // Tampered: verify exits 3 and names the sequence number.
+        let raw = try Connection(path: k.db)
+        try raw.execute("DROP TRIGGER postings_no_update; UPDATE postings SET minutes = minutes + 15 WHERE seq = 9 AND minutes > 0")
+        let bad = try k.run("verify")
+        #expect(bad.status == 3 && bad.stderr.contains("seq 9"), "\(bad.stderr)")
     }
 
     @Test func exitCodes() throws {

@@ -79,3 +79,33 @@ import Testing
         }
     }
 }
+
+@Suite struct JSONFuzzTests {
+    /// Seeded mutations of valid documents: the parser returns a value or a JSONParseError,
+    /// never crashes, and whatever it accepts re-encodes to something it accepts again.
+    @Test func mutatedDocumentsNeverCrashTheParser() throws {
+        var rng = SplitMix64(seed: 1129)
+        let seeds = [Event.poolGranted(Transfer(from: "a", to: "b", minutes: Minutes(15)), reason: "r\u{e9}").payload.canonicalBytes,
+                     Array(#"{"a":[1,-2,{"b":null,"c":"\u00e9\ud83d\ude00"}],"d":true}"#.utf8),
+                     Policy.standard.json.canonicalBytes]
+        var accepted = 0
+        for i in 0..<5_000 {
+            var bytes = seeds[i % seeds.count]
+            for _ in 0..<(1 + rng.below(4)) {
+                guard !bytes.isEmpty else { break }
+                let at = rng.below(bytes.count)
+                switch rng.below(4) {
+                case 0: bytes[at] = UInt8(truncatingIfNeeded: rng.next())
+                case 1: bytes.remove(at: at)
+                case 2: bytes.insert(rng.pick(Array("{}[],:\"\\-0123456789eE.tfn \u{7f}".utf8) + [0xff, 0xc3]), at: at)
+                default: bytes = Array(bytes[..<at])
+                }
+            }
+            if let v = try? JSON.parse(bytes) {
+                accepted += 1
+                #expect((try? JSON.parse(v.canonicalBytes)) == v)
+            }
+        }
+        #expect(accepted > 0 && accepted < 5_000)
+    }
+}

@@ -160,3 +160,24 @@ final class LineCollector: @unchecked Sendable {
         return lines
     }
 }
+
+@Suite struct StorageFaultTests {
+    /// A read that fails inside the write transaction fails the command as a storage error; it
+    /// is never mistaken for a rule's answer (here: "no such exchange").
+    @Test func aFailedReadIsAStorageErrorNotARuleViolation() throws {
+        let dir = TempDir("fault"); defer { dir.remove() }
+        let path = dir.file("f.sqlite")
+        let l = try fixtureLedger(at: path, clock: TestClock())
+        _ = try l.execute(.propose(ExchangeDraft(providers: ["an"], receivers: ["bram"], kind: .time, domain: "care", what: "x", credits: .hours(1))), by: .member("an"))
+        let raw = try Connection(path: path)
+        try raw.execute("DROP TABLE exchange_parties")
+        do {
+            _ = try l.execute(.confirm("ex-1"), by: .member("bram"))
+            Issue.record("the confirmation was accepted without its parties")
+        } catch let LedgerError.storage(e) {
+            #expect(e.message.contains("exchange_parties"))
+        } catch {
+            Issue.record("expected a storage error, got \(error)")
+        }
+    }
+}

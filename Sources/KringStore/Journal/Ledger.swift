@@ -144,16 +144,18 @@ public final class Ledger: @unchecked Sendable {
         let now = max(clock(), projector.head.ts)
         let expired = try sweep(now: now)
         try db.execute("SAVEPOINT command")
-        let decision: Decision
         let view = SQLiteView(db: db, policy: try policy())
-        do {
-            decision = try Decider.decide(command, by: actor, in: view, now: now)
-        } catch {
+        let result = Result { () throws(RuleViolation) -> Decision in try Decider.decide(command, by: actor, in: view, now: now) }
+        if let fault = view.fault.error { throw fault }
+        let decision: Decision
+        switch result {
+        case .success(let d): decision = d
+        case .failure(let violation):
             try db.execute("ROLLBACK TO command")
             try db.execute("RELEASE command")
             try db.execute("COMMIT")
             try projector.reloadHead()
-            return .failure(error)
+            return .failure(violation)
         }
         let seq = try projector.append(decision.event, at: now)
         try db.execute("RELEASE command")
@@ -188,7 +190,9 @@ public final class Ledger: @unchecked Sendable {
         var events = [Event]()
         for num in due {
             let view = SQLiteView(db: db, policy: try policy())
-            guard let d = try? Decider.decide(.expire(ExchangeNumber.id(num)), by: .system, in: view, now: now) else { continue }
+            let d = try? Decider.decide(.expire(ExchangeNumber.id(num)), by: .system, in: view, now: now)
+            if let fault = view.fault.error { throw fault }
+            guard let d else { continue }
             try projector.append(d.event, at: now)
             events.append(d.event)
         }

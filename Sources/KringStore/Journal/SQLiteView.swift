@@ -1,9 +1,18 @@
 import KringCore
 
+/// The first storage error a `SQLiteView` met. The rules' view of the ledger cannot throw, so
+/// a failed read answers "nothing" and is recorded here; the writer then fails the command as a
+/// storage error instead of trusting a decision taken on a read that failed.
+final class StorageFault {
+    var error: StoreError?
+    func record(_ e: StoreError) { if error == nil { error = e } }
+}
+
 /// The ledger as the rules see it, read from the projections inside the write transaction.
 struct SQLiteView: LedgerView {
     let db: Connection
     let policy: Policy
+    let fault = StorageFault()
 
     func member(_ id: String) -> MemberState? {
         do {
@@ -20,41 +29,43 @@ struct SQLiteView: LedgerView {
                 status: MemberStatus(rawValue: s.text(2)) ?? .suspended, balance: Minutes(s.int(8)), given: Minutes(s.int(9)),
                 floorOverride: s.optionalInt(6).map(Minutes.init), ceilingOverride: s.optionalInt(7).map(Minutes.init))
         } catch {
+            fault.record(error)
             return nil
         }
     }
 
     func exchange(_ id: String) -> ExchangeRecord? {
-        SQLiteView.exchange(id, db: db)
-    }
-
-    static func exchange(_ id: String, db: Connection) -> ExchangeRecord? {
-        let num = ExchangeNumber.parse(id)
-        guard num > 0 else { return nil }
         do {
-            let s = try db.cached("""
-                SELECT proposer, kind, domain, what, credits, quantity, date, expires_at, state, recorded, reversal_reason
-                FROM exchanges WHERE num = ?
-                """)
-            try s.bind([.int(num)])
-            defer { s.reset() }
-            guard try s.step() else { return nil }
-            var providers = [String](), receivers = [String](), consents = [String]()
-            let parties = try db.cached("SELECT member, role, consented FROM exchange_parties WHERE exchange = ?")
-            try parties.bind([.int(num)])
-            while try parties.step() {
-                if parties.text(1) == "provider" { providers.append(parties.text(0)) } else { receivers.append(parties.text(0)) }
-                if parties.int(2) == 1 { consents.append(parties.text(0)) }
-            }
-            parties.reset()
-            let info = ExchangeInfo(id: id, proposer: s.optionalText(0), providers: providers.sorted(), receivers: receivers.sorted(),
-                                    kind: ExchangeKind(rawValue: s.text(1)) ?? .time, domain: s.text(2), what: s.text(3),
-                                    credits: Minutes(s.int(4)), quantity: s.int(5), date: Day(iso: s.text(6)) ?? Day(0), expiresAt: s.optionalInt(7))
-            return ExchangeRecord(info: info, state: ExchangeState(rawValue: s.text(8)) ?? .proposed, consents: consents.sorted(),
-                                  recorded: s.int(9) == 1, reversalReason: s.optionalText(10))
+            return try SQLiteView.exchange(id, db: db)
         } catch {
+            fault.record(error)
             return nil
         }
+    }
+
+    static func exchange(_ id: String, db: Connection) throws(StoreError) -> ExchangeRecord? {
+        let num = ExchangeNumber.parse(id)
+        guard num > 0 else { return nil }
+        let s = try db.cached("""
+            SELECT proposer, kind, domain, what, credits, quantity, date, expires_at, state, recorded, reversal_reason
+            FROM exchanges WHERE num = ?
+            """)
+        try s.bind([.int(num)])
+        defer { s.reset() }
+        guard try s.step() else { return nil }
+        var providers = [String](), receivers = [String](), consents = [String]()
+        let parties = try db.cached("SELECT member, role, consented FROM exchange_parties WHERE exchange = ?")
+        try parties.bind([.int(num)])
+        while try parties.step() {
+            if parties.text(1) == "provider" { providers.append(parties.text(0)) } else { receivers.append(parties.text(0)) }
+            if parties.int(2) == 1 { consents.append(parties.text(0)) }
+        }
+        parties.reset()
+        let info = ExchangeInfo(id: id, proposer: s.optionalText(0), providers: providers.sorted(), receivers: receivers.sorted(),
+                                kind: ExchangeKind(rawValue: s.text(1)) ?? .time, domain: s.text(2), what: s.text(3),
+                                credits: Minutes(s.int(4)), quantity: s.int(5), date: Day(iso: s.text(6)) ?? Day(0), expiresAt: s.optionalInt(7))
+        return ExchangeRecord(info: info, state: ExchangeState(rawValue: s.text(8)) ?? .proposed, consents: consents.sorted(),
+                              recorded: s.int(9) == 1, reversalReason: s.optionalText(10))
     }
 
     func pairMinutes(_ a: String, _ b: String, since: Day) -> Minutes {
@@ -63,24 +74,36 @@ struct SQLiteView: LedgerView {
             WHERE t.kind = 'exchange' AND e.state = 'confirmed' AND t.day >= ?
               AND ((t.payer = ? AND t.payee = ?) OR (t.payer = ? AND t.payee = ?))
             """
-        return Minutes((try? db.scalarInt(sql, .int(since.number), .text(a), .text(b), .text(b), .text(a))) ?? 0)
+        do {
+            return Minutes(try db.scalarInt(sql, .int(since.number), .text(a), .text(b), .text(b), .text(a)) ?? 0)
+        } catch {
+            fault.record(error)
+            return .zero
+        }
     }
 
     func openExchanges(of member: String) -> [String] {
-        guard let s = try? db.cached("""
-            SELECT e.num FROM exchange_parties p JOIN exchanges e ON e.num = p.exchange
-            WHERE p.member = ? AND e.state = 'proposed' ORDER BY e.num
-            """) else { return [] }
         var out = [String]()
         do {
+            let s = try db.cached("""
+                SELECT e.num FROM exchange_parties p JOIN exchanges e ON e.num = p.exchange
+                WHERE p.member = ? AND e.state = 'proposed' ORDER BY e.num
+                """)
+            defer { s.reset() }
             try s.bind([.text(member)])
             while try s.step() { out.append(ExchangeNumber.id(s.int(0))) }
-        } catch {}
-        s.reset()
+        } catch {
+            fault.record(error)
+        }
         return out
     }
 
     var nextExchangeNumber: Int64 {
-        ((try? db.scalarInt("SELECT MAX(num) FROM exchanges")) ?? nil).map { $0 + 1 } ?? 1
+        do {
+            return (try db.scalarInt("SELECT MAX(num) FROM exchanges") ?? 0) + 1
+        } catch {
+            fault.record(error)
+            return 0
+        }
     }
 }

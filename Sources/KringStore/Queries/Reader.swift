@@ -125,7 +125,10 @@ public final class Reader {
     /// One member, or nil.
     public func member(_ id: String) throws(StoreError) -> MemberRow? {
         let policy = try policy()
-        guard let m = SQLiteView(db: db, policy: policy).member(id) else { return nil }
+        let view = SQLiteView(db: db, policy: policy)
+        let found = view.member(id)
+        if let fault = view.fault.error { throw fault }
+        guard let m = found else { return nil }
         return MemberRow(state: m, floor: m.floor(under: policy), ceiling: m.ceiling(under: policy))
     }
 
@@ -200,7 +203,7 @@ public final class Reader {
 
     /// One exchange, or nil.
     public func exchange(_ id: String) throws(StoreError) -> ExchangeRow? {
-        guard let r = SQLiteView.exchange(id, db: db) else { return nil }
+        guard let r = try SQLiteView.exchange(id, db: db) else { return nil }
         let reason = try db.cached("SELECT reason FROM exchanges WHERE num = ?")
         try reason.bind([.int(ExchangeNumber.parse(id))])
         defer { reason.reset() }
