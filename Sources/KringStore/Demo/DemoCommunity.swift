@@ -198,8 +198,11 @@ public enum DemoCommunity {
                     if (c - m.balance).value < 8 * 60, m.balance.value >= 4 * 60 {
                         try loader.execute(.donate(from: id, minutes: .hours(Int64(2 + rng.below(3)))), by: .member(id), at: tick())
                     } else if (m.balance - m.floor(under: policy)).value < 4 * 60 {
-                        try loader.execute(.grant(to: id, minutes: .hours(Int64(2 + rng.below(3))), reason: "steun bij een moeilijke periode"),
-                                           by: .coordinator, at: tick())
+                        // The coordinator grants what the pool can give, keeping a reserve for departures.
+                        let grant = Minutes.hours(Int64(2 + rng.below(3)))
+                        if let pool = loader.member(poolID), (pool.balance - grant).value >= 4 * 60 {
+                            try loader.execute(.grant(to: id, minutes: grant, reason: "steun bij een moeilijke periode"), by: .coordinator, at: tick())
+                        }
                     }
                 }
             }
