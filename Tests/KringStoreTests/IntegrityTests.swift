@@ -181,3 +181,30 @@ final class LineCollector: @unchecked Sendable {
         }
     }
 }
+
+@Suite struct SchemaTests {
+    @Test func aNewLedgerIsAtTheCurrentVersionAndANewerOneIsRefused() throws {
+        let dir = TempDir("schema"); defer { dir.remove() }
+        let path = dir.file("s.sqlite")
+        _ = try Ledger.create(path: path, clock: TestClock().clock)
+        let raw = try Connection(path: path)
+        #expect(try raw.scalarInt("PRAGMA user_version") == Schema.version)
+        let mode = try raw.prepare("PRAGMA journal_mode")
+        #expect(try mode.step() && mode.text(0) == "wal")
+        mode.reset()
+        try raw.execute("PRAGMA user_version = \(Schema.version + 1)")
+        #expect(throws: StoreError.self) { try Ledger(path: path) }
+        #expect(throws: StoreError.self) { try Reader(path: path) }
+    }
+
+    @Test func aFileThatIsNotALedgerIsRefused() throws {
+        let dir = TempDir("schema"); defer { dir.remove() }
+        let path = dir.file("other.sqlite")
+        try Connection(path: path).execute("CREATE TABLE x(y)")
+        #expect(throws: StoreError.self) { try Reader(path: path) }
+        #expect(throws: StoreError.self) { try Ledger(path: path) }
+        #expect(throws: StoreError.self) { try Ledger.create(path: path) }
+        let tables = try Connection(path: path).prepare("SELECT group_concat(name) FROM sqlite_master")
+        #expect(try tables.step() && tables.text(0) == "x", "the foreign database was changed")
+    }
+}

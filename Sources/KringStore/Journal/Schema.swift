@@ -104,6 +104,9 @@ enum Schema {
         guard current <= version else {
             throw StoreError("\(db.path) has schema version \(current); this kring reads up to \(version). Upgrade kring.")
         }
+        if current == 0, let tables = try db.scalarInt("SELECT COUNT(*) FROM sqlite_master"), tables > 0 {
+            throw StoreError("\(db.path) is an SQLite database but not a Kring ledger; not touching it.")
+        }
         for v in Int(current)..<Int(version) {
             try db.execute("BEGIN IMMEDIATE")
             do {
