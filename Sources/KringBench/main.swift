@@ -4,7 +4,7 @@ import KringCore
 import KringStore
 
 // KringBench: each capability beside a baseline measured in the same run, printed as a ratio.
-// Run with `swift run -c release KringBench [--members N] [--months M]`.
+// Run with `swift run -c release KringBench [--members N] [--months M] [--only bulk,durable,verify,balance,sha]`.
 
 func seconds(_ body: () throws -> Void) rethrows -> Double {
     let t = DispatchTime.now().uptimeNanoseconds
@@ -20,6 +20,10 @@ func arg(_ name: String, _ d: Int) -> Int {
     return n
 }
 let members = arg("members", 100_000), months = arg("months", 24)
+let only: Set<String> = {
+    guard let i = args.firstIndex(of: "--only"), i + 1 < args.count else { return ["bulk", "durable", "verify", "balance", "sha"] }
+    return Set(args[i + 1].split(separator: ",").map(String.init))
+}()
 let dir = FileManager.default.fileExists(atPath: "/dev/shm") && args.contains("--shm") ? "/dev/shm" : NSTemporaryDirectory()
 let base = "\(dir)/kringbench-\(getpid())"
 try? FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
@@ -45,68 +49,80 @@ func rawInserts(_ path: String, rows: Int, perTransaction: Bool) throws -> Doubl
 print("KringBench — \(ProcessInfo.processInfo.processorCount) cores, database files in \(dir)")
 print("")
 
-// 1. Bulk append of a demo workload.
-let demoPath = base + "/demo.sqlite"
-var summary: DemoSummary!
-let endDay = Day(iso: "2026-11-29")!
-let demoSeconds = try seconds {
-    summary = try DemoCommunity.build(at: demoPath, options: DemoOptions(members: members, months: months, seed: 1, endDay: endDay))
+if only.contains("sha") {
+    var sha = SHA256()
+    let mb = [UInt8](repeating: 0x61, count: 1 << 20)
+    let shaSeconds = seconds { for _ in 0..<64 { sha.update(mb) }; _ = sha.finalize() }
+    var small = 0.0
+    let entry = [UInt8](repeating: 0x62, count: 300)
+    small = seconds { for _ in 0..<200_000 { _ = SHA256.hash(entry) } }
+    print("SHA-256: \(fmt(64 / shaSeconds)) MiB/s over 64 MiB; \(fmt(200_000 / small, 0)) digests/s of 300-byte journal-sized messages")
+    print("")
 }
-let events = Double(summary.events)
-let rawSeconds = try rawInserts(base + "/raw.sqlite", rows: summary.events, perTransaction: false)
-print("bulk append (demo, \(members) members, \(months) months): \(summary.events) events in \(fmt(demoSeconds)) s = \(fmt(events / demoSeconds, 0)) events/s")
-print("  baseline raw SQLite, same number of rows, one transaction: \(fmt(events / rawSeconds, 0)) rows/s")
-print("  ratio kring/raw: \(fmt((events / demoSeconds) / (events / rawSeconds), 3))  (each kring event also decides the rules, hashes, and writes 4–9 projection rows)")
 
-// 2. Durable single-command append.
-let n = 300
-let single = base + "/single.sqlite"
-let ledger = try Ledger.create(path: single)
-for m in ["an", "bram", "chloe", "daan"] { _ = try ledger.execute(.addMember(MemberDraft(id: m, name: m, kind: .person)), by: .coordinator) }
-let pairs = [("an", "bram"), ("bram", "an"), ("chloe", "daan"), ("daan", "chloe")]
-let singleSeconds = try seconds {
-    for i in 0..<n {
-        let (p, r) = pairs[i % 4]
-        _ = try ledger.execute(.record(ExchangeDraft(providers: [p], receivers: [r], kind: .time, domain: "care", what: "bench", credits: Minutes(15)), reason: nil), by: .coordinator)
+// 1. Bulk append of a demo workload (verify and the balance lookups read its database).
+let demoPath = base + "/demo.sqlite"
+if !only.isDisjoint(with: ["bulk", "verify", "balance"]) {
+    var summary: DemoSummary!
+    let endDay = Day(iso: "2026-11-29")!
+    let demoSeconds = try seconds {
+        summary = try DemoCommunity.build(at: demoPath, options: DemoOptions(members: members, months: months, seed: 1, endDay: endDay))
+    }
+    if only.contains("bulk") {
+        let events = Double(summary.events)
+        let rawSeconds = try rawInserts(base + "/raw.sqlite", rows: summary.events, perTransaction: false)
+        print("bulk append (demo, \(members) members, \(months) months): \(summary.events) events in \(fmt(demoSeconds)) s = \(fmt(events / demoSeconds, 0)) events/s")
+        print("  baseline raw SQLite, same number of rows, one transaction: \(fmt(events / rawSeconds, 0)) rows/s")
+        print("  ratio kring/raw: \(fmt((events / demoSeconds) / (events / rawSeconds), 3))  (each kring event also decides the rules, hashes, and writes 4–9 projection rows)")
+        print("")
     }
 }
-let rawSingle = try rawInserts(base + "/rawsingle.sqlite", rows: n, perTransaction: true)
-print("")
-print("durable single-command append (one exchange per transaction, synchronous=FULL): \(fmt(Double(n) / singleSeconds, 0)) /s")
-print("  baseline raw SQLite, one row per transaction, same settings: \(fmt(Double(n) / rawSingle, 0)) /s")
-print("  ratio kring/raw: \(fmt((Double(n) / singleSeconds) / (Double(n) / rawSingle), 3))")
+
+// 2. Durable single-command append.
+if only.contains("durable") {
+    let n = 300
+    let ledger = try Ledger.create(path: base + "/single.sqlite")
+    for m in ["an", "bram", "chloe", "daan"] { _ = try ledger.execute(.addMember(MemberDraft(id: m, name: m, kind: .person)), by: .coordinator) }
+    let pairs = [("an", "bram"), ("bram", "an"), ("chloe", "daan"), ("daan", "chloe")]
+    let singleSeconds = try seconds {
+        for i in 0..<n {
+            let (p, r) = pairs[i % 4]
+            _ = try ledger.execute(.record(ExchangeDraft(providers: [p], receivers: [r], kind: .time, domain: "care", what: "bench", credits: Minutes(15)), reason: nil), by: .coordinator)
+        }
+    }
+    let rawSingle = try rawInserts(base + "/rawsingle.sqlite", rows: n, perTransaction: true)
+    print("durable single-command append (one exchange per transaction, synchronous=FULL): \(fmt(Double(n) / singleSeconds, 0)) /s")
+    print("  baseline raw SQLite, one row per transaction, same settings: \(fmt(Double(n) / rawSingle, 0)) /s")
+    print("  ratio kring/raw: \(fmt((Double(n) / singleSeconds) / (Double(n) / rawSingle), 3))")
+    print("")
+}
 
 // 3. Verify.
-var report: VerifyReport!
-let verifySeconds = try seconds { report = try Verifier.verify(path: demoPath) }
-print("")
-print("verify of \(report.entries) journal entries: \(fmt(Double(report.entries) / verifySeconds, 0)) entries/s (\(fmt(verifySeconds)) s, ok: \(report.ok))")
-var sha = SHA256()
-let mb = [UInt8](repeating: 0x61, count: 1 << 20)
-let shaSeconds = seconds { for _ in 0..<64 { sha.update(mb) }; _ = sha.finalize() }
-print("  reference: SHA-256 alone over 64 MiB: \(fmt(64 / shaSeconds)) MiB/s")
+if only.contains("verify") {
+    var report: VerifyReport!
+    let verifySeconds = try seconds { report = try Verifier.verify(path: demoPath) }
+    print("verify of \(report.entries) journal entries: \(fmt(Double(report.entries) / verifySeconds, 0)) entries/s (\(fmt(verifySeconds)) s, ok: \(report.ok))")
+    print("")
+}
 
 // 4. Balance lookup.
-let reader = try Reader(path: demoPath)
-let ids = try reader.balances().map(\.member)
-var samples = [Double]()
-var rng = SplitMix64(seed: 9)
-for _ in 0..<20_000 {
-    let id = rng.pick(ids)
-    let t = DispatchTime.now().uptimeNanoseconds
-    _ = try reader.balance(id)
-    samples.append(Double(DispatchTime.now().uptimeNanoseconds - t) / 1000)
+if only.contains("balance") {
+    let reader = try Reader(path: demoPath)
+    let ids = try reader.balances().map(\.member)
+    var rng = SplitMix64(seed: 9)
+    func sample(_ lookup: (String) throws -> Void) rethrows -> [Double] {
+        var samples = [Double]()
+        for _ in 0..<20_000 {
+            let id = rng.pick(ids)
+            let t = DispatchTime.now().uptimeNanoseconds
+            try lookup(id)
+            samples.append(Double(DispatchTime.now().uptimeNanoseconds - t) / 1000)
+        }
+        return samples.sorted()
+    }
+    let ours = try sample { _ = try reader.balance($0) }
+    let raw = try Connection(path: demoPath)
+    let baseline = try sample { _ = try raw.scalarInt("SELECT balance FROM accounts WHERE member = ?", .text($0)) }
+    print("balance lookup (Reader.balance): median \(fmt(ours[ours.count / 2], 2)) µs, p99 \(fmt(ours[ours.count * 99 / 100], 2)) µs")
+    print("  baseline one prepared SELECT on a raw connection: median \(fmt(baseline[baseline.count / 2], 2)) µs, p99 \(fmt(baseline[baseline.count * 99 / 100], 2)) µs")
 }
-samples.sort()
-let raw = try Connection(path: demoPath)
-var rawSamples = [Double]()
-for _ in 0..<20_000 {
-    let id = rng.pick(ids)
-    let t = DispatchTime.now().uptimeNanoseconds
-    _ = try raw.scalarInt("SELECT balance FROM accounts WHERE member = ?", .text(id))
-    rawSamples.append(Double(DispatchTime.now().uptimeNanoseconds - t) / 1000)
-}
-rawSamples.sort()
-print("")
-print("balance lookup: median \(fmt(samples[samples.count / 2], 2)) µs, p99 \(fmt(samples[samples.count * 99 / 100], 2)) µs")
-print("  baseline one prepared SELECT on a raw connection: median \(fmt(rawSamples[rawSamples.count / 2], 2)) µs, p99 \(fmt(rawSamples[rawSamples.count * 99 / 100], 2)) µs")
