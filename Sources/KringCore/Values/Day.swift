@@ -55,18 +55,41 @@ public struct Day: Sendable, Hashable, Comparable, Codable, CustomStringConverti
 
     /// Parses `YYYY-MM-DD`.
     public init?(iso text: String) {
-        let parts = text.split(separator: "-", omittingEmptySubsequences: false)
-        guard parts.count == 3, parts[0].count == 4, parts[1].count == 2, parts[2].count == 2,
-              parts.allSatisfy({ $0.allSatisfy { $0.isASCII && $0.isNumber } }),
-              let y = Int64(parts[0]), let m = Int64(parts[1]), let d = Int64(parts[2]) else { return nil }
-        self.init(year: y, month: m, day: d)
+        var copy = text
+        let parsed = copy.withUTF8 { b -> Day? in
+            guard b.count == 10, b[4] == UInt8(ascii: "-"), b[7] == UInt8(ascii: "-") else { return nil }
+            func digits(_ range: Range<Int>) -> Int64? {
+                var n: Int64 = 0
+                for i in range {
+                    guard (48...57).contains(b[i]) else { return nil }
+                    n = n * 10 + Int64(b[i] - 48)
+                }
+                return n
+            }
+            guard let y = digits(0..<4), let m = digits(5..<7), let d = digits(8..<10) else { return nil }
+            return Day(year: y, month: m, day: d)
+        }
+        guard let day = parsed else { return nil }
+        self = day
     }
 
-    /// `YYYY-MM-DD`.
+    /// `YYYY-MM-DD` (years 0–9999).
     public var description: String {
         let c = civil
-        func pad(_ n: Int64, _ w: Int) -> String { let s = String(n); return String(repeating: "0", count: max(0, w - s.count)) + s }
-        return "\(pad(c.year, 4))-\(pad(c.month, 2))-\(pad(c.day, 2))"
+        var out = [UInt8](repeating: UInt8(ascii: "0"), count: 10)
+        out[4] = UInt8(ascii: "-")
+        out[7] = UInt8(ascii: "-")
+        func put(_ n: Int64, at end: Int, width: Int) {
+            var v = n.magnitude
+            for i in 0..<width {
+                out[end - i] = UInt8(48 + v % 10)
+                v /= 10
+            }
+        }
+        put(c.year, at: 3, width: 4)
+        put(c.month, at: 6, width: 2)
+        put(c.day, at: 9, width: 2)
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// `YYYY-MM`, the month this day is in.
