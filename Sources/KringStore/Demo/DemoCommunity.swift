@@ -238,11 +238,14 @@ public enum DemoCommunity {
     /// Who joins: every kind, names of the place, ids unique.
     static func memberPlan(count: Int, rng: inout SplitMix64) -> [MemberDraft] {
         var drafts = [MemberDraft]()
-        var used = Set<String>()
+        // How many members already carry each slug: the next gets `-2`, `-3`, … (no slug ends
+        // in a number followed by a dash-number of another slug, so these never collide).
+        var taken = [String: Int]()
         func add(_ name: String, _ kind: MemberKind, domains: [String] = []) {
-            var id = slug(name)
-            if used.contains(id) { var n = 2; while used.contains("\(id)-\(n)") { n += 1 }; id = "\(id)-\(n)" }
-            used.insert(id)
+            let base = slug(name)
+            let n = taken[base, default: 0] + 1
+            taken[base] = n
+            let id = n == 1 ? base : "\(base)-\(n)"
             let hood = rng.pick(neighbourhoods)
             drafts.append(MemberDraft(id: id, name: name, kind: kind, neighbourhood: hood, domains: domains))
         }
@@ -276,12 +279,14 @@ public enum DemoCommunity {
     }
 }
 
+private let foldingTable: [Character: Character] = [
+    "é": "e", "è": "e", "ë": "e", "ê": "e", "á": "a", "à": "a", "ä": "a", "â": "a", "ï": "i", "î": "i", "í": "i",
+    "ö": "o", "ô": "o", "ó": "o", "ü": "u", "û": "u", "ú": "u", "ç": "c", "ñ": "n",
+]
+
 extension String {
     /// Latin letters without their accents (é → e), the ones Dutch and French names use.
     func folding() -> String {
-        let table: [Character: Character] = ["é": "e", "è": "e", "ë": "e", "ê": "e", "á": "a", "à": "a", "ä": "a", "â": "a",
-                                           "ï": "i", "î": "i", "í": "i", "ö": "o", "ô": "o", "ó": "o", "ü": "u", "û": "u",
-                                           "ú": "u", "ç": "c", "ñ": "n"]
-        return String(self.map { table[$0] ?? $0 })
+        String(self.map { foldingTable[$0] ?? $0 })
     }
 }
