@@ -18,15 +18,18 @@ public struct CanonicalWriter {
         levels[last].comma = true
     }
 
-    /// Writes an object key; the next value written is its value.
-    public mutating func key(_ k: String) {
+    /// Writes an object key (plain ASCII, needing no escapes); the next value written is its value.
+    public mutating func key(_ k: StaticString) {
         let last = levels.count - 1
-        assert(levels[last].lastKey.map { $0.utf8.lexicographicallyPrecedes(k.utf8) } ?? true, "keys out of canonical order at \(k)")
+        assert(levels[last].lastKey.map { $0.utf8.lexicographicallyPrecedes(k.description.utf8) } ?? true, "keys out of canonical order at \(k)")
         if levels[last].comma { bytes.append(UInt8(ascii: ",")) }
         levels[last].comma = true
-        levels[last].lastKey = k
-        JSON.writeString(k, into: &bytes)
-        bytes.append(UInt8(ascii: ":"))
+        #if DEBUG
+        levels[last].lastKey = k.description
+        #endif
+        bytes.append(UInt8(ascii: "\""))
+        k.withUTF8Buffer { bytes.append(contentsOf: $0) }
+        bytes.append(contentsOf: [UInt8(ascii: "\""), UInt8(ascii: ":")])
         afterKey = true
     }
 
