@@ -23,7 +23,7 @@ public final class BulkLoader: @unchecked Sendable {
 
     private let projector: Projector
     /// The ledger as decided so far.
-    public private(set) var state = LedgerState(tracksPairs: true)
+    private var state = LedgerState(tracksPairs: true)
     private var chain: ChainHead
     private var chunk: [JournalEntry] = []
     /// Commands accepted and refused so far.
@@ -51,13 +51,13 @@ public final class BulkLoader: @unchecked Sendable {
         try db.execute("PRAGMA journal_mode = DELETE")
         try db.execute("PRAGMA synchronous = OFF")
         try db.execute("PRAGMA cache_size = -\(BulkLoader.cacheKiB)")
-        for index in Schema.indexes { try db.execute("DROP INDEX \(index.name)") }
+        for index in Schema.indexes { try db.execute("DROP INDEX IF EXISTS \(index.name)") }
         projector = try Projector(db: db)
         projector.deferBalances = true
         chain = projector.head
         state.reserveCapacity(members: expected.members, exchanges: expected.exchanges)
         let genesis = Event.ledgerCreated(policy: policy)
-        try? state.apply(genesis, timestamp: timestamp)
+        do { try state.apply(genesis, timestamp: timestamp) } catch { preconditionFailure("genesis applies to an empty ledger: \(error)") }
         chunk.append(chain.seal(genesis, at: timestamp))
         Thread.detachNewThread { [self] in self.writeLoop() }
     }
@@ -151,7 +151,8 @@ public final class BulkLoader: @unchecked Sendable {
         queueLock.unlock()
     }
 
-    /// Writes what is left, commits durably and checkpoints the WAL.
+    /// Writes what is left, builds the indexes in a durable (`synchronous=FULL`) commit that
+    /// also flushes everything written before it, and switches the file to WAL.
     public func finish() throws(StoreError) -> LedgerHead {
         queueLock.lock()
         if !chunk.isEmpty { queue.append(chunk); chunk = [] }
@@ -162,10 +163,10 @@ public final class BulkLoader: @unchecked Sendable {
         queueLock.unlock()
         if let failure { throw failure }
         let db = projector.db
+        try db.execute("PRAGMA synchronous = FULL")
         try db.execute("BEGIN IMMEDIATE")
         for index in Schema.indexes { try db.execute("CREATE INDEX \(index.name) ON \(index.definition)") }
         try db.execute("COMMIT")
-        try db.execute("PRAGMA synchronous = FULL")
         try db.execute("PRAGMA journal_mode = WAL")
         return LedgerHead(seq: chain.seq, hash: chain.hash.hexString, timestamp: chain.ts)
     }

@@ -26,13 +26,12 @@ struct ChainHead {
 
     /// Seals `event` as the next entry at `timestamp` (never earlier than the head's).
     mutating func seal(_ event: Event, at timestamp: Int64) -> JournalEntry {
-        let entry = JournalEntry(seq: seq + 1, ts: max(timestamp, ts), event: event, payload: event.payloadBytes, previous: hash,
-                                 hash: [])
-        let h = Chain.hash(previous: hash, seq: entry.seq, timestamp: entry.ts, type: event.type, payload: entry.payload)
-        seq = entry.seq
-        ts = entry.ts
-        hash = h
-        return JournalEntry(seq: entry.seq, ts: entry.ts, event: event, payload: entry.payload, previous: entry.previous, hash: h)
+        let payload = event.payloadBytes
+        let next = seq + 1, at = max(timestamp, ts)
+        let h = Chain.hash(previous: hash, seq: next, timestamp: at, type: event.type, payload: payload)
+        let entry = JournalEntry(seq: next, ts: at, event: event, payload: payload, previous: hash, hash: h)
+        (seq, ts, hash) = (next, at, h)
+        return entry
     }
 }
 
