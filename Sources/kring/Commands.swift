@@ -2,9 +2,9 @@ import Foundation
 import KringCore
 import KringStore
 
-/// Writes to stdout, buffered.
+/// Writes a line to stdout.
 func out(_ s: String) { FileHandle.standardOutput.write(Data((s + "\n").utf8)) }
-/// Writes to stderr.
+/// Writes a line to stderr.
 func err(_ s: String) { FileHandle.standardError.write(Data((s + "\n").utf8)) }
 
 /// Prints the outcome of a write: a line for people (or JSON), warnings on stderr.

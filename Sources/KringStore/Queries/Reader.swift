@@ -176,8 +176,8 @@ public final class Reader {
         let fromN = from?.number ?? Int64.min, toN = to?.number ?? Int64.max
         let opening = try db.scalarInt("SELECT COALESCE(SUM(minutes), 0) FROM postings WHERE member = ? AND day < ?", .text(id), .int(fromN)) ?? 0
         let s = try db.cached("""
-            SELECT p.seq, p.day, t.kind, t.exchange, CASE WHEN t.payer = ?1 THEN t.payee ELSE t.payer END, p.minutes, e.what, j.type
-            FROM postings p JOIN transfers t ON t.id = p.transfer LEFT JOIN exchanges e ON e.num = t.exchange JOIN journal j ON j.seq = p.seq
+            SELECT p.seq, p.day, t.kind, t.exchange, CASE WHEN t.payer = ?1 THEN t.payee ELSE t.payer END, p.minutes, e.what
+            FROM postings p JOIN transfers t ON t.id = p.transfer LEFT JOIN exchanges e ON e.num = t.exchange
             WHERE p.member = ?1 AND p.day >= ?2 AND p.day <= ?3 ORDER BY p.seq, p.id LIMIT ?4
             """)
         try s.bind([.text(id), .int(fromN), .int(toN), .int(Int64(Reader.maxRows))])
