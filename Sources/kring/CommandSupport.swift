@@ -1,0 +1,85 @@
+import Foundation
+import KringCore
+import KringStore
+
+/// Writes a line to stdout.
+func out(_ s: String) { FileHandle.standardOutput.write(Data((s + "\n").utf8)) }
+/// Writes a line to stderr.
+func err(_ s: String) { FileHandle.standardError.write(Data((s + "\n").utf8)) }
+
+/// Prints the outcome of a write: a line for people (or JSON), warnings on stderr.
+func report(_ o: Outcome, _ inv: Invocation, _ text: String) -> Int32 {
+    for w in o.warnings { err("warning[\(w.code)]: \(w.message)") }
+    if inv.json {
+        out(JSON.object([
+            "seq": .int(o.seq), "hash": .string(o.hash.hexString), "event": .string(o.event.type),
+            "exchange": o.event.exchangeID.map(JSON.string) ?? .null,
+            "warnings": .array(o.warnings.map { .object(["code": .string($0.code), "message": .string($0.message)]) }),
+            "expired_before": .int(Int64(o.expired.count)),
+        ]).canonicalString)
+    } else {
+        out("\(text) (seq \(o.seq))")
+    }
+    return 0
+}
+
+func openLedger(_ inv: Invocation) throws -> Ledger { try Ledger(path: inv.dbPath) }
+func openReader(_ inv: Invocation) throws -> Reader { try Reader(path: inv.dbPath) }
+
+func perform(_ inv: Invocation, _ command: Command, by actor: Actor = .coordinator, _ text: (Outcome) -> String) throws -> Int32 {
+    let o = try openLedger(inv).execute(command, by: actor)
+    return report(o, inv, text(o))
+}
+
+func draft(_ inv: Invocation) throws -> ExchangeDraft {
+    guard let kind = ExchangeKind(rawValue: inv.required("kind")) else {
+        throw RuleViolation(.inputInvalid, "--kind is time, space or goods, not \(inv.required("kind")).")
+    }
+    guard let credits = try inv.amount("credits") else { throw RuleViolation(.inputAmount, "--credits is required.") }
+    var quantity: Int64?
+    if let q = inv.option("quantity") {
+        if kind == .goods {
+            guard let n = Int64(q), n > 0 else { throw RuleViolation(.inputAmount, "--quantity of goods is a whole number of items, not \(q).") }
+            quantity = n
+        } else {
+            guard let m = Minutes.parse(q) else { throw RuleViolation(.inputAmount, "--quantity \(q) is not a duration; write 2h, 1:30 or 90m.") }
+            quantity = m.value
+        }
+    }
+    return ExchangeDraft(providers: inv.list("provider"), receivers: inv.list("receiver"), kind: kind, domain: inv.required("domain"),
+                         what: inv.required("what"), credits: credits, quantity: quantity, date: try inv.day("date"))
+}
+
+func memberLine(_ r: MemberRow) -> String {
+    let i = r.state.info
+    let pad = { (s: String, n: Int) in s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
+    return "\(pad(i.id, 28)) \(pad(i.kind.rawValue, 13)) \(pad(r.state.status.rawValue, 10)) \(pad(r.state.balance.clock, 9)) \(i.name)"
+}
+
+func exchangeLine(_ r: ExchangeRow) -> String {
+    let i = r.record.info
+    let credits = i.credits.value == 0 ? "gift" : i.credits.clock
+    return "\(i.id)  \(i.date)  \(r.record.state.rawValue)  \(i.kind.rawValue)/\(i.domain)  \(i.providers.joined(separator: ",")) -> \(i.receivers.joined(separator: ","))  \(credits)  \(i.what)"
+}
+
+let exchangeOptions = ["provider", "receiver", "kind", "domain", "what", "credits", "quantity", "date"]
+let exchangeRequired = ["provider", "receiver", "kind", "domain", "what", "credits"]
+
+/// Every command of the CLI.
+
+/// Every command of the CLI, in the order `kring help` lists them.
+let commands: [CommandSpec] = setupCommands + memberCommands + exchangeCommands + accountCommands + ledgerCommands
+
+
+let helpText = """
+kring: a time-bank ledger. One hour of anyone's time is one credit.
+
+Usage: kring [--db PATH] COMMAND [OPTIONS]   (database: --db, else $KRING_DB, else ./kring.sqlite)
+Amounts: 1.5, 1.5h, 90m or 1:30. Dates: YYYY-MM-DD. Read commands take --json.
+Exit codes: 0 ok, 1 rule violation or bad input, 2 usage error, 3 storage or integrity failure.
+
+Commands:
+\(commands.map { "  \($0.path.padding(toLength: 18, withPad: " ", startingAt: 0)) \($0.summary)" }.joined(separator: "\n"))
+
+`kring help COMMAND` or `kring COMMAND --help` shows a command's options.
+"""
