@@ -27,13 +27,6 @@ public struct LedgerState: LedgerView, Sendable {
     public var nextExchangeNumber: Int64 { exchangeCount + 1 }
     public func openExchanges(of member: String) -> [String] { (open[member] ?? []).sorted() }
 
-    /// Every open proposal, sorted by id.
-    public var openProposals: [String] {
-        var all = Set<String>()
-        for s in open.values { all.formUnion(s) }
-        return all.sorted()
-    }
-
     public func pairMinutes(_ a: String, _ b: String, since: Day) -> Minutes {
         guard let log = pairLog[PairKey(a, b)] else { return .zero }
         var sum = Minutes.zero

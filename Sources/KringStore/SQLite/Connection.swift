@@ -88,20 +88,6 @@ public final class Connection {
         guard try s.step() else { return nil }
         return s.isNull(0) ? nil : s.int(0)
     }
-
-    /// Runs `body` in a transaction (`BEGIN IMMEDIATE`), committing when it returns and rolling
-    /// back when it throws.
-    public func transaction<T>(_ body: () throws -> T) throws -> T {
-        try execute("BEGIN IMMEDIATE")
-        do {
-            let value = try body()
-            try execute("COMMIT")
-            return value
-        } catch {
-            try? execute("ROLLBACK")
-            throw error
-        }
-    }
 }
 
 /// A value bound to a statement parameter.
