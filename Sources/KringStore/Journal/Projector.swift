@@ -143,12 +143,14 @@ final class Projector {
             """).run(.int(num), .text(x.proposer), .text(x.kind.rawValue), .text(x.domain), .text(x.what), .int(x.credits.value),
                      .int(x.quantity), .text(x.date.description), .int(x.expiresAt), .text(state.rawValue), .int(recorded ? 1 : 0),
                      .text(reason), .int(seq), .int(seq))
-        let party = try db.cached("INSERT INTO exchange_parties(exchange, member, role, consented) VALUES (?,?,?,?)")
-        for p in x.providers {
-            try party.run(.int(num), .text(p), .text("provider"), .int(recorded || p == x.proposer ? 1 : 0))
+        // Parties keep their order, so a decision read back from here posts its transfers in the
+        // same order as one taken on the in-memory ledger.
+        let party = try db.cached("INSERT INTO exchange_parties(exchange, member, role, position, consented) VALUES (?,?,?,?,?)")
+        for (i, p) in x.providers.enumerated() {
+            try party.run(.int(num), .text(p), .text("provider"), .int(Int64(i)), .int(recorded || p == x.proposer ? 1 : 0))
         }
-        for r in x.receivers {
-            try party.run(.int(num), .text(r), .text("receiver"), .int(recorded || r == x.proposer ? 1 : 0))
+        for (i, r) in x.receivers.enumerated() {
+            try party.run(.int(num), .text(r), .text("receiver"), .int(Int64(i)), .int(recorded || r == x.proposer ? 1 : 0))
         }
     }
 

@@ -54,14 +54,14 @@ struct SQLiteView: LedgerView {
         defer { s.reset() }
         guard try s.step() else { return nil }
         var providers = [String](), receivers = [String](), consents = [String]()
-        let parties = try db.cached("SELECT member, role, consented FROM exchange_parties WHERE exchange = ?")
+        let parties = try db.cached("SELECT member, role, consented FROM exchange_parties WHERE exchange = ? ORDER BY position")
         try parties.bind([.int(num)])
         while try parties.step() {
             if parties.text(1) == "provider" { providers.append(parties.text(0)) } else { receivers.append(parties.text(0)) }
             if parties.int(2) == 1 { consents.append(parties.text(0)) }
         }
         parties.reset()
-        let info = ExchangeInfo(id: id, proposer: s.optionalText(0), providers: providers.sorted(), receivers: receivers.sorted(),
+        let info = ExchangeInfo(id: id, proposer: s.optionalText(0), providers: providers, receivers: receivers,
                                 kind: ExchangeKind(rawValue: s.text(1)) ?? .time, domain: s.text(2), what: s.text(3),
                                 credits: Minutes(s.int(4)), quantity: s.int(5), date: Day(iso: s.text(6)) ?? Day(0), expiresAt: s.optionalInt(7))
         return ExchangeRecord(info: info, state: ExchangeState(rawValue: s.text(8)) ?? .proposed, consents: consents.sorted(),

@@ -67,6 +67,7 @@ enum Schema {
             exchange INTEGER NOT NULL,
             member TEXT NOT NULL,
             role TEXT NOT NULL,
+            position INTEGER NOT NULL,
             consented INTEGER NOT NULL,
             PRIMARY KEY(exchange, member)
         ) WITHOUT ROWID;

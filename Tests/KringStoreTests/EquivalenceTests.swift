@@ -1,0 +1,84 @@
+import Foundation
+import Testing
+import KringCore
+@testable import KringStore
+import KringTestSupport
+
+/// The single writer decides on the SQL projections; the bulk loader on the in-memory ledger.
+/// Fed the same commands at the same moments, they must write the very same journal: same
+/// accepted commands, same events, same hashes.
+@Suite(.serialized) struct EquivalenceTests {
+    @Test func theWriterAndTheBulkLoaderWriteTheSameJournal() throws {
+        let dir = TempDir("equiv"); defer { dir.remove() }
+        let clock = TestClock()
+        let start = clock.now
+        let ledger = try Ledger.create(path: dir.file("writer.sqlite"), clock: clock.clock)
+        let loader = try BulkLoader(path: dir.file("bulk.sqlite"), genesisAt: start)
+        var rng = SplitMix64(seed: 4242)
+        let ids = fixtureMembers.map(\.0)
+        var commands: [(Command, Actor)] = fixtureMembers.map { (.addMember(MemberDraft(id: $0.0, name: $0.0, kind: $0.1, neighbourhood: "Oost", domains: ["care"])), .coordinator) }
+        var due = [(Int64, String)]()
+        var accepted = 0, refused = 0
+        for step in 0..<1_500 {
+            if commands.isEmpty {
+                let n = rng.below(120)
+                let pick = { rng.pick(ids) }
+                let credits = Minutes(Int64(15 * (1 + rng.below(rng.chance(0.1) ? 120 : 12))))
+                let kind: ExchangeKind = rng.chance(0.7) ? .time : rng.pick([.space, .goods])
+                // Several providers, listed out of alphabetical order, for one receiver now and then.
+                let providers = rng.chance(0.15) ? [pick(), pick(), pick()] : [pick()]
+                let receivers = [pick()]
+                let draft = ExchangeDraft(providers: providers, receivers: receivers, kind: kind, domain: "care", what: "w \(step)", credits: credits)
+                let x = "ex-\(1 + rng.below(max(1, step / 3)))"
+                switch n {
+                case 0..<30: commands = [(.record(draft, reason: nil), .coordinator)]
+                case 30..<55: commands = [(.propose(draft), .member(rng.pick(providers + receivers)))]
+                case 55..<80: commands = [(.confirm(x), .member(pick()))]
+                case 80..<85: commands = [(.reject(x), .member(pick()))]
+                case 85..<88: commands = [(.cancel(x), .member(pick()))]
+                case 88..<93: commands = [(.reverse(x, reason: "mistake"), .coordinator)]
+                case 93..<96: commands = [(.donate(from: pick(), minutes: credits), .coordinator)]
+                case 96..<98: commands = [(.grant(to: pick(), minutes: credits, reason: "help"), .coordinator)]
+                case 98: commands = [(.suspend(pick()), .coordinator)]
+                case 99: commands = [(.reinstate(pick()), .coordinator)]
+                case 100..<103: commands = [(.setLimits(pick(), floor: .set(.hours(-Int64(rng.below(30)))), ceiling: .keep), .coordinator)]
+                case 103: commands = [(.leave(pick()), .coordinator)]
+                case 104: commands = [(.setPolicy(try Policy.standard.setting("pair-cap", to: "\(20 + rng.below(30))h")), .coordinator)]
+                default:
+                    // Time passes; the writer expires due proposals by itself before its next
+                    // write, the loader is told to, in the same order.
+                    clock.advance(seconds: Int64(rng.below(6 * 86_400)))
+                    commands = [(.record(draft, reason: nil), .coordinator)]
+                }
+            }
+            let (command, actor) = commands.removeFirst()
+            let now = max(clock.now, ledger.head.seq > 0 ? ledger.projector.head.ts : 0)
+            for (expires, id) in due.sorted(by: { ExchangeNumber.parse($0.1) < ExchangeNumber.parse($1.1) }) where expires <= now {
+                _ = try loader.execute(.expire(id), by: .system, at: now)
+            }
+            due.removeAll { $0.0 <= now }
+            let viaWriter = Result { try ledger.execute(command, by: actor) }
+            let viaLoader = try loader.execute(command, by: actor, at: now)
+            switch (viaWriter, viaLoader) {
+            case (.success(let o), .success(let d)):
+                #expect(o.event == d.event, "step \(step): the writer decided \(o.event), the loader \(d.event)")
+                if case .exchangeProposed(let info) = d.event, let e = info.expiresAt { due.append((e, info.id)) }
+                accepted += 1
+            case (.failure(let e), .failure(let v)):
+                guard case .rule(let w) = e as? LedgerError else { Issue.record("step \(step): \(e)"); return }
+                #expect(w.code == v.code, "step \(step): \(command) refused as \(w.code) by the writer, \(v.code) by the loader")
+                refused += 1
+            default:
+                Issue.record("step \(step): \(command) by \(actor): writer \(viaWriter), loader \(viaLoader)")
+                return
+            }
+        }
+        let head = try loader.finish()
+        #expect(head.seq == ledger.head.seq)
+        #expect(head.hash == ledger.head.hash.hexString, "the two journals differ")
+        #expect(try Verifier.verify(path: dir.file("bulk.sqlite")).ok)
+        #expect(accepted > 300 && refused > 100, "\(accepted) accepted, \(refused) refused")
+        let kinds = try Connection(path: dir.file("writer.sqlite")).prepare("SELECT COUNT(DISTINCT type), SUM(type = 'exchange.expired') FROM journal")
+        #expect(try kinds.step() && kinds.int(0) >= 14 && kinds.int(1) > 0, "the workload should reach most event types, expiry included")
+    }
+}
