@@ -224,3 +224,36 @@ struct CLI {
         #expect(try runProcess(hledger, ["-f", bad, "balance"]).status != 0)
     }
 }
+
+@Suite(.serialized) struct MarketCLITests {
+    @Test func offersRequestsAndSearchThroughTheBinary() throws {
+        let k = CLI(); defer { k.dir.remove() }
+        #expect(try k.run("init").status == 0)
+        _ = try k.run("member", "add", "cafe", "--name", "Café", "--kind", "company", "--neighbourhood", "Centrum")
+        _ = try k.run("member", "add", "an", "--name", "An", "--kind", "person", "--neighbourhood", "Noord")
+        var r = try k.run("offer", "add", "--as", "cafe", "--kind", "space", "--domain", "culture", "--title", "Zaal in het café", "--text", "40 personen")
+        #expect(r.status == 0 && r.stdout.contains("of-1"), "\(r.stderr)")
+        r = try k.run("request", "add", "--as", "an", "--kind", "time", "--domain", "care", "--title", "Hulp bij boodschappen", "--days", "30")
+        #expect(r.status == 0 && r.stdout.contains("rq-2"), "\(r.stderr)")
+        #expect(try k.json("offer", "list").arrayValue?.count == 1)
+        #expect(try k.json("request", "list").arrayValue?.first?["expires"]?.stringValue == "2026-07-01")
+        #expect(try k.json("offer", "show", "of-1")["place"]?.stringValue == "Centrum")
+        #expect(try k.json("search", "CAFE").arrayValue?.first?["id"]?.stringValue == "of-1")
+        #expect(try k.json("search", "zaal", "--side", "request").arrayValue?.isEmpty == true)
+        r = try k.run("search", "\"", "OR")
+        #expect(r.status == 0, "operators are words: \(r.stderr)")
+        #expect(try k.run("search", "?!").status == 1)
+        r = try k.run("offer", "edit", "of-1", "--as", "an", "--kind", "space", "--domain", "culture", "--title", "mine now")
+        #expect(r.status == 1 && r.stderr.contains("rule.forbidden"))
+        #expect(try k.run("offer", "edit", "of-1", "--as", "cafe", "--kind", "space", "--domain", "culture", "--title", "Grote zaal").status == 0)
+        #expect(try k.json("offer", "show", "of-1")["version"]?.intValue == 2)
+        #expect(try k.run("request", "renew", "rq-2", "--as", "an", "--days", "10").status == 0)
+        #expect(try k.run("offer", "withdraw", "of-1").status == 0)
+        #expect(try k.json("offer", "list").arrayValue?.isEmpty == true)
+        #expect(try k.json("offer", "list", "--history").arrayValue?.first?["withdrawn"]?.boolValue == true)
+        r = try k.run("offer", "renew", "of-1")
+        #expect(r.status == 1 && r.stderr.contains("listing.state"))
+        #expect(try k.run("offer", "show", "rq-2").status == 1)
+        #expect(try k.json("verify")["ok"]?.boolValue == true)
+    }
+}

@@ -21,7 +21,7 @@ import KringTestSupport
         var accepted = 0, refused = 0
         for step in 0..<1_500 {
             if commands.isEmpty {
-                let n = rng.below(120)
+                let n = rng.below(125)
                 let pick = { rng.pick(ids) }
                 let credits = Minutes(Int64(15 * (1 + rng.below(rng.chance(0.1) ? 120 : 12))))
                 let kind: ExchangeKind = rng.chance(0.7) ? .time : rng.pick([.space, .goods])
@@ -44,6 +44,17 @@ import KringTestSupport
                 case 100..<103: commands = [(.setLimits(pick(), floor: .set(.hours(-Int64(rng.below(30)))), ceiling: .keep), .coordinator)]
                 case 103: commands = [(.leave(pick()), .coordinator)]
                 case 104: commands = [(.setPolicy(try Policy.standard.setting("pair-cap", to: "\(20 + rng.below(30))h")), .coordinator)]
+                case 105..<112:
+                    let author = pick()
+                    let l = "\(rng.chance(0.5) ? "of" : "rq")-\(1 + rng.below(max(1, step / 8)))"
+                    let d = ListingDraft(side: rng.chance(0.5) ? .offer : .request, author: author, kind: kind, domain: "care",
+                                         title: "t \(step)", days: rng.chance(0.2) ? Int64(rng.below(400)) : nil)
+                    switch rng.below(4) {
+                    case 0: commands = [(.postListing(d), .member(author))]
+                    case 1: commands = [(.editListing(l, d), rng.chance(0.5) ? .coordinator : .member(author))]
+                    case 2: commands = [(.withdrawListing(l), rng.chance(0.5) ? .coordinator : .member(author))]
+                    default: commands = [(.renewListing(l, days: rng.chance(0.5) ? nil : Int64(rng.below(400))), .member(author))]
+                    }
                 default:
                     // Time passes; the writer expires due proposals by itself before its next
                     // write, the loader is told to, in the same order.
@@ -79,6 +90,6 @@ import KringTestSupport
         #expect(try Verifier.verify(path: dir.file("bulk.sqlite")).ok)
         #expect(accepted > 300 && refused > 100, "\(accepted) accepted, \(refused) refused")
         let kinds = try Connection(path: dir.file("writer.sqlite")).prepare("SELECT COUNT(DISTINCT type), SUM(type = 'exchange.expired') FROM journal")
-        #expect(try kinds.step() && kinds.int(0) >= 14 && kinds.int(1) > 0, "the workload should reach most event types, expiry included")
+        #expect(try kinds.step() && kinds.int(0) >= 17 && kinds.int(1) > 0, "the workload should reach most event types, expiry included")
     }
 }

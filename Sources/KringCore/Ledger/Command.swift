@@ -70,6 +70,12 @@ public enum Command: Sendable, Equatable {
     case expire(String)
     case donate(from: String, minutes: Minutes)
     case grant(to: String, minutes: Minutes, reason: String)
+    case postListing(ListingDraft)
+    /// A new version of a listing; its side and author stay as they were.
+    case editListing(String, ListingDraft)
+    case withdrawListing(String)
+    /// Lists it again for `days` (default 90) from today.
+    case renewListing(String, days: Int64?)
 }
 
 /// An accepted command: its event and any soft warnings.

@@ -158,6 +158,11 @@ public enum Event: Sendable, Equatable {
     case exchangeReversed(id: String, reason: String, transfers: [Transfer])
     case poolDonated(Transfer)
     case poolGranted(Transfer, reason: String)
+    /// An offer or request was posted (version 1) or edited (the whole new version).
+    case listingPosted(ListingInfo)
+    case listingEdited(ListingInfo)
+    case listingWithdrawn(id: String, by: String)
+    case listingRenewed(id: String, expires: Day)
 
     /// The event type stored in the journal's `type` column.
     public var type: String {
@@ -179,6 +184,10 @@ public enum Event: Sendable, Equatable {
         case .exchangeReversed: return "exchange.reversed"
         case .poolDonated: return "pool.donated"
         case .poolGranted: return "pool.granted"
+        case .listingPosted: return "listing.posted"
+        case .listingEdited: return "listing.edited"
+        case .listingWithdrawn: return "listing.withdrawn"
+        case .listingRenewed: return "listing.renewed"
         }
     }
 
@@ -222,6 +231,9 @@ public enum Event: Sendable, Equatable {
         case .exchangeReversed(let id, let r, let t): return .object(["id": .string(id), "reason": .string(r), "transfers": ts(t)])
         case .poolDonated(let t): return .object(["transfer": t.json])
         case .poolGranted(let t, let r): return .object(["transfer": t.json, "reason": .string(r)])
+        case .listingPosted(let l), .listingEdited(let l): return .object(["listing": l.json])
+        case .listingWithdrawn(let id, let by): return .object(["by": .string(by), "id": .string(id)])
+        case .listingRenewed(let id, let e): return .object(["expires": .string(e.description), "id": .string(id)])
         }
     }
 
@@ -304,6 +316,14 @@ public enum Event: Sendable, Equatable {
         case .poolGranted(let t, let r):
             w.key("reason"); w.string(r)
             w.key("transfer"); transfer(t)
+        case .listingPosted(let l), .listingEdited(let l):
+            w.key("listing"); w.value(l.json)
+        case .listingWithdrawn(let id, let by):
+            w.key("by"); w.string(by)
+            w.key("id"); w.string(id)
+        case .listingRenewed(let id, let e):
+            w.key("expires"); w.string(e.description)
+            w.key("id"); w.string(id)
         }
         w.endObject()
         return w.bytes
@@ -356,7 +376,38 @@ public enum Event: Sendable, Equatable {
         case "pool.granted":
             guard let t = j["transfer"].flatMap(Transfer.init(json:)), let r = j["reason"]?.stringValue else { return nil }
             self = .poolGranted(t, reason: r)
+        case "listing.posted", "listing.edited":
+            guard let l = j["listing"].flatMap(ListingInfo.init(json:)) else { return nil }
+            self = type == "listing.posted" ? .listingPosted(l) : .listingEdited(l)
+        case "listing.withdrawn":
+            guard let id = j["id"]?.stringValue, let by = j["by"]?.stringValue else { return nil }
+            self = .listingWithdrawn(id: id, by: by)
+        case "listing.renewed":
+            guard let id = j["id"]?.stringValue, let e = j["expires"]?.stringValue.flatMap(Day.init(iso:)) else { return nil }
+            self = .listingRenewed(id: id, expires: e)
         default: return nil
         }
+    }
+}
+
+extension ListingInfo {
+    /// The journal's form.
+    public var json: JSON {
+        .object([
+            "id": .string(id), "side": .string(side.rawValue), "author": .string(author), "kind": .string(kind.rawValue),
+            "domain": .string(domain), "title": .string(title), "text": .string(text), "place": place.map(JSON.string) ?? .null,
+            "availability": availability.map(JSON.string) ?? .null, "expires": .string(expires.description), "version": .int(version),
+        ])
+    }
+
+    /// Reads the journal's form.
+    public init?(json j: JSON) {
+        guard let id = j["id"]?.stringValue, let side = j["side"]?.stringValue.flatMap(ListingSide.init),
+              let author = j["author"]?.stringValue, let kind = j["kind"]?.stringValue.flatMap(ExchangeKind.init),
+              let domain = j["domain"]?.stringValue, let title = j["title"]?.stringValue, let text = j["text"]?.stringValue,
+              let place = j["place"], let availability = j["availability"],
+              let expires = j["expires"]?.stringValue.flatMap(Day.init(iso:)), let version = j["version"]?.intValue else { return nil }
+        self.init(id: id, side: side, author: author, kind: kind, domain: domain, title: title, text: text,
+                  place: place.stringValue, availability: availability.stringValue, expires: expires, version: version)
     }
 }

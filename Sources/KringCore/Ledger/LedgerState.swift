@@ -7,6 +7,7 @@ public struct LedgerState: LedgerView, Sendable {
     public private(set) var memberOrder: [String] = []
     public private(set) var exchanges: [String: ExchangeRecord] = [:]
     public private(set) var exchangeCount: Int64 = 0
+    public private(set) var listings: [Int64: ListingRecord] = [:]
     /// Open proposals by party.
     private var open: [String: Set<String>] = [:]
     /// Exchange postings per unordered pair, in posting order: (day, minutes, exchange id).
@@ -25,6 +26,8 @@ public struct LedgerState: LedgerView, Sendable {
     public func member(_ id: String) -> MemberState? { members[id] }
     public func exchange(_ id: String) -> ExchangeRecord? { exchanges[id] }
     public var nextExchangeNumber: Int64 { exchangeCount + 1 }
+    public func listing(_ id: String) -> ListingRecord? { listings[ListingInfo.number(id)] }
+    public var nextListingNumber: Int64 { Int64(listings.count) + 1 }
     public func openExchanges(of member: String) -> [String] { (open[member] ?? []).sorted() }
 
     public func pairMinutes(_ a: String, _ b: String, since: Day) -> Minutes {
@@ -102,6 +105,22 @@ public struct LedgerState: LedgerView, Sendable {
             try postExchange(x.info, transfers, day: day, sign: -1)
         case .poolDonated(let t), .poolGranted(let t, _):
             try post(t)
+        case .listingPosted(let l):
+            let n = ListingInfo.number(l.id)
+            guard n == nextListingNumber, members[l.author] != nil else { throw LedgerStateError("listing \(l.id) out of sequence or by an unknown member") }
+            listings[n] = ListingRecord(info: l, withdrawn: false)
+        case .listingEdited(let l):
+            let n = ListingInfo.number(l.id)
+            guard let old = listings[n], !old.withdrawn, old.info.version + 1 == l.version else { throw LedgerStateError("edit of \(l.id) out of sequence") }
+            listings[n]!.info = l
+        case .listingWithdrawn(let id, _):
+            let n = ListingInfo.number(id)
+            guard listings[n]?.withdrawn == false else { throw LedgerStateError("withdrawal of \(id), which is not listed") }
+            listings[n]!.withdrawn = true
+        case .listingRenewed(let id, let expires):
+            let n = ListingInfo.number(id)
+            guard listings[n]?.withdrawn == false else { throw LedgerStateError("renewal of \(id), which is withdrawn") }
+            listings[n]!.info.expires = expires
         }
     }
 

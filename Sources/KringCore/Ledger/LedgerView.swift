@@ -71,4 +71,8 @@ public protocol LedgerView {
     func openExchanges(of member: String) -> [String]
     /// The number the next exchange id gets.
     var nextExchangeNumber: Int64 { get }
+    /// An offer or request by id.
+    func listing(_ id: String) -> ListingRecord?
+    /// The number the next listing id gets (offers and requests share one counter).
+    var nextListingNumber: Int64 { get }
 }

@@ -182,6 +182,9 @@ public enum Decider {
             try validateText(reason, what: "A reason", max: maxTextLength)
             let t = Transfer(from: poolID, to: to, minutes: minutes)
             return Decision(event: .poolGranted(t, reason: reason), warnings: try checkLimits([t], in: view))
+
+        case .postListing, .editListing, .withdrawListing, .renewListing:
+            return try decideListing(command, by: actor, in: view, today: today)
         }
     }
 

@@ -21,6 +21,8 @@ public enum RuleCode: String, Sendable, CaseIterable, Codable {
     case exchangeNotFound = "exchange.not_found"
     case exchangeState = "exchange.state"
     case exchangeNotParty = "exchange.not_party"
+    case listingNotFound = "listing.not_found"
+    case listingState = "listing.state"
     case inputInvalid = "input.invalid"
     case inputGroup = "input.group"
     case inputDomain = "input.domain"

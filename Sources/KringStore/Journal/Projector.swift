@@ -125,7 +125,33 @@ final class Projector {
             try post(t, seq: seq, exchange: nil, kind: "donation", day: day)
         case .poolGranted(let t, _):
             try post(t, seq: seq, exchange: nil, kind: "grant", day: day)
+        case .listingPosted(let l):
+            try db.cached("""
+                INSERT INTO listings(num, side, author, kind, domain, title, text, place, availability, expires, version, state, created_seq, updated_seq)
+                VALUES (?,?,?,?,?,?,?,?,?,?,?,'active',?,?)
+                """).run(.int(ListingInfo.number(l.id)), .text(l.side.rawValue), .text(l.author), .text(l.kind.rawValue), .text(l.domain),
+                         .text(l.title), .text(l.text), .text(l.place), .text(l.availability), .int(l.expires.number), .int(l.version),
+                         .int(seq), .int(seq))
+            try indexListing(l)
+        case .listingEdited(let l):
+            try db.cached("""
+                UPDATE listings SET kind = ?, domain = ?, title = ?, text = ?, place = ?, availability = ?, expires = ?, version = ?, updated_seq = ?
+                WHERE num = ?
+                """).run(.text(l.kind.rawValue), .text(l.domain), .text(l.title), .text(l.text), .text(l.place), .text(l.availability),
+                         .int(l.expires.number), .int(l.version), .int(seq), .int(ListingInfo.number(l.id)))
+            try db.cached("DELETE FROM listings_fts WHERE rowid = ?").run(.int(ListingInfo.number(l.id)))
+            try indexListing(l)
+        case .listingWithdrawn(let id, _):
+            try db.cached("UPDATE listings SET state = 'withdrawn', updated_seq = ? WHERE num = ?").run(.int(seq), .int(ListingInfo.number(id)))
+            try db.cached("DELETE FROM listings_fts WHERE rowid = ?").run(.int(ListingInfo.number(id)))
+        case .listingRenewed(let id, let expires):
+            try db.cached("UPDATE listings SET expires = ?, updated_seq = ? WHERE num = ?").run(.int(expires.number), .int(seq), .int(ListingInfo.number(id)))
         }
+    }
+
+    /// The full-text row of a listing: its latest title and text (withdrawn ones leave the index).
+    private func indexListing(_ l: ListingInfo) throws(StoreError) {
+        try db.cached("INSERT INTO listings_fts(rowid, title, text) VALUES (?, ?, ?)").run(.int(ListingInfo.number(l.id)), .text(l.title), .text(l.text))
     }
 
     private func insertMember(_ m: MemberInfo, seq: Int64) throws(StoreError) {

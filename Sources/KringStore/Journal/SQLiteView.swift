@@ -98,6 +98,37 @@ struct SQLiteView: LedgerView {
         return out
     }
 
+    func listing(_ id: String) -> ListingRecord? {
+        do {
+            return try SQLiteView.listing(id, db: db)
+        } catch {
+            fault.record(error)
+            return nil
+        }
+    }
+
+    static func listing(_ id: String, db: Connection) throws(StoreError) -> ListingRecord? {
+        let s = try db.cached("""
+            SELECT side, author, kind, domain, title, text, place, availability, expires, version, state FROM listings WHERE num = ?
+            """)
+        defer { s.reset() }
+        try s.bind([.int(ListingInfo.number(id))])
+        guard try s.step(), let side = ListingSide(rawValue: s.text(0)), id.hasPrefix(side.prefix) else { return nil }
+        let info = ListingInfo(id: id, side: side, author: s.text(1), kind: ExchangeKind(rawValue: s.text(2)) ?? .time, domain: s.text(3),
+                               title: s.text(4), text: s.text(5), place: s.optionalText(6), availability: s.optionalText(7),
+                               expires: Day(s.int(8)), version: s.int(9))
+        return ListingRecord(info: info, withdrawn: s.text(10) == "withdrawn")
+    }
+
+    var nextListingNumber: Int64 {
+        do {
+            return (try db.scalarInt("SELECT MAX(num) FROM listings") ?? 0) + 1
+        } catch {
+            fault.record(error)
+            return 0
+        }
+    }
+
     var nextExchangeNumber: Int64 {
         do {
             return (try db.scalarInt("SELECT MAX(num) FROM exchanges") ?? 0) + 1

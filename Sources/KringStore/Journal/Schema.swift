@@ -2,16 +2,22 @@
 /// runs once, in its own transaction, in order.
 enum Schema {
     /// The version this build writes.
-    static let version: Int64 = 1
+    static let version: Int64 = 2
 
     /// The secondary indexes of the projections. Bulk loads drop them and build them again at
     /// the end, which is much faster than maintaining them row by row.
-    static let indexes: [(name: String, definition: String)] = [
-        ("exchanges_open", "exchanges(expires_at) WHERE state = 'proposed'"),
-        ("parties_member", "exchange_parties(member, exchange)"),
-        ("transfers_pair", "transfers(payer, payee, day)"),
-        ("postings_member", "postings(member, seq)"),
+    static let indexes: [(name: String, definition: String, migration: Int)] = [
+        ("exchanges_open", "exchanges(expires_at) WHERE state = 'proposed'", 1),
+        ("parties_member", "exchange_parties(member, exchange)", 1),
+        ("transfers_pair", "transfers(payer, payee, day)", 1),
+        ("postings_member", "postings(member, seq)", 1),
+        ("listings_author", "listings(author)", 2),
     ]
+
+    /// The CREATE INDEX statements a migration adds.
+    static func indexSQL(migration: Int) -> String {
+        indexes.filter { $0.migration == migration }.map { "CREATE INDEX \($0.name) ON \($0.definition);" }.joined(separator: "\n")
+    }
 
     static let migrations: [String] = [
         // 1: the journal, its projections, and the triggers that keep history append-only.
@@ -89,13 +95,35 @@ enum Schema {
             minutes INTEGER NOT NULL,
             day INTEGER NOT NULL
         );
-        \(indexes.map { "CREATE INDEX \($0.name) ON \($0.definition);" }.joined(separator: "\n"))
+        \(indexSQL(migration: 1))
         CREATE TRIGGER journal_no_update BEFORE UPDATE ON journal BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
         CREATE TRIGGER journal_no_delete BEFORE DELETE ON journal BEGIN SELECT RAISE(ABORT, 'the journal is append-only'); END;
         CREATE TRIGGER postings_no_update BEFORE UPDATE ON postings BEGIN SELECT RAISE(ABORT, 'postings are append-only'); END;
         CREATE TRIGGER postings_no_delete BEFORE DELETE ON postings BEGIN SELECT RAISE(ABORT, 'postings are append-only'); END;
         CREATE TRIGGER transfers_no_update BEFORE UPDATE ON transfers BEGIN SELECT RAISE(ABORT, 'transfers are append-only'); END;
         CREATE TRIGGER transfers_no_delete BEFORE DELETE ON transfers BEGIN SELECT RAISE(ABORT, 'transfers are append-only'); END;
+        """,
+        // 2: offers and requests, and their full-text index. unicode61 with diacritics removed
+        // folds case and accents (`cafe` finds `café`, `Zaal` finds `zaal`) in Dutch and English.
+        """
+        CREATE TABLE listings(
+            num INTEGER PRIMARY KEY,
+            side TEXT NOT NULL,
+            author TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            domain TEXT NOT NULL,
+            title TEXT NOT NULL,
+            text TEXT NOT NULL,
+            place TEXT,
+            availability TEXT,
+            expires INTEGER NOT NULL,
+            version INTEGER NOT NULL,
+            state TEXT NOT NULL,
+            created_seq INTEGER NOT NULL,
+            updated_seq INTEGER NOT NULL
+        );
+        \(indexSQL(migration: 2))
+        CREATE VIRTUAL TABLE listings_fts USING fts5(title, text, tokenize = 'unicode61 remove_diacritics 2');
         """,
     ]
 

@@ -206,6 +206,18 @@ public enum Verifier {
                 diverge(exchangeSeq[id] ?? 1, "exchange \(id) is \(e.text(1)) in the projection; the journal gives \(x.state.rawValue)")
             }
         }
+        // Listings: latest version, expiry and state.
+        var listingsSeen = 0
+        let ls = try db.prepare("SELECT num, version, expires, state, updated_seq FROM listings")
+        while try ls.step() {
+            listingsSeen += 1
+            let at = ls.int(4)
+            guard let l = state.listings[ls.int(0)] else { diverge(at, "listing \(ls.int(0)) is not in the journal"); continue }
+            if ls.int(1) != l.info.version || ls.int(2) != l.info.expires.number || (ls.text(3) == "withdrawn") != l.withdrawn {
+                diverge(at, "listing \(l.info.id) differs from the journal")
+            }
+        }
+        if listingsSeen != state.listings.count { diverge(1, "the projection holds \(listingsSeen) listings; the journal \(state.listings.count)") }
         if exSeen != state.exchanges.count {
             let missing = state.exchanges.keys.compactMap { exchangeSeq[$0] }.min() ?? 1
             diverge(missing, "the projection holds \(exSeen) exchanges; the journal \(state.exchanges.count)")

@@ -180,3 +180,6 @@ public final class Statement {
 
 /// The rowid of the last insert on `db`.
 func sqlite3LastInsertRowID(_ db: Connection) -> Int64 { sqlite3_last_insert_rowid(db.handle) }
+
+/// A REAL column.
+func sqlite3Double(_ s: Statement, _ col: Int32) -> Double { sqlite3_column_double(s.stmt, col) }

@@ -1,0 +1,82 @@
+extension Decider {
+    /// Days a listing stays up unless its author says otherwise.
+    public static let defaultListingDays: Int64 = 90
+    /// Longest a listing stays up in one go.
+    public static let maxListingDays: Int64 = 365
+    /// Longest listing title.
+    public static let maxTitleLength = 120
+    /// Longest listing text.
+    public static let maxListingText = 2_000
+
+    /// Offers and requests: posted by an active member (or the coordinator for them), edited,
+    /// withdrawn and renewed only by their author or the coordinator; never deleted.
+    static func decideListing(_ command: Command, by actor: Actor, in view: some LedgerView, today: Day) throws(RuleViolation) -> Decision {
+        switch command {
+        case .postListing(let d):
+            try requireAuthor(d.author, actor: actor, verb: "post")
+            let author = try member(d.author, in: view)
+            guard author.info.kind != .pool else { throw RuleViolation(.rulePool, "The pool does not post offers or requests.") }
+            try requireActive(author)
+            let n = view.nextListingNumber
+            let info = try validateListing(d, id: "\(d.side.prefix)\(n)", version: 1, view: view, today: today)
+            return Decision(event: .listingPosted(info))
+
+        case .editListing(let id, var d):
+            let old = try openListing(id, in: view)
+            try requireAuthor(old.info.author, actor: actor, verb: "edit")
+            try requireActive(try member(old.info.author, in: view))
+            d.side = old.info.side
+            d.author = old.info.author
+            let days = d.days
+            var info = try validateListing(d, id: id, version: old.info.version + 1, view: view, today: today)
+            if days == nil { info.expires = old.info.expires }
+            return Decision(event: .listingEdited(info))
+
+        case .withdrawListing(let id):
+            let old = try openListing(id, in: view)
+            try requireAuthor(old.info.author, actor: actor, verb: "withdraw")
+            return Decision(event: .listingWithdrawn(id: id, by: actor.name))
+
+        case .renewListing(let id, let days):
+            let old = try openListing(id, in: view)
+            try requireAuthor(old.info.author, actor: actor, verb: "renew")
+            try requireActive(try member(old.info.author, in: view))
+            return Decision(event: .listingRenewed(id: id, expires: today + (try listingDays(days))))
+
+        default:
+            preconditionFailure("decideListing handles listing commands only")
+        }
+    }
+
+    private static func openListing(_ id: String, in view: some LedgerView) throws(RuleViolation) -> ListingRecord {
+        guard let l = view.listing(id), l.info.id == id else { throw RuleViolation(.listingNotFound, "There is no offer or request \(id).") }
+        guard !l.withdrawn else { throw RuleViolation(.listingState, "\(id) was withdrawn; withdrawn listings stay in the history but do not change.") }
+        return l
+    }
+
+    private static func requireAuthor(_ author: String, actor: Actor, verb: String) throws(RuleViolation) {
+        guard actor == .coordinator || actor == .member(author) else {
+            throw RuleViolation(.ruleForbidden, "Only \(author), the author, or a coordinator may \(verb) this listing.")
+        }
+    }
+
+    private static func listingDays(_ days: Int64?) throws(RuleViolation) -> Int64 {
+        let d = days ?? defaultListingDays
+        guard (1...maxListingDays).contains(d) else {
+            throw RuleViolation(.inputInvalid, "A listing stays up 1 to \(maxListingDays) days, not \(d).")
+        }
+        return d
+    }
+
+    private static func validateListing(_ d: ListingDraft, id: String, version: Int64, view: some LedgerView, today: Day) throws(RuleViolation) -> ListingInfo {
+        try validateText(d.title, what: "A title", max: maxTitleLength)
+        if !d.text.isEmpty { try validateText(d.text, what: "A text", max: maxListingText) }
+        if let p = d.place { try validateText(p, what: "A place", max: 100) }
+        if let a = d.availability { try validateText(a, what: "An availability", max: 200) }
+        guard view.policy.domains.contains(d.domain) else {
+            throw RuleViolation(.inputDomain, "\(d.domain) is not a policy domain; the domains are \(view.policy.domains.joined(separator: ", ")).")
+        }
+        return ListingInfo(id: id, side: d.side, author: d.author, kind: d.kind, domain: d.domain, title: d.title, text: d.text,
+                           place: d.place, availability: d.availability, expires: today + (try listingDays(d.days)), version: version)
+    }
+}

@@ -1,0 +1,134 @@
+import KringCore
+
+/// An offer or request as listings and search show it (no contact data: members' contact
+/// data is never in a listing).
+public struct ListingRow: Sendable {
+    public let record: ListingRecord
+    /// The author's kind and neighbourhood, for filters and display.
+    public let authorKind: MemberKind
+    public let authorNeighbourhood: String?
+    /// Search relevance (bm25; lower is better), when it came from a search.
+    public let rank: Double?
+
+    /// The place shown: the listing's own, else the author's neighbourhood.
+    public var place: String? { record.info.place ?? authorNeighbourhood }
+
+    public var json: JSON {
+        let i = record.info
+        return .object([
+            "id": .string(i.id), "side": .string(i.side.rawValue), "author": .string(i.author), "author_kind": .string(authorKind.rawValue),
+            "kind": .string(i.kind.rawValue), "domain": .string(i.domain), "title": .string(i.title), "text": .string(i.text),
+            "place": place.map(JSON.string) ?? .null, "availability": i.availability.map(JSON.string) ?? .null,
+            "expires": .string(i.expires.description), "version": .int(i.version), "withdrawn": .bool(record.withdrawn),
+        ])
+    }
+}
+
+/// Filters of listings and search.
+public struct ListingFilter: Sendable {
+    public var side: ListingSide?
+    public var kind: ExchangeKind?
+    public var domain: String?
+    public var neighbourhood: String?
+    public var memberKind: MemberKind?
+    public var author: String?
+
+    public init(side: ListingSide? = nil, kind: ExchangeKind? = nil, domain: String? = nil, neighbourhood: String? = nil,
+                memberKind: MemberKind? = nil, author: String? = nil) {
+        self.side = side
+        self.kind = kind
+        self.domain = domain
+        self.neighbourhood = neighbourhood
+        self.memberKind = memberKind
+        self.author = author
+    }
+}
+
+extension Reader {
+    /// Most words a search uses.
+    public static let maxSearchWords = 16
+    /// Longest search text accepted.
+    public static let maxSearchLength = 500
+
+    /// One listing (open or not), or nil.
+    public func listing(_ id: String) throws(StoreError) -> ListingRow? {
+        guard let r = try SQLiteView.listing(id, db: db) else { return nil }
+        let m = try member(r.info.author)
+        return ListingRow(record: r, authorKind: m?.state.info.kind ?? .person, authorNeighbourhood: m?.state.info.neighbourhood, rank: nil)
+    }
+
+    private static let listingColumns = """
+        l.num, l.side, l.author, l.kind, l.domain, l.title, l.text, l.place, l.availability, l.expires, l.version, l.state, m.kind, m.neighbourhood
+        """
+    private static let filterSQL = """
+        (?2 IS NULL OR l.side = ?2) AND (?3 IS NULL OR l.kind = ?3) AND (?4 IS NULL OR l.domain = ?4)
+        AND (?5 IS NULL OR COALESCE(l.place, m.neighbourhood) = ?5) AND (?6 IS NULL OR m.kind = ?6) AND (?7 IS NULL OR l.author = ?7)
+        """
+
+    private func row(_ s: Statement, rank: Double?) -> ListingRow {
+        let side = ListingSide(rawValue: s.text(1)) ?? .offer
+        let info = ListingInfo(id: "\(side.prefix)\(s.int(0))", side: side, author: s.text(2), kind: ExchangeKind(rawValue: s.text(3)) ?? .time,
+                               domain: s.text(4), title: s.text(5), text: s.text(6), place: s.optionalText(7), availability: s.optionalText(8),
+                               expires: Day(s.int(9)), version: s.int(10))
+        return ListingRow(record: ListingRecord(info: info, withdrawn: s.text(11) == "withdrawn"), authorKind: MemberKind(rawValue: s.text(12)) ?? .person,
+                          authorNeighbourhood: s.optionalText(13), rank: rank)
+    }
+
+    private func bindFilter(_ s: Statement, _ first: SQLValue, _ f: ListingFilter, _ rest: [SQLValue]) throws(StoreError) {
+        try s.bind([first, .text(f.side?.rawValue), .text(f.kind?.rawValue), .text(f.domain), .text(f.neighbourhood), .text(f.memberKind?.rawValue), .text(f.author)] + rest)
+    }
+
+    /// Listings, newest first. By default only the public ones: open on `today` (not withdrawn,
+    /// not expired) by members who are active; `history` shows every listing.
+    public func listings(_ filter: ListingFilter, today: Day, history: Bool = false, limit: Int = 1_000) throws(StoreError) -> [ListingRow] {
+        let s = try db.cached("""
+            SELECT \(Reader.listingColumns) FROM listings l JOIN members m ON m.id = l.author
+            WHERE (?1 OR (l.state = 'active' AND l.expires >= ?8 AND m.status = 'active')) AND \(Reader.filterSQL)
+            ORDER BY l.updated_seq DESC LIMIT ?9
+            """)
+        defer { s.reset() }
+        try bindFilter(s, .int(history ? 1 : 0), filter, [.int(today.number), .int(Int64(min(limit, Reader.maxRows)))])
+        var out = [ListingRow]()
+        while try s.step() { out.append(row(s, rank: nil)) }
+        return out
+    }
+
+    /// Full-text search over the public listings' titles and texts, insensitive to case and
+    /// accents, ranked by relevance (bm25) and then recency. Every word of `text` must match
+    /// (as a word or the start of one); FTS syntax typed by a user is taken as plain words.
+    /// - Throws: `RuleViolation(.inputInvalid)` when the text has no word or is too long.
+    public func search(_ text: String, filter: ListingFilter, today: Day, limit: Int = 50) throws -> [ListingRow] {
+        let query = try Reader.ftsQuery(text)
+        let s = try db.cached("""
+            SELECT \(Reader.listingColumns), bm25(listings_fts) AS rank
+            FROM listings_fts JOIN listings l ON l.num = listings_fts.rowid JOIN members m ON m.id = l.author
+            WHERE listings_fts MATCH ?1 AND l.state = 'active' AND l.expires >= ?8 AND m.status = 'active' AND \(Reader.filterSQL)
+            ORDER BY rank, l.updated_seq DESC LIMIT ?9
+            """)
+        defer { s.reset() }
+        try bindFilter(s, .text(query), filter, [.int(today.number), .int(Int64(min(max(limit, 1), Reader.maxRows)))])
+        var out = [ListingRow]()
+        while try s.step() {
+            out.append(row(s, rank: sqlite3Double(s, 14)))
+        }
+        return out
+    }
+
+    /// An FTS5 query that can only mean "all these words": the text is split into runs of
+    /// letters and digits, each quoted as a string and matched as a prefix. Quotes, operators
+    /// (AND, OR, NOT, NEAR), column filters, `*`, `^` and parentheses typed by a user are
+    /// separators or plain words, never syntax.
+    public static func ftsQuery(_ text: String) throws(RuleViolation) -> String {
+        guard text.count <= maxSearchLength else {
+            throw RuleViolation(.inputInvalid, "A search is at most \(maxSearchLength) characters, not \(text.count).")
+        }
+        var words = [String]()
+        var current = ""
+        for ch in text {
+            if ch.isLetter || ch.isNumber { current.append(ch) } else if !current.isEmpty { words.append(current); current = "" }
+        }
+        if !current.isEmpty { words.append(current) }
+        guard !words.isEmpty else { throw RuleViolation(.inputInvalid, "A search needs at least one word.") }
+        return words.prefix(maxSearchWords).map { "\"\($0)\"*" }.joined(separator: " ")
+    }
+}

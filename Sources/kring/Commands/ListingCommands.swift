@@ -1,0 +1,110 @@
+import Foundation
+import KringCore
+import KringStore
+
+/// A listing draft from the options of `offer|request add|edit`.
+func listingDraft(_ inv: Invocation, side: ListingSide, author: String) throws -> ListingDraft {
+    guard let kind = ExchangeKind(rawValue: inv.required("kind")) else {
+        throw RuleViolation(.inputInvalid, "--kind is time, space or goods, not \(inv.required("kind")).")
+    }
+    return ListingDraft(side: side, author: author, kind: kind, domain: inv.required("domain"), title: inv.required("title"),
+                        text: inv.option("text") ?? "", place: inv.option("place"), availability: inv.option("availability"),
+                        days: try listingDays(inv))
+}
+
+func listingDays(_ inv: Invocation) throws -> Int64? {
+    guard let d = inv.option("days") else { return nil }
+    guard let n = Int64(d) else { throw RuleViolation(.inputInvalid, "--days is a whole number of days, not \(d).") }
+    return n
+}
+
+func listingLine(_ r: ListingRow) -> String {
+    let i = r.record.info
+    let state = r.record.withdrawn ? "  [withdrawn]" : ""
+    return "\(i.id)  \(i.kind.rawValue)/\(i.domain)  \(i.author)  \(r.place ?? "-")  until \(i.expires)  \(i.title)\(state)"
+}
+
+func listingFilter(_ inv: Invocation, side: ListingSide?) throws -> ListingFilter {
+    func parse<T: RawRepresentable>(_ name: String, _ type: T.Type) throws -> T? where T.RawValue == String {
+        guard let v = inv.option(name) else { return nil }
+        guard let t = T(rawValue: v) else { throw RuleViolation(.inputInvalid, "--\(name) \(v) is not one of the known values.") }
+        return t
+    }
+    return ListingFilter(side: try side ?? parse("side", ListingSide.self), kind: try parse("kind", ExchangeKind.self), domain: inv.option("domain"),
+                         neighbourhood: inv.option("neighbourhood"), memberKind: try parse("member-kind", MemberKind.self), author: inv.option("member"))
+}
+
+/// Who acts on a listing: `--as MEMBER`, or the coordinator when it is absent.
+func listingActor(_ inv: Invocation) -> Actor { inv.option("as").map(Actor.member) ?? .coordinator }
+
+func listingCommands(_ side: ListingSide) -> [CommandSpec] {
+    let noun = side.rawValue
+    let fields = ["kind", "domain", "title", "text", "place", "availability", "days"]
+    return [
+        CommandSpec(path: "\(noun) add", summary: "post \(side == .offer ? "an offer" : "a request") of time, space or goods",
+                    usage: "kring \(noun) add --as MEMBER --kind time|space|goods --domain DOMAIN --title TEXT [--text TEXT] [--place P] [--availability TEXT] [--days N]",
+                    options: fields + ["as"], flags: ["json"], required: ["as", "kind", "domain", "title"]) { inv in
+            let author = inv.required("as")
+            return try perform(inv, .postListing(try listingDraft(inv, side: side, author: author)), by: .member(author)) { o in
+                if case .listingPosted(let l) = o.event { return "Posted \(l.id), listed until \(l.expires)." }
+                return ""
+            }
+        },
+        CommandSpec(path: "\(noun) list", summary: "the public \(noun)s (or every one with --history)",
+                    usage: "kring \(noun) list [--kind K] [--domain D] [--neighbourhood N] [--member-kind K] [--member ID] [--history] [--json]",
+                    options: ["kind", "domain", "neighbourhood", "member-kind", "member"], flags: ["json", "history"]) { inv in
+            let rows = try openReader(inv).listings(try listingFilter(inv, side: side), today: Day(timestamp: systemClock()), history: inv.flag("history"))
+            if inv.json { out(JSON.array(rows.map(\.json)).canonicalString) } else { rows.forEach { out(listingLine($0)) } }
+            return 0
+        },
+        CommandSpec(path: "\(noun) show", summary: "one \(noun), in its latest version", usage: "kring \(noun) show ID [--json]",
+                    flags: ["json"], positionals: 1...1) { inv in
+            guard let r = try openReader(inv).listing(inv.positionals[0]), r.record.info.side == side else {
+                throw RuleViolation(.listingNotFound, "There is no \(noun) \(inv.positionals[0]).")
+            }
+            if inv.json { out(r.json.canonicalString); return 0 }
+            out(listingLine(r))
+            if !r.record.info.text.isEmpty { out("  \(r.record.info.text)") }
+            if let a = r.record.info.availability { out("  available: \(a)") }
+            out("  version \(r.record.info.version), by \(r.record.info.author) (\(r.authorKind.rawValue))")
+            return 0
+        },
+        CommandSpec(path: "\(noun) edit", summary: "a new version of \(side == .offer ? "an offer" : "a request") (its author or the coordinator)",
+                    usage: "kring \(noun) edit ID [--as MEMBER] --kind K --domain D --title TEXT [--text TEXT] [--place P] [--availability TEXT] [--days N]",
+                    options: fields + ["as"], flags: ["json"], required: ["kind", "domain", "title"], positionals: 1...1) { inv in
+            let id = inv.positionals[0]
+            return try perform(inv, .editListing(id, try listingDraft(inv, side: side, author: inv.option("as") ?? "")), by: listingActor(inv)) { o in
+                if case .listingEdited(let l) = o.event { return "Edited \(id): version \(l.version)." }
+                return ""
+            }
+        },
+        CommandSpec(path: "\(noun) withdraw", summary: "take \(side == .offer ? "an offer" : "a request") off the listing; it stays in the history",
+                    usage: "kring \(noun) withdraw ID [--as MEMBER]", options: ["as"], flags: ["json"], positionals: 1...1) { inv in
+            try perform(inv, .withdrawListing(inv.positionals[0]), by: listingActor(inv)) { _ in "Withdrew \(inv.positionals[0])." }
+        },
+        CommandSpec(path: "\(noun) renew", summary: "list \(side == .offer ? "an offer" : "a request") again for N days (default 90)",
+                    usage: "kring \(noun) renew ID [--as MEMBER] [--days N]", options: ["as", "days"], flags: ["json"], positionals: 1...1) { inv in
+            try perform(inv, .renewListing(inv.positionals[0], days: try listingDays(inv)), by: listingActor(inv)) { o in
+                if case .listingRenewed(_, let e) = o.event { return "Renewed \(inv.positionals[0]) until \(e)." }
+                return ""
+            }
+        },
+    ]
+}
+
+/// Offers, requests and search.
+let marketCommands: [CommandSpec] = listingCommands(.offer) + listingCommands(.request) + [
+    CommandSpec(path: "search", summary: "full-text search of the public offers and requests (case and accents do not matter)",
+                usage: "kring search TEXT… [--side offer|request] [--kind K] [--domain D] [--neighbourhood N] [--member-kind K] [--limit N] [--json]",
+                options: ["side", "kind", "domain", "neighbourhood", "member-kind", "limit"], flags: ["json"], positionals: 1...Reader.maxSearchWords) { inv in
+        var limit = 50
+        if let l = inv.option("limit") {
+            guard let n = Int(l), (1...500).contains(n) else { throw RuleViolation(.inputInvalid, "--limit takes 1 to 500, not \(l).") }
+            limit = n
+        }
+        let rows = try openReader(inv).search(inv.positionals.joined(separator: " "), filter: try listingFilter(inv, side: nil),
+                                              today: Day(timestamp: systemClock()), limit: limit)
+        if inv.json { out(JSON.array(rows.map(\.json)).canonicalString) } else { rows.forEach { out(listingLine($0)) } }
+        return 0
+    },
+]

@@ -1,0 +1,58 @@
+import Testing
+@testable import KringCore
+
+@Suite struct ListingRuleTests {
+    func offer(_ author: String = "an", days: Int64? = nil, title: String = "Fietsles") -> ListingDraft {
+        ListingDraft(side: .offer, author: author, kind: .time, domain: "mobility", title: title, text: "Ik leer je fietsen", days: days)
+    }
+
+    @Test func postEditWithdrawRenewByTheAuthorOrTheCoordinator() throws {
+        var c = Core()
+        #expect(c.code(.postListing(offer()), by: .member("bram")) == .ruleForbidden)
+        #expect(c.code(.postListing(offer()), by: .member("an")) == nil)
+        let l = c.state.listing("of-1")!
+        #expect(l.info.version == 1 && l.info.expires == c.today + 90)
+        #expect(c.code(.editListing("of-1", offer(title: "Fietsles voor volwassenen")), by: .member("bram")) == .ruleForbidden)
+        c.now += 10 * 86_400
+        #expect(c.code(.editListing("of-1", offer(title: "Fietsles voor volwassenen")), by: .member("an")) == nil)
+        #expect(c.state.listing("of-1")!.info.version == 2)
+        #expect(c.state.listing("of-1")!.info.expires == l.info.expires, "an edit without --days keeps the expiry")
+        #expect(c.code(.renewListing("of-1", days: 30), by: .coordinator) == nil)
+        #expect(c.state.listing("of-1")!.info.expires == c.today + 30)
+        #expect(c.code(.withdrawListing("of-1"), by: .member("chloe")) == .ruleForbidden)
+        #expect(c.code(.withdrawListing("of-1"), by: .member("an")) == nil)
+        #expect(c.code(.editListing("of-1", offer()), by: .member("an")) == .listingState)
+        #expect(c.code(.renewListing("of-1", days: nil), by: .member("an")) == .listingState)
+        #expect(c.code(.withdrawListing("of-1"), by: .coordinator) == .listingState)
+        #expect(c.code(.withdrawListing("of-9"), by: .coordinator) == .listingNotFound)
+        #expect(c.code(.withdrawListing("rq-1"), by: .coordinator) == .listingNotFound)  // of-1 is an offer, not a request
+    }
+
+    @Test func daysAtTheirEdges() {
+        var c = Core()
+        #expect(c.code(.postListing(offer(days: 0)), by: .member("an")) == .inputInvalid)
+        #expect(c.code(.postListing(offer(days: 366)), by: .member("an")) == .inputInvalid)
+        #expect(c.code(.postListing(offer(days: 1)), by: .member("an")) == nil)
+        #expect(c.code(.postListing(offer(days: 365)), by: .member("an")) == nil)
+        #expect(c.state.listing("of-2")!.info.expires == c.today + 365)
+    }
+
+    @Test func textsAndDomains() {
+        var c = Core()
+        #expect(c.code(.postListing(offer(title: "")), by: .member("an")) == .inputInvalid)
+        #expect(c.code(.postListing(offer(title: String(repeating: "x", count: 121))), by: .member("an")) == .inputInvalid)
+        #expect(c.code(.postListing(offer(title: String(repeating: "x", count: 120))), by: .member("an")) == nil)
+        var d = offer()
+        d.domain = "gardening"
+        #expect(c.code(.postListing(d), by: .member("an")) == .inputDomain)
+    }
+
+    @Test func inactiveAuthorsCannotPostOrRenew() {
+        var c = Core()
+        try! c.run(.postListing(offer()), by: .member("an"))
+        try! c.run(.suspend("an"))
+        #expect(c.code(.postListing(offer()), by: .member("an")) == .ruleInactive)
+        #expect(c.code(.renewListing("of-1", days: nil), by: .member("an")) == .ruleInactive)
+        #expect(c.code(.withdrawListing("of-1"), by: .member("an")) == nil, "withdrawing is always allowed")
+    }
+}
