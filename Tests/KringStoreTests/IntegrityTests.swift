@@ -208,3 +208,23 @@ final class LineCollector: @unchecked Sendable {
         #expect(try tables.step() && tables.text(0) == "x", "the foreign database was changed")
     }
 }
+
+@Suite struct MigrationTests {
+    /// A ledger written by schema 1 (before offers and requests) is migrated in place when the
+    /// writer opens it, and its history still verifies.
+    @Test func aVersionOneLedgerIsMigrated() throws {
+        let dir = TempDir("migrate"); defer { dir.remove() }
+        let path = dir.file("v1.sqlite")
+        let clock = TestClock()
+        let l = try fixtureLedger(at: path, clock: clock)
+        _ = try l.execute(.record(ExchangeDraft(providers: ["an"], receivers: ["bram"], kind: .time, domain: "care", what: "x", credits: .hours(1)), reason: nil), by: .coordinator)
+        let raw = try Connection(path: path)
+        try raw.execute("DROP TABLE listings_fts; DROP TABLE listings; PRAGMA user_version = 1")
+        #expect(throws: StoreError.self) { try Reader(path: path) }  // readers do not migrate
+        let reopened = try Ledger(path: path, clock: clock.clock)
+        #expect(try raw.scalarInt("PRAGMA user_version") == 2)
+        _ = try reopened.execute(.postListing(ListingDraft(side: .offer, author: "an", kind: .time, domain: "care", title: "Koken")), by: .member("an"))
+        #expect(try Verifier.verify(path: path).ok)
+        #expect(try Reader(path: path).search("koken", filter: ListingFilter(), today: clock.today).count == 1)
+    }
+}

@@ -57,6 +57,30 @@ public enum DemoCommunity {
         ("climate-energy", "zaal voor infoavond isolatie"), ("loneliness", "ontmoetingsruimte voor seniorennamiddag"),
         ("food", "keuken voor kookworkshop"), ("health", "zaal voor bewegingsles"),
     ]
+    /// Offers: (side, kind, domain, title, text); requests likewise. Dutch mostly, some English.
+    static let listingTexts: [(ListingSide, ExchangeKind, String, String, String)] = [
+        (.offer, .time, "mobility", "Fietsles voor volwassenen", "Ik leer je fietsen op een rustig plein, ook met een elektrische fiets."),
+        (.offer, .time, "education", "Huiswerkbegeleiding wiskunde", "Hulp bij wiskunde voor het middelbaar, na school."),
+        (.offer, .time, "loneliness", "Koffie en een babbel", "Ik kom graag langs voor een kop koffie en een gesprek."),
+        (.offer, .time, "climate-energy", "Energiescan van je woning", "Samen zoeken we waar je huis warmte verliest."),
+        (.offer, .time, "other", "Computerhulp", "Hulp met je laptop, e-mail en smartphone."),
+        (.offer, .space, "culture", "Vergaderzaal te leen", "Een zaal voor twintig personen, met beamer en koffie."),
+        (.offer, .space, "work", "Werkplek in de coworking", "Een bureau met wifi, overdag vrij."),
+        (.offer, .space, "food", "Keuken voor een kookworkshop", "Onze professionele keuken is vrij op maandag."),
+        (.offer, .goods, "housing", "Boormachine uitlenen", "Klopboormachine met borenset, uit te lenen voor een week."),
+        (.offer, .goods, "housing", "Ladder uitlenen", "Ladder van vier meter."),
+        (.offer, .goods, "food", "Groenten uit de moestuin", "Courgettes en tomaten, zolang de voorraad strekt."),
+        (.offer, .time, "culture", "Guitar lessons", "Beginner guitar lessons in English or Dutch."),
+        (.request, .time, "care", "Hulp bij boodschappen", "Wie gaat mee naar de markt op zaterdag?"),
+        (.request, .time, "housing", "Hulp bij verhuis", "Dozen dragen op de tweede verdieping."),
+        (.request, .time, "poverty", "Hulp met formulieren", "Ik begrijp de brieven van de huurdienst niet goed."),
+        (.request, .space, "education", "Zaal gezocht voor taalcafé", "Een ruimte voor vijftien nieuwkomers, op woensdagavond."),
+        (.request, .space, "culture", "Repetitieruimte gezocht", "Voor ons koor, dinsdagavond."),
+        (.request, .goods, "poverty", "Kinderkleding maat 110", "Winterjas en schoenen."),
+        (.request, .time, "health", "Wandelmaatje gezocht", "Iemand om samen te wandelen na mijn operatie."),
+        (.request, .time, "work", "Help with my CV", "Looking for someone to read my CV in Dutch."),
+    ]
+
     static let goods: [(String, String)] = [
         ("housing", "boormachine uitgeleend"), ("housing", "ladder uitgeleend"), ("poverty", "kinderkleding gegeven"),
         ("food", "groenten uit de moestuin"), ("climate-energy", "energiemeter uitgeleend"), ("education", "schoolboeken gegeven"),
@@ -98,7 +122,8 @@ public enum DemoCommunity {
         var confirmedWithCredits = [String]()
         var reversals = 0
         let perDay = Double(plan.count) * 0.42 / 30.0
-        var carry = 0.0
+        var carry = 0.0, listingCarry = 0.0
+        var postedListings = [(id: String, author: String)]()
 
         for d in 0...totalDays {
             let day = startDay + d
@@ -126,6 +151,27 @@ public enum DemoCommunity {
                 try loader.execute(.expire(p.id), by: .system, at: max(tick(), p.expires))
             }
             guard everyone.count >= 4, !persons.isEmpty else { continue }
+
+            // Offers and requests: posted now and then, some withdrawn, some renewed.
+            listingCarry += perDay * 0.15
+            while listingCarry >= 1 {
+                listingCarry -= 1
+                let (side, kind, domain, title, text) = rng.pick(listingTexts)
+                let author = kind == .space && side == .offer && !lenders.isEmpty ? rng.pick(lenders) : rng.pick(everyone)
+                let draft = ListingDraft(side: side, author: author, kind: kind, domain: domain, title: title, text: text,
+                                         availability: rng.chance(0.5) ? rng.pick(["weekends", "'s avonds", "op woensdag", "overdag"]) : nil)
+                if case .success(let d) = try loader.execute(.postListing(draft), by: .member(author), at: tick()),
+                   case .listingPosted(let l) = d.event {
+                    postedListings.append((l.id, author))
+                }
+            }
+            if d % 45 == 30, !postedListings.isEmpty {
+                for _ in 0..<max(1, postedListings.count / 20) {
+                    let (id, author) = rng.pick(postedListings)
+                    let command: Command = rng.chance(0.5) ? .withdrawListing(id) : .renewListing(id, days: nil)
+                    try loader.execute(command, by: .member(author), at: tick())
+                }
+            }
 
             carry += perDay
             while carry >= 1 {
