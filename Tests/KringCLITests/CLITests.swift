@@ -248,6 +248,9 @@ struct CLI {
         #expect(try k.run("offer", "edit", "of-1", "--as", "cafe", "--kind", "space", "--domain", "culture", "--title", "Grote zaal").status == 0)
         #expect(try k.json("offer", "show", "of-1")["version"]?.intValue == 2)
         #expect(try k.run("request", "renew", "rq-2", "--as", "an", "--days", "10").status == 0)
+        let matches = try k.json("match").arrayValue ?? []
+        #expect(matches.count == 1 && matches[0]["request"]?.stringValue == "rq-2")
+        #expect(try k.run("match", "--request", "rq-9").status == 1)
         #expect(try k.run("offer", "withdraw", "of-1").status == 0)
         #expect(try k.json("offer", "list").arrayValue?.isEmpty == true)
         #expect(try k.json("offer", "list", "--history").arrayValue?.first?["withdrawn"]?.boolValue == true)

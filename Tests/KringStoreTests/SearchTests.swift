@@ -83,4 +83,18 @@ import KringTestSupport
         #expect(Set(ids(try r.listings(ListingFilter(), today: clock.today + 2, history: true))) == ["of-1", "of-2", "rq-3", "of-4", "rq-5"])
         #expect(try Verifier.verify(path: dir.file("s.sqlite")).ok)
     }
+
+    @Test func matchingUsesOpenListingsOfActiveMembersOnly() throws {
+        let (dir, l, clock) = try market(); defer { dir.remove() }
+        let r = try Reader(path: dir.file("s.sqlite"))
+        // bram's request for a room for a language café: rooms from culture, across domains.
+        var m = try r.matches(request: "rq-5", today: clock.today)
+        #expect(Set(m[0].suggestions.map(\.offer.info.id)) == ["of-1", "of-4"])
+        #expect(m[0].suggestions.allSatisfy { $0.crossDomain })
+        _ = try l.execute(.suspend("coworking"), by: .coordinator)
+        m = try r.matches(request: "rq-5", today: clock.today)
+        #expect(m[0].suggestions.map(\.offer.info.id) == ["of-4"], "a suspended member's offers are never suggested")
+        #expect(throws: RuleViolation.self) { try r.matches(request: "rq-99", today: clock.today) }
+        #expect(try r.matches(today: clock.today).count == 2)
+    }
 }

@@ -1,3 +1,4 @@
+import Foundation
 import KringCore
 
 /// An offer or request as listings and search show it (no contact data: members' contact
@@ -130,5 +131,39 @@ extension Reader {
         if !current.isEmpty { words.append(current) }
         guard !words.isEmpty else { throw RuleViolation(.inputInvalid, "A search needs at least one word.") }
         return words.prefix(maxSearchWords).map { "\"\($0)\"*" }.joined(separator: " ")
+    }
+}
+
+extension ListingRow {
+    /// The listing as the matcher sees it.
+    public var matchListing: MatchListing { MatchListing(info: record.info, authorKind: authorKind, place: place) }
+}
+
+extension MatchSuggestion {
+    public var json: JSON {
+        .object(["offer": .string(offer.info.id), "title": .string(offer.info.title), "author": .string(offer.info.author),
+                 "domain": .string(offer.info.domain), "score": .string(String(format: "%.1f", score)), "cross_domain": .bool(crossDomain),
+                 "reason": .string(reason)])
+    }
+}
+
+extension RequestMatches {
+    public var json: JSON {
+        .object(["request": .string(request.info.id), "title": .string(request.info.title), "author": .string(request.info.author),
+                 "domain": .string(request.info.domain), "suggestions": .array(suggestions.map(\.json))])
+    }
+}
+
+extension Reader {
+    /// Suggestions of open offers for every open request, or for one (which must be open).
+    public func matches(request: String? = nil, today: Day) throws -> [RequestMatches] {
+        let open = try listings(ListingFilter(), today: today, limit: Reader.maxRows)
+        var requests = open.filter { $0.record.info.side == .request }
+        if let id = request {
+            requests = requests.filter { $0.record.info.id == id }
+            guard !requests.isEmpty else { throw RuleViolation(.listingNotFound, "There is no open request \(id).") }
+        }
+        let offers = open.filter { $0.record.info.side == .offer }
+        return Matcher.match(requests: requests.map(\.matchListing), offers: offers.map(\.matchListing))
     }
 }

@@ -92,8 +92,21 @@ func listingCommands(_ side: ListingSide) -> [CommandSpec] {
     ]
 }
 
-/// Offers, requests and search.
+/// Offers, requests, search and matching.
 let marketCommands: [CommandSpec] = listingCommands(.offer) + listingCommands(.request) + [
+    CommandSpec(path: "match", summary: "suggest open offers for open requests, within and across policy domains (coordinator)",
+                usage: "kring match [--request ID] [--json]", options: ["request"], flags: ["json"]) { inv in
+        let all = try openReader(inv).matches(request: inv.option("request"), today: Day(timestamp: systemClock()))
+        if inv.json { out(JSON.array(all.map(\.json)).canonicalString); return 0 }
+        for m in all {
+            out("\(m.request.info.id)  \(m.request.info.title)  (\(m.request.info.author), \(m.request.place ?? "-"), \(m.request.info.domain))")
+            if m.suggestions.isEmpty { out("    no offer fits yet") }
+            for s in m.suggestions {
+                out("    \(s.offer.info.id)  \(String(format: "%4.1f", s.score))  \(s.offer.info.title) (\(s.offer.info.author)): \(s.reason)")
+            }
+        }
+        return 0
+    },
     CommandSpec(path: "search", summary: "full-text search of the public offers and requests (case and accents do not matter)",
                 usage: "kring search TEXT… [--side offer|request] [--kind K] [--domain D] [--neighbourhood N] [--member-kind K] [--limit N] [--json]",
                 options: ["side", "kind", "domain", "neighbourhood", "member-kind", "limit"], flags: ["json"], positionals: 1...Reader.maxSearchWords) { inv in
