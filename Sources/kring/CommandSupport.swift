@@ -47,7 +47,8 @@ func draft(_ inv: Invocation) throws -> ExchangeDraft {
         }
     }
     return ExchangeDraft(providers: inv.list("provider"), receivers: inv.list("receiver"), kind: kind, domain: inv.required("domain"),
-                         what: inv.required("what"), credits: credits, quantity: quantity, date: try inv.day("date"))
+                         what: inv.required("what"), credits: credits, quantity: quantity, date: try inv.day("date"),
+                         links: inv.option("links").map { _ in inv.list("links") } ?? [])
 }
 
 func memberLine(_ r: MemberRow) -> String {
@@ -62,7 +63,7 @@ func exchangeLine(_ r: ExchangeRow) -> String {
     return "\(i.id)  \(i.date)  \(r.record.state.rawValue)  \(i.kind.rawValue)/\(i.domain)  \(i.providers.joined(separator: ",")) -> \(i.receivers.joined(separator: ","))  \(credits)  \(i.what)"
 }
 
-let exchangeOptions = ["provider", "receiver", "kind", "domain", "what", "credits", "quantity", "date"]
+let exchangeOptions = ["provider", "receiver", "kind", "domain", "what", "credits", "quantity", "date", "links"]
 let exchangeRequired = ["provider", "receiver", "kind", "domain", "what", "credits"]
 
 /// Every command of the CLI.

@@ -247,10 +247,19 @@ struct CLI {
         #expect(r.status == 1 && r.stderr.contains("rule.forbidden"))
         #expect(try k.run("offer", "edit", "of-1", "--as", "cafe", "--kind", "space", "--domain", "culture", "--title", "Grote zaal").status == 0)
         #expect(try k.json("offer", "show", "of-1")["version"]?.intValue == 2)
-        #expect(try k.run("request", "renew", "rq-2", "--as", "an", "--days", "10").status == 0)
+        #expect(try k.run("request", "renew", "rq-2", "--as", "an", "--days", "10").status == 0, "renewing keeps it in the history")
         let matches = try k.json("match").arrayValue ?? []
         #expect(matches.count == 1 && matches[0]["request"]?.stringValue == "rq-2")
         #expect(try k.run("match", "--request", "rq-9").status == 1)
+        r = try k.run("exchange", "record", "--provider", "an", "--receiver", "cafe", "--kind", "time", "--domain", "care", "--what", "boodschappen",
+                      "--credits", "1", "--links", "rq-2")
+        #expect(r.status == 1 && r.stderr.contains("listing.state"), "an's request, but an provides: \(r.stderr)")
+        r = try k.run("exchange", "record", "--provider", "cafe", "--receiver", "an", "--kind", "time", "--domain", "care", "--what", "boodschappen",
+                      "--credits", "1", "--links", "rq-2")
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(try k.json("exchange", "show", "ex-1")["links"]?.arrayValue == [.string("rq-2")])
+        #expect(try k.json("request", "show", "rq-2")["fulfilled_by"]?.stringValue == "ex-1")
+        #expect(try k.json("request", "list").arrayValue?.isEmpty == true, "a fulfilled request leaves the public listing")
         #expect(try k.run("offer", "withdraw", "of-1").status == 0)
         #expect(try k.json("offer", "list").arrayValue?.isEmpty == true)
         #expect(try k.json("offer", "list", "--history").arrayValue?.first?["withdrawn"]?.boolValue == true)

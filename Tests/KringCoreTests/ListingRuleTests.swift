@@ -56,3 +56,41 @@ import Testing
         #expect(c.code(.withdrawListing("of-1"), by: .member("an")) == nil, "withdrawing is always allowed")
     }
 }
+
+@Suite struct LinkRuleTests {
+    /// an offers repairs (of-1); bram requests help (rq-2).
+    func market() -> Core {
+        var c = Core()
+        try! c.run(.postListing(ListingDraft(side: .offer, author: "an", kind: .time, domain: "care", title: "Herstellingen")), by: .member("an"))
+        try! c.run(.postListing(ListingDraft(side: .request, author: "bram", kind: .time, domain: "care", title: "Hulp gezocht")), by: .member("bram"))
+        return c
+    }
+
+    func help(_ p: String, _ r: String, links: [String]) -> ExchangeDraft {
+        ExchangeDraft(providers: [p], receivers: [r], kind: .time, domain: "care", what: "help", credits: .hours(1), links: links)
+    }
+
+    @Test func aRequestIsFulfilledWhenItsExchangePosts() {
+        var c = market()
+        try! c.run(.propose(help("an", "bram", links: ["of-1", "rq-2"])), by: .member("an"))
+        #expect(c.state.listing("rq-2")?.fulfilledBy == nil, "a proposal fulfils nothing yet")
+        try! c.run(.confirm("ex-1"), by: .member("bram"))
+        #expect(c.state.listing("rq-2")?.fulfilledBy == "ex-1")
+        #expect(c.state.listing("rq-2")?.isOpen(on: c.today) == false)
+        #expect(c.code(.record(help("chloe", "bram", links: ["rq-2"]), reason: nil)) == .listingState)
+        try! c.run(.reverse("ex-1", reason: "wrong"))
+        #expect(c.state.listing("rq-2")?.fulfilledBy == nil, "a reversed exchange fulfilled nothing")
+        #expect(c.code(.record(help("chloe", "bram", links: ["rq-2"]), reason: nil)) == nil)
+    }
+
+    @Test func linksMustFitTheExchange() {
+        var c = market()
+        #expect(c.code(.record(help("chloe", "bram", links: ["of-1"]), reason: nil)) == .listingState, "an's offer, but chloe provides")
+        #expect(c.code(.record(help("bram", "an", links: ["rq-2"]), reason: nil)) == .listingState, "bram's request, but bram provides")
+        #expect(c.code(.record(help("an", "bram", links: ["rq-9"]), reason: nil)) == .listingNotFound)
+        #expect(c.code(.record(help("an", "bram", links: ["rq-2", "rq-2"]), reason: nil)) == .inputInvalid)
+        #expect(c.code(.record(help("an", "bram", links: ["of-1", "of-1", "rq-2", "rq-2", "of-1"]), reason: nil)) == .inputInvalid)
+        try! c.run(.withdrawListing("of-1"), by: .member("an"))
+        #expect(c.code(.record(help("an", "bram", links: ["of-1"]), reason: nil)) == .listingState)
+    }
+}

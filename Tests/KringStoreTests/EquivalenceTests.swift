@@ -18,8 +18,11 @@ import KringTestSupport
         let ids = fixtureMembers.map(\.0)
         var commands: [(Command, Actor)] = fixtureMembers.map { (.addMember(MemberDraft(id: $0.0, name: $0.0, kind: $0.1, neighbourhood: "Oost", domains: ["care"])), .coordinator) }
         var due = [(Int64, String)]()
+        var open = [(id: String, parties: [String])]()
+        var posted = [String]()
         var accepted = 0, refused = 0
-        for step in 0..<1_500 {
+        var codes = [RuleCode: Int]()
+        for step in 0..<3_000 {
             if commands.isEmpty {
                 let n = rng.below(125)
                 let pick = { rng.pick(ids) }
@@ -28,25 +31,36 @@ import KringTestSupport
                 // Several providers, listed out of alphabetical order, for one receiver now and then.
                 let providers = rng.chance(0.15) ? [pick(), pick(), pick()] : [pick()]
                 let receivers = [pick()]
-                let draft = ExchangeDraft(providers: providers, receivers: receivers, kind: kind, domain: "care", what: "w \(step)", credits: credits)
-                let x = "ex-\(1 + rng.below(max(1, step / 3)))"
+                // Now and then it says which offer or request it fulfils (right or wrong).
+                let links = rng.chance(0.08) ? ["\(rng.chance(0.5) ? "of" : "rq")-\(1 + rng.below(max(1, step / 8)))"] : []
+                let draft = ExchangeDraft(providers: providers, receivers: receivers, kind: kind, domain: "care", what: "w \(step)", credits: credits,
+                                          links: links)
+                // Mostly a proposal still open, answered by one of its parties; now and then anything.
+                var x = "ex-\(1 + rng.below(max(1, step / 3)))"
+                var party = pick()
+                if !open.isEmpty, rng.chance(0.8) {
+                    let o = rng.pick(open)
+                    x = o.id
+                    party = rng.pick(o.parties)
+                }
                 switch n {
                 case 0..<30: commands = [(.record(draft, reason: nil), .coordinator)]
                 case 30..<55: commands = [(.propose(draft), .member(rng.pick(providers + receivers)))]
-                case 55..<80: commands = [(.confirm(x), .member(pick()))]
-                case 80..<85: commands = [(.reject(x), .member(pick()))]
-                case 85..<88: commands = [(.cancel(x), .member(pick()))]
+                case 55..<80: commands = [(.confirm(x), .member(party))]
+                case 80..<85: commands = [(.reject(x), .member(party))]
+                case 85..<88: commands = [(.cancel(x), .member(party))]
                 case 88..<93: commands = [(.reverse(x, reason: "mistake"), .coordinator)]
                 case 93..<96: commands = [(.donate(from: pick(), minutes: credits), .coordinator)]
                 case 96..<98: commands = [(.grant(to: pick(), minutes: credits, reason: "help"), .coordinator)]
                 case 98: commands = [(.suspend(pick()), .coordinator)]
                 case 99: commands = [(.reinstate(pick()), .coordinator)]
                 case 100..<103: commands = [(.setLimits(pick(), floor: .set(.hours(-Int64(rng.below(30)))), ceiling: .keep), .coordinator)]
-                case 103: commands = [(.leave(pick()), .coordinator)]
+                case 103: commands = [(rng.chance(0.15) ? .leave(pick()) : .reinstate(pick()), .coordinator)]  // leaving is rare, or nobody is left
                 case 104: commands = [(.setPolicy(try Policy.standard.setting("pair-cap", to: "\(20 + rng.below(30))h")), .coordinator)]
                 case 105..<112:
                     let author = pick()
-                    let l = "\(rng.chance(0.5) ? "of" : "rq")-\(1 + rng.below(max(1, step / 8)))"
+                    var l = "\(rng.chance(0.5) ? "of" : "rq")-\(1 + rng.below(max(1, step / 8)))"
+                    if !posted.isEmpty, rng.chance(0.7) { l = rng.pick(posted) }
                     let d = ListingDraft(side: rng.chance(0.5) ? .offer : .request, author: author, kind: kind, domain: "care",
                                          title: "t \(step)", days: rng.chance(0.2) ? Int64(rng.below(400)) : nil)
                     switch rng.below(4) {
@@ -73,11 +87,16 @@ import KringTestSupport
             switch (viaWriter, viaLoader) {
             case (.success(let o), .success(let d)):
                 #expect(o.event == d.event, "step \(step): the writer decided \(o.event), the loader \(d.event)")
-                if case .exchangeProposed(let info) = d.event, let e = info.expiresAt { due.append((e, info.id)) }
+                if case .exchangeProposed(let info) = d.event, let e = info.expiresAt {
+                    due.append((e, info.id))
+                    open.append((info.id, info.parties))
+                }
+                if case .listingPosted(let l) = d.event { posted.append(l.id) }
                 accepted += 1
             case (.failure(let e), .failure(let v)):
                 guard case .rule(let w) = e as? LedgerError else { Issue.record("step \(step): \(e)"); return }
                 #expect(w.code == v.code, "step \(step): \(command) refused as \(w.code) by the writer, \(v.code) by the loader")
+                codes[v.code, default: 0] += 1
                 refused += 1
             default:
                 Issue.record("step \(step): \(command) by \(actor): writer \(viaWriter), loader \(viaLoader)")
@@ -88,8 +107,8 @@ import KringTestSupport
         #expect(head.seq == ledger.head.seq)
         #expect(head.hash == ledger.head.hash.hexString, "the two journals differ")
         #expect(try Verifier.verify(path: dir.file("bulk.sqlite")).ok)
-        #expect(accepted > 300 && refused > 100, "\(accepted) accepted, \(refused) refused")
-        let kinds = try Connection(path: dir.file("writer.sqlite")).prepare("SELECT COUNT(DISTINCT type), SUM(type = 'exchange.expired') FROM journal")
-        #expect(try kinds.step() && kinds.int(0) >= 17 && kinds.int(1) > 0, "the workload should reach most event types, expiry included")
+        #expect(accepted > 300 && refused > 100, "\(accepted) accepted, \(refused) refused: \(codes)")
+        let kinds = try Connection(path: dir.file("writer.sqlite")).prepare("SELECT COUNT(DISTINCT type), SUM(type = 'exchange.expired'), group_concat(DISTINCT type) FROM journal")
+        #expect(try kinds.step() && kinds.int(0) >= 18 && kinds.int(1) > 0, "the workload should reach most event types, expiry included (\(kinds.text(2)))")
     }
 }

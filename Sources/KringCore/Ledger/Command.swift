@@ -12,9 +12,11 @@ public struct ExchangeDraft: Sendable, Equatable {
     public var quantity: Int64?
     /// The day it took place; nil is today.
     public var date: Day?
+    /// Offers and requests it fulfils.
+    public var links: [String]
 
     public init(providers: [String], receivers: [String], kind: ExchangeKind, domain: String, what: String,
-                credits: Minutes, quantity: Int64? = nil, date: Day? = nil) {
+                credits: Minutes, quantity: Int64? = nil, date: Day? = nil, links: [String] = []) {
         self.providers = providers
         self.receivers = receivers
         self.kind = kind
@@ -23,6 +25,7 @@ public struct ExchangeDraft: Sendable, Equatable {
         self.credits = credits
         self.quantity = quantity
         self.date = date
+        self.links = links
     }
 }
 

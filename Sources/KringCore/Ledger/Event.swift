@@ -77,9 +77,11 @@ public struct ExchangeInfo: Sendable, Equatable {
     public var date: Day
     /// When an unanswered proposal expires (Unix seconds); nil for recorded exchanges.
     public var expiresAt: Int64?
+    /// The offers and requests this exchange fulfils (requests are marked fulfilled when it posts).
+    public var links: [String]
 
     public init(id: String, proposer: String?, providers: [String], receivers: [String], kind: ExchangeKind,
-                domain: String, what: String, credits: Minutes, quantity: Int64, date: Day, expiresAt: Int64?) {
+                domain: String, what: String, credits: Minutes, quantity: Int64, date: Day, expiresAt: Int64?, links: [String] = []) {
         self.id = id
         self.proposer = proposer
         self.providers = providers
@@ -91,6 +93,7 @@ public struct ExchangeInfo: Sendable, Equatable {
         self.quantity = quantity
         self.date = date
         self.expiresAt = expiresAt
+        self.links = links
     }
 
     /// Every (provider, receiver) pair; one transfer each when posted.
@@ -110,13 +113,16 @@ public struct ExchangeInfo: Sendable, Equatable {
     }
 
     var json: JSON {
-        .object([
+        var o: [String: JSON] = [
             "id": .string(id), "proposer": proposer.map(JSON.string) ?? .null,
             "providers": .array(providers.map(JSON.string)), "receivers": .array(receivers.map(JSON.string)),
             "kind": .string(kind.rawValue), "domain": .string(domain), "what": .string(what),
             "credits": .int(credits.value), "quantity": .int(quantity), "date": .string(date.description),
             "expires": expiresAt.map(JSON.int) ?? .null,
-        ])
+        ]
+        // Only exchanges that fulfil listings carry the key, so older payloads keep their bytes.
+        if !links.isEmpty { o["links"] = .array(links.map(JSON.string)) }
+        return .object(o)
     }
 
     init?(json: JSON) {
@@ -126,8 +132,10 @@ public struct ExchangeInfo: Sendable, Equatable {
               let what = json["what"]?.stringValue, let credits = json["credits"]?.intValue,
               let q = json["quantity"]?.intValue, let date = json["date"]?.stringValue.flatMap(Day.init(iso:)),
               let exp = json["expires"] else { return nil }
+        let links = json["links"]?.arrayValue?.compactMap(\.stringValue) ?? []
         self.init(id: id, proposer: prop.stringValue, providers: ps.compactMap(\.stringValue), receivers: rs.compactMap(\.stringValue),
-                  kind: kind, domain: domain, what: what, credits: Minutes(credits), quantity: q, date: date, expiresAt: exp.intValue)
+                  kind: kind, domain: domain, what: what, credits: Minutes(credits), quantity: q, date: date, expiresAt: exp.intValue,
+                  links: links)
     }
 }
 
@@ -257,6 +265,7 @@ public enum Event: Sendable, Equatable {
             w.key("expires"); w.int(x.expiresAt)
             w.key("id"); w.string(x.id)
             w.key("kind"); w.string(x.kind.rawValue)
+            if !x.links.isEmpty { w.key("links"); w.strings(x.links) }
             w.key("proposer"); w.string(x.proposer)
             w.key("providers"); w.strings(x.providers)
             w.key("quantity"); w.int(x.quantity)

@@ -90,11 +90,13 @@ public struct LedgerState: LedgerView, Sendable {
             if by != "auto" { exchanges[id]!.consents.append(by) }
             try setExchangeState(id, .confirmed)
             try postExchange(x.info, transfers, day: day, sign: 1)
+            fulfil(x.info, by: id)
         case .exchangeRecorded(let info, _, let transfers):
             guard exchanges[info.id] == nil else { throw LedgerStateError("exchange \(info.id) recorded twice") }
             exchangeCount += 1
             exchanges[info.id] = ExchangeRecord(info: info, state: .confirmed, consents: info.parties, recorded: true)
             try postExchange(info, transfers, day: day, sign: 1)
+            fulfil(info, by: info.id)
         case .exchangeRejected(let id, _): try setExchangeState(id, .rejected)
         case .exchangeCancelled(let id, _): try setExchangeState(id, .cancelled)
         case .exchangeExpired(let id, _): try setExchangeState(id, .expired)
@@ -103,6 +105,8 @@ public struct LedgerState: LedgerView, Sendable {
             exchanges[id]!.state = .reversed
             exchanges[id]!.reversalReason = reason
             try postExchange(x.info, transfers, day: day, sign: -1)
+            // A reversed exchange fulfilled nothing: its requests are open again.
+            for l in x.info.links where listings[ListingInfo.number(l)]?.fulfilledBy == id { listings[ListingInfo.number(l)]!.fulfilledBy = nil }
         case .poolDonated(let t), .poolGranted(let t, _):
             try post(t)
         case .listingPosted(let l):
@@ -121,6 +125,14 @@ public struct LedgerState: LedgerView, Sendable {
             let n = ListingInfo.number(id)
             guard listings[n]?.withdrawn == false else { throw LedgerStateError("renewal of \(id), which is withdrawn") }
             listings[n]!.info.expires = expires
+        }
+    }
+
+    /// Marks the requests an exchange links to as fulfilled by it.
+    private mutating func fulfil(_ info: ExchangeInfo, by id: String) {
+        for l in info.links where l.hasPrefix(ListingSide.request.prefix) {
+            let n = ListingInfo.number(l)
+            if listings[n]?.fulfilledBy == nil { listings[n]?.fulfilledBy = id }
         }
     }
 

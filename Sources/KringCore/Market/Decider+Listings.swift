@@ -80,3 +80,30 @@ extension Decider {
                            place: d.place, availability: d.availability, expires: today + (try listingDays(d.days)), version: version)
     }
 }
+
+extension Decider {
+    /// Most offers and requests one exchange fulfils.
+    public static let maxLinks = 4
+
+    /// The offers and requests an exchange says it fulfils: each exists and is not withdrawn, an
+    /// offer is one of its providers', a request one of its receivers' and not yet fulfilled.
+    static func validateLinks(_ d: ExchangeDraft, in view: some LedgerView) throws(RuleViolation) {
+        guard d.links.count <= maxLinks else { throw RuleViolation(.inputInvalid, "An exchange links at most \(maxLinks) offers or requests, not \(d.links.count).") }
+        guard Set(d.links).count == d.links.count else { throw RuleViolation(.inputInvalid, "A listing is linked twice.") }
+        for id in d.links {
+            guard let l = view.listing(id), l.info.id == id else { throw RuleViolation(.listingNotFound, "There is no offer or request \(id).") }
+            guard !l.withdrawn else { throw RuleViolation(.listingState, "\(id) was withdrawn and cannot be fulfilled.") }
+            switch l.info.side {
+            case .offer:
+                guard d.providers.contains(l.info.author) else {
+                    throw RuleViolation(.listingState, "\(id) is \(l.info.author)'s offer; only an exchange \(l.info.author) provides in can fulfil it.")
+                }
+            case .request:
+                guard d.receivers.contains(l.info.author) else {
+                    throw RuleViolation(.listingState, "\(id) is \(l.info.author)'s request; only an exchange \(l.info.author) receives in can fulfil it.")
+                }
+                if let by = l.fulfilledBy { throw RuleViolation(.listingState, "\(id) was already fulfilled by \(by).") }
+            }
+        }
+    }
+}

@@ -50,14 +50,17 @@ public struct ListingInfo: Sendable, Equatable {
 public struct ListingRecord: Sendable, Equatable {
     public var info: ListingInfo
     public var withdrawn: Bool
+    /// For a request: the exchange that fulfilled it, once one has posted.
+    public var fulfilledBy: String?
 
-    public init(info: ListingInfo, withdrawn: Bool) {
+    public init(info: ListingInfo, withdrawn: Bool, fulfilledBy: String? = nil) {
         self.info = info
         self.withdrawn = withdrawn
+        self.fulfilledBy = fulfilledBy
     }
 
-    /// Listed publicly on `day`: not withdrawn and not past its expiry.
-    public func isOpen(on day: Day) -> Bool { !withdrawn && info.expires >= day }
+    /// Listed publicly on `day`: not withdrawn, not fulfilled and not past its expiry.
+    public func isOpen(on day: Day) -> Bool { !withdrawn && fulfilledBy == nil && info.expires >= day }
 }
 
 /// An offer or request as someone writes it.

@@ -255,10 +255,12 @@ public enum Decider {
         guard date >= earliest else {
             throw RuleViolation(.ruleDate, "The exchange is dated \(date), more than \(policy.backdatingDays) days ago; the earliest allowed date is \(earliest).")
         }
+        try validateLinks(d, in: view)
         let id = "ex-\(view.nextExchangeNumber)"
         let expires = proposer == nil ? nil : now + policy.proposalExpiryDays * 86_400
         return ExchangeInfo(id: id, proposer: proposer, providers: d.providers, receivers: d.receivers, kind: d.kind,
-                            domain: d.domain, what: d.what, credits: credits, quantity: quantity, date: date, expiresAt: expires)
+                            domain: d.domain, what: d.what, credits: credits, quantity: quantity, date: date, expiresAt: expires,
+                            links: d.links)
     }
 
     /// The rules checked when credits move: every party active, the pair cap, and the limits.

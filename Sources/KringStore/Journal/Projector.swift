@@ -111,9 +111,11 @@ final class Projector {
             if by != "auto" { try consent(id, by) }
             try setState(id, .confirmed, seq: seq)
             for t in transfers { try post(t, seq: seq, exchange: id, kind: "exchange", day: day) }
+            try fulfil(id, seq: seq)
         case .exchangeRecorded(let info, let reason, let transfers):
             try insertExchange(info, state: .confirmed, recorded: true, reason: reason, seq: seq)
             for t in transfers { try post(t, seq: seq, exchange: info.id, kind: "exchange", day: day) }
+            try fulfil(info.id, seq: seq)
         case .exchangeRejected(let id, _): try setState(id, .rejected, seq: seq)
         case .exchangeCancelled(let id, _): try setState(id, .cancelled, seq: seq)
         case .exchangeExpired(let id, _): try setState(id, .expired, seq: seq)
@@ -121,6 +123,7 @@ final class Projector {
             try db.cached("UPDATE exchanges SET state = 'reversed', reversal_reason = ?, updated_seq = ? WHERE num = ?")
                 .run(.text(reason), .int(seq), .int(ExchangeNumber.parse(id)))
             for t in transfers { try post(t, seq: seq, exchange: id, kind: "reversal", day: day) }
+            try db.cached("UPDATE listings SET fulfilled_by = NULL, updated_seq = ? WHERE fulfilled_by = ?").run(.int(seq), .int(ExchangeNumber.parse(id)))
         case .poolDonated(let t):
             try post(t, seq: seq, exchange: nil, kind: "donation", day: day)
         case .poolGranted(let t, _):
@@ -149,6 +152,16 @@ final class Projector {
         }
     }
 
+    /// Marks the requests a posted exchange links to as fulfilled by it (the first one wins).
+    private func fulfil(_ exchange: String, seq: Int64) throws(StoreError) {
+        let num = ExchangeNumber.parse(exchange)
+        guard let links = try db.scalarText("SELECT links FROM exchanges WHERE num = ?", .int(num)), !links.isEmpty else { return }
+        for l in links.split(separator: ",") where l.hasPrefix(ListingSide.request.prefix) {
+            try db.cached("UPDATE listings SET fulfilled_by = ?, updated_seq = ? WHERE num = ? AND fulfilled_by IS NULL")
+                .run(.int(num), .int(seq), .int(ListingInfo.number(String(l))))
+        }
+    }
+
     /// The full-text row of a listing: its latest title and text (withdrawn ones leave the index).
     private func indexListing(_ l: ListingInfo) throws(StoreError) {
         try db.cached("INSERT INTO listings_fts(rowid, title, text) VALUES (?, ?, ?)").run(.int(ListingInfo.number(l.id)), .text(l.title), .text(l.text))
@@ -164,11 +177,11 @@ final class Projector {
     private func insertExchange(_ x: ExchangeInfo, state: ExchangeState, recorded: Bool, reason: String?, seq: Int64) throws(StoreError) {
         let num = ExchangeNumber.parse(x.id)
         try db.cached("""
-            INSERT INTO exchanges(num, proposer, kind, domain, what, credits, quantity, date, expires_at, state, recorded, reason, created_seq, updated_seq)
-            VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+            INSERT INTO exchanges(num, proposer, kind, domain, what, credits, quantity, date, expires_at, state, recorded, reason, created_seq, updated_seq, links)
+            VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
             """).run(.int(num), .text(x.proposer), .text(x.kind.rawValue), .text(x.domain), .text(x.what), .int(x.credits.value),
                      .int(x.quantity), .text(x.date.description), .int(x.expiresAt), .text(state.rawValue), .int(recorded ? 1 : 0),
-                     .text(reason), .int(seq), .int(seq))
+                     .text(reason), .int(seq), .int(seq), .text(x.links.joined(separator: ",")))
         // Parties keep their order, so a decision read back from here posts its transfers in the
         // same order as one taken on the in-memory ledger.
         let party = try db.cached("INSERT INTO exchange_parties(exchange, member, role, position, consented) VALUES (?,?,?,?,?)")

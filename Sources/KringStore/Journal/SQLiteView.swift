@@ -47,7 +47,7 @@ struct SQLiteView: LedgerView {
         let num = ExchangeNumber.parse(id)
         guard num > 0 else { return nil }
         let s = try db.cached("""
-            SELECT proposer, kind, domain, what, credits, quantity, date, expires_at, state, recorded, reversal_reason
+            SELECT proposer, kind, domain, what, credits, quantity, date, expires_at, state, recorded, reversal_reason, links
             FROM exchanges WHERE num = ?
             """)
         try s.bind([.int(num)])
@@ -63,7 +63,8 @@ struct SQLiteView: LedgerView {
         parties.reset()
         let info = ExchangeInfo(id: id, proposer: s.optionalText(0), providers: providers, receivers: receivers,
                                 kind: ExchangeKind(rawValue: s.text(1)) ?? .time, domain: s.text(2), what: s.text(3),
-                                credits: Minutes(s.int(4)), quantity: s.int(5), date: Day(iso: s.text(6)) ?? Day(0), expiresAt: s.optionalInt(7))
+                                credits: Minutes(s.int(4)), quantity: s.int(5), date: Day(iso: s.text(6)) ?? Day(0), expiresAt: s.optionalInt(7),
+                                links: s.text(11).split(separator: ",").map(String.init))
         return ExchangeRecord(info: info, state: ExchangeState(rawValue: s.text(8)) ?? .proposed, consents: consents.sorted(),
                               recorded: s.int(9) == 1, reversalReason: s.optionalText(10))
     }
@@ -109,7 +110,7 @@ struct SQLiteView: LedgerView {
 
     static func listing(_ id: String, db: Connection) throws(StoreError) -> ListingRecord? {
         let s = try db.cached("""
-            SELECT side, author, kind, domain, title, text, place, availability, expires, version, state FROM listings WHERE num = ?
+            SELECT side, author, kind, domain, title, text, place, availability, expires, version, state, fulfilled_by FROM listings WHERE num = ?
             """)
         defer { s.reset() }
         try s.bind([.int(ListingInfo.number(id))])
@@ -117,7 +118,7 @@ struct SQLiteView: LedgerView {
         let info = ListingInfo(id: id, side: side, author: s.text(1), kind: ExchangeKind(rawValue: s.text(2)) ?? .time, domain: s.text(3),
                                title: s.text(4), text: s.text(5), place: s.optionalText(6), availability: s.optionalText(7),
                                expires: Day(s.int(8)), version: s.int(9))
-        return ListingRecord(info: info, withdrawn: s.text(10) == "withdrawn")
+        return ListingRecord(info: info, withdrawn: s.text(10) == "withdrawn", fulfilledBy: s.optionalInt(11).map(ExchangeNumber.id))
     }
 
     var nextListingNumber: Int64 {

@@ -119,9 +119,11 @@ enum Schema {
             expires INTEGER NOT NULL,
             version INTEGER NOT NULL,
             state TEXT NOT NULL,
+            fulfilled_by INTEGER,
             created_seq INTEGER NOT NULL,
             updated_seq INTEGER NOT NULL
         );
+        ALTER TABLE exchanges ADD COLUMN links TEXT NOT NULL DEFAULT '';
         \(indexSQL(migration: 2))
         CREATE VIRTUAL TABLE listings_fts USING fts5(title, text, tokenize = 'unicode61 remove_diacritics 2');
         """,

@@ -208,12 +208,13 @@ public enum Verifier {
         }
         // Listings: latest version, expiry and state.
         var listingsSeen = 0
-        let ls = try db.prepare("SELECT num, version, expires, state, updated_seq FROM listings")
+        let ls = try db.prepare("SELECT num, version, expires, state, updated_seq, fulfilled_by FROM listings")
         while try ls.step() {
             listingsSeen += 1
             let at = ls.int(4)
             guard let l = state.listings[ls.int(0)] else { diverge(at, "listing \(ls.int(0)) is not in the journal"); continue }
-            if ls.int(1) != l.info.version || ls.int(2) != l.info.expires.number || (ls.text(3) == "withdrawn") != l.withdrawn {
+            if ls.int(1) != l.info.version || ls.int(2) != l.info.expires.number || (ls.text(3) == "withdrawn") != l.withdrawn
+                || ls.optionalInt(5).map(ExchangeNumber.id) != l.fulfilledBy {
                 diverge(at, "listing \(l.info.id) differs from the journal")
             }
         }

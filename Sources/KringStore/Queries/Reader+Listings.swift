@@ -21,6 +21,7 @@ public struct ListingRow: Sendable {
             "kind": .string(i.kind.rawValue), "domain": .string(i.domain), "title": .string(i.title), "text": .string(i.text),
             "place": place.map(JSON.string) ?? .null, "availability": i.availability.map(JSON.string) ?? .null,
             "expires": .string(i.expires.description), "version": .int(i.version), "withdrawn": .bool(record.withdrawn),
+            "fulfilled_by": record.fulfilledBy.map(JSON.string) ?? .null,
         ])
     }
 }
@@ -59,7 +60,8 @@ extension Reader {
     }
 
     private static let listingColumns = """
-        l.num, l.side, l.author, l.kind, l.domain, l.title, l.text, l.place, l.availability, l.expires, l.version, l.state, m.kind, m.neighbourhood
+        l.num, l.side, l.author, l.kind, l.domain, l.title, l.text, l.place, l.availability, l.expires, l.version, l.state, m.kind, m.neighbourhood,
+        l.fulfilled_by
         """
     private static let filterSQL = """
         (?2 IS NULL OR l.side = ?2) AND (?3 IS NULL OR l.kind = ?3) AND (?4 IS NULL OR l.domain = ?4)
@@ -71,7 +73,8 @@ extension Reader {
         let info = ListingInfo(id: "\(side.prefix)\(s.int(0))", side: side, author: s.text(2), kind: ExchangeKind(rawValue: s.text(3)) ?? .time,
                                domain: s.text(4), title: s.text(5), text: s.text(6), place: s.optionalText(7), availability: s.optionalText(8),
                                expires: Day(s.int(9)), version: s.int(10))
-        return ListingRow(record: ListingRecord(info: info, withdrawn: s.text(11) == "withdrawn"), authorKind: MemberKind(rawValue: s.text(12)) ?? .person,
+        let record = ListingRecord(info: info, withdrawn: s.text(11) == "withdrawn", fulfilledBy: s.optionalInt(14).map(ExchangeNumber.id))
+        return ListingRow(record: record, authorKind: MemberKind(rawValue: s.text(12)) ?? .person,
                           authorNeighbourhood: s.optionalText(13), rank: rank)
     }
 
@@ -80,11 +83,11 @@ extension Reader {
     }
 
     /// Listings, newest first. By default only the public ones: open on `today` (not withdrawn,
-    /// not expired) by members who are active; `history` shows every listing.
+    /// not fulfilled, not expired) by members who are active; `history` shows every listing.
     public func listings(_ filter: ListingFilter, today: Day, history: Bool = false, limit: Int = 1_000) throws(StoreError) -> [ListingRow] {
         let s = try db.cached("""
             SELECT \(Reader.listingColumns) FROM listings l JOIN members m ON m.id = l.author
-            WHERE (?1 OR (l.state = 'active' AND l.expires >= ?8 AND m.status = 'active')) AND \(Reader.filterSQL)
+            WHERE (?1 OR (l.state = 'active' AND l.fulfilled_by IS NULL AND l.expires >= ?8 AND m.status = 'active')) AND \(Reader.filterSQL)
             ORDER BY l.updated_seq DESC LIMIT ?9
             """)
         defer { s.reset() }
@@ -103,14 +106,14 @@ extension Reader {
         let s = try db.cached("""
             SELECT \(Reader.listingColumns), bm25(listings_fts) AS rank
             FROM listings_fts JOIN listings l ON l.num = listings_fts.rowid JOIN members m ON m.id = l.author
-            WHERE listings_fts MATCH ?1 AND l.state = 'active' AND l.expires >= ?8 AND m.status = 'active' AND \(Reader.filterSQL)
+            WHERE listings_fts MATCH ?1 AND l.state = 'active' AND l.fulfilled_by IS NULL AND l.expires >= ?8 AND m.status = 'active' AND \(Reader.filterSQL)
             ORDER BY rank, l.updated_seq DESC LIMIT ?9
             """)
         defer { s.reset() }
         try bindFilter(s, .text(query), filter, [.int(today.number), .int(Int64(min(max(limit, 1), Reader.maxRows)))])
         var out = [ListingRow]()
         while try s.step() {
-            out.append(row(s, rank: sqlite3Double(s, 14)))
+            out.append(row(s, rank: sqlite3Double(s, 15)))
         }
         return out
     }

@@ -83,6 +83,7 @@ public struct ExchangeRow: Sendable {
             "recorded_by_coordinator": .bool(record.recorded), "reason": reason.map(JSON.string) ?? .null,
             "consents": .array(record.consents.map(JSON.string)),
             "reversal_reason": record.reversalReason.map(JSON.string) ?? .null,
+            "links": .array(i.links.map(JSON.string)),
         ])
     }
 }

@@ -80,6 +80,15 @@ public final class Connection {
     /// Rows changed by the last statement.
     public var changes: Int { Int(sqlite3_changes(handle)) }
 
+    /// The first column of the first row, as text (nil when no row or NULL).
+    public func scalarText(_ sql: String, _ args: SQLValue...) throws(StoreError) -> String? {
+        let s = try cached(sql)
+        defer { s.reset() }
+        try s.bind(args)
+        guard try s.step() else { return nil }
+        return s.optionalText(0)
+    }
+
     /// The first column of the first row, as an integer (nil when no row or NULL).
     public func scalarInt(_ sql: String, _ args: SQLValue...) throws(StoreError) -> Int64? {
         let s = try cached(sql)

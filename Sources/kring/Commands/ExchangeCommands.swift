@@ -5,12 +5,12 @@ import KringStore
 /// Exchanges through their lifecycle.
 let exchangeCommands: [CommandSpec] = [
     CommandSpec(path: "exchange propose", summary: "propose an exchange; the other side confirms",
-                usage: "kring exchange propose --as MEMBER --provider ID[,ID…] --receiver ID[,ID…] --kind time|space|goods --domain DOMAIN --what TEXT --credits AMOUNT [--quantity Q] [--date YYYY-MM-DD]",
+                usage: "kring exchange propose --as MEMBER --provider ID[,ID…] --receiver ID[,ID…] --kind time|space|goods --domain DOMAIN --what TEXT --credits AMOUNT [--quantity Q] [--date YYYY-MM-DD] [--links of-N,rq-N]",
                 options: exchangeOptions + ["as"], flags: ["json"], required: exchangeRequired + ["as"]) { inv in
         try perform(inv, .propose(try draft(inv)), by: .member(inv.required("as"))) { o in "Proposed \(o.event.exchangeID ?? ""); waiting for the other side to confirm." }
     },
     CommandSpec(path: "exchange record", summary: "record an exchange with both consents (coordinator, e.g. from a paper slip)",
-                usage: "kring exchange record --provider ID[,ID…] --receiver ID[,ID…] --kind time|space|goods --domain DOMAIN --what TEXT --credits AMOUNT [--quantity Q] [--date YYYY-MM-DD] [--reason TEXT]",
+                usage: "kring exchange record --provider ID[,ID…] --receiver ID[,ID…] --kind time|space|goods --domain DOMAIN --what TEXT --credits AMOUNT [--quantity Q] [--date YYYY-MM-DD] [--links of-N,rq-N] [--reason TEXT]",
                 options: exchangeOptions + ["reason"], flags: ["json"], required: exchangeRequired) { inv in
         try perform(inv, .record(try draft(inv), reason: inv.option("reason"))) { o in "Recorded \(o.event.exchangeID ?? "")." }
     },
