@@ -4,7 +4,7 @@ import KringCore
 import KringStore
 
 // KringBench: each capability beside a baseline measured in the same run, printed as a ratio.
-// Run with `swift run -c release KringBench [--members N] [--months M] [--only bulk,durable,verify,balance,sha]`.
+// Run with `swift run -c release KringBench [--members N] [--months M] [--only bulk,durable,verify,balance,sha,search,match]`.
 
 func seconds(_ body: () throws -> Void) rethrows -> Double {
     let t = DispatchTime.now().uptimeNanoseconds
@@ -21,7 +21,7 @@ func arg(_ name: String, _ d: Int) -> Int {
 }
 let members = arg("members", 100_000), months = arg("months", 24)
 let only: Set<String> = {
-    guard let i = args.firstIndex(of: "--only"), i + 1 < args.count else { return ["bulk", "durable", "verify", "balance", "sha"] }
+    guard let i = args.firstIndex(of: "--only"), i + 1 < args.count else { return ["bulk", "durable", "verify", "balance", "sha", "search", "match"] }
     return Set(args[i + 1].split(separator: ",").map(String.init))
 }()
 let dir = FileManager.default.fileExists(atPath: "/dev/shm") && args.contains("--shm") ? "/dev/shm" : NSTemporaryDirectory()
@@ -125,4 +125,70 @@ if only.contains("balance") {
     let baseline = try sample { _ = try raw.scalarInt("SELECT balance FROM accounts WHERE member = ?", .text($0)) }
     print("balance lookup (Reader.balance): median \(fmt(ours[ours.count / 2], 2)) µs, p99 \(fmt(ours[ours.count * 99 / 100], 2)) µs")
     print("  baseline one prepared SELECT on a raw connection: median \(fmt(baseline[baseline.count / 2], 2)) µs, p99 \(fmt(baseline[baseline.count * 99 / 100], 2)) µs")
+}
+
+// 5. The market: search over 100,000 listings, and matching 10,000 requests to 50,000 offers.
+if !only.isDisjoint(with: ["search", "match"]) {
+    let marketPath = base + "/market.sqlite"
+    let start = Day(iso: "2026-11-01")!
+    let loader = try BulkLoader(path: marketPath, genesisAt: start.timestamp)
+    var rng = SplitMix64(seed: 5)
+    let authors = (0..<20_000).map { "m\($0)" }
+    for id in authors {
+        _ = try loader.execute(.addMember(MemberDraft(id: id, name: id, kind: rng.chance(0.9) ? .person : .company,
+                                                      neighbourhood: rng.pick(["Noord", "Oost", "Zuid", "West", "Centrum"]))),
+                               by: .coordinator, at: start.timestamp)
+    }
+    let vocabulary = ["zaal", "fiets", "boodschappen", "koken", "tuin", "computer", "taalcafé", "verhuis", "ladder", "boormachine",
+                      "wandelen", "huiswerk", "energie", "isolatie", "kleding", "repetitie", "koffie", "gitaar", "school", "markt",
+                      "room", "bike", "garden", "lessons", "help", "dinsdag", "woensdag", "avond", "weekend", "buurt"]
+    let fillers = (0..<2_000).map { "woord\($0)" }
+    func text(_ n: Int) -> String { (0..<n).map { _ in rng.chance(0.3) ? rng.pick(vocabulary) : rng.pick(fillers) }.joined(separator: " ") }
+    let listingCount = 100_000, offerShare = 0.5
+    var requestsPosted = 0, offersPosted = 0
+    for i in 0..<listingCount {
+        let side: ListingSide = Double(i % 100) < offerShare * 100 ? .offer : .request
+        let author = rng.pick(authors)
+        let d = ListingDraft(side: side, author: author, kind: rng.pick(ExchangeKind.allCases), domain: rng.pick(Policy.standard.domains),
+                             title: text(4), text: text(20), availability: rng.chance(0.3) ? rng.pick(["dinsdag", "weekend", "avond"]) : nil)
+        if case .success = try loader.execute(.postListing(d), by: .member(author), at: start.timestamp + Int64(i)) {
+            if side == .offer { offersPosted += 1 } else { requestsPosted += 1 }
+        }
+    }
+    _ = try loader.finish()
+    let reader = try Reader(path: marketPath)
+    let today = start + 1
+    if only.contains("search") {
+        func percentile(_ xs: [Double], _ p: Int) -> Double { xs[min(xs.count - 1, xs.count * p / 100)] }
+        var ours = [Double](), like = [Double]()
+        let raw = try Connection(path: marketPath)
+        let scan = try raw.prepare("SELECT num FROM listings WHERE (title LIKE ?1 OR text LIKE ?1) AND state = 'active' LIMIT 50")
+        for i in 0..<400 {
+            let q = i % 2 == 0 ? rng.pick(vocabulary) : "\(rng.pick(vocabulary)) \(rng.pick(vocabulary))"
+            var t = DispatchTime.now().uptimeNanoseconds
+            _ = try reader.search(q, filter: ListingFilter(), today: today)
+            ours.append(Double(DispatchTime.now().uptimeNanoseconds - t) / 1e6)
+            let word = q.split(separator: " ")[0]
+            t = DispatchTime.now().uptimeNanoseconds
+            scan.reset()
+            try scan.bind([.text("%\(word)%")])
+            while try scan.step() {}
+            like.append(Double(DispatchTime.now().uptimeNanoseconds - t) / 1e6)
+        }
+        ours.sort(); like.sort()
+        print("search over \(listingCount) listings (FTS5, ranked, 50 results): median \(fmt(percentile(ours, 50), 2)) ms, p99 \(fmt(percentile(ours, 99), 2)) ms")
+        print("  baseline LIKE '%word%' scan of the same table (first 50, unranked): median \(fmt(percentile(like, 50), 2)) ms, p99 \(fmt(percentile(like, 99), 2)) ms")
+        print("  ratio LIKE/FTS at the median: \(fmt(percentile(like, 50) / percentile(ours, 50), 1))x")
+        print("")
+    }
+    if only.contains("match") {
+        let open = try reader.listings(ListingFilter(), today: today, limit: Reader.maxRows)
+        let requests = Array(open.filter { $0.record.info.side == .request }.prefix(10_000)).map(\.matchListing)
+        let offers = Array(open.filter { $0.record.info.side == .offer }.prefix(50_000)).map(\.matchListing)
+        var result = [RequestMatches]()
+        let matchSeconds = seconds { result = Matcher.match(requests: requests, offers: offers) }
+        let suggested = result.reduce(0) { $0 + $1.suggestions.count }
+        print("match of \(requests.count) open requests against \(offers.count) open offers: \(fmt(matchSeconds, 2)) s (\(suggested) suggestions)")
+        print("  (\(requestsPosted) requests and \(offersPosted) offers posted; reading them from SQLite is not included)")
+    }
 }
