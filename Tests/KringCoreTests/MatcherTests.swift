@@ -42,4 +42,14 @@ import Testing
         #expect(m[2].suggestions.count == Matcher.crossDomainSuggestions)
         #expect(m[2].suggestions[0].reason.hasPrefix("across domains: education for loneliness"))
     }
+
+    @Test func aWordInMostOffersConnectsNobody() {
+        // 60 offers all mention koffie; one of them also mentions schaak.
+        var offers = (1...60).map { listing("of-\($0)", "m\($0)", .time, "culture", "Koffie en gesprek", "koffie") }
+        offers.append(listing("of-61", "m61", .time, "culture", "Schaakles", "schaak en koffie"))
+        let r = listing("rq-62", "els", .goods, "care", "Koffie schaak", "")
+        let m = Matcher.match(requests: [r], offers: offers)
+        #expect(m[0].suggestions.map(\.offer.info.id) == ["of-61"])
+        #expect(m[0].suggestions[0].reason.contains("shared words schaak") && !m[0].suggestions[0].reason.contains("koffie"))
+    }
 }

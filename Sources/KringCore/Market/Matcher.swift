@@ -33,11 +33,14 @@ public struct RequestMatches: Sendable, Equatable {
 /// policy domain, and the best fitting ones from other domains. Never a member's own offers.
 /// Scores: same domain 3, same kind (time, space, goods) 2, each shared word 2 (at most three),
 /// same neighbourhood 1.5, a shared word in the availability 1. A suggestion needs at least a
-/// shared word, or the same domain and kind.
+/// shared word, or the same domain and kind. Words found in more than 5% of the offers (and in
+/// more than 50) are too common to connect anyone and do not count.
 public enum Matcher {
     /// Suggestions per request in its own domain, and from other domains.
     public static let sameDomainSuggestions = 3
     public static let crossDomainSuggestions = 2
+    /// Below this many offers, no word is too common to count.
+    public static let minimumCommonWordOffers = 50
 
     /// Words too common to connect anyone (Dutch and English).
     static let stopwords: Set<String> = [
@@ -63,44 +66,112 @@ public enum Matcher {
         return out
     }
 
-    /// Suggestions for every request (or the ones given), from `offers`.
+    /// Suggestions for every request, from `offers`.
+    ///
+    /// Scoring runs on an inverted index of word ids: each request walks the posting lists of its
+    /// own words (and its domain and kind), counting shared words per offer in a flat array, so
+    /// the work grows with the postings touched, not with requests x offers. Reasons are written
+    /// for the winners only.
     public static func match(requests: [MatchListing], offers: [MatchListing]) -> [RequestMatches] {
-        // An inverted index of the offers' words keeps this far from requests x offers.
-        let offerWords = offers.map { words($0.info.title + " " + $0.info.text) }
-        let offerAvailability = offers.map { words($0.info.availability ?? "") }
-        var byWord = [String: [Int]]()
-        var byDomainKind = [String: [Int]]()
-        for (i, o) in offers.enumerated() {
-            for w in offerWords[i] { byWord[w, default: []].append(i) }
-            byDomainKind["\(o.info.domain)/\(o.info.kind.rawValue)", default: []].append(i)
+        var wordIDs = [String: Int32]()
+        func ids(_ words: Set<String>) -> [Int32] {
+            words.map { w in
+                if let id = wordIDs[w] { return id }
+                let id = Int32(wordIDs.count)
+                wordIDs[w] = id
+                return id
+            }.sorted()
         }
-        return requests.map { r in
-            let rw = words(r.info.title + " " + r.info.text)
-            let ra = words(r.info.availability ?? "")
-            var candidates = Set(byDomainKind["\(r.info.domain)/\(r.info.kind.rawValue)"] ?? [])
-            for w in rw { candidates.formUnion(byWord[w] ?? []) }
-            var same = [MatchSuggestion](), cross = [MatchSuggestion]()
-            for i in candidates {
-                let o = offers[i]
-                guard o.info.author != r.info.author else { continue }
-                var score = 0.0
-                var reasons = [String]()
-                let sameDomain = o.info.domain == r.info.domain
-                if sameDomain { score += 3; reasons.append("same domain \(o.info.domain)") } else { reasons.append("across domains: \(o.info.domain) for \(r.info.domain)") }
-                if o.info.kind == r.info.kind { score += 2; reasons.append("same kind \(o.info.kind.rawValue)") }
-                let shared = rw.intersection(offerWords[i]).sorted()
-                if !shared.isEmpty { score += 2 * Double(min(3, shared.count)); reasons.append("shared words \(shared.prefix(3).joined(separator: ", "))") }
-                if let p = r.place, p == o.place { score += 1.5; reasons.append("same neighbourhood \(p)") }
-                let when = ra.intersection(offerAvailability[i]).sorted()
-                if !when.isEmpty { score += 1; reasons.append("available \(when.joined(separator: ", "))") }
-                guard !shared.isEmpty || (sameDomain && o.info.kind == r.info.kind) else { continue }
-                let s = MatchSuggestion(offer: o, score: score, crossDomain: !sameDomain, reason: reasons.joined(separator: "; "))
-                if sameDomain { same.append(s) } else { cross.append(s) }
-            }
-            func best(_ list: [MatchSuggestion], _ n: Int) -> [MatchSuggestion] {
-                Array(list.sorted { ($0.score, ListingInfo.number($0.offer.info.id)) > ($1.score, ListingInfo.number($1.offer.info.id)) }.prefix(n))
-            }
-            return RequestMatches(request: r, suggestions: best(same, sameDomainSuggestions) + best(cross, crossDomainSuggestions))
+        // Everything compared in the inner loop becomes an integer.
+        var names = [String: Int32]()
+        func nameID(_ s: String?) -> Int32 {
+            guard let s else { return -1 }
+            if let id = names[s] { return id }
+            let id = Int32(names.count)
+            names[s] = id
+            return id
         }
+        let n = offers.count
+        let offerWords = offers.map { ids(words($0.info.title + " " + $0.info.text)) }
+        let offerAvailability = offers.map { ids(words($0.info.availability ?? "")) }
+        let offerAuthor = offers.map { nameID($0.info.author) }, offerDomain = offers.map { nameID($0.info.domain) }
+        let offerKind = offers.map { nameID($0.info.kind.rawValue) }, offerPlace = offers.map { nameID($0.place) }
+        let offerNumber = offers.map { ListingInfo.number($0.info.id) }
+        var postings = [[Int32]](repeating: [], count: wordIDs.count)
+        for i in 0..<n { for w in offerWords[i] { postings[Int(w)].append(Int32(i)) } }
+        var byDomainKind = [Int64: [Int32]]()
+        for i in 0..<n { byDomainKind[Int64(offerDomain[i]) << 32 | Int64(offerKind[i]), default: []].append(Int32(i)) }
+
+        // A word in more than 5% of the offers (and in more than 50) connects everyone with
+        // everyone: like a stopword, it does not count.
+        let commonWordOffers = max(minimumCommonWordOffers, n / 20)
+        var shared = [UInt16](repeating: 0, count: n)
+        var seen = [Int32](repeating: -1, count: n)
+        var touched = [Int32]()
+        touched.reserveCapacity(1024)
+        var results = [RequestMatches]()
+        results.reserveCapacity(requests.count)
+
+        for (ri, r) in requests.enumerated() {
+            let mark = Int32(ri)
+            // The request's words that count: known to some offer and not too common.
+            let rWords = words(r.info.title + " " + r.info.text).filter { w in
+                wordIDs[w].map { postings[Int($0)].count <= commonWordOffers } ?? false
+            }
+            let rAvailability = Set(words(r.info.availability ?? "").compactMap { wordIDs[$0] })
+            let rAuthor = nameID(r.info.author), rDomain = nameID(r.info.domain), rKind = nameID(r.info.kind.rawValue)
+            let rPlace = r.place.map { nameID($0) } ?? -2
+            touched.removeAll(keepingCapacity: true)
+            for w in rWords {
+                for o in postings[Int(wordIDs[w]!)] {
+                    let i = Int(o)
+                    if seen[i] != mark { seen[i] = mark; shared[i] = 0; touched.append(o) }
+                    shared[i] &+= 1
+                }
+            }
+            for o in byDomainKind[Int64(rDomain) << 32 | Int64(rKind)] ?? [] {
+                let i = Int(o)
+                if seen[i] != mark { seen[i] = mark; shared[i] = 0; touched.append(o) }
+            }
+
+            // The best few per list, kept sorted by (score, newer first).
+            var same = [(score: Double, n: Int64, i: Int32)](), cross = [(score: Double, n: Int64, i: Int32)]()
+            func keep(_ list: inout [(score: Double, n: Int64, i: Int32)], _ c: (score: Double, n: Int64, i: Int32), _ limit: Int) {
+                if list.count == limit, (c.score, c.n) <= (list[limit - 1].score, list[limit - 1].n) { return }
+                list.append(c)
+                list.sort { ($0.score, $0.n) > ($1.score, $1.n) }
+                if list.count > limit { list.removeLast() }
+            }
+            for o in touched {
+                let i = Int(o)
+                guard offerAuthor[i] != rAuthor else { continue }
+                let sameDomain = offerDomain[i] == rDomain, sameKind = offerKind[i] == rKind
+                let sharedCount = Int(shared[i])
+                guard sharedCount > 0 || (sameDomain && sameKind) else { continue }
+                var score = (sameDomain ? 3 : 0) + (sameKind ? 2 : 0) + 2 * Double(min(3, sharedCount))
+                if offerPlace[i] == rPlace { score += 1.5 }
+                if !rAvailability.isEmpty, offerAvailability[i].contains(where: rAvailability.contains) { score += 1 }
+                if sameDomain { keep(&same, (score, offerNumber[i], o), sameDomainSuggestions) } else { keep(&cross, (score, offerNumber[i], o), crossDomainSuggestions) }
+            }
+            let suggestions = (same + cross).map { c -> MatchSuggestion in
+                let o = offers[Int(c.i)]
+                return MatchSuggestion(offer: o, score: c.score, crossDomain: o.info.domain != r.info.domain, reason: reason(r, o, rWords))
+            }
+            results.append(RequestMatches(request: r, suggestions: suggestions))
+        }
+        return results
+    }
+
+    /// The one-line reason for a suggestion.
+    static func reason(_ r: MatchListing, _ o: MatchListing, _ requestWords: Set<String>) -> String {
+        var reasons = [String]()
+        if o.info.domain == r.info.domain { reasons.append("same domain \(o.info.domain)") } else { reasons.append("across domains: \(o.info.domain) for \(r.info.domain)") }
+        if o.info.kind == r.info.kind { reasons.append("same kind \(o.info.kind.rawValue)") }
+        let shared = requestWords.intersection(words(o.info.title + " " + o.info.text)).sorted()
+        if !shared.isEmpty { reasons.append("shared words \(shared.prefix(3).joined(separator: ", "))") }
+        if let p = r.place, p == o.place { reasons.append("same neighbourhood \(p)") }
+        let when = words(r.info.availability ?? "").intersection(words(o.info.availability ?? "")).sorted()
+        if !when.isEmpty { reasons.append("available \(when.joined(separator: ", "))") }
+        return reasons.joined(separator: "; ")
     }
 }
