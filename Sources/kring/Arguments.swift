@@ -79,66 +79,69 @@ extension String {
     }
 }
 
-/// Splits `args` (without the program name) into the command and its options.
+/// Splits `args` (without the program name) into the command and its options. The command
+/// words come first (after an optional `--db PATH`); the command's own spec then says which
+/// options are flags, so one command's flag never swallows another's value.
 func parse(_ args: [String], specs: [CommandSpec], environmentDB: String?) throws(UsageError) -> Invocation {
-    var words = [String]()
-    var options = [String: String]()
-    var flags = Set<String>()
     var db: String?
     var i = 0
-    // The command is the longest prefix of non-option words that names a spec.
-    var rest = [String]()
+    func dbValue(_ a: String) throws(UsageError) -> Bool {
+        if a.hasPrefix("--db=") { db = String(a.dropFirst(5)); return true }
+        guard a == "--db" else { return false }
+        i += 1
+        guard i < args.count else { throw UsageError(message: "--db needs a path", command: nil) }
+        db = args[i]
+        return true
+    }
+    while i < args.count, try dbValue(args[i]) { i += 1 }
+    var words = [String]()
+    while i < args.count, !args[i].hasPrefix("-"), words.count < 2 { words.append(args[i]); i += 1 }
+    var spec: CommandSpec?
+    var consumed = 0
+    for n in stride(from: words.count, through: 1, by: -1) {
+        let path = words.prefix(n).joined(separator: " ")
+        if let s = specs.first(where: { $0.path == path }) { spec = s; consumed = n; break }
+    }
+    if words.isEmpty, i >= args.count || args[i...].allSatisfy({ $0 == "--help" || $0 == "-h" }) { spec = specs.first { $0.path == "help" } }
+    guard let spec else {
+        let guess = words.first.map { w in specs.filter { $0.path.hasPrefix(w + " ") }.map(\.path) } ?? []
+        let what = words.isEmpty ? (i < args.count ? args[i] : "") : words.joined(separator: " ")
+        throw UsageError(message: "unknown command \"\(what)\"" + (guess.isEmpty ? "" : "; try one of: \(guess.joined(separator: ", "))"), command: nil)
+    }
+    var positionals = Array(words.dropFirst(consumed))
+    var options = [String: String]()
+    var flags = Set<String>()
     while i < args.count {
         let a = args[i]
-        if a == "--" { rest.append(contentsOf: args[(i + 1)...]); break }
+        if try dbValue(a) { i += 1; continue }
+        if a == "--" { positionals.append(contentsOf: args[(i + 1)...]); break }
+        if a == "-h" { flags.insert("help"); i += 1; continue }
         if a.hasPrefix("--"), a.count > 2 {
             var name = String(a.dropFirst(2))
             var value: String?
             if let eq = name.firstIndex(of: "=") { value = String(name[name.index(after: eq)...]); name = String(name[..<eq]) }
-            if name == "db" {
-                if value == nil { i += 1; guard i < args.count else { throw UsageError(message: "--db needs a path", command: nil) }; value = args[i] }
-                db = value
-            } else if name == "help" || name == "json" || isFlagLike(name, specs: specs) {
-                guard value == nil else { throw UsageError(message: "--\(name) takes no value", command: nil) }
+            if name == "help" || spec.flags.contains(name) {
+                guard value == nil else { throw UsageError(message: "--\(name) takes no value", command: spec.path) }
                 flags.insert(name)
-            } else {
+            } else if spec.options.contains(name) {
                 if value == nil {
                     i += 1
-                    guard i < args.count else { throw UsageError(message: "--\(name) needs a value", command: nil) }
+                    guard i < args.count else { throw UsageError(message: "--\(name) needs a value", command: spec.path) }
                     value = args[i]
                 }
-                guard options[name] == nil else { throw UsageError(message: "--\(name) is given twice", command: nil) }
+                guard options[name] == nil else { throw UsageError(message: "--\(name) is given twice", command: spec.path) }
                 options[name] = value
+            } else {
+                throw UsageError(message: "\(spec.path) does not take --\(name)", command: spec.path)
             }
-        } else if a == "-h" {
-            flags.insert("help")
         } else {
-            rest.append(a)
+            positionals.append(a)
         }
         i += 1
     }
-    words = rest
-    var spec: CommandSpec?
-    var consumed = 0
-    for n in stride(from: min(2, words.count), through: 1, by: -1) {
-        let path = words.prefix(n).joined(separator: " ")
-        if let s = specs.first(where: { $0.path == path }) { spec = s; consumed = n; break }
-    }
-    if words.isEmpty { spec = specs.first { $0.path == "help" } }
-    guard let spec else {
-        let guess = words.first.map { w in specs.filter { $0.path.hasPrefix(w + " ") }.map(\.path) } ?? []
-        throw UsageError(message: "unknown command \"\(words.prefix(2).joined(separator: " "))\"" + (guess.isEmpty ? "" : "; try one of: \(guess.joined(separator: ", "))"), command: nil)
-    }
-    let positionals = Array(words.dropFirst(consumed))
     let inv = Invocation(spec: spec, positionals: positionals, options: options, flags: flags,
                          dbPath: db ?? environmentDB ?? "./kring.sqlite")
     if flags.contains("help") { return inv }
-    for name in options.keys where !spec.options.contains(name) {
-        throw UsageError(message: "\(spec.path) does not take --\(name)", command: spec.path)
-    }
-    for name in flags where name != "help" && !spec.flags.contains(name) {
-        throw UsageError(message: "\(spec.path) does not take --\(name)", command: spec.path)
-    }
     for name in spec.required where options[name] == nil {
         throw UsageError(message: "\(spec.path) needs --\(name)", command: spec.path)
     }
@@ -147,8 +150,4 @@ func parse(_ args: [String], specs: [CommandSpec], environmentDB: String?) throw
         throw UsageError(message: "\(spec.path) takes \(want) argument\(spec.positionals.upperBound == 1 ? "" : "s"), not \(positionals.count)", command: spec.path)
     }
     return inv
-}
-
-private func isFlagLike(_ name: String, specs: [CommandSpec]) -> Bool {
-    specs.contains { $0.flags.contains(name) } && !specs.contains { $0.options.contains(name) }
 }

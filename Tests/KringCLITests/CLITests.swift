@@ -266,6 +266,17 @@ struct CLI {
         r = try k.run("offer", "renew", "of-1")
         #expect(r.status == 1 && r.stderr.contains("listing.state"))
         #expect(try k.run("offer", "show", "rq-2").status == 1)
+        // Goods: lend, overdue, return.
+        _ = try k.run("offer", "add", "--as", "an", "--kind", "goods", "--domain", "housing", "--title", "Ladder")
+        r = try k.run("goods", "lend", "--as", "an", "--to", "cafe", "--what", "ladder", "--due", "2026-06-03", "--offer", "of-3")
+        #expect(r.status == 0 && r.stdout.contains("ln-1"), "\(r.stderr)")
+        #expect(try k.json("goods", "overdue").arrayValue?.isEmpty == true)
+        let late = try runProcess(productsDirectory + "/kring", ["--db", k.db, "goods", "overdue", "--json"], environment: ["KRING_NOW": "2026-06-10"])
+        #expect(late.stdout.contains("\"id\":\"ln-1\""))
+        #expect(try k.run("goods", "return", "ln-1", "--as", "cafe").status == 1)
+        #expect(try k.run("goods", "return", "ln-1", "--as", "an").status == 0)
+        #expect(try k.json("goods", "loans", "--member", "cafe").arrayValue?.first?["returned"]?.stringValue == "2026-06-01")
+        #expect(try k.json("goods", "loans", "--open").arrayValue?.isEmpty == true)
         #expect(try k.json("verify")["ok"]?.boolValue == true)
     }
 }

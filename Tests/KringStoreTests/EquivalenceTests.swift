@@ -24,7 +24,7 @@ import KringTestSupport
         var codes = [RuleCode: Int]()
         for step in 0..<3_000 {
             if commands.isEmpty {
-                let n = rng.below(125)
+                let n = rng.below(128)
                 let pick = { rng.pick(ids) }
                 let credits = Minutes(Int64(15 * (1 + rng.below(rng.chance(0.1) ? 120 : 12))))
                 let kind: ExchangeKind = rng.chance(0.7) ? .time : rng.pick([.space, .goods])
@@ -69,6 +69,11 @@ import KringTestSupport
                     case 2: commands = [(.withdrawListing(l), rng.chance(0.5) ? .coordinator : .member(author))]
                     default: commands = [(.renewListing(l, days: rng.chance(0.5) ? nil : Int64(rng.below(400))), .member(author))]
                     }
+                case 112..<115:
+                    let lender = pick()
+                    commands = [rng.chance(0.6)
+                        ? (.lend(LoanDraft(lender: lender, borrower: pick(), what: "tool", due: clock.today + Int64(rng.below(30)))), .member(lender))
+                        : (.returnLoan("ln-\(1 + rng.below(max(1, step / 20)))"), .coordinator)]
                 default:
                     // Time passes; the writer expires due proposals by itself before its next
                     // write, the loader is told to, in the same order.

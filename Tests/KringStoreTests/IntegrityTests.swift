@@ -219,10 +219,10 @@ final class LineCollector: @unchecked Sendable {
         let l = try fixtureLedger(at: path, clock: clock)
         _ = try l.execute(.record(ExchangeDraft(providers: ["an"], receivers: ["bram"], kind: .time, domain: "care", what: "x", credits: .hours(1)), reason: nil), by: .coordinator)
         let raw = try Connection(path: path)
-        try raw.execute("DROP TABLE listings_fts; DROP TABLE listings; ALTER TABLE exchanges DROP COLUMN links; PRAGMA user_version = 1")
+        try raw.execute("DROP TABLE loans; DROP TABLE listings_fts; DROP TABLE listings; ALTER TABLE exchanges DROP COLUMN links; PRAGMA user_version = 1")
         #expect(throws: StoreError.self) { try Reader(path: path) }  // readers do not migrate
         let reopened = try Ledger(path: path, clock: clock.clock)
-        #expect(try raw.scalarInt("PRAGMA user_version") == 2)
+        #expect(try raw.scalarInt("PRAGMA user_version") == Schema.version)
         _ = try reopened.execute(.postListing(ListingDraft(side: .offer, author: "an", kind: .time, domain: "care", title: "Koken")), by: .member("an"))
         #expect(try Verifier.verify(path: path).ok)
         #expect(try Reader(path: path).search("koken", filter: ListingFilter(), today: clock.today).count == 1)

@@ -79,6 +79,8 @@ public enum Command: Sendable, Equatable {
     case withdrawListing(String)
     /// Lists it again for `days` (default 90) from today.
     case renewListing(String, days: Int64?)
+    case lend(LoanDraft)
+    case returnLoan(String)
 }
 
 /// An accepted command: its event and any soft warnings.

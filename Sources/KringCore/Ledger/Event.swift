@@ -171,6 +171,8 @@ public enum Event: Sendable, Equatable {
     case listingEdited(ListingInfo)
     case listingWithdrawn(id: String, by: String)
     case listingRenewed(id: String, expires: Day)
+    case goodsLent(LoanInfo)
+    case goodsReturned(id: String, on: Day)
 
     /// The event type stored in the journal's `type` column.
     public var type: String {
@@ -196,6 +198,8 @@ public enum Event: Sendable, Equatable {
         case .listingEdited: return "listing.edited"
         case .listingWithdrawn: return "listing.withdrawn"
         case .listingRenewed: return "listing.renewed"
+        case .goodsLent: return "goods.lent"
+        case .goodsReturned: return "goods.returned"
         }
     }
 
@@ -242,6 +246,8 @@ public enum Event: Sendable, Equatable {
         case .listingPosted(let l), .listingEdited(let l): return .object(["listing": l.json])
         case .listingWithdrawn(let id, let by): return .object(["by": .string(by), "id": .string(id)])
         case .listingRenewed(let id, let e): return .object(["expires": .string(e.description), "id": .string(id)])
+        case .goodsLent(let l): return .object(["loan": l.json])
+        case .goodsReturned(let id, let day): return .object(["id": .string(id), "on": .string(day.description)])
         }
     }
 
@@ -333,6 +339,11 @@ public enum Event: Sendable, Equatable {
         case .listingRenewed(let id, let e):
             w.key("expires"); w.string(e.description)
             w.key("id"); w.string(id)
+        case .goodsLent(let l):
+            w.key("loan"); w.value(l.json)
+        case .goodsReturned(let id, let day):
+            w.key("id"); w.string(id)
+            w.key("on"); w.string(day.description)
         }
         w.endObject()
         return w.bytes
@@ -391,6 +402,12 @@ public enum Event: Sendable, Equatable {
         case "listing.withdrawn":
             guard let id = j["id"]?.stringValue, let by = j["by"]?.stringValue else { return nil }
             self = .listingWithdrawn(id: id, by: by)
+        case "goods.lent":
+            guard let l = j["loan"].flatMap(LoanInfo.init(json:)) else { return nil }
+            self = .goodsLent(l)
+        case "goods.returned":
+            guard let id = j["id"]?.stringValue, let day = j["on"]?.stringValue.flatMap(Day.init(iso:)) else { return nil }
+            self = .goodsReturned(id: id, on: day)
         case "listing.renewed":
             guard let id = j["id"]?.stringValue, let e = j["expires"]?.stringValue.flatMap(Day.init(iso:)) else { return nil }
             self = .listingRenewed(id: id, expires: e)

@@ -8,6 +8,7 @@ public struct LedgerState: LedgerView, Sendable {
     public private(set) var exchanges: [String: ExchangeRecord] = [:]
     public private(set) var exchangeCount: Int64 = 0
     public private(set) var listings: [Int64: ListingRecord] = [:]
+    public private(set) var loans: [Int64: LoanRecord] = [:]
     /// Open proposals by party.
     private var open: [String: Set<String>] = [:]
     /// Exchange postings per unordered pair, in posting order: (day, minutes, exchange id).
@@ -28,6 +29,8 @@ public struct LedgerState: LedgerView, Sendable {
     public var nextExchangeNumber: Int64 { exchangeCount + 1 }
     public func listing(_ id: String) -> ListingRecord? { listings[ListingInfo.number(id)] }
     public var nextListingNumber: Int64 { Int64(listings.count) + 1 }
+    public func loan(_ id: String) -> LoanRecord? { loans[LoanInfo.number(id)] }
+    public var nextLoanNumber: Int64 { Int64(loans.count) + 1 }
     public func openExchanges(of member: String) -> [String] { (open[member] ?? []).sorted() }
 
     public func pairMinutes(_ a: String, _ b: String, since: Day) -> Minutes {
@@ -121,6 +124,14 @@ public struct LedgerState: LedgerView, Sendable {
             let n = ListingInfo.number(id)
             guard listings[n]?.withdrawn == false else { throw LedgerStateError("withdrawal of \(id), which is not listed") }
             listings[n]!.withdrawn = true
+        case .goodsLent(let l):
+            let n = LoanInfo.number(l.id)
+            guard n == nextLoanNumber, members[l.lender] != nil, members[l.borrower] != nil else { throw LedgerStateError("loan \(l.id) out of sequence") }
+            loans[n] = LoanRecord(info: l)
+        case .goodsReturned(let id, let day):
+            let n = LoanInfo.number(id)
+            guard loans[n]?.returned == nil, loans[n] != nil else { throw LedgerStateError("return of \(id), which is not out") }
+            loans[n]!.returned = day
         case .listingRenewed(let id, let expires):
             let n = ListingInfo.number(id)
             guard listings[n]?.withdrawn == false else { throw LedgerStateError("renewal of \(id), which is withdrawn") }

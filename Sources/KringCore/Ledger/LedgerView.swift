@@ -75,4 +75,8 @@ public protocol LedgerView {
     func listing(_ id: String) -> ListingRecord?
     /// The number the next listing id gets (offers and requests share one counter).
     var nextListingNumber: Int64 { get }
+    /// A loan of goods by id.
+    func loan(_ id: String) -> LoanRecord?
+    /// The number the next loan id gets.
+    var nextLoanNumber: Int64 { get }
 }

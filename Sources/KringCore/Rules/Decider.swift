@@ -185,6 +185,9 @@ public enum Decider {
 
         case .postListing, .editListing, .withdrawListing, .renewListing:
             return try decideListing(command, by: actor, in: view, today: today)
+
+        case .lend, .returnLoan:
+            return try decideLoan(command, by: actor, in: view, today: today)
         }
     }
 

@@ -23,6 +23,8 @@ public enum RuleCode: String, Sendable, CaseIterable, Codable {
     case exchangeNotParty = "exchange.not_party"
     case listingNotFound = "listing.not_found"
     case listingState = "listing.state"
+    case loanNotFound = "loan.not_found"
+    case loanState = "loan.state"
     case inputInvalid = "input.invalid"
     case inputGroup = "input.group"
     case inputDomain = "input.domain"

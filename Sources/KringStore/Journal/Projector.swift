@@ -147,6 +147,12 @@ final class Projector {
         case .listingWithdrawn(let id, _):
             try db.cached("UPDATE listings SET state = 'withdrawn', updated_seq = ? WHERE num = ?").run(.int(seq), .int(ListingInfo.number(id)))
             try db.cached("DELETE FROM listings_fts WHERE rowid = ?").run(.int(ListingInfo.number(id)))
+        case .goodsLent(let l):
+            try db.cached("INSERT INTO loans(num, lender, borrower, what, offer, lent, due, created_seq, updated_seq) VALUES (?,?,?,?,?,?,?,?,?)")
+                .run(.int(LoanInfo.number(l.id)), .text(l.lender), .text(l.borrower), .text(l.what), .text(l.offer), .int(l.lent.number),
+                     .int(l.due.number), .int(seq), .int(seq))
+        case .goodsReturned(let id, let day):
+            try db.cached("UPDATE loans SET returned = ?, updated_seq = ? WHERE num = ?").run(.int(day.number), .int(seq), .int(LoanInfo.number(id)))
         case .listingRenewed(let id, let expires):
             try db.cached("UPDATE listings SET expires = ?, updated_seq = ? WHERE num = ?").run(.int(expires.number), .int(seq), .int(ListingInfo.number(id)))
         }

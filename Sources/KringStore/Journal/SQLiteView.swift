@@ -130,6 +130,33 @@ struct SQLiteView: LedgerView {
         }
     }
 
+    func loan(_ id: String) -> LoanRecord? {
+        do {
+            return try SQLiteView.loan(id, db: db)
+        } catch {
+            fault.record(error)
+            return nil
+        }
+    }
+
+    static func loan(_ id: String, db: Connection) throws(StoreError) -> LoanRecord? {
+        let s = try db.cached("SELECT lender, borrower, what, offer, lent, due, returned FROM loans WHERE num = ?")
+        defer { s.reset() }
+        try s.bind([.int(LoanInfo.number(id))])
+        guard try s.step() else { return nil }
+        let info = LoanInfo(id: id, lender: s.text(0), borrower: s.text(1), what: s.text(2), offer: s.optionalText(3), lent: Day(s.int(4)), due: Day(s.int(5)))
+        return LoanRecord(info: info, returned: s.optionalInt(6).map { Day($0) })
+    }
+
+    var nextLoanNumber: Int64 {
+        do {
+            return (try db.scalarInt("SELECT MAX(num) FROM loans") ?? 0) + 1
+        } catch {
+            fault.record(error)
+            return 0
+        }
+    }
+
     var nextExchangeNumber: Int64 {
         do {
             return (try db.scalarInt("SELECT MAX(num) FROM exchanges") ?? 0) + 1

@@ -2,7 +2,7 @@
 /// runs once, in its own transaction, in order.
 enum Schema {
     /// The version this build writes.
-    static let version: Int64 = 2
+    static let version: Int64 = 3
 
     /// The secondary indexes of the projections. Bulk loads drop them and build them again at
     /// the end, which is much faster than maintaining them row by row.
@@ -12,6 +12,7 @@ enum Schema {
         ("transfers_pair", "transfers(payer, payee, day)", 1),
         ("postings_member", "postings(member, seq)", 1),
         ("listings_author", "listings(author)", 2),
+        ("loans_open", "loans(due) WHERE returned IS NULL", 3),
     ]
 
     /// The CREATE INDEX statements a migration adds.
@@ -126,6 +127,22 @@ enum Schema {
         ALTER TABLE exchanges ADD COLUMN links TEXT NOT NULL DEFAULT '';
         \(indexSQL(migration: 2))
         CREATE VIRTUAL TABLE listings_fts USING fts5(title, text, tokenize = 'unicode61 remove_diacritics 2');
+        """,
+        // 3: goods lent and returned.
+        """
+        CREATE TABLE loans(
+            num INTEGER PRIMARY KEY,
+            lender TEXT NOT NULL,
+            borrower TEXT NOT NULL,
+            what TEXT NOT NULL,
+            offer TEXT,
+            lent INTEGER NOT NULL,
+            due INTEGER NOT NULL,
+            returned INTEGER,
+            created_seq INTEGER NOT NULL,
+            updated_seq INTEGER NOT NULL
+        );
+        \(indexSQL(migration: 3))
         """,
     ]
 

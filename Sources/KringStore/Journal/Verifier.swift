@@ -218,6 +218,14 @@ public enum Verifier {
                 diverge(at, "listing \(l.info.id) differs from the journal")
             }
         }
+        var loansSeen = 0
+        let lo = try db.prepare("SELECT num, due, returned, updated_seq FROM loans")
+        while try lo.step() {
+            loansSeen += 1
+            guard let l = state.loans[lo.int(0)] else { diverge(lo.int(3), "loan \(lo.int(0)) is not in the journal"); continue }
+            if lo.int(1) != l.info.due.number || lo.optionalInt(2) != l.returned?.number { diverge(lo.int(3), "loan \(l.info.id) differs from the journal") }
+        }
+        if loansSeen != state.loans.count { diverge(1, "the projection holds \(loansSeen) loans; the journal \(state.loans.count)") }
         if listingsSeen != state.listings.count { diverge(1, "the projection holds \(listingsSeen) listings; the journal \(state.listings.count)") }
         if exSeen != state.exchanges.count {
             let missing = state.exchanges.keys.compactMap { exchangeSeq[$0] }.min() ?? 1

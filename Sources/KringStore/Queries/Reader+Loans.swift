@@ -1,0 +1,40 @@
+import KringCore
+
+extension LoanRecord {
+    public var json: JSON {
+        .object(["id": .string(info.id), "lender": .string(info.lender), "borrower": .string(info.borrower), "what": .string(info.what),
+                 "offer": info.offer.map(JSON.string) ?? .null, "lent": .string(info.lent.description), "due": .string(info.due.description),
+                 "returned": returned.map { .string($0.description) } ?? .null])
+    }
+}
+
+extension Reader {
+    /// One loan, or nil.
+    public func loan(_ id: String) throws(StoreError) -> LoanRecord? { try SQLiteView.loan(id, db: db) }
+
+    /// Loans, newest first: all, or those a member lent or borrowed, or only those still out.
+    public func loans(member: String? = nil, outOnly: Bool = false) throws(StoreError) -> [LoanRecord] {
+        try loanRows("""
+            SELECT num FROM loans WHERE (?1 IS NULL OR lender = ?1 OR borrower = ?1) AND (?2 = 0 OR returned IS NULL)
+            ORDER BY num DESC LIMIT ?3
+            """, [.text(member), .int(outOnly ? 1 : 0), .int(Int64(Reader.maxRows))])
+    }
+
+    /// Loans not returned and past their due day on `today`, longest overdue first: the
+    /// coordinator's list.
+    public func overdueLoans(today: Day) throws(StoreError) -> [LoanRecord] {
+        try loanRows("SELECT num FROM loans WHERE returned IS NULL AND due < ?1 ORDER BY due, num LIMIT ?2",
+                     [.int(today.number), .int(Int64(Reader.maxRows))])
+    }
+
+    private func loanRows(_ sql: String, _ args: [SQLValue]) throws(StoreError) -> [LoanRecord] {
+        let s = try db.cached(sql)
+        try s.bind(args)
+        var nums = [Int64]()
+        while try s.step() { nums.append(s.int(0)) }
+        s.reset()
+        var out = [LoanRecord]()
+        for n in nums { if let l = try loan("ln-\(n)") { out.append(l) } }
+        return out
+    }
+}
