@@ -280,3 +280,30 @@ struct CLI {
         #expect(try k.json("verify")["ok"]?.boolValue == true)
     }
 }
+
+@Suite(.serialized) struct SpaceCLITests {
+    @Test func hoursBookingsAndCancellationThroughTheBinary() throws {
+        let k = CLI(); defer { k.dir.remove() }
+        #expect(try k.run("init").status == 0)
+        _ = try k.run("member", "add", "cafe", "--name", "Café", "--kind", "company")
+        _ = try k.run("member", "add", "an", "--name", "An", "--kind", "person")
+        _ = try k.run("offer", "add", "--as", "cafe", "--kind", "space", "--domain", "culture", "--title", "Zaal")
+        var r = try k.run("space", "book", "of-1", "--as", "an", "--date", "2026-06-02", "--from", "10:00", "--to", "11:00", "--people", "2")
+        #expect(r.status == 1 && r.stderr.contains("space.hours"), "no hours yet: \(r.stderr)")
+        r = try k.run("space", "hours", "of-1", "--as", "cafe", "--capacity", "4", "--weekly", "mon-fri 09:00-17:00", "--closed", "2026-06-03")
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(try k.run("space", "hours", "of-1", "--as", "cafe", "--capacity", "4", "--weekly", "someday").status == 1)
+        r = try k.run("space", "book", "of-1", "--as", "an", "--date", "2026-06-02", "--from", "10:00", "--to", "11:00", "--people", "4")
+        #expect(r.status == 0 && r.stdout.contains("bk-1"), "\(r.stderr)")
+        r = try k.run("space", "book", "of-1", "--as", "an", "--date", "2026-06-02", "--from", "10:30", "--to", "11:30", "--people", "1")
+        #expect(r.status == 1 && r.stderr.contains("space.capacity"))
+        r = try k.run("space", "book", "of-1", "--as", "an", "--date", "2026-06-03", "--from", "10:30", "--to", "11:30", "--people", "1")
+        #expect(r.status == 1 && r.stderr.contains("space.hours"))
+        #expect(try k.run("space", "book", "of-1", "--as", "an", "--date", "2026-06-02", "--from", "9:5", "--to", "11:30", "--people", "1").status == 1)
+        let listing = try k.json("space", "bookings", "of-1", "--date", "2026-06-02")
+        #expect(listing["bookings"]?.arrayValue?.count == 1 && listing["hours"]?["capacity"]?.intValue == 4)
+        #expect(try k.run("space", "cancel", "bk-1", "--as", "an").status == 0)
+        #expect(try k.run("space", "book", "of-1", "--as", "an", "--date", "2026-06-02", "--from", "10:30", "--to", "11:30", "--people", "1").status == 0)
+        #expect(try k.json("verify")["ok"]?.boolValue == true)
+    }
+}

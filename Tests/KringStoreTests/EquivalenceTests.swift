@@ -24,7 +24,7 @@ import KringTestSupport
         var codes = [RuleCode: Int]()
         for step in 0..<3_000 {
             if commands.isEmpty {
-                let n = rng.below(128)
+                let n = rng.below(132)
                 let pick = { rng.pick(ids) }
                 let credits = Minutes(Int64(15 * (1 + rng.below(rng.chance(0.1) ? 120 : 12))))
                 let kind: ExchangeKind = rng.chance(0.7) ? .time : rng.pick([.space, .goods])
@@ -61,13 +61,25 @@ import KringTestSupport
                     let author = pick()
                     var l = "\(rng.chance(0.5) ? "of" : "rq")-\(1 + rng.below(max(1, step / 8)))"
                     if !posted.isEmpty, rng.chance(0.7) { l = rng.pick(posted) }
-                    let d = ListingDraft(side: rng.chance(0.5) ? .offer : .request, author: author, kind: kind, domain: "care",
+                    let d = ListingDraft(side: rng.chance(0.5) ? .offer : .request, author: author, kind: rng.chance(0.5) ? .space : kind, domain: "care",
                                          title: "t \(step)", days: rng.chance(0.2) ? Int64(rng.below(400)) : nil)
                     switch rng.below(4) {
                     case 0: commands = [(.postListing(d), .member(author))]
                     case 1: commands = [(.editListing(l, d), rng.chance(0.5) ? .coordinator : .member(author))]
                     case 2: commands = [(.withdrawListing(l), rng.chance(0.5) ? .coordinator : .member(author))]
                     default: commands = [(.renewListing(l, days: rng.chance(0.5) ? nil : Int64(rng.below(400))), .member(author))]
+                    }
+                case 115..<119:
+                    // Rooms: hours on a space offer, bookings, cancellations.
+                    let offer = posted.isEmpty ? "of-1" : rng.pick(posted)
+                    switch rng.below(4) {
+                    case 0: commands = [(.setSpaceHours(offer, SpaceHours(capacity: Int64(1 + rng.below(12)), weekly: SpaceHours.parseWeek("mon-sat 08:00-20:00")!)), .coordinator)]
+                    case 1: commands = [(.cancelBooking("bk-\(1 + rng.below(max(1, step / 30)))"), .coordinator)]
+                    default:
+                        let who = pick()
+                        let start = Int64(7 * 60 + 30 * rng.below(24))
+                        commands = [(.book(BookingDraft(offer: offer, member: who, date: clock.today + Int64(rng.below(3)), start: start,
+                                                        end: start + Int64(30 * (1 + rng.below(6))), people: Int64(1 + rng.below(5)))), .member(who))]
                     }
                 case 112..<115:
                     let lender = pick()
@@ -114,6 +126,6 @@ import KringTestSupport
         #expect(try Verifier.verify(path: dir.file("bulk.sqlite")).ok)
         #expect(accepted > 300 && refused > 100, "\(accepted) accepted, \(refused) refused: \(codes)")
         let kinds = try Connection(path: dir.file("writer.sqlite")).prepare("SELECT COUNT(DISTINCT type), SUM(type = 'exchange.expired'), group_concat(DISTINCT type) FROM journal")
-        #expect(try kinds.step() && kinds.int(0) >= 18 && kinds.int(1) > 0, "the workload should reach most event types, expiry included (\(kinds.text(2)))")
+        #expect(try kinds.step() && kinds.int(0) >= 20 && kinds.int(1) > 0, "the workload should reach most event types, expiry included (\(kinds.text(2)))")
     }
 }

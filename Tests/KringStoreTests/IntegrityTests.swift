@@ -216,14 +216,22 @@ final class LineCollector: @unchecked Sendable {
         let dir = TempDir("migrate"); defer { dir.remove() }
         let path = dir.file("v1.sqlite")
         let clock = TestClock()
-        let l = try fixtureLedger(at: path, clock: clock)
-        _ = try l.execute(.record(ExchangeDraft(providers: ["an"], receivers: ["bram"], kind: .time, domain: "care", what: "x", credits: .hours(1)), reason: nil), by: .coordinator)
+        // A ledger as schema 1 wrote it: genesis and two members (events whose projections schema 1 has).
         let raw = try Connection(path: path)
-        try raw.execute("DROP TABLE loans; DROP TABLE listings_fts; DROP TABLE listings; ALTER TABLE exchanges DROP COLUMN links; PRAGMA user_version = 1")
+        try raw.execute("PRAGMA journal_mode = WAL")
+        try Schema.migrate(raw, upTo: 1)
+        let projector = try Projector(db: raw)
+        try raw.execute("BEGIN IMMEDIATE")
+        try projector.append(.ledgerCreated(policy: .standard), at: clock.now)
+        for id in ["an", "bram"] { try projector.append(.memberAdded(MemberInfo(id: id, name: id, kind: .person, joined: clock.today)), at: clock.now) }
+        try raw.execute("COMMIT")
+        #expect(try raw.scalarInt("PRAGMA user_version") == 1)
         #expect(throws: StoreError.self) { try Reader(path: path) }  // readers do not migrate
         let reopened = try Ledger(path: path, clock: clock.clock)
         #expect(try raw.scalarInt("PRAGMA user_version") == Schema.version)
         _ = try reopened.execute(.postListing(ListingDraft(side: .offer, author: "an", kind: .time, domain: "care", title: "Koken")), by: .member("an"))
+        _ = try reopened.execute(.record(ExchangeDraft(providers: ["an"], receivers: ["bram"], kind: .time, domain: "care", what: "koken",
+                                                       credits: .hours(1), links: ["of-1"]), reason: nil), by: .coordinator)
         #expect(try Verifier.verify(path: path).ok)
         #expect(try Reader(path: path).search("koken", filter: ListingFilter(), today: clock.today).count == 1)
     }

@@ -81,6 +81,9 @@ public enum Command: Sendable, Equatable {
     case renewListing(String, days: Int64?)
     case lend(LoanDraft)
     case returnLoan(String)
+    case setSpaceHours(String, SpaceHours)
+    case book(BookingDraft)
+    case cancelBooking(String)
 }
 
 /// An accepted command: its event and any soft warnings.

@@ -173,6 +173,9 @@ public enum Event: Sendable, Equatable {
     case listingRenewed(id: String, expires: Day)
     case goodsLent(LoanInfo)
     case goodsReturned(id: String, on: Day)
+    case spaceHoursSet(offer: String, hours: SpaceHours)
+    case spaceBooked(BookingInfo)
+    case spaceCancelled(id: String, by: String)
 
     /// The event type stored in the journal's `type` column.
     public var type: String {
@@ -200,6 +203,9 @@ public enum Event: Sendable, Equatable {
         case .listingRenewed: return "listing.renewed"
         case .goodsLent: return "goods.lent"
         case .goodsReturned: return "goods.returned"
+        case .spaceHoursSet: return "space.hours"
+        case .spaceBooked: return "space.booked"
+        case .spaceCancelled: return "space.cancelled"
         }
     }
 
@@ -248,6 +254,9 @@ public enum Event: Sendable, Equatable {
         case .listingRenewed(let id, let e): return .object(["expires": .string(e.description), "id": .string(id)])
         case .goodsLent(let l): return .object(["loan": l.json])
         case .goodsReturned(let id, let day): return .object(["id": .string(id), "on": .string(day.description)])
+        case .spaceHoursSet(let offer, let h): return .object(["hours": h.json, "offer": .string(offer)])
+        case .spaceBooked(let b): return .object(["booking": b.json])
+        case .spaceCancelled(let id, let by): return .object(["by": .string(by), "id": .string(id)])
         }
     }
 
@@ -344,6 +353,14 @@ public enum Event: Sendable, Equatable {
         case .goodsReturned(let id, let day):
             w.key("id"); w.string(id)
             w.key("on"); w.string(day.description)
+        case .spaceHoursSet(let offer, let h):
+            w.key("hours"); w.value(h.json)
+            w.key("offer"); w.string(offer)
+        case .spaceBooked(let b):
+            w.key("booking"); w.value(b.json)
+        case .spaceCancelled(let id, let by):
+            w.key("by"); w.string(by)
+            w.key("id"); w.string(id)
         }
         w.endObject()
         return w.bytes
@@ -402,6 +419,15 @@ public enum Event: Sendable, Equatable {
         case "listing.withdrawn":
             guard let id = j["id"]?.stringValue, let by = j["by"]?.stringValue else { return nil }
             self = .listingWithdrawn(id: id, by: by)
+        case "space.hours":
+            guard let offer = j["offer"]?.stringValue, let h = j["hours"].flatMap(SpaceHours.init(json:)) else { return nil }
+            self = .spaceHoursSet(offer: offer, hours: h)
+        case "space.booked":
+            guard let b = j["booking"].flatMap(BookingInfo.init(json:)) else { return nil }
+            self = .spaceBooked(b)
+        case "space.cancelled":
+            guard let id = j["id"]?.stringValue, let by = j["by"]?.stringValue else { return nil }
+            self = .spaceCancelled(id: id, by: by)
         case "goods.lent":
             guard let l = j["loan"].flatMap(LoanInfo.init(json:)) else { return nil }
             self = .goodsLent(l)

@@ -9,6 +9,10 @@ public struct LedgerState: LedgerView, Sendable {
     public private(set) var exchangeCount: Int64 = 0
     public private(set) var listings: [Int64: ListingRecord] = [:]
     public private(set) var loans: [Int64: LoanRecord] = [:]
+    public private(set) var spaces: [Int64: SpaceHours] = [:]
+    public private(set) var bookings: [Int64: BookingRecord] = [:]
+    /// Bookings by space offer and day.
+    private var bookingsByDay: [Int64: [Int64: [Int64]]] = [:]
     /// Open proposals by party.
     private var open: [String: Set<String>] = [:]
     /// Exchange postings per unordered pair, in posting order: (day, minutes, exchange id).
@@ -31,6 +35,12 @@ public struct LedgerState: LedgerView, Sendable {
     public var nextListingNumber: Int64 { Int64(listings.count) + 1 }
     public func loan(_ id: String) -> LoanRecord? { loans[LoanInfo.number(id)] }
     public var nextLoanNumber: Int64 { Int64(loans.count) + 1 }
+    public func spaceHours(_ offer: String) -> SpaceHours? { spaces[ListingInfo.number(offer)] }
+    public func booking(_ id: String) -> BookingRecord? { bookings[BookingInfo.number(id)] }
+    public func bookings(of offer: String, on day: Day) -> [BookingRecord] {
+        (bookingsByDay[ListingInfo.number(offer)]?[day.number] ?? []).compactMap { bookings[$0] }
+    }
+    public var nextBookingNumber: Int64 { Int64(bookings.count) + 1 }
     public func openExchanges(of member: String) -> [String] { (open[member] ?? []).sorted() }
 
     public func pairMinutes(_ a: String, _ b: String, since: Day) -> Minutes {
@@ -124,6 +134,18 @@ public struct LedgerState: LedgerView, Sendable {
             let n = ListingInfo.number(id)
             guard listings[n]?.withdrawn == false else { throw LedgerStateError("withdrawal of \(id), which is not listed") }
             listings[n]!.withdrawn = true
+        case .spaceHoursSet(let offer, let hours):
+            guard listings[ListingInfo.number(offer)] != nil else { throw LedgerStateError("hours for unknown offer \(offer)") }
+            spaces[ListingInfo.number(offer)] = hours
+        case .spaceBooked(let b):
+            let n = BookingInfo.number(b.id)
+            guard n == nextBookingNumber, spaces[ListingInfo.number(b.offer)] != nil else { throw LedgerStateError("booking \(b.id) out of sequence") }
+            bookings[n] = BookingRecord(info: b)
+            bookingsByDay[ListingInfo.number(b.offer), default: [:]][b.date.number, default: []].append(n)
+        case .spaceCancelled(let id, _):
+            let n = BookingInfo.number(id)
+            guard bookings[n]?.cancelled == false else { throw LedgerStateError("cancellation of \(id), which is not booked") }
+            bookings[n]!.cancelled = true
         case .goodsLent(let l):
             let n = LoanInfo.number(l.id)
             guard n == nextLoanNumber, members[l.lender] != nil, members[l.borrower] != nil else { throw LedgerStateError("loan \(l.id) out of sequence") }

@@ -79,4 +79,12 @@ public protocol LedgerView {
     func loan(_ id: String) -> LoanRecord?
     /// The number the next loan id gets.
     var nextLoanNumber: Int64 { get }
+    /// The opening hours and capacity of a space offer, once set.
+    func spaceHours(_ offer: String) -> SpaceHours?
+    /// A booking by id.
+    func booking(_ id: String) -> BookingRecord?
+    /// The bookings (cancelled ones included) of a space on a day.
+    func bookings(of offer: String, on day: Day) -> [BookingRecord]
+    /// The number the next booking id gets.
+    var nextBookingNumber: Int64 { get }
 }

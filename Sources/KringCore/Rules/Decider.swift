@@ -188,6 +188,9 @@ public enum Decider {
 
         case .lend, .returnLoan:
             return try decideLoan(command, by: actor, in: view, today: today)
+
+        case .setSpaceHours, .book, .cancelBooking:
+            return try decideSpace(command, by: actor, in: view, now: now)
         }
     }
 

@@ -147,6 +147,15 @@ final class Projector {
         case .listingWithdrawn(let id, _):
             try db.cached("UPDATE listings SET state = 'withdrawn', updated_seq = ? WHERE num = ?").run(.int(seq), .int(ListingInfo.number(id)))
             try db.cached("DELETE FROM listings_fts WHERE rowid = ?").run(.int(ListingInfo.number(id)))
+        case .spaceHoursSet(let offer, let h):
+            try db.cached("INSERT OR REPLACE INTO spaces(offer, capacity, hours, updated_seq) VALUES (?,?,?,?)")
+                .run(.int(ListingInfo.number(offer)), .int(h.capacity), .text(h.json.canonicalString), .int(seq))
+        case .spaceBooked(let b):
+            try db.cached("INSERT INTO bookings(num, offer, member, day, start, end, people, state, created_seq, updated_seq) VALUES (?,?,?,?,?,?,?,'booked',?,?)")
+                .run(.int(BookingInfo.number(b.id)), .int(ListingInfo.number(b.offer)), .text(b.member), .int(b.date.number), .int(b.start),
+                     .int(b.end), .int(b.people), .int(seq), .int(seq))
+        case .spaceCancelled(let id, _):
+            try db.cached("UPDATE bookings SET state = 'cancelled', updated_seq = ? WHERE num = ?").run(.int(seq), .int(BookingInfo.number(id)))
         case .goodsLent(let l):
             try db.cached("INSERT INTO loans(num, lender, borrower, what, offer, lent, due, created_seq, updated_seq) VALUES (?,?,?,?,?,?,?,?,?)")
                 .run(.int(LoanInfo.number(l.id)), .text(l.lender), .text(l.borrower), .text(l.what), .text(l.offer), .int(l.lent.number),

@@ -157,6 +157,63 @@ struct SQLiteView: LedgerView {
         }
     }
 
+    func spaceHours(_ offer: String) -> SpaceHours? {
+        do {
+            return try SQLiteView.spaceHours(offer, db: db)
+        } catch {
+            fault.record(error)
+            return nil
+        }
+    }
+
+    static func spaceHours(_ offer: String, db: Connection) throws(StoreError) -> SpaceHours? {
+        guard let text = try db.scalarText("SELECT hours FROM spaces WHERE offer = ?", .int(ListingInfo.number(offer))) else { return nil }
+        guard let json = try? JSON.parse(text), let h = SpaceHours(json: json) else { throw StoreError("the hours of \(offer) are unreadable") }
+        return h
+    }
+
+    func booking(_ id: String) -> BookingRecord? {
+        do {
+            return try SQLiteView.bookingRows(db, "SELECT num, offer, member, day, start, end, people, state FROM bookings WHERE num = ?",
+                                              [.int(BookingInfo.number(id))]).first
+        } catch {
+            fault.record(error)
+            return nil
+        }
+    }
+
+    func bookings(of offer: String, on day: Day) -> [BookingRecord] {
+        do {
+            return try SQLiteView.bookingRows(db, "SELECT num, offer, member, day, start, end, people, state FROM bookings WHERE offer = ? AND day = ? ORDER BY num",
+                                              [.int(ListingInfo.number(offer)), .int(day.number)])
+        } catch {
+            fault.record(error)
+            return []
+        }
+    }
+
+    static func bookingRows(_ db: Connection, _ sql: String, _ args: [SQLValue]) throws(StoreError) -> [BookingRecord] {
+        let s = try db.cached(sql)
+        defer { s.reset() }
+        try s.bind(args)
+        var out = [BookingRecord]()
+        while try s.step() {
+            let info = BookingInfo(id: "bk-\(s.int(0))", offer: "of-\(s.int(1))", member: s.text(2), date: Day(s.int(3)), start: s.int(4),
+                                   end: s.int(5), people: s.int(6))
+            out.append(BookingRecord(info: info, cancelled: s.text(7) == "cancelled"))
+        }
+        return out
+    }
+
+    var nextBookingNumber: Int64 {
+        do {
+            return (try db.scalarInt("SELECT MAX(num) FROM bookings") ?? 0) + 1
+        } catch {
+            fault.record(error)
+            return 0
+        }
+    }
+
     var nextExchangeNumber: Int64 {
         do {
             return (try db.scalarInt("SELECT MAX(num) FROM exchanges") ?? 0) + 1

@@ -2,7 +2,7 @@
 /// runs once, in its own transaction, in order.
 enum Schema {
     /// The version this build writes.
-    static let version: Int64 = 3
+    static let version: Int64 = 4
 
     /// The secondary indexes of the projections. Bulk loads drop them and build them again at
     /// the end, which is much faster than maintaining them row by row.
@@ -13,6 +13,7 @@ enum Schema {
         ("postings_member", "postings(member, seq)", 1),
         ("listings_author", "listings(author)", 2),
         ("loans_open", "loans(due) WHERE returned IS NULL", 3),
+        ("bookings_slot", "bookings(offer, day)", 4),
     ]
 
     /// The CREATE INDEX statements a migration adds.
@@ -144,10 +145,33 @@ enum Schema {
         );
         \(indexSQL(migration: 3))
         """,
+        // 4: spaces as resources: opening hours, capacity and bookings.
+        """
+        CREATE TABLE spaces(
+            offer INTEGER PRIMARY KEY,
+            capacity INTEGER NOT NULL,
+            hours TEXT NOT NULL,
+            updated_seq INTEGER NOT NULL
+        );
+        CREATE TABLE bookings(
+            num INTEGER PRIMARY KEY,
+            offer INTEGER NOT NULL,
+            member TEXT NOT NULL,
+            day INTEGER NOT NULL,
+            start INTEGER NOT NULL,
+            end INTEGER NOT NULL,
+            people INTEGER NOT NULL,
+            state TEXT NOT NULL,
+            created_seq INTEGER NOT NULL,
+            updated_seq INTEGER NOT NULL
+        );
+        \(indexSQL(migration: 4))
+        """,
     ]
 
     /// Brings the database up to `version`. Refuses a database written by a newer build.
-    static func migrate(_ db: Connection) throws(StoreError) {
+    /// - Parameter target: the version to stop at (tests build older ledgers with it).
+    static func migrate(_ db: Connection, upTo target: Int64 = version) throws(StoreError) {
         let current = try db.scalarInt("PRAGMA user_version") ?? 0
         guard current <= version else {
             throw StoreError("\(db.path) has schema version \(current); this kring reads up to \(version). Upgrade kring.")
@@ -155,7 +179,7 @@ enum Schema {
         if current == 0, let tables = try db.scalarInt("SELECT COUNT(*) FROM sqlite_master"), tables > 0 {
             throw StoreError("\(db.path) is an SQLite database but not a Kring ledger; not touching it.")
         }
-        for v in Int(current)..<Int(version) {
+        for v in Int(current)..<Int(target) {
             try db.execute("BEGIN IMMEDIATE")
             do {
                 try db.execute(migrations[v])

@@ -1,0 +1,233 @@
+/// When a space is open and for how many people. `weekly[0]` is Monday … `weekly[6]` Sunday,
+/// each a list of (open, close) in minutes after midnight; `closed` are exceptions (holidays).
+public struct SpaceHours: Sendable, Equatable {
+    public var capacity: Int64
+    public var weekly: [[ClosedRange<Int64>]]
+    public var closed: [Day]
+
+    public init(capacity: Int64, weekly: [[ClosedRange<Int64>]], closed: [Day] = []) {
+        self.capacity = capacity
+        self.weekly = weekly
+        self.closed = closed
+    }
+
+    /// Whether [start, end] on `day` falls inside one opening interval.
+    public func isOpen(on day: Day, from start: Int64, to end: Int64) -> Bool {
+        guard !closed.contains(day), weekly.count == 7 else { return false }
+        return weekly[Int(day.weekday)].contains { $0.lowerBound <= start && end <= $0.upperBound }
+    }
+
+    /// The journal's form: `{"capacity", "closed": [dates], "weekly": [[[open, close], …] × 7]}`.
+    public var json: JSON {
+        .object(["capacity": .int(capacity), "closed": .array(closed.map { .string($0.description) }),
+                 "weekly": .array(weekly.map { day in .array(day.map { .array([.int($0.lowerBound), .int($0.upperBound)]) }) })])
+    }
+
+    public init?(json j: JSON) {
+        guard let c = j["capacity"]?.intValue, let closed = j["closed"]?.arrayValue, let weekly = j["weekly"]?.arrayValue, weekly.count == 7 else { return nil }
+        var w = [[ClosedRange<Int64>]]()
+        for day in weekly {
+            guard let intervals = day.arrayValue else { return nil }
+            var list = [ClosedRange<Int64>]()
+            for i in intervals {
+                guard let pair = i.arrayValue, pair.count == 2, let o = pair[0].intValue, let e = pair[1].intValue, o < e else { return nil }
+                list.append(o...e)
+            }
+            w.append(list)
+        }
+        let days = closed.compactMap { $0.stringValue.flatMap(Day.init(iso:)) }
+        guard days.count == closed.count else { return nil }
+        self.init(capacity: c, weekly: w, closed: days)
+    }
+
+    /// Reads a week as people type it: `mon 09:00-17:00; tue 09:00-12:00,13:00-17:00; sat-sun 10:00-16:00`.
+    public static func parseWeek(_ text: String) -> [[ClosedRange<Int64>]]? {
+        let names = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
+        var week = [[ClosedRange<Int64>]](repeating: [], count: 7)
+        for part in text.split(separator: ";") {
+            let fields = part.split(separator: " ", omittingEmptySubsequences: true)
+            guard fields.count == 2 else { return nil }
+            let dayRange = fields[0].lowercased().split(separator: "-").map(String.init)
+            guard let first = names.firstIndex(of: dayRange[0]), dayRange.count <= 2 else { return nil }
+            let last = dayRange.count == 2 ? names.firstIndex(of: dayRange[1]) : first
+            guard let last, last >= first else { return nil }
+            for interval in fields[1].split(separator: ",") {
+                let ends = interval.split(separator: "-").map(String.init)
+                guard ends.count == 2, let o = clockMinutes(ends[0]), let e = clockMinutes(ends[1]), o < e else { return nil }
+                for d in first...last { week[d].append(o...e) }
+            }
+        }
+        return week
+    }
+
+    /// `09:30` → 570; `24:00` is the end of the day.
+    public static func clockMinutes(_ text: String) -> Int64? {
+        let p = text.split(separator: ":")
+        guard p.count == 2, p[0].count <= 2, p[1].count == 2, let h = Int64(p[0]), let m = Int64(p[1]), (0...24).contains(h), (0..<60).contains(m) else { return nil }
+        let v = h * 60 + m
+        return v <= 24 * 60 ? v : nil
+    }
+
+    /// 570 → `09:30`.
+    public static func clock(_ minutes: Int64) -> String {
+        let h = minutes / 60, m = minutes % 60
+        return "\(h < 10 ? "0" : "")\(h):\(m < 10 ? "0" : "")\(m)"
+    }
+}
+
+extension Day {
+    /// 0 for Monday … 6 for Sunday (1970-01-01 was a Thursday).
+    public var weekday: Int64 { ((number % 7) + 7 + 3) % 7 }
+}
+
+/// A slot of a space booked by a member.
+public struct BookingInfo: Sendable, Equatable {
+    /// `bk-N`.
+    public var id: String
+    public var offer: String
+    public var member: String
+    public var date: Day
+    /// Minutes after midnight.
+    public var start: Int64
+    public var end: Int64
+    public var people: Int64
+
+    public init(id: String, offer: String, member: String, date: Day, start: Int64, end: Int64, people: Int64) {
+        self.id = id
+        self.offer = offer
+        self.member = member
+        self.date = date
+        self.start = start
+        self.end = end
+        self.people = people
+    }
+
+    /// The number in `bk-N`; 0 when the id is not a booking id.
+    public static func number(_ id: String) -> Int64 {
+        guard id.hasPrefix("bk-"), let n = Int64(id.dropFirst(3)), n > 0 else { return 0 }
+        return n
+    }
+
+    public var json: JSON {
+        .object(["id": .string(id), "offer": .string(offer), "member": .string(member), "date": .string(date.description),
+                 "start": .int(start), "end": .int(end), "people": .int(people)])
+    }
+
+    public init?(json j: JSON) {
+        guard let id = j["id"]?.stringValue, let offer = j["offer"]?.stringValue, let member = j["member"]?.stringValue,
+              let date = j["date"]?.stringValue.flatMap(Day.init(iso:)), let s = j["start"]?.intValue, let e = j["end"]?.intValue,
+              let p = j["people"]?.intValue else { return nil }
+        self.init(id: id, offer: offer, member: member, date: date, start: s, end: e, people: p)
+    }
+}
+
+/// A booking and where it stands.
+public struct BookingRecord: Sendable, Equatable {
+    public var info: BookingInfo
+    public var cancelled: Bool
+
+    public init(info: BookingInfo, cancelled: Bool = false) {
+        self.info = info
+        self.cancelled = cancelled
+    }
+}
+
+/// A booking as a member asks for it.
+public struct BookingDraft: Sendable, Equatable {
+    public var offer: String
+    public var member: String
+    public var date: Day
+    public var start: Int64
+    public var end: Int64
+    public var people: Int64
+
+    public init(offer: String, member: String, date: Day, start: Int64, end: Int64, people: Int64) {
+        self.offer = offer
+        self.member = member
+        self.date = date
+        self.start = start
+        self.end = end
+        self.people = people
+    }
+}
+
+extension Decider {
+    /// Furthest ahead a space can be booked.
+    public static let maxBookingDaysAhead: Int64 = 365
+    /// Most people a space can hold.
+    public static let maxCapacity: Int64 = 10_000
+
+    /// Opening hours, bookings and their cancellation. Bookings never exceed the capacity at any
+    /// moment nor fall outside the opening hours; the single writer makes two bookings that
+    /// arrive together see each other.
+    static func decideSpace(_ command: Command, by actor: Actor, in view: some LedgerView, now: Int64) throws(RuleViolation) -> Decision {
+        let today = Day(timestamp: now)
+        switch command {
+        case .setSpaceHours(let offer, let hours):
+            let l = try spaceOffer(offer, in: view)
+            guard actor == .coordinator || actor == .member(l.info.author) else {
+                throw RuleViolation(.ruleForbidden, "Only \(l.info.author), whose space it is, or a coordinator sets its hours.")
+            }
+            guard (1...maxCapacity).contains(hours.capacity) else { throw RuleViolation(.inputInvalid, "A capacity is 1 to \(maxCapacity) people, not \(hours.capacity).") }
+            guard hours.weekly.count == 7, hours.weekly.allSatisfy({ $0.allSatisfy { $0.lowerBound >= 0 && $0.upperBound <= 24 * 60 && $0.lowerBound < $0.upperBound } }) else {
+                throw RuleViolation(.inputInvalid, "Opening hours are 7 days of intervals within 00:00-24:00.")
+            }
+            return Decision(event: .spaceHoursSet(offer: offer, hours: hours))
+
+        case .book(let d):
+            guard actor == .coordinator || actor == .member(d.member) else {
+                throw RuleViolation(.ruleForbidden, "Only \(d.member) or a coordinator books for \(d.member).")
+            }
+            let l = try spaceOffer(d.offer, in: view)
+            guard let hours = view.spaceHours(d.offer) else {
+                throw RuleViolation(.spaceHours, "\(d.offer) has no opening hours yet; its author sets them with `space hours`.")
+            }
+            let m = try member(d.member, in: view)
+            try requireActive(m)
+            guard d.member != l.info.author else { throw RuleViolation(.ruleSelf, "\(d.member) cannot book their own space.") }
+            guard d.date >= today, d.date <= today + maxBookingDaysAhead else {
+                throw RuleViolation(.ruleDate, "A booking is for today (\(today)) up to \(maxBookingDaysAhead) days ahead, not \(d.date).")
+            }
+            guard d.start >= 0, d.end <= 24 * 60, d.start < d.end else {
+                throw RuleViolation(.inputInvalid, "A booking starts before it ends, within the day: not \(SpaceHours.clock(d.start))-\(SpaceHours.clock(d.end)).")
+            }
+            guard hours.isOpen(on: d.date, from: d.start, to: d.end) else {
+                throw RuleViolation(.spaceHours, "\(d.offer) is not open on \(d.date) from \(SpaceHours.clock(d.start)) to \(SpaceHours.clock(d.end)).")
+            }
+            guard (1...hours.capacity).contains(d.people) else {
+                throw RuleViolation(.spaceCapacity, "\(d.offer) holds \(hours.capacity) people; a booking is for 1 to \(hours.capacity), not \(d.people).")
+            }
+            // The most people already there at any moment of the slot.
+            let overlapping = view.bookings(of: d.offer, on: d.date).filter { !$0.cancelled && $0.info.start < d.end && d.start < $0.info.end }
+            var peak: Int64 = 0
+            for t in Set(overlapping.map { max($0.info.start, d.start) }) {
+                peak = max(peak, overlapping.filter { $0.info.start <= t && t < $0.info.end }.reduce(0) { $0 + $1.info.people })
+            }
+            guard peak + d.people <= hours.capacity else {
+                throw RuleViolation(.spaceCapacity, "\(d.offer) holds \(hours.capacity) people and \(peak) are already booked during \(SpaceHours.clock(d.start))-\(SpaceHours.clock(d.end)) on \(d.date); \(d.people) more would exceed it.")
+            }
+            let info = BookingInfo(id: "bk-\(view.nextBookingNumber)", offer: d.offer, member: d.member, date: d.date, start: d.start, end: d.end, people: d.people)
+            return Decision(event: .spaceBooked(info))
+
+        case .cancelBooking(let id):
+            guard let b = view.booking(id), b.info.id == id else { throw RuleViolation(.bookingNotFound, "There is no booking \(id).") }
+            let author = view.listing(b.info.offer)?.info.author
+            guard actor == .coordinator || actor == .member(b.info.member) || (author.map { actor == .member($0) } ?? false) else {
+                throw RuleViolation(.ruleForbidden, "Only \(b.info.member), who booked, the space's owner or a coordinator cancels \(id).")
+            }
+            guard !b.cancelled else { throw RuleViolation(.bookingState, "\(id) was already cancelled.") }
+            guard b.info.date.timestamp + b.info.end * 60 > now else { throw RuleViolation(.bookingState, "\(id) is over; a past booking is not cancelled.") }
+            return Decision(event: .spaceCancelled(id: id, by: actor.name))
+
+        default:
+            preconditionFailure("decideSpace handles space commands only")
+        }
+    }
+
+    private static func spaceOffer(_ id: String, in view: some LedgerView) throws(RuleViolation) -> ListingRecord {
+        guard let l = view.listing(id), l.info.id == id, l.info.side == .offer else { throw RuleViolation(.listingNotFound, "There is no offer \(id).") }
+        guard l.info.kind == .space else { throw RuleViolation(.listingState, "\(id) offers \(l.info.kind.rawValue), not space.") }
+        guard !l.withdrawn else { throw RuleViolation(.listingState, "\(id) was withdrawn.") }
+        return l
+    }
+}
