@@ -304,6 +304,13 @@ struct CLI {
         #expect(listing["bookings"]?.arrayValue?.count == 1 && listing["hours"]?["capacity"]?.intValue == 4)
         #expect(try k.run("space", "cancel", "bk-1", "--as", "an").status == 0)
         #expect(try k.run("space", "book", "of-1", "--as", "an", "--date", "2026-06-02", "--from", "10:30", "--to", "11:30", "--people", "1").status == 0)
+        // After the slot: a gift of space, settling the booking.
+        let after = ["KRING_NOW": "2026-06-03"]
+        r = try k.run("exchange", "propose", "--as", "cafe", "--provider", "cafe", "--receiver", "an", "--kind", "space", "--domain", "culture",
+                      "--what", "zaal", "--credits", "0", "--quantity", "1h", "--links", "bk-2", env: after)
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(try k.run("exchange", "confirm", "ex-1", "--as", "an", env: after).status == 0)
+        #expect(try k.json("space", "bookings", "of-1", "--date", "2026-06-02")["bookings"]?.arrayValue?.last?["settled_by"]?.stringValue == "ex-1")
         #expect(try k.json("verify")["ok"]?.boolValue == true)
     }
 }

@@ -64,3 +64,23 @@ import Testing
         #expect(Day(iso: "2026-06-01")!.weekday == 0 && Day(iso: "2026-06-07")!.weekday == 6)
     }
 }
+
+@Suite struct BookingSettlementTests {
+    @Test func afterTheSlotABookingBecomesASpaceExchangeOnce() {
+        var c = SpaceRuleTests().room()
+        try! c.run(SpaceRuleTests().book("an", "2026-06-01", "10:00", "12:00", 4), by: .member("an"))
+        let room = ExchangeDraft(providers: ["bakkerij"], receivers: ["an"], kind: .space, domain: "culture", what: "zaal", credits: .zero,
+                                 quantity: 120, links: ["bk-1"])
+        #expect(c.code(.propose(room), by: .member("bakkerij")) == .bookingState, "the slot is not over at 09:00")
+        c.now += 3 * 3600 + 60  // 12:01
+        var wrongKind = room
+        wrongKind.kind = .time
+        wrongKind.credits = .hours(2)
+        #expect(c.code(.record(wrongKind, reason: nil)) == .bookingState)
+        #expect(c.code(.propose(room), by: .member("bakkerij")) == nil)
+        #expect(c.state.booking("bk-1")?.settledBy == nil, "settled when the exchange posts")
+        try! c.run(.confirm("ex-1"), by: .member("an"))
+        #expect(c.state.booking("bk-1")?.settledBy == "ex-1")
+        #expect(c.code(.record(room, reason: nil)) == .bookingState, "once")
+    }
+}

@@ -120,6 +120,7 @@ public struct LedgerState: LedgerView, Sendable {
             try postExchange(x.info, transfers, day: day, sign: -1)
             // A reversed exchange fulfilled nothing: its requests are open again.
             for l in x.info.links where listings[ListingInfo.number(l)]?.fulfilledBy == id { listings[ListingInfo.number(l)]!.fulfilledBy = nil }
+            for b in x.info.links where bookings[BookingInfo.number(b)]?.settledBy == id { bookings[BookingInfo.number(b)]!.settledBy = nil }
         case .poolDonated(let t), .poolGranted(let t, _):
             try post(t)
         case .listingPosted(let l):
@@ -166,6 +167,10 @@ public struct LedgerState: LedgerView, Sendable {
         for l in info.links where l.hasPrefix(ListingSide.request.prefix) {
             let n = ListingInfo.number(l)
             if listings[n]?.fulfilledBy == nil { listings[n]?.fulfilledBy = id }
+        }
+        for b in info.links where b.hasPrefix("bk-") {
+            let n = BookingInfo.number(b)
+            if bookings[n]?.settledBy == nil { bookings[n]?.settledBy = id }
         }
     }
 

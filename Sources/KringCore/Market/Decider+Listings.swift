@@ -85,12 +85,17 @@ extension Decider {
     /// Most offers and requests one exchange fulfils.
     public static let maxLinks = 4
 
-    /// The offers and requests an exchange says it fulfils: each exists and is not withdrawn, an
-    /// offer is one of its providers', a request one of its receivers' and not yet fulfilled.
-    static func validateLinks(_ d: ExchangeDraft, in view: some LedgerView) throws(RuleViolation) {
+    /// The offers, requests and bookings an exchange says it fulfils: each exists and is not
+    /// withdrawn, an offer is one of its providers', a request one of its receivers' and not yet
+    /// fulfilled; a booking is settled after its slot, by a space exchange from the space's owner
+    /// to whoever booked, once.
+    static func validateLinks(_ d: ExchangeDraft, in view: some LedgerView, now: Int64) throws(RuleViolation) {
         guard d.links.count <= maxLinks else { throw RuleViolation(.inputInvalid, "An exchange links at most \(maxLinks) offers or requests, not \(d.links.count).") }
         guard Set(d.links).count == d.links.count else { throw RuleViolation(.inputInvalid, "A listing is linked twice.") }
-        for id in d.links {
+        for id in d.links where id.hasPrefix("bk-") {
+            try validateBookingLink(id, d, in: view, now: now)
+        }
+        for id in d.links where !id.hasPrefix("bk-") {
             guard let l = view.listing(id), l.info.id == id else { throw RuleViolation(.listingNotFound, "There is no offer or request \(id).") }
             guard !l.withdrawn else { throw RuleViolation(.listingState, "\(id) was withdrawn and cannot be fulfilled.") }
             switch l.info.side {
@@ -104,6 +109,19 @@ extension Decider {
                 }
                 if let by = l.fulfilledBy { throw RuleViolation(.listingState, "\(id) was already fulfilled by \(by).") }
             }
+        }
+    }
+}
+
+extension Decider {
+    static func validateBookingLink(_ id: String, _ d: ExchangeDraft, in view: some LedgerView, now: Int64) throws(RuleViolation) {
+        guard let b = view.booking(id), b.info.id == id else { throw RuleViolation(.bookingNotFound, "There is no booking \(id).") }
+        guard !b.cancelled else { throw RuleViolation(.bookingState, "\(id) was cancelled.") }
+        if let by = b.settledBy { throw RuleViolation(.bookingState, "\(id) was already settled by \(by).") }
+        guard b.endsAt <= now else { throw RuleViolation(.bookingState, "\(id) ends \(b.info.date) at \(SpaceHours.clock(b.info.end)); it is settled after the slot.") }
+        let owner = view.listing(b.info.offer)?.info.author ?? ""
+        guard d.kind == .space, d.providers.contains(owner), d.receivers.contains(b.info.member) else {
+            throw RuleViolation(.bookingState, "\(id) is settled by a space exchange from \(owner) to \(b.info.member).")
         }
     }
 }

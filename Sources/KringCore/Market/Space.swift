@@ -125,11 +125,17 @@ public struct BookingInfo: Sendable, Equatable {
 public struct BookingRecord: Sendable, Equatable {
     public var info: BookingInfo
     public var cancelled: Bool
+    /// The exchange of kind space that settled it after the slot, once it posted.
+    public var settledBy: String?
 
-    public init(info: BookingInfo, cancelled: Bool = false) {
+    public init(info: BookingInfo, cancelled: Bool = false, settledBy: String? = nil) {
         self.info = info
         self.cancelled = cancelled
+        self.settledBy = settledBy
     }
+
+    /// When the slot ends (Unix seconds).
+    public var endsAt: Int64 { info.date.timestamp + info.end * 60 }
 }
 
 /// A booking as a member asks for it.
@@ -216,7 +222,7 @@ extension Decider {
                 throw RuleViolation(.ruleForbidden, "Only \(b.info.member), who booked, the space's owner or a coordinator cancels \(id).")
             }
             guard !b.cancelled else { throw RuleViolation(.bookingState, "\(id) was already cancelled.") }
-            guard b.info.date.timestamp + b.info.end * 60 > now else { throw RuleViolation(.bookingState, "\(id) is over; a past booking is not cancelled.") }
+            guard b.endsAt > now else { throw RuleViolation(.bookingState, "\(id) is over; a past booking is not cancelled.") }
             return Decision(event: .spaceCancelled(id: id, by: actor.name))
 
         default:

@@ -261,7 +261,7 @@ public enum Decider {
         guard date >= earliest else {
             throw RuleViolation(.ruleDate, "The exchange is dated \(date), more than \(policy.backdatingDays) days ago; the earliest allowed date is \(earliest).")
         }
-        try validateLinks(d, in: view)
+        try validateLinks(d, in: view, now: now)
         let id = "ex-\(view.nextExchangeNumber)"
         let expires = proposer == nil ? nil : now + policy.proposalExpiryDays * 86_400
         return ExchangeInfo(id: id, proposer: proposer, providers: d.providers, receivers: d.receivers, kind: d.kind,

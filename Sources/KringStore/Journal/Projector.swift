@@ -124,6 +124,7 @@ final class Projector {
                 .run(.text(reason), .int(seq), .int(ExchangeNumber.parse(id)))
             for t in transfers { try post(t, seq: seq, exchange: id, kind: "reversal", day: day) }
             try db.cached("UPDATE listings SET fulfilled_by = NULL, updated_seq = ? WHERE fulfilled_by = ?").run(.int(seq), .int(ExchangeNumber.parse(id)))
+            try db.cached("UPDATE bookings SET settled_by = NULL, updated_seq = ? WHERE settled_by = ?").run(.int(seq), .int(ExchangeNumber.parse(id)))
         case .poolDonated(let t):
             try post(t, seq: seq, exchange: nil, kind: "donation", day: day)
         case .poolGranted(let t, _):
@@ -174,6 +175,10 @@ final class Projector {
         for l in links.split(separator: ",") where l.hasPrefix(ListingSide.request.prefix) {
             try db.cached("UPDATE listings SET fulfilled_by = ?, updated_seq = ? WHERE num = ? AND fulfilled_by IS NULL")
                 .run(.int(num), .int(seq), .int(ListingInfo.number(String(l))))
+        }
+        for b in links.split(separator: ",") where b.hasPrefix("bk-") {
+            try db.cached("UPDATE bookings SET settled_by = ?, updated_seq = ? WHERE num = ? AND settled_by IS NULL")
+                .run(.int(num), .int(seq), .int(BookingInfo.number(String(b))))
         }
     }
 

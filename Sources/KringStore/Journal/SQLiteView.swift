@@ -174,7 +174,7 @@ struct SQLiteView: LedgerView {
 
     func booking(_ id: String) -> BookingRecord? {
         do {
-            return try SQLiteView.bookingRows(db, "SELECT num, offer, member, day, start, end, people, state FROM bookings WHERE num = ?",
+            return try SQLiteView.bookingRows(db, "SELECT num, offer, member, day, start, end, people, state, settled_by FROM bookings WHERE num = ?",
                                               [.int(BookingInfo.number(id))]).first
         } catch {
             fault.record(error)
@@ -184,7 +184,7 @@ struct SQLiteView: LedgerView {
 
     func bookings(of offer: String, on day: Day) -> [BookingRecord] {
         do {
-            return try SQLiteView.bookingRows(db, "SELECT num, offer, member, day, start, end, people, state FROM bookings WHERE offer = ? AND day = ? ORDER BY num",
+            return try SQLiteView.bookingRows(db, "SELECT num, offer, member, day, start, end, people, state, settled_by FROM bookings WHERE offer = ? AND day = ? ORDER BY num",
                                               [.int(ListingInfo.number(offer)), .int(day.number)])
         } catch {
             fault.record(error)
@@ -200,7 +200,7 @@ struct SQLiteView: LedgerView {
         while try s.step() {
             let info = BookingInfo(id: "bk-\(s.int(0))", offer: "of-\(s.int(1))", member: s.text(2), date: Day(s.int(3)), start: s.int(4),
                                    end: s.int(5), people: s.int(6))
-            out.append(BookingRecord(info: info, cancelled: s.text(7) == "cancelled"))
+            out.append(BookingRecord(info: info, cancelled: s.text(7) == "cancelled", settledBy: s.optionalInt(8).map(ExchangeNumber.id)))
         }
         return out
     }

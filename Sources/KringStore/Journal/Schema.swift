@@ -162,6 +162,7 @@ enum Schema {
             end INTEGER NOT NULL,
             people INTEGER NOT NULL,
             state TEXT NOT NULL,
+            settled_by INTEGER,
             created_seq INTEGER NOT NULL,
             updated_seq INTEGER NOT NULL
         );
