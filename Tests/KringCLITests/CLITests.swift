@@ -314,3 +314,36 @@ struct CLI {
         #expect(try k.json("verify")["ok"]?.boolValue == true)
     }
 }
+
+@Suite(.serialized) struct ChallengeCLITests {
+    @Test func coCreationThroughTheBinary() throws {
+        let k = CLI(); defer { k.dir.remove() }
+        #expect(try k.run("init").status == 0)
+        for (id, kind, domains) in [("stad", "municipality", "care"), ("an", "person", "loneliness,care"), ("cafe", "company", "culture"), ("chloe", "person", "care")] {
+            _ = try k.run("member", "add", id, "--name", id, "--kind", kind, "--domains", domains)
+        }
+        var r = try k.run("challenge", "add", "--as", "an", "--title", "x", "--domains", "care", "--ends", "2026-07-01")
+        #expect(r.status == 1 && r.stderr.contains("rule.forbidden"))
+        r = try k.run("challenge", "add", "--as", "stad", "--title", "Eenzame senioren", "--domains", "loneliness,care", "--ends", "2026-07-01")
+        #expect(r.status == 0 && r.stdout.contains("ch-1"), "\(r.stderr)")
+        #expect(try k.run("challenge", "join", "ch-1", "--as", "an").status == 0)
+        #expect(try k.run("challenge", "join", "ch-1", "--as", "cafe").status == 0)
+        #expect(try k.run("challenge", "pledge", "ch-1", "--as", "an", "--kind", "time", "--what", "wekelijks bezoek").status == 0)
+        #expect(try k.run("challenge", "pledge", "ch-1", "--as", "cafe", "--kind", "space", "--what", "zaal op zondag").status == 0)
+        r = try k.run("exchange", "record", "--provider", "an", "--receiver", "chloe", "--kind", "time", "--domain", "loneliness", "--what", "bezoek",
+                      "--credits", "1", "--links", "ch-1")
+        #expect(r.status == 0, "\(r.stderr)")
+        let report = try k.json("challenge", "show", "ch-1")
+        #expect(report["joined_by_kind"]?["person"]?.intValue == 1 && report["joined_by_kind"]?["company"]?.intValue == 1)
+        #expect(report["joined_by_domain"]?["care"]?.intValue == 1)
+        let pledges = report["pledges"]?.arrayValue ?? []
+        #expect(pledges.first { $0["member"]?.stringValue == "an" }?["became_exchange"]?.stringValue == "ex-1")
+        #expect(pledges.first { $0["member"]?.stringValue == "cafe" }?["became_exchange"]?.isNull == true)
+        #expect(try k.json("challenge", "list").arrayValue?.count == 1)
+        #expect(try k.run("challenge", "close", "ch-1", "--as", "an").status == 1)
+        #expect(try k.run("challenge", "close", "ch-1").status == 0)
+        #expect(try k.json("challenge", "list").arrayValue?.isEmpty == true)
+        #expect(try k.json("challenge", "list", "--all").arrayValue?.first?["closed"]?.boolValue == true)
+        #expect(try k.json("verify")["ok"]?.boolValue == true)
+    }
+}

@@ -24,7 +24,7 @@ import KringTestSupport
         var codes = [RuleCode: Int]()
         for step in 0..<3_000 {
             if commands.isEmpty {
-                let n = rng.below(132)
+                let n = rng.below(135)
                 let pick = { rng.pick(ids) }
                 let credits = Minutes(Int64(15 * (1 + rng.below(rng.chance(0.1) ? 120 : 12))))
                 let kind: ExchangeKind = rng.chance(0.7) ? .time : rng.pick([.space, .goods])
@@ -32,7 +32,7 @@ import KringTestSupport
                 let providers = rng.chance(0.15) ? [pick(), pick(), pick()] : [pick()]
                 let receivers = [pick()]
                 // Now and then it says which offer or request it fulfils (right or wrong).
-                let links = rng.chance(0.08) ? ["\(rng.chance(0.5) ? "of" : "rq")-\(1 + rng.below(max(1, step / 8)))"] : []
+                let links = rng.chance(0.1) ? ["\(rng.pick(["of", "rq", "ch"]))-\(1 + rng.below(max(1, step / 8)))"] : []
                 let draft = ExchangeDraft(providers: providers, receivers: receivers, kind: kind, domain: "care", what: "w \(step)", credits: credits,
                                           links: links)
                 // Mostly a proposal still open, answered by one of its parties; now and then anything.
@@ -80,6 +80,16 @@ import KringTestSupport
                         let start = Int64(7 * 60 + 30 * rng.below(24))
                         commands = [(.book(BookingDraft(offer: offer, member: who, date: clock.today + Int64(rng.below(3)), start: start,
                                                         end: start + Int64(30 * (1 + rng.below(6))), people: Int64(1 + rng.below(5)))), .member(who))]
+                    }
+                case 119..<122:
+                    let who = pick()
+                    let ch = "ch-\(1 + rng.below(max(1, step / 60)))"
+                    switch rng.below(5) {
+                    case 0: commands = [(.postChallenge(author: rng.pick(["fanfare", "repaircafe", "stad", "an"]), title: "c \(step)", text: "",
+                                                        domains: ["care"], ends: clock.today + Int64(rng.below(40))), .coordinator)]
+                    case 1, 2: commands = [(.joinChallenge(ch, member: who), .member(who))]
+                    case 3: commands = [(.pledge(Pledge(challenge: ch, member: who, kind: kind, what: "p")), .member(who))]
+                    default: commands = [(.closeChallenge(ch), .coordinator)]
                     }
                 case 112..<115:
                     let lender = pick()

@@ -84,6 +84,10 @@ public enum Command: Sendable, Equatable {
     case setSpaceHours(String, SpaceHours)
     case book(BookingDraft)
     case cancelBooking(String)
+    case postChallenge(author: String, title: String, text: String, domains: [String], ends: Day)
+    case joinChallenge(String, member: String)
+    case pledge(Pledge)
+    case closeChallenge(String)
 }
 
 /// An accepted command: its event and any soft warnings.

@@ -176,6 +176,10 @@ public enum Event: Sendable, Equatable {
     case spaceHoursSet(offer: String, hours: SpaceHours)
     case spaceBooked(BookingInfo)
     case spaceCancelled(id: String, by: String)
+    case challengePosted(ChallengeInfo)
+    case challengeJoined(id: String, member: String)
+    case challengePledged(Pledge)
+    case challengeClosed(id: String, by: String)
 
     /// The event type stored in the journal's `type` column.
     public var type: String {
@@ -206,6 +210,10 @@ public enum Event: Sendable, Equatable {
         case .spaceHoursSet: return "space.hours"
         case .spaceBooked: return "space.booked"
         case .spaceCancelled: return "space.cancelled"
+        case .challengePosted: return "challenge.posted"
+        case .challengeJoined: return "challenge.joined"
+        case .challengePledged: return "challenge.pledged"
+        case .challengeClosed: return "challenge.closed"
         }
     }
 
@@ -257,6 +265,10 @@ public enum Event: Sendable, Equatable {
         case .spaceHoursSet(let offer, let h): return .object(["hours": h.json, "offer": .string(offer)])
         case .spaceBooked(let b): return .object(["booking": b.json])
         case .spaceCancelled(let id, let by): return .object(["by": .string(by), "id": .string(id)])
+        case .challengePosted(let c): return .object(["challenge": c.json])
+        case .challengeJoined(let id, let m): return .object(["id": .string(id), "member": .string(m)])
+        case .challengePledged(let p): return .object(["pledge": p.json])
+        case .challengeClosed(let id, let by): return .object(["by": .string(by), "id": .string(id)])
         }
     }
 
@@ -358,9 +370,16 @@ public enum Event: Sendable, Equatable {
             w.key("offer"); w.string(offer)
         case .spaceBooked(let b):
             w.key("booking"); w.value(b.json)
-        case .spaceCancelled(let id, let by):
+        case .spaceCancelled(let id, let by), .challengeClosed(let id, let by):
             w.key("by"); w.string(by)
             w.key("id"); w.string(id)
+        case .challengePosted(let c):
+            w.key("challenge"); w.value(c.json)
+        case .challengeJoined(let id, let m):
+            w.key("id"); w.string(id)
+            w.key("member"); w.string(m)
+        case .challengePledged(let p):
+            w.key("pledge"); w.value(p.json)
         }
         w.endObject()
         return w.bytes
@@ -419,6 +438,18 @@ public enum Event: Sendable, Equatable {
         case "listing.withdrawn":
             guard let id = j["id"]?.stringValue, let by = j["by"]?.stringValue else { return nil }
             self = .listingWithdrawn(id: id, by: by)
+        case "challenge.posted":
+            guard let c = j["challenge"].flatMap(ChallengeInfo.init(json:)) else { return nil }
+            self = .challengePosted(c)
+        case "challenge.joined":
+            guard let id = j["id"]?.stringValue, let m = j["member"]?.stringValue else { return nil }
+            self = .challengeJoined(id: id, member: m)
+        case "challenge.pledged":
+            guard let p = j["pledge"].flatMap(Pledge.init(json:)) else { return nil }
+            self = .challengePledged(p)
+        case "challenge.closed":
+            guard let id = j["id"]?.stringValue, let by = j["by"]?.stringValue else { return nil }
+            self = .challengeClosed(id: id, by: by)
         case "space.hours":
             guard let offer = j["offer"]?.stringValue, let h = j["hours"].flatMap(SpaceHours.init(json:)) else { return nil }
             self = .spaceHoursSet(offer: offer, hours: h)

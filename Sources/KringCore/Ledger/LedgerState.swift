@@ -11,6 +11,8 @@ public struct LedgerState: LedgerView, Sendable {
     public private(set) var loans: [Int64: LoanRecord] = [:]
     public private(set) var spaces: [Int64: SpaceHours] = [:]
     public private(set) var bookings: [Int64: BookingRecord] = [:]
+    public private(set) var challenges: [Int64: ChallengeRecord] = [:]
+    public private(set) var pledgeCount: Int64 = 0
     /// Bookings by space offer and day.
     private var bookingsByDay: [Int64: [Int64: [Int64]]] = [:]
     /// Open proposals by party.
@@ -41,6 +43,8 @@ public struct LedgerState: LedgerView, Sendable {
         (bookingsByDay[ListingInfo.number(offer)]?[day.number] ?? []).compactMap { bookings[$0] }
     }
     public var nextBookingNumber: Int64 { Int64(bookings.count) + 1 }
+    public func challenge(_ id: String) -> ChallengeRecord? { challenges[ChallengeInfo.number(id)] }
+    public var nextChallengeNumber: Int64 { Int64(challenges.count) + 1 }
     public func openExchanges(of member: String) -> [String] { (open[member] ?? []).sorted() }
 
     public func pairMinutes(_ a: String, _ b: String, since: Day) -> Minutes {
@@ -135,6 +139,21 @@ public struct LedgerState: LedgerView, Sendable {
             let n = ListingInfo.number(id)
             guard listings[n]?.withdrawn == false else { throw LedgerStateError("withdrawal of \(id), which is not listed") }
             listings[n]!.withdrawn = true
+        case .challengePosted(let c):
+            let n = ChallengeInfo.number(c.id)
+            guard n == nextChallengeNumber else { throw LedgerStateError("challenge \(c.id) out of sequence") }
+            challenges[n] = ChallengeRecord(info: c)
+        case .challengeJoined(let id, let m):
+            let n = ChallengeInfo.number(id)
+            guard challenges[n] != nil, members[m] != nil else { throw LedgerStateError("join of unknown challenge \(id)") }
+            challenges[n]!.members.append(m)
+        case .challengePledged(let p):
+            guard challenges[ChallengeInfo.number(p.challenge)]?.members.contains(p.member) == true else { throw LedgerStateError("pledge to \(p.challenge) by a non-member") }
+            pledgeCount += 1
+        case .challengeClosed(let id, _):
+            let n = ChallengeInfo.number(id)
+            guard challenges[n]?.closed == false else { throw LedgerStateError("close of \(id), which is not open") }
+            challenges[n]!.closed = true
         case .spaceHoursSet(let offer, let hours):
             guard listings[ListingInfo.number(offer)] != nil else { throw LedgerStateError("hours for unknown offer \(offer)") }
             spaces[ListingInfo.number(offer)] = hours

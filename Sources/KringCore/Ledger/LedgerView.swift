@@ -87,4 +87,8 @@ public protocol LedgerView {
     func bookings(of offer: String, on day: Day) -> [BookingRecord]
     /// The number the next booking id gets.
     var nextBookingNumber: Int64 { get }
+    /// A challenge by id, with who joined.
+    func challenge(_ id: String) -> ChallengeRecord?
+    /// The number the next challenge id gets.
+    var nextChallengeNumber: Int64 { get }
 }

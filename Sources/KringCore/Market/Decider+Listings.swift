@@ -95,7 +95,13 @@ extension Decider {
         for id in d.links where id.hasPrefix("bk-") {
             try validateBookingLink(id, d, in: view, now: now)
         }
-        for id in d.links where !id.hasPrefix("bk-") {
+        for id in d.links where id.hasPrefix("ch-") {
+            let c = try openChallenge(id, in: view, today: Day(timestamp: now))
+            guard d.providers.contains(where: c.members.contains) || d.receivers.contains(where: c.members.contains) else {
+                throw RuleViolation(.challengeState, "No one in this exchange has joined \(id); join it first.")
+            }
+        }
+        for id in d.links where !id.hasPrefix("bk-") && !id.hasPrefix("ch-") {
             guard let l = view.listing(id), l.info.id == id else { throw RuleViolation(.listingNotFound, "There is no offer or request \(id).") }
             guard !l.withdrawn else { throw RuleViolation(.listingState, "\(id) was withdrawn and cannot be fulfilled.") }
             switch l.info.side {

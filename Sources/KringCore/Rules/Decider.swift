@@ -191,6 +191,9 @@ public enum Decider {
 
         case .setSpaceHours, .book, .cancelBooking:
             return try decideSpace(command, by: actor, in: view, now: now)
+
+        case .postChallenge, .joinChallenge, .pledge, .closeChallenge:
+            return try decideChallenge(command, by: actor, in: view, today: today)
         }
     }
 

@@ -29,6 +29,8 @@ public enum RuleCode: String, Sendable, CaseIterable, Codable {
     case spaceCapacity = "space.capacity"
     case bookingNotFound = "booking.not_found"
     case bookingState = "booking.state"
+    case challengeNotFound = "challenge.not_found"
+    case challengeState = "challenge.state"
     case inputInvalid = "input.invalid"
     case inputGroup = "input.group"
     case inputDomain = "input.domain"

@@ -148,6 +148,17 @@ final class Projector {
         case .listingWithdrawn(let id, _):
             try db.cached("UPDATE listings SET state = 'withdrawn', updated_seq = ? WHERE num = ?").run(.int(seq), .int(ListingInfo.number(id)))
             try db.cached("DELETE FROM listings_fts WHERE rowid = ?").run(.int(ListingInfo.number(id)))
+        case .challengePosted(let c):
+            try db.cached("INSERT INTO challenges(num, author, title, text, domains, ends, state, created_seq, updated_seq) VALUES (?,?,?,?,?,?,'open',?,?)")
+                .run(.int(ChallengeInfo.number(c.id)), .text(c.author), .text(c.title), .text(c.text), .text(c.domains.joined(separator: ",")),
+                     .int(c.ends.number), .int(seq), .int(seq))
+        case .challengeJoined(let id, let m):
+            try db.cached("INSERT INTO challenge_members(challenge, member, seq) VALUES (?,?,?)").run(.int(ChallengeInfo.number(id)), .text(m), .int(seq))
+        case .challengePledged(let p):
+            try db.cached("INSERT INTO pledges(challenge, member, kind, what, seq) VALUES (?,?,?,?,?)")
+                .run(.int(ChallengeInfo.number(p.challenge)), .text(p.member), .text(p.kind.rawValue), .text(p.what), .int(seq))
+        case .challengeClosed(let id, _):
+            try db.cached("UPDATE challenges SET state = 'closed', updated_seq = ? WHERE num = ?").run(.int(seq), .int(ChallengeInfo.number(id)))
         case .spaceHoursSet(let offer, let h):
             try db.cached("INSERT OR REPLACE INTO spaces(offer, capacity, hours, updated_seq) VALUES (?,?,?,?)")
                 .run(.int(ListingInfo.number(offer)), .int(h.capacity), .text(h.json.canonicalString), .int(seq))
@@ -204,6 +215,9 @@ final class Projector {
                      .text(reason), .int(seq), .int(seq), .text(x.links.joined(separator: ",")))
         // Parties keep their order, so a decision read back from here posts its transfers in the
         // same order as one taken on the in-memory ledger.
+        for l in x.links {
+            try db.cached("INSERT INTO exchange_links(exchange, target) VALUES (?, ?)").run(.int(num), .text(l))
+        }
         let party = try db.cached("INSERT INTO exchange_parties(exchange, member, role, position, consented) VALUES (?,?,?,?,?)")
         for (i, p) in x.providers.enumerated() {
             try party.run(.int(num), .text(p), .text("provider"), .int(Int64(i)), .int(recorded || p == x.proposer ? 1 : 0))

@@ -214,6 +214,40 @@ struct SQLiteView: LedgerView {
         }
     }
 
+    func challenge(_ id: String) -> ChallengeRecord? {
+        do {
+            return try SQLiteView.challenge(id, db: db)
+        } catch {
+            fault.record(error)
+            return nil
+        }
+    }
+
+    static func challenge(_ id: String, db: Connection) throws(StoreError) -> ChallengeRecord? {
+        let n = ChallengeInfo.number(id)
+        let s = try db.cached("SELECT author, title, text, domains, ends, state FROM challenges WHERE num = ?")
+        defer { s.reset() }
+        try s.bind([.int(n)])
+        guard try s.step() else { return nil }
+        let info = ChallengeInfo(id: id, author: s.text(0), title: s.text(1), text: s.text(2), domains: s.text(3).split(separator: ",").map(String.init),
+                                 ends: Day(s.int(4)))
+        let m = try db.cached("SELECT member FROM challenge_members WHERE challenge = ? ORDER BY seq")
+        defer { m.reset() }
+        try m.bind([.int(n)])
+        var members = [String]()
+        while try m.step() { members.append(m.text(0)) }
+        return ChallengeRecord(info: info, members: members, closed: s.text(5) == "closed")
+    }
+
+    var nextChallengeNumber: Int64 {
+        do {
+            return (try db.scalarInt("SELECT MAX(num) FROM challenges") ?? 0) + 1
+        } catch {
+            fault.record(error)
+            return 0
+        }
+    }
+
     var nextExchangeNumber: Int64 {
         do {
             return (try db.scalarInt("SELECT MAX(num) FROM exchanges") ?? 0) + 1

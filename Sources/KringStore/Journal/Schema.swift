@@ -2,7 +2,7 @@
 /// runs once, in its own transaction, in order.
 enum Schema {
     /// The version this build writes.
-    static let version: Int64 = 4
+    static let version: Int64 = 5
 
     /// The secondary indexes of the projections. Bulk loads drop them and build them again at
     /// the end, which is much faster than maintaining them row by row.
@@ -14,6 +14,7 @@ enum Schema {
         ("listings_author", "listings(author)", 2),
         ("loans_open", "loans(due) WHERE returned IS NULL", 3),
         ("bookings_slot", "bookings(offer, day)", 4),
+        ("exchange_links_target", "exchange_links(target)", 5),
     ]
 
     /// The CREATE INDEX statements a migration adds.
@@ -167,6 +168,43 @@ enum Schema {
             updated_seq INTEGER NOT NULL
         );
         \(indexSQL(migration: 4))
+        """,
+        // 5: challenges, who joined them, pledges; and every exchange's links in a table of
+        // their own (challenges and statistics look exchanges up by what they link).
+        """
+        CREATE TABLE challenges(
+            num INTEGER PRIMARY KEY,
+            author TEXT NOT NULL,
+            title TEXT NOT NULL,
+            text TEXT NOT NULL,
+            domains TEXT NOT NULL,
+            ends INTEGER NOT NULL,
+            state TEXT NOT NULL,
+            created_seq INTEGER NOT NULL,
+            updated_seq INTEGER NOT NULL
+        );
+        CREATE TABLE challenge_members(
+            challenge INTEGER NOT NULL,
+            member TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            PRIMARY KEY(challenge, member)
+        ) WITHOUT ROWID;
+        CREATE TABLE pledges(
+            id INTEGER PRIMARY KEY,
+            challenge INTEGER NOT NULL,
+            member TEXT NOT NULL,
+            kind TEXT NOT NULL,
+            what TEXT NOT NULL,
+            seq INTEGER NOT NULL
+        );
+        CREATE TABLE exchange_links(
+            exchange INTEGER NOT NULL,
+            target TEXT NOT NULL,
+            PRIMARY KEY(exchange, target)
+        ) WITHOUT ROWID;
+        INSERT INTO exchange_links(exchange, target)
+            SELECT e.num, value FROM exchanges e, json_each('["' || replace(e.links, ',', '","') || '"]') WHERE e.links != '';
+        \(indexSQL(migration: 5))
         """,
     ]
 

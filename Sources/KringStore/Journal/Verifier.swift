@@ -232,6 +232,15 @@ public enum Verifier {
             guard let b = state.bookings[bk.int(0)] else { diverge(bk.int(3), "booking \(bk.int(0)) is not in the journal"); continue }
             if bk.int(1) != b.info.people || (bk.text(2) == "cancelled") != b.cancelled || bk.optionalInt(4).map(ExchangeNumber.id) != b.settledBy { diverge(bk.int(3), "booking \(b.info.id) differs from the journal") }
         }
+        var challengesSeen = 0
+        let ch = try db.prepare("SELECT num, state, updated_seq, (SELECT COUNT(*) FROM challenge_members m WHERE m.challenge = c.num) FROM challenges c")
+        while try ch.step() {
+            challengesSeen += 1
+            guard let c = state.challenges[ch.int(0)] else { diverge(ch.int(2), "challenge \(ch.int(0)) is not in the journal"); continue }
+            if (ch.text(1) == "closed") != c.closed || ch.int(3) != Int64(c.members.count) { diverge(ch.int(2), "challenge \(c.info.id) differs from the journal") }
+        }
+        if challengesSeen != state.challenges.count { diverge(1, "the projection holds \(challengesSeen) challenges; the journal \(state.challenges.count)") }
+        if try db.scalarInt("SELECT COUNT(*) FROM pledges") != state.pledgeCount { diverge(1, "the projection's pledges differ from the journal") }
         if bookingsSeen != state.bookings.count { diverge(1, "the projection holds \(bookingsSeen) bookings; the journal \(state.bookings.count)") }
         if loansSeen != state.loans.count { diverge(1, "the projection holds \(loansSeen) loans; the journal \(state.loans.count)") }
         if listingsSeen != state.listings.count { diverge(1, "the projection holds \(listingsSeen) listings; the journal \(state.listings.count)") }

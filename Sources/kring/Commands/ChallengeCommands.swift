@@ -1,0 +1,61 @@
+import Foundation
+import KringCore
+import KringStore
+
+/// Challenges: co-creation around one local problem.
+let challengeCommands: [CommandSpec] = [
+    CommandSpec(path: "challenge add", summary: "post a local problem for co-creation (the municipality or an association)",
+                usage: "kring challenge add --as MEMBER --title TEXT [--text TEXT] --domains a,b --ends YYYY-MM-DD",
+                options: ["as", "title", "text", "domains", "ends"], flags: ["json"], required: ["as", "title", "domains", "ends"]) { inv in
+        guard let ends = try inv.day("ends") else { throw RuleViolation(.inputInvalid, "--ends is required.") }
+        let author = inv.required("as")
+        return try perform(inv, .postChallenge(author: author, title: inv.required("title"), text: inv.option("text") ?? "",
+                                               domains: inv.list("domains"), ends: ends), by: .member(author)) { o in
+            if case .challengePosted(let c) = o.event { return "Posted \(c.id), open until \(c.ends)." }
+            return ""
+        }
+    },
+    CommandSpec(path: "challenge list", summary: "open challenges (all with --all)", usage: "kring challenge list [--all] [--json]", flags: ["json", "all"]) { inv in
+        let rows = try openReader(inv).challenges(today: Day(timestamp: systemClock()), all: inv.flag("all"))
+        if inv.json {
+            out(JSON.array(rows.map { c in .object(["id": .string(c.info.id), "title": .string(c.info.title), "author": .string(c.info.author),
+                                                   "domains": .array(c.info.domains.map(JSON.string)), "ends": .string(c.info.ends.description),
+                                                   "members": .int(Int64(c.members.count)), "closed": .bool(c.closed)]) }).canonicalString)
+        } else {
+            for c in rows { out("\(c.info.id)  \(c.info.title)  (\(c.info.author); \(c.info.domains.joined(separator: ", ")); until \(c.info.ends); \(c.members.count) joined)\(c.closed ? "  [closed]" : "")") }
+        }
+        return 0
+    },
+    CommandSpec(path: "challenge show", summary: "who joined (by kind and domain), pledges and the exchanges they became",
+                usage: "kring challenge show ID [--json]", flags: ["json"], positionals: 1...1) { inv in
+        guard let r = try openReader(inv).challengeReport(inv.positionals[0]) else {
+            throw RuleViolation(.challengeNotFound, "There is no challenge \(inv.positionals[0]).")
+        }
+        if inv.json { out(r.json.canonicalString); return 0 }
+        let i = r.record.info
+        out("\(i.id)  \(i.title)  (\(i.author); \(i.domains.joined(separator: ", ")); until \(i.ends))\(r.record.closed ? "  [closed]" : "")")
+        if !i.text.isEmpty { out("  \(i.text)") }
+        out("  joined: \(r.record.members.count) — " + r.joinedByKind.map { "\($0.count) \($0.kind.rawValue)" }.joined(separator: ", "))
+        if !r.joinedByDomain.isEmpty { out("  their domains: " + r.joinedByDomain.map { "\($0.domain) \($0.count)" }.joined(separator: ", ")) }
+        for p in r.pledges { out("  pledge: \(p.pledge.member) \(p.pledge.kind.rawValue): \(p.pledge.what)" + (p.becameExchange.map { " -> \($0)" } ?? "")) }
+        if !r.exchanges.isEmpty { out("  exchanges: \(r.exchanges.joined(separator: ", "))") }
+        return 0
+    },
+    CommandSpec(path: "challenge join", summary: "join a challenge", usage: "kring challenge join ID --as MEMBER",
+                options: ["as"], flags: ["json"], required: ["as"], positionals: 1...1) { inv in
+        try perform(inv, .joinChallenge(inv.positionals[0], member: inv.required("as")), by: .member(inv.required("as"))) { _ in
+            "\(inv.required("as")) joined \(inv.positionals[0])."
+        }
+    },
+    CommandSpec(path: "challenge pledge", summary: "pledge time, space or goods to a challenge you joined",
+                usage: "kring challenge pledge ID --as MEMBER --kind time|space|goods --what TEXT",
+                options: ["as", "kind", "what"], flags: ["json"], required: ["as", "kind", "what"], positionals: 1...1) { inv in
+        guard let kind = ExchangeKind(rawValue: inv.required("kind")) else { throw RuleViolation(.inputInvalid, "--kind is time, space or goods.") }
+        let p = Pledge(challenge: inv.positionals[0], member: inv.required("as"), kind: kind, what: inv.required("what"))
+        return try perform(inv, .pledge(p), by: .member(p.member)) { _ in "\(p.member) pledged \(kind.rawValue) to \(p.challenge)." }
+    },
+    CommandSpec(path: "challenge close", summary: "close a challenge (who posted it or the coordinator)", usage: "kring challenge close ID [--as MEMBER]",
+                options: ["as"], flags: ["json"], positionals: 1...1) { inv in
+        try perform(inv, .closeChallenge(inv.positionals[0]), by: listingActor(inv)) { _ in "Closed \(inv.positionals[0])." }
+    },
+]
