@@ -329,6 +329,7 @@ struct CLI {
         #expect(try k.run("challenge", "join", "ch-1", "--as", "an").status == 0)
         #expect(try k.run("challenge", "join", "ch-1", "--as", "cafe").status == 0)
         #expect(try k.run("challenge", "pledge", "ch-1", "--as", "an", "--kind", "time", "--what", "wekelijks bezoek").status == 0)
+        #expect(try k.run("offer", "add", "--as", "an", "--kind", "time", "--domain", "loneliness", "--title", "Bezoek", "--challenge", "ch-1").status == 0)
         #expect(try k.run("challenge", "pledge", "ch-1", "--as", "cafe", "--kind", "space", "--what", "zaal op zondag").status == 0)
         r = try k.run("exchange", "record", "--provider", "an", "--receiver", "chloe", "--kind", "time", "--domain", "loneliness", "--what", "bezoek",
                       "--credits", "1", "--links", "ch-1")
@@ -336,6 +337,7 @@ struct CLI {
         let report = try k.json("challenge", "show", "ch-1")
         #expect(report["joined_by_kind"]?["person"]?.intValue == 1 && report["joined_by_kind"]?["company"]?.intValue == 1)
         #expect(report["joined_by_domain"]?["care"]?.intValue == 1)
+        #expect(report["listings"]?.arrayValue == [.string("of-1")])
         let pledges = report["pledges"]?.arrayValue ?? []
         #expect(pledges.first { $0["member"]?.stringValue == "an" }?["became_exchange"]?.stringValue == "ex-1")
         #expect(pledges.first { $0["member"]?.stringValue == "cafe" }?["became_exchange"]?.isNull == true)

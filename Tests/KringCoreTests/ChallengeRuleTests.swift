@@ -47,4 +47,20 @@ import Testing
         c.now += 86_400
         #expect(c.code(.joinChallenge("ch-1", member: "bram"), by: .member("bram")) == .challengeState)
     }
+
+    @Test func offersAndRequestsPostedForAChallenge() {
+        var c = Core()
+        try! c.run(post("stad", ends: c.today + 30), by: .member("stad"))
+        let d = ListingDraft(side: .offer, author: "an", kind: .time, domain: "loneliness", title: "Bezoek", challenge: "ch-1")
+        #expect(c.code(.postListing(d), by: .member("an")) == .challengeState, "join first")
+        try! c.run(.joinChallenge("ch-1", member: "an"), by: .member("an"))
+        #expect(c.code(.postListing(d), by: .member("an")) == nil)
+        var edit = d
+        edit.challenge = nil
+        edit.title = "Wekelijks bezoek"
+        try! c.run(.closeChallenge("ch-1"), by: .coordinator)
+        #expect(c.code(.editListing("of-1", edit), by: .member("an")) == nil, "an edit keeps the challenge, even a closed one")
+        #expect(c.state.listing("of-1")?.info.challenge == "ch-1")
+        #expect(c.code(.postListing(d), by: .member("an")) == .challengeState, "closed")
+    }
 }

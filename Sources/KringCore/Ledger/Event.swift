@@ -480,7 +480,7 @@ extension ListingInfo {
             "id": .string(id), "side": .string(side.rawValue), "author": .string(author), "kind": .string(kind.rawValue),
             "domain": .string(domain), "title": .string(title), "text": .string(text), "place": place.map(JSON.string) ?? .null,
             "availability": availability.map(JSON.string) ?? .null, "expires": .string(expires.description), "version": .int(version),
-        ])
+        ].merging(challenge.map { ["challenge": JSON.string($0)] } ?? [:]) { a, _ in a })
     }
 
     /// Reads the journal's form.
@@ -491,6 +491,7 @@ extension ListingInfo {
               let place = j["place"], let availability = j["availability"],
               let expires = j["expires"]?.stringValue.flatMap(Day.init(iso:)), let version = j["version"]?.intValue else { return nil }
         self.init(id: id, side: side, author: author, kind: kind, domain: domain, title: title, text: text,
-                  place: place.stringValue, availability: availability.stringValue, expires: expires, version: version)
+                  place: place.stringValue, availability: availability.stringValue, expires: expires, version: version,
+                  challenge: j["challenge"]?.stringValue)
     }
 }

@@ -28,8 +28,11 @@ extension Decider {
             d.side = old.info.side
             d.author = old.info.author
             let days = d.days
+            let keepsChallenge = d.challenge == nil || d.challenge == old.info.challenge
+            if keepsChallenge { d.challenge = nil }
             var info = try validateListing(d, id: id, version: old.info.version + 1, view: view, today: today)
             if days == nil { info.expires = old.info.expires }
+            if keepsChallenge { info.challenge = old.info.challenge }
             return Decision(event: .listingEdited(info))
 
         case .withdrawListing(let id):
@@ -76,8 +79,13 @@ extension Decider {
         guard view.policy.domains.contains(d.domain) else {
             throw RuleViolation(.inputDomain, "\(d.domain) is not a policy domain; the domains are \(view.policy.domains.joined(separator: ", ")).")
         }
+        if let ch = d.challenge {
+            let c = try openChallenge(ch, in: view, today: today)
+            guard c.members.contains(d.author) else { throw RuleViolation(.challengeState, "\(d.author) joins \(ch) before posting for it.") }
+        }
         return ListingInfo(id: id, side: d.side, author: d.author, kind: d.kind, domain: d.domain, title: d.title, text: d.text,
-                           place: d.place, availability: d.availability, expires: today + (try listingDays(d.days)), version: version)
+                           place: d.place, availability: d.availability, expires: today + (try listingDays(d.days)), version: version,
+                           challenge: d.challenge)
     }
 }
 

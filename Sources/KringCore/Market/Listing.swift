@@ -23,9 +23,11 @@ public struct ListingInfo: Sendable, Equatable {
     public var expires: Day
     /// 1 when posted, +1 for every edit.
     public var version: Int64
+    /// The challenge it contributes to, if any.
+    public var challenge: String?
 
     public init(id: String, side: ListingSide, author: String, kind: ExchangeKind, domain: String, title: String, text: String,
-                place: String?, availability: String?, expires: Day, version: Int64) {
+                place: String?, availability: String?, expires: Day, version: Int64, challenge: String? = nil) {
         self.id = id
         self.side = side
         self.author = author
@@ -37,6 +39,7 @@ public struct ListingInfo: Sendable, Equatable {
         self.availability = availability
         self.expires = expires
         self.version = version
+        self.challenge = challenge
     }
 
     /// The listing number inside the id (`of-12` → 12), 0 when the id is not a listing id.
@@ -75,9 +78,11 @@ public struct ListingDraft: Sendable, Equatable {
     public var availability: String?
     /// Days it stays listed; nil is the default (90).
     public var days: Int64?
+    /// A challenge it contributes to (the author must have joined it).
+    public var challenge: String?
 
     public init(side: ListingSide, author: String, kind: ExchangeKind, domain: String, title: String, text: String = "",
-                place: String? = nil, availability: String? = nil, days: Int64? = nil) {
+                place: String? = nil, availability: String? = nil, days: Int64? = nil, challenge: String? = nil) {
         self.side = side
         self.author = author
         self.kind = kind
@@ -87,5 +92,6 @@ public struct ListingDraft: Sendable, Equatable {
         self.place = place
         self.availability = availability
         self.days = days
+        self.challenge = challenge
     }
 }

@@ -131,18 +131,19 @@ final class Projector {
             try post(t, seq: seq, exchange: nil, kind: "grant", day: day)
         case .listingPosted(let l):
             try db.cached("""
-                INSERT INTO listings(num, side, author, kind, domain, title, text, place, availability, expires, version, state, created_seq, updated_seq)
-                VALUES (?,?,?,?,?,?,?,?,?,?,?,'active',?,?)
+                INSERT INTO listings(num, side, author, kind, domain, title, text, place, availability, expires, version, state, created_seq, updated_seq, challenge)
+                VALUES (?,?,?,?,?,?,?,?,?,?,?,'active',?,?,?)
                 """).run(.int(ListingInfo.number(l.id)), .text(l.side.rawValue), .text(l.author), .text(l.kind.rawValue), .text(l.domain),
                          .text(l.title), .text(l.text), .text(l.place), .text(l.availability), .int(l.expires.number), .int(l.version),
-                         .int(seq), .int(seq))
+                         .int(seq), .int(seq), .text(l.challenge))
             try indexListing(l)
         case .listingEdited(let l):
             try db.cached("""
-                UPDATE listings SET kind = ?, domain = ?, title = ?, text = ?, place = ?, availability = ?, expires = ?, version = ?, updated_seq = ?
+                UPDATE listings SET kind = ?, domain = ?, title = ?, text = ?, place = ?, availability = ?, expires = ?, version = ?, updated_seq = ?,
+                    challenge = ?
                 WHERE num = ?
                 """).run(.text(l.kind.rawValue), .text(l.domain), .text(l.title), .text(l.text), .text(l.place), .text(l.availability),
-                         .int(l.expires.number), .int(l.version), .int(seq), .int(ListingInfo.number(l.id)))
+                         .int(l.expires.number), .int(l.version), .int(seq), .text(l.challenge), .int(ListingInfo.number(l.id)))
             try db.cached("DELETE FROM listings_fts WHERE rowid = ?").run(.int(ListingInfo.number(l.id)))
             try indexListing(l)
         case .listingWithdrawn(let id, _):

@@ -110,14 +110,14 @@ struct SQLiteView: LedgerView {
 
     static func listing(_ id: String, db: Connection) throws(StoreError) -> ListingRecord? {
         let s = try db.cached("""
-            SELECT side, author, kind, domain, title, text, place, availability, expires, version, state, fulfilled_by FROM listings WHERE num = ?
+            SELECT side, author, kind, domain, title, text, place, availability, expires, version, state, fulfilled_by, challenge FROM listings WHERE num = ?
             """)
         defer { s.reset() }
         try s.bind([.int(ListingInfo.number(id))])
         guard try s.step(), let side = ListingSide(rawValue: s.text(0)), id.hasPrefix(side.prefix) else { return nil }
         let info = ListingInfo(id: id, side: side, author: s.text(1), kind: ExchangeKind(rawValue: s.text(2)) ?? .time, domain: s.text(3),
                                title: s.text(4), text: s.text(5), place: s.optionalText(6), availability: s.optionalText(7),
-                               expires: Day(s.int(8)), version: s.int(9))
+                               expires: Day(s.int(8)), version: s.int(9), challenge: s.optionalText(12))
         return ListingRecord(info: info, withdrawn: s.text(10) == "withdrawn", fulfilledBy: s.optionalInt(11).map(ExchangeNumber.id))
     }
 

@@ -197,6 +197,7 @@ enum Schema {
             what TEXT NOT NULL,
             seq INTEGER NOT NULL
         );
+        ALTER TABLE listings ADD COLUMN challenge TEXT;
         CREATE TABLE exchange_links(
             exchange INTEGER NOT NULL,
             target TEXT NOT NULL,

@@ -8,6 +8,8 @@ public struct ChallengeReport: Sendable {
     public let joinedByDomain: [(domain: String, count: Int)]
     public let pledges: [(pledge: Pledge, becameExchange: String?)]
     public let exchanges: [String]
+    /// Offers and requests posted for it.
+    public let listings: [String]
 
     public var json: JSON {
         let i = record.info
@@ -21,7 +23,7 @@ public struct ChallengeReport: Sendable {
                 .object(["member": .string(p.pledge.member), "kind": .string(p.pledge.kind.rawValue), "what": .string(p.pledge.what),
                          "became_exchange": p.becameExchange.map(JSON.string) ?? .null])
             }),
-            "exchanges": .array(exchanges.map(JSON.string)),
+            "exchanges": .array(exchanges.map(JSON.string)), "listings": .array(listings.map(JSON.string)),
         ])
     }
 }
@@ -76,8 +78,13 @@ extension Reader {
             pledges.append((pledge, x?.id))
         }
         ps.reset()
+        let ls = try db.cached("SELECT num, side FROM listings WHERE challenge = ? ORDER BY num")
+        try ls.bind([.text(id)])
+        var listings = [String]()
+        while try ls.step() { listings.append("\(ls.text(1) == "offer" ? "of-" : "rq-")\(ls.int(0))") }
+        ls.reset()
         return ChallengeReport(record: c, joinedByKind: byKind.sorted { $0.key.rawValue < $1.key.rawValue }.map { ($0.key, $0.value) },
                                joinedByDomain: byDomain.sorted { $0.key < $1.key }.map { ($0.key, $0.value) },
-                               pledges: pledges, exchanges: exchanges.map(\.id))
+                               pledges: pledges, exchanges: exchanges.map(\.id), listings: listings)
     }
 }

@@ -21,7 +21,7 @@ public struct ListingRow: Sendable {
             "kind": .string(i.kind.rawValue), "domain": .string(i.domain), "title": .string(i.title), "text": .string(i.text),
             "place": place.map(JSON.string) ?? .null, "availability": i.availability.map(JSON.string) ?? .null,
             "expires": .string(i.expires.description), "version": .int(i.version), "withdrawn": .bool(record.withdrawn),
-            "fulfilled_by": record.fulfilledBy.map(JSON.string) ?? .null,
+            "fulfilled_by": record.fulfilledBy.map(JSON.string) ?? .null, "challenge": i.challenge.map(JSON.string) ?? .null,
         ])
     }
 }
@@ -61,7 +61,7 @@ extension Reader {
 
     private static let listingColumns = """
         l.num, l.side, l.author, l.kind, l.domain, l.title, l.text, l.place, l.availability, l.expires, l.version, l.state, m.kind, m.neighbourhood,
-        l.fulfilled_by
+        l.fulfilled_by, l.challenge
         """
     private static let filterSQL = """
         (?2 IS NULL OR l.side = ?2) AND (?3 IS NULL OR l.kind = ?3) AND (?4 IS NULL OR l.domain = ?4)
@@ -72,7 +72,7 @@ extension Reader {
         let side = ListingSide(rawValue: s.text(1)) ?? .offer
         let info = ListingInfo(id: "\(side.prefix)\(s.int(0))", side: side, author: s.text(2), kind: ExchangeKind(rawValue: s.text(3)) ?? .time,
                                domain: s.text(4), title: s.text(5), text: s.text(6), place: s.optionalText(7), availability: s.optionalText(8),
-                               expires: Day(s.int(9)), version: s.int(10))
+                               expires: Day(s.int(9)), version: s.int(10), challenge: s.optionalText(15))
         let record = ListingRecord(info: info, withdrawn: s.text(11) == "withdrawn", fulfilledBy: s.optionalInt(14).map(ExchangeNumber.id))
         return ListingRow(record: record, authorKind: MemberKind(rawValue: s.text(12)) ?? .person,
                           authorNeighbourhood: s.optionalText(13), rank: rank)
@@ -113,7 +113,7 @@ extension Reader {
         try bindFilter(s, .text(query), filter, [.int(today.number), .int(Int64(min(max(limit, 1), Reader.maxRows)))])
         var out = [ListingRow]()
         while try s.step() {
-            out.append(row(s, rank: sqlite3Double(s, 15)))
+            out.append(row(s, rank: sqlite3Double(s, 16)))
         }
         return out
     }

@@ -38,6 +38,7 @@ let challengeCommands: [CommandSpec] = [
         out("  joined: \(r.record.members.count) — " + r.joinedByKind.map { "\($0.count) \($0.kind.rawValue)" }.joined(separator: ", "))
         if !r.joinedByDomain.isEmpty { out("  their domains: " + r.joinedByDomain.map { "\($0.domain) \($0.count)" }.joined(separator: ", ")) }
         for p in r.pledges { out("  pledge: \(p.pledge.member) \(p.pledge.kind.rawValue): \(p.pledge.what)" + (p.becameExchange.map { " -> \($0)" } ?? "")) }
+        if !r.listings.isEmpty { out("  offers and requests: \(r.listings.joined(separator: ", "))") }
         if !r.exchanges.isEmpty { out("  exchanges: \(r.exchanges.joined(separator: ", "))") }
         return 0
     },

@@ -9,7 +9,7 @@ func listingDraft(_ inv: Invocation, side: ListingSide, author: String) throws -
     }
     return ListingDraft(side: side, author: author, kind: kind, domain: inv.required("domain"), title: inv.required("title"),
                         text: inv.option("text") ?? "", place: inv.option("place"), availability: inv.option("availability"),
-                        days: try listingDays(inv))
+                        days: try listingDays(inv), challenge: inv.option("challenge"))
 }
 
 func listingDays(_ inv: Invocation) throws -> Int64? {
@@ -39,10 +39,10 @@ func listingActor(_ inv: Invocation) -> Actor { inv.option("as").map(Actor.membe
 
 func listingCommands(_ side: ListingSide) -> [CommandSpec] {
     let noun = side.rawValue
-    let fields = ["kind", "domain", "title", "text", "place", "availability", "days"]
+    let fields = ["kind", "domain", "title", "text", "place", "availability", "days", "challenge"]
     return [
         CommandSpec(path: "\(noun) add", summary: "post \(side == .offer ? "an offer" : "a request") of time, space or goods",
-                    usage: "kring \(noun) add --as MEMBER --kind time|space|goods --domain DOMAIN --title TEXT [--text TEXT] [--place P] [--availability TEXT] [--days N]",
+                    usage: "kring \(noun) add --as MEMBER --kind time|space|goods --domain DOMAIN --title TEXT [--text TEXT] [--place P] [--availability TEXT] [--days N] [--challenge ch-N]",
                     options: fields + ["as"], flags: ["json"], required: ["as", "kind", "domain", "title"]) { inv in
             let author = inv.required("as")
             return try perform(inv, .postListing(try listingDraft(inv, side: side, author: author)), by: .member(author)) { o in
