@@ -122,7 +122,13 @@ public enum DemoCommunity {
         var confirmedWithCredits = [String]()
         var reversals = 0
         let perDay = Double(plan.count) * 0.42 / 30.0
-        var carry = 0.0, listingCarry = 0.0
+        var carry = 0.0, listingCarry = 0.0, bookingCarry = 0.0, loanCarry = 0.0
+        let openingWeek = SpaceHours.parseWeek("mon-fri 09:00-21:00; sat 10:00-17:00")!
+        var rooms = [(id: String, owner: String)]()
+        var toSettle = [(booking: BookingInfo, owner: String, booker: String)]()
+        var loansOut = [(id: String, lender: String, back: Day)]()
+        var challenges = [String]()
+        var challengeMembers = [(challenge: String, member: String)]()
         var postedListings = [(id: String, author: String)]()
 
         for d in 0...totalDays {
@@ -163,6 +169,80 @@ public enum DemoCommunity {
                 if case .success(let d) = try loader.execute(.postListing(draft), by: .member(author), at: tick()),
                    case .listingPosted(let l) = d.event {
                     postedListings.append((l.id, author))
+                    // A room offered is a resource: capacity and opening hours.
+                    if l.kind == .space, l.side == .offer,
+                       case .success = try loader.execute(.setSpaceHours(l.id, SpaceHours(capacity: Int64(rng.pick([8, 12, 20, 40])), weekly: openingWeek)),
+                                                          by: .member(author), at: tick()) {
+                        rooms.append((l.id, author))
+                    }
+                }
+            }
+
+            // Rooms are booked for tomorrow; a booking whose slot is over is settled as a space
+            // exchange, a gift most of the time.
+            for (booking, owner, booker) in toSettle where booking.date < day {
+                let credits: Minutes = rng.chance(0.6) ? .zero : .hours(Int64(1 + rng.below(2)))
+                let draft = ExchangeDraft(providers: [owner], receivers: [booker], kind: .space, domain: "culture", what: "zaal gebruikt",
+                                          credits: credits, quantity: booking.end - booking.start, links: [booking.id])
+                if case .success(let dec) = try loader.execute(.propose(draft), by: .member(owner), at: tick()), let x = dec.event.exchangeID {
+                    try loader.execute(.confirm(x), by: .member(booker), at: tick())
+                }
+            }
+            toSettle.removeAll { $0.booking.date < day }
+            if !rooms.isEmpty {
+                bookingCarry += perDay * 0.08
+                while bookingCarry >= 1 {
+                    bookingCarry -= 1
+                    let (room, owner) = rng.pick(rooms)
+                    let booker = rng.chance(0.6) && !groups.isEmpty ? rng.pick(groups) : rng.pick(persons)
+                    let start = Int64(9 * 60 + 60 * rng.below(8))
+                    let draft = BookingDraft(offer: room, member: booker, date: day + 1, start: start, end: start + Int64(60 * (1 + rng.below(3))),
+                                             people: Int64(2 + rng.below(10)))
+                    if case .success(let dec) = try loader.execute(.book(draft), by: .member(booker), at: tick()), case .spaceBooked(let b) = dec.event {
+                        if rng.chance(0.1) {
+                            try loader.execute(.cancelBooking(b.id), by: .member(booker), at: tick())
+                        } else {
+                            toSettle.append((b, owner, booker))
+                        }
+                    }
+                }
+            }
+
+            // Tools and ladders are lent for a week or three; most come back on time.
+            loanCarry += perDay * 0.05
+            while loanCarry >= 1 {
+                loanCarry -= 1
+                let lender = rng.pick(persons + groups), borrower = rng.pick(persons)
+                let what = rng.pick(["boormachine", "ladder", "aanhangwagen", "naaimachine", "tent", "hogedrukreiniger"])
+                if case .success(let dec) = try loader.execute(.lend(LoanDraft(lender: lender, borrower: borrower, what: what, due: day + Int64(7 + rng.below(15)))),
+                                                               by: .member(lender), at: tick()), case .goodsLent(let l) = dec.event {
+                    loansOut.append((l.id, lender, l.due + Int64(rng.below(5)) - 1))
+                }
+            }
+            for (loan, lender, _) in loansOut.filter({ $0.back <= day }) where rng.chance(0.93) {
+                try loader.execute(.returnLoan(loan), by: .member(lender), at: tick())
+            }
+            loansOut.removeAll { $0.back <= day }
+
+            // Challenges: the municipality names two local problems; members of every kind join,
+            // pledge, and some of their exchanges link the challenge.
+            if d == totalDays / 4, let town = lenders.first(where: { loader.member($0)?.info.kind == .municipality }) {
+                for (title, text, domains) in [("Eenzame senioren in Noord", "Wie gaat eens op bezoek, neemt mee naar de markt of opent een zaal?", ["loneliness", "care"]),
+                                               ("Energie besparen in het stadhuis", "Ideeën en handen om het stadhuis zuiniger te maken.", ["climate-energy"])] {
+                    if case .success(let dec) = try loader.execute(.postChallenge(author: town, title: title, text: text, domains: domains, ends: day + 600),
+                                                                   by: .member(town), at: tick()), case .challengePosted(let c) = dec.event {
+                        challenges.append(c.id)
+                        for who in (persons.shuffled(using: &rng).prefix(max(5, persons.count / 25)) + lenders.prefix(3) + groups.prefix(2)) {
+                            if case .success = try loader.execute(.joinChallenge(c.id, member: who), by: .member(who), at: tick()) {
+                                challengeMembers.append((c.id, who))
+                                if rng.chance(0.5) {
+                                    let kind: ExchangeKind = loader.member(who)?.info.kind == .person ? .time : .space
+                                    try loader.execute(.pledge(Pledge(challenge: c.id, member: who, kind: kind, what: kind == .time ? "een uur per week" : "onze zaal")),
+                                                       by: .member(who), at: tick())
+                                }
+                            }
+                        }
+                    }
                 }
             }
             if d % 45 == 30, !postedListings.isEmpty {
@@ -199,6 +279,13 @@ public enum DemoCommunity {
                                           credits: gift ? .zero : Minutes(Int64(rng.pick([15, 30, 30, 60]))), quantity: Int64(1 + rng.below(4)))
                 }
                 if rng.chance(0.15) { draft.date = day - Int64(rng.below(5)) }
+                if !challengeMembers.isEmpty, rng.chance(0.05) {
+                    let (ch, who) = rng.pick(challengeMembers)
+                    if draft.kind == .time, who != draft.receivers[0], loader.member(who)?.info.kind == .person {
+                        draft.providers = [who]
+                        draft.links = [ch]
+                    }
+                }
                 if draft.date.map({ $0 < startDay }) ?? false { draft.date = day }
                 let flow = rng.below(100)
                 if flow < 25 {
