@@ -248,6 +248,12 @@ struct CLI {
         #expect(try k.run("offer", "edit", "of-1", "--as", "cafe", "--kind", "space", "--domain", "culture", "--title", "Grote zaal").status == 0)
         #expect(try k.json("offer", "show", "of-1")["version"]?.intValue == 2)
         #expect(try k.run("request", "renew", "rq-2", "--as", "an", "--days", "10").status == 0, "renewing keeps it in the history")
+        _ = try k.run("request", "add", "--as", "an", "--kind", "goods", "--domain", "poverty", "--title", "Winterjas")
+        #expect(try k.run("request", "edit", "rq-3", "--as", "an", "--kind", "goods", "--domain", "poverty", "--title", "Winterjas maat 110").status == 0)
+        #expect(try k.json("request", "show", "rq-3")["title"]?.stringValue == "Winterjas maat 110")
+        #expect(try k.run("request", "withdraw", "rq-3", "--as", "cafe").status == 1)
+        #expect(try k.run("request", "withdraw", "rq-3", "--as", "an").status == 0)
+        #expect(try k.json("request", "list", "--history").arrayValue?.contains { $0["id"]?.stringValue == "rq-3" && $0["withdrawn"]?.boolValue == true } == true)
         let matches = try k.json("match").arrayValue ?? []
         #expect(matches.count == 1 && matches[0]["request"]?.stringValue == "rq-2")
         #expect(try k.run("match", "--request", "rq-9").status == 1)
@@ -268,7 +274,7 @@ struct CLI {
         #expect(try k.run("offer", "show", "rq-2").status == 1)
         // Goods: lend, overdue, return.
         _ = try k.run("offer", "add", "--as", "an", "--kind", "goods", "--domain", "housing", "--title", "Ladder")
-        r = try k.run("goods", "lend", "--as", "an", "--to", "cafe", "--what", "ladder", "--due", "2026-06-03", "--offer", "of-3")
+        r = try k.run("goods", "lend", "--as", "an", "--to", "cafe", "--what", "ladder", "--due", "2026-06-03", "--offer", "of-4")
         #expect(r.status == 0 && r.stdout.contains("ln-1"), "\(r.stderr)")
         #expect(try k.json("goods", "overdue").arrayValue?.isEmpty == true)
         let late = try runProcess(productsDirectory + "/kring", ["--db", k.db, "goods", "overdue", "--json"], environment: ["KRING_NOW": "2026-06-10"])

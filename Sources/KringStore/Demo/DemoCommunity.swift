@@ -159,7 +159,7 @@ public enum DemoCommunity {
             guard everyone.count >= 4, !persons.isEmpty else { continue }
 
             // Offers and requests: posted now and then, some withdrawn, some renewed.
-            listingCarry += perDay * 0.15
+            listingCarry += perDay * 0.1
             while listingCarry >= 1 {
                 listingCarry -= 1
                 let (side, kind, domain, title, text) = rng.pick(listingTexts)
@@ -190,7 +190,7 @@ public enum DemoCommunity {
             }
             toSettle.removeAll { $0.booking.date < day }
             if !rooms.isEmpty {
-                bookingCarry += perDay * 0.08
+                bookingCarry += perDay * 0.04
                 while bookingCarry >= 1 {
                     bookingCarry -= 1
                     let (room, owner) = rng.pick(rooms)
@@ -209,10 +209,10 @@ public enum DemoCommunity {
             }
 
             // Tools and ladders are lent for a week or three; most come back on time.
-            loanCarry += perDay * 0.05
+            loanCarry += perDay * 0.03
             while loanCarry >= 1 {
                 loanCarry -= 1
-                let lender = rng.pick(persons + groups), borrower = rng.pick(persons)
+                let lender = rng.chance(0.8) || groups.isEmpty ? rng.pick(persons) : rng.pick(groups), borrower = rng.pick(persons)
                 let what = rng.pick(["boormachine", "ladder", "aanhangwagen", "naaimachine", "tent", "hogedrukreiniger"])
                 if case .success(let dec) = try loader.execute(.lend(LoanDraft(lender: lender, borrower: borrower, what: what, due: day + Int64(7 + rng.below(15)))),
                                                                by: .member(lender), at: tick()), case .goodsLent(let l) = dec.event {
