@@ -14,6 +14,21 @@ struct SQLiteView: LedgerView {
     let policy: Policy
     let fault = StorageFault()
 
+    /// Runs a read; a storage error is recorded in `fault` and the read answers `fallback`.
+    private func guarded<T>(_ fallback: T, _ read: () throws(StoreError) -> T) -> T {
+        do {
+            return try read()
+        } catch {
+            fault.record(error)
+            return fallback
+        }
+    }
+
+    /// The next number of a table's `num` counter.
+    private func next(_ table: String) -> Int64 {
+        guarded(0) { () throws(StoreError) in (try db.scalarInt("SELECT MAX(num) FROM \(table)") ?? 0) + 1 }
+    }
+
     func member(_ id: String) -> MemberState? {
         do {
             let s = try db.cached("""
@@ -34,14 +49,7 @@ struct SQLiteView: LedgerView {
         }
     }
 
-    func exchange(_ id: String) -> ExchangeRecord? {
-        do {
-            return try SQLiteView.exchange(id, db: db)
-        } catch {
-            fault.record(error)
-            return nil
-        }
-    }
+    func exchange(_ id: String) -> ExchangeRecord? { guarded(nil) { () throws(StoreError) in try SQLiteView.exchange(id, db: db) } }
 
     static func exchange(_ id: String, db: Connection) throws(StoreError) -> ExchangeRecord? {
         let num = ExchangeNumber.parse(id)
@@ -75,12 +83,7 @@ struct SQLiteView: LedgerView {
             WHERE t.kind = 'exchange' AND e.state = 'confirmed' AND t.day >= ?
               AND ((t.payer = ? AND t.payee = ?) OR (t.payer = ? AND t.payee = ?))
             """
-        do {
-            return Minutes(try db.scalarInt(sql, .int(since.number), .text(a), .text(b), .text(b), .text(a)) ?? 0)
-        } catch {
-            fault.record(error)
-            return .zero
-        }
+        return guarded(.zero) { () throws(StoreError) in Minutes(try db.scalarInt(sql, .int(since.number), .text(a), .text(b), .text(b), .text(a)) ?? 0) }
     }
 
     func openExchanges(of member: String) -> [String] {
@@ -99,14 +102,7 @@ struct SQLiteView: LedgerView {
         return out
     }
 
-    func listing(_ id: String) -> ListingRecord? {
-        do {
-            return try SQLiteView.listing(id, db: db)
-        } catch {
-            fault.record(error)
-            return nil
-        }
-    }
+    func listing(_ id: String) -> ListingRecord? { guarded(nil) { () throws(StoreError) in try SQLiteView.listing(id, db: db) } }
 
     static func listing(_ id: String, db: Connection) throws(StoreError) -> ListingRecord? {
         let s = try db.cached("""
@@ -121,23 +117,9 @@ struct SQLiteView: LedgerView {
         return ListingRecord(info: info, withdrawn: s.text(10) == "withdrawn", fulfilledBy: s.optionalInt(11).map(ExchangeNumber.id))
     }
 
-    var nextListingNumber: Int64 {
-        do {
-            return (try db.scalarInt("SELECT MAX(num) FROM listings") ?? 0) + 1
-        } catch {
-            fault.record(error)
-            return 0
-        }
-    }
+    var nextListingNumber: Int64 { next("listings") }
 
-    func loan(_ id: String) -> LoanRecord? {
-        do {
-            return try SQLiteView.loan(id, db: db)
-        } catch {
-            fault.record(error)
-            return nil
-        }
-    }
+    func loan(_ id: String) -> LoanRecord? { guarded(nil) { () throws(StoreError) in try SQLiteView.loan(id, db: db) } }
 
     static func loan(_ id: String, db: Connection) throws(StoreError) -> LoanRecord? {
         let s = try db.cached("SELECT lender, borrower, what, offer, lent, due, returned FROM loans WHERE num = ?")
@@ -148,23 +130,9 @@ struct SQLiteView: LedgerView {
         return LoanRecord(info: info, returned: s.optionalInt(6).map { Day($0) })
     }
 
-    var nextLoanNumber: Int64 {
-        do {
-            return (try db.scalarInt("SELECT MAX(num) FROM loans") ?? 0) + 1
-        } catch {
-            fault.record(error)
-            return 0
-        }
-    }
+    var nextLoanNumber: Int64 { next("loans") }
 
-    func spaceHours(_ offer: String) -> SpaceHours? {
-        do {
-            return try SQLiteView.spaceHours(offer, db: db)
-        } catch {
-            fault.record(error)
-            return nil
-        }
-    }
+    func spaceHours(_ offer: String) -> SpaceHours? { guarded(nil) { () throws(StoreError) in try SQLiteView.spaceHours(offer, db: db) } }
 
     static func spaceHours(_ offer: String, db: Connection) throws(StoreError) -> SpaceHours? {
         guard let text = try db.scalarText("SELECT hours FROM spaces WHERE offer = ?", .int(ListingInfo.number(offer))) else { return nil }
@@ -173,22 +141,16 @@ struct SQLiteView: LedgerView {
     }
 
     func booking(_ id: String) -> BookingRecord? {
-        do {
-            return try SQLiteView.bookingRows(db, "SELECT num, offer, member, day, start, end, people, state, settled_by FROM bookings WHERE num = ?",
-                                              [.int(BookingInfo.number(id))]).first
-        } catch {
-            fault.record(error)
-            return nil
+        guarded(nil) { () throws(StoreError) in
+            try SQLiteView.bookingRows(db, "SELECT num, offer, member, day, start, end, people, state, settled_by FROM bookings WHERE num = ?",
+                                       [.int(BookingInfo.number(id))]).first
         }
     }
 
     func bookings(of offer: String, on day: Day) -> [BookingRecord] {
-        do {
-            return try SQLiteView.bookingRows(db, "SELECT num, offer, member, day, start, end, people, state, settled_by FROM bookings WHERE offer = ? AND day = ? ORDER BY num",
-                                              [.int(ListingInfo.number(offer)), .int(day.number)])
-        } catch {
-            fault.record(error)
-            return []
+        guarded([]) { () throws(StoreError) in
+            try SQLiteView.bookingRows(db, "SELECT num, offer, member, day, start, end, people, state, settled_by FROM bookings WHERE offer = ? AND day = ? ORDER BY num",
+                                       [.int(ListingInfo.number(offer)), .int(day.number)])
         }
     }
 
@@ -205,23 +167,9 @@ struct SQLiteView: LedgerView {
         return out
     }
 
-    var nextBookingNumber: Int64 {
-        do {
-            return (try db.scalarInt("SELECT MAX(num) FROM bookings") ?? 0) + 1
-        } catch {
-            fault.record(error)
-            return 0
-        }
-    }
+    var nextBookingNumber: Int64 { next("bookings") }
 
-    func challenge(_ id: String) -> ChallengeRecord? {
-        do {
-            return try SQLiteView.challenge(id, db: db)
-        } catch {
-            fault.record(error)
-            return nil
-        }
-    }
+    func challenge(_ id: String) -> ChallengeRecord? { guarded(nil) { () throws(StoreError) in try SQLiteView.challenge(id, db: db) } }
 
     static func challenge(_ id: String, db: Connection) throws(StoreError) -> ChallengeRecord? {
         let n = ChallengeInfo.number(id)
@@ -239,21 +187,7 @@ struct SQLiteView: LedgerView {
         return ChallengeRecord(info: info, members: members, closed: s.text(5) == "closed")
     }
 
-    var nextChallengeNumber: Int64 {
-        do {
-            return (try db.scalarInt("SELECT MAX(num) FROM challenges") ?? 0) + 1
-        } catch {
-            fault.record(error)
-            return 0
-        }
-    }
+    var nextChallengeNumber: Int64 { next("challenges") }
 
-    var nextExchangeNumber: Int64 {
-        do {
-            return (try db.scalarInt("SELECT MAX(num) FROM exchanges") ?? 0) + 1
-        } catch {
-            fault.record(error)
-            return 0
-        }
-    }
+    var nextExchangeNumber: Int64 { next("exchanges") }
 }
