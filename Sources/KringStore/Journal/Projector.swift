@@ -111,11 +111,11 @@ final class Projector {
             if by != "auto" { try consent(id, by) }
             try setState(id, .confirmed, seq: seq)
             for t in transfers { try post(t, seq: seq, exchange: id, kind: "exchange", day: day) }
-            try fulfil(id, seq: seq)
+            try fulfil(id, links: try links(of: ExchangeNumber.parse(id)), seq: seq)
         case .exchangeRecorded(let info, let reason, let transfers):
             try insertExchange(info, state: .confirmed, recorded: true, reason: reason, seq: seq)
             for t in transfers { try post(t, seq: seq, exchange: info.id, kind: "exchange", day: day) }
-            try fulfil(info.id, seq: seq)
+            try fulfil(info.id, links: info.links, seq: seq)
         case .exchangeRejected(let id, _): try setState(id, .rejected, seq: seq)
         case .exchangeCancelled(let id, _): try setState(id, .cancelled, seq: seq)
         case .exchangeExpired(let id, _): try setState(id, .expired, seq: seq)
@@ -123,8 +123,7 @@ final class Projector {
             try db.cached("UPDATE exchanges SET state = 'reversed', reversal_reason = ?, updated_seq = ? WHERE num = ?")
                 .run(.text(reason), .int(seq), .int(ExchangeNumber.parse(id)))
             for t in transfers { try post(t, seq: seq, exchange: id, kind: "reversal", day: day) }
-            try db.cached("UPDATE listings SET fulfilled_by = NULL, updated_seq = ? WHERE fulfilled_by = ?").run(.int(seq), .int(ExchangeNumber.parse(id)))
-            try db.cached("UPDATE bookings SET settled_by = NULL, updated_seq = ? WHERE settled_by = ?").run(.int(seq), .int(ExchangeNumber.parse(id)))
+            try fulfil(id, links: try links(of: ExchangeNumber.parse(id)), seq: seq, undo: true)
         case .poolDonated(let t):
             try post(t, seq: seq, exchange: nil, kind: "donation", day: day)
         case .poolGranted(let t, _):
@@ -180,17 +179,30 @@ final class Projector {
         }
     }
 
-    /// Marks the requests a posted exchange links to as fulfilled by it (the first one wins).
-    private func fulfil(_ exchange: String, seq: Int64) throws(StoreError) {
+    /// The listings and bookings an exchange links (from its own links table: one keyed read).
+    private func links(of exchange: Int64) throws(StoreError) -> [String] {
+        let s = try db.cached("SELECT target FROM exchange_links WHERE exchange = ?")
+        defer { s.reset() }
+        try s.bind([.int(exchange)])
+        var out = [String]()
+        while try s.step() { out.append(s.text(0)) }
+        return out
+    }
+
+    /// Marks the requests and bookings a posted exchange links as fulfilled or settled by it (the
+    /// first one wins); `undo` clears what this exchange marked, when it is reversed.
+    private func fulfil(_ exchange: String, links: [String], seq: Int64, undo: Bool = false) throws(StoreError) {
         let num = ExchangeNumber.parse(exchange)
-        guard let links = try db.scalarText("SELECT links FROM exchanges WHERE num = ?", .int(num)), !links.isEmpty else { return }
-        for l in links.split(separator: ",") where l.hasPrefix(ListingSide.request.prefix) {
-            try db.cached("UPDATE listings SET fulfilled_by = ?, updated_seq = ? WHERE num = ? AND fulfilled_by IS NULL")
-                .run(.int(num), .int(seq), .int(ListingInfo.number(String(l))))
+        let mark = undo
+            ? (listing: "UPDATE listings SET fulfilled_by = NULL, updated_seq = ?1 WHERE num = ?2 AND fulfilled_by = ?3",
+               booking: "UPDATE bookings SET settled_by = NULL, updated_seq = ?1 WHERE num = ?2 AND settled_by = ?3")
+            : (listing: "UPDATE listings SET fulfilled_by = ?3, updated_seq = ?1 WHERE num = ?2 AND fulfilled_by IS NULL",
+               booking: "UPDATE bookings SET settled_by = ?3, updated_seq = ?1 WHERE num = ?2 AND settled_by IS NULL")
+        for l in links where l.hasPrefix(ListingSide.request.prefix) {
+            try db.cached(mark.listing).run(.int(seq), .int(ListingInfo.number(l)), .int(num))
         }
-        for b in links.split(separator: ",") where b.hasPrefix("bk-") {
-            try db.cached("UPDATE bookings SET settled_by = ?, updated_seq = ? WHERE num = ? AND settled_by IS NULL")
-                .run(.int(num), .int(seq), .int(BookingInfo.number(String(b))))
+        for b in links where b.hasPrefix("bk-") {
+            try db.cached(mark.booking).run(.int(seq), .int(BookingInfo.number(b)), .int(num))
         }
     }
 

@@ -30,23 +30,27 @@ struct SQLiteView: LedgerView {
     }
 
     func member(_ id: String) -> MemberState? {
-        do {
-            let s = try db.cached("""
-                SELECT m.name, m.kind, m.status, m.neighbourhood, m.domains, m.joined, m.floor_override, m.ceiling_override, a.balance, a.given
-                FROM members m JOIN accounts a ON a.member = m.id WHERE m.id = ?
-                """)
-            try s.bind([.text(id)])
+        guarded(nil) { () throws(StoreError) -> MemberState? in
+            let s = try db.cached("SELECT \(SQLiteView.memberColumns) WHERE m.id = ?")
             defer { s.reset() }
-            guard try s.step() else { return nil }
-            return MemberState(
-                info: MemberInfo(id: id, name: s.text(0), kind: MemberKind(rawValue: s.text(1)) ?? .person, neighbourhood: s.optionalText(3),
-                                 domains: s.text(4).split(separator: ",").map(String.init), joined: Day(iso: s.text(5)) ?? Day(0)),
-                status: MemberStatus(rawValue: s.text(2)) ?? .suspended, balance: Minutes(s.int(8)), given: Minutes(s.int(9)),
-                floorOverride: s.optionalInt(6).map(Minutes.init), ceilingOverride: s.optionalInt(7).map(Minutes.init))
-        } catch {
-            fault.record(error)
-            return nil
+            try s.bind([.text(id)])
+            return try s.step() ? SQLiteView.memberState(s) : nil
         }
+    }
+
+    /// The columns `memberState` reads, with their FROM clause.
+    static let memberColumns = """
+        m.id, m.name, m.kind, m.status, m.neighbourhood, m.domains, m.joined, m.floor_override, m.ceiling_override, a.balance, a.given
+        FROM members m JOIN accounts a ON a.member = m.id
+        """
+
+    /// A member from a row of `memberColumns`.
+    static func memberState(_ s: Statement) -> MemberState {
+        MemberState(
+            info: MemberInfo(id: s.text(0), name: s.text(1), kind: MemberKind(rawValue: s.text(2)) ?? .person, neighbourhood: s.optionalText(4),
+                             domains: s.text(5).split(separator: ",").map(String.init), joined: Day(iso: s.text(6)) ?? Day(0)),
+            status: MemberStatus(rawValue: s.text(3)) ?? .suspended, balance: Minutes(s.int(9)), given: Minutes(s.int(10)),
+            floorOverride: s.optionalInt(7).map(Minutes.init), ceilingOverride: s.optionalInt(8).map(Minutes.init))
     }
 
     func exchange(_ id: String) -> ExchangeRecord? { guarded(nil) { () throws(StoreError) in try SQLiteView.exchange(id, db: db) } }

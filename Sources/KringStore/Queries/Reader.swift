@@ -137,19 +137,14 @@ public final class Reader {
     public func members(kind: MemberKind? = nil, status: MemberStatus? = nil) throws(StoreError) -> [MemberRow] {
         let policy = try policy()
         let s = try db.cached("""
-            SELECT m.id, m.name, m.kind, m.status, m.neighbourhood, m.domains, m.joined, m.floor_override, m.ceiling_override, a.balance, a.given
-            FROM members m JOIN accounts a ON a.member = m.id
+            SELECT \(SQLiteView.memberColumns)
             WHERE (?1 IS NULL OR m.kind = ?1) AND (?2 IS NULL OR m.status = ?2)
             ORDER BY m.added_seq LIMIT ?3
             """)
         try s.bind([.text(kind?.rawValue), .text(status?.rawValue), .int(Int64(Reader.maxRows))])
         var rows = [MemberRow]()
         while try s.step() {
-            let m = MemberState(
-                info: MemberInfo(id: s.text(0), name: s.text(1), kind: MemberKind(rawValue: s.text(2)) ?? .person, neighbourhood: s.optionalText(4),
-                                 domains: s.text(5).split(separator: ",").map(String.init), joined: Day(iso: s.text(6)) ?? Day(0)),
-                status: MemberStatus(rawValue: s.text(3)) ?? .active, balance: Minutes(s.int(9)), given: Minutes(s.int(10)),
-                floorOverride: s.optionalInt(7).map(Minutes.init), ceilingOverride: s.optionalInt(8).map(Minutes.init))
+            let m = SQLiteView.memberState(s)
             rows.append(MemberRow(state: m, floor: m.floor(under: policy), ceiling: m.ceiling(under: policy)))
         }
         s.reset()
