@@ -17,8 +17,9 @@ let package = Package(
         ),
         .target(name: "KringCore"),
         .target(name: "KringStore", dependencies: ["KringCore", "CSQLite"]),
-        .executableTarget(name: "kring", dependencies: ["KringCore", "KringStore"]),
-        .executableTarget(name: "KringBench", dependencies: ["KringCore", "KringStore", "CSQLite"]),
+        .target(name: "KringHTTP", dependencies: ["KringCore", "KringStore"]),
+        .executableTarget(name: "kring", dependencies: ["KringCore", "KringStore", "KringHTTP"]),
+        .executableTarget(name: "KringBench", dependencies: ["KringCore", "KringStore", "KringHTTP", "CSQLite"]),
         // A child process for the crash tests: appends exchanges one per transaction and
         // acknowledges each on stdout, so a test can SIGKILL it at any moment.
         .executableTarget(name: "KringCrashWriter", dependencies: ["KringCore", "KringStore"]),
@@ -26,6 +27,7 @@ let package = Package(
         .testTarget(name: "KringCoreTests", dependencies: ["KringCore", "KringTestSupport"]),
         .testTarget(name: "KringStoreTests", dependencies: ["KringCore", "KringStore", "KringTestSupport", "CSQLite"]),
         .testTarget(name: "KringCLITests", dependencies: ["KringCore", "KringStore", "KringTestSupport"]),
+        .testTarget(name: "KringHTTPTests", dependencies: ["KringCore", "KringStore", "KringHTTP", "KringTestSupport"]),
     ],
     swiftLanguageModes: [.v6]
 )

@@ -26,6 +26,57 @@ public struct Outcome: Sendable {
     public let expired: [Event]
 }
 
+/// An idempotency key as the writer stores it: whose key (`scope`), the key, and the SHA-256
+/// of the request it first came with.
+public struct IdempotencyKey: Sendable, Equatable {
+    public let scope: String
+    public let key: String
+    public let requestHash: [UInt8]
+
+    public init(scope: String, key: String, requestHash: [UInt8]) {
+        self.scope = scope
+        self.key = key
+        self.requestHash = requestHash
+    }
+}
+
+/// The answer given to a command (an HTTP status and body), as stored with its key.
+public struct StoredAnswer: Sendable, Equatable {
+    public let status: Int
+    public let body: String
+
+    public init(status: Int, body: String) {
+        self.status = status
+        self.body = body
+    }
+}
+
+/// One command of a group commit.
+public struct BatchItem: Sendable {
+    public let command: Command
+    public let actor: Actor
+    public let idempotency: IdempotencyKey?
+    /// Turns the outcome into the answer; runs inside the transaction, so keep it cheap.
+    public let render: @Sendable (Result<Outcome, RuleViolation>) -> StoredAnswer
+
+    public init(command: Command, actor: Actor, idempotency: IdempotencyKey?, render: @escaping @Sendable (Result<Outcome, RuleViolation>) -> StoredAnswer) {
+        self.command = command
+        self.actor = actor
+        self.idempotency = idempotency
+        self.render = render
+    }
+}
+
+/// What became of one command of a batch.
+public enum BatchResult: Sendable {
+    /// Run now (accepted or refused), with its answer.
+    case fresh(StoredAnswer, Result<Outcome, RuleViolation>)
+    /// The key was seen with the same request: the answer first given.
+    case replay(StoredAnswer)
+    /// The key was seen with another request.
+    case conflict
+}
+
 /// The clock: Unix seconds. Injected so tests and the demo control time.
 public typealias Clock = @Sendable () -> Int64
 
@@ -92,6 +143,16 @@ public final class Ledger: @unchecked Sendable {
         return db
     }
 
+    /// Runs `body` holding the writer's lock.
+    func locked<T, E: Error>(_ body: () throws(E) -> T) throws(E) -> T {
+        lock.lock()
+        defer { lock.unlock() }
+        return try body()
+    }
+
+    /// The clock's now, never before the last entry.
+    func clockNow() -> Int64 { max(clock(), projector.head.ts) }
+
     /// The chain head: sequence number and hash of the last entry.
     public var head: (seq: Int64, hash: [UInt8]) {
         lock.lock()
@@ -143,24 +204,79 @@ public final class Ledger: @unchecked Sendable {
         try projector.reloadHead()
         let now = max(clock(), projector.head.ts)
         let expired = try sweep(now: now)
+        let result = try decideAndAppend(command, by: actor, now: now, expired: expired)
+        try db.execute("COMMIT")
+        if case .failure = result { try projector.reloadHead() }
+        return result
+    }
+
+    /// Decides `command` inside a savepoint of the open transaction and appends its event; a
+    /// refusal rolls the savepoint back, so it leaves no trace.
+    private func decideAndAppend(_ command: Command, by actor: Actor, now: Int64, expired: [Event]) throws(StoreError) -> Result<Outcome, RuleViolation> {
         try db.execute("SAVEPOINT command")
         let view = SQLiteView(db: db, policy: try policy())
         let result = Result { () throws(RuleViolation) -> Decision in try Decider.decide(command, by: actor, in: view, now: now) }
         if let fault = view.fault.error { throw fault }
-        let decision: Decision
         switch result {
-        case .success(let d): decision = d
         case .failure(let violation):
             try db.execute("ROLLBACK TO command")
             try db.execute("RELEASE command")
-            try db.execute("COMMIT")
-            try projector.reloadHead()
             return .failure(violation)
+        case .success(let decision):
+            let seq = try projector.append(decision.event, at: now)
+            try db.execute("RELEASE command")
+            return .success(Outcome(seq: seq, hash: projector.head.hash, event: decision.event, warnings: decision.warnings, expired: expired))
         }
-        let seq = try projector.append(decision.event, at: now)
-        try db.execute("RELEASE command")
+    }
+
+    /// Carries out a batch of commands in one durable transaction (group commit): one sweep,
+    /// then each command in a savepoint of its own, so a refused command never sinks the
+    /// others. Each item's answer is rendered inside the transaction and, when it carries an
+    /// idempotency key, stored with it; a key seen before returns the stored answer (same
+    /// request) or a conflict (another request) without running anything. Nothing is
+    /// acknowledged before the COMMIT returns; a storage error rolls the whole batch back.
+    public func executeBatch(_ items: [BatchItem]) throws(StoreError) -> [BatchResult] {
+        lock.lock()
+        defer { lock.unlock() }
+        do {
+            return try transactBatch(items)
+        } catch {
+            try? db.execute("ROLLBACK")
+            try? projector.reloadHead()
+            throw error
+        }
+    }
+
+    private func transactBatch(_ items: [BatchItem]) throws(StoreError) -> [BatchResult] {
+        try db.execute("BEGIN IMMEDIATE")
+        try projector.reloadHead()
+        let now = max(clock(), projector.head.ts)
+        var expired = try sweep(now: now)
+        let find = try db.cached("SELECT request_hash, status, body FROM idempotency WHERE scope = ? AND key = ?")
+        let store = try db.cached("INSERT INTO idempotency(scope, key, request_hash, status, body, seq, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
+        var results = [BatchResult]()
+        results.reserveCapacity(items.count)
+        for item in items {
+            if let key = item.idempotency {
+                try find.bind([.text(key.scope), .text(key.key)])
+                let seen = try find.step() ? (hash: find.blob(0), answer: StoredAnswer(status: Int(find.int(1)), body: find.text(2))) : nil
+                find.reset()
+                if let seen {
+                    results.append(seen.hash == key.requestHash ? .replay(seen.answer) : .conflict)
+                    continue
+                }
+            }
+            let result = try decideAndAppend(item.command, by: item.actor, now: now, expired: expired)
+            expired = []
+            let answer = item.render(result)
+            if let key = item.idempotency {
+                let seq: Int64? = if case .success(let o) = result { o.seq } else { nil }
+                try store.run(.text(key.scope), .text(key.key), .blob(key.requestHash), .int(Int64(answer.status)), .text(answer.body), .int(seq), .int(now))
+            }
+            results.append(.fresh(answer, result))
+        }
         try db.execute("COMMIT")
-        return .success(Outcome(seq: seq, hash: projector.head.hash, event: decision.event, warnings: decision.warnings, expired: expired))
+        return results
     }
 
     /// Expires (or, by policy, auto-confirms) every proposal due at `now`. Explicit form of what

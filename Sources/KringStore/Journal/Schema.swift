@@ -2,7 +2,7 @@
 /// runs once, in its own transaction, in order.
 enum Schema {
     /// The version this build writes.
-    static let version: Int64 = 5
+    static let version: Int64 = 6
 
     /// The secondary indexes of the projections. Bulk loads drop them and build them again at
     /// the end, which is much faster than maintaining them row by row.
@@ -206,6 +206,30 @@ enum Schema {
         INSERT INTO exchange_links(exchange, target)
             SELECT e.num, value FROM exchanges e, json_each('["' || replace(e.links, ',', '","') || '"]') WHERE e.links != '';
         \(indexSQL(migration: 5))
+        """,
+        // 6: the HTTP API's bearer tokens (only their SHA-256 is stored) and idempotency keys
+        // with the answer first given. Access data, not ledger history: outside the journal,
+        // not replayed by verify, written in the same transaction as the command they answer.
+        """
+        CREATE TABLE api_tokens(
+            id INTEGER PRIMARY KEY,
+            member TEXT NOT NULL,
+            role TEXT NOT NULL CHECK (role IN ('member', 'coordinator')),
+            label TEXT NOT NULL,
+            hash BLOB NOT NULL UNIQUE,
+            created_at INTEGER NOT NULL,
+            revoked_at INTEGER
+        );
+        CREATE TABLE idempotency(
+            scope TEXT NOT NULL,
+            key TEXT NOT NULL,
+            request_hash BLOB NOT NULL,
+            status INTEGER NOT NULL,
+            body TEXT NOT NULL,
+            seq INTEGER,
+            created_at INTEGER NOT NULL,
+            PRIMARY KEY(scope, key)
+        ) WITHOUT ROWID;
         """,
     ]
 

@@ -88,3 +88,12 @@ extension Reader {
                                pledges: pledges, exchanges: exchanges.map(\.id), listings: listings)
     }
 }
+
+extension ChallengeRecord {
+    /// A challenge as lists show it: how many joined, not who.
+    public var summaryJSON: JSON {
+        .object(["id": .string(info.id), "title": .string(info.title), "author": .string(info.author),
+                 "domains": .array(info.domains.map(JSON.string)), "ends": .string(info.ends.description),
+                 "members": .int(Int64(members.count)), "closed": .bool(closed)])
+    }
+}

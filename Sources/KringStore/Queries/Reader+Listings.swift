@@ -10,6 +10,8 @@ public struct ListingRow: Sendable {
     public let authorNeighbourhood: String?
     /// Search relevance (bm25; lower is better), when it came from a search.
     public let rank: Double?
+    /// The journal entry of its latest change (the cursor of listing pages).
+    public let updatedSeq: Int64
 
     /// The place shown: the listing's own, else the author's neighbourhood.
     public var place: String? { record.info.place ?? authorNeighbourhood }
@@ -56,12 +58,13 @@ extension Reader {
     public func listing(_ id: String) throws(StoreError) -> ListingRow? {
         guard let r = try SQLiteView.listing(id, db: db) else { return nil }
         let m = try member(r.info.author)
-        return ListingRow(record: r, authorKind: m?.state.info.kind ?? .person, authorNeighbourhood: m?.state.info.neighbourhood, rank: nil)
+        let seq = try db.scalarInt("SELECT updated_seq FROM listings WHERE num = ?", .int(ListingInfo.number(id))) ?? 0
+        return ListingRow(record: r, authorKind: m?.state.info.kind ?? .person, authorNeighbourhood: m?.state.info.neighbourhood, rank: nil, updatedSeq: seq)
     }
 
     private static let listingColumns = """
         l.num, l.side, l.author, l.kind, l.domain, l.title, l.text, l.place, l.availability, l.expires, l.version, l.state, m.kind, m.neighbourhood,
-        l.fulfilled_by, l.challenge
+        l.fulfilled_by, l.challenge, l.updated_seq
         """
     private static let filterSQL = """
         (?2 IS NULL OR l.side = ?2) AND (?3 IS NULL OR l.kind = ?3) AND (?4 IS NULL OR l.domain = ?4)
@@ -75,7 +78,7 @@ extension Reader {
                                expires: Day(s.int(9)), version: s.int(10), challenge: s.optionalText(15))
         let record = ListingRecord(info: info, withdrawn: s.text(11) == "withdrawn", fulfilledBy: s.optionalInt(14).map(ExchangeNumber.id))
         return ListingRow(record: record, authorKind: MemberKind(rawValue: s.text(12)) ?? .person,
-                          authorNeighbourhood: s.optionalText(13), rank: rank)
+                          authorNeighbourhood: s.optionalText(13), rank: rank, updatedSeq: s.int(16))
     }
 
     private func bindFilter(_ s: Statement, _ first: SQLValue, _ f: ListingFilter, _ rest: [SQLValue]) throws(StoreError) {
@@ -84,14 +87,15 @@ extension Reader {
 
     /// Listings, newest first. By default only the public ones: open on `today` (not withdrawn,
     /// not fulfilled, not expired) by members who are active; `history` shows every listing.
-    public func listings(_ filter: ListingFilter, today: Day, history: Bool = false, limit: Int = 1_000) throws(StoreError) -> [ListingRow] {
+    public func listings(_ filter: ListingFilter, today: Day, history: Bool = false, before: Int64? = nil, limit: Int = 1_000) throws(StoreError) -> [ListingRow] {
         let s = try db.cached("""
             SELECT \(Reader.listingColumns) FROM listings l JOIN members m ON m.id = l.author
             WHERE (?1 OR (l.state = 'active' AND l.fulfilled_by IS NULL AND l.expires >= ?8 AND m.status = 'active')) AND \(Reader.filterSQL)
+              AND (?10 IS NULL OR l.updated_seq < ?10)
             ORDER BY l.updated_seq DESC LIMIT ?9
             """)
         defer { s.reset() }
-        try bindFilter(s, .int(history ? 1 : 0), filter, [.int(today.number), .int(Int64(min(limit, Reader.maxRows)))])
+        try bindFilter(s, .int(history ? 1 : 0), filter, [.int(today.number), .int(Int64(max(0, min(limit, Reader.maxRows)))), .int(before)])
         var out = [ListingRow]()
         while try s.step() { out.append(row(s, rank: nil)) }
         return out
@@ -113,7 +117,7 @@ extension Reader {
         try bindFilter(s, .text(query), filter, [.int(today.number), .int(Int64(min(max(limit, 1), Reader.maxRows)))])
         var out = [ListingRow]()
         while try s.step() {
-            out.append(row(s, rank: sqlite3Double(s, 16)))
+            out.append(row(s, rank: sqlite3Double(s, 17)))
         }
         return out
     }

@@ -21,6 +21,8 @@ public struct MemberRow: Sendable {
 
 /// One line of a statement: a posting with its running balance.
 public struct StatementLine: Sendable {
+    /// The posting's id (the cursor of a statement's pages).
+    public let postingID: Int64
     public let seq: Int64
     public let day: Day
     public let kind: String
@@ -151,6 +153,24 @@ public final class Reader {
         return rows
     }
 
+    /// A page of members in id order, after the id `after` (keyset pagination).
+    public func memberPage(kind: MemberKind? = nil, status: MemberStatus? = nil, after: String?, limit: Int) throws(StoreError) -> [MemberRow] {
+        let policy = try policy()
+        let s = try db.cached("""
+            SELECT \(SQLiteView.memberColumns)
+            WHERE (?1 IS NULL OR m.kind = ?1) AND (?2 IS NULL OR m.status = ?2) AND (?3 IS NULL OR m.id > ?3)
+            ORDER BY m.id LIMIT ?4
+            """)
+        defer { s.reset() }
+        try s.bind([.text(kind?.rawValue), .text(status?.rawValue), .text(after), .int(Int64(max(0, min(limit, Reader.maxRows))))])
+        var rows = [MemberRow]()
+        while try s.step() {
+            let m = SQLiteView.memberState(s)
+            rows.append(MemberRow(state: m, floor: m.floor(under: policy), ceiling: m.ceiling(under: policy)))
+        }
+        return rows
+    }
+
     /// One member's balance in minutes, or nil when there is no such member.
     public func balance(_ id: String) throws(StoreError) -> Minutes? {
         try db.scalarInt("SELECT balance FROM accounts WHERE member = ?", .text(id)).map(Minutes.init)
@@ -166,17 +186,21 @@ public final class Reader {
     }
 
     /// A member's postings between two days (inclusive), with the opening and running balance.
-    public func statement(_ id: String, from: Day?, to: Day?) throws(StoreError) -> MemberStatement? {
+    public func statement(_ id: String, from: Day?, to: Day?, afterPosting: Int64? = nil, limit: Int = Reader.maxRows) throws(StoreError) -> MemberStatement? {
         guard try balance(id) != nil else { return nil }
         let head = try head()
         let fromN = from?.number ?? Int64.min, toN = to?.number ?? Int64.max
-        let opening = try db.scalarInt("SELECT COALESCE(SUM(minutes), 0) FROM postings WHERE member = ? AND day < ?", .text(id), .int(fromN)) ?? 0
+        // A page after a posting opens with the balance after that posting.
+        let opening = try db.scalarInt("""
+            SELECT COALESCE(SUM(minutes), 0) FROM postings
+            WHERE member = ?1 AND (day < ?2 OR (?4 IS NOT NULL AND day >= ?2 AND day <= ?3 AND id <= ?4))
+            """, .text(id), .int(fromN), .int(toN), .int(afterPosting)) ?? 0
         let s = try db.cached("""
-            SELECT p.seq, p.day, t.kind, t.exchange, CASE WHEN t.payer = ?1 THEN t.payee ELSE t.payer END, p.minutes, e.what
+            SELECT p.seq, p.day, t.kind, t.exchange, CASE WHEN t.payer = ?1 THEN t.payee ELSE t.payer END, p.minutes, e.what, p.id
             FROM postings p JOIN transfers t ON t.id = p.transfer LEFT JOIN exchanges e ON e.num = t.exchange
-            WHERE p.member = ?1 AND p.day >= ?2 AND p.day <= ?3 ORDER BY p.seq, p.id LIMIT ?4
+            WHERE p.member = ?1 AND p.day >= ?2 AND p.day <= ?3 AND p.id > ?5 ORDER BY p.id LIMIT ?4
             """)
-        try s.bind([.text(id), .int(fromN), .int(toN), .int(Int64(Reader.maxRows))])
+        try s.bind([.text(id), .int(fromN), .int(toN), .int(Int64(max(0, min(limit, Reader.maxRows)))), .int(afterPosting ?? 0)])
         var running = opening
         var lines = [StatementLine]()
         while try s.step() {
@@ -190,7 +214,7 @@ public final class Reader {
             case "grant": desc = "grant from the pool"
             default: desc = "settlement on leaving"
             }
-            lines.append(StatementLine(seq: s.int(0), day: Day(s.int(1)), kind: kind, exchange: s.optionalInt(3).map(ExchangeNumber.id),
+            lines.append(StatementLine(postingID: s.int(7), seq: s.int(0), day: Day(s.int(1)), kind: kind, exchange: s.optionalInt(3).map(ExchangeNumber.id),
                                        counterparty: s.text(4), description: desc, minutes: Minutes(s.int(5)), balance: Minutes(running)))
         }
         s.reset()
@@ -207,13 +231,14 @@ public final class Reader {
     }
 
     /// Exchanges, newest first, optionally of one member and/or in one state.
-    public func exchanges(member: String? = nil, state: ExchangeState? = nil, limit: Int = 1_000) throws(StoreError) -> [ExchangeRow] {
+    public func exchanges(member: String? = nil, state: ExchangeState? = nil, before: Int64? = nil, limit: Int = 1_000) throws(StoreError) -> [ExchangeRow] {
         let s = try db.cached("""
             SELECT e.num FROM exchanges e
             WHERE (?1 IS NULL OR e.num IN (SELECT exchange FROM exchange_parties WHERE member = ?1)) AND (?2 IS NULL OR e.state = ?2)
+              AND (?4 IS NULL OR e.num < ?4)
             ORDER BY e.num DESC LIMIT ?3
             """)
-        try s.bind([.text(member), .text(state?.rawValue), .int(Int64(min(limit, Reader.maxRows)))])
+        try s.bind([.text(member), .text(state?.rawValue), .int(Int64(max(0, min(limit, Reader.maxRows)))), .int(before)])
         var nums = [Int64]()
         while try s.step() { nums.append(s.int(0)) }
         s.reset()

@@ -18,9 +18,7 @@ let challengeCommands: [CommandSpec] = [
     CommandSpec(path: "challenge list", summary: "open challenges (all with --all)", usage: "kring challenge list [--all] [--json]", flags: ["json", "all"]) { inv in
         let rows = try openReader(inv).challenges(today: Day(timestamp: systemClock()), all: inv.flag("all"))
         if inv.json {
-            out(JSON.array(rows.map { c in .object(["id": .string(c.info.id), "title": .string(c.info.title), "author": .string(c.info.author),
-                                                   "domains": .array(c.info.domains.map(JSON.string)), "ends": .string(c.info.ends.description),
-                                                   "members": .int(Int64(c.members.count)), "closed": .bool(c.closed)]) }).canonicalString)
+            out(JSON.array(rows.map(\.summaryJSON)).canonicalString)
         } else {
             for c in rows { out("\(c.info.id)  \(c.info.title)  (\(c.info.author); \(c.info.domains.joined(separator: ", ")); until \(c.info.ends); \(c.members.count) joined)\(c.closed ? "  [closed]" : "")") }
         }

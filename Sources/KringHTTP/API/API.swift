@@ -1,0 +1,309 @@
+import Foundation
+import KringCore
+import KringStore
+
+/// Who may call a route.
+public enum Access: String, Sendable {
+    /// Anyone, without a token.
+    case `public`
+    /// Any valid token (a member's or a coordinator's).
+    case token
+    /// A coordinator's token.
+    case coordinator
+}
+
+/// One request being answered: its parameters, query, the caller, and the API.
+struct Context {
+    let request: HTTPRequest
+    let params: [String: String]
+    var query: Query
+    let principal: Principal?
+    let api: API
+
+    func param(_ name: String) -> String { params[name] ?? "" }
+
+    /// The caller, for routes that need a token (the router checked there is one).
+    var caller: Principal { principal! }
+    var isCoordinator: Bool { principal?.role == .coordinator }
+
+    /// Refuses a member acting on another member's data.
+    func requireSelfOrCoordinator(_ member: String, _ what: String) throws(APIError) {
+        guard let p = principal, p.role == .coordinator || p.member == member else {
+            throw APIError.forbidden("A member sees only their own \(what); \(member)'s is not yours to read.")
+        }
+    }
+
+    /// Today by the server's clock.
+    var today: Day { Day(timestamp: api.clock()) }
+}
+
+/// A route: method, path template, who may call it, what it does.
+struct Route: Sendable {
+    enum Segment: Sendable, Equatable {
+        case literal(String)
+        case param(String)
+    }
+
+    let method: String
+    let template: String
+    let access: Access
+    let summary: String
+    let handler: @Sendable (inout Context) throws -> HTTPResponse
+    let segments: [Segment]
+
+    init(_ method: String, _ template: String, _ access: Access, _ summary: String, _ handler: @escaping @Sendable (inout Context) throws -> HTTPResponse) {
+        self.method = method
+        self.template = template
+        self.access = access
+        self.summary = summary
+        self.handler = handler
+        segments = template.split(separator: "/").map { s in
+            s.hasPrefix("{") ? .param(String(s.dropFirst().dropLast())) : .literal(String(s))
+        }
+    }
+
+    /// The parameters when `path` (split and decoded) fits the template.
+    func match(_ parts: [String]) -> [String: String]? {
+        guard parts.count == segments.count else { return nil }
+        var params = [String: String]()
+        for (seg, part) in zip(segments, parts) {
+            switch seg {
+            case .literal(let l): guard l == part else { return nil }
+            case .param(let name):
+                guard !part.isEmpty else { return nil }
+                params[name] = part
+            }
+        }
+        return params
+    }
+}
+
+/// The HTTP face of the ledger: routes requests to the same commands and queries as the CLI.
+/// No rule lives here: the core decides, this maps HTTP to commands and answers to HTTP.
+public final class API: @unchecked Sendable {
+    /// Rows in a page when the client does not say.
+    public static let defaultPageSize = 100
+    /// Most rows in a page.
+    public static let maxPageSize = 500
+    /// Longest idempotency key.
+    public static let maxKeyLength = 200
+
+    let ledger: Ledger
+    let readers: ReaderPool
+    let path: String
+    let metrics = Metrics()
+    let clock: Clock
+    private var committer: Committer!
+    private let limits: HTTPLimits
+    /// Connections open now (the server's count, for /metrics).
+    public var openConnections: @Sendable () -> Int = { 0 }
+    private let verifyLock = NSLock()
+    private var lastVerify: (seq: Int64, report: JSON)?
+
+    /// Every route, in the order docs/openapi.yaml lists them.
+    let routes: [Route]
+
+    public init(path: String, limits: HTTPLimits = HTTPLimits(), clock: @escaping Clock = systemClock) throws {
+        ledger = try Ledger(path: path, clock: clock)
+        self.path = path
+        readers = ReaderPool(path: path)
+        self.clock = clock
+        self.limits = limits
+        routes = API.readRoutes + API.writeRoutes
+        committer = Committer(ledger: ledger, metrics: metrics, maxQueued: limits.maxQueuedWrites)
+    }
+
+    /// Every route's method and template (the OpenAPI test compares them with the document).
+    public var routeTable: [(method: String, template: String, access: Access)] { routes.map { ($0.method, $0.template, $0.access) } }
+
+    /// Finishes queued writes and stops the writer; later writes get 503.
+    public func shutdown() { committer.stop() }
+
+    /// Answers one request. Never throws, never traps on input: every failure is a problem.
+    public func handle(_ request: HTTPRequest) -> HTTPResponse {
+        let started = Monotonic.now
+        var routeName = "unmatched"
+        var response: HTTPResponse
+        do {
+            response = try dispatch(request, routeName: &routeName)
+        } catch let e as APIError {
+            response = e.response
+        } catch let v as RuleViolation {
+            response = APIError(v).response
+        } catch {
+            FileHandle.standardError.write(Data("kring serve: \(request.method) \(request.path): \(error)\n".utf8))
+            response = Problem.response(status: 500, code: "storage.error", detail: "The ledger could not answer; the failure is logged on the server.")
+        }
+        metrics.recordRequest(route: routeName, method: request.method, status: response.status, seconds: Monotonic.now - started)
+        return response
+    }
+
+    private func dispatch(_ request: HTTPRequest, routeName: inout String) throws -> HTTPResponse {
+        var parts = [String]()
+        for raw in request.path.split(separator: "/", omittingEmptySubsequences: false).dropFirst() {
+            guard let p = PercentDecoding.decode(raw) else { throw APIError.badRequest("The path is not valid percent-encoded UTF-8.", code: "http.malformed") }
+            parts.append(p)
+        }
+        let method = request.method == "HEAD" ? "GET" : request.method
+        var allowed = Set<String>()
+        var found: (Route, [String: String])?
+        for r in routes {
+            guard let params = r.match(parts) else { continue }
+            allowed.insert(r.method)
+            if r.method == method, found == nil { found = (r, params) }
+        }
+        guard let (route, params) = found else {
+            if allowed.isEmpty { throw APIError.notFound("There is no resource at \(request.path.prefix(200)).") }
+            if allowed.contains("GET") { allowed.insert("HEAD") }
+            let allow = allowed.sorted().joined(separator: ", ")
+            throw APIError(405, "http.method", "\(request.method) is not allowed here; allowed: \(allow).", headers: [("Allow", allow)])
+        }
+        routeName = route.template
+        let principal = try authenticate(request)
+        switch route.access {
+        case .public: break
+        case .token: guard principal != nil else { throw APIError.unauthorized }
+        case .coordinator:
+            guard let p = principal else { throw APIError.unauthorized }
+            guard p.role == .coordinator else { throw APIError.forbidden("Only a coordinator may \(route.summary).") }
+        }
+        var ctx = Context(request: request, params: params, query: try Query(request), principal: principal, api: self)
+        var response = try route.handler(&ctx)
+        if let p = principal {
+            response.headers.append(("X-Kring-Principal", "token-\(p.tokenID)"))
+            response.headers.append(("Cache-Control", "no-store"))
+        }
+        return response
+    }
+
+    /// The principal of the bearer token, nil without one; 401 for a malformed, unknown or
+    /// revoked token (even on a public route: a wrong token is never silently ignored).
+    private func authenticate(_ request: HTTPRequest) throws -> Principal? {
+        let values = request.headers.filter { $0.name == "authorization" }
+        guard let header = values.first else { return nil }
+        guard values.count == 1 else { throw APIError(400, "http.malformed", "Authorization is given more than once.") }
+        let parts = header.value.split(separator: " ", maxSplits: 1)
+        guard parts.count == 2, parts[0].lowercased() == "bearer" else { throw APIError.unauthorized }
+        let token = parts[1].trimmingCharacters(in: .whitespaces)
+        guard let p = try readers.with({ try $0.principal(token: token) }) else {
+            throw APIError(401, "http.unauthorized", "The bearer token is unknown or revoked.", headers: [("WWW-Authenticate", "Bearer realm=\"kring\", error=\"invalid_token\"")])
+        }
+        return p
+    }
+
+    /// Reads with a pooled reader.
+    func read<T>(_ body: (Reader) throws -> T) throws -> T { try readers.with(body) }
+
+    // MARK: writes
+
+    /// Runs a write through the group committer with the request's idempotency key and
+    /// renders its answer: `status` on success, the rule's problem otherwise.
+    func write(_ ctx: Context, status: Int, command: Command, actor: Actor) throws -> HTTPResponse {
+        guard let key = ctx.request.header("idempotency-key") else {
+            throw APIError.badRequest("Every POST takes an Idempotency-Key header (a unique string per intended change, e.g. a UUID).", code: "input.idempotency_key")
+        }
+        guard !key.isEmpty, key.utf8.count <= API.maxKeyLength, key.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
+            throw APIError.badRequest("An Idempotency-Key is 1 to \(API.maxKeyLength) visible ASCII characters.", code: "input.idempotency_key")
+        }
+        let p = ctx.caller
+        var hashed = Array("\(ctx.request.method) \(ctx.request.path)\n".utf8)
+        hashed.append(contentsOf: ctx.request.body)
+        let idem = IdempotencyKey(scope: "\(p.role.rawValue):\(p.member)", key: key, requestHash: SHA256.hash(hashed))
+        let item = BatchItem(command: command, actor: actor, idempotency: idem) { result in
+            switch result {
+            case .success(let o): return StoredAnswer(status: status, body: API.outcomeJSON(o).canonicalString)
+            case .failure(let v):
+                let e = APIError(v)
+                return StoredAnswer(status: e.status, body: String(decoding: Problem.body(status: e.status, code: e.code, detail: e.detail), as: UTF8.self))
+            }
+        }
+        switch committer.submit(item) {
+        case .success(.fresh(let answer, _)): return API.answer(answer, replayed: false)
+        case .success(.replay(let answer)): return API.answer(answer, replayed: true)
+        case .success(.conflict):
+            throw APIError(409, RuleCode.ruleIdempotency.rawValue, "The Idempotency-Key \(key) was used before with another request; a key names one change.")
+        case .failure(.overloaded):
+            throw APIError(503, "http.overloaded", "Too many writes are waiting (\(limits.maxQueuedWrites)); retry with the same Idempotency-Key.", headers: [("Retry-After", "1")])
+        case .failure(.stopped):
+            throw APIError(503, "http.stopping", "The server is shutting down; retry with the same Idempotency-Key.", headers: [("Retry-After", "5")])
+        case .failure(.storage(let e)):
+            FileHandle.standardError.write(Data("kring serve: write failed: \(e)\n".utf8))
+            throw APIError(500, "storage.error", "The write was not committed (storage failure, logged on the server); retry with the same Idempotency-Key.")
+        }
+    }
+
+    static func answer(_ a: StoredAnswer, replayed: Bool) -> HTTPResponse {
+        var headers: [(name: String, value: String)] = [("Content-Type", a.status >= 400 ? "application/problem+json" : "application/json")]
+        if replayed { headers.append(("Idempotent-Replayed", "true")) }
+        return HTTPResponse(status: a.status, headers: headers, body: Array(a.body.utf8))
+    }
+
+    /// The answer to an accepted command: where it landed, what it recorded, its warnings.
+    static func outcomeJSON(_ o: Outcome) -> JSON {
+        .object([
+            "seq": .int(o.seq), "hash": .string(o.hash.hexString), "event": .string(o.event.type),
+            "id": o.event.subjectID.map(JSON.string) ?? .null, "record": o.event.payload,
+            "warnings": .array(o.warnings.map { .object(["code": .string($0.code), "message": .string($0.message)]) }),
+            "expired_before": .int(Int64(o.expired.count)),
+        ])
+    }
+
+    // MARK: reads
+
+    static func ok(_ json: JSON) -> HTTPResponse { .json(200, json.canonicalBytes) }
+
+    /// A page of `rows` (fetched as up to limit + 1): the items and the cursor of the next page.
+    static func page<T>(_ rows: [T], limit: Int, json: (T) -> JSON, cursor: (T) -> String) -> HTTPResponse {
+        let items = rows.prefix(limit)
+        let next: JSON = rows.count > limit ? .string(cursor(rows[limit - 1])) : .null
+        return ok(.object(["items": .array(items.map(json)), "next_cursor": next]))
+    }
+
+    /// A page of an in-memory list in its own order, continuing after the item whose key is
+    /// `after`.
+    static func slice<T>(_ rows: [T], after: String?, limit: Int, key: (T) -> String, json: (T) -> JSON) throws -> HTTPResponse {
+        var start = 0
+        if let after {
+            guard let i = rows.firstIndex(where: { key($0) == after }) else {
+                throw APIError.badRequest("The cursor \(after.prefix(60)) is not in this list any more; start again without it.")
+            }
+            start = i + 1
+        }
+        return page(Array(rows[start...].prefix(limit + 1)), limit: limit, json: json, cursor: key)
+    }
+
+    /// The verifier's report at the current head, computed once per head.
+    func verifyReport() throws -> JSON {
+        verifyLock.lock()
+        defer { verifyLock.unlock() }
+        let head = try read { try $0.head() }
+        if let last = lastVerify, last.seq == head.seq { return last.report }
+        let report = try Verifier.verify(path: path)
+        let json = report.json
+        lastVerify = (head.seq, json)
+        return json
+    }
+}
+
+extension Event {
+    /// The id of what the event created or changed.
+    var subjectID: String? {
+        switch self {
+        case .ledgerCreated, .policyChanged: return nil
+        case .memberAdded(let m): return m.id
+        case .memberSuspended(let id), .memberReinstated(let id), .memberLimitsSet(let id, _, _), .memberLeft(let id, _, _): return id
+        case .poolDonated(let t), .poolGranted(let t, _): return "\(t.from)->\(t.to)"
+        case .listingPosted(let l), .listingEdited(let l): return l.id
+        case .listingWithdrawn(let id, _), .listingRenewed(let id, _): return id
+        case .goodsLent(let l): return l.id
+        case .goodsReturned(let id, _): return id
+        case .spaceHoursSet(let offer, _): return offer
+        case .spaceBooked(let b): return b.id
+        case .spaceCancelled(let id, _): return id
+        case .challengePosted(let c): return c.id
+        case .challengeJoined(let id, _), .challengeClosed(let id, _): return id
+        case .challengePledged(let p): return p.challenge
+        default: return exchangeID
+        }
+    }
+}

@@ -1,0 +1,79 @@
+import Foundation
+
+/// Counters for `GET /metrics` in the Prometheus text format (version 0.0.4): requests by route
+/// and status, a latency histogram, commits and group-commit batch sizes. Routes are their
+/// templates (`/v1/members/{id}`), so member ids never become label values.
+final class Metrics: @unchecked Sendable {
+    static let latencyBuckets: [Double] = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5]
+    static let batchBuckets: [Double] = [1, 2, 4, 8, 16, 32, 64, 128, 256]
+
+    private let lock = NSLock()
+    private var requests = [String: Int]()
+    private var latency = [Int](repeating: 0, count: latencyBuckets.count + 1)
+    private var latencySum = 0.0
+    private var latencyCount = 0
+    private var commits = 0
+    private var batches = [Int](repeating: 0, count: batchBuckets.count + 1)
+    private var batchSum = 0
+
+    func recordRequest(route: String, method: String, status: Int, seconds: Double) {
+        let key = "method=\"\(method)\",route=\"\(route)\",status=\"\(status)\""
+        let bucket = Metrics.latencyBuckets.firstIndex { seconds <= $0 } ?? Metrics.latencyBuckets.count
+        lock.lock()
+        requests[key, default: 0] += 1
+        latency[bucket] += 1
+        latencySum += seconds
+        latencyCount += 1
+        lock.unlock()
+    }
+
+    func recordCommit(batch: Int) {
+        let bucket = Metrics.batchBuckets.firstIndex { Double(batch) <= $0 } ?? Metrics.batchBuckets.count
+        lock.lock()
+        commits += 1
+        batches[bucket] += 1
+        batchSum += batch
+        lock.unlock()
+    }
+
+    func render(headSeq: Int64, openConnections: Int) -> String {
+        lock.lock()
+        defer { lock.unlock() }
+        var out = ""
+        out += "# HELP kring_http_requests_total HTTP requests answered, by method, route template and status.\n"
+        out += "# TYPE kring_http_requests_total counter\n"
+        for (k, v) in requests.sorted(by: { $0.key < $1.key }) { out += "kring_http_requests_total{\(k)} \(v)\n" }
+        out += "# HELP kring_http_request_duration_seconds Time from a request's head to its response.\n"
+        out += "# TYPE kring_http_request_duration_seconds histogram\n"
+        var cumulative = 0
+        for (i, le) in Metrics.latencyBuckets.enumerated() {
+            cumulative += latency[i]
+            out += "kring_http_request_duration_seconds_bucket{le=\"\(le)\"} \(cumulative)\n"
+        }
+        cumulative += latency[Metrics.latencyBuckets.count]
+        out += "kring_http_request_duration_seconds_bucket{le=\"+Inf\"} \(cumulative)\n"
+        out += "kring_http_request_duration_seconds_sum \(latencySum)\n"
+        out += "kring_http_request_duration_seconds_count \(latencyCount)\n"
+        out += "# HELP kring_commits_total Write transactions committed by the group committer.\n"
+        out += "# TYPE kring_commits_total counter\n"
+        out += "kring_commits_total \(commits)\n"
+        out += "# HELP kring_commit_batch_size Commands per group commit.\n"
+        out += "# TYPE kring_commit_batch_size histogram\n"
+        cumulative = 0
+        for (i, le) in Metrics.batchBuckets.enumerated() {
+            cumulative += batches[i]
+            out += "kring_commit_batch_size_bucket{le=\"\(Int(le))\"} \(cumulative)\n"
+        }
+        cumulative += batches[Metrics.batchBuckets.count]
+        out += "kring_commit_batch_size_bucket{le=\"+Inf\"} \(cumulative)\n"
+        out += "kring_commit_batch_size_sum \(batchSum)\n"
+        out += "kring_commit_batch_size_count \(commits)\n"
+        out += "# HELP kring_ledger_head_seq Sequence number of the ledger's last journal entry.\n"
+        out += "# TYPE kring_ledger_head_seq gauge\n"
+        out += "kring_ledger_head_seq \(headSeq)\n"
+        out += "# HELP kring_http_open_connections Client connections open now.\n"
+        out += "# TYPE kring_http_open_connections gauge\n"
+        out += "kring_http_open_connections \(openConnections)\n"
+        return out
+    }
+}

@@ -1,0 +1,227 @@
+import Foundation
+import KringCore
+import KringStore
+
+extension API {
+    /// The page size asked for (`limit`), 1…500, default 100.
+    static func pageSize(_ ctx: inout Context) throws(APIError) -> Int {
+        try ctx.query.int("limit", range: 1...API.maxPageSize) ?? API.defaultPageSize
+    }
+
+    static func intCursor(_ ctx: inout Context) throws(APIError) -> Int64? {
+        guard let c = ctx.query.string("cursor") else { return nil }
+        guard let n = Int64(c), n > 0 else { throw APIError.badRequest("The cursor \(c.prefix(60)) is not one this API gave out.") }
+        return n
+    }
+
+    /// What other members see of a member: a directory entry, no balance, no limits.
+    static func directoryJSON(_ r: MemberRow) -> JSON {
+        let i = r.state.info
+        return .object(["id": .string(i.id), "name": .string(i.name), "kind": .string(i.kind.rawValue), "status": .string(r.state.status.rawValue),
+                        "neighbourhood": i.neighbourhood.map(JSON.string) ?? .null, "domains": .array(i.domains.map(JSON.string))])
+    }
+
+    static func listingFilter(_ ctx: inout Context, side: ListingSide?) throws(APIError) -> ListingFilter {
+        ListingFilter(side: side, kind: try ctx.query.enumValue("kind", ExchangeKind.self), domain: ctx.query.string("domain"),
+                      neighbourhood: ctx.query.string("neighbourhood"), memberKind: try ctx.query.enumValue("member_kind", MemberKind.self),
+                      author: ctx.query.string("author"))
+    }
+
+    static func listingRoute(_ side: ListingSide) -> Route {
+        Route("GET", "/v1/\(side.rawValue)s", .public, "list the public \(side.rawValue)s") { ctx in
+            let filter = try listingFilter(&ctx, side: side)
+            let limit = try pageSize(&ctx), before = try intCursor(&ctx)
+            try ctx.query.finish()
+            let today = ctx.today
+            let rows = try ctx.api.read { try $0.listings(filter, today: today, before: before, limit: limit + 1) }
+            return page(rows, limit: limit, json: \.json, cursor: { String($0.updatedSeq) })
+        }
+    }
+
+    static let readRoutes: [Route] = [
+        Route("GET", "/health", .public, "check the server") { ctx in
+            try ctx.query.finish()
+            let head = try ctx.api.read { try $0.head() }
+            return ok(.object(["status": .string("ok"), "head_seq": .int(head.seq)]))
+        },
+        Route("GET", "/metrics", .public, "read the metrics") { ctx in
+            try ctx.query.finish()
+            let text = ctx.api.metrics.render(headSeq: ctx.api.ledger.head.seq, openConnections: ctx.api.openConnections())
+            return .text(200, text, contentType: "text/plain; version=0.0.4; charset=utf-8")
+        },
+        Route("GET", "/v1/ledger/head", .public, "read the ledger head") { ctx in
+            try ctx.query.finish()
+            return ok(try ctx.api.read { try $0.head() }.json)
+        },
+        listingRoute(.offer),
+        listingRoute(.request),
+        Route("GET", "/v1/listings/{id}", .public, "read a listing") { ctx in
+            try ctx.query.finish()
+            let id = ctx.param("id"), today = ctx.today
+            guard let r = try ctx.api.read({ try $0.listing(id) }) else { throw APIError(404, RuleCode.listingNotFound.rawValue, "There is no listing \(id).") }
+            // Withdrawn, fulfilled or expired listings are history: their author and coordinators see them.
+            let open = try ctx.api.read { try $0.listings(ListingFilter(author: r.record.info.author), today: today, limit: Reader.maxRows) }.contains { $0.record.info.id == id }
+            if !open && !(ctx.isCoordinator || ctx.principal?.member == r.record.info.author) {
+                throw APIError(404, RuleCode.listingNotFound.rawValue, "There is no open listing \(id).")
+            }
+            return ok(r.json)
+        },
+        Route("GET", "/v1/search", .public, "search the public listings") { ctx in
+            guard let q = ctx.query.string("q") else { throw APIError.badRequest("Search needs q, the words to look for.") }
+            let side = try ctx.query.enumValue("side", ListingSide.self)
+            let filter = try listingFilter(&ctx, side: side)
+            let limit = try ctx.query.int("limit", range: 1...API.maxPageSize) ?? 50
+            try ctx.query.finish()
+            let today = ctx.today
+            let rows = try ctx.api.read { try $0.search(q, filter: filter, today: today, limit: limit) }
+            return ok(.object(["items": .array(rows.map(\.json)), "next_cursor": .null]))
+        },
+        Route("GET", "/v1/me", .token, "read who the token belongs to") { ctx in
+            try ctx.query.finish()
+            let p = ctx.caller
+            let row = try ctx.api.read { try $0.member(p.member) }
+            return ok(.object(["member": row.map(\.json) ?? .null, "role": .string(p.role.rawValue), "token_id": .int(p.tokenID)]))
+        },
+        Route("GET", "/v1/members", .token, "list members") { ctx in
+            let kind = try ctx.query.enumValue("kind", MemberKind.self), status = try ctx.query.enumValue("status", MemberStatus.self)
+            let limit = try pageSize(&ctx), after = ctx.query.string("cursor")
+            try ctx.query.finish()
+            let rows = try ctx.api.read { try $0.memberPage(kind: kind, status: status, after: after, limit: limit + 1) }
+            let full = ctx.isCoordinator, me = ctx.caller.member
+            return page(rows, limit: limit, json: { full || $0.state.info.id == me ? $0.json : directoryJSON($0) }, cursor: { $0.state.info.id })
+        },
+        Route("GET", "/v1/members/{id}", .token, "read a member") { ctx in
+            try ctx.query.finish()
+            let id = ctx.param("id")
+            guard let r = try ctx.api.read({ try $0.member(id) }) else { throw RuleViolation(.memberNotFound, "There is no member \(id).") }
+            return ok(ctx.isCoordinator || ctx.caller.member == id ? r.json : directoryJSON(r))
+        },
+        Route("GET", "/v1/members/{id}/balance", .token, "read a balance") { ctx in
+            try ctx.query.finish()
+            let id = ctx.param("id")
+            try ctx.requireSelfOrCoordinator(id, "balance")
+            guard let r = try ctx.api.read({ try $0.member(id) }) else { throw RuleViolation(.memberNotFound, "There is no member \(id).") }
+            let head = try ctx.api.read { try $0.head() }
+            return ok(.object(["member": .string(id), "balance_minutes": .int(r.state.balance.value), "floor_minutes": .int(r.floor.value),
+                               "ceiling_minutes": r.ceiling.map { .int($0.value) } ?? .null, "ledger_head": head.json]))
+        },
+        Route("GET", "/v1/members/{id}/statement", .token, "read a statement") { ctx in
+            let id = ctx.param("id")
+            try ctx.requireSelfOrCoordinator(id, "statement")
+            let from = try ctx.query.day("from"), to = try ctx.query.day("to")
+            let limit = try pageSize(&ctx), after = try intCursor(&ctx)
+            try ctx.query.finish()
+            guard let s = try ctx.api.read({ try $0.statement(id, from: from, to: to, afterPosting: after, limit: limit + 1) }) else {
+                throw RuleViolation(.memberNotFound, "There is no member \(id).")
+            }
+            let lines = s.lines.prefix(limit)
+            let more = s.lines.count > limit
+            let closing = lines.last?.balance ?? s.opening
+            return ok(.object([
+                "member": .string(id), "from": from.map { .string($0.description) } ?? .null, "to": to.map { .string($0.description) } ?? .null,
+                "opening_minutes": .int(s.opening.value), "closing_minutes": .int(closing.value), "lines": .array(lines.map(\.json)),
+                "ledger_head": s.head.json, "next_cursor": more ? .string(String(lines.last!.postingID)) : .null,
+            ]))
+        },
+        Route("GET", "/v1/exchanges", .token, "list exchanges") { ctx in
+            var member = ctx.query.string("member")
+            if !ctx.isCoordinator {
+                if let m = member, m != ctx.caller.member { throw APIError.forbidden("A member lists only their own exchanges, not \(m)'s.") }
+                member = ctx.caller.member
+            }
+            let state = try ctx.query.enumValue("state", ExchangeState.self)
+            let limit = try pageSize(&ctx), before = try intCursor(&ctx)
+            try ctx.query.finish()
+            let rows = try ctx.api.read { [member] in try $0.exchanges(member: member, state: state, before: before, limit: limit + 1) }
+            return page(rows, limit: limit, json: \.json, cursor: { String(ExchangeNumber.parse($0.record.info.id)) })
+        },
+        Route("GET", "/v1/exchanges/{id}", .token, "read an exchange") { ctx in
+            try ctx.query.finish()
+            let id = ctx.param("id")
+            guard let r = try ctx.api.read({ try $0.exchange(id) }) else { throw RuleViolation(.exchangeNotFound, "There is no exchange \(id).") }
+            let parties = Set(r.record.info.providers + r.record.info.receivers)
+            guard ctx.isCoordinator || parties.contains(ctx.caller.member) else {
+                throw APIError.forbidden("A member sees only exchanges they are party to; \(id) is not one of them.")
+            }
+            return ok(r.json)
+        },
+        Route("GET", "/v1/pool", .token, "read the pool") { ctx in
+            try ctx.query.finish()
+            let b = try ctx.api.read { try $0.balance(poolID) } ?? .zero
+            return ok(.object(["member": .string(poolID), "balance_minutes": .int(b.value)]))
+        },
+        Route("GET", "/v1/offers/{id}/bookings", .token, "read a space's hours and bookings") { ctx in
+            let offer = ctx.param("id")
+            let date = try ctx.query.day("date")
+            try ctx.query.finish()
+            let today = ctx.today
+            let (hours, rows, listing) = try ctx.api.read { r in (try r.spaceHours(offer), try r.bookings(of: offer, on: date, from: date == nil ? today : nil), try r.listing(offer)) }
+            guard let hours else { throw RuleViolation(.spaceHours, "\(offer) has no opening hours.") }
+            let owner = listing?.record.info.author
+            let me = ctx.caller.member, full = ctx.isCoordinator || me == owner
+            return ok(.object(["offer": .string(offer), "hours": hours.json, "bookings": .array(rows.map { b in
+                // Who booked is the owner's and the booker's business; others see the slot.
+                guard !full && b.info.member != me, case .object(var o) = b.json else { return b.json }
+                o["member"] = .null
+                return .object(o)
+            })]))
+        },
+        Route("GET", "/v1/loans", .token, "list loans") { ctx in
+            var member = ctx.query.string("member")
+            if !ctx.isCoordinator {
+                if let m = member, m != ctx.caller.member { throw APIError.forbidden("A member lists only their own loans, not \(m)'s.") }
+                member = ctx.caller.member
+            }
+            let openOnly = ctx.query.string("open").map { $0 == "true" } ?? false
+            let limit = try pageSize(&ctx), after = ctx.query.string("cursor")
+            try ctx.query.finish()
+            let rows = try ctx.api.read { [member] in try $0.loans(member: member, outOnly: openOnly) }
+            return try slice(rows, after: after, limit: limit, key: \.info.id, json: \.json)
+        },
+        Route("GET", "/v1/loans/overdue", .coordinator, "list overdue loans") { ctx in
+            let limit = try pageSize(&ctx), after = ctx.query.string("cursor")
+            try ctx.query.finish()
+            let today = ctx.today
+            let rows = try ctx.api.read { try $0.overdueLoans(today: today) }
+            return try slice(rows, after: after, limit: limit, key: \.info.id, json: \.json)
+        },
+        Route("GET", "/v1/matches", .token, "match requests to offers") { ctx in
+            let request = ctx.query.string("request")
+            let limit = try pageSize(&ctx), after = ctx.query.string("cursor")
+            try ctx.query.finish()
+            let today = ctx.today
+            var rows = try ctx.api.read { try $0.matches(request: request, today: today) }
+            if !ctx.isCoordinator {
+                // A member sees suggestions for their own requests.
+                let me = ctx.caller.member
+                if request != nil, rows.contains(where: { $0.request.info.author != me }) {
+                    throw APIError.forbidden("A member sees matches for their own requests only.")
+                }
+                rows = rows.filter { $0.request.info.author == me }
+            }
+            return try slice(rows, after: after, limit: limit, key: \.request.info.id, json: \.json)
+        },
+        Route("GET", "/v1/challenges", .token, "list challenges") { ctx in
+            let all = ctx.query.string("all").map { $0 == "true" } ?? false
+            let limit = try pageSize(&ctx), after = ctx.query.string("cursor")
+            try ctx.query.finish()
+            let today = ctx.today
+            let rows = try ctx.api.read { try $0.challenges(today: today, all: all) }
+            return try slice(rows, after: after, limit: limit, key: \.info.id, json: \.summaryJSON)
+        },
+        Route("GET", "/v1/challenges/{id}", .token, "read a challenge's report") { ctx in
+            try ctx.query.finish()
+            let id = ctx.param("id")
+            guard let r = try ctx.api.read({ try $0.challengeReport(id) }) else { throw RuleViolation(.challengeNotFound, "There is no challenge \(id).") }
+            return ok(r.json)
+        },
+        Route("GET", "/v1/policy", .token, "read the policy") { ctx in
+            try ctx.query.finish()
+            return ok(try ctx.api.read { try $0.policy() }.json)
+        },
+        Route("GET", "/v1/verify", .coordinator, "verify the ledger") { ctx in
+            try ctx.query.finish()
+            return ok(try ctx.api.verifyReport())
+        },
+    ]
+}

@@ -1,0 +1,25 @@
+import KringCore
+
+/// RFC 9457 problem details: `type` (a URN naming the code), `title` (the status's reason),
+/// `status`, `detail` (the rule's sentence, with its numbers) and the extension member `code`
+/// (the stable code clients match on).
+public enum Problem {
+    /// The problem type of `code`: `urn:kring:problem:limit.floor`. Stable, not dereferenceable;
+    /// docs/rules.md and docs/openapi.yaml list the codes.
+    public static func type(_ code: String) -> String { "urn:kring:problem:\(code)" }
+
+    public static func body(status: Int, code: String, detail: String, extra: [String: JSON] = [:]) -> [UInt8] {
+        var fields: [String: JSON] = [
+            "type": .string(type(code)), "title": .string(HTTPResponse.reason(status)), "status": .int(Int64(status)),
+            "detail": .string(detail), "code": .string(code),
+        ]
+        for (k, v) in extra { fields[k] = v }
+        return JSON.object(fields).canonicalBytes
+    }
+
+    public static func response(status: Int, code: String, detail: String, headers: [(name: String, value: String)] = [],
+                                close: Bool = false) -> HTTPResponse {
+        HTTPResponse(status: status, headers: [("Content-Type", "application/problem+json")] + headers,
+                     body: body(status: status, code: code, detail: detail), close: close || status == 400 && code.hasPrefix("http.") || status == 413 || status == 431)
+    }
+}

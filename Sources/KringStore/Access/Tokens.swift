@@ -1,0 +1,134 @@
+import Foundation
+import KringCore
+
+/// What a bearer token lets its holder do: act for its member, or act for anyone.
+public enum TokenRole: String, Sendable, CaseIterable {
+    case member
+    case coordinator
+}
+
+/// A token as listings show it: never the token itself, which is printed once at issue.
+public struct TokenInfo: Sendable, Equatable {
+    public let id: Int64
+    public let member: String
+    public let role: TokenRole
+    public let label: String
+    public let createdAt: Int64
+    public let revokedAt: Int64?
+
+    public var json: JSON {
+        .object([
+            "id": .int(id), "member": .string(member), "role": .string(role.rawValue), "label": .string(label),
+            "created_at": .int(createdAt), "revoked_at": revokedAt.map(JSON.int) ?? .null,
+        ])
+    }
+}
+
+/// Who is calling: the token's id (for logs), its member and its role.
+public struct Principal: Sendable, Equatable {
+    public let tokenID: Int64
+    public let member: String
+    public let role: TokenRole
+
+    public init(tokenID: Int64, member: String, role: TokenRole) {
+        self.tokenID = tokenID
+        self.member = member
+        self.role = role
+    }
+
+    /// The actor commands run as.
+    public var actor: Actor { role == .coordinator ? .coordinator : .member(member) }
+}
+
+/// Bearer tokens: `kring_` and 64 hex digits from the system's secure random source (256
+/// bits). Only SHA-256 of the token is stored; a plain hash suffices because the token is
+/// random, not a password.
+public enum Tokens {
+    /// The prefix of every token (lets secret scanners recognise a leaked one).
+    public static let prefix = "kring_"
+    /// Longest label.
+    public static let maxLabel = 100
+
+    /// A new random token.
+    public static func generate() -> String {
+        var rng = SystemRandomNumberGenerator()
+        var bytes = [UInt8]()
+        bytes.reserveCapacity(32)
+        for _ in 0..<4 { withUnsafeBytes(of: rng.next() as UInt64) { bytes.append(contentsOf: $0) } }
+        return prefix + bytes.hexString
+    }
+
+    /// The stored form of `token`.
+    public static func hash(_ token: String) -> [UInt8] { SHA256.hash(Array(token.utf8)) }
+}
+
+extension Ledger {
+    /// Issues a token for `member` (who must exist and not have left). Returns the token, to
+    /// be shown once, and its record.
+    public func issueToken(member: String, role: TokenRole, label: String) throws(LedgerError) -> (token: String, info: TokenInfo) {
+        guard label.count <= Tokens.maxLabel else { throw .rule(RuleViolation(.inputInvalid, "A token's label is at most \(Tokens.maxLabel) characters, not \(label.count).")) }
+        return try locked { () throws(LedgerError) in
+            let status: String?
+            do throws(StoreError) { status = try db.scalarText("SELECT status FROM members WHERE id = ?", .text(member)) } catch { throw .storage(error) }
+            guard let status else { throw .rule(RuleViolation(.memberNotFound, "There is no member \(member).")) }
+            guard status != MemberStatus.left.rawValue else { throw .rule(RuleViolation(.ruleInactive, "\(member) has left; no token is issued for them.")) }
+            let token = Tokens.generate()
+            let now = clockNow()
+            do throws(StoreError) {
+                try db.cached("INSERT INTO api_tokens(member, role, label, hash, created_at) VALUES (?, ?, ?, ?, ?)")
+                    .run(.text(member), .text(role.rawValue), .text(label), .blob(Tokens.hash(token)), .int(now))
+            } catch { throw .storage(error) }
+            return (token, TokenInfo(id: sqlite3LastInsertRowID(db), member: member, role: role, label: label, createdAt: now, revokedAt: nil))
+        }
+    }
+
+    /// Revokes token `id`; it stops working at the next request.
+    public func revokeToken(_ id: Int64) throws(LedgerError) {
+        try locked { () throws(LedgerError) in
+            let row: (exists: Bool, revoked: Bool)
+            do throws(StoreError) {
+                let s = try db.cached("SELECT revoked_at IS NOT NULL FROM api_tokens WHERE id = ?")
+                defer { s.reset() }
+                try s.bind([.int(id)])
+                row = try s.step() ? (true, s.int(0) == 1) : (false, false)
+            } catch { throw .storage(error) }
+            guard row.exists else { throw .rule(RuleViolation(.inputInvalid, "There is no token \(id).")) }
+            guard !row.revoked else { throw .rule(RuleViolation(.inputInvalid, "Token \(id) was already revoked.")) }
+            do throws(StoreError) { try db.cached("UPDATE api_tokens SET revoked_at = ? WHERE id = ?").run(.int(clockNow()), .int(id)) } catch { throw .storage(error) }
+        }
+    }
+
+    /// Every token, optionally of one member, oldest first.
+    public func tokens(member: String? = nil) throws(StoreError) -> [TokenInfo] {
+        try locked { () throws(StoreError) in try TokenQueries.list(db, member: member) }
+    }
+}
+
+enum TokenQueries {
+    static func list(_ db: Connection, member: String?) throws(StoreError) -> [TokenInfo] {
+        let s = try db.cached("SELECT id, member, role, label, created_at, revoked_at FROM api_tokens WHERE (?1 IS NULL OR member = ?1) ORDER BY id")
+        defer { s.reset() }
+        try s.bind([.text(member)])
+        var out = [TokenInfo]()
+        while try s.step() {
+            out.append(TokenInfo(id: s.int(0), member: s.text(1), role: TokenRole(rawValue: s.text(2)) ?? .member, label: s.text(3),
+                                 createdAt: s.int(4), revokedAt: s.optionalInt(5)))
+        }
+        return out
+    }
+}
+
+extension Reader {
+    /// The principal holding `token`, or nil when it is unknown, revoked, or its member left.
+    public func principal(token: String) throws(StoreError) -> Principal? {
+        guard token.hasPrefix(Tokens.prefix), token.utf8.count == Tokens.prefix.utf8.count + 64 else { return nil }
+        let s = try db.cached("""
+            SELECT t.id, t.member, t.role FROM api_tokens t JOIN members m ON m.id = t.member
+            WHERE t.hash = ? AND t.revoked_at IS NULL AND m.status != 'left'
+            """)
+        defer { s.reset() }
+        try s.bind([.blob(Tokens.hash(token))])
+        guard try s.step(), let role = TokenRole(rawValue: s.text(2)) else { return nil }
+        return Principal(tokenID: s.int(0), member: s.text(1), role: role)
+    }
+}

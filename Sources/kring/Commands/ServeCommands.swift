@@ -1,0 +1,117 @@
+import Foundation
+import KringCore
+import KringHTTP
+import KringStore
+
+/// The member the demo's coordinator token belongs to.
+let demoCoordinator = "gemeente-kring"
+
+/// The HTTP API, its tokens, and backups.
+let serveCommands: [CommandSpec] = [
+    CommandSpec(path: "serve", summary: "serve the HTTP API (http://127.0.0.1:8080 by default)",
+                usage: "kring serve [--host 127.0.0.1] [--port 8080] [--demo] [--quiet] [--max-connections 512] [--header-timeout 10] [--idle-timeout 60]",
+                options: ["host", "port", "max-connections", "header-timeout", "idle-timeout"], flags: ["demo", "quiet"]) { inv in
+        let host = inv.option("host") ?? "127.0.0.1"
+        guard let port = UInt16(inv.option("port") ?? "8080") else { throw RuleViolation(.inputInvalid, "--port is 0 to 65535, not \(inv.option("port")!).") }
+        var limits = HTTPLimits()
+        if let c = inv.option("max-connections") {
+            guard let n = Int(c), (1...100_000).contains(n) else { throw RuleViolation(.inputInvalid, "--max-connections is 1 to 100000, not \(c).") }
+            limits.maxConnections = n
+        }
+        func seconds(_ name: String) throws -> Double? {
+            guard let t = inv.option(name) else { return nil }
+            guard let v = Double(t), v > 0, v <= 3600 else { throw RuleViolation(.inputInvalid, "--\(name) is a number of seconds from 0 to 3600, not \(t).") }
+            return v
+        }
+        if let v = try seconds("header-timeout") { limits.headerTimeout = v }
+        if let v = try seconds("idle-timeout") { limits.idleTimeout = v }
+        return try serve(inv, host: host, port: port, limits: limits)
+    },
+    CommandSpec(path: "token issue", summary: "issue an API token for a member (shown once; only its hash is stored)",
+                usage: "kring token issue MEMBER [--role member|coordinator] [--label TEXT] [--json]",
+                options: ["role", "label"], flags: ["json"], positionals: 1...1) { inv in
+        let roleText = inv.option("role") ?? "member"
+        guard let role = TokenRole(rawValue: roleText) else { throw RuleViolation(.inputInvalid, "--role is member or coordinator, not \(roleText).") }
+        let (token, info) = try openLedger(inv).issueToken(member: inv.positionals[0], role: role, label: inv.option("label") ?? "")
+        if inv.json {
+            guard case .object(var o) = info.json else { return 3 }
+            o["token"] = .string(token)
+            out(JSON.object(o).canonicalString)
+        } else {
+            out("Token \(info.id) for \(info.member) (\(role.rawValue)); shown this once, keep it secret:")
+            out(token)
+        }
+        return 0
+    },
+    CommandSpec(path: "token revoke", summary: "revoke an API token by its id", usage: "kring token revoke TOKEN-ID",
+                flags: ["json"], positionals: 1...1) { inv in
+        guard let id = Int64(inv.positionals[0]) else { throw RuleViolation(.inputInvalid, "A token id is a number (see `kring token list`), not \(inv.positionals[0]).") }
+        try openLedger(inv).revokeToken(id)
+        out(inv.json ? JSON.object(["revoked": .int(id)]).canonicalString : "Revoked token \(id).")
+        return 0
+    },
+    CommandSpec(path: "token list", summary: "API tokens (ids, members, roles; never the tokens)", usage: "kring token list [--member ID] [--json]",
+                options: ["member"], flags: ["json"]) { inv in
+        let rows = try openLedger(inv).tokens(member: inv.option("member"))
+        if inv.json { out(JSON.array(rows.map(\.json)).canonicalString) } else {
+            for t in rows { out("\(t.id)  \(t.member)  \(t.role.rawValue)  \(t.label)\(t.revokedAt == nil ? "" : "  [revoked]")") }
+        }
+        return 0
+    },
+    CommandSpec(path: "backup", summary: "copy the ledger to a new file while it is in use (SQLite online backup)",
+                usage: "kring backup FILE [--json]", flags: ["json"], positionals: 1...1) { inv in
+        let pages = try Backup.copy(from: inv.dbPath, to: inv.positionals[0])
+        let report = try Verifier.verify(path: inv.positionals[0])
+        guard report.ok else { throw StoreError("the backup at \(inv.positionals[0]) does not verify: \(report.divergence.map { "seq \($0.seq): \($0.reason)" } ?? "")") }
+        if inv.json { out(JSON.object(["file": .string(inv.positionals[0]), "pages": .int(Int64(pages)), "verify": report.json]).canonicalString) }
+        else { out("Backed up \(inv.dbPath) to \(inv.positionals[0]) (\(pages) pages); the copy verifies up to seq \(report.head?.seq ?? 0).") }
+        return 0
+    },
+]
+
+/// Runs the server until SIGTERM or SIGINT.
+func serve(_ inv: Invocation, host: String, port: UInt16, limits: HTTPLimits) throws -> Int32 {
+    var token: String? = nil
+    if inv.flag("demo") {
+        if !FileManager.default.fileExists(atPath: inv.dbPath) {
+            out("Building the demo community at \(inv.dbPath)…")
+            _ = try DemoCommunity.build(at: inv.dbPath, options: DemoOptions(members: 150, months: 18, seed: 42, endDay: Day(timestamp: systemClock())))
+        }
+        token = try Ledger(path: inv.dbPath).issueToken(member: demoCoordinator, role: .coordinator, label: "kring serve --demo").token
+    }
+    let api = try API(path: inv.dbPath, limits: limits)
+    let quiet = inv.flag("quiet")
+    let log: (@Sendable (AccessRecord) -> Void)? = quiet ? nil : accessLog
+    let maxConnections = limits.maxConnections
+    let overloaded: @Sendable () -> HTTPResponse = {
+        Problem.response(status: 503, code: "http.overloaded", detail: "Too many connections (\(maxConnections)); retry shortly.", headers: [("Retry-After", "1")], close: true)
+    }
+    let handler: HTTPHandler = { api.handle($0) }
+    let server = HTTPServer(limits: limits, log: log, overloaded: overloaded, handler: handler)
+    try server.bind(host: host, port: port)
+    api.openConnections = { server.openConnections }
+    signal(SIGTERM, SIG_IGN)
+    signal(SIGINT, SIG_IGN)
+    let sources = [SIGTERM, SIGINT].map { sig in
+        let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+        s.setEventHandler { server.stop() }
+        s.resume()
+        return s
+    }
+    let base = "http://\(host == "0.0.0.0" ? "127.0.0.1" : host):\(server.port)"
+    out("Kring serves \(inv.dbPath) at \(base)  (Ctrl-C stops it)")
+    out("  \(base)/health   \(base)/v1/ledger/head   \(base)/v1/offers   \(base)/metrics")
+    if let token {
+        out("Coordinator token for \(demoCoordinator) (shown once; only its hash is stored):")
+        out("  \(token)")
+        out("  curl -H 'Authorization: Bearer \(token)' \(base)/v1/members")
+    }
+    server.run()
+    api.shutdown()
+    _ = sources
+    out("Stopped: every acknowledged write is committed.")
+    return 0
+}
+
+/// One access-log line on stderr (no tokens: the record holds the token's id at most).
+@Sendable func accessLog(_ r: AccessRecord) { err(r.line) }
