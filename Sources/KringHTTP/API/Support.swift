@@ -25,7 +25,7 @@ public struct APIError: Error, Sendable {
 
     public static func status(of code: RuleCode) -> Int {
         switch code {
-        case .ruleForbidden: 403
+        case .ruleForbidden, .exchangeNotParty: 403
         case .memberNotFound, .exchangeNotFound, .listingNotFound, .loanNotFound, .bookingNotFound, .challengeNotFound: 404
         case .ruleIdempotency: 409
         default: 422
