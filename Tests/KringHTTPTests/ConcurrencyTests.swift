@@ -1,0 +1,175 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import KringCore
+import KringHTTP
+import KringStore
+import KringTestSupport
+import Testing
+
+/// What the load's clients were told: acknowledged keys with the exchange each became.
+final class Acks: @unchecked Sendable {
+    private let lock = NSLock()
+    private(set) var accepted = [String: String]()  // key → exchange id
+    private(set) var refused = 0
+    private(set) var replays = 0
+    private(set) var failures = [String]()
+
+    func accept(_ key: String, _ id: String) { lock.lock(); accepted[key] = id; lock.unlock() }
+    func refuse() { lock.lock(); refused += 1; lock.unlock() }
+    func replay() { lock.lock(); replays += 1; lock.unlock() }
+    func fail(_ s: String) { lock.lock(); failures.append(s); lock.unlock() }
+}
+
+/// The ten members of the load and the body of one recorded exchange, its `what` the key.
+let loadMembers = ["an", "bram", "chloe", "daan", "els", "fatima", "bakkerij", "coworking", "fanfare", "moestuin"]
+
+func loadBody(_ rng: inout SplitMix64, key: String) -> String {
+    let p = loadMembers[rng.below(loadMembers.count)]
+    var r = loadMembers[rng.below(loadMembers.count)]
+    if r == p { r = loadMembers[(loadMembers.firstIndex(of: p)! + 1) % loadMembers.count] }
+    return exchangeBody(p, r, minutes: 15 * (1 + rng.below(16)), what: key)
+}
+
+/// One client of the load: keep-alive, a fresh key per exchange, and now and then the same
+/// request again (a retry), which must be answered from the first answer.
+func runLoadClient(port: UInt16, token: String, seed: UInt64, until deadline: Date, acks: Acks) {
+    var rng = SplitMix64(seed: seed)
+    var client = try? RawClient(port: port)
+    while Date() < deadline {
+        guard let c = client else { return }
+        let key = "load-\(seed)-\(rng.next())"
+        let bytes = requestBytes("POST", "/v1/exchanges/recorded", token: token, body: loadBody(&rng, key: key), key: key)
+        guard c.send(bytes), let r = c.read(timeout: 30) else { client = try? RawClient(port: port); continue }
+        switch r.status {
+        case 201:
+            guard let id = r.json?["id"]?.stringValue else { acks.fail("201 without id: \(r.text)"); continue }
+            acks.accept(key, id)
+            if rng.below(5) == 0 {
+                guard c.send(bytes), let again = c.read(timeout: 30) else { client = try? RawClient(port: port); continue }
+                if again.status == 201, again.body == r.body, again.header("Idempotent-Replayed") == "true" { acks.replay() } else { acks.fail("retry of \(key): \(again.status) \(again.text)") }
+            }
+        case 422: acks.refuse()
+        default: acks.fail("\(r.status) \(r.text)")
+        }
+    }
+}
+
+/// Checks the ledger after a load: every acknowledged exchange exactly once, nothing else,
+/// limits kept, zero sum, verify.
+func checkLedger(_ path: String, acks: Acks, exact: Bool) throws {
+    let reader = try Reader(path: path)
+    var byWhat = [String: [String]]()
+    try reader.forEachExchange { x in byWhat[x.record.info.what, default: []].append(x.record.info.id) }
+    for (key, id) in acks.accepted {
+        #expect(byWhat[key] == [id], "acknowledged \(key) as \(id), ledger has \(byWhat[key] ?? [])")
+    }
+    if exact {
+        for (what, ids) in byWhat where what.hasPrefix("load-") { #expect(acks.accepted[what] != nil && ids.count == 1, "unacknowledged \(what) in the ledger") }
+    }
+    var sum: Int64 = 0
+    for m in try reader.members() {
+        sum += m.state.balance.value
+        #expect(m.state.balance >= m.floor, "\(m.state.info.id) below the floor")
+        if let c = m.ceiling { #expect(m.state.balance <= c, "\(m.state.info.id) above the ceiling") }
+    }
+    #expect(sum == 0)
+    let report = try Verifier.verify(path: path)
+    #expect(report.ok, "\(report.divergence.map { "seq \($0.seq): \($0.reason)" } ?? "")")
+}
+
+@Suite("HTTP under concurrent load", .serialized)
+struct ConcurrencyTests {
+    static func loadPolicy() throws -> Policy { try Policy.standard.setting("pair-cap", to: "100000h") }
+
+    @Test("50 clients posting exchanges among 10 members: each acknowledged once, limits kept, zero sum, verify")
+    func fiftyClients() throws {
+        let s = try TestServer(policy: try Self.loadPolicy())
+        defer { s.stop() }
+        let acks = Acks()
+        let deadline = Date().addingTimeInterval(3)
+        let group = DispatchGroup()
+        for i in 0..<50 {
+            group.enter()
+            let port = s.port, token = s.coordinator
+            Thread {
+                runLoadClient(port: port, token: token, seed: UInt64(i + 1), until: deadline, acks: acks)
+                group.leave()
+            }.start()
+        }
+        group.wait()
+        #expect(acks.failures.isEmpty, "\(acks.failures.prefix(3))")
+        #expect(acks.accepted.count > 100 && acks.replays > 10 && acks.refused > 0,
+                "accepted \(acks.accepted.count), replays \(acks.replays), refused \(acks.refused)")
+        try checkLedger(s.path, acks: acks, exact: true)
+        // Writes were group-committed: some transaction carried more than one command.
+        let metrics = try s.call("GET", "/metrics").text
+        func value(_ name: String) -> Double { metrics.split(separator: "\n").first { $0.hasPrefix(name + " ") }.flatMap { Double($0.split(separator: " ")[1]) } ?? 0 }
+        #expect(value("kring_commit_batch_size_sum") > value("kring_commits_total"), "no batch held more than one command")
+    }
+
+    @Test("the server killed with SIGKILL under load, then restarted: every acknowledged write is there, verify passes")
+    func killedUnderLoad() throws {
+        let dir = TempDir("kring-http-crash")
+        defer { dir.remove() }
+        let path = dir.file("ledger.sqlite")
+        let token: String
+        do {
+            let clock = TestClock(Day(timestamp: Int64(Date().timeIntervalSince1970)))
+            let ledger = try fixtureLedger(at: path, clock: clock, policy: try Self.loadPolicy())
+            token = try ledger.issueToken(member: "stad", role: .coordinator, label: "crash").token
+        }
+        let acks = Acks()
+        var rng = SplitMix64(seed: 99)
+        for round in 0..<3 {
+            let (child, port) = try startServer(path: path)
+            let deadline = Date().addingTimeInterval(2)
+            let group = DispatchGroup()
+            for i in 0..<20 {
+                group.enter()
+                Thread {
+                    runLoadClient(port: port, token: token, seed: UInt64(round * 100 + i + 1), until: deadline, acks: acks)
+                    group.leave()
+                }.start()
+            }
+            Thread.sleep(forTimeInterval: 0.4 + Double(rng.below(1000)) / 1000)
+            kill(child.processIdentifier, SIGKILL)
+            child.waitUntilExit()
+            group.wait()
+            #expect(child.terminationReason == .uncaughtSignal)
+            try checkLedger(path, acks: acks, exact: false)
+        }
+        #expect(acks.accepted.count > 20)
+        // After a restart, an acknowledged key is still known: another request under it is refused.
+        let (child, port) = try startServer(path: path)
+        defer { kill(child.processIdentifier, SIGTERM); child.waitUntilExit() }
+        let (key, id) = acks.accepted.first!
+        let c = try RawClient(port: port)
+        c.send(requestBytes("POST", "/v1/exchanges/recorded", token: token, body: exchangeBody("an", "bram", what: "other"), key: key))
+        #expect(c.read()?.status == 409, "the key \(key) of \(id) was forgotten")
+    }
+
+    /// Starts `kring serve` on a free port and waits until it answers.
+    func startServer(path: String) throws -> (Process, UInt16) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: productsDirectory + "/kring")
+        p.arguments = ["--db", path, "serve", "--port", "0", "--quiet"]
+        let pipe = Pipe()
+        p.standardOutput = pipe
+        p.standardError = FileHandle.nullDevice
+        try p.run()
+        var text = ""
+        let deadline = Date().addingTimeInterval(20)
+        while Date() < deadline {
+            let data = pipe.fileHandleForReading.availableData
+            if data.isEmpty { break }
+            text += String(decoding: data, as: UTF8.self)
+            if let r = text.range(of: "127.0.0.1:"), let port = UInt16(text[r.upperBound...].prefix { $0.isNumber }) {
+                return (p, port)
+            }
+        }
+        p.terminate()
+        throw ServerTestError("kring serve did not start: \(text)")
+    }
+}
