@@ -4,7 +4,7 @@ import KringCore
 import KringStore
 
 // KringBench: each capability beside a baseline measured in the same run, printed as a ratio.
-// Run with `swift run -c release KringBench [--members N] [--months M] [--only bulk,durable,verify,balance,sha,search,match]`.
+// Run with `swift run -c release KringBench [--members N] [--months M] [--only bulk,durable,verify,balance,sha,search,match,batch,http]`.
 
 func seconds(_ body: () throws -> Void) rethrows -> Double {
     let t = DispatchTime.now().uptimeNanoseconds
@@ -15,13 +15,14 @@ func seconds(_ body: () throws -> Void) rethrows -> Double {
 func fmt(_ x: Double, _ digits: Int = 1) -> String { String(format: "%.\(digits)f", x) }
 
 let args = CommandLine.arguments
+if args.count >= 5, args[1] == "--serve-child" { serveChild(path: args[2], minimal: args[3] == "minimal", maxBatch: Int(args[4]) ?? 256) }
 func arg(_ name: String, _ d: Int) -> Int {
     guard let i = args.firstIndex(of: "--" + name), i + 1 < args.count, let n = Int(args[i + 1]) else { return d }
     return n
 }
 let members = arg("members", 100_000), months = arg("months", 24)
 let only: Set<String> = {
-    guard let i = args.firstIndex(of: "--only"), i + 1 < args.count else { return ["bulk", "durable", "verify", "balance", "sha", "search", "match"] }
+    guard let i = args.firstIndex(of: "--only"), i + 1 < args.count else { return ["bulk", "durable", "verify", "balance", "sha", "search", "match", "batch", "http"] }
     return Set(args[i + 1].split(separator: ",").map(String.init))
 }()
 let dir = FileManager.default.fileExists(atPath: "/dev/shm") && args.contains("--shm") ? "/dev/shm" : NSTemporaryDirectory()
@@ -202,3 +203,6 @@ if !only.isDisjoint(with: ["search", "match"]) {
         print("  (\(requestsPosted) requests and \(offersPosted) offers posted; reading them from SQLite is not included)")
     }
 }
+
+if only.contains("batch") { try batchBench(base: base) }
+if only.contains("http") { try httpBench(base: base) }

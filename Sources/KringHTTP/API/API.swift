@@ -110,7 +110,7 @@ public final class API: @unchecked Sendable {
         self.clock = clock
         self.limits = limits
         routes = API.readRoutes + API.writeRoutes
-        committer = Committer(ledger: ledger, metrics: metrics, maxQueued: limits.maxQueuedWrites)
+        committer = Committer(ledger: ledger, metrics: metrics, maxQueued: limits.maxQueuedWrites, maxBatch: limits.maxBatch)
     }
 
     /// Every route's method and template (the OpenAPI test compares them with the document).

@@ -191,6 +191,13 @@ final class ReaderPool: @unchecked Sendable {
 
     init(path: String) { self.path = path }
 
+    /// The SQL each pooled reader has compiled (tests read their query plans).
+    var compiledSQL: [String] {
+        lock.lock()
+        defer { lock.unlock() }
+        return idle.flatMap(\.compiledSQL)
+    }
+
     func with<T>(_ body: (Reader) throws -> T) throws -> T {
         lock.lock()
         let reader = idle.popLast()
@@ -206,11 +213,9 @@ final class ReaderPool: @unchecked Sendable {
 }
 
 /// The group committer: request threads queue write commands; one writer thread takes all
-/// that are waiting (up to `maxBatch`) into one transaction with a savepoint each, commits
+/// that are waiting (up to `HTTPLimits.maxBatch`) into one transaction with a savepoint each, commits
 /// once, then answers each. A full queue answers 503 at once.
 final class Committer: @unchecked Sendable {
-    static let maxBatch = 256
-
     enum Failure: Error {
         case overloaded
         case storage(StoreError)
@@ -227,12 +232,14 @@ final class Committer: @unchecked Sendable {
     private let ledger: Ledger
     private let metrics: Metrics
     private let maxQueued: Int
+    private let maxBatch: Int
     private let cond = NSCondition()
     private var queue = [Pending]()
     private var stopped = false
     private var finished = false
 
-    init(ledger: Ledger, metrics: Metrics, maxQueued: Int) {
+    init(ledger: Ledger, metrics: Metrics, maxQueued: Int, maxBatch: Int) {
+        self.maxBatch = max(1, maxBatch)
         self.ledger = ledger
         self.metrics = metrics
         self.maxQueued = maxQueued
@@ -270,7 +277,7 @@ final class Committer: @unchecked Sendable {
                 cond.unlock()
                 return
             }
-            let batch = Array(queue.prefix(Committer.maxBatch))
+            let batch = Array(queue.prefix(maxBatch))
             queue.removeFirst(batch.count)
             cond.unlock()
             do {

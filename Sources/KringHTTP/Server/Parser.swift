@@ -18,6 +18,8 @@ public struct HTTPLimits: Sendable {
     public var maxConnections = 512
     /// Most write commands waiting for the writer; more get 503.
     public var maxQueuedWrites = 4_096
+    /// Most commands in one group commit (1 turns group commit off: a transaction per write).
+    public var maxBatch = 256
 
     public init() {}
 }

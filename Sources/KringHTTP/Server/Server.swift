@@ -158,6 +158,8 @@ public final class HTTPServer: @unchecked Sendable {
         let fd: Int32
         let server: HTTPServer
         var buffer = [UInt8]()
+        /// Where reads land before they join `buffer` (one allocation per connection).
+        var chunk = [UInt8](repeating: 0, count: 16 * 1024)
         let peer: String
 
         init(fd: Int32, server: HTTPServer) {
@@ -180,7 +182,6 @@ public final class HTTPServer: @unchecked Sendable {
         /// Reads more bytes into `buffer`, waiting until `deadline` (monotonic seconds). When
         /// `idle`, gives up early if the server is stopping.
         mutating func readMore(until deadline: Double, idle: Bool) -> Read {
-            var chunk = [UInt8](repeating: 0, count: 16 * 1024)
             while true {
                 if idle && server.isStopping { return .stopping }
                 let left = deadline - Monotonic.now
@@ -192,7 +193,7 @@ public final class HTTPServer: @unchecked Sendable {
                 if ready <= 0 { continue }
                 let n = chunk.withUnsafeMutableBytes { recv(fd, $0.baseAddress, $0.count, 0) }
                 if n > 0 {
-                    buffer.append(contentsOf: chunk[0..<n])
+                    chunk.withUnsafeBufferPointer { buffer.append(contentsOf: $0[0..<n]) }
                     return .data
                 }
                 if n < 0 && (errno == EINTR || errno == EAGAIN) { continue }

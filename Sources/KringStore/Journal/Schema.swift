@@ -15,6 +15,11 @@ enum Schema {
         ("loans_open", "loans(due) WHERE returned IS NULL", 3),
         ("bookings_slot", "bookings(offer, day)", 4),
         ("exchange_links_target", "exchange_links(target)", 5),
+        ("listings_recent", "listings(updated_seq)", 6),
+        ("listings_challenge", "listings(challenge) WHERE challenge IS NOT NULL", 6),
+        ("pledges_challenge", "pledges(challenge)", 6),
+        ("loans_lender", "loans(lender)", 6),
+        ("loans_borrower", "loans(borrower)", 6),
     ]
 
     /// The CREATE INDEX statements a migration adds.
@@ -230,6 +235,7 @@ enum Schema {
             created_at INTEGER NOT NULL,
             PRIMARY KEY(scope, key)
         ) WITHOUT ROWID;
+        \(indexSQL(migration: 6))
         """,
     ]
 

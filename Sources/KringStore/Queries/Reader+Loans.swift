@@ -14,10 +14,15 @@ extension Reader {
 
     /// Loans, newest first: all, or those a member lent or borrowed, or only those still out.
     public func loans(member: String? = nil, outOnly: Bool = false) throws(StoreError) -> [LoanRecord] {
-        try loanRows("""
-            SELECT num FROM loans WHERE (?1 IS NULL OR lender = ?1 OR borrower = ?1) AND (?2 = 0 OR returned IS NULL)
-            ORDER BY num DESC LIMIT ?3
-            """, [.text(member), .int(outOnly ? 1 : 0), .int(Int64(Reader.maxRows))])
+        // A member's loans through the lender and borrower indexes; open loans through their
+        // partial index (named, so the planner cannot prefer walking every loan by number).
+        let sql: String
+        switch (member, outOnly) {
+        case (nil, false): sql = "SELECT num FROM loans ORDER BY num DESC LIMIT ?3"
+        case (nil, true): sql = "SELECT num FROM loans INDEXED BY loans_open WHERE returned IS NULL AND ?2 = 1 ORDER BY num DESC LIMIT ?3"
+        default: sql = "SELECT num FROM loans WHERE (lender = ?1 OR borrower = ?1) AND (?2 = 0 OR returned IS NULL) ORDER BY num DESC LIMIT ?3"
+        }
+        return try loanRows(sql, [.text(member ?? ""), .int(outOnly ? 1 : 0), .int(Int64(Reader.maxRows))])
     }
 
     /// Loans not returned and past their due day on `today`, longest overdue first: the

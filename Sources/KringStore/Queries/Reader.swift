@@ -109,6 +109,9 @@ public final class Reader {
         }
     }
 
+    /// The SQL of every statement this reader has compiled (for query-plan checks).
+    public var compiledSQL: [String] { db.cachedSQL }
+
     /// The chain head.
     public func head() throws(StoreError) -> LedgerHead {
         let s = try db.cached("SELECT seq, hash, ts FROM journal ORDER BY seq DESC LIMIT 1")
@@ -158,11 +161,11 @@ public final class Reader {
         let policy = try policy()
         let s = try db.cached("""
             SELECT \(SQLiteView.memberColumns)
-            WHERE (?1 IS NULL OR m.kind = ?1) AND (?2 IS NULL OR m.status = ?2) AND (?3 IS NULL OR m.id > ?3)
+            WHERE (?1 IS NULL OR m.kind = ?1) AND (?2 IS NULL OR m.status = ?2) AND m.id > ?3
             ORDER BY m.id LIMIT ?4
             """)
         defer { s.reset() }
-        try s.bind([.text(kind?.rawValue), .text(status?.rawValue), .text(after), .int(Int64(max(0, min(limit, Reader.maxRows))))])
+        try s.bind([.text(kind?.rawValue), .text(status?.rawValue), .text(after ?? ""), .int(Int64(max(0, min(limit, Reader.maxRows))))])
         var rows = [MemberRow]()
         while try s.step() {
             let m = SQLiteView.memberState(s)
@@ -232,12 +235,9 @@ public final class Reader {
 
     /// Exchanges, newest first, optionally of one member and/or in one state.
     public func exchanges(member: String? = nil, state: ExchangeState? = nil, before: Int64? = nil, limit: Int = 1_000) throws(StoreError) -> [ExchangeRow] {
-        let s = try db.cached("""
-            SELECT e.num FROM exchanges e
-            WHERE (?1 IS NULL OR e.num IN (SELECT exchange FROM exchange_parties WHERE member = ?1)) AND (?2 IS NULL OR e.state = ?2)
-              AND (?4 IS NULL OR e.num < ?4)
-            ORDER BY e.num DESC LIMIT ?3
-            """)
+        // One member's exchanges are found through their parties (an index in exchange order),
+        // not by walking every exchange.
+        let s = try db.cached(member == nil ? Reader.exchangesSQL : Reader.memberExchangesSQL)
         try s.bind([.text(member), .text(state?.rawValue), .int(Int64(max(0, min(limit, Reader.maxRows)))), .int(before)])
         var nums = [Int64]()
         while try s.step() { nums.append(s.int(0)) }
@@ -246,6 +246,17 @@ public final class Reader {
         for n in nums { if let r = try exchange(ExchangeNumber.id(n)) { out.append(r) } }
         return out
     }
+
+    static let exchangesSQL = """
+        SELECT e.num FROM exchanges e
+        WHERE ?1 IS NULL AND (?2 IS NULL OR e.state = ?2) AND (?4 IS NULL OR e.num < ?4)
+        ORDER BY e.num DESC LIMIT ?3
+        """
+    static let memberExchangesSQL = """
+        SELECT DISTINCT p.exchange FROM exchange_parties p JOIN exchanges e ON e.num = p.exchange
+        WHERE p.member = ?1 AND (?2 IS NULL OR e.state = ?2) AND (?4 IS NULL OR p.exchange < ?4)
+        ORDER BY p.exchange DESC LIMIT ?3
+        """
 
     /// Counts for a summary: members, exchanges by state, journal entries.
     public func counts() throws(StoreError) -> (members: Int64, exchanges: Int64, confirmed: Int64, entries: Int64) {

@@ -21,6 +21,8 @@ let sqliteTransient = kring_sqlite_transient()
 public final class Connection {
     let handle: OpaquePointer
     private var cache: [String: Statement] = [:]
+    /// The SQL of every statement compiled so far (tests read their query plans).
+    var cachedSQL: [String] { Array(cache.keys) }
     /// Where the database lives.
     public let path: String
 

@@ -1,0 +1,320 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import KringCore
+import KringHTTP
+import KringStore
+
+// The HTTP section of KringBench: a server in a child process (this same binary, started with
+// --serve-child), a load generator here, over loopback.
+
+/// Child mode: serves `path` (or, with `minimal`, a constant answer) on a free port, prints the
+/// port, and runs until killed.
+func serveChild(path: String, minimal: Bool, maxBatch: Int) -> Never {
+    var limits = HTTPLimits()
+    limits.maxBatch = maxBatch
+    let handler: HTTPHandler
+    if minimal {
+        let body = Array("{\"status\":\"ok\"}".utf8)
+        handler = { _ in .json(200, body) }
+    } else {
+        let api = try! API(path: path, limits: limits)
+        handler = { api.handle($0) }
+    }
+    let server = HTTPServer(limits: limits, log: nil, overloaded: { Problem.response(status: 503, code: "http.overloaded", detail: "full", close: true) }, handler: handler)
+    try! server.bind(host: "127.0.0.1", port: 0)
+    print("port \(server.port)")
+    fflush(nil)
+    server.run()
+    exit(0)
+}
+
+/// A server child process.
+struct Child {
+    let process: Process
+    let port: UInt16
+
+    init(path: String, minimal: Bool = false, maxBatch: Int = 256) throws {
+        process = Process()
+        process.executableURL = URL(fileURLWithPath: CommandLine.arguments[0].hasPrefix("/") ? CommandLine.arguments[0] : FileManager.default.currentDirectoryPath + "/" + CommandLine.arguments[0])
+        process.arguments = ["--serve-child", path, minimal ? "minimal" : "api", String(maxBatch)]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        var text = ""
+        while !text.contains("\n") {
+            let d = pipe.fileHandleForReading.availableData
+            if d.isEmpty { break }
+            text += String(decoding: d, as: UTF8.self)
+        }
+        guard let p = UInt16(text.split(separator: " ").last?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "") else {
+            throw StoreError("the server child did not start: \(text)")
+        }
+        port = p
+    }
+
+    /// Resident memory (VmRSS) in MiB.
+    var residentMiB: Double {
+        let status = (try? String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8)) ?? ""
+        let line = status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") } ?? ""
+        return Double(line.split(separator: " ").dropFirst().first ?? "0").map { $0 / 1024 } ?? 0
+    }
+
+    func stop() {
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+}
+
+/// A keep-alive load client: one connection, blocking sends and reads, responses parsed on
+/// the bytes (status and Content-Length only) so the generator spends little of the CPU it
+/// shares with the server.
+final class LoadConnection {
+    let fd: Int32
+    var buffer = [UInt8](repeating: 0, count: 1 << 16)
+    var filled = 0
+
+    init(port: UInt16) {
+        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var addr = sockaddr_in()
+        addr.sin_family = sa_family_t(AF_INET)
+        addr.sin_port = port.bigEndian
+        inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr)
+        _ = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        var one: Int32 = 1
+        setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+    }
+
+    deinit { close(fd) }
+
+    static let contentLength = Array("content-length:".utf8)
+
+    /// The status and total length of the response at the start of the buffer, once complete.
+    private func complete() -> (status: Int, length: Int)? {
+        return buffer.withUnsafeBufferPointer { b -> (Int, Int)? in
+            guard filled >= 16 else { return nil }
+            var i = 0
+            var lineStart = 0
+            var length = 0
+            while i + 1 < filled {
+                if b[i] == 13 && b[i + 1] == 10 {
+                    if i == lineStart {  // empty line: end of head
+                        let total = i + 2 + length
+                        guard filled >= total else { return nil }
+                        let status = Int(b[9] - 48) * 100 + Int(b[10] - 48) * 10 + Int(b[11] - 48)
+                        return (status, total)
+                    }
+                    if i - lineStart > 15 && (b[lineStart] | 0x20) == UInt8(ascii: "c") {
+                        var match = true
+                        for k in 0..<15 where (b[lineStart + k] | 0x20) != LoadConnection.contentLength[k] { match = false; break }
+                        if match {
+                            var j = lineStart + 15
+                            while b[j] == 32 { j += 1 }
+                            length = 0
+                            while j < i { length = length * 10 + Int(b[j] - 48); j += 1 }
+                        }
+                    }
+                    i += 2
+                    lineStart = i
+                } else {
+                    i += 1
+                }
+            }
+            return nil
+        }
+    }
+
+    /// Sends a whole request; false when the connection failed.
+    func send(_ request: [UInt8]) -> Bool {
+        var sent = 0
+        while sent < request.count {
+            let n = request.withUnsafeBytes { Glibc.send(fd, $0.baseAddress! + sent, request.count - sent, Int32(MSG_NOSIGNAL)) }
+            guard n > 0 else { return false }
+            sent += n
+        }
+        return true
+    }
+
+    /// Reads what has arrived; false when the connection closed.
+    func receive() -> Bool {
+        if filled == buffer.count { buffer += [UInt8](repeating: 0, count: buffer.count) }
+        let n = buffer.withUnsafeMutableBytes { recv(fd, $0.baseAddress! + filled, $0.count - filled, 0) }
+        guard n > 0 else { return false }
+        filled += n
+        return true
+    }
+
+    /// The status of the next complete response in the buffer, consuming it.
+    func next() -> Int? {
+        guard let (status, total) = complete() else { return nil }
+        buffer.withUnsafeMutableBytes { b in _ = memmove(b.baseAddress!, b.baseAddress! + total, filled - total) }
+        filled -= total
+        return status
+    }
+}
+
+/// Requests per second and latency percentiles of a load.
+struct LoadResult {
+    let requests: Int
+    let failures: Int
+    let seconds: Double
+    let latencies: [Double]
+    var rate: Double { Double(requests) / seconds }
+    func percentile(_ p: Double) -> Double { latencies.isEmpty ? 0 : latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] * 1000 }
+    var line: String { "\(fmt(rate, 0)) req/s, p50 \(fmt(percentile(0.5), 2)) ms, p99 \(fmt(percentile(0.99), 2)) ms\(failures > 0 ? ", \(failures) failed" : "")" }
+}
+
+/// `connections` keep-alive clients, each with one request in flight, sending
+/// `request(connection, n)` for `duration` seconds, driven by two threads polling their share
+/// of the sockets (as wrk does: few threads, so the generator takes little CPU from the
+/// server); `ok` says which statuses count as answered.
+func load(port: UInt16, connections: Int, duration: Double, ok: @escaping @Sendable (Int) -> Bool = { $0 == 200 },
+          request: @escaping @Sendable (Int, Int) -> [UInt8]) -> LoadResult {
+    final class Box: @unchecked Sendable {
+        let lock = NSLock()
+        var latencies = [Double]()
+        var failures = 0
+    }
+    let box = Box()
+    let group = DispatchGroup()
+    let start = DispatchTime.now().uptimeNanoseconds
+    let end = start + UInt64(duration * 1e9)
+    let threads = 2
+    for t in 0..<threads {
+        group.enter()
+        let th = Thread {
+            let mine = Array(stride(from: t, to: connections, by: threads))
+            let conns = mine.map { _ in LoadConnection(port: port) }
+            var sentAt = [UInt64](repeating: 0, count: conns.count)
+            var counts = [Int](repeating: 0, count: conns.count)
+            var open = [Bool](repeating: true, count: conns.count)
+            var latencies = [Double]()
+            var failed = 0
+            for (i, c) in conns.enumerated() {
+                sentAt[i] = DispatchTime.now().uptimeNanoseconds
+                if !c.send(request(mine[i], 0)) { open[i] = false }
+            }
+            var fds = conns.map { pollfd(fd: $0.fd, events: Int16(POLLIN), revents: 0) }
+            while DispatchTime.now().uptimeNanoseconds < end && open.contains(true) {
+                guard poll(&fds, nfds_t(fds.count), 100) > 0 else { continue }
+                for i in fds.indices where fds[i].revents != 0 && open[i] {
+                    fds[i].revents = 0
+                    guard conns[i].receive() else { open[i] = false; fds[i].fd = -1; failed += 1; continue }
+                    while let status = conns[i].next() {
+                        let now = DispatchTime.now().uptimeNanoseconds
+                        if ok(status) { latencies.append(Double(now - sentAt[i]) / 1e9) } else { failed += 1 }
+                        counts[i] += 1
+                        guard now < end else { break }
+                        sentAt[i] = now
+                        if !conns[i].send(request(mine[i], counts[i])) { open[i] = false; fds[i].fd = -1 }
+                    }
+                }
+            }
+            box.lock.lock()
+            box.latencies += latencies
+            box.failures += failed
+            box.lock.unlock()
+            group.leave()
+        }
+        th.stackSize = 1 << 20
+        th.start()
+    }
+    group.wait()
+    let secs = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+    return LoadResult(requests: box.latencies.count, failures: box.failures, seconds: secs, latencies: box.latencies.sorted())
+}
+
+func get(_ path: String, token: String? = nil) -> [UInt8] {
+    Array("GET \(path) HTTP/1.1\r\nHost: bench\r\n\(token.map { "Authorization: Bearer \($0)\r\n" } ?? "")\r\n".utf8)
+}
+
+func httpBench(base: String) throws {
+    let duration = 3.0
+    // A ledger of 100 members for the writes; the demo community for the reads.
+    let demo = base + "/http-demo.sqlite"
+    _ = try DemoCommunity.build(at: demo, options: DemoOptions(members: 150, months: 18, seed: 42, endDay: Day(iso: "2026-11-29")!))
+    let token = try Ledger(path: demo).issueToken(member: "gemeente-kring", role: .coordinator, label: "bench").token
+    let ids = try Reader(path: demo).balances().map(\.member)
+
+    let minimal = try Child(path: demo, minimal: true)
+    let bare = load(port: minimal.port, connections: 50, duration: duration) { _, _ in get("/health") }
+    minimal.stop()
+    let server = try Child(path: demo)
+    let health = load(port: server.port, connections: 50, duration: duration) { _, _ in get("/health") }
+    let balance = load(port: server.port, connections: 50, duration: duration) { c, n in get("/v1/members/\(ids[(c * 7919 + n) % ids.count])/balance", token: token) }
+    let demoRSS = server.residentMiB
+    server.stop()
+    print("HTTP, 50 keep-alive connections over loopback, \(Int(duration)) s each (server in a child process):")
+    print("  minimal server (same HTTP code, constant answer) GET /health: \(bare.line)")
+    print("  kring serve GET /health:                              \(health.line)  (ratio \(fmt(health.rate / bare.rate, 2)))")
+    print("  kring serve GET /v1/members/{id}/balance (token):     \(balance.line)  (ratio \(fmt(balance.rate / bare.rate, 2)))")
+
+    // Durable writes: group commit against one transaction per write, same load.
+    func writeLedger(_ name: String) throws -> (String, String) {
+        let path = base + "/\(name).sqlite"
+        let policy = try Policy.standard.setting("pair-cap", to: "100000h")
+        let ledger = try Ledger.create(path: path, policy: policy)
+        for i in 0..<100 { _ = try ledger.execute(.addMember(MemberDraft(id: "m\(i)", name: "M \(i)", kind: .person)), by: .coordinator) }
+        return (path, try ledger.issueToken(member: "m0", role: .coordinator, label: "bench").token)
+    }
+    @Sendable func post(_ c: Int, _ n: Int, token: String) -> [UInt8] {
+        let p = (c * 31 + n) % 100, r = (c * 17 + n * 7 + 1) % 100
+        let body = "{\"providers\":[\"m\(p)\"],\"receivers\":[\"m\(r == p ? (r + 1) % 100 : r)\"],\"kind\":\"time\",\"domain\":\"care\",\"what\":\"bench\",\"credits_minutes\":15}"
+        return Array("POST /v1/exchanges/recorded HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer \(token)\r\nIdempotency-Key: \(c)-\(n)\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)".utf8)
+    }
+    var writes = [LoadResult]()
+    for maxBatch in [256, 1] {
+        let (path, t) = try writeLedger(maxBatch == 1 ? "single-http" : "group-http")
+        let child = try Child(path: path, maxBatch: maxBatch)
+        writes.append(load(port: child.port, connections: 50, duration: duration, ok: { $0 == 201 || $0 == 422 }) { c, n in post(c, n, token: t) })
+        child.stop()
+        let report = try Verifier.verify(path: path)
+        if !report.ok { print("  ! verify failed after the write load") }
+    }
+    print("  POST /v1/exchanges/recorded, group commit (FULL):      \(writes[0].line)")
+    print("  POST /v1/exchanges/recorded, a transaction per write:  \(writes[1].line)")
+    print("  group commit / one transaction per write: \(fmt(writes[0].rate / max(writes[1].rate, 1), 1))x")
+
+    // Resident memory: the demo community, and a ledger of 100,000 members.
+    let big = base + "/http-100k.sqlite"
+    _ = try DemoCommunity.build(at: big, options: DemoOptions(members: 100_000, months: 1, seed: 7, endDay: Day(iso: "2026-11-29")!))
+    let bigToken = try Ledger(path: big).issueToken(member: "gemeente-kring", role: .coordinator, label: "bench").token
+    let bigIDs = try Reader(path: big).balances().map(\.member)
+    let bigServer = try Child(path: big)
+    let bigLoad = load(port: bigServer.port, connections: 50, duration: duration) { c, n in get("/v1/members/\(bigIDs[(c * 7919 + n * 13) % bigIDs.count])/balance", token: bigToken) }
+    let bigRSS = bigServer.residentMiB
+    bigServer.stop()
+    print("  GET balance with 100,000 members: \(bigLoad.line)")
+    print("  resident memory of kring serve after the load: demo community (150 members) \(fmt(demoRSS)) MiB; 100,000 members \(fmt(bigRSS)) MiB")
+    print("")
+}
+
+/// The writer alone, without HTTP: recorded exchanges through `Ledger.executeBatch` in batches
+/// of 1 and of 50, each with an idempotency key, durable (FULL).
+func batchBench(base: String) throws {
+    var rates = [Int: Double]()
+    for batch in [1, 50] {
+        let path = base + "/batch-\(batch).sqlite"
+        let ledger = try Ledger.create(path: path, policy: try Policy.standard.setting("pair-cap", to: "100000h"))
+        for i in 0..<100 { _ = try ledger.execute(.addMember(MemberDraft(id: "m\(i)", name: "M \(i)", kind: .person)), by: .coordinator) }
+        let n = batch == 1 ? 500 : 10_000
+        var k = 0
+        let secs = try seconds {
+            while k < n {
+                let items = (0..<batch).map { j -> BatchItem in
+                    // Pairs spread as in real use (a pair meets a few times a month, not hundreds).
+                    let i = k + j, p = (i * 31) % 100, q = (i * 17 + i / 100 + 1) % 100, r = q == p ? (p + 1) % 100 : q
+                    let draft = ExchangeDraft(providers: ["m\(p)"], receivers: ["m\(r)"], kind: .time, domain: "care", what: "bench", credits: Minutes(15))
+                    return BatchItem(command: .record(draft, reason: nil), actor: .coordinator,
+                                     idempotency: IdempotencyKey(scope: "bench", key: "k\(i)", requestHash: [UInt8](repeating: 1, count: 32))) { _ in StoredAnswer(status: 201, body: "{}") }
+                }
+                _ = try ledger.executeBatch(items)
+                k += batch
+            }
+        }
+        rates[batch] = Double(n) / secs
+    }
+    print("Writer alone (no HTTP), recorded exchanges with idempotency keys, FULL: batches of 1 \(fmt(rates[1]!, 0))/s, batches of 50 \(fmt(rates[50]!, 0))/s (\(fmt(rates[50]! / rates[1]!, 1))x)")
+    print("")
+}
