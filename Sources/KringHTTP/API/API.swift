@@ -211,7 +211,7 @@ public final class API: @unchecked Sendable {
         let idem = IdempotencyKey(scope: "\(p.role.rawValue):\(p.member)", key: key, requestHash: SHA256.hash(hashed))
         let item = BatchItem(command: command, actor: actor, idempotency: idem) { result in
             switch result {
-            case .success(let o): return StoredAnswer(status: status, body: API.outcomeJSON(o).canonicalString)
+            case .success(let o): return StoredAnswer(status: status, body: API.outcomeBody(o))
             case .failure(let v):
                 let e = APIError(v)
                 return StoredAnswer(status: e.status, body: String(decoding: Problem.body(status: e.status, code: e.code, detail: e.detail), as: UTF8.self))
@@ -236,6 +236,23 @@ public final class API: @unchecked Sendable {
         var headers: [(name: String, value: String)] = [("Content-Type", a.status >= 400 ? "application/problem+json" : "application/json")]
         if replayed { headers.append(("Idempotent-Replayed", "true")) }
         return HTTPResponse(status: a.status, headers: headers, body: Array(a.body.utf8))
+    }
+
+    /// `outcomeJSON` in canonical form, written directly (it runs inside the writer's
+    /// transaction, once per command): the journal's own payload bytes are the record.
+    static func outcomeBody(_ o: Outcome) -> String {
+        var out = [UInt8]()
+        out.reserveCapacity(512)
+        out.append(contentsOf: "{\"event\":".utf8)
+        JSON.writeString(o.event.type, into: &out)
+        out.append(contentsOf: ",\"expired_before\":\(o.expired.count),\"hash\":\"\(o.hash.hexString)\",\"id\":".utf8)
+        if let id = o.event.subjectID { JSON.writeString(id, into: &out) } else { out.append(contentsOf: "null".utf8) }
+        out.append(contentsOf: ",\"record\":".utf8)
+        out.append(contentsOf: o.event.payloadBytes)
+        out.append(contentsOf: ",\"seq\":\(o.seq),\"warnings\":".utf8)
+        JSON.array(o.warnings.map { .object(["code": .string($0.code), "message": .string($0.message)]) }).write(into: &out)
+        out.append(UInt8(ascii: "}"))
+        return String(decoding: out, as: UTF8.self)
     }
 
     /// The answer to an accepted command: where it landed, what it recorded, its warnings.

@@ -8,11 +8,19 @@ final class StorageFault {
     func record(_ e: StoreError) { if error == nil { error = e } }
 }
 
+/// Members already read by one view: a decision looks at each party several times (status,
+/// limits, warnings), and nothing changes while it decides.
+final class MemberMemo {
+    var members: [String: MemberState?] = [:]
+}
+
 /// The ledger as the rules see it, read from the projections inside the write transaction.
+/// A view serves one decision: it remembers the members it read.
 struct SQLiteView: LedgerView {
     let db: Connection
     let policy: Policy
     let fault = StorageFault()
+    private let memo = MemberMemo()
 
     /// Runs a read; a storage error is recorded in `fault` and the read answers `fallback`.
     private func guarded<T>(_ fallback: T, _ read: () throws(StoreError) -> T) -> T {
@@ -30,13 +38,18 @@ struct SQLiteView: LedgerView {
     }
 
     func member(_ id: String) -> MemberState? {
-        guarded(nil) { () throws(StoreError) -> MemberState? in
-            let s = try db.cached("SELECT \(SQLiteView.memberColumns) WHERE m.id = ?")
+        if let known = memo.members[id] { return known }
+        let found = guarded(nil) { () throws(StoreError) -> MemberState? in
+            let s = try db.cached(SQLiteView.memberByID)
             defer { s.reset() }
             try s.bind([.text(id)])
             return try s.step() ? SQLiteView.memberState(s) : nil
         }
+        if fault.error == nil { memo.members[id] = .some(found) }
+        return found
     }
+
+    static let memberByID = "SELECT \(memberColumns) WHERE m.id = ?"
 
     /// The columns `memberState` reads, with their FROM clause.
     static let memberColumns = """
