@@ -22,7 +22,7 @@ func serveChild(path: String, minimal: Bool, maxBatch: Int) -> Never {
         let api = try! API(path: path, limits: limits)
         handler = { api.handle($0) }
     }
-    let server = HTTPServer(limits: limits, log: nil, overloaded: { Problem.response(status: 503, code: "http.overloaded", detail: "full", close: true) }, handler: handler)
+    let server = HTTPServer(limits: limits, log: nil, handler: handler)
     try! server.bind(host: "127.0.0.1", port: 0)
     print("port \(server.port)")
     fflush(nil)

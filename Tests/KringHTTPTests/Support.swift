@@ -155,8 +155,7 @@ final class TestServer: @unchecked Sendable {
         }
         api = try API(path: path, limits: limits, clock: clock.clock)
         let api = self.api
-        server = HTTPServer(limits: limits, log: nil, overloaded: { Problem.response(status: 503, code: "http.overloaded", detail: "full", close: true) },
-                            handler: { api.handle($0) })
+        server = HTTPServer(limits: limits, log: nil, handler: { api.handle($0) })
         try server.bind(host: "127.0.0.1", port: 0)
         let s = server
         let t = Thread { s.run() }

@@ -123,9 +123,10 @@ public final class API: @unchecked Sendable {
     public func handle(_ request: HTTPRequest) -> HTTPResponse {
         let started = Monotonic.now
         var routeName = "unmatched"
+        var principal: Principal?
         var response: HTTPResponse
         do {
-            response = try dispatch(request, routeName: &routeName)
+            response = try dispatch(request, routeName: &routeName, principal: &principal)
         } catch let e as APIError {
             response = e.response
         } catch let v as RuleViolation {
@@ -134,11 +135,16 @@ public final class API: @unchecked Sendable {
             FileHandle.standardError.write(Data("kring serve: \(request.method) \(request.path): \(error)\n".utf8))
             response = Problem.response(status: 500, code: "storage.error", detail: "The ledger could not answer; the failure is logged on the server.")
         }
+        if let p = principal {
+            // The access log names the caller by the token's id (the server strips this header).
+            response.headers.append(("X-Kring-Principal", "token-\(p.tokenID)"))
+            response.headers.append(("Cache-Control", "no-store"))
+        }
         metrics.recordRequest(route: routeName, method: request.method, status: response.status, seconds: Monotonic.now - started)
         return response
     }
 
-    private func dispatch(_ request: HTTPRequest, routeName: inout String) throws -> HTTPResponse {
+    private func dispatch(_ request: HTTPRequest, routeName: inout String, principal caller: inout Principal?) throws -> HTTPResponse {
         var parts = [String]()
         for raw in request.path.split(separator: "/", omittingEmptySubsequences: false).dropFirst() {
             guard let p = PercentDecoding.decode(raw) else { throw APIError.badRequest("The path is not valid percent-encoded UTF-8.", code: "http.malformed") }
@@ -160,6 +166,7 @@ public final class API: @unchecked Sendable {
         }
         routeName = route.template
         let principal = try authenticate(request)
+        caller = principal
         switch route.access {
         case .public: break
         case .token: guard principal != nil else { throw APIError.unauthorized }
@@ -168,12 +175,7 @@ public final class API: @unchecked Sendable {
             guard p.role == .coordinator else { throw APIError.forbidden("Only a coordinator may \(route.summary).") }
         }
         var ctx = Context(request: request, params: params, query: try Query(request), principal: principal, api: self)
-        var response = try route.handler(&ctx)
-        if let p = principal {
-            response.headers.append(("X-Kring-Principal", "token-\(p.tokenID)"))
-            response.headers.append(("Cache-Control", "no-store"))
-        }
-        return response
+        return try route.handler(&ctx)
     }
 
     /// The principal of the bearer token, nil without one; 401 for a malformed, unknown or

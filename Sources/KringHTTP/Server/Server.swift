@@ -21,7 +21,18 @@ public struct AccessRecord: Sendable {
     public let principal: String?
 
     public var line: String {
-        "\(Int64(Date().timeIntervalSince1970)) \(peer) \(method) \(path) \(status) \(bytes)B \(micros)us \(principal ?? "-")"
+        "\(Int64(Date().timeIntervalSince1970)) \(peer) \(AccessRecord.redacted(method)) \(AccessRecord.redacted(path)) \(status) \(bytes)B \(micros)us \(principal ?? "-")"
+    }
+
+    /// `text` with anything shaped like a bearer token replaced, in case a client put one in
+    /// a path; and cut to 200 characters.
+    static func redacted(_ text: String) -> String {
+        var t = String(text.prefix(200))
+        while let r = t.range(of: "kring_") {
+            let end = t[r.upperBound...].prefix { $0.isHexDigit }.endIndex
+            t.replaceSubrange(r.lowerBound..<end, with: "[token]")
+        }
+        return t
     }
 }
 
@@ -32,7 +43,6 @@ public final class HTTPServer: @unchecked Sendable {
     public let limits: HTTPLimits
     private let handler: HTTPHandler
     private let log: (@Sendable (AccessRecord) -> Void)?
-    private let onOverload: (@Sendable () -> HTTPResponse)
     private var listenFD: Int32 = -1
     private let state = NSCondition()
     private var open = 0
@@ -41,16 +51,23 @@ public final class HTTPServer: @unchecked Sendable {
     /// The port bound (useful with port 0).
     public private(set) var port: UInt16 = 0
 
+    /// The answer to a connection that arrives while the server stops.
+    static let stopping = Problem.response(status: 503, code: "http.stopping", detail: "The server is shutting down; retry shortly.",
+                                           headers: [("Retry-After", "5")], close: true)
+
     /// How long an idle wait sleeps before looking at the stop flag.
     static let pollSliceMillis: Int32 = 200
 
-    public init(limits: HTTPLimits = HTTPLimits(), log: (@Sendable (AccessRecord) -> Void)? = nil,
-                overloaded: @escaping @Sendable () -> HTTPResponse, handler: @escaping HTTPHandler) {
+    public init(limits: HTTPLimits = HTTPLimits(), log: (@Sendable (AccessRecord) -> Void)? = nil, handler: @escaping HTTPHandler) {
         self.limits = limits
         self.handler = handler
         self.log = log
-        self.onOverload = overloaded
+        overloaded = Problem.response(status: 503, code: "http.overloaded", detail: "Too many connections (\(limits.maxConnections)); retry shortly.",
+                                      headers: [("Retry-After", "1")], close: true)
     }
+
+    /// The answer to a connection over the cap.
+    private let overloaded: HTTPResponse
 
     /// Binds and listens on `host:port` (IPv4 dotted address; "localhost" is 127.0.0.1).
     public func bind(host: String, port: UInt16) throws {
@@ -98,10 +115,11 @@ public final class HTTPServer: @unchecked Sendable {
             guard client >= 0 else { continue }
             state.lock()
             let admitted = open < limits.maxConnections && !stopping
+            let closing = stopping
             if admitted { open += 1 }
             state.unlock()
             if !admitted {
-                var bytes = onOverload().serialized(keepAlive: false)
+                var bytes = (closing ? HTTPServer.stopping : overloaded).serialized(keepAlive: false)
                 _ = send(client, &bytes, bytes.count, Int32(MSG_NOSIGNAL) | Int32(MSG_DONTWAIT))
                 close(client)
                 continue
@@ -183,7 +201,12 @@ public final class HTTPServer: @unchecked Sendable {
         /// `idle`, gives up early if the server is stopping.
         mutating func readMore(until deadline: Double, idle: Bool) -> Read {
             while true {
-                if idle && server.isStopping { return .stopping }
+                // Stopping: an idle connection closes, unless a request has already arrived on
+                // it (that one is read and answered first).
+                if idle && server.isStopping {
+                    var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+                    guard poll(&pfd, 1, 0) > 0 else { return .stopping }
+                }
                 let left = deadline - Monotonic.now
                 if left <= 0 { return .timeout }
                 var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)

@@ -82,12 +82,8 @@ func serve(_ inv: Invocation, host: String, port: UInt16, limits: HTTPLimits) th
     let api = try API(path: inv.dbPath, limits: limits)
     let quiet = inv.flag("quiet")
     let log: (@Sendable (AccessRecord) -> Void)? = quiet ? nil : accessLog
-    let maxConnections = limits.maxConnections
-    let overloaded: @Sendable () -> HTTPResponse = {
-        Problem.response(status: 503, code: "http.overloaded", detail: "Too many connections (\(maxConnections)); retry shortly.", headers: [("Retry-After", "1")], close: true)
-    }
     let handler: HTTPHandler = { api.handle($0) }
-    let server = HTTPServer(limits: limits, log: log, overloaded: overloaded, handler: handler)
+    let server = HTTPServer(limits: limits, log: log, handler: handler)
     try server.bind(host: host, port: port)
     api.openConnections = { server.openConnections }
     signal(SIGTERM, SIG_IGN)

@@ -1,0 +1,112 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import KringCore
+import KringHTTP
+import KringStore
+import KringTestSupport
+import Testing
+
+@Suite("HTTP server lifecycle", .serialized)
+struct LifecycleTests {
+    /// Starts `kring serve` with `args`, returns the process, its port, and its stderr pipe.
+    func serve(_ path: String, _ args: [String]) throws -> (Process, UInt16, Pipe) {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: productsDirectory + "/kring")
+        p.arguments = ["--db", path, "serve", "--port", "0"] + args
+        let out = Pipe(), err = Pipe()
+        p.standardOutput = out
+        p.standardError = err
+        try p.run()
+        var text = ""
+        while true {
+            let d = out.fileHandleForReading.availableData
+            if d.isEmpty { break }
+            text += String(decoding: d, as: UTF8.self)
+            if let r = text.range(of: "127.0.0.1:"), let port = UInt16(text[r.upperBound...].prefix { $0.isNumber }) { return (p, port, err) }
+        }
+        throw ServerTestError("kring serve did not start: \(text)")
+    }
+
+    @Test("SIGTERM and SIGINT stop the server gracefully: in-flight writes are answered and committed, exit 0")
+    func gracefulStop() throws {
+        let dir = TempDir("kring-stop")
+        defer { dir.remove() }
+        let path = dir.file("ledger.sqlite")
+        let token: String
+        do {
+            let ledger = try fixtureLedger(at: path, clock: TestClock(Day(timestamp: Int64(Date().timeIntervalSince1970))), policy: try Policy.standard.setting("pair-cap", to: "100000h"))
+            token = try ledger.issueToken(member: "stad", role: .coordinator, label: "stop").token
+        }
+        let acks = Acks()
+        for sig in [SIGTERM, SIGINT] {
+            let (p, port, _) = try serve(path, ["--quiet"])
+            let group = DispatchGroup()
+            for i in 0..<8 {
+                group.enter()
+                Thread {
+                    runLoadClient(port: port, token: token, seed: UInt64(sig * 100 + Int32(i) + 1), until: Date().addingTimeInterval(3), acks: acks)
+                    group.leave()
+                }.start()
+            }
+            Thread.sleep(forTimeInterval: 0.5)
+            kill(p.processIdentifier, sig)
+            p.waitUntilExit()
+            group.wait()
+            #expect(p.terminationReason == .exit && p.terminationStatus == 0, "signal \(sig): \(p.terminationReason) \(p.terminationStatus)")
+            #expect(acks.accepted.count > 0)
+            // A graceful stop answers what it took in: a request that got no answer (it reached a
+            // connection as the server closed it) was not carried out either.
+            let reader = try Reader(path: path)
+            var whats = Set<String>()
+            try reader.forEachExchange { whats.insert($0.record.info.what) }
+            #expect(acks.unknown.allSatisfy { !whats.contains($0) }, "a request without an answer was committed")
+            #expect(acks.failures.isEmpty, "\(acks.failures.prefix(2))")
+            try checkLedger(path, acks: acks, exact: true)
+        }
+    }
+
+    @Test("one connection over the cap is answered 503 and closed; the others are served")
+    func connectionCap() throws {
+        var limits = HTTPLimits()
+        limits.maxConnections = 2
+        let s = try TestServer(limits: limits)
+        defer { s.stop() }
+        let a = try RawClient(port: s.port), b = try RawClient(port: s.port)
+        a.send(requestBytes("GET", "/health"))
+        #expect(a.read()?.status == 200)
+        b.send(requestBytes("GET", "/health"))
+        #expect(b.read()?.status == 200)
+        let c = try RawClient(port: s.port)
+        let refused = c.read()
+        #expect(refused?.status == 503 && refused?.header("Retry-After") != nil)
+        #expect(c.isClosed())
+        a.send(requestBytes("GET", "/v1/ledger/head"))
+        #expect(a.read()?.status == 200)
+    }
+
+    @Test("the access log has a line per request and never a token")
+    func accessLog() throws {
+        let dir = TempDir("kring-log")
+        defer { dir.remove() }
+        let path = dir.file("ledger.sqlite")
+        let token = try fixtureLedger(at: path, clock: TestClock()).issueToken(member: "an", role: .member, label: "log").token
+        let (p, port, err) = try serve(path, [])
+        for target in ["/v1/me", "/v1/members/an/balance", "/v1/\(token)", "/v1/offers?q=\(token)"] {
+            let c = try RawClient(port: port)
+            c.send(requestBytes("GET", target, token: token))
+            #expect(c.read() != nil)
+        }
+        kill(p.processIdentifier, SIGTERM)
+        p.waitUntilExit()
+        let log = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        let lines = log.split(separator: "\n").filter { $0.contains(" GET ") }
+        #expect(lines.count == 4, "\(log)")
+        #expect(!log.contains(token) && !log.contains(String(token.dropFirst(6).prefix(20))))
+        // The token's id names the caller wherever a route was found (a 404 is answered before
+        // the token is looked at).
+        #expect(lines.filter { $0.contains("token-") }.count == 3, "\(lines)")
+        #expect(lines.contains { $0.contains("[token]") }, "a token-shaped path is redacted")
+    }
+}
