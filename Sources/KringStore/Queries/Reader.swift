@@ -95,6 +95,7 @@ public final class Reader {
     /// Most rows one listing returns.
     public static let maxRows = 100_000
     let db: Connection
+    private var cachedPolicy: (seq: Int64, policy: Policy)?
 
     /// Opens `path` for reading; the ledger must exist.
     public init(path: String) throws(StoreError) {
@@ -122,9 +123,13 @@ public final class Reader {
 
     /// The policy in force.
     public func policy() throws(StoreError) -> Policy {
-        let s = try db.cached("SELECT payload FROM policies ORDER BY seq DESC LIMIT 1")
+        let s = try db.cached("SELECT seq, payload FROM policies ORDER BY seq DESC LIMIT 1")
         defer { s.reset() }
-        guard try s.step(), let j = try? JSON.parse(s.text(0)), let p = Policy(json: j) else { throw StoreError("the ledger has no readable policy") }
+        guard try s.step() else { throw StoreError("the ledger has no readable policy") }
+        // Parsed once per policy change, not once per read.
+        if let c = cachedPolicy, c.seq == s.int(0) { return c.policy }
+        guard let j = try? JSON.parse(s.text(1)), let p = Policy(json: j) else { throw StoreError("the ledger has no readable policy") }
+        cachedPolicy = (s.int(0), p)
         return p
     }
 
