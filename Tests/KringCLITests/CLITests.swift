@@ -354,4 +354,31 @@ struct CLI {
         #expect(try k.json("challenge", "list", "--all").arrayValue?.first?["closed"]?.boolValue == true)
         #expect(try k.json("verify")["ok"]?.boolValue == true)
     }
+
+    @Test func tokensAndBackupThroughTheBinary() throws {
+        let k = try CLITests().community(); defer { k.dir.remove() }
+        // A token is printed once; the list never shows it; its hash is what is stored.
+        let issued = try k.json("token", "issue", "an", "--role", "member", "--label", "phone")
+        guard let token = issued["token"]?.stringValue, let id = issued["id"]?.intValue else { Issue.record("no token"); return }
+        #expect(token.hasPrefix("kring_") && token.count == 70)
+        let list = try k.run("token", "list")
+        #expect(list.status == 0 && list.stdout.contains("an  member  phone") && !list.stdout.contains(token))
+        let raw = try Connection(path: k.db, readOnly: true)
+        #expect(try raw.scalarInt("SELECT COUNT(*) FROM api_tokens WHERE hash = ?", .blob(Tokens.hash(token))) == 1)
+        #expect(try raw.scalarInt("SELECT COUNT(*) FROM api_tokens WHERE CAST(hash AS TEXT) LIKE '%' || ? || '%'", .text(String(token.dropFirst(6).prefix(16)))) == 0)
+        #expect(try k.run("token", "issue", "nobody").status == 1)
+        #expect(try k.run("token", "issue", "an", "--role", "admin").status == 1)
+        #expect(try k.run("token", "revoke", String(id)).status == 0)
+        let again = try k.run("token", "revoke", String(id))
+        #expect(again.status == 1 && again.stderr.contains("already revoked"))
+        #expect(try k.run("token", "list", "--member", "an").stdout.contains("[revoked]"))
+        // An online backup verifies, and never overwrites.
+        let copy = k.dir.file("copy.sqlite")
+        let b = try k.run("backup", copy)
+        #expect(b.status == 0 && b.stdout.contains("verifies up to seq"), "\(b.stderr)")
+        #expect(try runProcess(productsDirectory + "/kring", ["--db", copy, "verify"]).status == 0)
+        #expect(try k.run("backup", copy).status == 3)
+        #expect(try k.run("serve", "--port", "99999").status == 1)
+        #expect(try k.run("serve", "--help").stdout.contains("--max-connections"))
+    }
 }

@@ -1,0 +1,71 @@
+import Foundation
+import KringCore
+import KringHTTP
+import KringStore
+import KringTestSupport
+import Testing
+
+@Suite("HTTP pages")
+struct PaginationTests {
+    /// Follows `next_cursor` from `path` with `limit`, returning every page.
+    func pages(_ s: TestServer, _ path: String, limit: Int, token: String?) throws -> [JSON] {
+        var out = [JSON]()
+        var cursor: String? = nil
+        repeat {
+            let sep = path.contains("?") ? "&" : "?"
+            let target = path + sep + "limit=\(limit)" + (cursor.map { "&cursor=\($0)" } ?? "")
+            let r = try s.call("GET", target, token: token)
+            #expect(r.status == 200, "\(target): \(r.text)")
+            guard let page = r.json else { break }
+            out.append(page)
+            cursor = page["next_cursor"]?.stringValue
+            #expect(out.count < 100)
+        } while cursor != nil && out.count < 100
+        return out
+    }
+
+    @Test("pages of exchanges, members, statements and listings add up to the whole list, in order")
+    func pagesAddUp() throws {
+        let s = try TestServer()
+        defer { s.stop() }
+        let pairs = [("an", "bram"), ("bram", "chloe"), ("chloe", "an"), ("an", "daan"), ("daan", "bram")]
+        for i in 0..<31 {
+            let (p, r) = pairs[i % pairs.count]
+            let res = try s.call("POST", "/v1/exchanges/recorded", token: s.coordinator, body: exchangeBody(p, r, minutes: 15 * (1 + i % 4), what: "x\(i)"), key: newKey())
+            #expect(res.status == 201, "\(res.text)")
+        }
+        for i in 0..<12 {
+            _ = try s.call("POST", "/v1/offers", token: s.tokens["an"], body: #"{"kind":"time","domain":"care","title":"Aanbod \#(i)"}"#, key: newKey())
+        }
+        func ids(_ pages: [JSON], _ key: String = "id") -> [String] {
+            pages.flatMap { $0["items"]?.arrayValue ?? [] }.compactMap { $0[key]?.stringValue }
+        }
+        let whole = try pages(s, "/v1/exchanges", limit: 500, token: s.coordinator)
+        #expect(whole.count == 1 && ids(whole).count == 31)
+        let paged = try pages(s, "/v1/exchanges", limit: 7, token: s.coordinator)
+        #expect(paged.count == 5 && ids(paged) == ids(whole))
+        // A member's exchanges, paged, are theirs only and complete.
+        let mine = ids(try pages(s, "/v1/exchanges", limit: 4, token: s.tokens["an"]))
+        let theirs = ids(try pages(s, "/v1/exchanges?member=an", limit: 500, token: s.coordinator))
+        #expect(mine == theirs && mine.count == 19)
+        let members = try pages(s, "/v1/members", limit: 5, token: s.coordinator)
+        #expect(ids(members) == (fixtureMembers.map(\.0) + ["pool"]).sorted())
+        let offers = try pages(s, "/v1/offers", limit: 5, token: nil)
+        let allOffers = try pages(s, "/v1/offers", limit: 500, token: nil)
+        #expect(ids(offers).count == 12 && ids(offers) == ids(allOffers))
+        // Statement pages chain: each opens where the previous closed, and the lines run on.
+        let statement = try pages(s, "/v1/members/an/statement", limit: 4, token: s.tokens["an"])
+        let full = try pages(s, "/v1/members/an/statement", limit: 500, token: s.tokens["an"])[0]
+        var previousClosing: Int64 = 0
+        var lines = [JSON]()
+        for page in statement {
+            #expect(page["opening_minutes"]?.intValue == previousClosing)
+            previousClosing = page["closing_minutes"]?.intValue ?? -1
+            lines += page["lines"]?.arrayValue ?? []
+        }
+        #expect(lines == full["lines"]?.arrayValue)
+        #expect(previousClosing == full["closing_minutes"]?.intValue)
+        let balance = try Reader(path: s.path).balance("an")
+        #expect(previousClosing == balance?.value)
+    }
+}
