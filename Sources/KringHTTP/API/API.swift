@@ -99,6 +99,10 @@ public final class API: @unchecked Sendable {
     public var openConnections: @Sendable () -> Int = { 0 }
     private let verifyLock = NSLock()
     private var lastVerify: (seq: Int64, report: JSON)?
+    private let statsLock = NSLock()
+    private var statsCache = [String: (seq: Int64, body: [UInt8])]()
+    /// Most statistics answers kept (per head and parameters).
+    static let statsCacheSize = 32
 
     /// Every route, in the order docs/openapi.yaml lists them.
     let routes: [Route]
@@ -289,6 +293,20 @@ public final class API: @unchecked Sendable {
             start = i + 1
         }
         return page(Array(rows[start...].prefix(limit + 1)), limit: limit, json: json, cursor: key)
+    }
+
+    /// A statistics answer: computed once per ledger head and parameters, one at a time (the
+    /// public cannot make the server recompute a large ledger's figures in parallel).
+    func statistics(key: String, render: (StatsReport) -> [UInt8], period: StatsPeriod, from: Day?, to: Day?, k: Int) throws -> [UInt8] {
+        statsLock.lock()
+        defer { statsLock.unlock() }
+        let head = try read { try $0.head() }
+        if let hit = statsCache[key], hit.seq == head.seq { return hit.body }
+        let input = try read { try $0.statsInput() }
+        let body = render(Statistics.report(input, period: period, from: from, to: to, k: k))
+        if statsCache.count >= API.statsCacheSize { statsCache.removeAll() }
+        statsCache[key] = (input.headSeq, body)
+        return body
     }
 
     /// The verifier's report at the current head, computed once per head.

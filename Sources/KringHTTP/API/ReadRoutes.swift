@@ -38,6 +38,15 @@ extension API {
         }
     }
 
+    /// The statistics parameters of a query: period, from, to, k (at least 5 in public).
+    static func statsParameters(_ ctx: inout Context) throws(APIError) -> (StatsPeriod, Day?, Day?, Int) {
+        let period = try ctx.query.enumValue("period", StatsPeriod.self) ?? .month
+        let from = try ctx.query.day("from"), to = try ctx.query.day("to")
+        if let from, let to, to < from { throw APIError.badRequest("to \(to) is before from \(from).") }
+        let k = try ctx.query.int("k", range: 5...1_000) ?? 5
+        return (period, from, to, k)
+    }
+
     static let readRoutes: [Route] = [
         Route("GET", "/health", .public, "check the server") { ctx in
             try ctx.query.finish()
@@ -75,6 +84,26 @@ extension API {
             let today = ctx.today
             let rows = try ctx.api.read { try $0.search(q, filter: filter, today: today, limit: limit) }
             return ok(.object(["items": .array(rows.map(\.json)), "next_cursor": .null]))
+        },
+        Route("GET", "/v1/stats", .public, "read the statistics") { ctx in
+            let (period, from, to, k) = try statsParameters(&ctx)
+            let by = try ctx.query.enumValue("by", StatsBreakdown.self)
+            try ctx.query.finish()
+            let accept = (ctx.request.header("accept") ?? "").lowercased()
+            let csv = accept.contains("text/csv")
+            let key = "\(csv ? "csv" : "json")|\(period)|\(from?.description ?? "")|\(to?.description ?? "")|\(k)|\(by?.rawValue ?? "")"
+            let body = try ctx.api.statistics(key: key, render: { r in
+                csv ? Array(r.only(by).csv.utf8) : r.only(by).json.canonicalBytes
+            }, period: period, from: from, to: to, k: k)
+            return HTTPResponse(status: 200, headers: [("Content-Type", csv ? "text/csv; charset=utf-8" : "application/json"), ("Vary", "Accept")], body: body)
+        },
+        Route("GET", "/stats", .public, "read the statistics page") { ctx in
+            let (period, from, to, k) = try statsParameters(&ctx)
+            let lang = try ctx.query.enumValue("lang", StatsLanguage.self) ?? .nl
+            try ctx.query.finish()
+            let key = "html|\(period)|\(from?.description ?? "")|\(to?.description ?? "")|\(k)|\(lang)"
+            let body = try ctx.api.statistics(key: key, render: { Array($0.html(lang).utf8) }, period: period, from: from, to: to, k: k)
+            return HTTPResponse(status: 200, headers: [("Content-Type", "text/html; charset=utf-8")], body: body)
         },
         Route("GET", "/v1/me", .token, "read who the token belongs to") { ctx in
             try ctx.query.finish()

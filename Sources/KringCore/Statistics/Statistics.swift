@@ -1,0 +1,294 @@
+/// One published figure: its values by measure, how many distinct members it describes, and
+/// whether it is withheld.
+public struct StatsCell: Sendable, Equatable {
+    public var values: [String: Int64]
+    /// Distinct members on the giving side (for flows) or described (for member figures).
+    public var givers: Int
+    /// Distinct members on the receiving side (for flows); equal to `givers` otherwise.
+    public var takers: Int
+    public var suppressed = false
+
+    public init(values: [String: Int64] = [:], givers: Int = 0, takers: Int = 0) {
+        self.values = values
+        self.givers = givers
+        self.takers = takers
+    }
+
+    /// Fewer than `k` distinct members on a side that has any (the primary privacy rule).
+    public func tooFew(_ k: Int) -> Bool { (givers > 0 && givers < k) || (takers > 0 && takers < k) }
+}
+
+/// A table of figures: one row per category, one column per period and a last column for the
+/// whole range.
+public struct StatsTable: Sendable {
+    public let name: String
+    public let measures: [String]
+    public let categories: [String]
+    /// `cells[category][column]`; the last column is the whole range.
+    public var cells: [[StatsCell]]
+}
+
+/// The statistics of a ledger over a range, by period, with the privacy rules applied.
+public struct StatsReport: Sendable {
+    public let period: StatsPeriod
+    public let from: Day
+    public let to: Day
+    public let k: Int
+    /// Each period's label and first and last day (clipped to the range).
+    public let periods: [(label: String, first: Day, last: Day)]
+    public var tables: [StatsTable]
+    public let headSeq: Int64
+    public let headHash: String
+    public let policy: Policy
+
+    /// The column labels: every period, then "all".
+    public var columns: [String] { periods.map(\.label) + ["all"] }
+
+    public func table(_ name: String) -> StatsTable? { tables.first { $0.name == name } }
+    /// A value, nil when withheld or absent.
+    public func value(_ table: String, _ category: String, _ column: Int, _ measure: String) -> Int64? {
+        guard let t = self.table(table), let r = t.categories.firstIndex(of: category) else { return nil }
+        let c = t.cells[r][column]
+        return c.suppressed ? nil : c.values[measure]
+    }
+}
+
+/// The member kinds that take part in exchanges (the pool never does).
+let exchangingKinds: [MemberKind] = MemberKind.allCases.filter { $0 != .pool }
+
+/// Bins of the balance distribution, in minutes: upper bounds (inclusive), the last open.
+let balanceBins: [(label: String, upTo: Int64?)] = [
+    ("<= -10h", -600), ("-10h..-2h", -120), ("-2h..2h", 120), ("2h..10h", 600), ("> 10h", nil),
+]
+
+/// The statistics the municipality publishes, computed from the facts at one ledger head.
+/// Pure: no I/O. docs/statistics.md defines every figure.
+public enum Statistics {
+    /// Computes every figure by `period` over `from`…`to` (inclusive; nil means the first and
+    /// last posting day), then withholds cells describing fewer than `k` members, and enough
+    /// others that no withheld value can be worked out from the published ones.
+    public static func report(_ input: StatsInput, period: StatsPeriod, from: Day?, to: Day?, k: Int) -> StatsReport {
+        let firstDay = input.exchanges.map(\.day).min() ?? input.headDay
+        let start = from ?? firstDay
+        let end = max(to ?? input.headDay, start)
+        var periods = [(label: String, first: Day, last: Day)]()
+        var d = start
+        while d <= end {
+            let s = period.span(of: d)
+            periods.append((s.label, max(s.first, start), min(s.last, end)))
+            d = s.last + 1
+        }
+        let columns = periods.count + 1
+        func column(_ day: Day) -> Int? {
+            guard day >= start, day <= end else { return nil }
+            // Binary search over the periods.
+            var lo = 0, hi = periods.count - 1
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if periods[mid].last < day { lo = mid + 1 } else { hi = mid }
+            }
+            return lo
+        }
+        var domains = input.policy.domains
+        for x in input.exchanges where !domains.contains(x.domain) { domains.append(x.domain) }
+        var hoods = Array(Set(input.members.compactMap(\.neighbourhood))).sorted()
+        hoods.append("-")
+        let kindNames = exchangingKinds.map(\.rawValue)
+        let pairNames = exchangingKinds.flatMap { g in exchangingKinds.map { r in "\(g.rawValue)>\(r.rawValue)" } }
+
+        // Accumulators: per table, category, column: values and the member sets.
+        struct Acc {
+            var values: [String: Int64] = [:]
+            var givers = Set<Int32>()
+            var takers = Set<Int32>()
+        }
+        func grid(_ categories: Int) -> [[Acc]] { Array(repeating: Array(repeating: Acc(), count: columns), count: categories) }
+        var total = grid(1), byKind = grid(ExchangeKind.allCases.count), byDomain = grid(domains.count)
+        var given = grid(kindNames.count), received = grid(kindNames.count), pairs = grid(pairNames.count)
+        var byHood = grid(hoods.count), gifts = grid(2)
+        let kindIndex = Dictionary(uniqueKeysWithValues: exchangingKinds.enumerated().map { ($1, $0) })
+        let domainIndex = Dictionary(uniqueKeysWithValues: domains.enumerated().map { ($1, $0) })
+        let hoodIndex = Dictionary(uniqueKeysWithValues: hoods.enumerated().map { ($1, $0) })
+        func add(_ g: inout [[Acc]], _ row: Int, _ col: Int, _ measures: [(String, Int64)], givers: [Int32], takers: [Int32]) {
+            for c in [col, columns - 1] {
+                for (m, v) in measures { g[row][c].values[m, default: 0] += v }
+                g[row][c].givers.formUnion(givers)
+                g[row][c].takers.formUnion(takers)
+            }
+        }
+        // Member figures per column.
+        var active = Array(repeating: Set<Int32>(), count: columns)
+        var gave = active, got = active
+        var pairSets = Array(repeating: Set<UInt64>(), count: columns)
+        var edges = Array(repeating: [(Int32, Int32)](), count: columns)
+        for x in input.exchanges {
+            guard let col = column(x.day) else { continue }
+            let n = Int64(x.providers.count * x.receivers.count)
+            let kindRow = ExchangeKind.allCases.firstIndex(of: x.kind)!
+            add(&total, 0, col, [("exchanges", 1), ("flows", n), ("credits", x.credits * n)], givers: x.providers, takers: x.receivers)
+            add(&byKind, kindRow, col, [("exchanges", 1), ("flows", n), ("credits", x.credits * n), ("quantity", x.quantity * n)], givers: x.providers, takers: x.receivers)
+            add(&byDomain, domainIndex[x.domain]!, col, [("exchanges", 1), ("flows", n), ("credits", x.credits * n)], givers: x.providers, takers: x.receivers)
+            if x.credits == 0, x.kind != .time {
+                add(&gifts, x.kind == .space ? 0 : 1, col, [("exchanges", 1), ("quantity", x.quantity * n)], givers: x.providers, takers: x.receivers)
+            }
+            for p in x.providers {
+                for r in x.receivers {
+                    let gk = kindIndex[input.members[Int(p)].kind] ?? 0, rk = kindIndex[input.members[Int(r)].kind] ?? 0
+                    let m: [(String, Int64)] = [("flows", 1), ("credits", x.credits)]
+                    add(&given, gk, col, m, givers: [p], takers: [r])
+                    add(&received, rk, col, m, givers: [p], takers: [r])
+                    add(&pairs, gk * kindNames.count + rk, col, m, givers: [p], takers: [r])
+                    add(&byHood, hoodIndex[input.members[Int(r)].neighbourhood ?? "-"]!, col, m, givers: [p], takers: [r])
+                    let key = UInt64(UInt32(min(p, r))) << 32 | UInt64(UInt32(max(p, r)))
+                    for c in [col, columns - 1] {
+                        active[c].insert(p); active[c].insert(r); gave[c].insert(p); got[c].insert(r)
+                        if pairSets[c].insert(key).inserted { edges[c].append((p, r)) }
+                    }
+                }
+            }
+        }
+        // New members, requests, the pool.
+        var newMembers = Array(repeating: 0, count: columns)
+        for m in input.members where m.kind != .pool { if let c = column(m.joined) { newMembers[c] += 1; newMembers[columns - 1] += 1 } }
+        var requestDays = Array(repeating: [Int64](), count: columns)
+        var requesters = Array(repeating: Set<Int32>(), count: columns)
+        for r in input.requests {
+            let x = input.exchanges[r.exchange]
+            guard let c = column(x.day) else { continue }
+            for cc in [c, columns - 1] { requestDays[cc].append(max(0, x.day.number - r.posted.number)); requesters[cc].insert(r.author) }
+        }
+        var donations = grid(1), grants = grid(1)
+        for mv in input.pool {
+            guard let c = column(mv.day) else { continue }
+            if mv.donation { add(&donations, 0, c, [("count", 1), ("credits", mv.minutes)], givers: [mv.member], takers: [mv.member]) }
+            else { add(&grants, 0, c, [("count", 1), ("credits", mv.minutes)], givers: [mv.member], takers: [mv.member]) }
+        }
+        // Balances at the end of each period (and of the range) for members still in the circle.
+        var balance = Array(repeating: Int64(0), count: input.members.count)
+        let postings = input.postings.sorted { $0.day < $1.day }
+        var pi = 0
+        var atFloor = Array(repeating: 0, count: columns), atCeiling = atFloor, population = atFloor
+        var gini = Array(repeating: Int64(0), count: columns)
+        var bins = grid(balanceBins.count)
+        for (c, p) in (periods.map(\.last) + [end]).enumerated() {
+            while pi < postings.count, postings[pi].day <= p {
+                balance[Int(postings[pi].member)] += postings[pi].minutes
+                pi += 1
+            }
+            if c == columns - 1 { break }
+            var values = [Int64]()
+            for (i, m) in input.members.enumerated() where m.kind != .pool && m.present && m.joined <= p {
+                let b = balance[i]
+                values.append(b)
+                if b <= m.floor { atFloor[c] += 1 }
+                if let ceiling = m.ceiling, b >= ceiling { atCeiling[c] += 1 }
+                let bin = balanceBins.firstIndex { $0.upTo.map { b <= $0 } ?? true }!
+                bins[bin][c].values["members", default: 0] += 1
+                bins[bin][c].givers.insert(Int32(i))
+            }
+            population[c] = values.count
+            gini[c] = giniPerMille(values)
+        }
+        // The whole range's balance figures are those at its end (its last period's).
+        let lastCol = periods.count - 1
+        if lastCol >= 0 {
+            atFloor[columns - 1] = atFloor[lastCol]; atCeiling[columns - 1] = atCeiling[lastCol]
+            population[columns - 1] = population[lastCol]; gini[columns - 1] = gini[lastCol]
+            for b in bins.indices { bins[b][columns - 1] = bins[b][lastCol] }
+        }
+
+        func table(_ name: String, _ measures: [String], _ categories: [String], _ g: [[Acc]]) -> StatsTable {
+            StatsTable(name: name, measures: measures, categories: categories, cells: g.map { row in
+                row.map { a in
+                    var v = a.values
+                    for m in measures where v[m] == nil { v[m] = 0 }
+                    return StatsCell(values: v, givers: a.givers.count, takers: a.takers.count)
+                }
+            })
+        }
+        func scalars(_ name: String, _ rows: [(String, String, (Int) -> (Int64, Int))]) -> StatsTable {
+            StatsTable(name: name, measures: Array(Set(rows.map(\.1))).sorted(), categories: rows.map(\.0), cells: rows.map { row in
+                (0..<columns).map { c in
+                    let (v, described) = row.2(c)
+                    return StatsCell(values: [row.1: v], givers: described, takers: described)
+                }
+            })
+        }
+        var tables = [
+            table("total", ["exchanges", "flows", "credits"], ["all"], total),
+            table("kind", ["exchanges", "flows", "credits", "quantity"], ExchangeKind.allCases.map(\.rawValue), byKind),
+            table("domain", ["exchanges", "flows", "credits"], domains, byDomain),
+            table("given_by", ["flows", "credits"], kindNames, given),
+            table("received_by", ["flows", "credits"], kindNames, received),
+            table("who_helps_whom", ["flows", "credits"], pairNames, pairs),
+            table("neighbourhood", ["flows", "credits"], hoods, byHood),
+            table("gifts", ["exchanges", "quantity"], ["space", "goods"], gifts),
+        ]
+        tables.append(scalars("members", [
+            ("active", "members", { (Int64(active[$0].count), active[$0].count) }),
+            ("new", "members", { (Int64(newMembers[$0]), newMembers[$0]) }),
+            ("gave_and_received", "members", { c in let n = gave[c].intersection(got[c]).count; return (Int64(n), n) }),
+        ]))
+        tables.append(scalars("connections", [
+            ("pairs", "pairs", { (Int64(pairSets[$0].count), active[$0].count) }),
+            ("largest_group", "permille", { c in (largestGroupPerMille(edges[c], members: active[c]), active[c].count) }),
+        ]))
+        tables.append(scalars("requests", [
+            ("fulfilled", "requests", { (Int64(requestDays[$0].count), requesters[$0].count) }),
+            ("median_days", "days", { (median(requestDays[$0]), requesters[$0].count) }),
+        ]))
+        tables.append(table("pool_donations", ["count", "credits"], ["all"], donations))
+        tables.append(table("pool_grants", ["count", "credits"], ["all"], grants))
+        tables.append(scalars("balances", [
+            ("members", "members", { (Int64(population[$0]), population[$0]) }),
+            ("at_floor", "members", { (Int64(atFloor[$0]), atFloor[$0]) }),
+            ("at_ceiling", "members", { (Int64(atCeiling[$0]), atCeiling[$0]) }),
+            ("gini", "permille", { (gini[$0], population[$0]) }),
+        ]))
+        tables.append(table("balance_bins", ["members"], balanceBins.map(\.label), bins))
+        var report = StatsReport(period: period, from: start, to: end, k: k, periods: periods, tables: tables,
+                                 headSeq: input.headSeq, headHash: input.headHash, policy: input.policy)
+        Suppression.apply(to: &report)
+        return report
+    }
+
+    /// The Gini coefficient of `values` in thousandths: Σᵢ Σⱼ |vᵢ − vⱼ| / (2 n Σ |vᵢ|). For
+    /// non-negative values it is the usual coefficient; it stays defined for balances, which
+    /// sum to about zero. 0 when every value is equal.
+    public static func giniPerMille(_ values: [Int64]) -> Int64 {
+        let n = values.count
+        let absSum = values.reduce(Int64(0)) { $0 + abs($1) }
+        guard n > 1, absSum > 0 else { return 0 }
+        // Σᵢ Σⱼ |vᵢ − vⱼ| = 2 Σᵢ (2i − n + 1) v₍ᵢ₎ over the sorted values.
+        let sorted = values.sorted()
+        var acc = 0.0
+        for (i, v) in sorted.enumerated() { acc += Double(2 * i - n + 1) * Double(v) }
+        let g = (2 * acc) / (2 * Double(n) * Double(absSum))
+        return Int64((g * 1000).rounded())
+    }
+
+    /// The share of `members` in the largest group connected by `edges`, in thousandths.
+    static func largestGroupPerMille(_ edges: [(Int32, Int32)], members: Set<Int32>) -> Int64 {
+        guard !members.isEmpty else { return 0 }
+        var parent = [Int32: Int32]()
+        func find(_ x: Int32) -> Int32 {
+            var r = x
+            while let p = parent[r], p != r { r = p }
+            var c = x
+            while let p = parent[c], p != r { parent[c] = r; c = p }
+            return r
+        }
+        for m in members { parent[m] = m }
+        for (a, b) in edges { let ra = find(a), rb = find(b); if ra != rb { parent[ra] = rb } }
+        var size = [Int32: Int]()
+        for m in members { size[find(m), default: 0] += 1 }
+        return Int64((Double(size.values.max() ?? 0) * 1000 / Double(members.count)).rounded())
+    }
+
+    /// The median of whole days (the lower of the middle two), 0 when empty.
+    static func median(_ xs: [Int64]) -> Int64 {
+        guard !xs.isEmpty else { return 0 }
+        let s = xs.sorted()
+        return s[(s.count - 1) / 2]
+    }
+}

@@ -1,0 +1,62 @@
+import KringCore
+
+extension Reader {
+    /// The facts of the statistics, read in one read transaction (one snapshot) at the head:
+    /// members by number, confirmed exchanges that stand (reversed ones are left out) with the
+    /// day their credits were posted, the requests they fulfilled, pool moves, and postings.
+    public func statsInput() throws(StoreError) -> StatsInput {
+        try db.execute("BEGIN")
+        defer { try? db.execute("COMMIT") }
+        let policy = try policy()
+        let head = try head()
+        var index = [String: Int32]()
+        var members = [StatsInput.Member]()
+        let ms = try db.prepare("SELECT \(SQLiteView.memberColumns) ORDER BY m.added_seq")
+        while try ms.step() {
+            let m = SQLiteView.memberState(ms)
+            index[m.info.id] = Int32(members.count)
+            members.append(StatsInput.Member(kind: m.info.kind, neighbourhood: m.info.neighbourhood, joined: m.info.joined,
+                                             present: m.status != .left, floor: m.floor(under: policy).value, ceiling: m.ceiling(under: policy)?.value))
+        }
+        var exchanges = [StatsInput.Exchange]()
+        var byNum = [Int64: Int]()
+        let xs = try db.prepare("""
+            SELECT e.num, e.kind, e.domain, e.credits, e.quantity, j.ts FROM exchanges e JOIN journal j ON j.seq = e.updated_seq
+            WHERE e.state = 'confirmed' ORDER BY e.num
+            """)
+        while try xs.step() {
+            byNum[xs.int(0)] = exchanges.count
+            exchanges.append(StatsInput.Exchange(day: Day(timestamp: xs.int(5)), kind: ExchangeKind(rawValue: xs.text(1)) ?? .time, domain: xs.text(2),
+                                                 credits: xs.int(3), quantity: xs.int(4), providers: [], receivers: []))
+        }
+        let ps = try db.prepare("SELECT exchange, member, role FROM exchange_parties ORDER BY exchange, position")
+        while try ps.step() {
+            guard let i = byNum[ps.int(0)], let m = index[ps.text(1)] else { continue }
+            if ps.text(2) == "provider" { exchanges[i].providers.append(m) } else { exchanges[i].receivers.append(m) }
+        }
+        var requests = [StatsInput.Request]()
+        let rs = try db.prepare("""
+            SELECT l.author, j.ts, l.fulfilled_by FROM listings l JOIN journal j ON j.seq = l.created_seq
+            WHERE l.side = 'request' AND l.fulfilled_by IS NOT NULL
+            """)
+        while try rs.step() {
+            guard let a = index[rs.text(0)], let x = byNum[rs.int(2)] else { continue }
+            requests.append(StatsInput.Request(author: a, posted: Day(timestamp: rs.int(1)), exchange: x))
+        }
+        var pool = [StatsInput.PoolMove]()
+        let pm = try db.prepare("SELECT kind, payer, payee, minutes, day FROM transfers WHERE kind IN ('donation', 'grant') ORDER BY id")
+        while try pm.step() {
+            let donation = pm.text(0) == "donation"
+            guard let m = index[donation ? pm.text(1) : pm.text(2)] else { continue }
+            pool.append(StatsInput.PoolMove(day: Day(pm.int(4)), donation: donation, member: m, minutes: pm.int(3)))
+        }
+        var postings = [StatsInput.Posting]()
+        let po = try db.prepare("SELECT member, day, SUM(minutes) FROM postings GROUP BY member, day")
+        while try po.step() {
+            guard let m = index[po.text(0)] else { continue }
+            postings.append(StatsInput.Posting(member: m, day: Day(po.int(1)), minutes: po.int(2)))
+        }
+        return StatsInput(members: members, exchanges: exchanges, requests: requests, pool: pool, postings: postings,
+                          headSeq: head.seq, headHash: head.hash, headDay: Day(timestamp: head.timestamp), policy: policy)
+    }
+}
