@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import KringCore
+import KringTestSupport
 
 /// A small circle whose every figure was worked out by hand (docs/statistics.md).
 @Suite("Statistics")
@@ -133,50 +134,3 @@ struct StatisticsTests {
     }
 }
 
-/// An independent check that no withheld cell follows from the published ones: exact
-/// rational elimination (not the floating-point one the product uses).
-enum ExactCheck {
-    struct Q: Equatable {
-        var n: Int64, d: Int64
-        init(_ n: Int64, _ d: Int64 = 1) {
-            func gcd(_ a: Int64, _ b: Int64) -> Int64 { b == 0 ? abs(a) : gcd(b, a % b) }
-            let g = max(gcd(n, d), 1)
-            self.n = (d < 0 ? -n : n) / g
-            self.d = abs(d) / g
-        }
-        var isZero: Bool { n == 0 }
-        static func - (a: Q, b: Q) -> Q { Q(a.n * b.d - b.n * a.d, a.d * b.d) }
-        static func * (a: Q, b: Q) -> Q { Q(a.n * b.n, a.d * b.d) }
-        static func / (a: Q, b: Q) -> Q { Q(a.n * b.d, a.d * b.n) }
-    }
-
-    /// Indices of hidden cells whose value is fixed by the equations (parts sum to total).
-    static func recoverable(hidden: [Bool], equations: [([Int], Int)]) -> [Int] {
-        let unknowns = hidden.indices.filter { hidden[$0] }
-        let col = Dictionary(uniqueKeysWithValues: unknowns.enumerated().map { ($1, $0) })
-        var m = [[Q]]()
-        for (parts, total) in equations {
-            var row = Array(repeating: Q(0), count: unknowns.count)
-            var any = false
-            for p in parts where hidden[p] { row[col[p]!] = row[col[p]!] - Q(-1); any = true }
-            if hidden[total] { row[col[total]!] = row[col[total]!] - Q(1); any = true }
-            if any { m.append(row) }
-        }
-        var pivots = [(Int, Int)]()
-        var r = 0
-        for c in unknowns.indices where r < m.count {
-            guard let p = (r..<m.count).first(where: { !m[$0][c].isZero }) else { continue }
-            m.swapAt(r, p)
-            let pv = m[r][c]
-            m[r] = m[r].map { $0 / pv }
-            for i in m.indices where i != r && !m[i][c].isZero {
-                let f = m[i][c]
-                for j in unknowns.indices { m[i][j] = m[i][j] - f * m[r][j] }
-            }
-            pivots.append((r, c))
-            r += 1
-        }
-        let pivotCols = Set(pivots.map(\.1))
-        return pivots.filter { row, c in !unknowns.indices.contains { $0 != c && !pivotCols.contains($0) && !m[row][$0].isZero } }.map { unknowns[$0.1] }
-    }
-}
