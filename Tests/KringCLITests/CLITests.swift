@@ -381,4 +381,27 @@ struct CLI {
         #expect(try k.run("serve", "--port", "99999").status == 1)
         #expect(try k.run("serve", "--help").stdout.contains("--max-connections"))
     }
+
+    @Test func statisticsThroughTheBinary() throws {
+        let k = CLI(); defer { k.dir.remove() }
+        var r = try k.run("demo", "--members", "60", "--months", "6", "--end", "2026-06-01")
+        #expect(r.status == 0, "\(r.stderr)")
+        r = try k.run("stats")
+        #expect(r.status == 0 && r.stdout.contains("at ledger head seq") && r.stdout.contains("all"), "\(r.stderr)")
+        let json = try k.json("stats", "--period", "quarter", "--by", "domain")
+        #expect(json["ledger_head"]?["seq"]?.intValue ?? 0 > 0 && json["k"]?.intValue == 5)
+        let names = json["tables"]?.arrayValue?.compactMap { $0["name"]?.stringValue } ?? []
+        #expect(names.contains("domain") && !names.contains("who_helps_whom") && names.contains("total"))
+        r = try k.run("stats", "--format", "csv", "--k", "10")
+        #expect(r.stdout.hasPrefix("table,category,period,measure,value,suppressed\r\nmeta,ledger_head_seq,all,value,"))
+        let out = k.dir.file("stats.html")
+        r = try k.run("stats", "--format", "html", "--lang", "en", "--out", out)
+        #expect(r.status == 0 && r.stderr.contains("Wrote html"))
+        let html = try String(contentsOfFile: out, encoding: .utf8)
+        #expect(html.hasPrefix("<!DOCTYPE html>") && html.contains("Who helps whom") && html.contains("lang=\"en\""))
+        for bad in [["--period", "week"], ["--k", "0"], ["--format", "pdf"], ["--by", "colour"], ["--lang", "fr"], ["--from", "2026-05-01", "--to", "2026-04-01"]] {
+            let e = try runProcess(productsDirectory + "/kring", ["--db", k.db, "stats"] + bad)
+            #expect(e.status == 1 && e.stderr.contains("input.invalid"), "\(bad): \(e.stderr)")
+        }
+    }
 }

@@ -69,3 +69,33 @@ struct PaginationTests {
         #expect(previousClosing == balance?.value)
     }
 }
+
+@Suite("HTTP statistics")
+struct StatsHTTPTests {
+    @Test("GET /v1/stats gives JSON, or CSV when asked; GET /stats the page; all public, with the ledger head")
+    func statsOverHTTP() throws {
+        let s = try TestServer()
+        defer { s.stop() }
+        for i in 0..<12 {
+            let (p, r) = (fixtureMembers[i % 6].0, fixtureMembers[(i + 1) % 6].0)
+            _ = try s.call("POST", "/v1/exchanges/recorded", token: s.coordinator, body: exchangeBody(p, r, what: "x\(i)"), key: newKey())
+        }
+        let head = try s.headSeq()
+        let json = try s.call("GET", "/v1/stats?period=year")
+        #expect(json.status == 200 && json.header("Content-Type") == "application/json")
+        #expect(json.json?["ledger_head"]?["seq"]?.intValue == head && json.json?["k"]?.intValue == 5)
+        // Six people helped each other: enough for the totals at k = 5.
+        let total = json.json?["tables"]?.arrayValue?.first { $0["name"]?.stringValue == "total" }
+        let allCredits = total?["rows"]?.arrayValue?.first?["cells"]?.arrayValue?.last?["credits"]?.intValue
+        #expect(allCredits == Int64(12 * 60))
+        let c = try RawClient(port: s.port)
+        c.send(requestBytes("GET", "/v1/stats", extra: ["Accept: text/csv"]))
+        let csv = c.read()
+        #expect(csv?.status == 200 && csv?.header("Content-Type")?.hasPrefix("text/csv") == true && csv?.text.hasPrefix("table,category,period") == true)
+        let page = try s.call("GET", "/stats?lang=en")
+        #expect(page.status == 200 && page.header("Content-Type")?.hasPrefix("text/html") == true && page.text.contains("Kring in figures"))
+        // A second call at the same head is served from the cache, byte for byte.
+        #expect(try s.call("GET", "/v1/stats?period=year").body == json.body)
+        #expect(try s.call("GET", "/v1/stats?k=2").status == 400)
+    }
+}
