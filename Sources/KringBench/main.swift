@@ -4,7 +4,7 @@ import KringCore
 import KringStore
 
 // KringBench: each capability beside a baseline measured in the same run, printed as a ratio.
-// Run with `swift run -c release KringBench [--members N] [--months M] [--only bulk,durable,verify,balance,sha,search,match,batch,http]`.
+// Run with `swift run -c release KringBench [--members N] [--months M] [--only bulk,durable,verify,balance,stats,sha,search,match,batch,http]`.
 
 func seconds(_ body: () throws -> Void) rethrows -> Double {
     let t = DispatchTime.now().uptimeNanoseconds
@@ -22,7 +22,7 @@ func arg(_ name: String, _ d: Int) -> Int {
 }
 let members = arg("members", 100_000), months = arg("months", 24)
 let only: Set<String> = {
-    guard let i = args.firstIndex(of: "--only"), i + 1 < args.count else { return ["bulk", "durable", "verify", "balance", "sha", "search", "match", "batch", "http"] }
+    guard let i = args.firstIndex(of: "--only"), i + 1 < args.count else { return ["bulk", "durable", "verify", "balance", "stats", "sha", "search", "match", "batch", "http"] }
     return Set(args[i + 1].split(separator: ",").map(String.init))
 }()
 let dir = FileManager.default.fileExists(atPath: "/dev/shm") && args.contains("--shm") ? "/dev/shm" : NSTemporaryDirectory()
@@ -63,7 +63,7 @@ if only.contains("sha") {
 
 // 1. Bulk append of a demo workload (verify and the balance lookups read its database).
 let demoPath = base + "/demo.sqlite"
-if !only.isDisjoint(with: ["bulk", "verify", "balance"]) {
+if !only.isDisjoint(with: ["bulk", "verify", "balance", "stats"]) {
     var summary: DemoSummary!
     let endDay = Day(iso: "2026-11-29")!
     let demoSeconds = try seconds {
@@ -202,6 +202,38 @@ if !only.isDisjoint(with: ["search", "match"]) {
         print("match of \(requests.count) open requests against \(offers.count) open offers: \(fmt(matchSeconds, 2)) s (\(suggested) suggestions)")
         print("  (\(requestsPosted) requests and \(offersPosted) offers posted; reading them from SQLite is not included)")
     }
+}
+
+if only.contains("stats") {
+    // The whole report (facts read in one snapshot, every figure, suppression at k = 5) beside
+    // a plain SQL GROUP BY of one of its tables: credits by domain by month.
+    var report: StatsReport!
+    var loadSeconds = 0.0, computeSeconds = 0.0, exchanges = 0
+    let total = try seconds {
+        var input: StatsInput!
+        loadSeconds = try seconds { input = try Reader(path: demoPath).statsInput() }
+        exchanges = input.exchanges.count
+        computeSeconds = seconds { report = Statistics.report(input, period: .month, from: nil, to: nil, k: 5) }
+    }
+    var rows = 0
+    let sqlSeconds = try seconds {
+        let db = try Connection(path: demoPath, readOnly: true)
+        let s = try db.prepare("""
+            SELECT e.domain, strftime('%Y-%m', t.day * 86400, 'unixepoch') AS month, SUM(t.minutes)
+            FROM transfers t JOIN exchanges e ON e.num = t.exchange
+            WHERE t.kind = 'exchange' AND e.state = 'confirmed' GROUP BY e.domain, month
+            """)
+        while try s.step() { rows += 1 }
+    }
+    let cells = report.tables.reduce(0) { $0 + $1.cells.reduce(0) { $0 + $1.count } }
+    let hidden = report.tables.reduce(0) { $0 + $1.cells.reduce(0) { $0 + $1.filter(\.suppressed).count } }
+    print("statistics over \(exchanges) standing exchanges, by month, k = 5: \(fmt(total, 2)) s (facts \(fmt(loadSeconds, 2)) s, figures and suppression \(fmt(computeSeconds, 2)) s); \(cells) cells, \(hidden) withheld")
+    print("  baseline plain SQL GROUP BY, credits by domain by month only: \(fmt(sqlSeconds, 2)) s (\(rows) rows)")
+    print("  ratio whole report / one GROUP BY: \(fmt(total / sqlSeconds, 1))")
+    var pageSeconds = 0.0
+    pageSeconds = seconds { _ = report.html(.nl) }
+    print("  the HTML page: \(fmt(pageSeconds * 1000, 1)) ms")
+    print("")
 }
 
 if only.contains("batch") { try batchBench(base: base) }

@@ -98,50 +98,64 @@ public enum Statistics {
 
         // Accumulators: per table, category, column: values and the member sets.
         struct Acc {
-            var values: [String: Int64] = [:]
-            var givers = Set<Int32>()
-            var takers = Set<Int32>()
+            /// exchanges (or count), flows, credits, quantity (or members).
+            var v: (Int64, Int64, Int64, Int64) = (0, 0, 0, 0)
+            var givers = MemberSet()
+            var takers = MemberSet()
         }
         func grid(_ categories: Int) -> [[Acc]] { Array(repeating: Array(repeating: Acc(), count: columns), count: categories) }
         var total = grid(1), byKind = grid(ExchangeKind.allCases.count), byDomain = grid(domains.count)
         var given = grid(kindNames.count), received = grid(kindNames.count), pairs = grid(pairNames.count)
         var byHood = grid(hoods.count), gifts = grid(2)
+        let memberCount = input.members.count
         let kindIndex = Dictionary(uniqueKeysWithValues: exchangingKinds.enumerated().map { ($1, $0) })
         let domainIndex = Dictionary(uniqueKeysWithValues: domains.enumerated().map { ($1, $0) })
         let hoodIndex = Dictionary(uniqueKeysWithValues: hoods.enumerated().map { ($1, $0) })
-        func add(_ g: inout [[Acc]], _ row: Int, _ col: Int, _ measures: [(String, Int64)], givers: [Int32], takers: [Int32]) {
+        let memberKind = input.members.map { kindIndex[$0.kind] ?? 0 }
+        let memberHood = input.members.map { hoodIndex[$0.neighbourhood ?? "-"]! }
+        /// An exchange into a cell of `g` (in its period's column and the whole range's).
+        func add(_ g: inout [[Acc]], _ row: Int, _ col: Int, _ x: StatsInput.Exchange, flows n: Int64) {
             for c in [col, columns - 1] {
-                for (m, v) in measures { g[row][c].values[m, default: 0] += v }
-                g[row][c].givers.formUnion(givers)
-                g[row][c].takers.formUnion(takers)
+                g[row][c].v.0 += 1
+                g[row][c].v.1 += n
+                g[row][c].v.2 += x.credits * n
+                g[row][c].v.3 += x.quantity * n
+                for p in x.providers { g[row][c].givers.insert(p, capacity: memberCount) }
+                for r in x.receivers { g[row][c].takers.insert(r, capacity: memberCount) }
+            }
+        }
+        /// One provider-receiver flow into a cell of `g`.
+        func addFlow(_ g: inout [[Acc]], _ row: Int, _ col: Int, _ credits: Int64, _ p: Int32, _ r: Int32) {
+            for c in [col, columns - 1] {
+                g[row][c].v.1 += 1
+                g[row][c].v.2 += credits
+                g[row][c].givers.insert(p, capacity: memberCount)
+                g[row][c].takers.insert(r, capacity: memberCount)
             }
         }
         // Member figures per column.
-        var active = Array(repeating: Set<Int32>(), count: columns)
+        var active = Array(repeating: MemberSet(), count: columns)
         var gave = active, got = active
         var pairSets = Array(repeating: Set<UInt64>(), count: columns)
         var edges = Array(repeating: [(Int32, Int32)](), count: columns)
         for x in input.exchanges {
             guard let col = column(x.day) else { continue }
             let n = Int64(x.providers.count * x.receivers.count)
-            let kindRow = ExchangeKind.allCases.firstIndex(of: x.kind)!
-            add(&total, 0, col, [("exchanges", 1), ("flows", n), ("credits", x.credits * n)], givers: x.providers, takers: x.receivers)
-            add(&byKind, kindRow, col, [("exchanges", 1), ("flows", n), ("credits", x.credits * n), ("quantity", x.quantity * n)], givers: x.providers, takers: x.receivers)
-            add(&byDomain, domainIndex[x.domain]!, col, [("exchanges", 1), ("flows", n), ("credits", x.credits * n)], givers: x.providers, takers: x.receivers)
-            if x.credits == 0, x.kind != .time {
-                add(&gifts, x.kind == .space ? 0 : 1, col, [("exchanges", 1), ("quantity", x.quantity * n)], givers: x.providers, takers: x.receivers)
-            }
+            add(&total, 0, col, x, flows: n)
+            add(&byKind, ExchangeKind.allCases.firstIndex(of: x.kind)!, col, x, flows: n)
+            add(&byDomain, domainIndex[x.domain]!, col, x, flows: n)
+            if x.credits == 0, x.kind != .time { add(&gifts, x.kind == .space ? 0 : 1, col, x, flows: n) }
             for p in x.providers {
                 for r in x.receivers {
-                    let gk = kindIndex[input.members[Int(p)].kind] ?? 0, rk = kindIndex[input.members[Int(r)].kind] ?? 0
-                    let m: [(String, Int64)] = [("flows", 1), ("credits", x.credits)]
-                    add(&given, gk, col, m, givers: [p], takers: [r])
-                    add(&received, rk, col, m, givers: [p], takers: [r])
-                    add(&pairs, gk * kindNames.count + rk, col, m, givers: [p], takers: [r])
-                    add(&byHood, hoodIndex[input.members[Int(r)].neighbourhood ?? "-"]!, col, m, givers: [p], takers: [r])
+                    let gk = memberKind[Int(p)], rk = memberKind[Int(r)]
+                    addFlow(&given, gk, col, x.credits, p, r)
+                    addFlow(&received, rk, col, x.credits, p, r)
+                    addFlow(&pairs, gk * kindNames.count + rk, col, x.credits, p, r)
+                    addFlow(&byHood, memberHood[Int(r)], col, x.credits, p, r)
                     let key = UInt64(UInt32(min(p, r))) << 32 | UInt64(UInt32(max(p, r)))
                     for c in [col, columns - 1] {
-                        active[c].insert(p); active[c].insert(r); gave[c].insert(p); got[c].insert(r)
+                        active[c].insert(p, capacity: memberCount); active[c].insert(r, capacity: memberCount)
+                        gave[c].insert(p, capacity: memberCount); got[c].insert(r, capacity: memberCount)
                         if pairSets[c].insert(key).inserted { edges[c].append((p, r)) }
                     }
                 }
@@ -160,8 +174,15 @@ public enum Statistics {
         var donations = grid(1), grants = grid(1)
         for mv in input.pool {
             guard let c = column(mv.day) else { continue }
-            if mv.donation { add(&donations, 0, c, [("count", 1), ("credits", mv.minutes)], givers: [mv.member], takers: [mv.member]) }
-            else { add(&grants, 0, c, [("count", 1), ("credits", mv.minutes)], givers: [mv.member], takers: [mv.member]) }
+            for cc in [c, columns - 1] {
+                if mv.donation {
+                    donations[0][cc].v.0 += 1; donations[0][cc].v.2 += mv.minutes
+                    donations[0][cc].givers.insert(mv.member, capacity: memberCount); donations[0][cc].takers.insert(mv.member, capacity: memberCount)
+                } else {
+                    grants[0][cc].v.0 += 1; grants[0][cc].v.2 += mv.minutes
+                    grants[0][cc].givers.insert(mv.member, capacity: memberCount); grants[0][cc].takers.insert(mv.member, capacity: memberCount)
+                }
+            }
         }
         // Balances at the end of each period (and of the range) for members still in the circle.
         var balance = Array(repeating: Int64(0), count: input.members.count)
@@ -183,8 +204,8 @@ public enum Statistics {
                 if b <= m.floor { atFloor[c] += 1 }
                 if let ceiling = m.ceiling, b >= ceiling { atCeiling[c] += 1 }
                 let bin = balanceBins.firstIndex { $0.upTo.map { b <= $0 } ?? true }!
-                bins[bin][c].values["members", default: 0] += 1
-                bins[bin][c].givers.insert(Int32(i))
+                bins[bin][c].v.3 += 1
+                bins[bin][c].givers.insert(Int32(i), capacity: memberCount)
             }
             population[c] = values.count
             gini[c] = giniPerMille(values)
@@ -200,9 +221,16 @@ public enum Statistics {
         func table(_ name: String, _ measures: [String], _ categories: [String], _ g: [[Acc]]) -> StatsTable {
             StatsTable(name: name, measures: measures, categories: categories, cells: g.map { row in
                 row.map { a in
-                    var v = a.values
-                    for m in measures where v[m] == nil { v[m] = 0 }
-                    return StatsCell(values: v, givers: a.givers.count, takers: a.takers.count)
+                    var values = [String: Int64]()
+                    for m in measures {
+                        switch m {
+                        case "exchanges", "count": values[m] = a.v.0
+                        case "flows": values[m] = a.v.1
+                        case "credits": values[m] = a.v.2
+                        default: values[m] = a.v.3
+                        }
+                    }
+                    return StatsCell(values: values, givers: a.givers.count, takers: a.takers.count)
                 }
             })
         }
@@ -227,11 +255,11 @@ public enum Statistics {
         tables.append(scalars("members", [
             ("active", "members", { (Int64(active[$0].count), active[$0].count) }),
             ("new", "members", { (Int64(newMembers[$0]), newMembers[$0]) }),
-            ("gave_and_received", "members", { c in let n = gave[c].intersection(got[c]).count; return (Int64(n), n) }),
+            ("gave_and_received", "members", { c in let n = gave[c].intersectionCount(got[c]); return (Int64(n), n) }),
         ]))
         tables.append(scalars("connections", [
             ("pairs", "pairs", { (Int64(pairSets[$0].count), active[$0].count) }),
-            ("largest_group", "permille", { c in (largestGroupPerMille(edges[c], members: active[c]), active[c].count) }),
+            ("largest_group", "permille", { c in (largestGroupPerMille(edges[c], members: active[c].members, count: memberCount), active[c].count) }),
         ]))
         tables.append(scalars("requests", [
             ("fulfilled", "requests", { (Int64(requestDays[$0].count), requesters[$0].count) }),
@@ -268,18 +296,17 @@ public enum Statistics {
     }
 
     /// The share of `members` in the largest group connected by `edges`, in thousandths.
-    static func largestGroupPerMille(_ edges: [(Int32, Int32)], members: Set<Int32>) -> Int64 {
+    static func largestGroupPerMille(_ edges: [(Int32, Int32)], members: [Int32], count: Int) -> Int64 {
         guard !members.isEmpty else { return 0 }
-        var parent = [Int32: Int32]()
+        var parent = Array(0..<Int32(count))
         func find(_ x: Int32) -> Int32 {
             var r = x
-            while let p = parent[r], p != r { r = p }
+            while parent[Int(r)] != r { r = parent[Int(r)] }
             var c = x
-            while let p = parent[c], p != r { parent[c] = r; c = p }
+            while parent[Int(c)] != r { let n = parent[Int(c)]; parent[Int(c)] = r; c = n }
             return r
         }
-        for m in members { parent[m] = m }
-        for (a, b) in edges { let ra = find(a), rb = find(b); if ra != rb { parent[ra] = rb } }
+        for (a, b) in edges { let ra = find(a), rb = find(b); if ra != rb { parent[Int(ra)] = rb } }
         var size = [Int32: Int]()
         for m in members { size[find(m), default: 0] += 1 }
         return Int64((Double(size.values.max() ?? 0) * 1000 / Double(members.count)).rounded())
@@ -290,5 +317,41 @@ public enum Statistics {
         guard !xs.isEmpty else { return 0 }
         let s = xs.sorted()
         return s[(s.count - 1) / 2]
+    }
+}
+
+/// A set of member numbers as a bitset, with its size kept as members are added.
+struct MemberSet {
+    private var words: [UInt64] = []
+    private(set) var count = 0
+
+    mutating func insert(_ m: Int32, capacity: Int) {
+        if words.isEmpty { words = Array(repeating: 0, count: (capacity + 63) / 64) }
+        let i = Int(m) >> 6, bit = UInt64(1) << UInt64(Int(m) & 63)
+        if words[i] & bit == 0 {
+            words[i] |= bit
+            count += 1
+        }
+    }
+
+    func intersectionCount(_ other: MemberSet) -> Int {
+        guard !words.isEmpty, !other.words.isEmpty else { return 0 }
+        var n = 0
+        for i in words.indices { n += (words[i] & other.words[i]).nonzeroBitCount }
+        return n
+    }
+
+    /// The members, in order.
+    var members: [Int32] {
+        var out = [Int32]()
+        out.reserveCapacity(count)
+        for (i, w) in words.enumerated() where w != 0 {
+            var x = w
+            while x != 0 {
+                out.append(Int32(i * 64 + x.trailingZeroBitCount))
+                x &= x - 1
+            }
+        }
+        return out
     }
 }

@@ -18,18 +18,29 @@ extension Reader {
             members.append(StatsInput.Member(kind: m.info.kind, neighbourhood: m.info.neighbourhood, joined: m.info.joined,
                                              present: m.status != .left, floor: m.floor(under: policy).value, ceiling: m.ceiling(under: policy)?.value))
         }
+        // The day each exchange's credits were posted: its transfers' day (one pass over the
+        // small transfer rows); an exchange without credits (a gift) takes the day of its
+        // journal entry.
+        var postedDay = [Int64: Int64]()
+        let ts = try db.prepare("SELECT exchange, day FROM transfers WHERE kind = 'exchange'")
+        while try ts.step() { postedDay[ts.int(0)] = ts.int(1) }
+        let journalDay = try db.prepare("SELECT ts FROM journal WHERE seq = ?")
         var exchanges = [StatsInput.Exchange]()
         var byNum = [Int64: Int]()
-        let xs = try db.prepare("""
-            SELECT e.num, e.kind, e.domain, e.credits, e.quantity, j.ts FROM exchanges e JOIN journal j ON j.seq = e.updated_seq
-            WHERE e.state = 'confirmed' ORDER BY e.num
-            """)
+        let xs = try db.prepare("SELECT num, kind, domain, credits, quantity, updated_seq FROM exchanges WHERE state = 'confirmed' ORDER BY num")
         while try xs.step() {
+            var day = postedDay[xs.int(0)]
+            if day == nil {
+                try journalDay.bind([.int(xs.int(5))])
+                if try journalDay.step() { day = Day(timestamp: journalDay.int(0)).number }
+                journalDay.reset()
+            }
             byNum[xs.int(0)] = exchanges.count
-            exchanges.append(StatsInput.Exchange(day: Day(timestamp: xs.int(5)), kind: ExchangeKind(rawValue: xs.text(1)) ?? .time, domain: xs.text(2),
+            exchanges.append(StatsInput.Exchange(day: Day(day ?? 0), kind: ExchangeKind(rawValue: xs.text(1)) ?? .time, domain: xs.text(2),
                                                  credits: xs.int(3), quantity: xs.int(4), providers: [], receivers: []))
         }
-        let ps = try db.prepare("SELECT exchange, member, role FROM exchange_parties ORDER BY exchange, position")
+        // Order within an exchange does not matter to any figure: read the table as it lies.
+        let ps = try db.prepare("SELECT exchange, member, role FROM exchange_parties")
         while try ps.step() {
             guard let i = byNum[ps.int(0)], let m = index[ps.text(1)] else { continue }
             if ps.text(2) == "provider" { exchanges[i].providers.append(m) } else { exchanges[i].receivers.append(m) }
@@ -51,7 +62,8 @@ extension Reader {
             pool.append(StatsInput.PoolMove(day: Day(pm.int(4)), donation: donation, member: m, minutes: pm.int(3)))
         }
         var postings = [StatsInput.Posting]()
-        let po = try db.prepare("SELECT member, day, SUM(minutes) FROM postings GROUP BY member, day")
+        // In journal order, which is day order: no sort.
+        let po = try db.prepare("SELECT member, day, minutes FROM postings ORDER BY id")
         while try po.step() {
             guard let m = index[po.text(0)] else { continue }
             postings.append(StatsInput.Posting(member: m, day: Day(po.int(1)), minutes: po.int(2)))
