@@ -95,25 +95,28 @@ extension StatsReport {
         do {
             let n = columns.count - 1
             let values = (0..<n).map { c in kinds.map { v("kind", $0, c, "credits") ?? 0 } }
-            let maxH = max(1, values.map { $0.reduce(0, +) }.max() ?? 1)
+            let maxH = max(1, (0..<n).map { c in max(v("total", "all", c, "credits") ?? 0, values[c].reduce(0, +)) }.max() ?? 1)
             let width = 640.0, height = 260.0, left = 48.0, bottom = 40.0, top = 10.0
             let bw = (width - left - 10) / Double(max(n, 1))
             var svg = ""
+            let labelStep = max(1, (n + 7) / 8)
             for (c, parts) in values.enumerated() {
                 var y = height - bottom
-                for (i, m) in parts.enumerated() where m > 0 {
+                // Withheld parts are drawn together, in grey, as what the published total leaves.
+                let hidden = max(0, (v("total", "all", c, "credits") ?? parts.reduce(0, +)) - parts.reduce(0, +))
+                for (i, m) in (parts + [hidden]).enumerated() where m > 0 {
                     let h = Double(m) / Double(maxH) * (height - bottom - top)
                     y -= h
-                    svg += "<rect x=\"\(fmt(left + Double(c) * bw + 1))\" y=\"\(fmt(y))\" width=\"\(fmt(max(bw - 2, 1)))\" height=\"\(fmt(h))\" fill=\"\(palette[i])\"/>"
+                    svg += "<rect x=\"\(fmt(left + Double(c) * bw + 1))\" y=\"\(fmt(y))\" width=\"\(fmt(max(bw - 2, 1)))\" height=\"\(fmt(h))\" fill=\"\(i < kinds.count ? palette[i] : "#bbbbbb")\"/>"
                 }
-                if n <= 24 || c % (n / 12 + 1) == 0 {
+                if c % labelStep == 0 {
                     svg += "<text x=\"\(fmt(left + Double(c) * bw + bw / 2))\" y=\"\(fmt(height - bottom + 14))\" font-size=\"9\" text-anchor=\"middle\">\(esc(periods[c].label))</text>"
                 }
             }
             svg += "<text x=\"4\" y=\"\(fmt(top + 8))\" font-size=\"10\">\(esc(hours(maxH, w))) \(w.t("u", "h"))</text>"
             svg += "<line x1=\"\(fmt(left))\" y1=\"\(fmt(height - bottom))\" x2=\"\(fmt(width - 10))\" y2=\"\(fmt(height - bottom))\" stroke=\"#333\"/>"
-            for (i, k) in kinds.enumerated() {
-                svg += "<rect x=\"\(fmt(left + Double(i) * 120))\" y=\"\(fmt(height - 14))\" width=\"10\" height=\"10\" fill=\"\(palette[i])\"/><text x=\"\(fmt(left + Double(i) * 120 + 14))\" y=\"\(fmt(height - 5))\" font-size=\"10\">\(esc(w.kind(k)))</text>"
+            for (i, k) in (kinds.map(w.kind) + [w.t("verborgen", "hidden")]).enumerated() {
+                svg += "<rect x=\"\(fmt(left + Double(i) * 120))\" y=\"\(fmt(height - 14))\" width=\"10\" height=\"10\" fill=\"\(i < kinds.count ? palette[i] : "#bbbbbb")\"/><text x=\"\(fmt(left + Double(i) * 120 + 14))\" y=\"\(fmt(height - 5))\" font-size=\"10\">\(esc(k))</text>"
             }
             let desc = w.t("Gestapelde staven: uren per periode, naar soort (tijd, ruimte, goederen). ", "Stacked bars: hours per period by kind (time, space, goods). ")
                 + (0..<n).map { c in "\(periods[c].label): " + kinds.map { "\(w.kind($0)) \(cellText(v("kind", $0, c, "credits"), hoursFrom: true))" }.joined(separator: ", ") }.joined(separator: "; ")
@@ -201,7 +204,7 @@ extension StatsReport {
                 svg += "<circle cx=\"\(fmt(x))\" cy=\"\(fmt(y))\" r=\"3\" fill=\"\(palette[1])\"/>"
             }
             if !path.isEmpty { svg += "<path d=\"\(path)\" fill=\"none\" stroke=\"\(palette[1])\" stroke-width=\"2\"/>" }
-            for c in 0..<n where n <= 24 || c % (n / 12 + 1) == 0 {
+            for c in 0..<n where c % max(1, (n + 7) / 8) == 0 {
                 svg += "<text x=\"\(fmt(left + Double(c) * step))\" y=\"\(fmt(height - bottom + 14))\" font-size=\"9\" text-anchor=\"middle\">\(esc(periods[c].label))</text>"
             }
             func pct(_ p: Int64?) -> String { p.map { "\($0 / 10)%" } ?? dash }
