@@ -158,26 +158,8 @@ struct ConcurrencyTests {
         #expect(c.read()?.status == 409, "the key \(key) of \(id) was forgotten")
     }
 
-    /// Starts `kring serve` on a free port and waits until it answers.
     func startServer(path: String) throws -> (Process, UInt16) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: productsDirectory + "/kring")
-        p.arguments = ["--db", path, "serve", "--port", "0", "--quiet"]
-        let pipe = Pipe()
-        p.standardOutput = pipe
-        p.standardError = FileHandle.nullDevice
-        try p.run()
-        var text = ""
-        let deadline = Date().addingTimeInterval(20)
-        while Date() < deadline {
-            let data = pipe.fileHandleForReading.availableData
-            if data.isEmpty { break }
-            text += String(decoding: data, as: UTF8.self)
-            if let r = text.range(of: "127.0.0.1:"), let port = UInt16(text[r.upperBound...].prefix { $0.isNumber }) {
-                return (p, port)
-            }
-        }
-        p.terminate()
-        throw ServerTestError("kring serve did not start: \(text)")
+        let (p, port, _) = try startKringServe(path, ["--quiet"])
+        return (p, port)
     }
 }

@@ -10,24 +10,7 @@ import Testing
 
 @Suite("HTTP server lifecycle", .serialized)
 struct LifecycleTests {
-    /// Starts `kring serve` with `args`, returns the process, its port, and its stderr pipe.
-    func serve(_ path: String, _ args: [String]) throws -> (Process, UInt16, Pipe) {
-        let p = Process()
-        p.executableURL = URL(fileURLWithPath: productsDirectory + "/kring")
-        p.arguments = ["--db", path, "serve", "--port", "0"] + args
-        let out = Pipe(), err = Pipe()
-        p.standardOutput = out
-        p.standardError = err
-        try p.run()
-        var text = ""
-        while true {
-            let d = out.fileHandleForReading.availableData
-            if d.isEmpty { break }
-            text += String(decoding: d, as: UTF8.self)
-            if let r = text.range(of: "127.0.0.1:"), let port = UInt16(text[r.upperBound...].prefix { $0.isNumber }) { return (p, port, err) }
-        }
-        throw ServerTestError("kring serve did not start: \(text)")
-    }
+    func serve(_ path: String, _ args: [String]) throws -> (Process, UInt16, Pipe) { try startKringServe(path, args) }
 
     @Test("SIGTERM and SIGINT stop the server gracefully: in-flight writes are answered and committed, exit 0")
     func gracefulStop() throws {

@@ -189,3 +189,24 @@ func newKey() -> String { "k-\(UInt64.random(in: 0...UInt64.max))" }
 func exchangeBody(_ provider: String, _ receiver: String, minutes: Int = 60, what: String = "help", extra: String = "") -> String {
     "{\"providers\":[\"\(provider)\"],\"receivers\":[\"\(receiver)\"],\"kind\":\"time\",\"domain\":\"care\",\"what\":\"\(what)\",\"credits_minutes\":\(minutes)\(extra)}"
 }
+
+/// Starts the built `kring serve` on a free port over `path`: the process, its port (read from
+/// its first lines) and its stderr.
+func startKringServe(_ path: String, _ args: [String]) throws -> (Process, UInt16, Pipe) {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: productsDirectory + "/kring")
+    p.arguments = ["--db", path, "serve", "--port", "0"] + args
+    let out = Pipe(), err = Pipe()
+    p.standardOutput = out
+    p.standardError = err
+    try p.run()
+    var text = ""
+    while true {
+        let d = out.fileHandleForReading.availableData
+        if d.isEmpty { break }
+        text += String(decoding: d, as: UTF8.self)
+        if let r = text.range(of: "127.0.0.1:"), let port = UInt16(text[r.upperBound...].prefix { $0.isNumber }) { return (p, port, err) }
+    }
+    p.terminate()
+    throw ServerTestError("kring serve did not start: \(text)")
+}

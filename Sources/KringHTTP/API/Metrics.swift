@@ -36,6 +36,17 @@ final class Metrics: @unchecked Sendable {
         lock.unlock()
     }
 
+    /// A histogram in the text format: cumulative buckets (the last one +Inf), sum and count.
+    static func histogram(_ name: String, _ help: String, bounds: [String], counts: [Int], sum: String, count: Int) -> String {
+        var out = "# HELP \(name) \(help)\n# TYPE \(name) histogram\n"
+        var cumulative = 0
+        for (i, le) in (bounds + ["+Inf"]).enumerated() {
+            cumulative += counts[i]
+            out += "\(name)_bucket{le=\"\(le)\"} \(cumulative)\n"
+        }
+        return out + "\(name)_sum \(sum)\n\(name)_count \(count)\n"
+    }
+
     func render(headSeq: Int64, openConnections: Int) -> String {
         lock.lock()
         defer { lock.unlock() }
@@ -43,31 +54,13 @@ final class Metrics: @unchecked Sendable {
         out += "# HELP kring_http_requests_total HTTP requests answered, by method, route template and status.\n"
         out += "# TYPE kring_http_requests_total counter\n"
         for (k, v) in requests.sorted(by: { $0.key < $1.key }) { out += "kring_http_requests_total{\(k)} \(v)\n" }
-        out += "# HELP kring_http_request_duration_seconds Time from a request's head to its response.\n"
-        out += "# TYPE kring_http_request_duration_seconds histogram\n"
-        var cumulative = 0
-        for (i, le) in Metrics.latencyBuckets.enumerated() {
-            cumulative += latency[i]
-            out += "kring_http_request_duration_seconds_bucket{le=\"\(le)\"} \(cumulative)\n"
-        }
-        cumulative += latency[Metrics.latencyBuckets.count]
-        out += "kring_http_request_duration_seconds_bucket{le=\"+Inf\"} \(cumulative)\n"
-        out += "kring_http_request_duration_seconds_sum \(latencySum)\n"
-        out += "kring_http_request_duration_seconds_count \(latencyCount)\n"
+        out += Metrics.histogram("kring_http_request_duration_seconds", "Time from a request's head to its response.",
+                                 bounds: Metrics.latencyBuckets.map { "\($0)" }, counts: latency, sum: "\(latencySum)", count: latencyCount)
         out += "# HELP kring_commits_total Write transactions committed by the group committer.\n"
         out += "# TYPE kring_commits_total counter\n"
         out += "kring_commits_total \(commits)\n"
-        out += "# HELP kring_commit_batch_size Commands per group commit.\n"
-        out += "# TYPE kring_commit_batch_size histogram\n"
-        cumulative = 0
-        for (i, le) in Metrics.batchBuckets.enumerated() {
-            cumulative += batches[i]
-            out += "kring_commit_batch_size_bucket{le=\"\(Int(le))\"} \(cumulative)\n"
-        }
-        cumulative += batches[Metrics.batchBuckets.count]
-        out += "kring_commit_batch_size_bucket{le=\"+Inf\"} \(cumulative)\n"
-        out += "kring_commit_batch_size_sum \(batchSum)\n"
-        out += "kring_commit_batch_size_count \(commits)\n"
+        out += Metrics.histogram("kring_commit_batch_size", "Commands per group commit.",
+                                 bounds: Metrics.batchBuckets.map { "\(Int($0))" }, counts: batches, sum: "\(batchSum)", count: commits)
         out += "# HELP kring_ledger_head_seq Sequence number of the ledger's last journal entry.\n"
         out += "# TYPE kring_ledger_head_seq gauge\n"
         out += "kring_ledger_head_seq \(headSeq)\n"
