@@ -46,13 +46,28 @@ struct ParserFuzzTests {
                 continue
             }
             #expect(length + bodyLength == bytes.count)
+            // Fed one byte at a time, resuming where the last call stopped, as the server does.
+            var scanned = 0
             for cut in 0..<length {
-                if case .incomplete = RequestParser.parse(bytes[0..<cut], limits: HTTPLimits()) { continue }
+                if case .incomplete = RequestParser.parse(bytes[0..<cut], limits: HTTPLimits(), scanned: scanned) { scanned = cut; continue }
                 Issue.record("\(seed.debugDescription) cut at \(cut) was not incomplete")
+            }
+            if case .head(let resumed, _, _) = RequestParser.parse(bytes[...], limits: HTTPLimits(), scanned: scanned) {
+                #expect(resumed.target == whole.target && resumed.headers.count == whole.headers.count)
+            } else {
+                Issue.record("\(seed.debugDescription) resumed parse failed")
             }
             if case .head(let again, _, _) = RequestParser.parse(bytes[...], limits: HTTPLimits()) {
                 #expect(again.method == whole.method && again.target == whole.target && again.headers.map(\.value) == whole.headers.map(\.value))
             }
+        }
+    }
+
+    func verdict(_ p: HeadParse) -> String {
+        switch p {
+        case .incomplete: "incomplete"
+        case .head(let r, let l, let b): "head \(r.method) \(r.target) \(r.headers.count) \(l) \(b)"
+        case .failure(let f): "failure \(f.status)"
         }
     }
 
@@ -63,6 +78,13 @@ struct ParserFuzzTests {
         var verdicts = [0, 0, 0]
         for i in 0..<Self.iterations {
             let input = Self.mutate(Array(Self.seeds[i % Self.seeds.count].utf8), &rng)
+            // The verdict is the same whether the bytes came at once or in two parts.
+            let cut = rng.below(input.count + 1)
+            if case .incomplete = RequestParser.parse(input[0..<cut], limits: limits) {
+                let whole = RequestParser.parse(input[...], limits: limits)
+                let resumed = RequestParser.parse(input[...], limits: limits, scanned: cut)
+                #expect(verdict(whole) == verdict(resumed), "resuming at \(cut) changed the verdict")
+            }
             switch RequestParser.parse(input[...], limits: limits) {
             case .incomplete:
                 verdicts[0] += 1

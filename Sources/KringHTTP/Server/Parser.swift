@@ -48,15 +48,17 @@ public enum HeadParse: Sendable {
 public enum RequestParser {
     static let cr: UInt8 = 13, lf: UInt8 = 10, sp: UInt8 = 32, htab: UInt8 = 9, colon: UInt8 = 58
 
-    /// Parses the head at the start of `buf`.
-    public static func parse(_ buf: ArraySlice<UInt8>, limits: HTTPLimits) -> HeadParse {
+    /// Parses the head at the start of `buf`. `scanned` is how many bytes an earlier call
+    /// already found incomplete but valid: the search for the end resumes there, so a head
+    /// trickling in byte by byte costs linear time, not quadratic.
+    public static func parse(_ buf: ArraySlice<UInt8>, limits: HTTPLimits, scanned: Int = 0) -> HeadParse {
         var start = buf.startIndex
         // Ignore empty lines before a request line (RFC 9112 §2.2), a few at most.
         var skipped = 0
         while start + 1 < buf.endIndex, buf[start] == cr, buf[start + 1] == lf, skipped < 4 { start += 2; skipped += 1 }
         // Find the end of the head, refusing a bare LF as soon as it shows.
         var end: Int? = nil
-        var i = start
+        var i = max(start, buf.startIndex + scanned - 3)
         let limit = min(buf.endIndex, start + limits.maxHeaderBytes)
         while i < limit {
             let c = buf[i]

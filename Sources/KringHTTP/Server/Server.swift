@@ -252,15 +252,17 @@ public final class HTTPServer: @unchecked Sendable {
             while true {
                 // Wait for a request's head: idle until its first byte, then the header timeout.
                 var headDeadline: Double? = buffer.isEmpty ? nil : Monotonic.now + limits.headerTimeout
+                var scanned = 0
                 let parsed: (HTTPRequest, Int, Int)
                 while true {
-                    switch RequestParser.parse(buffer[...], limits: limits) {
+                    switch RequestParser.parse(buffer[...], limits: limits, scanned: scanned) {
                     case .head(let r, let length, let bodyLength):
                         parsed = (r, length, bodyLength)
                     case .failure(let f):
                         refuse(f.status, f.code, f.detail)
                         return
                     case .incomplete:
+                        scanned = buffer.count
                         let idle = headDeadline == nil
                         switch readMore(until: headDeadline ?? Monotonic.now + limits.idleTimeout, idle: idle) {
                         case .data:
