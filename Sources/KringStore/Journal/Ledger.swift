@@ -205,12 +205,12 @@ public final class Ledger: @unchecked Sendable {
     /// The transaction of `execute`: storage errors throw, rule violations come back as a value
     /// after the savepoint was rolled back and the sweep committed.
     private func transactCommand(_ command: Command, by actor: Actor) throws(StoreError) -> Result<Outcome, RuleViolation> {
-        try db.execute("BEGIN IMMEDIATE")
+        try db.run("BEGIN IMMEDIATE")
         try projector.reloadHead()
         let now = max(clock(), projector.head.ts)
         let expired = try sweep(now: now)
         let result = try decideAndAppend(command, by: actor, now: now, expired: expired)
-        try db.execute("COMMIT")
+        try db.run("COMMIT")
         if case .failure = result { try projector.reloadHead() }
         return result
     }
@@ -218,18 +218,18 @@ public final class Ledger: @unchecked Sendable {
     /// Decides `command` inside a savepoint of the open transaction and appends its event; a
     /// refusal rolls the savepoint back, so it leaves no trace.
     private func decideAndAppend(_ command: Command, by actor: Actor, now: Int64, expired: [Event]) throws(StoreError) -> Result<Outcome, RuleViolation> {
-        try db.execute("SAVEPOINT command")
+        try db.run("SAVEPOINT command")
         let view = SQLiteView(db: db, policy: try policy())
         let result = Result { () throws(RuleViolation) -> Decision in try Decider.decide(command, by: actor, in: view, now: now) }
         if let fault = view.fault.error { throw fault }
         switch result {
         case .failure(let violation):
-            try db.execute("ROLLBACK TO command")
-            try db.execute("RELEASE command")
+            try db.run("ROLLBACK TO command")
+            try db.run("RELEASE command")
             return .failure(violation)
         case .success(let decision):
             let seq = try projector.append(decision.event, at: now)
-            try db.execute("RELEASE command")
+            try db.run("RELEASE command")
             return .success(Outcome(seq: seq, hash: projector.head.hash, event: decision.event, warnings: decision.warnings, expired: expired))
         }
     }
@@ -253,7 +253,7 @@ public final class Ledger: @unchecked Sendable {
     }
 
     private func transactBatch(_ items: [BatchItem]) throws(StoreError) -> [BatchResult] {
-        try db.execute("BEGIN IMMEDIATE")
+        try db.run("BEGIN IMMEDIATE")
         try projector.reloadHead()
         let now = max(clock(), projector.head.ts)
         var expired = try sweep(now: now)
@@ -280,7 +280,7 @@ public final class Ledger: @unchecked Sendable {
             }
             results.append(.fresh(answer, result))
         }
-        try db.execute("COMMIT")
+        try db.run("COMMIT")
         return results
     }
 

@@ -58,6 +58,14 @@ public final class Connection {
         }
     }
 
+    /// Runs a statement without results through the statement cache (BEGIN, COMMIT,
+    /// SAVEPOINT…: `execute` would compile their text again on every call).
+    public func run(_ sql: String) throws(StoreError) {
+        let s = try cached(sql)
+        defer { s.reset() }
+        try s.step()
+    }
+
     /// A prepared statement, compiled once per connection and reused.
     public func cached(_ sql: String) throws(StoreError) -> Statement {
         if let s = cache[sql] {
