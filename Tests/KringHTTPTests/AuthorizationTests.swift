@@ -111,6 +111,9 @@ struct AuthorizationTests {
             Self.row("an", "POST", "/v1/listings/of-2/edit", 200, #"{"kind":"time","domain":"care","title":"Koken voor de buurt"}"#),
             Self.row("bram", "POST", "/v1/listings/of-2/renew", 403), Self.row(c, "POST", "/v1/listings/of-2/renew", 200, #"{"days":30}"#),
             Self.row("bram", "POST", "/v1/listings/of-2/withdraw", 403), Self.row("an", "POST", "/v1/listings/of-2/withdraw", 200),
+            // A withdrawn listing is history: its author and the coordinator still see it, others do not.
+            Self.row(nil, "GET", "/v1/listings/of-2", 404), Self.row("bram", "GET", "/v1/listings/of-2", 404),
+            Self.row("an", "GET", "/v1/listings/of-2", 200), Self.row(c, "GET", "/v1/listings/of-2", 200),
             Self.row("an", "POST", "/v1/offers/of-1/hours", 403, #"{"capacity":3,"weekly":"mon 08:00-09:00"}"#),
             Self.row(c, "POST", "/v1/offers/of-1/hours", 200, #"{"capacity":10,"weekly":"mon-sun 08:00-22:00","closed":["2026-12-25"]}"#),
             Self.row("an", "POST", "/v1/bookings", 403, #"{"offer":"of-1","member":"bram","date":"2026-06-03","from":"10:00","to":"12:00","people":4}"#),

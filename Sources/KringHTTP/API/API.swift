@@ -244,8 +244,10 @@ public final class API: @unchecked Sendable {
         return HTTPResponse(status: a.status, headers: headers, body: Array(a.body.utf8))
     }
 
-    /// `outcomeJSON` in canonical form, written directly (it runs inside the writer's
-    /// transaction, once per command): the journal's own payload bytes are the record.
+    /// The answer to an accepted command, in canonical JSON: where it landed (`seq`, `hash`),
+    /// the event's type, the id of what it created or changed, its payload as `record`, its
+    /// warnings and the proposals that expired before it. Written directly (it runs inside the
+    /// writer's transaction, once per command): the journal's own payload bytes are the record.
     static func outcomeBody(_ o: Outcome) -> String {
         var out = [UInt8]()
         out.reserveCapacity(512)
@@ -259,16 +261,6 @@ public final class API: @unchecked Sendable {
         JSON.array(o.warnings.map { .object(["code": .string($0.code), "message": .string($0.message)]) }).write(into: &out)
         out.append(UInt8(ascii: "}"))
         return String(decoding: out, as: UTF8.self)
-    }
-
-    /// The answer to an accepted command: where it landed, what it recorded, its warnings.
-    static func outcomeJSON(_ o: Outcome) -> JSON {
-        .object([
-            "seq": .int(o.seq), "hash": .string(o.hash.hexString), "event": .string(o.event.type),
-            "id": o.event.subjectID.map(JSON.string) ?? .null, "record": o.event.payload,
-            "warnings": .array(o.warnings.map { .object(["code": .string($0.code), "message": .string($0.message)]) }),
-            "expired_before": .int(Int64(o.expired.count)),
-        ])
     }
 
     // MARK: reads

@@ -68,8 +68,10 @@ extension API {
             try ctx.query.finish()
             let id = ctx.param("id"), today = ctx.today
             guard let r = try ctx.api.read({ try $0.listing(id) }) else { throw APIError(404, RuleCode.listingNotFound.rawValue, "There is no listing \(id).") }
-            // Withdrawn, fulfilled or expired listings are history: their author and coordinators see them.
-            let open = try ctx.api.read { try $0.listings(ListingFilter(author: r.record.info.author), today: today, limit: Reader.maxRows) }.contains { $0.record.info.id == id }
+            // Withdrawn, fulfilled or expired listings, and those of members no longer active,
+            // are history: their author and coordinators see them.
+            let authorActive = try ctx.api.read { try $0.member(r.record.info.author) }?.state.status == .active
+            let open = r.record.isOpen(on: today) && authorActive
             if !open && !(ctx.isCoordinator || ctx.principal?.member == r.record.info.author) {
                 throw APIError(404, RuleCode.listingNotFound.rawValue, "There is no open listing \(id).")
             }
