@@ -97,5 +97,10 @@ struct StatsHTTPTests {
         // A second call at the same head is served from the cache, byte for byte.
         #expect(try s.call("GET", "/v1/stats?period=year").body == json.body)
         #expect(try s.call("GET", "/v1/stats?k=2").status == 400)
+        // A write moves the head; within a minute the same question gets the same (named) answer,
+        // another question a fresh one.
+        _ = try s.call("POST", "/v1/exchanges/recorded", token: s.coordinator, body: exchangeBody("an", "bram", what: "later"), key: newKey())
+        #expect(try s.call("GET", "/v1/stats?period=year").json?["ledger_head"]?["seq"]?.intValue == head)
+        #expect(try s.call("GET", "/v1/stats?period=quarter").json?["ledger_head"]?["seq"]?.intValue == head + 1)
     }
 }

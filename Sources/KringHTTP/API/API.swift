@@ -100,9 +100,13 @@ public final class API: @unchecked Sendable {
     private let verifyLock = NSLock()
     private var lastVerify: (seq: Int64, report: JSON)?
     private let statsLock = NSLock()
-    private var statsCache = [String: (seq: Int64, body: [UInt8])]()
+    private var statsCache = [String: (seq: Int64, at: Double, body: [UInt8])]()
     /// Most statistics answers kept (per head and parameters).
     static let statsCacheSize = 32
+    /// Seconds a statistics answer is served after the ledger moved on: published figures
+    /// need not follow every write, and the public must not make the server recompute a large
+    /// ledger's report after each one. Every answer names the head it was computed at.
+    static let statsMaxAge = 60.0
 
     /// Every route, in the order docs/openapi.yaml lists them.
     let routes: [Route]
@@ -287,17 +291,19 @@ public final class API: @unchecked Sendable {
         return page(Array(rows[start...].prefix(limit + 1)), limit: limit, json: json, cursor: key)
     }
 
-    /// A statistics answer: computed once per ledger head and parameters, one at a time (the
-    /// public cannot make the server recompute a large ledger's figures in parallel).
+    /// A statistics answer: computed once per ledger head and parameters (and at most once a
+    /// minute while the ledger keeps moving), one at a time (the public cannot make the server
+    /// recompute a large ledger's figures in parallel).
     func statistics(key: String, render: (StatsReport) -> [UInt8], period: StatsPeriod, from: Day?, to: Day?, k: Int) throws -> [UInt8] {
         statsLock.lock()
         defer { statsLock.unlock() }
         let head = try read { try $0.head() }
-        if let hit = statsCache[key], hit.seq == head.seq { return hit.body }
+        let now = Monotonic.now
+        if let hit = statsCache[key], hit.seq == head.seq || now - hit.at < API.statsMaxAge { return hit.body }
         let input = try read { try $0.statsInput() }
         let body = render(Statistics.report(input, period: period, from: from, to: to, k: k))
         if statsCache.count >= API.statsCacheSize { statsCache.removeAll() }
-        statsCache[key] = (input.headSeq, body)
+        statsCache[key] = (input.headSeq, now, body)
         return body
     }
 
