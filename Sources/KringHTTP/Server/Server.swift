@@ -112,7 +112,12 @@ public final class HTTPServer: @unchecked Sendable {
             let ready = poll(&pfd, 1, HTTPServer.pollSliceMillis)
             guard ready > 0 else { continue }
             let client = accept(listenFD, nil, nil)
-            guard client >= 0 else { continue }
+            guard client >= 0 else {
+                // Out of file descriptors: the pending connection stays ready, so wait a little
+                // instead of spinning until one is freed.
+                if errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM { usleep(10_000) }
+                continue
+            }
             state.lock()
             let admitted = open < limits.maxConnections && !stopping
             let closing = stopping
@@ -188,7 +193,7 @@ public final class HTTPServer: @unchecked Sendable {
             _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getpeername(fd, $0, &len) } }
             var text = [CChar](repeating: 0, count: Int(INET_ADDRSTRLEN))
             inet_ntop(AF_INET, &addr.sin_addr, &text, socklen_t(INET_ADDRSTRLEN))
-            peer = String(cString: text)
+            peer = String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
             var one: Int32 = 1
             setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
             var tv = timeval(tv_sec: Int(server.limits.sendTimeout), tv_usec: 0)
