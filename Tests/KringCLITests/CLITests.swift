@@ -399,7 +399,7 @@ struct CLI {
         #expect(r.status == 0 && r.stderr.contains("Wrote html"))
         let html = try String(contentsOfFile: out, encoding: .utf8)
         #expect(html.hasPrefix("<!DOCTYPE html>") && html.contains("Who helps whom") && html.contains("lang=\"en\""))
-        for bad in [["--period", "week"], ["--k", "0"], ["--format", "pdf"], ["--by", "colour"], ["--lang", "fr"], ["--from", "2026-05-01", "--to", "2026-04-01"]] {
+        for bad in [["--period", "week"], ["--k", "0"], ["--format", "pdf"], ["--by", "colour"], ["--lang", "fr"], ["--from", "2026-05-01", "--to", "2026-04-01"], ["--from", "1970-01-01"]] {
             let e = try runProcess(productsDirectory + "/kring", ["--db", k.db, "stats"] + bad)
             #expect(e.status == 1 && e.stderr.contains("input.invalid"), "\(bad): \(e.stderr)")
         }

@@ -59,7 +59,7 @@ struct AuthorizationTests {
             Self.row("an", "GET", "/v1/me", 200), Self.row(c, "GET", "/v1/me", 200),
             Self.row(nil, "GET", "/v1/stats", 200), Self.row("an", "GET", "/v1/stats?period=quarter&by=domain", 200), Self.row(c, "GET", "/v1/stats?k=10", 200),
             Self.row(nil, "GET", "/stats", 200), Self.row("an", "GET", "/stats?lang=en", 200), Self.row(c, "GET", "/stats?period=year", 200),
-            Self.row(nil, "GET", "/v1/stats?k=4", 400), Self.row(nil, "GET", "/stats?lang=fr", 400),
+            Self.row(nil, "GET", "/v1/stats?k=4", 400), Self.row(nil, "GET", "/stats?lang=fr", 400), Self.row(nil, "GET", "/v1/stats?from=1900-01-01", 400),
             Self.row("an", "GET", "/v1/members", 200), Self.row(c, "GET", "/v1/members", 200),
             Self.row("an", "GET", "/v1/members/bram", 200), Self.row(c, "GET", "/v1/members/bram", 200),
             Self.row("an", "GET", "/v1/members/bram/balance", 403), Self.row("bram", "GET", "/v1/members/bram/balance", 200), Self.row(c, "GET", "/v1/members/bram/balance", 200),

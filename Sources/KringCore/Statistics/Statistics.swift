@@ -64,13 +64,34 @@ let balanceBins: [(label: String, upTo: Int64?)] = [
 /// The statistics the municipality publishes, computed from the facts at one ledger head.
 /// Pure: no I/O. docs/statistics.md defines every figure.
 public enum Statistics {
+    /// Longest range a report covers (about fifty years), which bounds its size whatever dates
+    /// a caller sends.
+    public static let maxRangeDays: Int64 = 366 * 50
+
+    /// The range a report covers: `from`…`to`, by default the first posted exchange through
+    /// the head's day.
+    public static func range(_ input: StatsInput, from: Day?, to: Day?) -> (from: Day, to: Day) {
+        let start = from ?? input.exchanges.map(\.day).min() ?? input.headDay
+        return (start, max(to ?? input.headDay, start))
+    }
+
+    /// Refuses a range that is reversed, outside 1970–2199, or longer than `maxRangeDays`.
+    public static func validate(_ input: StatsInput, from: Day?, to: Day?) throws(RuleViolation) {
+        if let from, let to, to < from { throw RuleViolation(.inputInvalid, "The range ends (\(to)) before it starts (\(from)).") }
+        for d in [from, to].compactMap({ $0 }) where d.number < 0 || d.number > Day(iso: "2199-12-31")!.number {
+            throw RuleViolation(.inputInvalid, "Statistics cover 1970-01-01 to 2199-12-31, not \(d).")
+        }
+        let r = range(input, from: from, to: to)
+        if r.to.number - r.from.number > maxRangeDays {
+            throw RuleViolation(.inputInvalid, "A report covers at most \(maxRangeDays) days (about fifty years); \(r.from) to \(r.to) is longer.")
+        }
+    }
+
     /// Computes every figure by `period` over `from`…`to` (inclusive; nil means the first and
     /// last posting day), then withholds cells describing fewer than `k` members, and enough
     /// others that no withheld value can be worked out from the published ones.
     public static func report(_ input: StatsInput, period: StatsPeriod, from: Day?, to: Day?, k: Int) -> StatsReport {
-        let firstDay = input.exchanges.map(\.day).min() ?? input.headDay
-        let start = from ?? firstDay
-        let end = max(to ?? input.headDay, start)
+        let (start, end) = range(input, from: from, to: to)
         var periods = [(label: String, first: Day, last: Day)]()
         var d = start
         while d <= end {

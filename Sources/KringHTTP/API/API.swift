@@ -301,6 +301,7 @@ public final class API: @unchecked Sendable {
         let now = Monotonic.now
         if let hit = statsCache[key], hit.seq == head.seq || now - hit.at < API.statsMaxAge { return hit.body }
         let input = try read { try $0.statsInput() }
+        do { try Statistics.validate(input, from: from, to: to) } catch { throw APIError.badRequest(error.message) }
         let body = render(Statistics.report(input, period: period, from: from, to: to, k: k))
         if statsCache.count >= API.statsCacheSize { statsCache.removeAll() }
         statsCache[key] = (input.headSeq, now, body)

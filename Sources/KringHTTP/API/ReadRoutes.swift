@@ -42,7 +42,6 @@ extension API {
     static func statsParameters(_ ctx: inout Context) throws(APIError) -> (StatsPeriod, Day?, Day?, Int) {
         let period = try ctx.query.enumValue("period", StatsPeriod.self) ?? .month
         let from = try ctx.query.day("from"), to = try ctx.query.day("to")
-        if let from, let to, to < from { throw APIError.badRequest("to \(to) is before from \(from).") }
         let k = try ctx.query.int("k", range: 5...1_000) ?? 5
         return (period, from, to, k)
     }

@@ -25,8 +25,9 @@ let statsCommands: [CommandSpec] = [
             k = n
         }
         let from = try inv.day("from"), to = try inv.day("to")
-        if let from, let to, to < from { throw RuleViolation(.inputInvalid, "--to \(to) is before --from \(from).") }
-        let report = Statistics.report(try openReader(inv).statsInput(), period: period, from: from, to: to, k: k).only(by)
+        let input = try openReader(inv).statsInput()
+        try Statistics.validate(input, from: from, to: to)
+        let report = Statistics.report(input, period: period, from: from, to: to, k: k).only(by)
         let output: String
         switch format {
         case "json": output = report.json.canonicalString + "\n"
