@@ -146,6 +146,8 @@ struct AuthorizationTests {
             Self.row("an", "POST", "/v1/exchanges/ex-7/reject", 200),
             Self.row(c, "POST", "/v1/exchanges/ex-6/cancel", 200, #"{"as":"an"}"#),
             Self.row(c, "POST", "/v1/members/bram/leave", 422),
+            Self.row("bram", "GET", "/v1/matches?request=rq-3", 200), Self.row("an", "GET", "/v1/matches?request=rq-3", 403),
+            Self.row(c, "GET", "/v1/matches?request=rq-3", 200),
         ]
         // Every route without a public face refuses the public (401); every coordinator-only
         // route refuses a member's token (403), whatever the body.

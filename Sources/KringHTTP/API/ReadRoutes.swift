@@ -220,15 +220,12 @@ extension API {
             let limit = try pageSize(&ctx), after = ctx.query.string("cursor")
             try ctx.query.finish()
             let today = ctx.today
-            var rows = try ctx.api.read { try $0.matches(request: request, today: today) }
-            if !ctx.isCoordinator {
-                // A member sees suggestions for their own requests.
-                let me = ctx.caller.member
-                if request != nil, rows.contains(where: { $0.request.info.author != me }) {
-                    throw APIError.forbidden("A member sees matches for their own requests only.")
-                }
-                rows = rows.filter { $0.request.info.author == me }
+            // A member sees (and the server computes) suggestions for their own requests only.
+            let author: String? = ctx.isCoordinator ? nil : ctx.caller.member
+            if let author, let request, let listing = try ctx.api.read({ try $0.listing(request) }), listing.record.info.author != author {
+                throw APIError.forbidden("A member sees matches for their own requests only.")
             }
+            let rows = try ctx.api.read { try $0.matches(request: request, author: author, today: today) }
             return try slice(rows, after: after, limit: limit, key: \.request.info.id, json: \.json)
         },
         Route("GET", "/v1/challenges", .token, "list challenges") { ctx in

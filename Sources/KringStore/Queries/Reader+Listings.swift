@@ -162,10 +162,11 @@ extension RequestMatches {
 }
 
 extension Reader {
-    /// Suggestions of open offers for every open request, or for one (which must be open).
-    public func matches(request: String? = nil, today: Day) throws -> [RequestMatches] {
+    /// Suggestions of open offers for every open request, for one (which must be open), or for
+    /// the open requests of one author (only theirs are matched).
+    public func matches(request: String? = nil, author: String? = nil, today: Day) throws -> [RequestMatches] {
         let open = try listings(ListingFilter(), today: today, limit: Reader.maxRows)
-        var requests = open.filter { $0.record.info.side == .request }
+        var requests = open.filter { $0.record.info.side == .request && (author == nil || $0.record.info.author == author) }
         if let id = request {
             requests = requests.filter { $0.record.info.id == id }
             guard !requests.isEmpty else { throw RuleViolation(.listingNotFound, "There is no open request \(id).") }
