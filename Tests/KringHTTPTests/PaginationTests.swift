@@ -53,6 +53,14 @@ struct PaginationTests {
         let offers = try pages(s, "/v1/offers", limit: 5, token: nil)
         let allOffers = try pages(s, "/v1/offers", limit: 500, token: nil)
         #expect(ids(offers).count == 12 && ids(offers) == ids(allOffers))
+        // Loans page by number, newest first.
+        for i in 0..<9 {
+            let r = try s.call("POST", "/v1/loans", token: s.tokens["an"], body: #"{"borrower":"bram","what":"ding \#(i)","due":"2026-06-20"}"#, key: newKey())
+            #expect(r.status == 201, "\(r.text)")
+        }
+        let loans = try pages(s, "/v1/loans", limit: 4, token: s.coordinator)
+        #expect(loans.count == 3 && ids(loans) == (1...9).reversed().map { "ln-\($0)" })
+        #expect(ids(try pages(s, "/v1/loans?open=true", limit: 2, token: s.tokens["bram"])).count == 9)
         // Statement pages chain: each opens where the previous closed, and the lines run on.
         let statement = try pages(s, "/v1/members/an/statement", limit: 4, token: s.tokens["an"])
         let full = try pages(s, "/v1/members/an/statement", limit: 500, token: s.tokens["an"])[0]

@@ -203,10 +203,10 @@ extension API {
                 member = ctx.caller.member
             }
             let openOnly = ctx.query.string("open").map { $0 == "true" } ?? false
-            let limit = try pageSize(&ctx), after = ctx.query.string("cursor")
+            let limit = try pageSize(&ctx), before = try intCursor(&ctx)
             try ctx.query.finish()
-            let rows = try ctx.api.read { [member] in try $0.loans(member: member, outOnly: openOnly) }
-            return try slice(rows, after: after, limit: limit, key: \.info.id, json: \.json)
+            let rows = try ctx.api.read { [member] in try $0.loans(member: member, outOnly: openOnly, before: before, limit: limit + 1) }
+            return page(rows, limit: limit, json: \.json, cursor: { String(LoanInfo.number($0.info.id)) })
         },
         Route("GET", "/v1/loans/overdue", .coordinator, "list overdue loans") { ctx in
             let limit = try pageSize(&ctx), after = ctx.query.string("cursor")

@@ -13,16 +13,17 @@ extension Reader {
     public func loan(_ id: String) throws(StoreError) -> LoanRecord? { try SQLiteView.loan(id, db: db) }
 
     /// Loans, newest first: all, or those a member lent or borrowed, or only those still out.
-    public func loans(member: String? = nil, outOnly: Bool = false) throws(StoreError) -> [LoanRecord] {
+    public func loans(member: String? = nil, outOnly: Bool = false, before: Int64? = nil, limit: Int = Reader.maxRows) throws(StoreError) -> [LoanRecord] {
         // A member's loans through the lender and borrower indexes; open loans through their
         // partial index (named, so the planner cannot prefer walking every loan by number).
+        // Pages continue below the loan number `before`.
         let sql: String
         switch (member, outOnly) {
-        case (nil, false): sql = "SELECT num FROM loans ORDER BY num DESC LIMIT ?3"
-        case (nil, true): sql = "SELECT num FROM loans INDEXED BY loans_open WHERE returned IS NULL AND ?2 = 1 ORDER BY num DESC LIMIT ?3"
-        default: sql = "SELECT num FROM loans WHERE (lender = ?1 OR borrower = ?1) AND (?2 = 0 OR returned IS NULL) ORDER BY num DESC LIMIT ?3"
+        case (nil, false): sql = "SELECT num FROM loans WHERE num < ?4 ORDER BY num DESC LIMIT ?3"
+        case (nil, true): sql = "SELECT num FROM loans INDEXED BY loans_open WHERE returned IS NULL AND ?2 = 1 AND num < ?4 ORDER BY num DESC LIMIT ?3"
+        default: sql = "SELECT num FROM loans WHERE (lender = ?1 OR borrower = ?1) AND (?2 = 0 OR returned IS NULL) AND num < ?4 ORDER BY num DESC LIMIT ?3"
         }
-        return try loanRows(sql, [.text(member ?? ""), .int(outOnly ? 1 : 0), .int(Int64(Reader.maxRows))])
+        return try loanRows(sql, [.text(member ?? ""), .int(outOnly ? 1 : 0), .int(Int64(max(0, min(limit, Reader.maxRows)))), .int(before ?? Int64.max)])
     }
 
     /// Loans not returned and past their due day on `today`, longest overdue first: the
