@@ -34,6 +34,7 @@ let setupCommands: [CommandSpec] = [
             out("  \(s.refused) commands refused by the rules, as in real use: " + s.refusals.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.key.rawValue) \($0.value)" }.joined(separator: ", "))
             out("  ledger head seq \(s.head.seq), hash \(s.head.hash)")
             out("Try: kring --db \(inv.dbPath) balance    kring --db \(inv.dbPath) exchange list    kring --db \(inv.dbPath) verify")
+            out("     kring --db \(inv.dbPath) stats    kring --db \(inv.dbPath) serve (then http://127.0.0.1:8080/stats)")
         }
         return 0
     }
