@@ -93,3 +93,31 @@ struct LifecycleTests {
         #expect(lines.contains { $0.contains("[token]") }, "a token-shaped path is redacted")
     }
 }
+
+@Suite("HTTP tokens")
+struct TokenHTTPTests {
+    @Test("a company holds several tokens (front desk, manager); a revoked one stops at the next request")
+    func severalTokensAndRevocation() throws {
+        let s = try TestServer()
+        defer { s.stop() }
+        let ledger = try Ledger(path: s.path)
+        let desk = try ledger.issueToken(member: "coworking", role: .member, label: "front desk")
+        let manager = try ledger.issueToken(member: "coworking", role: .member, label: "manager")
+        let a = try s.call("GET", "/v1/me", token: desk.token), b = try s.call("GET", "/v1/me", token: manager.token)
+        #expect(a.json?["member"]?["id"]?.stringValue == "coworking" && b.json?["member"]?["id"]?.stringValue == "coworking")
+        #expect(a.json?["token_id"]?.intValue == desk.info.id && b.json?["token_id"]?.intValue == manager.info.id)
+        // Both act for the company, and only for it.
+        #expect(try s.call("POST", "/v1/offers", token: desk.token, body: #"{"kind":"space","domain":"work","title":"Zaal"}"#, key: newKey()).status == 201)
+        #expect(try s.call("POST", "/v1/offers", token: manager.token, body: #"{"author":"bakkerij","kind":"goods","domain":"food","title":"Brood"}"#, key: newKey()).status == 403)
+        try ledger.revokeToken(desk.info.id)
+        #expect(try s.call("GET", "/v1/me", token: desk.token).status == 401)
+        #expect(try s.call("GET", "/v1/me", token: manager.token).status == 200)
+        // Idempotency keys belong to the member: another of its tokens retrying a key gets the first answer.
+        let key = newKey()
+        let body = #"{"kind":"time","domain":"work","title":"Workshop"}"#
+        let first = try s.call("POST", "/v1/offers", token: manager.token, body: body, key: key)
+        let other = try ledger.issueToken(member: "coworking", role: .member, label: "third")
+        let again = try s.call("POST", "/v1/offers", token: other.token, body: body, key: key)
+        #expect(first.status == 201 && again.body == first.body && again.header("Idempotent-Replayed") == "true")
+    }
+}
