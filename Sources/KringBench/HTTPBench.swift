@@ -229,6 +229,14 @@ func get(_ path: String, token: String? = nil) -> [UInt8] {
     Array("GET \(path) HTTP/1.1\r\nHost: bench\r\n\(token.map { "Authorization: Bearer \($0)\r\n" } ?? "")\r\n".utf8)
 }
 
+/// A new ledger of 100 persons `m0`…`m99` with the pair cap lifted (the write loads meet the
+/// same pairs many times; only the limits should refuse).
+func hundredMembers(at path: String) throws -> Ledger {
+    let ledger = try Ledger.create(path: path, policy: try Policy.standard.setting("pair-cap", to: "100000h"))
+    for i in 0..<100 { _ = try ledger.execute(.addMember(MemberDraft(id: "m\(i)", name: "M \(i)", kind: .person)), by: .coordinator) }
+    return ledger
+}
+
 func httpBench(base: String) throws {
     let duration = 3.0
     // A ledger of 100 members for the writes; the demo community for the reads.
@@ -253,10 +261,7 @@ func httpBench(base: String) throws {
     // Durable writes: group commit against one transaction per write, same load.
     func writeLedger(_ name: String) throws -> (String, String) {
         let path = base + "/\(name).sqlite"
-        let policy = try Policy.standard.setting("pair-cap", to: "100000h")
-        let ledger = try Ledger.create(path: path, policy: policy)
-        for i in 0..<100 { _ = try ledger.execute(.addMember(MemberDraft(id: "m\(i)", name: "M \(i)", kind: .person)), by: .coordinator) }
-        return (path, try ledger.issueToken(member: "m0", role: .coordinator, label: "bench").token)
+        return (path, try hundredMembers(at: path).issueToken(member: "m0", role: .coordinator, label: "bench").token)
     }
     @Sendable func post(_ c: Int, _ n: Int, token: String) -> [UInt8] {
         let p = (c * 31 + n) % 100, r = (c * 17 + n * 7 + 1) % 100
@@ -296,8 +301,7 @@ func batchBench(base: String) throws {
     var rates = [Int: Double]()
     for batch in [1, 50] {
         let path = base + "/batch-\(batch).sqlite"
-        let ledger = try Ledger.create(path: path, policy: try Policy.standard.setting("pair-cap", to: "100000h"))
-        for i in 0..<100 { _ = try ledger.execute(.addMember(MemberDraft(id: "m\(i)", name: "M \(i)", kind: .person)), by: .coordinator) }
+        let ledger = try hundredMembers(at: path)
         let n = batch == 1 ? 500 : 10_000
         var k = 0
         let secs = try seconds {

@@ -87,13 +87,22 @@ func checkLedger(_ path: String, acks: Acks, exact: Bool) throws {
     #expect(report.ok, "\(report.divergence.map { "seq \($0.seq): \($0.reason)" } ?? "")")
 }
 
+/// The policy of load tests: the pair cap lifted, so only the limits refuse.
+func loadPolicy() throws -> Policy { try Policy.standard.setting("pair-cap", to: "100000h") }
+
+/// A fixture ledger for load tests at `path`, on today's clock, and a coordinator token for it.
+func loadLedger(at path: String) throws -> String {
+    let clock = TestClock(Day(timestamp: Int64(Date().timeIntervalSince1970)))
+    let ledger = try fixtureLedger(at: path, clock: clock, policy: try loadPolicy())
+    return try ledger.issueToken(member: "stad", role: .coordinator, label: "load").token
+}
+
 @Suite("HTTP under concurrent load", .serialized)
 struct ConcurrencyTests {
-    static func loadPolicy() throws -> Policy { try Policy.standard.setting("pair-cap", to: "100000h") }
 
     @Test("50 clients posting exchanges among 10 members: each acknowledged once, limits kept, zero sum, verify")
     func fiftyClients() throws {
-        let s = try TestServer(policy: try Self.loadPolicy())
+        let s = try TestServer(policy: try loadPolicy())
         defer { s.stop() }
         let acks = Acks()
         let deadline = Date().addingTimeInterval(3)
@@ -122,16 +131,11 @@ struct ConcurrencyTests {
         let dir = TempDir("kring-http-crash")
         defer { dir.remove() }
         let path = dir.file("ledger.sqlite")
-        let token: String
-        do {
-            let clock = TestClock(Day(timestamp: Int64(Date().timeIntervalSince1970)))
-            let ledger = try fixtureLedger(at: path, clock: clock, policy: try Self.loadPolicy())
-            token = try ledger.issueToken(member: "stad", role: .coordinator, label: "crash").token
-        }
+        let token = try loadLedger(at: path)
         let acks = Acks()
         var rng = SplitMix64(seed: 99)
         for round in 0..<3 {
-            let (child, port) = try startServer(path: path)
+            let (child, port, _) = try startKringServe(path, ["--quiet"])
             let deadline = Date().addingTimeInterval(2)
             let group = DispatchGroup()
             for i in 0..<20 {
@@ -150,7 +154,7 @@ struct ConcurrencyTests {
         }
         #expect(acks.accepted.count > 20)
         // After a restart, an acknowledged key is still known: another request under it is refused.
-        let (child, port) = try startServer(path: path)
+        let (child, port, _) = try startKringServe(path, ["--quiet"])
         defer { kill(child.processIdentifier, SIGTERM); child.waitUntilExit() }
         let (key, id) = acks.accepted.first!
         let c = try RawClient(port: port)
@@ -158,8 +162,4 @@ struct ConcurrencyTests {
         #expect(c.read()?.status == 409, "the key \(key) of \(id) was forgotten")
     }
 
-    func startServer(path: String) throws -> (Process, UInt16) {
-        let (p, port, _) = try startKringServe(path, ["--quiet"])
-        return (p, port)
-    }
 }

@@ -10,21 +10,15 @@ import Testing
 
 @Suite("HTTP server lifecycle", .serialized)
 struct LifecycleTests {
-    func serve(_ path: String, _ args: [String]) throws -> (Process, UInt16, Pipe) { try startKringServe(path, args) }
-
     @Test("SIGTERM and SIGINT stop the server gracefully: in-flight writes are answered and committed, exit 0")
     func gracefulStop() throws {
         let dir = TempDir("kring-stop")
         defer { dir.remove() }
         let path = dir.file("ledger.sqlite")
-        let token: String
-        do {
-            let ledger = try fixtureLedger(at: path, clock: TestClock(Day(timestamp: Int64(Date().timeIntervalSince1970))), policy: try Policy.standard.setting("pair-cap", to: "100000h"))
-            token = try ledger.issueToken(member: "stad", role: .coordinator, label: "stop").token
-        }
+        let token = try loadLedger(at: path)
         let acks = Acks()
         for sig in [SIGTERM, SIGINT] {
-            let (p, port, _) = try serve(path, ["--quiet"])
+            let (p, port, _) = try startKringServe(path, ["--quiet"])
             let group = DispatchGroup()
             for i in 0..<8 {
                 group.enter()
@@ -75,7 +69,7 @@ struct LifecycleTests {
         defer { dir.remove() }
         let path = dir.file("ledger.sqlite")
         let token = try fixtureLedger(at: path, clock: TestClock()).issueToken(member: "an", role: .member, label: "log").token
-        let (p, port, err) = try serve(path, [])
+        let (p, port, err) = try startKringServe(path, [])
         for target in ["/v1/me", "/v1/members/an/balance", "/v1/\(token)", "/v1/offers?q=\(token)"] {
             let c = try RawClient(port: port)
             c.send(requestBytes("GET", target, token: token))

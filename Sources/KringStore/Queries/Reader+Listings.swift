@@ -56,10 +56,13 @@ extension Reader {
 
     /// One listing (open or not), or nil.
     public func listing(_ id: String) throws(StoreError) -> ListingRow? {
-        guard let r = try SQLiteView.listing(id, db: db) else { return nil }
-        let m = try member(r.info.author)
-        let seq = try db.scalarInt("SELECT updated_seq FROM listings WHERE num = ?", .int(ListingInfo.number(id))) ?? 0
-        return ListingRow(record: r, authorKind: m?.state.info.kind ?? .person, authorNeighbourhood: m?.state.info.neighbourhood, rank: nil, updatedSeq: seq)
+        // One row with its author's kind and place, as lists read them.
+        let s = try db.cached("SELECT \(Reader.listingColumns) FROM listings l JOIN members m ON m.id = l.author WHERE l.num = ?")
+        defer { s.reset() }
+        try s.bind([.int(ListingInfo.number(id))])
+        guard try s.step() else { return nil }
+        let r = row(s, rank: nil)
+        return r.record.info.id == id ? r : nil
     }
 
     private static let listingColumns = """
