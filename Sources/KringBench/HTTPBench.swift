@@ -233,7 +233,7 @@ func get(_ path: String, token: String? = nil) -> [UInt8] {
 /// same pairs many times; only the limits should refuse).
 func hundredMembers(at path: String) throws -> Ledger {
     let ledger = try Ledger.create(path: path, policy: try Policy.standard.setting("pair-cap", to: "100000h"))
-    for i in 0..<100 { _ = try ledger.execute(.addMember(MemberDraft(id: "m\(i)", name: "M \(i)", kind: .person)), by: .coordinator) }
+    for i in 0..<100 { _ = try ledger.execute(.addMember(MemberDraft(id: member("m\(i)"), name: "M \(i)", kind: .person)), by: .coordinator) }
     return ledger
 }
 
@@ -242,7 +242,7 @@ func httpBench(base: String) throws {
     // A ledger of 100 members for the writes; the demo community for the reads.
     let demo = base + "/http-demo.sqlite"
     _ = try DemoCommunity.build(at: demo, options: DemoOptions(members: 150, months: 18, seed: 42, endDay: Day(iso: "2026-11-29")!))
-    let token = try Ledger(path: demo).issueToken(member: "gemeente-kring", role: .coordinator, label: "bench").token
+    let token = try Ledger(path: demo).issueToken(member: member("gemeente-kring"), role: .coordinator, label: "bench").token
     let ids = try Reader(path: demo).balances().map(\.member)
 
     let minimal = try Child(path: demo, minimal: true)
@@ -261,7 +261,7 @@ func httpBench(base: String) throws {
     // Durable writes: group commit against one transaction per write, same load.
     func writeLedger(_ name: String) throws -> (String, String) {
         let path = base + "/\(name).sqlite"
-        return (path, try hundredMembers(at: path).issueToken(member: "m0", role: .coordinator, label: "bench").token)
+        return (path, try hundredMembers(at: path).issueToken(member: member("m0"), role: .coordinator, label: "bench").token)
     }
     @Sendable func post(_ c: Int, _ n: Int, token: String) -> [UInt8] {
         let p = (c * 31 + n) % 100, r = (c * 17 + n * 7 + 1) % 100
@@ -284,7 +284,7 @@ func httpBench(base: String) throws {
     // Resident memory: the demo community, and a ledger of 100,000 members.
     let big = base + "/http-100k.sqlite"
     _ = try DemoCommunity.build(at: big, options: DemoOptions(members: 100_000, months: 1, seed: 7, endDay: Day(iso: "2026-11-29")!))
-    let bigToken = try Ledger(path: big).issueToken(member: "gemeente-kring", role: .coordinator, label: "bench").token
+    let bigToken = try Ledger(path: big).issueToken(member: member("gemeente-kring"), role: .coordinator, label: "bench").token
     let bigIDs = try Reader(path: big).balances().map(\.member)
     let bigServer = try Child(path: big)
     let bigLoad = load(port: bigServer.port, connections: 50, duration: duration) { c, n in get("/v1/members/\(bigIDs[(c * 7919 + n * 13) % bigIDs.count])/balance", token: bigToken) }
@@ -309,7 +309,7 @@ func batchBench(base: String) throws {
                 let items = (0..<batch).map { j -> BatchItem in
                     // Pairs spread as in real use (a pair meets a few times a month, not hundreds).
                     let i = k + j, p = (i * 31) % 100, q = (i * 17 + i / 100 + 1) % 100, r = q == p ? (p + 1) % 100 : q
-                    let draft = ExchangeDraft(providers: ["m\(p)"], receivers: ["m\(r)"], kind: .time, domain: "care", what: "bench", credits: Minutes(15))
+                    let draft = ExchangeDraft(providers: [member("m\(p)")], receivers: [member("m\(r)")], kind: .time, domain: "care", what: "bench", credits: Minutes(15))
                     return BatchItem(command: .record(draft, reason: nil), actor: .coordinator,
                                      idempotency: IdempotencyKey(scope: "bench", key: "k\(i)", requestHash: [UInt8](repeating: 1, count: 32))) { _ in StoredAnswer(status: 201, body: "{}") }
                 }

@@ -12,6 +12,9 @@ func seconds(_ body: () throws -> Void) rethrows -> Double {
     return Double(DispatchTime.now().uptimeNanoseconds - t) / 1e9
 }
 
+/// A member id the bench names (always canonical).
+func member(_ handle: String) -> MemberID { MemberID(canonical: handle)! }
+
 func fmt(_ x: Double, _ digits: Int = 1) -> String { String(format: "%.\(digits)f", x) }
 
 let args = CommandLine.arguments
@@ -83,8 +86,8 @@ if !only.isDisjoint(with: ["bulk", "verify", "balance", "stats"]) {
 if only.contains("durable") {
     let n = 300
     let ledger = try Ledger.create(path: base + "/single.sqlite")
-    for m in ["an", "bram", "chloe", "daan"] { _ = try ledger.execute(.addMember(MemberDraft(id: m, name: m, kind: .person)), by: .coordinator) }
-    let pairs = [("an", "bram"), ("bram", "an"), ("chloe", "daan"), ("daan", "chloe")]
+    for m in ["an", "bram", "chloe", "daan"] { _ = try ledger.execute(.addMember(MemberDraft(id: member(m), name: m, kind: .person)), by: .coordinator) }
+    let pairs = [("an", "bram"), ("bram", "an"), ("chloe", "daan"), ("daan", "chloe")].map { (member($0.0), member($0.1)) }
     let singleSeconds = try seconds {
         for i in 0..<n {
             let (p, r) = pairs[i % 4]
@@ -111,7 +114,7 @@ if only.contains("balance") {
     let reader = try Reader(path: demoPath)
     let ids = try reader.balances().map(\.member)
     var rng = SplitMix64(seed: 9)
-    func sample(_ lookup: (String) throws -> Void) rethrows -> [Double] {
+    func sample(_ lookup: (MemberID) throws -> Void) rethrows -> [Double] {
         var samples = [Double]()
         for _ in 0..<20_000 {
             let id = rng.pick(ids)
@@ -123,7 +126,7 @@ if only.contains("balance") {
     }
     let ours = try sample { _ = try reader.balance($0) }
     let raw = try Connection(path: demoPath)
-    let baseline = try sample { _ = try raw.scalarInt("SELECT balance FROM accounts WHERE member = ?", .text($0)) }
+    let baseline = try sample { _ = try raw.scalarInt("SELECT balance FROM accounts WHERE member = ?", .text($0.handle)) }
     print("balance lookup (Reader.balance): median \(fmt(ours[ours.count / 2], 2)) µs, p99 \(fmt(ours[ours.count * 99 / 100], 2)) µs")
     print("  baseline one prepared SELECT on a raw connection: median \(fmt(baseline[baseline.count / 2], 2)) µs, p99 \(fmt(baseline[baseline.count * 99 / 100], 2)) µs")
     print("")
@@ -135,9 +138,9 @@ if !only.isDisjoint(with: ["search", "match"]) {
     let start = Day(iso: "2026-11-01")!
     let loader = try BulkLoader(path: marketPath, genesisAt: start.timestamp)
     var rng = SplitMix64(seed: 5)
-    let authors = (0..<20_000).map { "m\($0)" }
+    let authors = (0..<20_000).map { member("m\($0)") }
     for id in authors {
-        _ = try loader.execute(.addMember(MemberDraft(id: id, name: id, kind: rng.chance(0.9) ? .person : .company,
+        _ = try loader.execute(.addMember(MemberDraft(id: id, name: id.handle, kind: rng.chance(0.9) ? .person : .company,
                                                       neighbourhood: rng.pick(["Noord", "Oost", "Zuid", "West", "Centrum"]))),
                                by: .coordinator, at: start.timestamp)
     }

@@ -9,13 +9,13 @@ import KringStore
 func say(_ s: String) { FileHandle.standardOutput.write(Data((s + "\n").utf8)) }
 
 func writeForever(path: String, seed: UInt64) throws -> Never {
-    let members = ["an", "bram", "chloe", "daan", "els", "fatima"]
+    let members = ["an", "bram", "chloe", "daan", "els", "fatima"].map { MemberID(canonical: $0)! }
     let ledger: Ledger
     if let existing = try? Ledger(path: path) {
         ledger = existing
     } else {
         ledger = try Ledger.create(path: path)
-        for m in members { _ = try ledger.execute(.addMember(MemberDraft(id: m, name: m, kind: .person)), by: .coordinator) }
+        for m in members { _ = try ledger.execute(.addMember(MemberDraft(id: m, name: m.handle, kind: .person)), by: .coordinator) }
     }
     say("ready")
     var rng = SplitMix64(seed: seed)
@@ -29,7 +29,7 @@ func writeForever(path: String, seed: UInt64) throws -> Never {
         let group = ExchangeDraft(providers: [p], receivers: members.filter { $0 != p }, kind: .time, domain: "care", what: "group", credits: Minutes(15))
         let result = Result { try ledger.execute(.record(rng.chance(0.2) ? group : single, reason: nil), by: .coordinator) }
         switch result {
-        case .success(let o): say("ack \(o.event.exchangeID ?? "") \(o.seq)")
+        case .success(let o): say("ack \(o.event.exchangeID?.description ?? "") \(o.seq)")
         case .failure(let e):
             if case .rule = e as? LedgerError { say("refused") } else { throw e }
         }

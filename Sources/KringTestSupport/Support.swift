@@ -86,7 +86,7 @@ public func runProcess(_ path: String, _ args: [String], environment: [String: S
 }
 
 /// Members of every kind for fixtures: id, kind.
-public let fixtureMembers: [(String, MemberKind)] = [
+public let fixtureMembers: [(MemberID, MemberKind)] = [
     ("an", .person), ("bram", .person), ("chloe", .person), ("daan", .person), ("els", .person), ("fatima", .person),
     ("bakkerij", .company), ("coworking", .company), ("fanfare", .association), ("repaircafe", .association),
     ("moestuin", .initiative), ("stad", .municipality),
@@ -96,7 +96,7 @@ public let fixtureMembers: [(String, MemberKind)] = [
 public func fixtureLedger(at path: String, clock: TestClock, policy: Policy = .standard) throws -> Ledger {
     let ledger = try Ledger.create(path: path, policy: policy, clock: clock.clock)
     for (id, kind) in fixtureMembers {
-        _ = try ledger.execute(.addMember(MemberDraft(id: id, name: id.capitalized, kind: kind)), by: .coordinator)
+        _ = try ledger.execute(.addMember(MemberDraft(id: id, name: id.handle.capitalized, kind: kind)), by: .coordinator)
     }
     return ledger
 }

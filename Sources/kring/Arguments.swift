@@ -64,9 +64,41 @@ struct Invocation: Sendable {
         return d
     }
 
-    /// A comma-separated list of ids.
+    /// A comma-separated list (spaces around the commas are list syntax and dropped).
     func list(_ name: String) -> [String] {
         (options[name] ?? "").split(separator: ",", omittingEmptySubsequences: false).map { String($0).trimmedSpaces }
+    }
+
+    /// An option holding an id, parsed once here; text that is not the id's canonical form is
+    /// refused (exit 1) naming the option.
+    func id<T: JournalID>(_ name: String, _ type: T.Type) throws(RuleViolation) -> T? {
+        guard let text = options[name] else { return nil }
+        return try Invocation.parseID(text, T.self, argument: "--\(name)")
+    }
+
+    /// A required option holding an id (presence was checked when parsing).
+    func requiredID<T: JournalID>(_ name: String, _ type: T.Type) throws(RuleViolation) -> T {
+        try Invocation.parseID(required(name), T.self, argument: "--\(name)")
+    }
+
+    /// A comma-separated list of ids.
+    func ids<T: JournalID>(_ name: String, _ type: T.Type) throws(RuleViolation) -> [T] {
+        guard options[name] != nil else { return [] }
+        var out = [T]()
+        for text in list(name) { out.append(try Invocation.parseID(text, T.self, argument: "--\(name)")) }
+        return out
+    }
+
+    /// The positional argument at `index` as an id.
+    func positionalID<T: JournalID>(_ index: Int, _ type: T.Type, _ name: String) throws(RuleViolation) -> T {
+        try Invocation.parseID(positionals[index], T.self, argument: name)
+    }
+
+    static func parseID<T: JournalID>(_ text: String, _ type: T.Type, argument: String) throws(RuleViolation) -> T {
+        guard let v = T(canonical: text) else {
+            throw RuleViolation(.inputInvalid, "\(argument) takes \(T.noun) ids like \(T.example), not \"\(text.prefix(60))\".")
+        }
+        return v
     }
 }
 

@@ -12,8 +12,8 @@ func report(_ o: Outcome, _ inv: Invocation, _ text: String) -> Int32 {
     for w in o.warnings { err("warning[\(w.code)]: \(w.message)") }
     if inv.json {
         out(JSON.object([
-            "seq": .int(o.seq), "hash": .string(o.hash.hexString), "event": .string(o.event.type),
-            "exchange": o.event.exchangeID.map(JSON.string) ?? .null,
+            "seq": .int(o.seq), "hash": .string(o.hash.hexString), "event": .string(o.event.type.rawValue),
+            "exchange": .id(o.event.exchangeID),
             "warnings": .array(o.warnings.map { .object(["code": .string($0.code), "message": .string($0.message)]) }),
             "expired_before": .int(Int64(o.expired.count)),
         ]).canonicalString)
@@ -46,21 +46,21 @@ func draft(_ inv: Invocation) throws -> ExchangeDraft {
             quantity = m.value
         }
     }
-    return ExchangeDraft(providers: inv.list("provider"), receivers: inv.list("receiver"), kind: kind, domain: inv.required("domain"),
+    return ExchangeDraft(providers: try inv.ids("provider", MemberID.self), receivers: try inv.ids("receiver", MemberID.self), kind: kind, domain: inv.required("domain"),
                          what: inv.required("what"), credits: credits, quantity: quantity, date: try inv.day("date"),
-                         links: inv.option("links").map { _ in inv.list("links") } ?? [])
+                         links: try inv.ids("links", ExchangeLink.self))
 }
 
 func memberLine(_ r: MemberRow) -> String {
     let i = r.state.info
     let pad = { (s: String, n: Int) in s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
-    return "\(pad(i.id, 28)) \(pad(i.kind.rawValue, 13)) \(pad(r.state.status.rawValue, 10)) \(pad(r.state.balance.clock, 9)) \(i.name)"
+    return "\(pad(i.id.handle, 28)) \(pad(i.kind.rawValue, 13)) \(pad(r.state.status.rawValue, 10)) \(pad(r.state.balance.clock, 9)) \(i.name)"
 }
 
 func exchangeLine(_ r: ExchangeRow) -> String {
     let i = r.record.info
     let credits = i.credits.value == 0 ? "gift" : i.credits.clock
-    return "\(i.id)  \(i.date)  \(r.record.state.rawValue)  \(i.kind.rawValue)/\(i.domain)  \(i.providers.joined(separator: ",")) -> \(i.receivers.joined(separator: ","))  \(credits)  \(i.what)"
+    return "\(i.id)  \(i.date)  \(r.record.state.rawValue)  \(i.kind.rawValue)/\(i.domain)  \(i.providers.map(\.handle).joined(separator: ",")) -> \(i.receivers.map(\.handle).joined(separator: ","))  \(credits)  \(i.what)"
 }
 
 let exchangeOptions = ["provider", "receiver", "kind", "domain", "what", "credits", "quantity", "date", "links"]

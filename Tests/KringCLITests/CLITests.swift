@@ -359,7 +359,8 @@ struct CLI {
         let k = try CLITests().community(); defer { k.dir.remove() }
         // A token is printed once; the list never shows it; its hash is what is stored.
         let issued = try k.json("token", "issue", "an", "--role", "member", "--label", "phone")
-        guard let token = issued["token"]?.stringValue, let id = issued["id"]?.intValue else { Issue.record("no token"); return }
+        guard let token = issued["token"]?.stringValue, let id = issued["id"]?.stringValue else { Issue.record("no token"); return }
+        #expect(id.hasPrefix("tk-"))
         #expect(token.hasPrefix("kring_") && token.count == 70)
         let list = try k.run("token", "list")
         #expect(list.status == 0 && list.stdout.contains("an  member  phone") && !list.stdout.contains(token))
@@ -368,8 +369,11 @@ struct CLI {
         #expect(try raw.scalarInt("SELECT COUNT(*) FROM api_tokens WHERE CAST(hash AS TEXT) LIKE '%' || ? || '%'", .text(String(token.dropFirst(6).prefix(16)))) == 0)
         #expect(try k.run("token", "issue", "nobody").status == 1)
         #expect(try k.run("token", "issue", "an", "--role", "admin").status == 1)
-        #expect(try k.run("token", "revoke", String(id)).status == 0)
-        let again = try k.run("token", "revoke", String(id))
+        // A token is named by its canonical id only.
+        #expect(try k.run("token", "revoke", String(id.dropFirst(3))).status == 1)
+        #expect(try k.run("token", "revoke", "tk-0" + id.dropFirst(3)).status == 1)
+        #expect(try k.run("token", "revoke", id).status == 0)
+        let again = try k.run("token", "revoke", id)
         #expect(again.status == 1 && again.stderr.contains("already revoked"))
         #expect(try k.run("token", "list", "--member", "an").stdout.contains("[revoked]"))
         // An online backup verifies, and never overwrites.

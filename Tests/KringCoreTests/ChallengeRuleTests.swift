@@ -1,8 +1,9 @@
 import Testing
 @testable import KringCore
+import KringTestSupport
 
 @Suite struct ChallengeRuleTests {
-    func post(_ author: String, ends: Day) -> Command {
+    func post(_ author: MemberID, ends: Day) -> Command {
         .postChallenge(author: author, title: "Eenzame senioren in Noord", text: "", domains: ["loneliness", "care"], ends: ends)
     }
 

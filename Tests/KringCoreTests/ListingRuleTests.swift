@@ -1,8 +1,9 @@
 import Testing
 @testable import KringCore
+import KringTestSupport
 
 @Suite struct ListingRuleTests {
-    func offer(_ author: String = "an", days: Int64? = nil, title: String = "Fietsles") -> ListingDraft {
+    func offer(_ author: MemberID = "an", days: Int64? = nil, title: String = "Fietsles") -> ListingDraft {
         ListingDraft(side: .offer, author: author, kind: .time, domain: "mobility", title: title, text: "Ik leer je fietsen", days: days)
     }
 
@@ -66,7 +67,7 @@ import Testing
         return c
     }
 
-    func help(_ p: String, _ r: String, links: [String]) -> ExchangeDraft {
+    func help(_ p: MemberID, _ r: MemberID, links: [ExchangeLink]) -> ExchangeDraft {
         ExchangeDraft(providers: [p], receivers: [r], kind: .time, domain: "care", what: "help", credits: .hours(1), links: links)
     }
 

@@ -1,8 +1,9 @@
 import Testing
 @testable import KringCore
+import KringTestSupport
 
 @Suite struct LoanRuleTests {
-    func loan(_ lender: String = "an", _ borrower: String = "bram", due: Day, offer: String? = nil) -> LoanDraft {
+    func loan(_ lender: MemberID = "an", _ borrower: MemberID = "bram", due: Day, offer: ListingID? = nil) -> LoanDraft {
         LoanDraft(lender: lender, borrower: borrower, what: "ladder", offer: offer, due: due)
     }
 

@@ -1,10 +1,11 @@
 import Testing
 @testable import KringCore
+import KringTestSupport
 
 @Suite struct MatcherTests {
-    func listing(_ id: String, _ author: String, _ kind: ExchangeKind, _ domain: String, _ title: String, _ text: String = "",
+    func listing(_ id: ListingID, _ author: MemberID, _ kind: ExchangeKind, _ domain: String, _ title: String, _ text: String = "",
                  place: String? = nil, availability: String? = nil, authorKind: MemberKind = .person) -> MatchListing {
-        MatchListing(info: ListingInfo(id: id, side: id.hasPrefix("of-") ? .offer : .request, author: author, kind: kind, domain: domain,
+        MatchListing(info: ListingInfo(id: id, author: author, kind: kind, domain: domain,
                                        title: title, text: text, place: place, availability: availability, expires: Day(30_000), version: 1),
                      authorKind: authorKind, place: place)
     }
@@ -45,11 +46,11 @@ import Testing
 
     @Test func aWordInMostOffersConnectsNobody() {
         // 60 offers all mention koffie; one of them also mentions schaak.
-        var offers = (1...60).map { listing("of-\($0)", "m\($0)", .time, "culture", "Koffie en gesprek", "koffie") }
+        var offers = (1...60).map { listing(canonical("of-\($0)"), canonical("m\($0)"), .time, "culture", "Koffie en gesprek", "koffie") }
         offers.append(listing("of-61", "m61", .time, "culture", "Schaakles", "schaak en koffie"))
         let r = listing("rq-62", "els", .goods, "care", "Koffie schaak", "")
         let m = Matcher.match(requests: [r], offers: offers)
-        #expect(m[0].suggestions.map(\.offer.info.id) == ["of-61"])
+        #expect(m[0].suggestions.map(\.offer.info.id) == ["of-61"] as [ListingID])
         #expect(m[0].suggestions[0].reason.contains("shared words schaak") && !m[0].suggestions[0].reason.contains("koffie"))
     }
 }

@@ -1,6 +1,7 @@
 import Testing
 import Foundation
 @testable import KringCore
+import KringTestSupport
 
 /// The domain core on an in-memory ledger: decide, then apply what was accepted.
 struct Core {
@@ -9,9 +10,9 @@ struct Core {
 
     init(policy: Policy = .standard) {
         try! state.apply(.ledgerCreated(policy: policy), timestamp: now)
-        for (id, kind) in [("an", MemberKind.person), ("bram", .person), ("chloe", .person), ("daan", .person), ("els", .person),
+        for (id, kind): (MemberID, MemberKind) in [("an", .person), ("bram", .person), ("chloe", .person), ("daan", .person), ("els", .person),
                            ("bakkerij", .company), ("fanfare", .association), ("stad", .municipality)] {
-            try! run(.addMember(MemberDraft(id: id, name: id.capitalized, kind: kind)), by: .coordinator)
+            try! run(.addMember(MemberDraft(id: id, name: id.handle.capitalized, kind: kind)), by: .coordinator)
         }
     }
 
@@ -32,11 +33,11 @@ struct Core {
         }
     }
 
-    func balance(_ id: String) -> Int64 { state.member(id)!.balance.value }
+    func balance(_ id: MemberID) -> Int64 { state.member(id)!.balance.value }
     var today: Day { Day(timestamp: now) }
 }
 
-func time(_ p: [String], _ r: [String], _ credits: Int64, quantity: Int64? = nil, date: Day? = nil) -> ExchangeDraft {
+func time(_ p: [MemberID], _ r: [MemberID], _ credits: Int64, quantity: Int64? = nil, date: Day? = nil) -> ExchangeDraft {
     ExchangeDraft(providers: p, receivers: r, kind: .time, domain: "care", what: "help", credits: Minutes(credits), quantity: quantity, date: date)
 }
 
@@ -268,11 +269,17 @@ func time(_ p: [String], _ r: [String], _ credits: Int64, quantity: Int64? = nil
         #expect(c.code(.record(time(["an"], ["bram"], 30), reason: nil)) == nil)
     }
 
-    @Test(arguments: ["An", "-an", "an_b", "", String(repeating: "a", count: 41), "pool"])
+    @Test(arguments: ["An", "-an", "an_b", "", String(repeating: "a", count: 41), "an ", " an", "än", "an/b", "an:b"])
     func badMemberIDs(id: String) {
+        #expect(MemberID(canonical: id) == nil, "\(id) is not a handle")
+    }
+
+    /// Handles that name an actor of the journal, or the pool, are never registered.
+    @Test(arguments: ["auto", "coordinator", "system", "pool"])
+    func reservedHandles(id: String) {
         var c = Core()
-        let code = c.code(.addMember(MemberDraft(id: id, name: "X", kind: .person)))
-        #expect(code == .inputInvalid || code == .memberExists)
+        let code = c.code(.addMember(MemberDraft(id: canonical(id), name: "X", kind: .person)))
+        #expect(code == (id == "pool" ? .memberExists : .inputInvalid))
     }
 }
 

@@ -1,5 +1,6 @@
 import Testing
 @testable import KringCore
+import KringTestSupport
 
 @Suite struct SHA256Tests {
     // FIPS 180-4 example vectors (NIST CSRC "Examples with Intermediate Values", SHA-256).

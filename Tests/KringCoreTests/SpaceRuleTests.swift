@@ -1,5 +1,6 @@
 import Testing
 @testable import KringCore
+import KringTestSupport
 
 @Suite struct SpaceRuleTests {
     /// bakkerij's room (of-1): 10 people, Monday to Friday 09:00-17:00, closed on 2026-06-05.
@@ -12,7 +13,7 @@ import Testing
         return c
     }
 
-    func book(_ who: String, _ day: String, _ from: String, _ to: String, _ people: Int64) -> Command {
+    func book(_ who: MemberID, _ day: String, _ from: String, _ to: String, _ people: Int64) -> Command {
         .book(BookingDraft(offer: "of-1", member: who, date: Day(iso: day)!, start: SpaceHours.clockMinutes(from)!, end: SpaceHours.clockMinutes(to)!, people: people))
     }
 

@@ -67,7 +67,7 @@ func runLoadClient(port: UInt16, token: String, seed: UInt64, until deadline: Da
 func checkLedger(_ path: String, acks: Acks, exact: Bool) throws {
     let reader = try Reader(path: path)
     var byWhat = [String: [String]]()
-    try reader.forEachExchange { x in byWhat[x.record.info.what, default: []].append(x.record.info.id) }
+    try reader.forEachExchange { x in byWhat[x.record.info.what, default: []].append(x.record.info.id.description) }
     for (key, id) in acks.accepted {
         #expect(byWhat[key] == [id], "acknowledged \(key) as \(id), ledger has \(byWhat[key] ?? [])")
     }

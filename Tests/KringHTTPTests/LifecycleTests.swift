@@ -99,7 +99,7 @@ struct TokenHTTPTests {
         let manager = try ledger.issueToken(member: "coworking", role: .member, label: "manager")
         let a = try s.call("GET", "/v1/me", token: desk.token), b = try s.call("GET", "/v1/me", token: manager.token)
         #expect(a.json?["member"]?["id"]?.stringValue == "coworking" && b.json?["member"]?["id"]?.stringValue == "coworking")
-        #expect(a.json?["token_id"]?.intValue == desk.info.id && b.json?["token_id"]?.intValue == manager.info.id)
+        #expect(a.json?["token_id"]?.stringValue == desk.info.id.description && b.json?["token_id"]?.stringValue == manager.info.id.description)
         // Both act for the company, and only for it.
         #expect(try s.call("POST", "/v1/offers", token: desk.token, body: #"{"kind":"space","domain":"work","title":"Zaal"}"#, key: newKey()).status == 201)
         #expect(try s.call("POST", "/v1/offers", token: manager.token, body: #"{"author":"bakkerij","kind":"goods","domain":"food","title":"Brood"}"#, key: newKey()).status == 403)

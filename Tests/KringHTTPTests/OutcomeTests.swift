@@ -26,7 +26,7 @@ struct OutcomeTests {
         for o in outcomes {
             let direct = API.outcomeBody(o)
             let expected = JSON.object([
-                "seq": .int(o.seq), "hash": .string(o.hash.hexString), "event": .string(o.event.type),
+                "seq": .int(o.seq), "hash": .string(o.hash.hexString), "event": .string(o.event.type.rawValue),
                 "id": o.event.subjectID.map(JSON.string) ?? .null, "record": o.event.payload,
                 "warnings": .array(o.warnings.map { .object(["code": .string($0.code), "message": .string($0.message)]) }),
                 "expired_before": .int(Int64(o.expired.count)),

@@ -49,7 +49,7 @@ struct PaginationTests {
         let theirs = ids(try pages(s, "/v1/exchanges?member=an", limit: 500, token: s.coordinator))
         #expect(mine == theirs && mine.count == 19)
         let members = try pages(s, "/v1/members", limit: 5, token: s.coordinator)
-        #expect(ids(members) == (fixtureMembers.map(\.0) + ["pool"]).sorted())
+        #expect(ids(members) == (fixtureMembers.map(\.0.handle) + ["pool"]).sorted())
         let offers = try pages(s, "/v1/offers", limit: 5, token: nil)
         let allOffers = try pages(s, "/v1/offers", limit: 500, token: nil)
         #expect(ids(offers).count == 12 && ids(offers) == ids(allOffers))
@@ -85,7 +85,7 @@ struct StatsHTTPTests {
         let s = try TestServer()
         defer { s.stop() }
         for i in 0..<12 {
-            let (p, r) = (fixtureMembers[i % 6].0, fixtureMembers[(i + 1) % 6].0)
+            let (p, r) = (fixtureMembers[i % 6].0.handle, fixtureMembers[(i + 1) % 6].0.handle)
             _ = try s.call("POST", "/v1/exchanges/recorded", token: s.coordinator, body: exchangeBody(p, r, what: "x\(i)"), key: newKey())
         }
         let head = try s.headSeq()

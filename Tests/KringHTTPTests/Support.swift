@@ -150,7 +150,7 @@ final class TestServer: @unchecked Sendable {
         path = dir.file("ledger.sqlite")
         do {
             let ledger = try fixtureLedger(at: path, clock: clock, policy: policy)
-            for (id, _) in fixtureMembers { tokens[id] = try ledger.issueToken(member: id, role: .member, label: "test").token }
+            for (id, _) in fixtureMembers { tokens[id.handle] = try ledger.issueToken(member: id, role: .member, label: "test").token }
             tokens["coordinator"] = try ledger.issueToken(member: "stad", role: .coordinator, label: "test").token
         }
         api = try API(path: path, limits: limits, clock: clock.clock)

@@ -14,7 +14,7 @@ import KringTestSupport
         let setup = try fixtureLedger(at: path, clock: clock)
         _ = try setup.execute(.postListing(ListingDraft(side: .offer, author: "coworking", kind: .space, domain: "work", title: "Zaal")), by: .member("coworking"))
         _ = try setup.execute(.setSpaceHours("of-1", SpaceHours(capacity: 10, weekly: SpaceHours.parseWeek("mon-sun 00:00-24:00")!)), by: .coordinator)
-        let people = ["an", "bram", "chloe", "daan", "els", "fatima", "bakkerij", "fanfare"]
+        let people: [MemberID] = ["an", "bram", "chloe", "daan", "els", "fatima", "bakkerij", "fanfare"]
         let day = clock.today + 1
         let accepted = Mutex(0)
         DispatchQueue.concurrentPerform(iterations: people.count) { i in

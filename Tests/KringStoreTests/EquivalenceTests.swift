@@ -16,10 +16,10 @@ import KringTestSupport
         let loader = try BulkLoader(path: dir.file("bulk.sqlite"), genesisAt: start)
         var rng = SplitMix64(seed: 4242)
         let ids = fixtureMembers.map(\.0)
-        var commands: [(Command, Actor)] = fixtureMembers.map { (.addMember(MemberDraft(id: $0.0, name: $0.0, kind: $0.1, neighbourhood: "Oost", domains: ["care"])), .coordinator) }
-        var due = [(Int64, String)]()
-        var open = [(id: String, parties: [String])]()
-        var posted = [String]()
+        var commands: [(Command, Actor)] = fixtureMembers.map { (.addMember(MemberDraft(id: $0.0, name: $0.0.handle, kind: $0.1, neighbourhood: "Oost", domains: ["care"])), .coordinator) }
+        var due = [(Int64, ExchangeID)]()
+        var open = [(id: ExchangeID, parties: [MemberID])]()
+        var posted = [ListingID]()
         var accepted = 0, refused = 0
         var codes = [RuleCode: Int]()
         for step in 0..<3_000 {
@@ -32,11 +32,11 @@ import KringTestSupport
                 let providers = rng.chance(0.15) ? [pick(), pick(), pick()] : [pick()]
                 let receivers = [pick()]
                 // Now and then it says which offer or request it fulfils (right or wrong).
-                let links = rng.chance(0.1) ? ["\(rng.pick(["of", "rq", "ch"]))-\(1 + rng.below(max(1, step / 8)))"] : []
+                let links: [ExchangeLink] = rng.chance(0.1) ? [canonical("\(rng.pick(["of", "rq", "ch"]))-\(1 + rng.below(max(1, step / 8)))")] : []
                 let draft = ExchangeDraft(providers: providers, receivers: receivers, kind: kind, domain: "care", what: "w \(step)", credits: credits,
                                           links: links)
                 // Mostly a proposal still open, answered by one of its parties; now and then anything.
-                var x = "ex-\(1 + rng.below(max(1, step / 3)))"
+                var x: ExchangeID = canonical("ex-\(1 + rng.below(max(1, step / 3)))")
                 var party = pick()
                 if !open.isEmpty, rng.chance(0.8) {
                     let o = rng.pick(open)
@@ -59,7 +59,7 @@ import KringTestSupport
                 case 104: commands = [(.setPolicy(try Policy.standard.setting("pair-cap", to: "\(20 + rng.below(30))h")), .coordinator)]
                 case 105..<112:
                     let author = pick()
-                    var l = "\(rng.chance(0.5) ? "of" : "rq")-\(1 + rng.below(max(1, step / 8)))"
+                    var l: ListingID = canonical("\(rng.chance(0.5) ? "of" : "rq")-\(1 + rng.below(max(1, step / 8)))")
                     if !posted.isEmpty, rng.chance(0.7) { l = rng.pick(posted) }
                     let d = ListingDraft(side: rng.chance(0.5) ? .offer : .request, author: author, kind: rng.chance(0.5) ? .space : kind, domain: "care",
                                          title: "t \(step)", days: rng.chance(0.2) ? Int64(rng.below(400)) : nil)
@@ -71,10 +71,10 @@ import KringTestSupport
                     }
                 case 115..<119:
                     // Rooms: hours on a space offer, bookings, cancellations.
-                    let offer = posted.isEmpty ? "of-1" : rng.pick(posted)
+                    let offer: ListingID = posted.isEmpty ? "of-1" : rng.pick(posted)
                     switch rng.below(4) {
                     case 0: commands = [(.setSpaceHours(offer, SpaceHours(capacity: Int64(1 + rng.below(12)), weekly: SpaceHours.parseWeek("mon-sat 08:00-20:00")!)), .coordinator)]
-                    case 1: commands = [(.cancelBooking("bk-\(1 + rng.below(max(1, step / 30)))"), .coordinator)]
+                    case 1: commands = [(.cancelBooking(canonical("bk-\(1 + rng.below(max(1, step / 30)))")), .coordinator)]
                     default:
                         let who = pick()
                         let start = Int64(7 * 60 + 30 * rng.below(24))
@@ -83,9 +83,9 @@ import KringTestSupport
                     }
                 case 119..<122:
                     let who = pick()
-                    let ch = "ch-\(1 + rng.below(max(1, step / 60)))"
+                    let ch: ChallengeID = canonical("ch-\(1 + rng.below(max(1, step / 60)))")
                     switch rng.below(5) {
-                    case 0: commands = [(.postChallenge(author: rng.pick(["fanfare", "repaircafe", "stad", "an"]), title: "c \(step)", text: "",
+                    case 0: commands = [(.postChallenge(author: rng.pick(["fanfare", "repaircafe", "stad", "an"] as [MemberID]), title: "c \(step)", text: "",
                                                         domains: ["care"], ends: clock.today + Int64(rng.below(40))), .coordinator)]
                     case 1, 2: commands = [(.joinChallenge(ch, member: who), .member(who))]
                     case 3: commands = [(.pledge(Pledge(challenge: ch, member: who, kind: kind, what: "p")), .member(who))]
@@ -95,7 +95,7 @@ import KringTestSupport
                     let lender = pick()
                     commands = [rng.chance(0.6)
                         ? (.lend(LoanDraft(lender: lender, borrower: pick(), what: "tool", due: clock.today + Int64(rng.below(30)))), .member(lender))
-                        : (.returnLoan("ln-\(1 + rng.below(max(1, step / 20)))"), .coordinator)]
+                        : (.returnLoan(canonical("ln-\(1 + rng.below(max(1, step / 20)))")), .coordinator)]
                 default:
                     // Time passes; the writer expires due proposals by itself before its next
                     // write, the loader is told to, in the same order.
@@ -105,7 +105,7 @@ import KringTestSupport
             }
             let (command, actor) = commands.removeFirst()
             let now = max(clock.now, ledger.head.seq > 0 ? ledger.projector.head.ts : 0)
-            for (expires, id) in due.sorted(by: { ExchangeNumber.parse($0.1) < ExchangeNumber.parse($1.1) }) where expires <= now {
+            for (expires, id) in due.sorted(by: { $0.1.number < $1.1.number }) where expires <= now {
                 _ = try loader.execute(.expire(id), by: .system, at: now)
             }
             due.removeAll { $0.0 <= now }

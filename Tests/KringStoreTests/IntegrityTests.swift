@@ -118,7 +118,7 @@ import KringTestSupport
             #expect(report.ok, "round \(round): \(String(describing: report.divergence))")
             let reader = try Reader(path: path)
             for id in acknowledged {
-                #expect(try reader.exchange(id)?.record.state == .confirmed, "round \(round): acknowledged \(id) is missing")
+                #expect(try reader.exchange(canonical(id))?.record.state == .confirmed, "round \(round): acknowledged \(id) is missing")
             }
             // Nothing half-written: every exchange's transfers are all there.
             let db = try Connection(path: path)
@@ -223,7 +223,7 @@ final class LineCollector: @unchecked Sendable {
         let projector = try Projector(db: raw)
         try raw.execute("BEGIN IMMEDIATE")
         try projector.append(.ledgerCreated(policy: .standard), at: clock.now)
-        for id in ["an", "bram"] { try projector.append(.memberAdded(MemberInfo(id: id, name: id, kind: .person, joined: clock.today)), at: clock.now) }
+        for id: MemberID in ["an", "bram"] { try projector.append(.memberAdded(MemberInfo(id: id, name: id.handle, kind: .person, joined: clock.today)), at: clock.now) }
         try raw.execute("COMMIT")
         #expect(try raw.scalarInt("PRAGMA user_version") == 1)
         #expect(throws: StoreError.self) { try Reader(path: path) }  // readers do not migrate

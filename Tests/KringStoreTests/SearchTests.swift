@@ -10,7 +10,7 @@ import KringTestSupport
         let dir = TempDir("search")
         let clock = TestClock()
         let l = try fixtureLedger(at: dir.file("s.sqlite"), clock: clock)
-        let posts: [(ListingSide, String, ExchangeKind, String, String, String)] = [
+        let posts: [(ListingSide, MemberID, ExchangeKind, String, String, String)] = [
             (.offer, "coworking", .space, "culture", "Vergaderzaal in het café", "Een zaal voor twintig personen, met koffie"),
             (.offer, "bakkerij", .goods, "food", "Brood van gisteren", "Gratis brood, elke avond"),
             (.request, "an", .time, "care", "Hulp bij boodschappen", "Wie gaat mee naar de markt?"),
@@ -24,7 +24,7 @@ import KringTestSupport
         return (dir, l, clock)
     }
 
-    func ids(_ rows: [ListingRow]) -> [String] { rows.map(\.record.info.id) }
+    func ids(_ rows: [ListingRow]) -> [String] { rows.map(\.record.info.id.description) }
 
     @Test func accentsAndCaseDoNotMatter() throws {
         let (dir, _, clock) = try market(); defer { dir.remove() }

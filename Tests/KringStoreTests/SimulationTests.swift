@@ -58,7 +58,7 @@ struct ReferenceModel {
         var v = Set<RuleCode>()
         for m in p + r {
             if kinds[m] == nil { v.insert(.memberNotFound) } else if status[m] != "active" { v.insert(.ruleInactive) }
-            if m == poolID { v.insert(.rulePool) }
+            if m == poolID.handle { v.insert(.rulePool) }
         }
         if p.contains(where: r.contains) { v.insert(.ruleSelf) }
         if kind == .time && credits == 0 { v.insert(.inputAmount) }
@@ -88,6 +88,9 @@ struct ReferenceModel {
     }
 }
 
+/// A handle the simulation names (always canonical).
+private func mid(_ handle: String) -> MemberID { MemberID(canonical: handle)! }
+
 @Suite(.serialized) struct SimulationTests {
     static let members: [(String, MemberKind)] = [("an", .person), ("bram", .person), ("chloe", .person), ("daan", .person), ("els", .person),
                                                    ("fatima", .person), ("bakkerij", .company), ("coworking", .company), ("fanfare", .association),
@@ -104,9 +107,10 @@ struct ReferenceModel {
         let ledger = try Ledger.create(path: dir.file("sim.sqlite"), policy: policy, clock: clock.clock)
         var model = ReferenceModel()
         model.autoConfirm = autoConfirm
-        model.kinds[poolID] = .pool; model.status[poolID] = "active"; model.balance[poolID] = 0
+        let pool = poolID.handle
+        model.kinds[pool] = .pool; model.status[pool] = "active"; model.balance[pool] = 0
         for (id, kind) in Self.members {
-            _ = try ledger.execute(.addMember(MemberDraft(id: id, name: id, kind: kind)), by: .coordinator)
+            _ = try ledger.execute(.addMember(MemberDraft(id: mid(id), name: id, kind: kind)), by: .coordinator)
             model.kinds[id] = kind; model.status[id] = "active"; model.balance[id] = 0
         }
         let db = ledger.db
@@ -140,7 +144,7 @@ struct ReferenceModel {
                 var r = [pick()]
                 if rng.chance(0.15) { r.append(pick()); if r[0] == r[1] { r.removeLast() } }
                 let c = amount()
-                command = .record(ExchangeDraft(providers: [p], receivers: r, kind: kind, domain: "care", what: "w", credits: Minutes(c)), reason: nil)
+                command = .record(ExchangeDraft(providers: [mid(p)], receivers: r.map(mid), kind: kind, domain: "care", what: "w", credits: Minutes(c)), reason: nil)
                 violations = m2.staticViolations([p], r, c, kind)
                 let x = ReferenceModel.X(providers: [p], receivers: r, credits: c, kind: kind, state: "proposed", proposer: nil, consents: [], expires: 0, postedDay: today)
                 if violations.isEmpty { violations = m2.postingViolations(x, today: today) }
@@ -149,22 +153,22 @@ struct ReferenceModel {
             case 25..<50:  // a proposal by one side
                 let p = pick(), r = pick(), c = amount()
                 let proposer = rng.chance(0.5) ? p : r
-                actor = .member(rng.chance(0.03) ? "chloe" : proposer)
-                command = .propose(ExchangeDraft(providers: [p], receivers: [r], kind: kind, domain: "care", what: "w", credits: Minutes(c)))
+                actor = .member(mid(rng.chance(0.03) ? "chloe" : proposer))
+                command = .propose(ExchangeDraft(providers: [mid(p)], receivers: [mid(r)], kind: kind, domain: "care", what: "w", credits: Minutes(c)))
                 violations = m2.staticViolations([p], [r], c, kind)
-                if case .member(let a) = actor, a != p, a != r { violations.insert(.exchangeNotParty) }
+                if case .member(let a) = actor, a.handle != p, a.handle != r { violations.insert(.exchangeNotParty) }
                 let num = m2.nextNum
                 if case .member(let a) = actor {
-                    let x = ReferenceModel.X(providers: [p], receivers: [r], credits: c, kind: kind, state: "proposed", proposer: a, consents: [a], expires: now + 14 * 86_400, postedDay: 0)
+                    let x = ReferenceModel.X(providers: [p], receivers: [r], credits: c, kind: kind, state: "proposed", proposer: a.handle, consents: [a.handle], expires: now + 14 * 86_400, postedDay: 0)
                     onAccept = { m in m.exchanges[num] = x; m.nextNum += 1 }
                 }
             case 50..<75 where !openNums.isEmpty:  // answer a proposal
                 let num = rng.chance(0.05) ? 999_999 : rng.pick(openNums)
                 let x = m2.exchanges[num]
                 let who = rng.chance(0.1) ? pick() : (x.map { rng.pick($0.providers + $0.receivers) } ?? "an")
-                actor = .member(who)
+                actor = .member(mid(who))
                 let verb = rng.below(10)
-                command = verb < 7 ? .confirm(ExchangeNumber.id(Int64(num))) : verb < 9 ? .reject(ExchangeNumber.id(Int64(num))) : .cancel(ExchangeNumber.id(Int64(num)))
+                command = verb < 7 ? .confirm(ExchangeID(uncheckedNumber: Int64(num))) : verb < 9 ? .reject(ExchangeID(uncheckedNumber: Int64(num))) : .cancel(ExchangeID(uncheckedNumber: Int64(num)))
                 guard let x else { violations = [.exchangeNotFound]; break }
                 if !(x.providers + x.receivers).contains(who) { violations.insert(.exchangeNotParty) }
                 switch verb {
@@ -182,7 +186,7 @@ struct ReferenceModel {
             case 75..<82 where !confirmedNums.isEmpty:  // reverse
                 let num = rng.pick(confirmedNums)
                 let x = m2.exchanges[num]!
-                command = .reverse(ExchangeNumber.id(Int64(num)), reason: "mistake")
+                command = .reverse(ExchangeID(uncheckedNumber: Int64(num)), reason: "mistake")
                 if x.state == "reversed" { violations = [.ruleReversal] } else {
                     violations = m2.limitViolations(m2.transfers(x).map { ($0.to, $0.from, $0.m) })
                 }
@@ -192,29 +196,29 @@ struct ReferenceModel {
                 }
             case 82..<88:  // donate
                 let from = pick(), c = amount()
-                command = .donate(from: from, minutes: Minutes(c))
-                actor = rng.chance(0.9) ? .member(from) : .coordinator
+                command = .donate(from: mid(from), minutes: Minutes(c))
+                actor = rng.chance(0.9) ? .member(mid(from)) : .coordinator
                 if m2.kinds[from] == nil { violations = [.memberNotFound] } else {
                     if m2.status[from] != "active" { violations.insert(.ruleInactive) }
                     if c <= 0 { violations.insert(.inputAmount) }
                     if c % 15 != 0 { violations.insert(.ruleQuantum) }
-                    if violations.isEmpty { violations = m2.limitViolations([(from, poolID, c)]) }
+                    if violations.isEmpty { violations = m2.limitViolations([(from, pool, c)]) }
                 }
-                onAccept = { m in m.balance[from]! -= c; m.balance[poolID]! += c }
+                onAccept = { m in m.balance[from]! -= c; m.balance[pool]! += c }
             case 88..<94:  // grant
                 let to = pick(), c = amount()
-                command = .grant(to: to, minutes: Minutes(c), reason: "support")
+                command = .grant(to: mid(to), minutes: Minutes(c), reason: "support")
                 if m2.kinds[to] == nil { violations = [.memberNotFound] } else {
                     if m2.status[to] != "active" { violations.insert(.ruleInactive) }
                     if c <= 0 { violations.insert(.inputAmount) }
                     if c % 15 != 0 { violations.insert(.ruleQuantum) }
-                    if violations.isEmpty { violations = m2.limitViolations([(poolID, to, c)]) }
+                    if violations.isEmpty { violations = m2.limitViolations([(pool, to, c)]) }
                 }
-                onAccept = { m in m.balance[to]! += c; m.balance[poolID]! -= c }
+                onAccept = { m in m.balance[to]! += c; m.balance[pool]! -= c }
             default:  // suspend or reinstate
                 let who = pick()
                 let suspend = rng.chance(0.5)
-                command = suspend ? .suspend(who) : .reinstate(who)
+                command = suspend ? .suspend(mid(who)) : .reinstate(mid(who))
                 if m2.kinds[who] == nil { violations = [.memberNotFound] }
                 else if m2.status[who] != (suspend ? "active" : "suspended") { violations = [.memberStatus] }
                 onAccept = { m in m.status[who] = suspend ? "suspended" : "active" }

@@ -18,10 +18,10 @@ struct StatsStoreTests {
         let ledger = try fixtureLedger(at: path, clock: clock)
         var ids = fixtureMembers.map(\.0)
         for i in 0..<12 {
-            _ = try ledger.execute(.addMember(MemberDraft(id: "p\(i)", name: "P\(i)", kind: .person, neighbourhood: ["Noord", "Zuid", "Oost"][i % 3])), by: .coordinator)
-            ids.append("p\(i)")
+            _ = try ledger.execute(.addMember(MemberDraft(id: canonical("p\(i)"), name: "P\(i)", kind: .person, neighbourhood: ["Noord", "Zuid", "Oost"][i % 3])), by: .coordinator)
+            ids.append(canonical("p\(i)"))
         }
-        var confirmed = [String]()
+        var confirmed = [ExchangeID]()
         for _ in 0..<n {
             clock.advance(seconds: Int64(rng.below(4 * 3600)))
             let a = rng.pick(ids)
@@ -41,7 +41,7 @@ struct StatsStoreTests {
                 if let o = try? ledger.execute(.postListing(ListingDraft(side: .request, author: b, kind: kind, domain: domain, title: "vraag", text: "")), by: .coordinator),
                    case .listingPosted(let l) = o.event {
                     clock.advance(days: Int64(rng.below(5)))
-                    let d = ExchangeDraft(providers: [a], receivers: [b], kind: kind, domain: domain, what: "antwoord", credits: credits, quantity: quantity, links: [l.id])
+                    let d = ExchangeDraft(providers: [a], receivers: [b], kind: kind, domain: domain, what: "antwoord", credits: credits, quantity: quantity, links: [.listing(l.id)])
                     _ = try? ledger.execute(.record(d, reason: nil), by: .coordinator)
                 }
             case 7: if let x = confirmed.randomElement(using: &rng) { _ = try? ledger.execute(.reverse(x, reason: "fout"), by: .coordinator) }
@@ -99,7 +99,7 @@ struct StatsStoreTests {
         #expect(recoverable.isEmpty, "\(recoverable.count) withheld cells can be worked out")
         // The published JSON names no member.
         let json = r.json.canonicalString
-        for (id, _) in fixtureMembers where id.count > 3 { #expect(!json.contains("\"\(id)\"")) }
+        for (id, _) in fixtureMembers where id.handle.count > 3 { #expect(!json.contains("\"\(id)\"")) }
     }
 
     @Test("over random ledgers: totals equal the postings, and the privacy rule holds", arguments: [UInt64(1), 2, 3])

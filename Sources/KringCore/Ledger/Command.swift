@@ -1,7 +1,7 @@
 /// An exchange as someone asks for it, before the rules have judged it.
 public struct ExchangeDraft: Sendable, Equatable {
-    public var providers: [String]
-    public var receivers: [String]
+    public var providers: [MemberID]
+    public var receivers: [MemberID]
     public var kind: ExchangeKind
     public var domain: String
     public var what: String
@@ -12,11 +12,11 @@ public struct ExchangeDraft: Sendable, Equatable {
     public var quantity: Int64?
     /// The day it took place; nil is today.
     public var date: Day?
-    /// Offers and requests it fulfils.
-    public var links: [String]
+    /// Offers, requests and bookings it fulfils, challenges it contributes to.
+    public var links: [ExchangeLink]
 
-    public init(providers: [String], receivers: [String], kind: ExchangeKind, domain: String, what: String,
-                credits: Minutes, quantity: Int64? = nil, date: Day? = nil, links: [String] = []) {
+    public init(providers: [MemberID], receivers: [MemberID], kind: ExchangeKind, domain: String, what: String,
+                credits: Minutes, quantity: Int64? = nil, date: Day? = nil, links: [ExchangeLink] = []) {
         self.providers = providers
         self.receivers = receivers
         self.kind = kind
@@ -31,13 +31,13 @@ public struct ExchangeDraft: Sendable, Equatable {
 
 /// A member as a coordinator registers them.
 public struct MemberDraft: Sendable, Equatable {
-    public var id: String
+    public var id: MemberID
     public var name: String
     public var kind: MemberKind
     public var neighbourhood: String?
     public var domains: [String]
 
-    public init(id: String, name: String, kind: MemberKind, neighbourhood: String? = nil, domains: [String] = []) {
+    public init(id: MemberID, name: String, kind: MemberKind, neighbourhood: String? = nil, domains: [String] = []) {
         self.id = id
         self.name = name
         self.kind = kind
@@ -59,35 +59,35 @@ public enum LimitChange: Sendable, Equatable {
 /// Everything that can be asked of the ledger. Each accepted command yields exactly one event.
 public enum Command: Sendable, Equatable {
     case addMember(MemberDraft)
-    case suspend(String)
-    case reinstate(String)
-    case leave(String)
-    case setLimits(String, floor: LimitChange, ceiling: LimitChange)
+    case suspend(MemberID)
+    case reinstate(MemberID)
+    case leave(MemberID)
+    case setLimits(MemberID, floor: LimitChange, ceiling: LimitChange)
     case setPolicy(Policy)
     case propose(ExchangeDraft)
-    case confirm(String)
-    case reject(String)
-    case cancel(String)
+    case confirm(ExchangeID)
+    case reject(ExchangeID)
+    case cancel(ExchangeID)
     case record(ExchangeDraft, reason: String?)
-    case reverse(String, reason: String)
-    case expire(String)
-    case donate(from: String, minutes: Minutes)
-    case grant(to: String, minutes: Minutes, reason: String)
+    case reverse(ExchangeID, reason: String)
+    case expire(ExchangeID)
+    case donate(from: MemberID, minutes: Minutes)
+    case grant(to: MemberID, minutes: Minutes, reason: String)
     case postListing(ListingDraft)
     /// A new version of a listing; its side and author stay as they were.
-    case editListing(String, ListingDraft)
-    case withdrawListing(String)
+    case editListing(ListingID, ListingDraft)
+    case withdrawListing(ListingID)
     /// Lists it again for `days` (default 90) from today.
-    case renewListing(String, days: Int64?)
+    case renewListing(ListingID, days: Int64?)
     case lend(LoanDraft)
-    case returnLoan(String)
-    case setSpaceHours(String, SpaceHours)
+    case returnLoan(LoanID)
+    case setSpaceHours(ListingID, SpaceHours)
     case book(BookingDraft)
-    case cancelBooking(String)
-    case postChallenge(author: String, title: String, text: String, domains: [String], ends: Day)
-    case joinChallenge(String, member: String)
+    case cancelBooking(BookingID)
+    case postChallenge(author: MemberID, title: String, text: String, domains: [String], ends: Day)
+    case joinChallenge(ChallengeID, member: MemberID)
     case pledge(Pledge)
-    case closeChallenge(String)
+    case closeChallenge(ChallengeID)
 }
 
 /// An accepted command: its event and any soft warnings.

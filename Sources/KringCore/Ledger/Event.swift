@@ -2,31 +2,36 @@
 /// postings, −minutes and +minutes, so every transfer sums to zero.
 public struct Transfer: Sendable, Equatable, Hashable {
     /// The paying account (debited).
-    public var from: String
+    public var from: MemberID
     /// The receiving account (credited).
-    public var to: String
+    public var to: MemberID
     /// Credits moved, always positive.
     public var minutes: Minutes
 
-    public init(from: String, to: String, minutes: Minutes) {
+    public init(from: MemberID, to: MemberID, minutes: Minutes) {
         self.from = from
         self.to = to
         self.minutes = minutes
     }
 
-    /// The journal's form.
-    public var json: JSON { .object(["from": .string(from), "to": .string(to), "minutes": .int(minutes.value)]) }
+    func write(_ w: inout CanonicalWriter) {
+        w.beginObject()
+        w.key("from"); w.id(from)
+        w.key("minutes"); w.int(minutes.value)
+        w.key("to"); w.id(to)
+        w.endObject()
+    }
 
-    /// Reads the journal's form.
-    public init?(json: JSON) {
-        guard let f = json["from"]?.stringValue, let t = json["to"]?.stringValue, let m = json["minutes"]?.intValue else { return nil }
+    init?(json j: JSON, ids: inout IDReading) {
+        guard j.hasExactly(["from", "minutes", "to"]), let f = ids.id(j["from"], MemberID.self), let t = ids.id(j["to"], MemberID.self),
+              let m = j["minutes"]?.intValue else { return nil }
         self.init(from: f, to: t, minutes: Minutes(m))
     }
 }
 
 /// Who a member is, as registered.
 public struct MemberInfo: Sendable, Equatable {
-    public var id: String
+    public var id: MemberID
     public var name: String
     public var kind: MemberKind
     public var neighbourhood: String?
@@ -34,7 +39,7 @@ public struct MemberInfo: Sendable, Equatable {
     /// The day the member joined.
     public var joined: Day
 
-    public init(id: String, name: String, kind: MemberKind, neighbourhood: String? = nil, domains: [String] = [], joined: Day) {
+    public init(id: MemberID, name: String, kind: MemberKind, neighbourhood: String? = nil, domains: [String] = [], joined: Day) {
         self.id = id
         self.name = name
         self.kind = kind
@@ -43,29 +48,33 @@ public struct MemberInfo: Sendable, Equatable {
         self.joined = joined
     }
 
-    var json: JSON {
-        .object([
-            "id": .string(id), "name": .string(name), "kind": .string(kind.rawValue),
-            "neighbourhood": neighbourhood.map(JSON.string) ?? .null,
-            "domains": .array(domains.map(JSON.string)), "joined": .string(joined.description),
-        ])
+    func write(_ w: inout CanonicalWriter) {
+        w.beginObject()
+        w.key("domains"); w.strings(domains)
+        w.key("id"); w.id(id)
+        w.key("joined"); w.string(joined.description)
+        w.key("kind"); w.string(kind.rawValue)
+        w.key("name"); w.string(name)
+        w.key("neighbourhood"); w.string(neighbourhood)
+        w.endObject()
     }
 
-    init?(json: JSON) {
-        guard let id = json["id"]?.stringValue, let name = json["name"]?.stringValue,
-              let kind = json["kind"]?.stringValue.flatMap(MemberKind.init), let n = json["neighbourhood"],
-              let ds = json["domains"]?.arrayValue, let j = json["joined"]?.stringValue.flatMap(Day.init(iso:)) else { return nil }
-        self.init(id: id, name: name, kind: kind, neighbourhood: n.stringValue, domains: ds.compactMap(\.stringValue), joined: j)
+    init?(json j: JSON, ids: inout IDReading) {
+        guard j.hasExactly(["domains", "id", "joined", "kind", "name", "neighbourhood"]), let id = ids.id(j["id"], MemberID.self),
+              let name = j["name"]?.stringValue, let kind = j["kind"]?.stringValue.flatMap(MemberKind.init),
+              let n = j["neighbourhood"], n.isNull || n.stringValue != nil, let ds = j["domains"]?.stringsValue,
+              let joined = j["joined"]?.stringValue.flatMap(Day.init(iso:)) else { return nil }
+        self.init(id: id, name: name, kind: kind, neighbourhood: n.stringValue, domains: ds, joined: joined)
     }
 }
 
 /// An exchange as proposed or recorded: who provides what to whom, for how many credits.
 public struct ExchangeInfo: Sendable, Equatable {
-    public var id: String
+    public var id: ExchangeID
     /// The member who proposed it; nil when a coordinator recorded it with both consents.
-    public var proposer: String?
-    public var providers: [String]
-    public var receivers: [String]
+    public var proposer: MemberID?
+    public var providers: [MemberID]
+    public var receivers: [MemberID]
     public var kind: ExchangeKind
     public var domain: String
     public var what: String
@@ -77,11 +86,11 @@ public struct ExchangeInfo: Sendable, Equatable {
     public var date: Day
     /// When an unanswered proposal expires (Unix seconds); nil for recorded exchanges.
     public var expiresAt: Int64?
-    /// The offers and requests this exchange fulfils (requests are marked fulfilled when it posts).
-    public var links: [String]
+    /// The offers, requests and bookings this exchange fulfils, the challenges it serves.
+    public var links: [ExchangeLink]
 
-    public init(id: String, proposer: String?, providers: [String], receivers: [String], kind: ExchangeKind,
-                domain: String, what: String, credits: Minutes, quantity: Int64, date: Day, expiresAt: Int64?, links: [String] = []) {
+    public init(id: ExchangeID, proposer: MemberID?, providers: [MemberID], receivers: [MemberID], kind: ExchangeKind,
+                domain: String, what: String, credits: Minutes, quantity: Int64, date: Day, expiresAt: Int64?, links: [ExchangeLink] = []) {
         self.id = id
         self.proposer = proposer
         self.providers = providers
@@ -97,14 +106,14 @@ public struct ExchangeInfo: Sendable, Equatable {
     }
 
     /// Every (provider, receiver) pair; one transfer each when posted.
-    public var pairs: [(provider: String, receiver: String)] {
-        var out = [(String, String)]()
+    public var pairs: [(provider: MemberID, receiver: MemberID)] {
+        var out = [(MemberID, MemberID)]()
         for p in providers { for r in receivers { out.append((p, r)) } }
         return out
     }
 
     /// Everyone taking part.
-    public var parties: [String] { providers + receivers }
+    public var parties: [MemberID] { providers + receivers }
 
     /// The transfers that post this exchange (none for a gift).
     public var transfers: [Transfer] {
@@ -112,108 +121,159 @@ public struct ExchangeInfo: Sendable, Equatable {
         return pairs.map { Transfer(from: $0.receiver, to: $0.provider, minutes: credits) }
     }
 
-    var json: JSON {
-        var o: [String: JSON] = [
-            "id": .string(id), "proposer": proposer.map(JSON.string) ?? .null,
-            "providers": .array(providers.map(JSON.string)), "receivers": .array(receivers.map(JSON.string)),
-            "kind": .string(kind.rawValue), "domain": .string(domain), "what": .string(what),
-            "credits": .int(credits.value), "quantity": .int(quantity), "date": .string(date.description),
-            "expires": expiresAt.map(JSON.int) ?? .null,
-        ]
-        // Only exchanges that fulfil listings carry the key, so older payloads keep their bytes.
-        if !links.isEmpty { o["links"] = .array(links.map(JSON.string)) }
-        return .object(o)
+    func write(_ w: inout CanonicalWriter) {
+        w.beginObject()
+        w.key("credits"); w.int(credits.value)
+        w.key("date"); w.string(date.description)
+        w.key("domain"); w.string(domain)
+        w.key("expires"); w.int(expiresAt)
+        w.key("id"); w.id(id)
+        w.key("kind"); w.string(kind.rawValue)
+        // Only exchanges that link something carry the key, so older payloads keep their bytes.
+        if !links.isEmpty { w.key("links"); w.ids(links) }
+        w.key("proposer"); w.id(proposer)
+        w.key("providers"); w.ids(providers)
+        w.key("quantity"); w.int(quantity)
+        w.key("receivers"); w.ids(receivers)
+        w.key("what"); w.string(what)
+        w.endObject()
     }
 
-    init?(json: JSON) {
-        guard let id = json["id"]?.stringValue, let prop = json["proposer"],
-              let ps = json["providers"]?.arrayValue, let rs = json["receivers"]?.arrayValue,
-              let kind = json["kind"]?.stringValue.flatMap(ExchangeKind.init), let domain = json["domain"]?.stringValue,
-              let what = json["what"]?.stringValue, let credits = json["credits"]?.intValue,
-              let q = json["quantity"]?.intValue, let date = json["date"]?.stringValue.flatMap(Day.init(iso:)),
-              let exp = json["expires"] else { return nil }
-        let links = json["links"]?.arrayValue?.compactMap(\.stringValue) ?? []
-        self.init(id: id, proposer: prop.stringValue, providers: ps.compactMap(\.stringValue), receivers: rs.compactMap(\.stringValue),
-                  kind: kind, domain: domain, what: what, credits: Minutes(credits), quantity: q, date: date, expiresAt: exp.intValue,
-                  links: links)
+    init?(json j: JSON, ids: inout IDReading) {
+        guard j.hasExactly(["credits", "date", "domain", "expires", "id", "kind", "proposer", "providers", "quantity", "receivers", "what"],
+                           optional: ["links"]),
+              let id = ids.id(j["id"], ExchangeID.self), let proposer = ids.optionalID(j["proposer"], MemberID.self),
+              let ps = ids.ids(j["providers"], MemberID.self), let rs = ids.ids(j["receivers"], MemberID.self),
+              let kind = j["kind"]?.stringValue.flatMap(ExchangeKind.init), let domain = j["domain"]?.stringValue,
+              let what = j["what"]?.stringValue, let credits = j["credits"]?.intValue,
+              let q = j["quantity"]?.intValue, let date = j["date"]?.stringValue.flatMap(Day.init(iso:)),
+              let exp = j["expires"], exp.isNull || exp.intValue != nil else { return nil }
+        var links = [ExchangeLink]()
+        if j["links"] != nil {
+            guard let l = ids.ids(j["links"], ExchangeLink.self) else { return nil }
+            links = l
+        }
+        self.init(id: id, proposer: proposer, providers: ps, receivers: rs, kind: kind, domain: domain, what: what,
+                  credits: Minutes(credits), quantity: q, date: date, expiresAt: exp.intValue, links: links)
     }
+}
+
+/// The kinds of journal entry, by their wire name (the journal's `type` column). The list is
+/// complete: `Event.example(of:)`, the decoder and the round-trip test go through every case.
+public enum EventType: String, Sendable, CaseIterable {
+    case ledgerCreated = "ledger.created"
+    case policyChanged = "policy.changed"
+    case memberAdded = "member.added"
+    case memberSuspended = "member.suspended"
+    case memberReinstated = "member.reinstated"
+    case memberLimitsSet = "member.limits"
+    case memberLeft = "member.left"
+    case exchangeProposed = "exchange.proposed"
+    case exchangeConsented = "exchange.consented"
+    case exchangeConfirmed = "exchange.confirmed"
+    case exchangeRecorded = "exchange.recorded"
+    case exchangeRejected = "exchange.rejected"
+    case exchangeCancelled = "exchange.cancelled"
+    case exchangeExpired = "exchange.expired"
+    case exchangeReversed = "exchange.reversed"
+    case poolDonated = "pool.donated"
+    case poolGranted = "pool.granted"
+    case listingPosted = "listing.posted"
+    case listingEdited = "listing.edited"
+    case listingWithdrawn = "listing.withdrawn"
+    case listingRenewed = "listing.renewed"
+    case goodsLent = "goods.lent"
+    case goodsReturned = "goods.returned"
+    case spaceHoursSet = "space.hours"
+    case spaceBooked = "space.booked"
+    case spaceCancelled = "space.cancelled"
+    case challengePosted = "challenge.posted"
+    case challengeJoined = "challenge.joined"
+    case challengePledged = "challenge.pledged"
+    case challengeClosed = "challenge.closed"
 }
 
 /// What happened: the only thing the journal stores. Every event is the outcome of one
 /// accepted command; projections and balances are functions of the sequence of events.
+///
+/// Each case owns, in this file, its wire name (`type`), its canonical encoding
+/// (`payloadBytes`), its decoding (`init(type:payload:ids:)`) and an example
+/// (`example(of:)`); all four switch over every case without a `default`, so a new event does
+/// not build until it has all of them (and `LedgerState.apply` and the store's projector).
 public enum Event: Sendable, Equatable {
     case ledgerCreated(policy: Policy)
     case policyChanged(policy: Policy)
     case memberAdded(MemberInfo)
-    case memberSuspended(id: String)
-    case memberReinstated(id: String)
+    case memberSuspended(id: MemberID)
+    case memberReinstated(id: MemberID)
     /// A coordinator's override of a member's limits; nil falls back to the policy.
-    case memberLimitsSet(id: String, floor: Minutes?, ceiling: Minutes?)
+    case memberLimitsSet(id: MemberID, floor: Minutes?, ceiling: Minutes?)
     /// The member left; `settlement` brings the balance to zero against the pool, and the
     /// member's open proposals are cancelled.
-    case memberLeft(id: String, settlement: Transfer?, cancelled: [String])
+    case memberLeft(id: MemberID, settlement: Transfer?, cancelled: [ExchangeID])
     case exchangeProposed(ExchangeInfo)
     /// One more party consented to a group exchange; others have yet to.
-    case exchangeConsented(id: String, member: String)
-    /// The last consent arrived (or the policy auto-confirmed at expiry): credits move.
-    case exchangeConfirmed(id: String, by: String, transfers: [Transfer])
+    case exchangeConsented(id: ExchangeID, member: MemberID)
+    /// The last consent arrived (`by` a member), or the policy auto-confirmed at expiry (`by`
+    /// `.automatic`): credits move.
+    case exchangeConfirmed(id: ExchangeID, by: Actor, transfers: [Transfer])
     /// A coordinator recorded an exchange with both consents; `reason` explains unequal time.
     case exchangeRecorded(ExchangeInfo, reason: String?, transfers: [Transfer])
-    case exchangeRejected(id: String, by: String)
-    case exchangeCancelled(id: String, by: String)
+    case exchangeRejected(id: ExchangeID, by: MemberID)
+    case exchangeCancelled(id: ExchangeID, by: MemberID)
     /// The proposal lapsed; `reason` says why an auto-confirmation failed, if one was tried.
-    case exchangeExpired(id: String, reason: String?)
-    case exchangeReversed(id: String, reason: String, transfers: [Transfer])
+    case exchangeExpired(id: ExchangeID, reason: String?)
+    case exchangeReversed(id: ExchangeID, reason: String, transfers: [Transfer])
     case poolDonated(Transfer)
     case poolGranted(Transfer, reason: String)
     /// An offer or request was posted (version 1) or edited (the whole new version).
     case listingPosted(ListingInfo)
     case listingEdited(ListingInfo)
-    case listingWithdrawn(id: String, by: String)
-    case listingRenewed(id: String, expires: Day)
+    case listingWithdrawn(id: ListingID, by: Actor)
+    case listingRenewed(id: ListingID, expires: Day)
     case goodsLent(LoanInfo)
-    case goodsReturned(id: String, on: Day)
-    case spaceHoursSet(offer: String, hours: SpaceHours)
+    case goodsReturned(id: LoanID, on: Day)
+    case spaceHoursSet(offer: ListingID, hours: SpaceHours)
     case spaceBooked(BookingInfo)
-    case spaceCancelled(id: String, by: String)
+    case spaceCancelled(id: BookingID, by: Actor)
     case challengePosted(ChallengeInfo)
-    case challengeJoined(id: String, member: String)
+    case challengeJoined(id: ChallengeID, member: MemberID)
     case challengePledged(Pledge)
-    case challengeClosed(id: String, by: String)
+    case challengeClosed(id: ChallengeID, by: Actor)
 
-    /// The event type stored in the journal's `type` column.
-    public var type: String {
+    /// The event's type, whose wire name is stored in the journal's `type` column.
+    public var type: EventType {
         switch self {
-        case .ledgerCreated: return "ledger.created"
-        case .policyChanged: return "policy.changed"
-        case .memberAdded: return "member.added"
-        case .memberSuspended: return "member.suspended"
-        case .memberReinstated: return "member.reinstated"
-        case .memberLimitsSet: return "member.limits"
-        case .memberLeft: return "member.left"
-        case .exchangeProposed: return "exchange.proposed"
-        case .exchangeConsented: return "exchange.consented"
-        case .exchangeConfirmed: return "exchange.confirmed"
-        case .exchangeRecorded: return "exchange.recorded"
-        case .exchangeRejected: return "exchange.rejected"
-        case .exchangeCancelled: return "exchange.cancelled"
-        case .exchangeExpired: return "exchange.expired"
-        case .exchangeReversed: return "exchange.reversed"
-        case .poolDonated: return "pool.donated"
-        case .poolGranted: return "pool.granted"
-        case .listingPosted: return "listing.posted"
-        case .listingEdited: return "listing.edited"
-        case .listingWithdrawn: return "listing.withdrawn"
-        case .listingRenewed: return "listing.renewed"
-        case .goodsLent: return "goods.lent"
-        case .goodsReturned: return "goods.returned"
-        case .spaceHoursSet: return "space.hours"
-        case .spaceBooked: return "space.booked"
-        case .spaceCancelled: return "space.cancelled"
-        case .challengePosted: return "challenge.posted"
-        case .challengeJoined: return "challenge.joined"
-        case .challengePledged: return "challenge.pledged"
-        case .challengeClosed: return "challenge.closed"
+        case .ledgerCreated: return .ledgerCreated
+        case .policyChanged: return .policyChanged
+        case .memberAdded: return .memberAdded
+        case .memberSuspended: return .memberSuspended
+        case .memberReinstated: return .memberReinstated
+        case .memberLimitsSet: return .memberLimitsSet
+        case .memberLeft: return .memberLeft
+        case .exchangeProposed: return .exchangeProposed
+        case .exchangeConsented: return .exchangeConsented
+        case .exchangeConfirmed: return .exchangeConfirmed
+        case .exchangeRecorded: return .exchangeRecorded
+        case .exchangeRejected: return .exchangeRejected
+        case .exchangeCancelled: return .exchangeCancelled
+        case .exchangeExpired: return .exchangeExpired
+        case .exchangeReversed: return .exchangeReversed
+        case .poolDonated: return .poolDonated
+        case .poolGranted: return .poolGranted
+        case .listingPosted: return .listingPosted
+        case .listingEdited: return .listingEdited
+        case .listingWithdrawn: return .listingWithdrawn
+        case .listingRenewed: return .listingRenewed
+        case .goodsLent: return .goodsLent
+        case .goodsReturned: return .goodsReturned
+        case .spaceHoursSet: return .spaceHoursSet
+        case .spaceBooked: return .spaceBooked
+        case .spaceCancelled: return .spaceCancelled
+        case .challengePosted: return .challengePosted
+        case .challengeJoined: return .challengeJoined
+        case .challengePledged: return .challengePledged
+        case .challengeClosed: return .challengeClosed
         }
     }
 
@@ -228,7 +288,7 @@ public enum Event: Sendable, Equatable {
     }
 
     /// The exchange this event concerns, if any.
-    public var exchangeID: String? {
+    public var exchangeID: ExchangeID? {
         switch self {
         case .exchangeProposed(let e), .exchangeRecorded(let e, _, _): return e.id
         case .exchangeConsented(let id, _), .exchangeConfirmed(let id, _, _), .exchangeRejected(let id, _),
@@ -237,261 +297,319 @@ public enum Event: Sendable, Equatable {
         }
     }
 
-    /// The payload hashed into the chain (canonical JSON, see docs/architecture.md).
+    /// The payload as a JSON value (read from `payloadBytes`, the one encoder).
     public var payload: JSON {
-        func ts(_ t: [Transfer]) -> JSON { .array(t.map(\.json)) }
-        switch self {
-        case .ledgerCreated(let p), .policyChanged(let p): return .object(["policy": p.json])
-        case .memberAdded(let m): return .object(["member": m.json])
-        case .memberSuspended(let id), .memberReinstated(let id): return .object(["id": .string(id)])
-        case .memberLimitsSet(let id, let f, let c):
-            return .object(["id": .string(id), "floor": f.map { .int($0.value) } ?? .null, "ceiling": c.map { .int($0.value) } ?? .null])
-        case .memberLeft(let id, let s, let c):
-            return .object(["id": .string(id), "settlement": s?.json ?? .null, "cancelled": .array(c.map(JSON.string))])
-        case .exchangeProposed(let e): return .object(["exchange": e.json])
-        case .exchangeConsented(let id, let m): return .object(["id": .string(id), "member": .string(m)])
-        case .exchangeConfirmed(let id, let by, let t): return .object(["id": .string(id), "by": .string(by), "transfers": ts(t)])
-        case .exchangeRecorded(let e, let r, let t): return .object(["exchange": e.json, "reason": r.map(JSON.string) ?? .null, "transfers": ts(t)])
-        case .exchangeRejected(let id, let by), .exchangeCancelled(let id, let by): return .object(["id": .string(id), "by": .string(by)])
-        case .exchangeExpired(let id, let r): return .object(["id": .string(id), "reason": r.map(JSON.string) ?? .null])
-        case .exchangeReversed(let id, let r, let t): return .object(["id": .string(id), "reason": .string(r), "transfers": ts(t)])
-        case .poolDonated(let t): return .object(["transfer": t.json])
-        case .poolGranted(let t, let r): return .object(["transfer": t.json, "reason": .string(r)])
-        case .listingPosted(let l), .listingEdited(let l): return .object(["listing": l.json])
-        case .listingWithdrawn(let id, let by): return .object(["by": .string(by), "id": .string(id)])
-        case .listingRenewed(let id, let e): return .object(["expires": .string(e.description), "id": .string(id)])
-        case .goodsLent(let l): return .object(["loan": l.json])
-        case .goodsReturned(let id, let day): return .object(["id": .string(id), "on": .string(day.description)])
-        case .spaceHoursSet(let offer, let h): return .object(["hours": h.json, "offer": .string(offer)])
-        case .spaceBooked(let b): return .object(["booking": b.json])
-        case .spaceCancelled(let id, let by): return .object(["by": .string(by), "id": .string(id)])
-        case .challengePosted(let c): return .object(["challenge": c.json])
-        case .challengeJoined(let id, let m): return .object(["id": .string(id), "member": .string(m)])
-        case .challengePledged(let p): return .object(["pledge": p.json])
-        case .challengeClosed(let id, let by): return .object(["by": .string(by), "id": .string(id)])
-        }
+        // The writer only writes valid JSON; a failure here is a bug in the writer.
+        guard let json = try? JSON.parse(payloadBytes) else { preconditionFailure("\(type.rawValue): the canonical writer wrote invalid JSON") }
+        return json
     }
 
-    /// The canonical bytes of `payload`, written directly (the journal's hot path). Equal to
-    /// `payload.canonicalBytes` for every event; keys below are in canonical order.
+    /// The canonical bytes of the payload, hashed into the chain (see docs/architecture.md):
+    /// object keys in byte order, no whitespace. Ids are written only by their formatter.
     public var payloadBytes: [UInt8] {
         var w = CanonicalWriter()
-        func transfer(_ t: Transfer) {
-            w.beginObject()
-            w.key("from"); w.string(t.from)
-            w.key("minutes"); w.int(t.minutes.value)
-            w.key("to"); w.string(t.to)
-            w.endObject()
-        }
-        func transfers(_ ts: [Transfer]) { w.beginArray(); ts.forEach(transfer); w.endArray() }
-        func exchange(_ x: ExchangeInfo) {
-            w.beginObject()
-            w.key("credits"); w.int(x.credits.value)
-            w.key("date"); w.string(x.date.description)
-            w.key("domain"); w.string(x.domain)
-            w.key("expires"); w.int(x.expiresAt)
-            w.key("id"); w.string(x.id)
-            w.key("kind"); w.string(x.kind.rawValue)
-            if !x.links.isEmpty { w.key("links"); w.strings(x.links) }
-            w.key("proposer"); w.string(x.proposer)
-            w.key("providers"); w.strings(x.providers)
-            w.key("quantity"); w.int(x.quantity)
-            w.key("receivers"); w.strings(x.receivers)
-            w.key("what"); w.string(x.what)
-            w.endObject()
-        }
+        func transfers(_ ts: [Transfer]) { w.beginArray(); for t in ts { t.write(&w) }; w.endArray() }
         w.beginObject()
         switch self {
         case .ledgerCreated(let p), .policyChanged(let p):
             w.key("policy"); w.value(p.json)
         case .memberAdded(let m):
-            w.key("member")
-            w.beginObject()
-            w.key("domains"); w.strings(m.domains)
-            w.key("id"); w.string(m.id)
-            w.key("joined"); w.string(m.joined.description)
-            w.key("kind"); w.string(m.kind.rawValue)
-            w.key("name"); w.string(m.name)
-            w.key("neighbourhood"); w.string(m.neighbourhood)
-            w.endObject()
+            w.key("member"); m.write(&w)
         case .memberSuspended(let id), .memberReinstated(let id):
-            w.key("id"); w.string(id)
+            w.key("id"); w.id(id)
         case .memberLimitsSet(let id, let f, let c):
             w.key("ceiling"); w.int(c?.value)
             w.key("floor"); w.int(f?.value)
-            w.key("id"); w.string(id)
+            w.key("id"); w.id(id)
         case .memberLeft(let id, let s, let c):
-            w.key("cancelled"); w.strings(c)
-            w.key("id"); w.string(id)
-            w.key("settlement"); if let s { transfer(s) } else { w.null() }
+            w.key("cancelled"); w.ids(c)
+            w.key("id"); w.id(id)
+            w.key("settlement"); if let s { s.write(&w) } else { w.null() }
         case .exchangeProposed(let x):
-            w.key("exchange"); exchange(x)
+            w.key("exchange"); x.write(&w)
         case .exchangeConsented(let id, let m):
-            w.key("id"); w.string(id)
-            w.key("member"); w.string(m)
+            w.key("id"); w.id(id)
+            w.key("member"); w.id(m)
         case .exchangeConfirmed(let id, let by, let t):
-            w.key("by"); w.string(by)
-            w.key("id"); w.string(id)
+            w.key("by"); w.id(by)
+            w.key("id"); w.id(id)
             w.key("transfers"); transfers(t)
         case .exchangeRecorded(let x, let r, let t):
-            w.key("exchange"); exchange(x)
+            w.key("exchange"); x.write(&w)
             w.key("reason"); w.string(r)
             w.key("transfers"); transfers(t)
         case .exchangeRejected(let id, let by), .exchangeCancelled(let id, let by):
-            w.key("by"); w.string(by)
-            w.key("id"); w.string(id)
+            w.key("by"); w.id(by)
+            w.key("id"); w.id(id)
         case .exchangeExpired(let id, let r):
-            w.key("id"); w.string(id)
+            w.key("id"); w.id(id)
             w.key("reason"); w.string(r)
         case .exchangeReversed(let id, let r, let t):
-            w.key("id"); w.string(id)
+            w.key("id"); w.id(id)
             w.key("reason"); w.string(r)
             w.key("transfers"); transfers(t)
         case .poolDonated(let t):
-            w.key("transfer"); transfer(t)
+            w.key("transfer"); t.write(&w)
         case .poolGranted(let t, let r):
             w.key("reason"); w.string(r)
-            w.key("transfer"); transfer(t)
+            w.key("transfer"); t.write(&w)
         case .listingPosted(let l), .listingEdited(let l):
             w.key("listing"); w.value(l.json)
         case .listingWithdrawn(let id, let by):
-            w.key("by"); w.string(by)
-            w.key("id"); w.string(id)
+            w.key("by"); w.id(by)
+            w.key("id"); w.id(id)
         case .listingRenewed(let id, let e):
             w.key("expires"); w.string(e.description)
-            w.key("id"); w.string(id)
+            w.key("id"); w.id(id)
         case .goodsLent(let l):
             w.key("loan"); w.value(l.json)
         case .goodsReturned(let id, let day):
-            w.key("id"); w.string(id)
+            w.key("id"); w.id(id)
             w.key("on"); w.string(day.description)
         case .spaceHoursSet(let offer, let h):
             w.key("hours"); w.value(h.json)
-            w.key("offer"); w.string(offer)
+            w.key("offer"); w.id(offer)
         case .spaceBooked(let b):
             w.key("booking"); w.value(b.json)
-        case .spaceCancelled(let id, let by), .challengeClosed(let id, let by):
-            w.key("by"); w.string(by)
-            w.key("id"); w.string(id)
+        case .spaceCancelled(let id, let by):
+            w.key("by"); w.id(by)
+            w.key("id"); w.id(id)
         case .challengePosted(let c):
             w.key("challenge"); w.value(c.json)
         case .challengeJoined(let id, let m):
-            w.key("id"); w.string(id)
-            w.key("member"); w.string(m)
+            w.key("id"); w.id(id)
+            w.key("member"); w.id(m)
         case .challengePledged(let p):
             w.key("pledge"); w.value(p.json)
+        case .challengeClosed(let id, let by):
+            w.key("by"); w.id(by)
+            w.key("id"); w.id(id)
         }
         w.endObject()
         return w.bytes
     }
 
-    /// Rebuilds an event from its journal type and payload; nil when they do not fit.
-    public init?(type: String, payload j: JSON) {
+    /// Rebuilds an event from its journal type and payload, reading ids canonically only.
+    public init?(type: String, payload: JSON) {
+        var ids = IDReading.strict
+        self.init(type: type, payload: payload, ids: &ids)
+    }
+
+    /// Rebuilds an event from its journal type and payload; nil when the type is unknown, a
+    /// field is missing, unknown or of the wrong kind, or an id is not one `ids` reads.
+    public init?(type name: String, payload j: JSON, ids: inout IDReading) {
+        guard let type = EventType(rawValue: name) else { return nil }
         func ts(_ v: JSON?) -> [Transfer]? {
             guard let a = v?.arrayValue else { return nil }
-            let t = a.compactMap(Transfer.init(json:))
-            return t.count == a.count ? t : nil
+            var out = [Transfer]()
+            for item in a {
+                guard let t = Transfer(json: item, ids: &ids) else { return nil }
+                out.append(t)
+            }
+            return out
         }
+        func keys(_ required: Set<String>) -> Bool { j.hasExactly(required) }
+        func actor(_ v: JSON?) -> Actor? { v?.stringValue.flatMap(Actor.init(journal:)) }
         switch type {
-        case "ledger.created": guard let p = j["policy"].flatMap(Policy.init(json:)) else { return nil }; self = .ledgerCreated(policy: p)
-        case "policy.changed": guard let p = j["policy"].flatMap(Policy.init(json:)) else { return nil }; self = .policyChanged(policy: p)
-        case "member.added": guard let m = j["member"].flatMap(MemberInfo.init(json:)) else { return nil }; self = .memberAdded(m)
-        case "member.suspended": guard let id = j["id"]?.stringValue else { return nil }; self = .memberSuspended(id: id)
-        case "member.reinstated": guard let id = j["id"]?.stringValue else { return nil }; self = .memberReinstated(id: id)
-        case "member.limits":
-            guard let id = j["id"]?.stringValue, let f = j["floor"], let c = j["ceiling"] else { return nil }
+        case .ledgerCreated, .policyChanged:
+            guard keys(["policy"]), let p = j["policy"].flatMap(Policy.init(json:)) else { return nil }
+            self = type == .ledgerCreated ? .ledgerCreated(policy: p) : .policyChanged(policy: p)
+        case .memberAdded:
+            guard keys(["member"]), let m = j["member"].flatMap({ MemberInfo(json: $0, ids: &ids) }) else { return nil }
+            self = .memberAdded(m)
+        case .memberSuspended, .memberReinstated:
+            guard keys(["id"]), let id = ids.id(j["id"], MemberID.self) else { return nil }
+            self = type == .memberSuspended ? .memberSuspended(id: id) : .memberReinstated(id: id)
+        case .memberLimitsSet:
+            guard keys(["ceiling", "floor", "id"]), let id = ids.id(j["id"], MemberID.self), let f = j["floor"], let c = j["ceiling"],
+                  f.isNull || f.intValue != nil, c.isNull || c.intValue != nil else { return nil }
             self = .memberLimitsSet(id: id, floor: f.intValue.map(Minutes.init), ceiling: c.intValue.map(Minutes.init))
-        case "member.left":
-            guard let id = j["id"]?.stringValue, let s = j["settlement"], let c = j["cancelled"]?.arrayValue else { return nil }
-            let settlement = Transfer(json: s)
+        case .memberLeft:
+            guard keys(["cancelled", "id", "settlement"]), let id = ids.id(j["id"], MemberID.self), let s = j["settlement"],
+                  let c = ids.ids(j["cancelled"], ExchangeID.self) else { return nil }
+            let settlement = Transfer(json: s, ids: &ids)
             guard s.isNull || settlement != nil else { return nil }
-            self = .memberLeft(id: id, settlement: settlement, cancelled: c.compactMap(\.stringValue))
-        case "exchange.proposed": guard let e = j["exchange"].flatMap(ExchangeInfo.init(json:)) else { return nil }; self = .exchangeProposed(e)
-        case "exchange.consented":
-            guard let id = j["id"]?.stringValue, let m = j["member"]?.stringValue else { return nil }
+            self = .memberLeft(id: id, settlement: settlement, cancelled: c)
+        case .exchangeProposed:
+            guard keys(["exchange"]), let e = j["exchange"].flatMap({ ExchangeInfo(json: $0, ids: &ids) }) else { return nil }
+            self = .exchangeProposed(e)
+        case .exchangeConsented:
+            guard keys(["id", "member"]), let id = ids.id(j["id"], ExchangeID.self), let m = ids.id(j["member"], MemberID.self) else { return nil }
             self = .exchangeConsented(id: id, member: m)
-        case "exchange.confirmed":
-            guard let id = j["id"]?.stringValue, let by = j["by"]?.stringValue, let t = ts(j["transfers"]) else { return nil }
+        case .exchangeConfirmed:
+            guard keys(["by", "id", "transfers"]), let id = ids.id(j["id"], ExchangeID.self), let by = actor(j["by"]),
+                  by == .automatic || by.member != nil, let t = ts(j["transfers"]) else { return nil }
             self = .exchangeConfirmed(id: id, by: by, transfers: t)
-        case "exchange.recorded":
-            guard let e = j["exchange"].flatMap(ExchangeInfo.init(json:)), let r = j["reason"], let t = ts(j["transfers"]) else { return nil }
+        case .exchangeRecorded:
+            guard keys(["exchange", "reason", "transfers"]), let e = j["exchange"].flatMap({ ExchangeInfo(json: $0, ids: &ids) }),
+                  let r = j["reason"], r.isNull || r.stringValue != nil, let t = ts(j["transfers"]) else { return nil }
             self = .exchangeRecorded(e, reason: r.stringValue, transfers: t)
-        case "exchange.rejected":
-            guard let id = j["id"]?.stringValue, let by = j["by"]?.stringValue else { return nil }
-            self = .exchangeRejected(id: id, by: by)
-        case "exchange.cancelled":
-            guard let id = j["id"]?.stringValue, let by = j["by"]?.stringValue else { return nil }
-            self = .exchangeCancelled(id: id, by: by)
-        case "exchange.expired":
-            guard let id = j["id"]?.stringValue, let r = j["reason"] else { return nil }
+        case .exchangeRejected, .exchangeCancelled:
+            guard keys(["by", "id"]), let id = ids.id(j["id"], ExchangeID.self), let by = ids.id(j["by"], MemberID.self) else { return nil }
+            self = type == .exchangeRejected ? .exchangeRejected(id: id, by: by) : .exchangeCancelled(id: id, by: by)
+        case .exchangeExpired:
+            guard keys(["id", "reason"]), let id = ids.id(j["id"], ExchangeID.self), let r = j["reason"], r.isNull || r.stringValue != nil else { return nil }
             self = .exchangeExpired(id: id, reason: r.stringValue)
-        case "exchange.reversed":
-            guard let id = j["id"]?.stringValue, let r = j["reason"]?.stringValue, let t = ts(j["transfers"]) else { return nil }
+        case .exchangeReversed:
+            guard keys(["id", "reason", "transfers"]), let id = ids.id(j["id"], ExchangeID.self), let r = j["reason"]?.stringValue,
+                  let t = ts(j["transfers"]) else { return nil }
             self = .exchangeReversed(id: id, reason: r, transfers: t)
-        case "pool.donated": guard let t = j["transfer"].flatMap(Transfer.init(json:)) else { return nil }; self = .poolDonated(t)
-        case "pool.granted":
-            guard let t = j["transfer"].flatMap(Transfer.init(json:)), let r = j["reason"]?.stringValue else { return nil }
+        case .poolDonated:
+            guard keys(["transfer"]), let t = j["transfer"].flatMap({ Transfer(json: $0, ids: &ids) }) else { return nil }
+            self = .poolDonated(t)
+        case .poolGranted:
+            guard keys(["reason", "transfer"]), let t = j["transfer"].flatMap({ Transfer(json: $0, ids: &ids) }),
+                  let r = j["reason"]?.stringValue else { return nil }
             self = .poolGranted(t, reason: r)
-        case "listing.posted", "listing.edited":
-            guard let l = j["listing"].flatMap(ListingInfo.init(json:)) else { return nil }
-            self = type == "listing.posted" ? .listingPosted(l) : .listingEdited(l)
-        case "listing.withdrawn":
-            guard let id = j["id"]?.stringValue, let by = j["by"]?.stringValue else { return nil }
+        case .listingPosted, .listingEdited:
+            guard keys(["listing"]), let l = j["listing"].flatMap({ ListingInfo(json: $0, ids: &ids) }) else { return nil }
+            self = type == .listingPosted ? .listingPosted(l) : .listingEdited(l)
+        case .listingWithdrawn:
+            guard keys(["by", "id"]), let id = ids.id(j["id"], ListingID.self), let by = actor(j["by"]) else { return nil }
             self = .listingWithdrawn(id: id, by: by)
-        case "challenge.posted":
-            guard let c = j["challenge"].flatMap(ChallengeInfo.init(json:)) else { return nil }
-            self = .challengePosted(c)
-        case "challenge.joined":
-            guard let id = j["id"]?.stringValue, let m = j["member"]?.stringValue else { return nil }
-            self = .challengeJoined(id: id, member: m)
-        case "challenge.pledged":
-            guard let p = j["pledge"].flatMap(Pledge.init(json:)) else { return nil }
-            self = .challengePledged(p)
-        case "challenge.closed":
-            guard let id = j["id"]?.stringValue, let by = j["by"]?.stringValue else { return nil }
-            self = .challengeClosed(id: id, by: by)
-        case "space.hours":
-            guard let offer = j["offer"]?.stringValue, let h = j["hours"].flatMap(SpaceHours.init(json:)) else { return nil }
-            self = .spaceHoursSet(offer: offer, hours: h)
-        case "space.booked":
-            guard let b = j["booking"].flatMap(BookingInfo.init(json:)) else { return nil }
-            self = .spaceBooked(b)
-        case "space.cancelled":
-            guard let id = j["id"]?.stringValue, let by = j["by"]?.stringValue else { return nil }
-            self = .spaceCancelled(id: id, by: by)
-        case "goods.lent":
-            guard let l = j["loan"].flatMap(LoanInfo.init(json:)) else { return nil }
-            self = .goodsLent(l)
-        case "goods.returned":
-            guard let id = j["id"]?.stringValue, let day = j["on"]?.stringValue.flatMap(Day.init(iso:)) else { return nil }
-            self = .goodsReturned(id: id, on: day)
-        case "listing.renewed":
-            guard let id = j["id"]?.stringValue, let e = j["expires"]?.stringValue.flatMap(Day.init(iso:)) else { return nil }
+        case .listingRenewed:
+            guard keys(["expires", "id"]), let id = ids.id(j["id"], ListingID.self),
+                  let e = j["expires"]?.stringValue.flatMap(Day.init(iso:)) else { return nil }
             self = .listingRenewed(id: id, expires: e)
-        default: return nil
+        case .goodsLent:
+            guard keys(["loan"]), let l = j["loan"].flatMap({ LoanInfo(json: $0, ids: &ids) }) else { return nil }
+            self = .goodsLent(l)
+        case .goodsReturned:
+            guard keys(["id", "on"]), let id = ids.id(j["id"], LoanID.self), let day = j["on"]?.stringValue.flatMap(Day.init(iso:)) else { return nil }
+            self = .goodsReturned(id: id, on: day)
+        case .spaceHoursSet:
+            guard keys(["hours", "offer"]), let offer = ids.id(j["offer"], ListingID.self),
+                  let h = j["hours"].flatMap(SpaceHours.init(json:)) else { return nil }
+            self = .spaceHoursSet(offer: offer, hours: h)
+        case .spaceBooked:
+            guard keys(["booking"]), let b = j["booking"].flatMap({ BookingInfo(json: $0, ids: &ids) }) else { return nil }
+            self = .spaceBooked(b)
+        case .spaceCancelled:
+            guard keys(["by", "id"]), let id = ids.id(j["id"], BookingID.self), let by = actor(j["by"]) else { return nil }
+            self = .spaceCancelled(id: id, by: by)
+        case .challengePosted:
+            guard keys(["challenge"]), let c = j["challenge"].flatMap({ ChallengeInfo(json: $0, ids: &ids) }) else { return nil }
+            self = .challengePosted(c)
+        case .challengeJoined:
+            guard keys(["id", "member"]), let id = ids.id(j["id"], ChallengeID.self), let m = ids.id(j["member"], MemberID.self) else { return nil }
+            self = .challengeJoined(id: id, member: m)
+        case .challengePledged:
+            guard keys(["pledge"]), let p = j["pledge"].flatMap({ Pledge(json: $0, ids: &ids) }) else { return nil }
+            self = .challengePledged(p)
+        case .challengeClosed:
+            guard keys(["by", "id"]), let id = ids.id(j["id"], ChallengeID.self), let by = actor(j["by"]) else { return nil }
+            self = .challengeClosed(id: id, by: by)
+        }
+    }
+
+    /// One example of each type (the round-trip test and the docs use them).
+    public static func example(of type: EventType) -> Event {
+        let an = MemberID(canonical: "an-peeters")!, bo = MemberID(canonical: "bo-smet")!
+        let hotel = MemberID(canonical: "hotel-aerts")!, town = MemberID(canonical: "stad")!
+        let day = Day(iso: "2026-11-02")!
+        let x1 = ExchangeID(uncheckedNumber: 1), x2 = ExchangeID(uncheckedNumber: 2)
+        let room = ListingID(side: .offer, uncheckedNumber: 3), need = ListingID(side: .request, uncheckedNumber: 4)
+        let ch = ChallengeID(uncheckedNumber: 1), bk = BookingID(uncheckedNumber: 1), ln = LoanID(uncheckedNumber: 1)
+        let t = Transfer(from: bo, to: an, minutes: Minutes(90))
+        let info = ExchangeInfo(id: x1, proposer: an, providers: [an], receivers: [bo], kind: .time, domain: "care", what: "Shopping",
+                                credits: Minutes(90), quantity: 90, date: day, expiresAt: 1_790_000_000, links: [.listing(need), .challenge(ch)])
+        let listing = ListingInfo(id: room, author: hotel, kind: .space, domain: "culture", title: "Meeting room", text: "Twelve seats",
+                                  place: "Centrum", availability: "weekdays", expires: day + 90, version: 1, challenge: ch)
+        switch type {
+        case .ledgerCreated: return .ledgerCreated(policy: .standard)
+        case .policyChanged: return .policyChanged(policy: .standard)
+        case .memberAdded: return .memberAdded(MemberInfo(id: an, name: "An Peeters", kind: .person, neighbourhood: "Noord", domains: ["care"], joined: day))
+        case .memberSuspended: return .memberSuspended(id: an)
+        case .memberReinstated: return .memberReinstated(id: an)
+        case .memberLimitsSet: return .memberLimitsSet(id: an, floor: Minutes(-1_800), ceiling: nil)
+        case .memberLeft: return .memberLeft(id: bo, settlement: Transfer(from: poolID, to: bo, minutes: Minutes(60)), cancelled: [x2])
+        case .exchangeProposed: return .exchangeProposed(info)
+        case .exchangeConsented: return .exchangeConsented(id: x1, member: bo)
+        case .exchangeConfirmed: return .exchangeConfirmed(id: x1, by: .automatic, transfers: [t])
+        case .exchangeRecorded:
+            var recorded = info
+            recorded.proposer = nil
+            recorded.expiresAt = nil
+            recorded.links = []
+            return .exchangeRecorded(recorded, reason: "paper slip", transfers: [t])
+        case .exchangeRejected: return .exchangeRejected(id: x2, by: bo)
+        case .exchangeCancelled: return .exchangeCancelled(id: x2, by: an)
+        case .exchangeExpired: return .exchangeExpired(id: x2, reason: nil)
+        case .exchangeReversed: return .exchangeReversed(id: x1, reason: "entered twice", transfers: [Transfer(from: an, to: bo, minutes: Minutes(90))])
+        case .poolDonated: return .poolDonated(Transfer(from: an, to: poolID, minutes: Minutes(120)))
+        case .poolGranted: return .poolGranted(Transfer(from: poolID, to: bo, minutes: Minutes(60)), reason: "a hard month")
+        case .listingPosted: return .listingPosted(listing)
+        case .listingEdited:
+            var edited = listing
+            edited.version = 2
+            return .listingEdited(edited)
+        case .listingWithdrawn: return .listingWithdrawn(id: room, by: .coordinatorToken(TokenID(uncheckedNumber: 2)))
+        case .listingRenewed: return .listingRenewed(id: need, expires: day + 30)
+        case .goodsLent: return .goodsLent(LoanInfo(id: ln, lender: town, borrower: an, what: "Ladder", offer: nil, lent: day, due: day + 14))
+        case .goodsReturned: return .goodsReturned(id: ln, on: day + 7)
+        case .spaceHoursSet: return .spaceHoursSet(offer: room, hours: SpaceHours(capacity: 12, weekly: [[540...1_020], [], [], [], [], [], []], closed: [day + 1]))
+        case .spaceBooked: return .spaceBooked(BookingInfo(id: bk, offer: room, member: an, date: day + 7, start: 600, end: 720, people: 8))
+        case .spaceCancelled: return .spaceCancelled(id: bk, by: .member(hotel))
+        case .challengePosted: return .challengePosted(ChallengeInfo(id: ch, author: town, title: "Lonely seniors", text: "", domains: ["loneliness"], ends: day + 365))
+        case .challengeJoined: return .challengeJoined(id: ch, member: hotel)
+        case .challengePledged: return .challengePledged(Pledge(challenge: ch, member: hotel, kind: .space, what: "A room on Mondays"))
+        case .challengeClosed: return .challengeClosed(id: ch, by: .coordinator)
         }
     }
 }
 
 extension ListingInfo {
-    /// The journal's form.
+    /// The journal's form (also the API's).
     public var json: JSON {
-        .object([
-            "id": .string(id), "side": .string(side.rawValue), "author": .string(author), "kind": .string(kind.rawValue),
+        var o: [String: JSON] = [
+            "id": .string(id.description), "side": .string(side.rawValue), "author": .string(author.description), "kind": .string(kind.rawValue),
             "domain": .string(domain), "title": .string(title), "text": .string(text), "place": place.map(JSON.string) ?? .null,
             "availability": availability.map(JSON.string) ?? .null, "expires": .string(expires.description), "version": .int(version),
-        ].merging(challenge.map { ["challenge": JSON.string($0)] } ?? [:]) { a, _ in a })
+        ]
+        if let challenge { o["challenge"] = .string(challenge.description) }
+        return .object(o)
     }
 
-    /// Reads the journal's form.
-    public init?(json j: JSON) {
-        guard let id = j["id"]?.stringValue, let side = j["side"]?.stringValue.flatMap(ListingSide.init),
-              let author = j["author"]?.stringValue, let kind = j["kind"]?.stringValue.flatMap(ExchangeKind.init),
+    /// Reads the journal's form; the side must be the id's.
+    init?(json j: JSON, ids: inout IDReading) {
+        guard j.hasExactly(["author", "availability", "domain", "expires", "id", "kind", "place", "side", "text", "title", "version"],
+                           optional: ["challenge"]),
+              let id = ids.id(j["id"], ListingID.self), j["side"]?.stringValue == id.side.rawValue,
+              let author = ids.id(j["author"], MemberID.self), let kind = j["kind"]?.stringValue.flatMap(ExchangeKind.init),
               let domain = j["domain"]?.stringValue, let title = j["title"]?.stringValue, let text = j["text"]?.stringValue,
-              let place = j["place"], let availability = j["availability"],
+              let place = j["place"], place.isNull || place.stringValue != nil, let availability = j["availability"],
+              availability.isNull || availability.stringValue != nil,
               let expires = j["expires"]?.stringValue.flatMap(Day.init(iso:)), let version = j["version"]?.intValue else { return nil }
-        self.init(id: id, side: side, author: author, kind: kind, domain: domain, title: title, text: text,
-                  place: place.stringValue, availability: availability.stringValue, expires: expires, version: version,
-                  challenge: j["challenge"]?.stringValue)
+        var challenge: ChallengeID?
+        if j["challenge"] != nil {
+            guard let c = ids.id(j["challenge"], ChallengeID.self) else { return nil }
+            challenge = c
+        }
+        self.init(id: id, author: author, kind: kind, domain: domain, title: title, text: text,
+                  place: place.stringValue, availability: availability.stringValue, expires: expires, version: version, challenge: challenge)
+    }
+}
+
+extension CanonicalWriter {
+    /// Writes an id (or an actor) by its one formatter.
+    public mutating func id(_ id: some CustomStringConvertible) { string(id.description) }
+    /// Writes an optional id; nil is null.
+    public mutating func id(_ id: (some CustomStringConvertible)?) { if let id { string(id.description) } else { null() } }
+    /// Writes a list of ids.
+    public mutating func ids(_ items: [some CustomStringConvertible]) { beginArray(); for i in items { string(i.description) }; endArray() }
+}
+
+extension JSON {
+    /// Whether this is an object whose keys are all of `required` and possibly some of `optional`.
+    public func hasExactly(_ required: Set<String>, optional: Set<String> = []) -> Bool {
+        guard case .object(let o) = self else { return false }
+        return o.count >= required.count && required.allSatisfy { o[$0] != nil } && o.keys.allSatisfy { required.contains($0) || optional.contains($0) }
+    }
+
+    /// An array of strings; nil when it is not one.
+    public var stringsValue: [String]? {
+        guard let a = arrayValue else { return nil }
+        let s = a.compactMap(\.stringValue)
+        return s.count == a.count ? s : nil
     }
 }

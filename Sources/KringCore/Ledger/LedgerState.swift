@@ -2,11 +2,12 @@
 /// the journal into one and compares it with the projections; the bulk demo decides against one.
 public struct LedgerState: LedgerView, Sendable {
     public private(set) var policy: Policy = .standard
-    public private(set) var members: [String: MemberState] = [:]
+    public private(set) var members: [MemberID: MemberState] = [:]
     /// Registration order, for stable listings.
-    public private(set) var memberOrder: [String] = []
-    public private(set) var exchanges: [String: ExchangeRecord] = [:]
+    public private(set) var memberOrder: [MemberID] = []
+    public private(set) var exchanges: [ExchangeID: ExchangeRecord] = [:]
     public private(set) var exchangeCount: Int64 = 0
+    /// Listings, loans, spaces, bookings and challenges by number (offers and requests share one counter).
     public private(set) var listings: [Int64: ListingRecord] = [:]
     public private(set) var loans: [Int64: LoanRecord] = [:]
     public private(set) var spaces: [Int64: SpaceHours] = [:]
@@ -16,9 +17,9 @@ public struct LedgerState: LedgerView, Sendable {
     /// Bookings by space offer and day.
     private var bookingsByDay: [Int64: [Int64: [Int64]]] = [:]
     /// Open proposals by party.
-    private var open: [String: Set<String>] = [:]
+    private var open: [MemberID: Set<ExchangeID>] = [:]
     /// Exchange postings per unordered pair, in posting order: (day, minutes, exchange id).
-    private var pairLog: [PairKey: [(day: Day, minutes: Minutes, exchange: String)]] = [:]
+    private var pairLog: [PairKey: [(day: Day, minutes: Minutes, exchange: ExchangeID)]] = [:]
     /// Whether `pairLog` is kept (deciding needs it; verifying does not).
     public let tracksPairs: Bool
 
@@ -30,24 +31,28 @@ public struct LedgerState: LedgerView, Sendable {
         self.exchanges.reserveCapacity(self.exchanges.count + exchanges)
     }
 
-    public func member(_ id: String) -> MemberState? { members[id] }
-    public func exchange(_ id: String) -> ExchangeRecord? { exchanges[id] }
+    public func member(_ id: MemberID) -> MemberState? { members[id] }
+    public func exchange(_ id: ExchangeID) -> ExchangeRecord? { exchanges[id] }
     public var nextExchangeNumber: Int64 { exchangeCount + 1 }
-    public func listing(_ id: String) -> ListingRecord? { listings[ListingInfo.number(id)] }
+    /// The listing with this number and side (`of-4` does not find the request `rq-4`).
+    public func listing(_ id: ListingID) -> ListingRecord? {
+        guard let l = listings[id.number], l.info.id == id else { return nil }
+        return l
+    }
     public var nextListingNumber: Int64 { Int64(listings.count) + 1 }
-    public func loan(_ id: String) -> LoanRecord? { loans[LoanInfo.number(id)] }
+    public func loan(_ id: LoanID) -> LoanRecord? { loans[id.number] }
     public var nextLoanNumber: Int64 { Int64(loans.count) + 1 }
-    public func spaceHours(_ offer: String) -> SpaceHours? { spaces[ListingInfo.number(offer)] }
-    public func booking(_ id: String) -> BookingRecord? { bookings[BookingInfo.number(id)] }
-    public func bookings(of offer: String, on day: Day) -> [BookingRecord] {
-        (bookingsByDay[ListingInfo.number(offer)]?[day.number] ?? []).compactMap { bookings[$0] }
+    public func spaceHours(_ offer: ListingID) -> SpaceHours? { offer.side == .offer ? spaces[offer.number] : nil }
+    public func booking(_ id: BookingID) -> BookingRecord? { bookings[id.number] }
+    public func bookings(of offer: ListingID, on day: Day) -> [BookingRecord] {
+        (bookingsByDay[offer.number]?[day.number] ?? []).compactMap { bookings[$0] }
     }
     public var nextBookingNumber: Int64 { Int64(bookings.count) + 1 }
-    public func challenge(_ id: String) -> ChallengeRecord? { challenges[ChallengeInfo.number(id)] }
+    public func challenge(_ id: ChallengeID) -> ChallengeRecord? { challenges[id.number] }
     public var nextChallengeNumber: Int64 { Int64(challenges.count) + 1 }
-    public func openExchanges(of member: String) -> [String] { (open[member] ?? []).sorted() }
+    public func openExchanges(of member: MemberID) -> [ExchangeID] { (open[member] ?? []).sorted() }
 
-    public func pairMinutes(_ a: String, _ b: String, since: Day) -> Minutes {
+    public func pairMinutes(_ a: MemberID, _ b: MemberID, since: Day) -> Minutes {
         guard let log = pairLog[PairKey(a, b)] else { return .zero }
         var sum = Minutes.zero
         for entry in log.reversed() {
@@ -59,8 +64,8 @@ public struct LedgerState: LedgerView, Sendable {
 
     /// Two members, in either order.
     struct PairKey: Hashable, Sendable {
-        let low: String, high: String
-        init(_ a: String, _ b: String) { (low, high) = a < b ? (a, b) : (b, a) }
+        let low: MemberID, high: MemberID
+        init(_ a: MemberID, _ b: MemberID) { (low, high) = a < b ? (a, b) : (b, a) }
     }
 
     /// Sum of all balances: zero, always.
@@ -104,7 +109,7 @@ public struct LedgerState: LedgerView, Sendable {
             exchanges[id]!.consents.append(m)
         case .exchangeConfirmed(let id, let by, let transfers):
             guard let x = exchanges[id], x.state == .proposed else { throw LedgerStateError("confirmation of \(id), which is not open") }
-            if by != "auto" { exchanges[id]!.consents.append(by) }
+            if case .member(let m) = by { exchanges[id]!.consents.append(m) }
             try setExchangeState(id, .confirmed)
             try postExchange(x.info, transfers, day: day, sign: 1)
             fulfil(x.info, by: id)
@@ -123,82 +128,80 @@ public struct LedgerState: LedgerView, Sendable {
             exchanges[id]!.reversalReason = reason
             try postExchange(x.info, transfers, day: day, sign: -1)
             // A reversed exchange fulfilled nothing: its requests are open again.
-            for l in x.info.links where listings[ListingInfo.number(l)]?.fulfilledBy == id { listings[ListingInfo.number(l)]!.fulfilledBy = nil }
-            for b in x.info.links where bookings[BookingInfo.number(b)]?.settledBy == id { bookings[BookingInfo.number(b)]!.settledBy = nil }
+            for l in x.info.links {
+                if let r = l.request, listings[r.number]?.fulfilledBy == id { listings[r.number]!.fulfilledBy = nil }
+                if let b = l.booking, bookings[b.number]?.settledBy == id { bookings[b.number]!.settledBy = nil }
+            }
         case .poolDonated(let t), .poolGranted(let t, _):
             try post(t)
         case .listingPosted(let l):
-            let n = ListingInfo.number(l.id)
+            let n = l.id.number
             guard n == nextListingNumber, members[l.author] != nil else { throw LedgerStateError("listing \(l.id) out of sequence or by an unknown member") }
             listings[n] = ListingRecord(info: l, withdrawn: false)
         case .listingEdited(let l):
-            let n = ListingInfo.number(l.id)
-            guard let old = listings[n], !old.withdrawn, old.info.version + 1 == l.version else { throw LedgerStateError("edit of \(l.id) out of sequence") }
+            let n = l.id.number
+            guard let old = listings[n], old.info.id == l.id, !old.withdrawn, old.info.version + 1 == l.version else { throw LedgerStateError("edit of \(l.id) out of sequence") }
             listings[n]!.info = l
         case .listingWithdrawn(let id, _):
-            let n = ListingInfo.number(id)
-            guard listings[n]?.withdrawn == false else { throw LedgerStateError("withdrawal of \(id), which is not listed") }
+            let n = id.number
+            guard listing(id)?.withdrawn == false else { throw LedgerStateError("withdrawal of \(id), which is not listed") }
             listings[n]!.withdrawn = true
         case .challengePosted(let c):
-            let n = ChallengeInfo.number(c.id)
+            let n = c.id.number
             guard n == nextChallengeNumber else { throw LedgerStateError("challenge \(c.id) out of sequence") }
             challenges[n] = ChallengeRecord(info: c)
         case .challengeJoined(let id, let m):
-            let n = ChallengeInfo.number(id)
+            let n = id.number
             guard challenges[n] != nil, members[m] != nil else { throw LedgerStateError("join of unknown challenge \(id)") }
             challenges[n]!.members.append(m)
         case .challengePledged(let p):
-            guard challenges[ChallengeInfo.number(p.challenge)]?.members.contains(p.member) == true else { throw LedgerStateError("pledge to \(p.challenge) by a non-member") }
+            guard challenges[p.challenge.number]?.members.contains(p.member) == true else { throw LedgerStateError("pledge to \(p.challenge) by a non-member") }
             pledgeCount += 1
         case .challengeClosed(let id, _):
-            let n = ChallengeInfo.number(id)
+            let n = id.number
             guard challenges[n]?.closed == false else { throw LedgerStateError("close of \(id), which is not open") }
             challenges[n]!.closed = true
         case .spaceHoursSet(let offer, let hours):
-            guard listings[ListingInfo.number(offer)] != nil else { throw LedgerStateError("hours for unknown offer \(offer)") }
-            spaces[ListingInfo.number(offer)] = hours
+            guard listing(offer) != nil, offer.side == .offer else { throw LedgerStateError("hours for unknown offer \(offer)") }
+            spaces[offer.number] = hours
         case .spaceBooked(let b):
-            let n = BookingInfo.number(b.id)
-            guard n == nextBookingNumber, spaces[ListingInfo.number(b.offer)] != nil else { throw LedgerStateError("booking \(b.id) out of sequence") }
+            let n = b.id.number
+            guard n == nextBookingNumber, spaceHours(b.offer) != nil else { throw LedgerStateError("booking \(b.id) out of sequence") }
             bookings[n] = BookingRecord(info: b)
-            bookingsByDay[ListingInfo.number(b.offer), default: [:]][b.date.number, default: []].append(n)
+            bookingsByDay[b.offer.number, default: [:]][b.date.number, default: []].append(n)
         case .spaceCancelled(let id, _):
-            let n = BookingInfo.number(id)
+            let n = id.number
             guard bookings[n]?.cancelled == false else { throw LedgerStateError("cancellation of \(id), which is not booked") }
             bookings[n]!.cancelled = true
         case .goodsLent(let l):
-            let n = LoanInfo.number(l.id)
+            let n = l.id.number
             guard n == nextLoanNumber, members[l.lender] != nil, members[l.borrower] != nil else { throw LedgerStateError("loan \(l.id) out of sequence") }
             loans[n] = LoanRecord(info: l)
         case .goodsReturned(let id, let day):
-            let n = LoanInfo.number(id)
+            let n = id.number
             guard loans[n]?.returned == nil, loans[n] != nil else { throw LedgerStateError("return of \(id), which is not out") }
             loans[n]!.returned = day
         case .listingRenewed(let id, let expires):
-            let n = ListingInfo.number(id)
-            guard listings[n]?.withdrawn == false else { throw LedgerStateError("renewal of \(id), which is withdrawn") }
+            let n = id.number
+            guard listing(id)?.withdrawn == false else { throw LedgerStateError("renewal of \(id), which is withdrawn") }
             listings[n]!.info.expires = expires
         }
     }
 
     /// Marks the requests an exchange links to as fulfilled by it.
-    private mutating func fulfil(_ info: ExchangeInfo, by id: String) {
-        for l in info.links where l.hasPrefix(ListingSide.request.prefix) {
-            let n = ListingInfo.number(l)
-            if listings[n]?.fulfilledBy == nil { listings[n]?.fulfilledBy = id }
-        }
-        for b in info.links where b.hasPrefix("bk-") {
-            let n = BookingInfo.number(b)
-            if bookings[n]?.settledBy == nil { bookings[n]?.settledBy = id }
+    private mutating func fulfil(_ info: ExchangeInfo, by id: ExchangeID) {
+        for l in info.links {
+            if let r = l.request, listing(r) != nil, listings[r.number]?.fulfilledBy == nil { listings[r.number]?.fulfilledBy = id }
+            if let b = l.booking, bookings[b.number]?.settledBy == nil { bookings[b.number]?.settledBy = id }
         }
     }
 
-    private mutating func setStatus(_ id: String, _ status: MemberStatus) throws(LedgerStateError) {
+    private mutating func setStatus(_ id: MemberID, _ status: MemberStatus) throws(LedgerStateError) {
         guard members[id] != nil else { throw LedgerStateError("status change for unknown member \(id)") }
         members[id]!.status = status
     }
 
-    private mutating func setExchangeState(_ id: String, _ state: ExchangeState) throws(LedgerStateError) {
+    private mutating func setExchangeState(_ id: ExchangeID, _ state: ExchangeState) throws(LedgerStateError) {
         guard let x = exchanges[id], x.state == .proposed else { throw LedgerStateError("\(id) is not open") }
         exchanges[id]!.state = state
         for p in x.info.parties { open[p]?.remove(id) }

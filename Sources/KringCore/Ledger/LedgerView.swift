@@ -18,7 +18,7 @@ public struct MemberState: Sendable, Equatable {
         self.ceilingOverride = ceilingOverride
     }
 
-    public var id: String { info.id }
+    public var id: MemberID { info.id }
 
     /// The floor in force: the override, else an earned floor where the policy has one for
     /// this kind, else the kind's floor.
@@ -39,13 +39,13 @@ public struct ExchangeRecord: Sendable, Equatable {
     public var info: ExchangeInfo
     public var state: ExchangeState
     /// Parties who have consented so far.
-    public var consents: [String]
+    public var consents: [MemberID]
     /// True when a coordinator recorded it with both consents.
     public var recorded: Bool
     /// Why it was reversed, once it is.
     public var reversalReason: String?
 
-    public init(info: ExchangeInfo, state: ExchangeState, consents: [String], recorded: Bool, reversalReason: String? = nil) {
+    public init(info: ExchangeInfo, state: ExchangeState, consents: [MemberID], recorded: Bool, reversalReason: String? = nil) {
         self.info = info
         self.state = state
         self.consents = consents
@@ -53,7 +53,7 @@ public struct ExchangeRecord: Sendable, Equatable {
         self.reversalReason = reversalReason
     }
 
-    public var id: String { info.id }
+    public var id: ExchangeID { info.id }
 }
 
 /// What a decision needs to read. The store answers from SQLite inside the write
@@ -62,33 +62,33 @@ public protocol LedgerView {
     /// The policy in force now.
     var policy: Policy { get }
     /// A member by id.
-    func member(_ id: String) -> MemberState?
+    func member(_ id: MemberID) -> MemberState?
     /// An exchange by id.
-    func exchange(_ id: String) -> ExchangeRecord?
+    func exchange(_ id: ExchangeID) -> ExchangeRecord?
     /// Credits of exchanges (not reversed) posted between `a` and `b`, either way, on or after `since`.
-    func pairMinutes(_ a: String, _ b: String, since: Day) -> Minutes
+    func pairMinutes(_ a: MemberID, _ b: MemberID, since: Day) -> Minutes
     /// Open proposals a member takes part in.
-    func openExchanges(of member: String) -> [String]
+    func openExchanges(of member: MemberID) -> [ExchangeID]
     /// The number the next exchange id gets.
     var nextExchangeNumber: Int64 { get }
     /// An offer or request by id.
-    func listing(_ id: String) -> ListingRecord?
+    func listing(_ id: ListingID) -> ListingRecord?
     /// The number the next listing id gets (offers and requests share one counter).
     var nextListingNumber: Int64 { get }
     /// A loan of goods by id.
-    func loan(_ id: String) -> LoanRecord?
+    func loan(_ id: LoanID) -> LoanRecord?
     /// The number the next loan id gets.
     var nextLoanNumber: Int64 { get }
     /// The opening hours and capacity of a space offer, once set.
-    func spaceHours(_ offer: String) -> SpaceHours?
+    func spaceHours(_ offer: ListingID) -> SpaceHours?
     /// A booking by id.
-    func booking(_ id: String) -> BookingRecord?
+    func booking(_ id: BookingID) -> BookingRecord?
     /// The bookings (cancelled ones included) of a space on a day.
-    func bookings(of offer: String, on day: Day) -> [BookingRecord]
+    func bookings(of offer: ListingID, on day: Day) -> [BookingRecord]
     /// The number the next booking id gets.
     var nextBookingNumber: Int64 { get }
     /// A challenge by id, with who joined.
-    func challenge(_ id: String) -> ChallengeRecord?
+    func challenge(_ id: ChallengeID) -> ChallengeRecord?
     /// The number the next challenge id gets.
     var nextChallengeNumber: Int64 { get }
 }

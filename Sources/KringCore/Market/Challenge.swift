@@ -1,15 +1,14 @@
 /// A local problem posted for co-creation: the municipality or an association names it, with its
 /// policy domains and an end date; members of every kind join and pledge time, space or goods.
 public struct ChallengeInfo: Sendable, Equatable {
-    /// `ch-N`.
-    public var id: String
-    public var author: String
+    public var id: ChallengeID
+    public var author: MemberID
     public var title: String
     public var text: String
     public var domains: [String]
     public var ends: Day
 
-    public init(id: String, author: String, title: String, text: String, domains: [String], ends: Day) {
+    public init(id: ChallengeID, author: MemberID, title: String, text: String, domains: [String], ends: Day) {
         self.id = id
         self.author = author
         self.title = title
@@ -18,33 +17,28 @@ public struct ChallengeInfo: Sendable, Equatable {
         self.ends = ends
     }
 
-    /// The number in `ch-N`; 0 when the id is not a challenge id.
-    public static func number(_ id: String) -> Int64 {
-        guard id.hasPrefix("ch-"), let n = Int64(id.dropFirst(3)), n > 0 else { return 0 }
-        return n
-    }
-
     public var json: JSON {
-        .object(["id": .string(id), "author": .string(author), "title": .string(title), "text": .string(text),
+        .object(["id": .string(id.description), "author": .string(author.description), "title": .string(title), "text": .string(text),
                  "domains": .array(domains.map(JSON.string)), "ends": .string(ends.description)])
     }
 
-    public init?(json j: JSON) {
-        guard let id = j["id"]?.stringValue, let author = j["author"]?.stringValue, let title = j["title"]?.stringValue,
-              let text = j["text"]?.stringValue, let domains = j["domains"]?.arrayValue,
+    init?(json j: JSON, ids: inout IDReading) {
+        guard j.hasExactly(["author", "domains", "ends", "id", "text", "title"]), let id = ids.id(j["id"], ChallengeID.self),
+              let author = ids.id(j["author"], MemberID.self), let title = j["title"]?.stringValue,
+              let text = j["text"]?.stringValue, let domains = j["domains"]?.stringsValue,
               let ends = j["ends"]?.stringValue.flatMap(Day.init(iso:)) else { return nil }
-        self.init(id: id, author: author, title: title, text: text, domains: domains.compactMap(\.stringValue), ends: ends)
+        self.init(id: id, author: author, title: title, text: text, domains: domains, ends: ends)
     }
 }
 
 /// Time, space or goods a member promises to a challenge.
 public struct Pledge: Sendable, Equatable {
-    public var challenge: String
-    public var member: String
+    public var challenge: ChallengeID
+    public var member: MemberID
     public var kind: ExchangeKind
     public var what: String
 
-    public init(challenge: String, member: String, kind: ExchangeKind, what: String) {
+    public init(challenge: ChallengeID, member: MemberID, kind: ExchangeKind, what: String) {
         self.challenge = challenge
         self.member = member
         self.kind = kind
@@ -52,11 +46,12 @@ public struct Pledge: Sendable, Equatable {
     }
 
     public var json: JSON {
-        .object(["challenge": .string(challenge), "member": .string(member), "kind": .string(kind.rawValue), "what": .string(what)])
+        .object(["challenge": .string(challenge.description), "member": .string(member.description), "kind": .string(kind.rawValue), "what": .string(what)])
     }
 
-    public init?(json j: JSON) {
-        guard let c = j["challenge"]?.stringValue, let m = j["member"]?.stringValue,
+    init?(json j: JSON, ids: inout IDReading) {
+        guard j.hasExactly(["challenge", "kind", "member", "what"]), let c = ids.id(j["challenge"], ChallengeID.self),
+              let m = ids.id(j["member"], MemberID.self),
               let k = j["kind"]?.stringValue.flatMap(ExchangeKind.init), let w = j["what"]?.stringValue else { return nil }
         self.init(challenge: c, member: m, kind: k, what: w)
     }
@@ -65,10 +60,10 @@ public struct Pledge: Sendable, Equatable {
 /// A challenge with who joined and whether it is closed.
 public struct ChallengeRecord: Sendable, Equatable {
     public var info: ChallengeInfo
-    public var members: [String]
+    public var members: [MemberID]
     public var closed: Bool
 
-    public init(info: ChallengeInfo, members: [String] = [], closed: Bool = false) {
+    public init(info: ChallengeInfo, members: [MemberID] = [], closed: Bool = false) {
         self.info = info
         self.members = members
         self.closed = closed
@@ -85,7 +80,7 @@ extension Decider {
     static func decideChallenge(_ command: Command, by actor: Actor, in view: some LedgerView, today: Day) throws(RuleViolation) -> Decision {
         switch command {
         case .postChallenge(let author, let title, let text, let domains, let ends):
-            guard actor == .coordinator || actor == .member(author) else { throw RuleViolation(.ruleForbidden, "Only \(author) or a coordinator posts for \(author).") }
+            guard actor.isCoordinator || actor.isMember(author) else { throw RuleViolation(.ruleForbidden, "Only \(author) or a coordinator posts for \(author).") }
             let m = try member(author, in: view)
             guard m.info.kind == .municipality || m.info.kind == .association else {
                 throw RuleViolation(.ruleForbidden, "Challenges are posted by the municipality or an association; \(author) is a \(m.info.kind.rawValue).")
@@ -100,18 +95,18 @@ extension Decider {
             guard ends >= today, ends <= today + maxChallengeDays else {
                 throw RuleViolation(.inputInvalid, "A challenge ends from today (\(today)) to \(maxChallengeDays) days later, not on \(ends).")
             }
-            let info = ChallengeInfo(id: "ch-\(view.nextChallengeNumber)", author: author, title: title, text: text, domains: domains, ends: ends)
+            let info = ChallengeInfo(id: ChallengeID(uncheckedNumber: view.nextChallengeNumber), author: author, title: title, text: text, domains: domains, ends: ends)
             return Decision(event: .challengePosted(info))
 
         case .joinChallenge(let id, let who):
-            guard actor == .coordinator || actor == .member(who) else { throw RuleViolation(.ruleForbidden, "Only \(who) or a coordinator joins for \(who).") }
+            guard actor.isCoordinator || actor.isMember(who) else { throw RuleViolation(.ruleForbidden, "Only \(who) or a coordinator joins for \(who).") }
             let c = try openChallenge(id, in: view, today: today)
             try requireActive(try member(who, in: view))
             guard !c.members.contains(who) else { throw RuleViolation(.challengeState, "\(who) has already joined \(id).") }
             return Decision(event: .challengeJoined(id: id, member: who))
 
         case .pledge(let p):
-            guard actor == .coordinator || actor == .member(p.member) else { throw RuleViolation(.ruleForbidden, "Only \(p.member) or a coordinator pledges for \(p.member).") }
+            guard actor.isCoordinator || actor.isMember(p.member) else { throw RuleViolation(.ruleForbidden, "Only \(p.member) or a coordinator pledges for \(p.member).") }
             let c = try openChallenge(p.challenge, in: view, today: today)
             guard c.members.contains(p.member) else { throw RuleViolation(.challengeState, "\(p.member) joins \(p.challenge) before pledging to it.") }
             try requireActive(try member(p.member, in: view))
@@ -119,20 +114,20 @@ extension Decider {
             return Decision(event: .challengePledged(p))
 
         case .closeChallenge(let id):
-            guard let c = view.challenge(id), c.info.id == id else { throw RuleViolation(.challengeNotFound, "There is no challenge \(id).") }
-            guard actor == .coordinator || actor == .member(c.info.author) else {
+            guard let c = view.challenge(id) else { throw RuleViolation(.challengeNotFound, "There is no challenge \(id).") }
+            guard actor.isCoordinator || actor.isMember(c.info.author) else {
                 throw RuleViolation(.ruleForbidden, "Only \(c.info.author), who posted \(id), or a coordinator closes it.")
             }
             guard !c.closed else { throw RuleViolation(.challengeState, "\(id) is already closed.") }
-            return Decision(event: .challengeClosed(id: id, by: actor.name))
+            return Decision(event: .challengeClosed(id: id, by: actor))
 
         default:
             preconditionFailure("decideChallenge handles challenge commands only")
         }
     }
 
-    static func openChallenge(_ id: String, in view: some LedgerView, today: Day) throws(RuleViolation) -> ChallengeRecord {
-        guard let c = view.challenge(id), c.info.id == id else { throw RuleViolation(.challengeNotFound, "There is no challenge \(id).") }
+    static func openChallenge(_ id: ChallengeID, in view: some LedgerView, today: Day) throws(RuleViolation) -> ChallengeRecord {
+        guard let c = view.challenge(id) else { throw RuleViolation(.challengeNotFound, "There is no challenge \(id).") }
         guard c.isOpen(on: today) else { throw RuleViolation(.challengeState, "\(id) is \(c.closed ? "closed" : "over (it ended \(c.info.ends))").") }
         return c
     }

@@ -18,7 +18,7 @@ extension Decider {
             guard author.info.kind != .pool else { throw RuleViolation(.rulePool, "The pool does not post offers or requests.") }
             try requireActive(author)
             let n = view.nextListingNumber
-            let info = try validateListing(d, id: "\(d.side.prefix)\(n)", version: 1, view: view, today: today)
+            let info = try validateListing(d, id: ListingID(side: d.side, uncheckedNumber: n), version: 1, view: view, today: today)
             return Decision(event: .listingPosted(info))
 
         case .editListing(let id, var d):
@@ -38,7 +38,7 @@ extension Decider {
         case .withdrawListing(let id):
             let old = try openListing(id, in: view)
             try requireAuthor(old.info.author, actor: actor, verb: "withdraw")
-            return Decision(event: .listingWithdrawn(id: id, by: actor.name))
+            return Decision(event: .listingWithdrawn(id: id, by: actor))
 
         case .renewListing(let id, let days):
             let old = try openListing(id, in: view)
@@ -51,14 +51,14 @@ extension Decider {
         }
     }
 
-    private static func openListing(_ id: String, in view: some LedgerView) throws(RuleViolation) -> ListingRecord {
-        guard let l = view.listing(id), l.info.id == id else { throw RuleViolation(.listingNotFound, "There is no offer or request \(id).") }
+    private static func openListing(_ id: ListingID, in view: some LedgerView) throws(RuleViolation) -> ListingRecord {
+        guard let l = view.listing(id) else { throw RuleViolation(.listingNotFound, "There is no offer or request \(id).") }
         guard !l.withdrawn else { throw RuleViolation(.listingState, "\(id) was withdrawn; withdrawn listings stay in the history but do not change.") }
         return l
     }
 
-    private static func requireAuthor(_ author: String, actor: Actor, verb: String) throws(RuleViolation) {
-        guard actor == .coordinator || actor == .member(author) else {
+    private static func requireAuthor(_ author: MemberID, actor: Actor, verb: String) throws(RuleViolation) {
+        guard actor.isCoordinator || actor.isMember(author) else {
             throw RuleViolation(.ruleForbidden, "Only \(author), the author, or a coordinator may \(verb) this listing.")
         }
     }
@@ -71,7 +71,7 @@ extension Decider {
         return d
     }
 
-    private static func validateListing(_ d: ListingDraft, id: String, version: Int64, view: some LedgerView, today: Day) throws(RuleViolation) -> ListingInfo {
+    private static func validateListing(_ d: ListingDraft, id: ListingID, version: Int64, view: some LedgerView, today: Day) throws(RuleViolation) -> ListingInfo {
         try validateText(d.title, what: "A title", max: maxTitleLength)
         if !d.text.isEmpty { try validateText(d.text, what: "A text", max: maxListingText) }
         if let p = d.place { try validateText(p, what: "A place", max: 100) }
@@ -83,7 +83,7 @@ extension Decider {
             let c = try openChallenge(ch, in: view, today: today)
             guard c.members.contains(d.author) else { throw RuleViolation(.challengeState, "\(d.author) joins \(ch) before posting for it.") }
         }
-        return ListingInfo(id: id, side: d.side, author: d.author, kind: d.kind, domain: d.domain, title: d.title, text: d.text,
+        return ListingInfo(id: id, author: d.author, kind: d.kind, domain: d.domain, title: d.title, text: d.text,
                            place: d.place, availability: d.availability, expires: today + (try listingDays(d.days)), version: version,
                            challenge: d.challenge)
     }
@@ -100,17 +100,17 @@ extension Decider {
     static func validateLinks(_ d: ExchangeDraft, in view: some LedgerView, now: Int64) throws(RuleViolation) {
         guard d.links.count <= maxLinks else { throw RuleViolation(.inputInvalid, "An exchange links at most \(maxLinks) offers or requests, not \(d.links.count).") }
         guard Set(d.links).count == d.links.count else { throw RuleViolation(.inputInvalid, "A listing is linked twice.") }
-        for id in d.links where id.hasPrefix("bk-") {
+        for case .booking(let id) in d.links {
             try validateBookingLink(id, d, in: view, now: now)
         }
-        for id in d.links where id.hasPrefix("ch-") {
+        for case .challenge(let id) in d.links {
             let c = try openChallenge(id, in: view, today: Day(timestamp: now))
             guard d.providers.contains(where: c.members.contains) || d.receivers.contains(where: c.members.contains) else {
                 throw RuleViolation(.challengeState, "No one in this exchange has joined \(id); join it first.")
             }
         }
-        for id in d.links where !id.hasPrefix("bk-") && !id.hasPrefix("ch-") {
-            guard let l = view.listing(id), l.info.id == id else { throw RuleViolation(.listingNotFound, "There is no offer or request \(id).") }
+        for case .listing(let id) in d.links {
+            guard let l = view.listing(id) else { throw RuleViolation(.listingNotFound, "There is no offer or request \(id).") }
             guard !l.withdrawn else { throw RuleViolation(.listingState, "\(id) was withdrawn and cannot be fulfilled.") }
             switch l.info.side {
             case .offer:
@@ -128,14 +128,14 @@ extension Decider {
 }
 
 extension Decider {
-    static func validateBookingLink(_ id: String, _ d: ExchangeDraft, in view: some LedgerView, now: Int64) throws(RuleViolation) {
-        guard let b = view.booking(id), b.info.id == id else { throw RuleViolation(.bookingNotFound, "There is no booking \(id).") }
+    static func validateBookingLink(_ id: BookingID, _ d: ExchangeDraft, in view: some LedgerView, now: Int64) throws(RuleViolation) {
+        guard let b = view.booking(id) else { throw RuleViolation(.bookingNotFound, "There is no booking \(id).") }
         guard !b.cancelled else { throw RuleViolation(.bookingState, "\(id) was cancelled.") }
         if let by = b.settledBy { throw RuleViolation(.bookingState, "\(id) was already settled by \(by).") }
         guard b.endsAt <= now else { throw RuleViolation(.bookingState, "\(id) ends \(b.info.date) at \(SpaceHours.clock(b.info.end)); it is settled after the slot.") }
-        let owner = view.listing(b.info.offer)?.info.author ?? ""
-        guard d.kind == .space, d.providers.contains(owner), d.receivers.contains(b.info.member) else {
-            throw RuleViolation(.bookingState, "\(id) is settled by a space exchange from \(owner) to \(b.info.member).")
+        let owner = view.listing(b.info.offer)?.info.author
+        guard d.kind == .space, let owner, d.providers.contains(owner), d.receivers.contains(b.info.member) else {
+            throw RuleViolation(.bookingState, "\(id) is settled by a space exchange from \(owner?.handle ?? "the space's owner") to \(b.info.member).")
         }
     }
 }

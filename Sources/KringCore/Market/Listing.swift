@@ -8,9 +8,8 @@ public enum ListingSide: String, Sendable, CaseIterable {
 
 /// An offer or request as posted (or as last edited: every edit is a new version).
 public struct ListingInfo: Sendable, Equatable {
-    public var id: String
-    public var side: ListingSide
-    public var author: String
+    public var id: ListingID
+    public var author: MemberID
     public var kind: ExchangeKind
     public var domain: String
     public var title: String
@@ -24,12 +23,11 @@ public struct ListingInfo: Sendable, Equatable {
     /// 1 when posted, +1 for every edit.
     public var version: Int64
     /// The challenge it contributes to, if any.
-    public var challenge: String?
+    public var challenge: ChallengeID?
 
-    public init(id: String, side: ListingSide, author: String, kind: ExchangeKind, domain: String, title: String, text: String,
-                place: String?, availability: String?, expires: Day, version: Int64, challenge: String? = nil) {
+    public init(id: ListingID, author: MemberID, kind: ExchangeKind, domain: String, title: String, text: String,
+                place: String?, availability: String?, expires: Day, version: Int64, challenge: ChallengeID? = nil) {
         self.id = id
-        self.side = side
         self.author = author
         self.kind = kind
         self.domain = domain
@@ -42,11 +40,8 @@ public struct ListingInfo: Sendable, Equatable {
         self.challenge = challenge
     }
 
-    /// The listing number inside the id (`of-12` → 12), 0 when the id is not a listing id.
-    public static func number(_ id: String) -> Int64 {
-        guard id.hasPrefix("of-") || id.hasPrefix("rq-"), let n = Int64(id.dropFirst(3)), n > 0 else { return 0 }
-        return n
-    }
+    /// Whether it offers or asks: the side of its id.
+    public var side: ListingSide { id.side }
 }
 
 /// A listing with where it stands.
@@ -54,9 +49,9 @@ public struct ListingRecord: Sendable, Equatable {
     public var info: ListingInfo
     public var withdrawn: Bool
     /// For a request: the exchange that fulfilled it, once one has posted.
-    public var fulfilledBy: String?
+    public var fulfilledBy: ExchangeID?
 
-    public init(info: ListingInfo, withdrawn: Bool, fulfilledBy: String? = nil) {
+    public init(info: ListingInfo, withdrawn: Bool, fulfilledBy: ExchangeID? = nil) {
         self.info = info
         self.withdrawn = withdrawn
         self.fulfilledBy = fulfilledBy
@@ -69,7 +64,7 @@ public struct ListingRecord: Sendable, Equatable {
 /// An offer or request as someone writes it.
 public struct ListingDraft: Sendable, Equatable {
     public var side: ListingSide
-    public var author: String
+    public var author: MemberID
     public var kind: ExchangeKind
     public var domain: String
     public var title: String
@@ -79,10 +74,10 @@ public struct ListingDraft: Sendable, Equatable {
     /// Days it stays listed; nil is the default (90).
     public var days: Int64?
     /// A challenge it contributes to (the author must have joined it).
-    public var challenge: String?
+    public var challenge: ChallengeID?
 
-    public init(side: ListingSide, author: String, kind: ExchangeKind, domain: String, title: String, text: String = "",
-                place: String? = nil, availability: String? = nil, days: Int64? = nil, challenge: String? = nil) {
+    public init(side: ListingSide, author: MemberID, kind: ExchangeKind, domain: String, title: String, text: String = "",
+                place: String? = nil, availability: String? = nil, days: Int64? = nil, challenge: ChallengeID? = nil) {
         self.side = side
         self.author = author
         self.kind = kind

@@ -1,17 +1,16 @@
 /// Goods lent from one member to another, to be returned by a date.
 public struct LoanInfo: Sendable, Equatable {
-    /// `ln-N`.
-    public var id: String
-    public var lender: String
-    public var borrower: String
+    public var id: LoanID
+    public var lender: MemberID
+    public var borrower: MemberID
     public var what: String
     /// The goods offer it was lent from, if any.
-    public var offer: String?
+    public var offer: ListingID?
     /// The day it was lent and the day it is due back.
     public var lent: Day
     public var due: Day
 
-    public init(id: String, lender: String, borrower: String, what: String, offer: String?, lent: Day, due: Day) {
+    public init(id: LoanID, lender: MemberID, borrower: MemberID, what: String, offer: ListingID?, lent: Day, due: Day) {
         self.id = id
         self.lender = lender
         self.borrower = borrower
@@ -21,24 +20,19 @@ public struct LoanInfo: Sendable, Equatable {
         self.due = due
     }
 
-    /// The number in `ln-N`; 0 when the id is not a loan id.
-    public static func number(_ id: String) -> Int64 {
-        guard id.hasPrefix("ln-"), let n = Int64(id.dropFirst(3)), n > 0 else { return 0 }
-        return n
-    }
-
     /// The journal's form.
     public var json: JSON {
-        .object(["id": .string(id), "lender": .string(lender), "borrower": .string(borrower), "what": .string(what),
-                 "offer": offer.map(JSON.string) ?? .null, "lent": .string(lent.description), "due": .string(due.description)])
+        .object(["id": .string(id.description), "lender": .string(lender.description), "borrower": .string(borrower.description), "what": .string(what),
+                 "offer": offer.map { .string($0.description) } ?? .null, "lent": .string(lent.description), "due": .string(due.description)])
     }
 
     /// Reads the journal's form.
-    public init?(json j: JSON) {
-        guard let id = j["id"]?.stringValue, let lender = j["lender"]?.stringValue, let borrower = j["borrower"]?.stringValue,
-              let what = j["what"]?.stringValue, let offer = j["offer"], let lent = j["lent"]?.stringValue.flatMap(Day.init(iso:)),
-              let due = j["due"]?.stringValue.flatMap(Day.init(iso:)) else { return nil }
-        self.init(id: id, lender: lender, borrower: borrower, what: what, offer: offer.stringValue, lent: lent, due: due)
+    init?(json j: JSON, ids: inout IDReading) {
+        guard j.hasExactly(["borrower", "due", "id", "lender", "lent", "offer", "what"]), let id = ids.id(j["id"], LoanID.self),
+              let lender = ids.id(j["lender"], MemberID.self), let borrower = ids.id(j["borrower"], MemberID.self),
+              let what = j["what"]?.stringValue, let offer = ids.optionalID(j["offer"], ListingID.self),
+              let lent = j["lent"]?.stringValue.flatMap(Day.init(iso:)), let due = j["due"]?.stringValue.flatMap(Day.init(iso:)) else { return nil }
+        self.init(id: id, lender: lender, borrower: borrower, what: what, offer: offer, lent: lent, due: due)
     }
 }
 
@@ -59,13 +53,13 @@ public struct LoanRecord: Sendable, Equatable {
 
 /// A loan as the lender (or the coordinator) records it.
 public struct LoanDraft: Sendable, Equatable {
-    public var lender: String
-    public var borrower: String
+    public var lender: MemberID
+    public var borrower: MemberID
     public var what: String
-    public var offer: String?
+    public var offer: ListingID?
     public var due: Day
 
-    public init(lender: String, borrower: String, what: String, offer: String? = nil, due: Day) {
+    public init(lender: MemberID, borrower: MemberID, what: String, offer: ListingID? = nil, due: Day) {
         self.lender = lender
         self.borrower = borrower
         self.what = what
@@ -82,7 +76,7 @@ extension Decider {
     static func decideLoan(_ command: Command, by actor: Actor, in view: some LedgerView, today: Day) throws(RuleViolation) -> Decision {
         switch command {
         case .lend(let d):
-            guard actor == .coordinator || actor == .member(d.lender) else {
+            guard actor.isCoordinator || actor.isMember(d.lender) else {
                 throw RuleViolation(.ruleForbidden, "Only \(d.lender), the lender, or a coordinator may record this loan.")
             }
             guard d.lender != d.borrower else { throw RuleViolation(.ruleSelf, "\(d.lender) cannot lend to themself.") }
@@ -96,17 +90,17 @@ extension Decider {
                 throw RuleViolation(.inputInvalid, "A loan is due back from today (\(today)) to \(maxLoanDays) days later, not on \(d.due).")
             }
             if let o = d.offer {
-                guard let l = view.listing(o), l.info.id == o, l.info.side == .offer else { throw RuleViolation(.listingNotFound, "There is no offer \(o).") }
+                guard o.side == .offer, let l = view.listing(o) else { throw RuleViolation(.listingNotFound, "There is no offer \(o).") }
                 guard l.info.author == d.lender, l.info.kind == .goods, !l.withdrawn else {
                     throw RuleViolation(.listingState, "\(o) is not an open goods offer of \(d.lender).")
                 }
             }
-            let info = LoanInfo(id: "ln-\(view.nextLoanNumber)", lender: d.lender, borrower: d.borrower, what: d.what, offer: d.offer, lent: today, due: d.due)
+            let info = LoanInfo(id: LoanID(uncheckedNumber: view.nextLoanNumber), lender: d.lender, borrower: d.borrower, what: d.what, offer: d.offer, lent: today, due: d.due)
             return Decision(event: .goodsLent(info))
 
         case .returnLoan(let id):
-            guard let l = view.loan(id), l.info.id == id else { throw RuleViolation(.loanNotFound, "There is no loan \(id).") }
-            guard actor == .coordinator || actor == .member(l.info.lender) else {
+            guard let l = view.loan(id) else { throw RuleViolation(.loanNotFound, "There is no loan \(id).") }
+            guard actor.isCoordinator || actor.isMember(l.info.lender) else {
                 throw RuleViolation(.ruleForbidden, "Only \(l.info.lender), the lender, or a coordinator records that \(id) came back.")
             }
             if let r = l.returned { throw RuleViolation(.loanState, "\(id) was returned on \(r).") }

@@ -94,9 +94,9 @@ public enum Matcher {
         let n = offers.count
         let offerWords = offers.map { ids(words($0.info.title + " " + $0.info.text)) }
         let offerAvailability = offers.map { ids(words($0.info.availability ?? "")) }
-        let offerAuthor = offers.map { nameID($0.info.author) }, offerDomain = offers.map { nameID($0.info.domain) }
+        let offerAuthor = offers.map { nameID($0.info.author.handle) }, offerDomain = offers.map { nameID($0.info.domain) }
         let offerKind = offers.map { nameID($0.info.kind.rawValue) }, offerPlace = offers.map { nameID($0.place) }
-        let offerNumber = offers.map { ListingInfo.number($0.info.id) }
+        let offerNumber = offers.map { $0.info.id.number }
         var postings = [[Int32]](repeating: [], count: wordIDs.count)
         for i in 0..<n { for w in offerWords[i] { postings[Int(w)].append(Int32(i)) } }
         var byDomainKind = [Int64: [Int32]]()
@@ -119,7 +119,7 @@ public enum Matcher {
                 wordIDs[w].map { postings[Int($0)].count <= commonWordOffers } ?? false
             }
             let rAvailability = Set(words(r.info.availability ?? "").compactMap { wordIDs[$0] })
-            let rAuthor = nameID(r.info.author), rDomain = nameID(r.info.domain), rKind = nameID(r.info.kind.rawValue)
+            let rAuthor = nameID(r.info.author.handle), rDomain = nameID(r.info.domain), rKind = nameID(r.info.kind.rawValue)
             let rPlace = r.place.map { nameID($0) } ?? -2
             touched.removeAll(keepingCapacity: true)
             for w in rWords {

@@ -82,17 +82,16 @@ extension Day {
 
 /// A slot of a space booked by a member.
 public struct BookingInfo: Sendable, Equatable {
-    /// `bk-N`.
-    public var id: String
-    public var offer: String
-    public var member: String
+    public var id: BookingID
+    public var offer: ListingID
+    public var member: MemberID
     public var date: Day
     /// Minutes after midnight.
     public var start: Int64
     public var end: Int64
     public var people: Int64
 
-    public init(id: String, offer: String, member: String, date: Day, start: Int64, end: Int64, people: Int64) {
+    public init(id: BookingID, offer: ListingID, member: MemberID, date: Day, start: Int64, end: Int64, people: Int64) {
         self.id = id
         self.offer = offer
         self.member = member
@@ -102,19 +101,14 @@ public struct BookingInfo: Sendable, Equatable {
         self.people = people
     }
 
-    /// The number in `bk-N`; 0 when the id is not a booking id.
-    public static func number(_ id: String) -> Int64 {
-        guard id.hasPrefix("bk-"), let n = Int64(id.dropFirst(3)), n > 0 else { return 0 }
-        return n
-    }
-
     public var json: JSON {
-        .object(["id": .string(id), "offer": .string(offer), "member": .string(member), "date": .string(date.description),
+        .object(["id": .string(id.description), "offer": .string(offer.description), "member": .string(member.description), "date": .string(date.description),
                  "start": .int(start), "end": .int(end), "people": .int(people)])
     }
 
-    public init?(json j: JSON) {
-        guard let id = j["id"]?.stringValue, let offer = j["offer"]?.stringValue, let member = j["member"]?.stringValue,
+    init?(json j: JSON, ids: inout IDReading) {
+        guard j.hasExactly(["date", "end", "id", "member", "offer", "people", "start"]), let id = ids.id(j["id"], BookingID.self),
+              let offer = ids.id(j["offer"], ListingID.self), let member = ids.id(j["member"], MemberID.self),
               let date = j["date"]?.stringValue.flatMap(Day.init(iso:)), let s = j["start"]?.intValue, let e = j["end"]?.intValue,
               let p = j["people"]?.intValue else { return nil }
         self.init(id: id, offer: offer, member: member, date: date, start: s, end: e, people: p)
@@ -126,9 +120,9 @@ public struct BookingRecord: Sendable, Equatable {
     public var info: BookingInfo
     public var cancelled: Bool
     /// The exchange of kind space that settled it after the slot, once it posted.
-    public var settledBy: String?
+    public var settledBy: ExchangeID?
 
-    public init(info: BookingInfo, cancelled: Bool = false, settledBy: String? = nil) {
+    public init(info: BookingInfo, cancelled: Bool = false, settledBy: ExchangeID? = nil) {
         self.info = info
         self.cancelled = cancelled
         self.settledBy = settledBy
@@ -140,14 +134,14 @@ public struct BookingRecord: Sendable, Equatable {
 
 /// A booking as a member asks for it.
 public struct BookingDraft: Sendable, Equatable {
-    public var offer: String
-    public var member: String
+    public var offer: ListingID
+    public var member: MemberID
     public var date: Day
     public var start: Int64
     public var end: Int64
     public var people: Int64
 
-    public init(offer: String, member: String, date: Day, start: Int64, end: Int64, people: Int64) {
+    public init(offer: ListingID, member: MemberID, date: Day, start: Int64, end: Int64, people: Int64) {
         self.offer = offer
         self.member = member
         self.date = date
@@ -171,7 +165,7 @@ extension Decider {
         switch command {
         case .setSpaceHours(let offer, let hours):
             let l = try spaceOffer(offer, in: view)
-            guard actor == .coordinator || actor == .member(l.info.author) else {
+            guard actor.isCoordinator || actor.isMember(l.info.author) else {
                 throw RuleViolation(.ruleForbidden, "Only \(l.info.author), whose space it is, or a coordinator sets its hours.")
             }
             guard (1...maxCapacity).contains(hours.capacity) else { throw RuleViolation(.inputInvalid, "A capacity is 1 to \(maxCapacity) people, not \(hours.capacity).") }
@@ -181,7 +175,7 @@ extension Decider {
             return Decision(event: .spaceHoursSet(offer: offer, hours: hours))
 
         case .book(let d):
-            guard actor == .coordinator || actor == .member(d.member) else {
+            guard actor.isCoordinator || actor.isMember(d.member) else {
                 throw RuleViolation(.ruleForbidden, "Only \(d.member) or a coordinator books for \(d.member).")
             }
             let l = try spaceOffer(d.offer, in: view)
@@ -212,26 +206,26 @@ extension Decider {
             guard peak + d.people <= hours.capacity else {
                 throw RuleViolation(.spaceCapacity, "\(d.offer) holds \(hours.capacity) people and \(peak) are already booked during \(SpaceHours.clock(d.start))-\(SpaceHours.clock(d.end)) on \(d.date); \(d.people) more would exceed it.")
             }
-            let info = BookingInfo(id: "bk-\(view.nextBookingNumber)", offer: d.offer, member: d.member, date: d.date, start: d.start, end: d.end, people: d.people)
+            let info = BookingInfo(id: BookingID(uncheckedNumber: view.nextBookingNumber), offer: d.offer, member: d.member, date: d.date, start: d.start, end: d.end, people: d.people)
             return Decision(event: .spaceBooked(info))
 
         case .cancelBooking(let id):
-            guard let b = view.booking(id), b.info.id == id else { throw RuleViolation(.bookingNotFound, "There is no booking \(id).") }
+            guard let b = view.booking(id) else { throw RuleViolation(.bookingNotFound, "There is no booking \(id).") }
             let author = view.listing(b.info.offer)?.info.author
-            guard actor == .coordinator || actor == .member(b.info.member) || (author.map { actor == .member($0) } ?? false) else {
+            guard actor.isCoordinator || actor.isMember(b.info.member) || (author.map(actor.isMember) ?? false) else {
                 throw RuleViolation(.ruleForbidden, "Only \(b.info.member), who booked, the space's owner or a coordinator cancels \(id).")
             }
             guard !b.cancelled else { throw RuleViolation(.bookingState, "\(id) was already cancelled.") }
             guard b.endsAt > now else { throw RuleViolation(.bookingState, "\(id) is over; a past booking is not cancelled.") }
-            return Decision(event: .spaceCancelled(id: id, by: actor.name))
+            return Decision(event: .spaceCancelled(id: id, by: actor))
 
         default:
             preconditionFailure("decideSpace handles space commands only")
         }
     }
 
-    private static func spaceOffer(_ id: String, in view: some LedgerView) throws(RuleViolation) -> ListingRecord {
-        guard let l = view.listing(id), l.info.id == id, l.info.side == .offer else { throw RuleViolation(.listingNotFound, "There is no offer \(id).") }
+    private static func spaceOffer(_ id: ListingID, in view: some LedgerView) throws(RuleViolation) -> ListingRecord {
+        guard id.side == .offer, let l = view.listing(id) else { throw RuleViolation(.listingNotFound, "There is no offer \(id).") }
         guard l.info.kind == .space else { throw RuleViolation(.listingState, "\(id) offers \(l.info.kind.rawValue), not space.") }
         guard !l.withdrawn else { throw RuleViolation(.listingState, "\(id) was withdrawn.") }
         return l

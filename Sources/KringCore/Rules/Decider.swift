@@ -2,8 +2,6 @@
 /// and returns the one event that records it, or the first rule it breaks. Pure: no I/O, no
 /// clock of its own (`now` is given).
 public enum Decider {
-    /// Longest member id.
-    public static let maxIDLength = 40
     /// Longest display name.
     public static let maxNameLength = 100
     /// Longest description or reason.
@@ -18,7 +16,9 @@ public enum Decider {
         switch command {
         case .addMember(let d):
             try requireCoordinator(actor, "register members")
-            try validateID(d.id)
+            guard !d.id.isReserved else {
+                throw RuleViolation(.inputInvalid, "\(d.id) names an actor of the journal (\(MemberID.reserved.sorted().joined(separator: ", "))) and cannot be a member's id.")
+            }
             guard view.member(d.id) == nil else { throw RuleViolation(.memberExists, "A member with id \(d.id) already exists.") }
             guard d.kind != .pool else { throw RuleViolation(.rulePool, "There is exactly one pool; it was created with the ledger.") }
             try validateText(d.name, what: "A name", max: maxNameLength)
@@ -43,7 +43,7 @@ public enum Decider {
             return Decision(event: .memberReinstated(id: id))
 
         case .leave(let id):
-            guard actor == .coordinator || actor == .member(id) else { throw RuleViolation(.ruleForbidden, "Only \(id) or a coordinator may end \(id)'s membership.") }
+            guard actor.isCoordinator || actor.isMember(id) else { throw RuleViolation(.ruleForbidden, "Only \(id) or a coordinator may end \(id)'s membership.") }
             let m = try member(id, in: view)
             guard m.info.kind != .pool else { throw RuleViolation(.rulePool, "The pool cannot leave.") }
             guard m.status != .left else { throw RuleViolation(.memberStatus, "\(m.info.name) has already left.") }
@@ -115,11 +115,11 @@ public enum Decider {
 
         case .confirm(let id):
             let (x, m) = try openExchange(id, actor: actor, view: view, verb: "confirm")
-            guard !x.consents.contains(m) else { throw RuleViolation(.exchangeState, "\(m) has already consented to \(id); it waits for \(waitingFor(x).joined(separator: ", ")).") }
+            guard !x.consents.contains(m) else { throw RuleViolation(.exchangeState, "\(m) has already consented to \(id); it waits for \(waitingFor(x).map(\.handle).joined(separator: ", ")).") }
             let remaining = waitingFor(x).filter { $0 != m }
             guard remaining.isEmpty else { return Decision(event: .exchangeConsented(id: id, member: m)) }
             let warnings = try checkPosting(x.info.transfers, exchange: x.info, in: view, today: today)
-            return Decision(event: .exchangeConfirmed(id: id, by: m, transfers: x.info.transfers), warnings: warnings)
+            return Decision(event: .exchangeConfirmed(id: id, by: .member(m), transfers: x.info.transfers), warnings: warnings)
 
         case .reject(let id):
             let (x, m) = try openExchange(id, actor: actor, view: view, verb: "reject")
@@ -130,11 +130,11 @@ public enum Decider {
 
         case .cancel(let id):
             let (x, m) = try openExchange(id, actor: actor, view: view, verb: "cancel")
-            guard x.info.proposer == m else { throw RuleViolation(.ruleForbidden, "Only the proposer, \(x.info.proposer ?? "nobody"), may cancel \(id); the other side rejects.") }
+            guard x.info.proposer == m else { throw RuleViolation(.ruleForbidden, "Only the proposer, \(x.info.proposer?.handle ?? "nobody"), may cancel \(id); the other side rejects.") }
             return Decision(event: .exchangeCancelled(id: id, by: m))
 
         case .expire(let id):
-            guard actor == .system || actor == .coordinator else { throw RuleViolation(.ruleForbidden, "Proposals expire by themselves.") }
+            guard actor == .system || actor.isCoordinator else { throw RuleViolation(.ruleForbidden, "Proposals expire by themselves.") }
             guard let x = view.exchange(id) else { throw RuleViolation(.exchangeNotFound, "There is no exchange \(id).") }
             guard x.state == .proposed, let at = x.info.expiresAt, at <= now else {
                 throw RuleViolation(.exchangeState, "\(id) is \(x.state.rawValue) and not due to expire.")
@@ -142,7 +142,7 @@ public enum Decider {
             if policy.expiryAction == .autoConfirm {
                 do {
                     let warnings = try checkPosting(x.info.transfers, exchange: x.info, in: view, today: today)
-                    return Decision(event: .exchangeConfirmed(id: id, by: "auto", transfers: x.info.transfers), warnings: warnings)
+                    return Decision(event: .exchangeConfirmed(id: id, by: .automatic, transfers: x.info.transfers), warnings: warnings)
                 } catch {
                     return Decision(event: .exchangeExpired(id: id, reason: error.description))
                 }
@@ -165,7 +165,7 @@ public enum Decider {
             return Decision(event: .exchangeReversed(id: id, reason: reason, transfers: back), warnings: warnings)
 
         case .donate(let from, let minutes):
-            guard actor == .coordinator || actor == .member(from) else { throw RuleViolation(.ruleForbidden, "Only \(from) or a coordinator may donate \(from)'s credits.") }
+            guard actor.isCoordinator || actor.isMember(from) else { throw RuleViolation(.ruleForbidden, "Only \(from) or a coordinator may donate \(from)'s credits.") }
             let m = try member(from, in: view)
             guard m.info.kind != .pool else { throw RuleViolation(.rulePool, "The pool cannot donate to itself.") }
             try requireActive(m)
@@ -174,7 +174,7 @@ public enum Decider {
             return Decision(event: .poolDonated(t), warnings: try checkLimits([t], in: view))
 
         case .grant(let to, let minutes, let reason):
-            guard actor == .coordinator else { throw RuleViolation(.rulePool, "Grants from the pool need a coordinator.") }
+            guard actor.isCoordinator else { throw RuleViolation(.rulePool, "Grants from the pool need a coordinator.") }
             let m = try member(to, in: view)
             guard m.info.kind != .pool else { throw RuleViolation(.rulePool, "The pool cannot grant to itself.") }
             try requireActive(m)
@@ -201,7 +201,7 @@ public enum Decider {
 
     /// The static rules of an exchange: parties, self, text, domain, amount, quantum, maximum,
     /// equal time, date; and that every party may transact.
-    static func validate(_ d: ExchangeDraft, proposer: String?, recordedReason: String?, actor: Actor,
+    static func validate(_ d: ExchangeDraft, proposer: MemberID?, recordedReason: String?, actor: Actor,
                          view: some LedgerView, now: Int64) throws(RuleViolation) -> ExchangeInfo {
         let policy = view.policy
         let today = Day(timestamp: now)
@@ -253,7 +253,7 @@ public enum Decider {
             throw RuleViolation(.inputAmount, "The quantity \(quantity) \(d.kind.measure) is more than the largest allowed, \(maxQuantity).")
         }
         if d.kind == .time, policy.equalTime, quantity != credits.value {
-            let coordinatorWithReason = actor == .coordinator && !(recordedReason ?? "").isEmpty
+            let coordinatorWithReason = actor.isCoordinator && !(recordedReason ?? "").isEmpty
             guard coordinatorWithReason else {
                 throw RuleViolation(.ruleEqualTime, "One hour is one hour: \(Minutes.format(quantity)) worked is \(Minutes.format(quantity)) of credits, not \(credits). Only a coordinator may record otherwise, with a reason.")
             }
@@ -265,7 +265,7 @@ public enum Decider {
             throw RuleViolation(.ruleDate, "The exchange is dated \(date), more than \(policy.backdatingDays) days ago; the earliest allowed date is \(earliest).")
         }
         try validateLinks(d, in: view, now: now)
-        let id = "ex-\(view.nextExchangeNumber)"
+        let id = ExchangeID(uncheckedNumber: view.nextExchangeNumber)
         let expires = proposer == nil ? nil : now + policy.proposalExpiryDays * 86_400
         return ExchangeInfo(id: id, proposer: proposer, providers: d.providers, receivers: d.receivers, kind: d.kind,
                             domain: d.domain, what: d.what, credits: credits, quantity: quantity, date: date, expiresAt: expires,
@@ -282,7 +282,7 @@ public enum Decider {
         for t in transfers {
             let already = view.pairMinutes(t.from, t.to, since: since)
             if already.value + t.minutes.value > policy.pairCapMinutes {
-                let a = view.member(t.to)?.info.name ?? t.to, b = view.member(t.from)?.info.name ?? t.from
+                let a = view.member(t.to)?.info.name ?? t.to.handle, b = view.member(t.from)?.info.name ?? t.from.handle
                 throw RuleViolation(.rulePairCap, "\(a) and \(b) have exchanged \(already) in the last \(policy.pairWindowDays) days; \(t.minutes) more would exceed the cap of \(Minutes.format(policy.pairCapMinutes)).")
             }
         }
@@ -294,8 +294,8 @@ public enum Decider {
     /// still outside them (after a limit was tightened).
     static func checkLimits(_ transfers: [Transfer], in view: some LedgerView) throws(RuleViolation) -> [Warning] {
         let policy = view.policy
-        var order = [String]()
-        var delta = [String: Int64]()
+        var order = [MemberID]()
+        var delta = [MemberID: Int64]()
         for t in transfers {
             guard t.minutes.value > 0, t.from != t.to else { throw RuleViolation(.ledgerUnbalanced, "A transfer moves a positive amount between two accounts.") }
             if delta[t.from] == nil { order.append(t.from) }
@@ -334,7 +334,7 @@ public enum Decider {
         return warnings
     }
 
-    private static func openExchange(_ id: String, actor: Actor, view: some LedgerView, verb: String) throws(RuleViolation) -> (ExchangeRecord, String) {
+    private static func openExchange(_ id: ExchangeID, actor: Actor, view: some LedgerView, verb: String) throws(RuleViolation) -> (ExchangeRecord, MemberID) {
         guard case .member(let m) = actor else {
             throw RuleViolation(.ruleForbidden, "Name the party who \(verb)s (--as MEMBER); consent is given by a member.")
         }
@@ -345,13 +345,13 @@ public enum Decider {
     }
 
     /// Parties whose consent is still missing.
-    static func waitingFor(_ x: ExchangeRecord) -> [String] {
+    static func waitingFor(_ x: ExchangeRecord) -> [MemberID] {
         x.info.parties.filter { !x.consents.contains($0) }
     }
 
     // MARK: - Small checks
 
-    static func member(_ id: String, in view: some LedgerView) throws(RuleViolation) -> MemberState {
+    static func member(_ id: MemberID, in view: some LedgerView) throws(RuleViolation) -> MemberState {
         guard let m = view.member(id) else { throw RuleViolation(.memberNotFound, "There is no member \(id).") }
         return m
     }
@@ -363,22 +363,13 @@ public enum Decider {
     }
 
     static func requireCoordinator(_ actor: Actor, _ what: String) throws(RuleViolation) {
-        guard actor == .coordinator else { throw RuleViolation(.ruleForbidden, "Only a coordinator may \(what).") }
+        guard actor.isCoordinator else { throw RuleViolation(.ruleForbidden, "Only a coordinator may \(what).") }
     }
 
     static func checkAmount(_ minutes: Minutes, policy: Policy) throws(RuleViolation) {
         guard minutes.value > 0 else { throw RuleViolation(.inputAmount, "The amount must be greater than zero, not \(minutes).") }
         guard minutes.value % policy.quantumMinutes == 0 else {
             throw RuleViolation(.ruleQuantum, "Credits are a multiple of \(Minutes.format(policy.quantumMinutes)); \(minutes) is not.")
-        }
-    }
-
-    /// Member ids: 1 to 40 of a–z, 0–9 and `-`, starting with a letter or digit.
-    public static func validateID(_ id: String) throws(RuleViolation) {
-        let bytes = Array(id.utf8)
-        guard !bytes.isEmpty, bytes.count <= maxIDLength, bytes[0] != 45,
-              bytes.allSatisfy({ (97...122).contains($0) || (48...57).contains($0) || $0 == 45 }) else {
-            throw RuleViolation(.inputInvalid, "A member id is 1 to \(maxIDLength) lower-case letters, digits and dashes, like an-peeters; \"\(id.prefix(60))\" is not.")
         }
     }
 

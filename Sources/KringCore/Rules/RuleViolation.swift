@@ -31,6 +31,7 @@ public enum RuleCode: String, Sendable, CaseIterable, Codable {
     case bookingState = "booking.state"
     case challengeNotFound = "challenge.not_found"
     case challengeState = "challenge.state"
+    case tokenNotFound = "token.not_found"
     case inputInvalid = "input.invalid"
     case inputGroup = "input.group"
     case inputDomain = "input.domain"

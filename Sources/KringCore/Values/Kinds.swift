@@ -30,22 +30,63 @@ public enum ExchangeState: String, Sendable, CaseIterable, Codable {
     case proposed, confirmed, rejected, cancelled, expired, reversed
 }
 
-/// Who issues a command. The coordinator acts for anyone; a member only for themself; the
-/// system only expires due proposals.
-public enum Actor: Sendable, Equatable {
+/// Who issues a command, and who the journal says acted. The coordinator acts for anyone; a
+/// member only for themself; the system only expires due proposals; `automatic` is the
+/// policy's auto-confirmation at expiry, which is nobody's consent.
+public enum Actor: Sendable, Hashable, CustomStringConvertible {
+    /// A coordinator at the ledger file itself (the CLI, whoever holds the file).
     case coordinator
-    case member(String)
+    /// A coordinator through an API token, named by the token's id (never its secret).
+    case coordinatorToken(TokenID)
+    case member(MemberID)
     case system
+    case automatic
 
-    /// A short name for the journal (`coordinator`, `system`, or the member id).
-    public var name: String {
+    /// Whether this actor has the coordinator's powers.
+    public var isCoordinator: Bool {
+        switch self {
+        case .coordinator, .coordinatorToken: return true
+        case .member, .system, .automatic: return false
+        }
+    }
+
+    /// Whether this actor is `member` acting for themself.
+    public func isMember(_ member: MemberID) -> Bool { self == .member(member) }
+
+    /// The member acting, if a member acts.
+    public var member: MemberID? {
+        if case .member(let m) = self { return m }
+        return nil
+    }
+
+    /// The journal's form: the member's handle, `coordinator`, `coordinator:tk-N`, `system` or
+    /// `auto`. A handle never contains a colon, and the reserved handles are never registered.
+    public var description: String {
         switch self {
         case .coordinator: return "coordinator"
+        case .coordinatorToken(let t): return "coordinator:\(t)"
+        case .member(let m): return m.handle
         case .system: return "system"
-        case .member(let id): return id
+        case .automatic: return "auto"
+        }
+    }
+
+    /// Reads the journal's form; `legacy` also reads handles as versions before typed
+    /// identities wrote them (a member registered as `auto` reads as the automatic actor, as
+    /// those versions treated it).
+    public init?(journal text: String) {
+        switch text {
+        case "coordinator": self = .coordinator
+        case "system": self = .system
+        case "auto": self = .automatic
+        default:
+            if text.hasPrefix("coordinator:") {
+                guard let t = TokenID(canonical: text.dropFirst("coordinator:".count)) else { return nil }
+                self = .coordinatorToken(t)
+            } else {
+                guard let m = MemberID(canonical: text) else { return nil }
+                self = .member(m)
+            }
         }
     }
 }
-
-/// The solidarity pool's member id.
-public let poolID = "pool"

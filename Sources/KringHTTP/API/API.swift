@@ -22,12 +22,20 @@ struct Context {
 
     func param(_ name: String) -> String { params[name] ?? "" }
 
+    /// The id in the path parameter `name`. Text that is not the canonical form of such an id
+    /// names nothing: 404 with the not-found code of its kind, and no command ever sees it.
+    func pathID<T: JournalID>(_ type: T.Type, _ name: String = "id") throws(APIError) -> T {
+        let text = param(name)
+        guard let v = T(canonical: text) else { throw APIError(404, T.notFound.rawValue, "There is no \(T.noun) \(quoted(text)).") }
+        return v
+    }
+
     /// The caller, for routes that need a token (the router checked there is one).
     var caller: Principal { principal! }
     var isCoordinator: Bool { principal?.role == .coordinator }
 
     /// Refuses a member acting on another member's data.
-    func requireSelfOrCoordinator(_ member: String, _ what: String) throws(APIError) {
+    func requireSelfOrCoordinator(_ member: MemberID, _ what: String) throws(APIError) {
         guard let p = principal, p.role == .coordinator || p.member == member else {
             throw APIError.forbidden("A member sees only their own \(what); \(member)'s is not yours to read.")
         }
@@ -256,7 +264,7 @@ public final class API: @unchecked Sendable {
         var out = [UInt8]()
         out.reserveCapacity(512)
         out.append(contentsOf: "{\"event\":".utf8)
-        JSON.writeString(o.event.type, into: &out)
+        JSON.writeString(o.event.type.rawValue, into: &out)
         out.append(contentsOf: ",\"expired_before\":\(o.expired.count),\"hash\":\"\(o.hash.hexString)\",\"id\":".utf8)
         if let id = o.event.subjectID { JSON.writeString(id, into: &out) } else { out.append(contentsOf: "null".utf8) }
         out.append(contentsOf: ",\"record\":".utf8)
@@ -326,20 +334,23 @@ extension Event {
     var subjectID: String? {
         switch self {
         case .ledgerCreated, .policyChanged: return nil
-        case .memberAdded(let m): return m.id
-        case .memberSuspended(let id), .memberReinstated(let id), .memberLimitsSet(let id, _, _), .memberLeft(let id, _, _): return id
+        case .memberAdded(let m): return m.id.description
+        case .memberSuspended(let id), .memberReinstated(let id), .memberLimitsSet(let id, _, _), .memberLeft(let id, _, _): return id.description
         case .poolDonated(let t), .poolGranted(let t, _): return "\(t.from)->\(t.to)"
-        case .listingPosted(let l), .listingEdited(let l): return l.id
-        case .listingWithdrawn(let id, _), .listingRenewed(let id, _): return id
-        case .goodsLent(let l): return l.id
-        case .goodsReturned(let id, _): return id
-        case .spaceHoursSet(let offer, _): return offer
-        case .spaceBooked(let b): return b.id
-        case .spaceCancelled(let id, _): return id
-        case .challengePosted(let c): return c.id
-        case .challengeJoined(let id, _), .challengeClosed(let id, _): return id
-        case .challengePledged(let p): return p.challenge
-        default: return exchangeID
+        case .listingPosted(let l), .listingEdited(let l): return l.id.description
+        case .listingWithdrawn(let id, _), .listingRenewed(let id, _): return id.description
+        case .goodsLent(let l): return l.id.description
+        case .goodsReturned(let id, _): return id.description
+        case .spaceHoursSet(let offer, _): return offer.description
+        case .spaceBooked(let b): return b.id.description
+        case .spaceCancelled(let id, _): return id.description
+        case .challengePosted(let c): return c.id.description
+        case .challengeJoined(let id, _), .challengeClosed(let id, _): return id.description
+        case .challengePledged(let p): return p.challenge.description
+        default: return exchangeID?.description
         }
     }
 }
+
+/// Client text quoted for a message: at most 60 characters, in quotes.
+func quoted(_ text: String) -> String { "\"\(text.prefix(60))\"" }

@@ -17,14 +17,14 @@ extension API {
     /// What other members see of a member: a directory entry, no balance, no limits.
     static func directoryJSON(_ r: MemberRow) -> JSON {
         let i = r.state.info
-        return .object(["id": .string(i.id), "name": .string(i.name), "kind": .string(i.kind.rawValue), "status": .string(r.state.status.rawValue),
+        return .object(["id": .id(i.id), "name": .string(i.name), "kind": .string(i.kind.rawValue), "status": .string(r.state.status.rawValue),
                         "neighbourhood": i.neighbourhood.map(JSON.string) ?? .null, "domains": .array(i.domains.map(JSON.string))])
     }
 
     static func listingFilter(_ ctx: inout Context, side: ListingSide?) throws(APIError) -> ListingFilter {
         ListingFilter(side: side, kind: try ctx.query.enumValue("kind", ExchangeKind.self), domain: ctx.query.string("domain"),
                       neighbourhood: ctx.query.string("neighbourhood"), memberKind: try ctx.query.enumValue("member_kind", MemberKind.self),
-                      author: ctx.query.string("author"))
+                      author: try ctx.query.id("author", MemberID.self))
     }
 
     static func listingRoute(_ side: ListingSide) -> Route {
@@ -65,7 +65,7 @@ extension API {
         listingRoute(.request),
         Route("GET", "/v1/listings/{id}", .public, "read a listing") { ctx in
             try ctx.query.finish()
-            let id = ctx.param("id"), today = ctx.today
+            let id = try ctx.pathID(ListingID.self), today = ctx.today
             guard let r = try ctx.api.read({ try $0.listing(id) }) else { throw APIError(404, RuleCode.listingNotFound.rawValue, "There is no listing \(id).") }
             // Withdrawn, fulfilled or expired listings, and those of members no longer active,
             // are history: their author and coordinators see them.
@@ -110,33 +110,37 @@ extension API {
             try ctx.query.finish()
             let p = ctx.caller
             let row = try ctx.api.read { try $0.member(p.member) }
-            return ok(.object(["member": row.map(\.json) ?? .null, "role": .string(p.role.rawValue), "token_id": .int(p.tokenID)]))
+            return ok(.object(["member": row.map(\.json) ?? .null, "role": .string(p.role.rawValue), "token_id": .id(p.tokenID)]))
         },
         Route("GET", "/v1/members", .token, "list members") { ctx in
             let kind = try ctx.query.enumValue("kind", MemberKind.self), status = try ctx.query.enumValue("status", MemberStatus.self)
-            let limit = try pageSize(&ctx), after = ctx.query.string("cursor")
+            let limit = try pageSize(&ctx)
+            let after: MemberID? = try ctx.query.string("cursor").map { c throws(APIError) in
+                guard let m = MemberID(canonical: c) else { throw APIError.badRequest("The cursor \(quoted(c)) is not one this API gave out.") }
+                return m
+            }
             try ctx.query.finish()
             let rows = try ctx.api.read { try $0.memberPage(kind: kind, status: status, after: after, limit: limit + 1) }
             let full = ctx.isCoordinator, me = ctx.caller.member
-            return page(rows, limit: limit, json: { full || $0.state.info.id == me ? $0.json : directoryJSON($0) }, cursor: { $0.state.info.id })
+            return page(rows, limit: limit, json: { full || $0.state.info.id == me ? $0.json : directoryJSON($0) }, cursor: { $0.state.info.id.handle })
         },
         Route("GET", "/v1/members/{id}", .token, "read a member") { ctx in
             try ctx.query.finish()
-            let id = ctx.param("id")
+            let id = try ctx.pathID(MemberID.self)
             guard let r = try ctx.api.read({ try $0.member(id) }) else { throw RuleViolation(.memberNotFound, "There is no member \(id).") }
             return ok(ctx.isCoordinator || ctx.caller.member == id ? r.json : directoryJSON(r))
         },
         Route("GET", "/v1/members/{id}/balance", .token, "read a balance") { ctx in
             try ctx.query.finish()
-            let id = ctx.param("id")
+            let id = try ctx.pathID(MemberID.self)
             try ctx.requireSelfOrCoordinator(id, "balance")
             guard let r = try ctx.api.read({ try $0.member(id) }) else { throw RuleViolation(.memberNotFound, "There is no member \(id).") }
             let head = try ctx.api.read { try $0.head() }
-            return ok(.object(["member": .string(id), "balance_minutes": .int(r.state.balance.value), "floor_minutes": .int(r.floor.value),
+            return ok(.object(["member": .id(id), "balance_minutes": .int(r.state.balance.value), "floor_minutes": .int(r.floor.value),
                                "ceiling_minutes": r.ceiling.map { .int($0.value) } ?? .null, "ledger_head": head.json]))
         },
         Route("GET", "/v1/members/{id}/statement", .token, "read a statement") { ctx in
-            let id = ctx.param("id")
+            let id = try ctx.pathID(MemberID.self)
             try ctx.requireSelfOrCoordinator(id, "statement")
             let from = try ctx.query.day("from"), to = try ctx.query.day("to")
             let limit = try pageSize(&ctx), after = try intCursor(&ctx)
@@ -148,13 +152,13 @@ extension API {
             let more = s.lines.count > limit
             let closing = lines.last?.balance ?? s.opening
             return ok(.object([
-                "member": .string(id), "from": from.map { .string($0.description) } ?? .null, "to": to.map { .string($0.description) } ?? .null,
+                "member": .id(id), "from": from.map { .string($0.description) } ?? .null, "to": to.map { .string($0.description) } ?? .null,
                 "opening_minutes": .int(s.opening.value), "closing_minutes": .int(closing.value), "lines": .array(lines.map(\.json)),
                 "ledger_head": s.head.json, "next_cursor": more ? .string(String(lines.last!.postingID)) : .null,
             ]))
         },
         Route("GET", "/v1/exchanges", .token, "list exchanges") { ctx in
-            var member = ctx.query.string("member")
+            var member = try ctx.query.id("member", MemberID.self)
             if !ctx.isCoordinator {
                 if let m = member, m != ctx.caller.member { throw APIError.forbidden("A member lists only their own exchanges, not \(m)'s.") }
                 member = ctx.caller.member
@@ -163,11 +167,11 @@ extension API {
             let limit = try pageSize(&ctx), before = try intCursor(&ctx)
             try ctx.query.finish()
             let rows = try ctx.api.read { [member] in try $0.exchanges(member: member, state: state, before: before, limit: limit + 1) }
-            return page(rows, limit: limit, json: \.json, cursor: { String(ExchangeNumber.parse($0.record.info.id)) })
+            return page(rows, limit: limit, json: \.json, cursor: { String($0.record.info.id.number) })
         },
         Route("GET", "/v1/exchanges/{id}", .token, "read an exchange") { ctx in
             try ctx.query.finish()
-            let id = ctx.param("id")
+            let id = try ctx.pathID(ExchangeID.self)
             guard let r = try ctx.api.read({ try $0.exchange(id) }) else { throw RuleViolation(.exchangeNotFound, "There is no exchange \(id).") }
             let parties = Set(r.record.info.providers + r.record.info.receivers)
             guard ctx.isCoordinator || parties.contains(ctx.caller.member) else {
@@ -178,10 +182,10 @@ extension API {
         Route("GET", "/v1/pool", .token, "read the pool") { ctx in
             try ctx.query.finish()
             let b = try ctx.api.read { try $0.balance(poolID) } ?? .zero
-            return ok(.object(["member": .string(poolID), "balance_minutes": .int(b.value)]))
+            return ok(.object(["member": .id(poolID), "balance_minutes": .int(b.value)]))
         },
         Route("GET", "/v1/offers/{id}/bookings", .token, "read a space's hours and bookings") { ctx in
-            let offer = ctx.param("id")
+            let offer = try ctx.pathID(ListingID.self)
             let date = try ctx.query.day("date")
             try ctx.query.finish()
             let today = ctx.today
@@ -189,7 +193,7 @@ extension API {
             guard let hours else { throw RuleViolation(.spaceHours, "\(offer) has no opening hours.") }
             let owner = listing?.record.info.author
             let me = ctx.caller.member, full = ctx.isCoordinator || me == owner
-            return ok(.object(["offer": .string(offer), "hours": hours.json, "bookings": .array(rows.map { b in
+            return ok(.object(["offer": .id(offer), "hours": hours.json, "bookings": .array(rows.map { b in
                 // Who booked is the owner's and the booker's business; others see the slot.
                 guard !full && b.info.member != me, case .object(var o) = b.json else { return b.json }
                 o["member"] = .null
@@ -197,7 +201,7 @@ extension API {
             })]))
         },
         Route("GET", "/v1/loans", .token, "list loans") { ctx in
-            var member = ctx.query.string("member")
+            var member = try ctx.query.id("member", MemberID.self)
             if !ctx.isCoordinator {
                 if let m = member, m != ctx.caller.member { throw APIError.forbidden("A member lists only their own loans, not \(m)'s.") }
                 member = ctx.caller.member
@@ -206,27 +210,27 @@ extension API {
             let limit = try pageSize(&ctx), before = try intCursor(&ctx)
             try ctx.query.finish()
             let rows = try ctx.api.read { [member] in try $0.loans(member: member, outOnly: openOnly, before: before, limit: limit + 1) }
-            return page(rows, limit: limit, json: \.json, cursor: { String(LoanInfo.number($0.info.id)) })
+            return page(rows, limit: limit, json: \.json, cursor: { String($0.info.id.number) })
         },
         Route("GET", "/v1/loans/overdue", .coordinator, "list overdue loans") { ctx in
             let limit = try pageSize(&ctx), after = ctx.query.string("cursor")
             try ctx.query.finish()
             let today = ctx.today
             let rows = try ctx.api.read { try $0.overdueLoans(today: today) }
-            return try slice(rows, after: after, limit: limit, key: \.info.id, json: \.json)
+            return try slice(rows, after: after, limit: limit, key: \.info.id.description, json: \.json)
         },
         Route("GET", "/v1/matches", .token, "match requests to offers") { ctx in
-            let request = ctx.query.string("request")
+            let request = try ctx.query.id("request", ListingID.self)
             let limit = try pageSize(&ctx), after = ctx.query.string("cursor")
             try ctx.query.finish()
             let today = ctx.today
             // A member sees (and the server computes) suggestions for their own requests only.
-            let author: String? = ctx.isCoordinator ? nil : ctx.caller.member
+            let author: MemberID? = ctx.isCoordinator ? nil : ctx.caller.member
             if let author, let request, let listing = try ctx.api.read({ try $0.listing(request) }), listing.record.info.author != author {
                 throw APIError.forbidden("A member sees matches for their own requests only.")
             }
             let rows = try ctx.api.read { try $0.matches(request: request, author: author, today: today) }
-            return try slice(rows, after: after, limit: limit, key: \.request.info.id, json: \.json)
+            return try slice(rows, after: after, limit: limit, key: \.request.info.id.description, json: \.json)
         },
         Route("GET", "/v1/challenges", .token, "list challenges") { ctx in
             let all = ctx.query.string("all").map { $0 == "true" } ?? false
@@ -234,11 +238,11 @@ extension API {
             try ctx.query.finish()
             let today = ctx.today
             let rows = try ctx.api.read { try $0.challenges(today: today, all: all) }
-            return try slice(rows, after: after, limit: limit, key: \.info.id, json: \.summaryJSON)
+            return try slice(rows, after: after, limit: limit, key: \.info.id.description, json: \.summaryJSON)
         },
         Route("GET", "/v1/challenges/{id}", .token, "read a challenge's report") { ctx in
             try ctx.query.finish()
-            let id = ctx.param("id")
+            let id = try ctx.pathID(ChallengeID.self)
             guard let r = try ctx.api.read({ try $0.challengeReport(id) }) else { throw RuleViolation(.challengeNotFound, "There is no challenge \(id).") }
             return ok(r.json)
         },

@@ -126,6 +126,32 @@ struct Body {
         return out
     }
 
+    /// An id; text that is not its canonical form is malformed input (400), named by field.
+    mutating func id<T: JournalID>(_ key: String, _ type: T.Type) throws(APIError) -> T {
+        guard let v = try optID(key, T.self) else { throw APIError.badRequest("The field \(key) is required.") }
+        return v
+    }
+
+    mutating func optID<T: JournalID>(_ key: String, _ type: T.Type) throws(APIError) -> T? {
+        guard let s = try optString(key, max: 200) else { return nil }
+        return try Body.parse(s, T.self, field: key)
+    }
+
+    /// A list of ids (a single string is a list of one).
+    mutating func ids<T: JournalID>(_ key: String, _ type: T.Type, max: Int = 100) throws(APIError) -> [T]? {
+        guard let items = try strings(key, max: max) else { return nil }
+        var out = [T]()
+        for s in items { out.append(try Body.parse(s, T.self, field: key)) }
+        return out
+    }
+
+    static func parse<T: JournalID>(_ s: String, _ type: T.Type, field: String) throws(APIError) -> T {
+        guard let v = T(canonical: s) else {
+            throw APIError.badRequest("The field \(field) takes \(T.noun) ids like \(T.example), not \(quoted(s)).")
+        }
+        return v
+    }
+
     mutating func enumValue<T: RawRepresentable>(_ key: String, _ type: T.Type) throws(APIError) -> T? where T.RawValue == String {
         guard let s = try optString(key, max: 40) else { return nil }
         guard let v = T(rawValue: s) else { throw APIError.badRequest("The field \(key) does not take the value \(s).") }
@@ -169,6 +195,15 @@ struct Query {
         guard let s = string(key) else { return nil }
         guard let d = Day(iso: s) else { throw APIError.badRequest("The query parameter \(key) is a date like 2026-11-29, not \(s).") }
         return d
+    }
+
+    /// An id; text that is not its canonical form is malformed input (400).
+    mutating func id<T: JournalID>(_ key: String, _ type: T.Type) throws(APIError) -> T? {
+        guard let s = string(key) else { return nil }
+        guard let v = T(canonical: s) else {
+            throw APIError.badRequest("The query parameter \(key) takes \(T.noun) ids like \(T.example), not \(quoted(s)).")
+        }
+        return v
     }
 
     mutating func enumValue<T: RawRepresentable>(_ key: String, _ type: T.Type) throws(APIError) -> T? where T.RawValue == String {

@@ -5,8 +5,8 @@ import KringStore
 extension API {
     /// The member a write is for: `field` in the body, else the caller. A member may name
     /// only themself (the core checks it again; this answers early and clearly).
-    static func subject(_ ctx: Context, _ body: inout Body, _ field: String) throws(APIError) -> String {
-        let named = try body.optString(field, max: 200)
+    static func subject(_ ctx: Context, _ body: inout Body, _ field: String) throws(APIError) -> MemberID {
+        let named = try body.optID(field, MemberID.self)
         if ctx.isCoordinator {
             guard let named else { throw APIError.badRequest("A coordinator names the member in \(field).") }
             return named
@@ -31,13 +31,13 @@ extension API {
     }
 
     static func exchangeDraft(_ body: inout Body) throws(APIError) -> ExchangeDraft {
-        guard let providers = try body.strings("providers"), !providers.isEmpty else { throw APIError.badRequest("The field providers is required.") }
-        guard let receivers = try body.strings("receivers"), !receivers.isEmpty else { throw APIError.badRequest("The field receivers is required.") }
+        guard let providers = try body.ids("providers", MemberID.self), !providers.isEmpty else { throw APIError.badRequest("The field providers is required.") }
+        guard let receivers = try body.ids("receivers", MemberID.self), !receivers.isEmpty else { throw APIError.badRequest("The field receivers is required.") }
         guard let kind = try body.enumValue("kind", ExchangeKind.self) else { throw APIError.badRequest("The field kind is required: time, space or goods.") }
         return ExchangeDraft(providers: providers, receivers: receivers, kind: kind, domain: try body.string("domain"),
                              what: try body.string("what"), credits: try body.minutes("credits_minutes"),
                              quantity: try body.optInt("quantity", min: 1, max: 1_000_000), date: try body.day("date"),
-                             links: try body.strings("links") ?? [])
+                             links: try body.ids("links", ExchangeLink.self) ?? [])
     }
 
     /// A proposal's or consent's member: themself, or for a coordinator the member named in `as`.
@@ -45,12 +45,12 @@ extension API {
         .member(try subject(ctx, &body, "as"))
     }
 
-    static func listingDraft(_ ctx: Context, _ body: inout Body, side: ListingSide, author: String) throws(APIError) -> ListingDraft {
+    static func listingDraft(_ ctx: Context, _ body: inout Body, side: ListingSide, author: MemberID) throws(APIError) -> ListingDraft {
         guard let kind = try body.enumValue("kind", ExchangeKind.self) else { throw APIError.badRequest("The field kind is required: time, space or goods.") }
         return ListingDraft(side: side, author: author, kind: kind, domain: try body.string("domain"), title: try body.string("title"),
                             text: try body.optString("text") ?? "", place: try body.optString("place", max: 200),
                             availability: try body.optString("availability", max: 500), days: try body.optInt("days", min: 0, max: 10_000),
-                            challenge: try body.optString("challenge", max: 40))
+                            challenge: try body.optID("challenge", ChallengeID.self))
     }
 
     static func limitChange(_ body: inout Body, _ key: String, signed: Bool) throws(APIError) -> LimitChange {
@@ -68,14 +68,14 @@ extension API {
     static let writeRoutes: [Route] = [
         post("/v1/members", .coordinator, "register members", created: true) { _, b in
             guard let kind = try b.enumValue("kind", MemberKind.self) else { throw APIError.badRequest("The field kind is required.") }
-            return (.addMember(MemberDraft(id: try b.string("id"), name: try b.string("name"), kind: kind,
+            return (.addMember(MemberDraft(id: try b.id("id", MemberID.self), name: try b.string("name"), kind: kind,
                                            neighbourhood: try b.optString("neighbourhood", max: 200), domains: try b.strings("domains") ?? [])), nil)
         },
-        post("/v1/members/{id}/suspend", .coordinator, "suspend members") { ctx, _ in (.suspend(ctx.param("id")), nil) },
-        post("/v1/members/{id}/reinstate", .coordinator, "reinstate members") { ctx, _ in (.reinstate(ctx.param("id")), nil) },
-        post("/v1/members/{id}/leave", .token, "end a membership") { ctx, _ in (.leave(ctx.param("id")), nil) },
+        post("/v1/members/{id}/suspend", .coordinator, "suspend members") { ctx, _ in (.suspend(try ctx.pathID(MemberID.self)), nil) },
+        post("/v1/members/{id}/reinstate", .coordinator, "reinstate members") { ctx, _ in (.reinstate(try ctx.pathID(MemberID.self)), nil) },
+        post("/v1/members/{id}/leave", .token, "end a membership") { ctx, _ in (.leave(try ctx.pathID(MemberID.self)), nil) },
         post("/v1/members/{id}/limits", .coordinator, "change a member's limits") { ctx, b in
-            (.setLimits(ctx.param("id"), floor: try limitChange(&b, "floor_minutes", signed: true), ceiling: try limitChange(&b, "ceiling_minutes", signed: false)), nil)
+            (.setLimits(try ctx.pathID(MemberID.self), floor: try limitChange(&b, "floor_minutes", signed: true), ceiling: try limitChange(&b, "ceiling_minutes", signed: false)), nil)
         },
         post("/v1/policy", .coordinator, "change the policy") { ctx, b in
             let name = try b.string("setting"), value = try b.string("value")
@@ -90,17 +90,17 @@ extension API {
             let draft = try exchangeDraft(&b)
             return (.record(draft, reason: try b.optString("reason", max: 1_000)), nil)
         },
-        post("/v1/exchanges/{id}/confirm", .token, "confirm exchanges") { ctx, b in (.confirm(ctx.param("id")), try partyActor(ctx, &b)) },
-        post("/v1/exchanges/{id}/reject", .token, "reject exchanges") { ctx, b in (.reject(ctx.param("id")), try partyActor(ctx, &b)) },
-        post("/v1/exchanges/{id}/cancel", .token, "cancel proposals") { ctx, b in (.cancel(ctx.param("id")), try partyActor(ctx, &b)) },
+        post("/v1/exchanges/{id}/confirm", .token, "confirm exchanges") { ctx, b in (.confirm(try ctx.pathID(ExchangeID.self)), try partyActor(ctx, &b)) },
+        post("/v1/exchanges/{id}/reject", .token, "reject exchanges") { ctx, b in (.reject(try ctx.pathID(ExchangeID.self)), try partyActor(ctx, &b)) },
+        post("/v1/exchanges/{id}/cancel", .token, "cancel proposals") { ctx, b in (.cancel(try ctx.pathID(ExchangeID.self)), try partyActor(ctx, &b)) },
         post("/v1/exchanges/{id}/reverse", .coordinator, "reverse an exchange") { ctx, b in
-            (.reverse(ctx.param("id"), reason: try b.string("reason")), nil)
+            (.reverse(try ctx.pathID(ExchangeID.self), reason: try b.string("reason")), nil)
         },
         post("/v1/pool/donations", .token, "donate to the pool", created: true) { ctx, b in
             (.donate(from: try subject(ctx, &b, "from"), minutes: try b.minutes("credits_minutes")), nil)
         },
         post("/v1/pool/grants", .coordinator, "grant from the pool", created: true) { _, b in
-            (.grant(to: try b.string("to"), minutes: try b.minutes("credits_minutes"), reason: try b.string("reason")), nil)
+            (.grant(to: try b.id("to", MemberID.self), minutes: try b.minutes("credits_minutes"), reason: try b.string("reason")), nil)
         },
         post("/v1/offers", .token, "post offers", created: true) { ctx, b in
             let author = try subject(ctx, &b, "author")
@@ -111,11 +111,12 @@ extension API {
             return (.postListing(try listingDraft(ctx, &b, side: .request, author: author)), nil)
         },
         post("/v1/listings/{id}/edit", .token, "edit listings") { ctx, b in
-            let id = ctx.param("id")
-            return (.editListing(id, try listingDraft(ctx, &b, side: id.hasPrefix("rq-") ? .request : .offer, author: "")), nil)
+            let id = try ctx.pathID(ListingID.self)
+            // The author stays the listing's own; the core keeps it whatever the draft says.
+            return (.editListing(id, try listingDraft(ctx, &b, side: id.side, author: ctx.caller.member)), nil)
         },
-        post("/v1/listings/{id}/withdraw", .token, "withdraw listings") { ctx, _ in (.withdrawListing(ctx.param("id")), nil) },
-        post("/v1/listings/{id}/renew", .token, "renew listings") { ctx, b in (.renewListing(ctx.param("id"), days: try b.optInt("days", min: 0, max: 10_000)), nil) },
+        post("/v1/listings/{id}/withdraw", .token, "withdraw listings") { ctx, _ in (.withdrawListing(try ctx.pathID(ListingID.self)), nil) },
+        post("/v1/listings/{id}/renew", .token, "renew listings") { ctx, b in (.renewListing(try ctx.pathID(ListingID.self), days: try b.optInt("days", min: 0, max: 10_000)), nil) },
         post("/v1/offers/{id}/hours", .token, "set a space's opening hours") { ctx, b in
             let capacity = try b.int("capacity", min: 0, max: 100_000)
             let weekly = try b.string("weekly")
@@ -127,35 +128,37 @@ extension API {
                 guard let day = Day(iso: d) else { throw APIError.badRequest("The field closed lists dates like 2026-12-25, not \(d.prefix(20)).") }
                 closed.append(day)
             }
-            return (.setSpaceHours(ctx.param("id"), SpaceHours(capacity: capacity, weekly: week, closed: closed)), nil)
+            return (.setSpaceHours(try ctx.pathID(ListingID.self), SpaceHours(capacity: capacity, weekly: week, closed: closed)), nil)
         },
         post("/v1/bookings", .token, "book spaces", created: true) { ctx, b in
             let member = try subject(ctx, &b, "member")
             guard let date = try b.day("date") else { throw APIError.badRequest("The field date is required.") }
-            let draft = BookingDraft(offer: try b.string("offer"), member: member, date: date, start: try clock(&b, "from"),
+            let draft = BookingDraft(offer: try b.id("offer", ListingID.self), member: member, date: date, start: try clock(&b, "from"),
                                      end: try clock(&b, "to"), people: try b.int("people", min: 0, max: 100_000))
             return (.book(draft), nil)
         },
-        post("/v1/bookings/{id}/cancel", .token, "cancel bookings") { ctx, _ in (.cancelBooking(ctx.param("id")), nil) },
+        post("/v1/bookings/{id}/cancel", .token, "cancel bookings") { ctx, _ in (.cancelBooking(try ctx.pathID(BookingID.self)), nil) },
         post("/v1/loans", .token, "record loans", created: true) { ctx, b in
             let lender = try subject(ctx, &b, "lender")
             guard let due = try b.day("due") else { throw APIError.badRequest("The field due is required.") }
-            return (.lend(LoanDraft(lender: lender, borrower: try b.string("borrower"), what: try b.string("what"),
-                                    offer: try b.optString("offer", max: 40), due: due)), nil)
+            return (.lend(LoanDraft(lender: lender, borrower: try b.id("borrower", MemberID.self), what: try b.string("what"),
+                                    offer: try b.optID("offer", ListingID.self), due: due)), nil)
         },
-        post("/v1/loans/{id}/return", .token, "record returns") { ctx, _ in (.returnLoan(ctx.param("id")), nil) },
+        post("/v1/loans/{id}/return", .token, "record returns") { ctx, _ in (.returnLoan(try ctx.pathID(LoanID.self)), nil) },
         post("/v1/challenges", .token, "post challenges", created: true) { ctx, b in
             let author = try subject(ctx, &b, "author")
             guard let ends = try b.day("ends") else { throw APIError.badRequest("The field ends is required.") }
             return (.postChallenge(author: author, title: try b.string("title"), text: try b.optString("text") ?? "",
                                    domains: try b.strings("domains") ?? [], ends: ends), nil)
         },
-        post("/v1/challenges/{id}/join", .token, "join challenges") { ctx, b in (.joinChallenge(ctx.param("id"), member: try subject(ctx, &b, "member")), nil) },
+        post("/v1/challenges/{id}/join", .token, "join challenges") { ctx, b in
+            (.joinChallenge(try ctx.pathID(ChallengeID.self), member: try subject(ctx, &b, "member")), nil)
+        },
         post("/v1/challenges/{id}/pledges", .token, "pledge to challenges", created: true) { ctx, b in
             let member = try subject(ctx, &b, "member")
             guard let kind = try b.enumValue("kind", ExchangeKind.self) else { throw APIError.badRequest("The field kind is required: time, space or goods.") }
-            return (.pledge(Pledge(challenge: ctx.param("id"), member: member, kind: kind, what: try b.string("what"))), nil)
+            return (.pledge(Pledge(challenge: try ctx.pathID(ChallengeID.self), member: member, kind: kind, what: try b.string("what"))), nil)
         },
-        post("/v1/challenges/{id}/close", .token, "close challenges") { ctx, _ in (.closeChallenge(ctx.param("id")), nil) },
+        post("/v1/challenges/{id}/close", .token, "close challenges") { ctx, _ in (.closeChallenge(try ctx.pathID(ChallengeID.self)), nil) },
     ]
 }

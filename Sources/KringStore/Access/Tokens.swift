@@ -9,8 +9,8 @@ public enum TokenRole: String, Sendable, CaseIterable {
 
 /// A token as listings show it: never the token itself, which is printed once at issue.
 public struct TokenInfo: Sendable, Equatable {
-    public let id: Int64
-    public let member: String
+    public let id: TokenID
+    public let member: MemberID
     public let role: TokenRole
     public let label: String
     public let createdAt: Int64
@@ -18,7 +18,7 @@ public struct TokenInfo: Sendable, Equatable {
 
     public var json: JSON {
         .object([
-            "id": .int(id), "member": .string(member), "role": .string(role.rawValue), "label": .string(label),
+            "id": .id(id), "member": .id(member), "role": .string(role.rawValue), "label": .string(label),
             "created_at": .int(createdAt), "revoked_at": revokedAt.map(JSON.int) ?? .null,
         ])
     }
@@ -26,18 +26,18 @@ public struct TokenInfo: Sendable, Equatable {
 
 /// Who is calling: the token's id (for logs), its member and its role.
 public struct Principal: Sendable, Equatable {
-    public let tokenID: Int64
-    public let member: String
+    public let tokenID: TokenID
+    public let member: MemberID
     public let role: TokenRole
 
-    public init(tokenID: Int64, member: String, role: TokenRole) {
+    public init(tokenID: TokenID, member: MemberID, role: TokenRole) {
         self.tokenID = tokenID
         self.member = member
         self.role = role
     }
 
     /// The actor commands run as.
-    public var actor: Actor { role == .coordinator ? .coordinator : .member(member) }
+    public var actor: Actor { role == .coordinator ? .coordinatorToken(tokenID) : .member(member) }
 }
 
 /// Bearer tokens: `kring_` and 64 hex digits from the system's secure random source (256
@@ -65,53 +65,53 @@ public enum Tokens {
 extension Ledger {
     /// Issues a token for `member` (who must exist and not have left). Returns the token, to
     /// be shown once, and its record.
-    public func issueToken(member: String, role: TokenRole, label: String) throws(LedgerError) -> (token: String, info: TokenInfo) {
+    public func issueToken(member: MemberID, role: TokenRole, label: String) throws(LedgerError) -> (token: String, info: TokenInfo) {
         guard label.count <= Tokens.maxLabel else { throw .rule(RuleViolation(.inputInvalid, "A token's label is at most \(Tokens.maxLabel) characters, not \(label.count).")) }
         return try locked { () throws(LedgerError) in
             let status: String?
-            do throws(StoreError) { status = try db.scalarText("SELECT status FROM members WHERE id = ?", .text(member)) } catch { throw .storage(error) }
+            do throws(StoreError) { status = try db.scalarText("SELECT status FROM members WHERE id = ?", .id(member)) } catch { throw .storage(error) }
             guard let status else { throw .rule(RuleViolation(.memberNotFound, "There is no member \(member).")) }
             guard status != MemberStatus.left.rawValue else { throw .rule(RuleViolation(.ruleInactive, "\(member) has left; no token is issued for them.")) }
             let token = Tokens.generate()
             let now = clockNow()
             do throws(StoreError) {
                 try db.cached("INSERT INTO api_tokens(member, role, label, hash, created_at) VALUES (?, ?, ?, ?, ?)")
-                    .run(.text(member), .text(role.rawValue), .text(label), .blob(Tokens.hash(token)), .int(now))
+                    .run(.id(member), .text(role.rawValue), .text(label), .blob(Tokens.hash(token)), .int(now))
             } catch { throw .storage(error) }
-            return (token, TokenInfo(id: sqlite3LastInsertRowID(db), member: member, role: role, label: label, createdAt: now, revokedAt: nil))
+            return (token, TokenInfo(id: TokenID(uncheckedNumber: sqlite3LastInsertRowID(db)), member: member, role: role, label: label, createdAt: now, revokedAt: nil))
         }
     }
 
     /// Revokes token `id`; it stops working at the next request.
-    public func revokeToken(_ id: Int64) throws(LedgerError) {
+    public func revokeToken(_ id: TokenID) throws(LedgerError) {
         try locked { () throws(LedgerError) in
             let row: (exists: Bool, revoked: Bool)
             do throws(StoreError) {
                 let s = try db.cached("SELECT revoked_at IS NOT NULL FROM api_tokens WHERE id = ?")
                 defer { s.reset() }
-                try s.bind([.int(id)])
+                try s.bind([.int(id.number)])
                 row = try s.step() ? (true, s.int(0) == 1) : (false, false)
             } catch { throw .storage(error) }
-            guard row.exists else { throw .rule(RuleViolation(.inputInvalid, "There is no token \(id).")) }
+            guard row.exists else { throw .rule(RuleViolation(.tokenNotFound, "There is no token \(id).")) }
             guard !row.revoked else { throw .rule(RuleViolation(.inputInvalid, "Token \(id) was already revoked.")) }
-            do throws(StoreError) { try db.cached("UPDATE api_tokens SET revoked_at = ? WHERE id = ?").run(.int(clockNow()), .int(id)) } catch { throw .storage(error) }
+            do throws(StoreError) { try db.cached("UPDATE api_tokens SET revoked_at = ? WHERE id = ?").run(.int(clockNow()), .int(id.number)) } catch { throw .storage(error) }
         }
     }
 
     /// Every token, optionally of one member, oldest first.
-    public func tokens(member: String? = nil) throws(StoreError) -> [TokenInfo] {
+    public func tokens(member: MemberID? = nil) throws(StoreError) -> [TokenInfo] {
         try locked { () throws(StoreError) in try TokenQueries.list(db, member: member) }
     }
 }
 
 enum TokenQueries {
-    static func list(_ db: Connection, member: String?) throws(StoreError) -> [TokenInfo] {
+    static func list(_ db: Connection, member: MemberID?) throws(StoreError) -> [TokenInfo] {
         let s = try db.cached("SELECT id, member, role, label, created_at, revoked_at FROM api_tokens WHERE (?1 IS NULL OR member = ?1) ORDER BY id")
         defer { s.reset() }
-        try s.bind([.text(member)])
+        try s.bind([.id(member)])
         var out = [TokenInfo]()
         while try s.step() {
-            out.append(TokenInfo(id: s.int(0), member: s.text(1), role: TokenRole(rawValue: s.text(2)) ?? .member, label: s.text(3),
+            out.append(TokenInfo(id: TokenID(uncheckedNumber: s.int(0)), member: try s.id(1), role: try s.value(2), label: s.text(3),
                                  createdAt: s.int(4), revokedAt: s.optionalInt(5)))
         }
         return out
@@ -128,7 +128,7 @@ extension Reader {
             """)
         defer { s.reset() }
         try s.bind([.blob(Tokens.hash(token))])
-        guard try s.step(), let role = TokenRole(rawValue: s.text(2)) else { return nil }
-        return Principal(tokenID: s.int(0), member: s.text(1), role: role)
+        guard try s.step() else { return nil }
+        return Principal(tokenID: TokenID(uncheckedNumber: s.int(0)), member: try s.id(1), role: try s.value(2))
     }
 }

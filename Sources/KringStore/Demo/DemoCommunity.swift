@@ -113,23 +113,23 @@ public enum DemoCommunity {
         var nextJoin = 0
 
         // Who can be drawn for an exchange, by role; rebuilt only when someone joins or leaves.
-        var persons = [String](), lenders = [String](), groups = [String](), everyone = [String]()
-        func remove(_ id: String) {
+        var persons = [MemberID](), lenders = [MemberID](), groups = [MemberID](), everyone = [MemberID]()
+        func remove(_ id: MemberID) {
             persons.removeAll { $0 == id }; lenders.removeAll { $0 == id }; groups.removeAll { $0 == id }
         }
-        var repairCafe: String?
-        var pending = [(expires: Int64, id: String)]()
-        var confirmedWithCredits = [String]()
+        var repairCafe: MemberID?
+        var pending = [(expires: Int64, id: ExchangeID)]()
+        var confirmedWithCredits = [ExchangeID]()
         var reversals = 0
         let perDay = Double(plan.count) * 0.42 / 30.0
         var carry = 0.0, listingCarry = 0.0, bookingCarry = 0.0, loanCarry = 0.0
         let openingWeek = SpaceHours.parseWeek("mon-fri 09:00-21:00; sat 10:00-17:00")!
-        var rooms = [(id: String, owner: String)]()
-        var toSettle = [(booking: BookingInfo, owner: String, booker: String)]()
-        var loansOut = [(id: String, lender: String, back: Day)]()
-        var challenges = [String]()
-        var challengeMembers = [(challenge: String, member: String)]()
-        var postedListings = [(id: String, author: String)]()
+        var rooms = [(id: ListingID, owner: MemberID)]()
+        var toSettle = [(booking: BookingInfo, owner: MemberID, booker: MemberID)]()
+        var loansOut = [(id: LoanID, lender: MemberID, back: Day)]()
+        var challenges = [ChallengeID]()
+        var challengeMembers = [(challenge: ChallengeID, member: MemberID)]()
+        var postedListings = [(id: ListingID, author: MemberID)]()
 
         for d in 0...totalDays {
             let day = startDay + d
@@ -183,7 +183,7 @@ public enum DemoCommunity {
             for (booking, owner, booker) in toSettle where booking.date < day {
                 let credits: Minutes = rng.chance(0.6) ? .zero : .hours(Int64(1 + rng.below(2)))
                 let draft = ExchangeDraft(providers: [owner], receivers: [booker], kind: .space, domain: "culture", what: "zaal gebruikt",
-                                          credits: credits, quantity: booking.end - booking.start, links: [booking.id])
+                                          credits: credits, quantity: booking.end - booking.start, links: [.booking(booking.id)])
                 if case .success(let dec) = try loader.execute(.propose(draft), by: .member(owner), at: tick()), let x = dec.event.exchangeID {
                     try loader.execute(.confirm(x), by: .member(booker), at: tick())
                 }
@@ -283,7 +283,7 @@ public enum DemoCommunity {
                     let (ch, who) = rng.pick(challengeMembers)
                     if draft.kind == .time, who != draft.receivers[0], loader.member(who)?.info.kind == .person {
                         draft.providers = [who]
-                        draft.links = [ch]
+                        draft.links = [.challenge(ch)]
                     }
                 }
                 if draft.date.map({ $0 < startDay }) ?? false { draft.date = day }
@@ -314,7 +314,7 @@ public enum DemoCommunity {
 
             // The repair café: once a month, one volunteer team helps several neighbours at once.
             if d % 30 == 15, let cafe = repairCafe, persons.count >= 8 {
-                var receivers = [String]()
+                var receivers = [MemberID]()
                 let n = 3 + rng.below(6)
                 while receivers.count < n { let p = rng.pick(persons); if !receivers.contains(p) { receivers.append(p) } }
                 let draft = ExchangeDraft(providers: [cafe], receivers: receivers, kind: .time, domain: "climate-energy",
@@ -378,7 +378,8 @@ public enum DemoCommunity {
             let base = slug(name)
             let n = taken[base, default: 0] + 1
             taken[base] = n
-            let id = n == 1 ? base : "\(base)-\(n)"
+            // A slug is a canonical handle by construction (letters, digits and single dashes).
+            let id = MemberID(canonical: n == 1 ? base : "\(base)-\(n)")!
             let hood = rng.pick(neighbourhoods)
             drafts.append(MemberDraft(id: id, name: name, kind: kind, neighbourhood: hood, domains: domains))
         }
@@ -408,7 +409,7 @@ public enum DemoCommunity {
             if ch.isASCII, ch.isLetter || ch.isNumber { out.append(ch) } else if !out.isEmpty, out.last != "-" { out.append("-") }
         }
         while out.hasSuffix("-") { out.removeLast() }
-        return String(out.prefix(Decider.maxIDLength))
+        return String(out.prefix(MemberID.maxLength))
     }
 }
 

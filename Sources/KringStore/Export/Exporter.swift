@@ -62,17 +62,17 @@ public enum Exporter {
             lastDay = day
             var desc: String
             switch t.kind {
-            case "exchange": desc = "\(t.exchange ?? "") \(t.exchangeKind ?? "")/\(t.domain ?? ""): \(t.what ?? "")"
-            case "reversal": desc = "\(t.exchange ?? "") reversal: \(t.what ?? "")"
+            case "exchange": desc = "\(t.exchange?.description ?? "") \(t.exchangeKind ?? "")/\(t.domain ?? ""): \(t.what ?? "")"
+            case "reversal": desc = "\(t.exchange?.description ?? "") reversal: \(t.what ?? "")"
             default: desc = t.kind
             }
             desc = String(desc.map { $0 == ";" || $0 == "\n" || $0 == "\r" || $0 == "|" ? " " : $0 })
             write("\(day) * \(desc)\n    ; seq:\(t.seq)\n")
-            write("    members:\(t.payee)  \(amount(t.minutes.value, unit: unit)!)\n")
-            write("    members:\(t.payer)  \(amount(-t.minutes.value, unit: unit)!)\n\n")
-            balances[t.payee, default: 0] += t.minutes.value
-            balances[t.payer, default: 0] -= t.minutes.value
-            for a in [t.payee, t.payer] where !movedSet.contains(a) { movedSet.insert(a); moved.append(a) }
+            write("    members:\(t.payee.handle)  \(amount(t.minutes.value, unit: unit)!)\n")
+            write("    members:\(t.payer.handle)  \(amount(-t.minutes.value, unit: unit)!)\n\n")
+            balances[t.payee.handle, default: 0] += t.minutes.value
+            balances[t.payer.handle, default: 0] -= t.minutes.value
+            for a in [t.payee.handle, t.payer.handle] where !movedSet.contains(a) { movedSet.insert(a); moved.append(a) }
         }
         closeMonth()
     }
@@ -89,7 +89,7 @@ public enum Exporter {
     public static func transfersCSV(_ reader: Reader, write: (String) -> Void) throws {
         write("seq,date,timestamp,kind,exchange,payer,payee,minutes,exchange_kind,domain,description\n")
         try reader.forEachTransfer { t in
-            let fields = [String(t.seq), Day(timestamp: t.timestamp).description, String(t.timestamp), t.kind, t.exchange ?? "", t.payer, t.payee,
+            let fields = [String(t.seq), Day(timestamp: t.timestamp).description, String(t.timestamp), t.kind, t.exchange?.description ?? "", t.payer.handle, t.payee.handle,
                           String(t.minutes.value), t.exchangeKind ?? "", t.domain ?? "", t.what ?? ""]
             write(fields.map(csvField).joined(separator: ",") + "\n")
         }
@@ -100,8 +100,9 @@ public enum Exporter {
         write("id,state,date,kind,domain,providers,receivers,credits_minutes,quantity,measure,proposer,recorded_by_coordinator,what,reason,reversal_reason\n")
         try reader.forEachExchange { r in
             let i = r.record.info
-            let fields = [i.id, r.record.state.rawValue, i.date.description, i.kind.rawValue, i.domain, i.providers.joined(separator: ";"),
-                          i.receivers.joined(separator: ";"), String(i.credits.value), String(i.quantity), i.kind.measure, i.proposer ?? "",
+            let fields = [i.id.description, r.record.state.rawValue, i.date.description, i.kind.rawValue, i.domain,
+                          i.providers.map(\.handle).joined(separator: ";"), i.receivers.map(\.handle).joined(separator: ";"),
+                          String(i.credits.value), String(i.quantity), i.kind.measure, i.proposer?.handle ?? "",
                           r.record.recorded ? "true" : "false", i.what, r.reason ?? "", r.record.reversalReason ?? ""]
             write(fields.map(csvField).joined(separator: ",") + "\n")
         }
@@ -120,8 +121,8 @@ public enum Exporter {
         try reader.forEachTransfer { t in
             let j = JSON.object([
                 "seq": .int(t.seq), "date": .string(Day(timestamp: t.timestamp).description), "timestamp": .int(t.timestamp),
-                "kind": .string(t.kind), "exchange": t.exchange.map(JSON.string) ?? .null, "payer": .string(t.payer),
-                "payee": .string(t.payee), "minutes": .int(t.minutes.value),
+                "kind": .string(t.kind), "exchange": .id(t.exchange), "payer": .id(t.payer),
+                "payee": .id(t.payee), "minutes": .int(t.minutes.value),
             ])
             write((first ? "\n" : ",\n") + j.canonicalString)
             first = false

@@ -66,7 +66,7 @@ public final class BulkLoader: @unchecked Sendable {
     public var policy: Policy { state.policy }
 
     /// A member as the load stands (without copying the whole state).
-    public func member(_ id: String) -> MemberState? { state.member(id) }
+    public func member(_ id: MemberID) -> MemberState? { state.member(id) }
 
     /// Decides and, when accepted, appends `command` at `timestamp`.
     @discardableResult

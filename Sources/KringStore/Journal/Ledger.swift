@@ -319,7 +319,7 @@ public final class Ledger: @unchecked Sendable {
         var events = [Event]()
         for num in due {
             let view = SQLiteView(db: db, policy: try policy())
-            let d = try? Decider.decide(.expire(ExchangeNumber.id(num)), by: .system, in: view, now: now)
+            let d = try? Decider.decide(.expire(ExchangeID(uncheckedNumber: num)), by: .system, in: view, now: now)
             if let fault = view.fault.error { throw fault }
             guard let d else { continue }
             try projector.append(d.event, at: now)

@@ -28,7 +28,7 @@ struct ChainHead {
     mutating func seal(_ event: Event, at timestamp: Int64) -> JournalEntry {
         let payload = event.payloadBytes
         let next = seq + 1, at = max(timestamp, ts)
-        let h = Chain.hash(previous: hash, seq: next, timestamp: at, type: event.type, payload: payload)
+        let h = Chain.hash(previous: hash, seq: next, timestamp: at, type: event.type.rawValue, payload: payload)
         let entry = JournalEntry(seq: next, ts: at, event: event, payload: payload, previous: hash, hash: h)
         (seq, ts, hash) = (next, at, h)
         return entry
@@ -44,7 +44,7 @@ final class Projector {
     /// When set (bulk loads), balance updates are summed in memory and written by
     /// `flushBalances()` before each commit instead of one UPDATE per posting.
     var deferBalances = false
-    private var pendingBalances: [String: (balance: Int64, given: Int64, seq: Int64)] = [:]
+    private var pendingBalances: [MemberID: (balance: Int64, given: Int64, seq: Int64)] = [:]
 
     init(db: Connection) throws(StoreError) {
         self.db = db
@@ -69,7 +69,7 @@ final class Projector {
     /// Writes a sealed entry and its projections.
     func write(_ entry: JournalEntry) throws(StoreError) {
         try db.cached("INSERT INTO journal(seq, ts, type, payload, prev_hash, hash) VALUES (?,?,?,?,?,?)")
-            .run(.int(entry.seq), .int(entry.ts), .text(entry.event.type), .utf8(entry.payload), .blob(entry.previous), .blob(entry.hash))
+            .run(.int(entry.seq), .int(entry.ts), .text(entry.event.type.rawValue), .utf8(entry.payload), .blob(entry.previous), .blob(entry.hash))
         try project(entry.event, seq: entry.seq, day: Day(timestamp: entry.ts))
     }
 
@@ -77,7 +77,7 @@ final class Projector {
     func flushBalances() throws(StoreError) {
         let upd = try db.cached("UPDATE accounts SET balance = balance + ?, given = given + ?, last_seq = ? WHERE member = ?")
         for (member, d) in pendingBalances {
-            try upd.run(.int(d.balance), .int(d.given), .int(d.seq), .text(member))
+            try upd.run(.int(d.balance), .int(d.given), .int(d.seq), .id(member))
             guard db.changes == 1 else { throw StoreError("no account \(member)") }
         }
         pendingBalances.removeAll(keepingCapacity: true)
@@ -93,25 +93,25 @@ final class Projector {
         case .memberAdded(let info):
             try insertMember(info, seq: seq)
         case .memberSuspended(let id):
-            try db.cached("UPDATE members SET status = 'suspended' WHERE id = ?").run(.text(id))
+            try db.cached("UPDATE members SET status = 'suspended' WHERE id = ?").run(.id(id))
         case .memberReinstated(let id):
-            try db.cached("UPDATE members SET status = 'active' WHERE id = ?").run(.text(id))
+            try db.cached("UPDATE members SET status = 'active' WHERE id = ?").run(.id(id))
         case .memberLimitsSet(let id, let f, let c):
-            try db.cached("UPDATE members SET floor_override = ?, ceiling_override = ? WHERE id = ?").run(.int(f?.value), .int(c?.value), .text(id))
+            try db.cached("UPDATE members SET floor_override = ?, ceiling_override = ? WHERE id = ?").run(.int(f?.value), .int(c?.value), .id(id))
         case .memberLeft(let id, let settlement, let cancelled):
             for x in cancelled { try setState(x, .cancelled, seq: seq) }
             if let s = settlement { try post(s, seq: seq, exchange: nil, kind: "settlement", day: day) }
-            try db.cached("UPDATE members SET status = 'left' WHERE id = ?").run(.text(id))
+            try db.cached("UPDATE members SET status = 'left' WHERE id = ?").run(.id(id))
         case .exchangeProposed(let info):
             try insertExchange(info, state: .proposed, recorded: false, reason: nil, seq: seq)
         case .exchangeConsented(let id, let m):
             try consent(id, m)
-            try db.cached("UPDATE exchanges SET updated_seq = ? WHERE num = ?").run(.int(seq), .int(ExchangeNumber.parse(id)))
+            try db.cached("UPDATE exchanges SET updated_seq = ? WHERE num = ?").run(.int(seq), .int(id.number))
         case .exchangeConfirmed(let id, let by, let transfers):
-            if by != "auto" { try consent(id, by) }
+            if case .member(let m) = by { try consent(id, m) }
             try setState(id, .confirmed, seq: seq)
             for t in transfers { try post(t, seq: seq, exchange: id, kind: "exchange", day: day) }
-            try fulfil(id, links: try links(of: ExchangeNumber.parse(id)), seq: seq)
+            try fulfil(id, links: try links(of: id), seq: seq)
         case .exchangeRecorded(let info, let reason, let transfers):
             try insertExchange(info, state: .confirmed, recorded: true, reason: reason, seq: seq)
             for t in transfers { try post(t, seq: seq, exchange: info.id, kind: "exchange", day: day) }
@@ -121,9 +121,9 @@ final class Projector {
         case .exchangeExpired(let id, _): try setState(id, .expired, seq: seq)
         case .exchangeReversed(let id, let reason, let transfers):
             try db.cached("UPDATE exchanges SET state = 'reversed', reversal_reason = ?, updated_seq = ? WHERE num = ?")
-                .run(.text(reason), .int(seq), .int(ExchangeNumber.parse(id)))
+                .run(.text(reason), .int(seq), .int(id.number))
             for t in transfers { try post(t, seq: seq, exchange: id, kind: "reversal", day: day) }
-            try fulfil(id, links: try links(of: ExchangeNumber.parse(id)), seq: seq, undo: true)
+            try fulfil(id, links: try links(of: id), seq: seq, undo: true)
         case .poolDonated(let t):
             try post(t, seq: seq, exchange: nil, kind: "donation", day: day)
         case .poolGranted(let t, _):
@@ -132,9 +132,9 @@ final class Projector {
             try db.cached("""
                 INSERT INTO listings(num, side, author, kind, domain, title, text, place, availability, expires, version, state, created_seq, updated_seq, challenge)
                 VALUES (?,?,?,?,?,?,?,?,?,?,?,'active',?,?,?)
-                """).run(.int(ListingInfo.number(l.id)), .text(l.side.rawValue), .text(l.author), .text(l.kind.rawValue), .text(l.domain),
+                """).run(.int(l.id.number), .text(l.side.rawValue), .id(l.author), .text(l.kind.rawValue), .text(l.domain),
                          .text(l.title), .text(l.text), .text(l.place), .text(l.availability), .int(l.expires.number), .int(l.version),
-                         .int(seq), .int(seq), .text(l.challenge))
+                         .int(seq), .int(seq), .id(l.challenge))
             try indexListing(l)
         case .listingEdited(let l):
             try db.cached("""
@@ -142,122 +142,120 @@ final class Projector {
                     challenge = ?
                 WHERE num = ?
                 """).run(.text(l.kind.rawValue), .text(l.domain), .text(l.title), .text(l.text), .text(l.place), .text(l.availability),
-                         .int(l.expires.number), .int(l.version), .int(seq), .text(l.challenge), .int(ListingInfo.number(l.id)))
-            try db.cached("DELETE FROM listings_fts WHERE rowid = ?").run(.int(ListingInfo.number(l.id)))
+                         .int(l.expires.number), .int(l.version), .int(seq), .id(l.challenge), .int(l.id.number))
+            try db.cached("DELETE FROM listings_fts WHERE rowid = ?").run(.int(l.id.number))
             try indexListing(l)
         case .listingWithdrawn(let id, _):
-            try db.cached("UPDATE listings SET state = 'withdrawn', updated_seq = ? WHERE num = ?").run(.int(seq), .int(ListingInfo.number(id)))
-            try db.cached("DELETE FROM listings_fts WHERE rowid = ?").run(.int(ListingInfo.number(id)))
+            try db.cached("UPDATE listings SET state = 'withdrawn', updated_seq = ? WHERE num = ?").run(.int(seq), .int(id.number))
+            try db.cached("DELETE FROM listings_fts WHERE rowid = ?").run(.int(id.number))
         case .challengePosted(let c):
             try db.cached("INSERT INTO challenges(num, author, title, text, domains, ends, state, created_seq, updated_seq) VALUES (?,?,?,?,?,?,'open',?,?)")
-                .run(.int(ChallengeInfo.number(c.id)), .text(c.author), .text(c.title), .text(c.text), .text(c.domains.joined(separator: ",")),
+                .run(.int(c.id.number), .id(c.author), .text(c.title), .text(c.text), .text(c.domains.joined(separator: ",")),
                      .int(c.ends.number), .int(seq), .int(seq))
         case .challengeJoined(let id, let m):
-            try db.cached("INSERT INTO challenge_members(challenge, member, seq) VALUES (?,?,?)").run(.int(ChallengeInfo.number(id)), .text(m), .int(seq))
+            try db.cached("INSERT INTO challenge_members(challenge, member, seq) VALUES (?,?,?)").run(.int(id.number), .id(m), .int(seq))
         case .challengePledged(let p):
             try db.cached("INSERT INTO pledges(challenge, member, kind, what, seq) VALUES (?,?,?,?,?)")
-                .run(.int(ChallengeInfo.number(p.challenge)), .text(p.member), .text(p.kind.rawValue), .text(p.what), .int(seq))
+                .run(.int(p.challenge.number), .id(p.member), .text(p.kind.rawValue), .text(p.what), .int(seq))
         case .challengeClosed(let id, _):
-            try db.cached("UPDATE challenges SET state = 'closed', updated_seq = ? WHERE num = ?").run(.int(seq), .int(ChallengeInfo.number(id)))
+            try db.cached("UPDATE challenges SET state = 'closed', updated_seq = ? WHERE num = ?").run(.int(seq), .int(id.number))
         case .spaceHoursSet(let offer, let h):
             try db.cached("INSERT OR REPLACE INTO spaces(offer, capacity, hours, updated_seq) VALUES (?,?,?,?)")
-                .run(.int(ListingInfo.number(offer)), .int(h.capacity), .text(h.json.canonicalString), .int(seq))
+                .run(.int(offer.number), .int(h.capacity), .text(h.json.canonicalString), .int(seq))
         case .spaceBooked(let b):
             try db.cached("INSERT INTO bookings(num, offer, member, day, start, end, people, state, created_seq, updated_seq) VALUES (?,?,?,?,?,?,?,'booked',?,?)")
-                .run(.int(BookingInfo.number(b.id)), .int(ListingInfo.number(b.offer)), .text(b.member), .int(b.date.number), .int(b.start),
+                .run(.int(b.id.number), .int(b.offer.number), .id(b.member), .int(b.date.number), .int(b.start),
                      .int(b.end), .int(b.people), .int(seq), .int(seq))
         case .spaceCancelled(let id, _):
-            try db.cached("UPDATE bookings SET state = 'cancelled', updated_seq = ? WHERE num = ?").run(.int(seq), .int(BookingInfo.number(id)))
+            try db.cached("UPDATE bookings SET state = 'cancelled', updated_seq = ? WHERE num = ?").run(.int(seq), .int(id.number))
         case .goodsLent(let l):
             try db.cached("INSERT INTO loans(num, lender, borrower, what, offer, lent, due, created_seq, updated_seq) VALUES (?,?,?,?,?,?,?,?,?)")
-                .run(.int(LoanInfo.number(l.id)), .text(l.lender), .text(l.borrower), .text(l.what), .text(l.offer), .int(l.lent.number),
+                .run(.int(l.id.number), .id(l.lender), .id(l.borrower), .text(l.what), .id(l.offer), .int(l.lent.number),
                      .int(l.due.number), .int(seq), .int(seq))
         case .goodsReturned(let id, let day):
-            try db.cached("UPDATE loans SET returned = ?, updated_seq = ? WHERE num = ?").run(.int(day.number), .int(seq), .int(LoanInfo.number(id)))
+            try db.cached("UPDATE loans SET returned = ?, updated_seq = ? WHERE num = ?").run(.int(day.number), .int(seq), .int(id.number))
         case .listingRenewed(let id, let expires):
-            try db.cached("UPDATE listings SET expires = ?, updated_seq = ? WHERE num = ?").run(.int(expires.number), .int(seq), .int(ListingInfo.number(id)))
+            try db.cached("UPDATE listings SET expires = ?, updated_seq = ? WHERE num = ?").run(.int(expires.number), .int(seq), .int(id.number))
         }
     }
 
     /// The listings and bookings an exchange links (from its own links table: one keyed read).
-    private func links(of exchange: Int64) throws(StoreError) -> [String] {
+    private func links(of exchange: ExchangeID) throws(StoreError) -> [ExchangeLink] {
         let s = try db.cached("SELECT target FROM exchange_links WHERE exchange = ?")
         defer { s.reset() }
-        try s.bind([.int(exchange)])
-        var out = [String]()
-        while try s.step() { out.append(s.text(0)) }
+        try s.bind([.int(exchange.number)])
+        var out = [ExchangeLink]()
+        while try s.step() { out.append(try s.id(0)) }
         return out
     }
 
     /// Marks the requests and bookings a posted exchange links as fulfilled or settled by it (the
     /// first one wins); `undo` clears what this exchange marked, when it is reversed.
-    private func fulfil(_ exchange: String, links: [String], seq: Int64, undo: Bool = false) throws(StoreError) {
-        let num = ExchangeNumber.parse(exchange)
+    private func fulfil(_ exchange: ExchangeID, links: [ExchangeLink], seq: Int64, undo: Bool = false) throws(StoreError) {
+        let num = exchange.number
         let mark = undo
             ? (listing: "UPDATE listings SET fulfilled_by = NULL, updated_seq = ?1 WHERE num = ?2 AND fulfilled_by = ?3",
                booking: "UPDATE bookings SET settled_by = NULL, updated_seq = ?1 WHERE num = ?2 AND settled_by = ?3")
             : (listing: "UPDATE listings SET fulfilled_by = ?3, updated_seq = ?1 WHERE num = ?2 AND fulfilled_by IS NULL",
                booking: "UPDATE bookings SET settled_by = ?3, updated_seq = ?1 WHERE num = ?2 AND settled_by IS NULL")
-        for l in links where l.hasPrefix(ListingSide.request.prefix) {
-            try db.cached(mark.listing).run(.int(seq), .int(ListingInfo.number(l)), .int(num))
-        }
-        for b in links where b.hasPrefix("bk-") {
-            try db.cached(mark.booking).run(.int(seq), .int(BookingInfo.number(b)), .int(num))
+        for l in links {
+            if let r = l.request { try db.cached(mark.listing + " AND side = 'request'").run(.int(seq), .int(r.number), .int(num)) }
+            if let b = l.booking { try db.cached(mark.booking).run(.int(seq), .int(b.number), .int(num)) }
         }
     }
 
     /// The full-text row of a listing: its latest title and text (withdrawn ones leave the index).
     private func indexListing(_ l: ListingInfo) throws(StoreError) {
-        try db.cached("INSERT INTO listings_fts(rowid, title, text) VALUES (?, ?, ?)").run(.int(ListingInfo.number(l.id)), .text(l.title), .text(l.text))
+        try db.cached("INSERT INTO listings_fts(rowid, title, text) VALUES (?, ?, ?)").run(.int(l.id.number), .text(l.title), .text(l.text))
     }
 
     private func insertMember(_ m: MemberInfo, seq: Int64) throws(StoreError) {
         try db.cached("INSERT INTO members(id, name, kind, status, neighbourhood, domains, joined, added_seq) VALUES (?,?,?,'active',?,?,?,?)")
-            .run(.text(m.id), .text(m.name), .text(m.kind.rawValue), .text(m.neighbourhood), .text(m.domains.joined(separator: ",")),
+            .run(.id(m.id), .text(m.name), .text(m.kind.rawValue), .text(m.neighbourhood), .text(m.domains.joined(separator: ",")),
                  .text(m.joined.description), .int(seq))
-        try db.cached("INSERT INTO accounts(member, balance, given, last_seq) VALUES (?, 0, 0, ?)").run(.text(m.id), .int(seq))
+        try db.cached("INSERT INTO accounts(member, balance, given, last_seq) VALUES (?, 0, 0, ?)").run(.id(m.id), .int(seq))
     }
 
     private func insertExchange(_ x: ExchangeInfo, state: ExchangeState, recorded: Bool, reason: String?, seq: Int64) throws(StoreError) {
-        let num = ExchangeNumber.parse(x.id)
+        let num = x.id.number
         try db.cached("""
             INSERT INTO exchanges(num, proposer, kind, domain, what, credits, quantity, date, expires_at, state, recorded, reason, created_seq, updated_seq, links)
             VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
-            """).run(.int(num), .text(x.proposer), .text(x.kind.rawValue), .text(x.domain), .text(x.what), .int(x.credits.value),
+            """).run(.int(num), .id(x.proposer), .text(x.kind.rawValue), .text(x.domain), .text(x.what), .int(x.credits.value),
                      .int(x.quantity), .text(x.date.description), .int(x.expiresAt), .text(state.rawValue), .int(recorded ? 1 : 0),
-                     .text(reason), .int(seq), .int(seq), .text(x.links.joined(separator: ",")))
+                     .text(reason), .int(seq), .int(seq), .text(x.links.map(\.description).joined(separator: ",")))
         // Parties keep their order, so a decision read back from here posts its transfers in the
         // same order as one taken on the in-memory ledger.
         for l in x.links {
-            try db.cached("INSERT INTO exchange_links(exchange, target) VALUES (?, ?)").run(.int(num), .text(l))
+            try db.cached("INSERT INTO exchange_links(exchange, target) VALUES (?, ?)").run(.int(num), .id(l))
         }
         let party = try db.cached("INSERT INTO exchange_parties(exchange, member, role, position, consented) VALUES (?,?,?,?,?)")
         for (i, p) in x.providers.enumerated() {
-            try party.run(.int(num), .text(p), .text("provider"), .int(Int64(i)), .int(recorded || p == x.proposer ? 1 : 0))
+            try party.run(.int(num), .id(p), .text("provider"), .int(Int64(i)), .int(recorded || p == x.proposer ? 1 : 0))
         }
         for (i, r) in x.receivers.enumerated() {
-            try party.run(.int(num), .text(r), .text("receiver"), .int(Int64(i)), .int(recorded || r == x.proposer ? 1 : 0))
+            try party.run(.int(num), .id(r), .text("receiver"), .int(Int64(i)), .int(recorded || r == x.proposer ? 1 : 0))
         }
     }
 
-    private func consent(_ id: String, _ member: String) throws(StoreError) {
-        try db.cached("UPDATE exchange_parties SET consented = 1 WHERE exchange = ? AND member = ?").run(.int(ExchangeNumber.parse(id)), .text(member))
+    private func consent(_ id: ExchangeID, _ member: MemberID) throws(StoreError) {
+        try db.cached("UPDATE exchange_parties SET consented = 1 WHERE exchange = ? AND member = ?").run(.int(id.number), .id(member))
     }
 
-    private func setState(_ id: String, _ state: ExchangeState, seq: Int64) throws(StoreError) {
-        try db.cached("UPDATE exchanges SET state = ?, updated_seq = ? WHERE num = ?").run(.text(state.rawValue), .int(seq), .int(ExchangeNumber.parse(id)))
+    private func setState(_ id: ExchangeID, _ state: ExchangeState, seq: Int64) throws(StoreError) {
+        try db.cached("UPDATE exchanges SET state = ?, updated_seq = ? WHERE num = ?").run(.text(state.rawValue), .int(seq), .int(id.number))
     }
 
     /// One transfer: its row, two postings that sum to zero, two balance updates. For
     /// exchanges and reversals the provider's given credits move too (earned floors).
-    private func post(_ t: Transfer, seq: Int64, exchange: String?, kind: String, day: Day) throws(StoreError) {
+    private func post(_ t: Transfer, seq: Int64, exchange: ExchangeID?, kind: String, day: Day) throws(StoreError) {
         precondition(t.minutes.value > 0 && t.from != t.to, "a transfer moves a positive amount between two accounts")
         try db.cached("INSERT INTO transfers(seq, exchange, kind, payer, payee, minutes, day) VALUES (?,?,?,?,?,?,?)")
-            .run(.int(seq), .int(exchange.map(ExchangeNumber.parse)), .text(kind), .text(t.from), .text(t.to), .int(t.minutes.value), .int(day.number))
+            .run(.int(seq), .int(exchange?.number), .text(kind), .id(t.from), .id(t.to), .int(t.minutes.value), .int(day.number))
         let transferID = sqlite3LastInsertRowID(db)
         let posting = try db.cached("INSERT INTO postings(seq, transfer, member, minutes, day) VALUES (?,?,?,?,?)")
-        try posting.run(.int(seq), .int(transferID), .text(t.from), .int(-t.minutes.value), .int(day.number))
-        try posting.run(.int(seq), .int(transferID), .text(t.to), .int(t.minutes.value), .int(day.number))
+        try posting.run(.int(seq), .int(transferID), .id(t.from), .int(-t.minutes.value), .int(day.number))
+        try posting.run(.int(seq), .int(transferID), .id(t.to), .int(t.minutes.value), .int(day.number))
         let givenFrom: Int64 = kind == "reversal" ? -t.minutes.value : 0
         let givenTo: Int64 = kind == "exchange" ? t.minutes.value : 0
         if deferBalances {
@@ -267,21 +265,9 @@ final class Projector {
             return
         }
         let upd = try db.cached("UPDATE accounts SET balance = balance + ?, given = given + ?, last_seq = ? WHERE member = ?")
-        try upd.run(.int(-t.minutes.value), .int(givenFrom), .int(seq), .text(t.from))
+        try upd.run(.int(-t.minutes.value), .int(givenFrom), .int(seq), .id(t.from))
         guard db.changes == 1 else { throw StoreError("no account \(t.from)") }
-        try upd.run(.int(t.minutes.value), .int(givenTo), .int(seq), .text(t.to))
+        try upd.run(.int(t.minutes.value), .int(givenTo), .int(seq), .id(t.to))
         guard db.changes == 1 else { throw StoreError("no account \(t.to)") }
     }
-}
-
-/// Exchange ids are `ex-<n>`; the projections key them by n.
-public enum ExchangeNumber {
-    /// n for `ex-n`; 0 (no such exchange) when the id is not of that form.
-    public static func parse(_ id: String) -> Int64 {
-        guard id.hasPrefix("ex-"), let n = Int64(id.dropFirst(3)), n > 0 else { return 0 }
-        return n
-    }
-
-    /// `ex-n`.
-    public static func id(_ n: Int64) -> String { "ex-\(n)" }
 }

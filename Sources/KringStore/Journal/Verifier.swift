@@ -8,13 +8,20 @@ public struct VerifyReport: Sendable {
     public let head: LedgerHead?
     /// The lowest sequence number at which the journal or a projection diverges, and how.
     public let divergence: (seq: Int64, reason: String)?
+    /// Entries written before typed identities that hold an id in a form no longer accepted
+    /// (`ex-012`): read by canonicalising it, and listed here by sequence number.
+    public let legacyIDs: [Int64]
 
     public var ok: Bool { divergence == nil }
+
+    /// Most sequence numbers of legacy entries a report lists (it counts them all).
+    public static let maxLegacyListed = 1_000
 
     public var json: JSON {
         .object([
             "ok": .bool(ok), "entries": .int(entries), "ledger_head": head?.json ?? .null,
             "divergence": divergence.map { .object(["seq": .int($0.seq), "reason": .string($0.reason)]) } ?? .null,
+            "legacy_ids": .object(["entries": .int(Int64(legacyIDs.count)), "seqs": .array(legacyIDs.prefix(VerifyReport.maxLegacyListed).map(JSON.int))]),
         ])
     }
 }
@@ -47,8 +54,9 @@ public enum Verifier {
         func diverge(_ seq: Int64, _ reason: String) { divergences.append((seq, reason)) }
 
         var state = LedgerState(tracksPairs: false)
-        var lastSeqOf = [String: Int64]()
-        var exchangeSeq = [String: Int64]()
+        var lastSeqOf = [MemberID: Int64]()
+        var exchangeSeq = [ExchangeID: Int64]()
+        var legacy = [Int64]()
         var prev = Chain.genesis
         var expected: Int64 = 1
         var lastTs: Int64 = .min
@@ -106,6 +114,7 @@ public enum Verifier {
                 guard entry.raw.previous == prev else { diverge(seq, "previous hash does not match entry \(seq - 1)'s hash"); break journal }
                 if let problem = entry.problem { diverge(seq, problem); break journal }
                 guard ts >= lastTs, let event = entry.event else { diverge(seq, "timestamp goes backwards"); break journal }
+                if entry.legacy { legacy.append(seq) }
                 let hash = entry.raw.hash
                 do {
                     try state.apply(event, timestamp: ts)
@@ -115,8 +124,8 @@ public enum Verifier {
                 // The postings this entry must have produced.
                 var want = [(String, Int64)]()
                 for t in event.transfers {
-                    want.append((t.from, -t.minutes.value))
-                    want.append((t.to, t.minutes.value))
+                    want.append((t.from.handle, -t.minutes.value))
+                    want.append((t.to.handle, t.minutes.value))
                     lastSeqOf[t.from] = seq
                     lastSeqOf[t.to] = seq
                 }
@@ -131,13 +140,17 @@ public enum Verifier {
                     diverge(seq, "postings differ from the journal entry (expected \(want.map { "\($0.0) \($0.1)" }), found \(got.map { "\($0.0) \($0.1)" }))")
                     break journal
                 }
-                var gotTransfers = [Transfer]()
+                var gotTransfers = [(String, String, Int64)]()
                 while let t = pendingTransfer, t.seq <= seq {
                     if t.seq < seq { diverge(t.seq, "a transfer at \(t.seq) belongs to no journal entry"); break journal }
-                    gotTransfers.append(Transfer(from: t.payer, to: t.payee, minutes: Minutes(t.minutes)))
+                    gotTransfers.append((t.payer, t.payee, t.minutes))
                     pendingTransfer = try nextTransfer()
                 }
-                if gotTransfers != event.transfers { diverge(seq, "transfers differ from the journal entry"); break journal }
+                let wantTransfers = event.transfers
+                if gotTransfers.count != wantTransfers.count
+                    || zip(gotTransfers, wantTransfers).contains(where: { $0.0 != $1.from.handle || $0.1 != $1.to.handle || $0.2 != $1.minutes.value }) {
+                    diverge(seq, "transfers differ from the journal entry"); break journal
+                }
                 if let x = event.exchangeID { exchangeSeq[x] = seq }
                 if case .memberAdded(let m) = event { lastSeqOf[m.id] = max(lastSeqOf[m.id] ?? 0, seq) }
                 if case .memberLimitsSet(let id, _, _) = event { lastSeqOf[id] = seq }
@@ -166,20 +179,21 @@ public enum Verifier {
             try compareProjections(db, state: state, lastSeqOf: lastSeqOf, exchangeSeq: exchangeSeq, diverge: diverge)
         }
         let first = divergences.min { $0.seq < $1.seq }
-        return VerifyReport(entries: entries, head: headSeen.map { LedgerHead(seq: $0.seq, hash: prev.hexString, timestamp: $0.ts) }, divergence: first)
+        return VerifyReport(entries: entries, head: headSeen.map { LedgerHead(seq: $0.seq, hash: prev.hexString, timestamp: $0.ts) }, divergence: first,
+                            legacyIDs: legacy)
     }
 
-    private static func compareProjections(_ db: Connection, state: LedgerState, lastSeqOf: [String: Int64], exchangeSeq: [String: Int64],
+    private static func compareProjections(_ db: Connection, state: LedgerState, lastSeqOf: [MemberID: Int64], exchangeSeq: [ExchangeID: Int64],
                                            diverge: (Int64, String) -> Void) throws(StoreError) {
         // Accounts and members.
-        var seen = Set<String>()
+        var seen = Set<MemberID>()
         let s = try db.prepare("""
             SELECT m.id, m.status, m.kind, m.floor_override, m.ceiling_override, a.balance, a.given,
                    (SELECT COALESCE(SUM(p.minutes), 0) FROM postings p WHERE p.member = m.id)
             FROM members m LEFT JOIN accounts a ON a.member = m.id
             """)
         while try s.step() {
-            let id = s.text(0)
+            guard let id = MemberID(canonical: s.text(0)) else { diverge(1, "the projection holds a member \"\(s.text(0).prefix(60))\" whose id is not canonical"); continue }
             seen.insert(id)
             let at = lastSeqOf[id] ?? 1
             guard let m = state.member(id) else { diverge(at, "member \(id) is in the projection but not in the journal"); continue }
@@ -199,7 +213,7 @@ public enum Verifier {
         var exSeen = 0
         let e = try db.prepare("SELECT num, state, credits FROM exchanges")
         while try e.step() {
-            let id = ExchangeNumber.id(e.int(0))
+            let id = ExchangeID(uncheckedNumber: e.int(0))
             exSeen += 1
             guard let x = state.exchange(id) else { diverge(exchangeSeq[id] ?? 1, "exchange \(id) is not in the journal"); continue }
             if e.text(1) != x.state.rawValue || e.int(2) != x.info.credits.value {
@@ -214,7 +228,7 @@ public enum Verifier {
             let at = ls.int(4)
             guard let l = state.listings[ls.int(0)] else { diverge(at, "listing \(ls.int(0)) is not in the journal"); continue }
             if ls.int(1) != l.info.version || ls.int(2) != l.info.expires.number || (ls.text(3) == "withdrawn") != l.withdrawn
-                || ls.optionalInt(5).map(ExchangeNumber.id) != l.fulfilledBy {
+                || ls.optionalInt(5) != l.fulfilledBy?.number {
                 diverge(at, "listing \(l.info.id) differs from the journal")
             }
         }
@@ -230,7 +244,7 @@ public enum Verifier {
         while try bk.step() {
             bookingsSeen += 1
             guard let b = state.bookings[bk.int(0)] else { diverge(bk.int(3), "booking \(bk.int(0)) is not in the journal"); continue }
-            if bk.int(1) != b.info.people || (bk.text(2) == "cancelled") != b.cancelled || bk.optionalInt(4).map(ExchangeNumber.id) != b.settledBy { diverge(bk.int(3), "booking \(b.info.id) differs from the journal") }
+            if bk.int(1) != b.info.people || (bk.text(2) == "cancelled") != b.cancelled || bk.optionalInt(4) != b.settledBy?.number { diverge(bk.int(3), "booking \(b.info.id) differs from the journal") }
         }
         var challengesSeen = 0
         let ch = try db.prepare("SELECT num, state, updated_seq, (SELECT COUNT(*) FROM challenge_members m WHERE m.challenge = c.num) FROM challenges c")
@@ -266,6 +280,8 @@ struct CheckedEntry: Sendable {
     let raw: RawEntry
     let event: Event?
     let problem: String?
+    /// The entry was written before typed identities and holds an id in a legacy form.
+    private(set) var legacy = false
 
     /// Checks that the stored hash covers the stored content (given the stored previous hash),
     /// and that the payload decodes to an event whose canonical encoding is those very bytes.
@@ -277,13 +293,59 @@ struct CheckedEntry: Sendable {
             problem = "hash does not match the entry's content"
             return
         }
-        if let json = try? JSON.parse(raw.payload), let e = Event(type: raw.type, payload: json), e.payloadBytes == raw.payload {
+        guard let json = try? JSON.parse(raw.payload) else {
+            event = nil
+            problem = "payload of \(raw.type) is not JSON"
+            return
+        }
+        if let e = Event(type: raw.type, payload: json), e.payloadBytes == raw.payload {
             event = e
             problem = nil
-        } else {
-            event = nil
-            problem = "payload is not a canonical \(raw.type) event"
+            return
         }
+        // Written before typed identities? Read ids in their legacy form; the entry is then
+        // exactly the canonical encoding of its event with those ids as they were written.
+        var ids = IDReading(allowsLegacy: true)
+        if let e = Event(type: raw.type, payload: json, ids: &ids), !ids.legacy.isEmpty,
+           CheckedEntry.restoring(ids.legacy, in: e.payloadBytes) == raw.payload {
+            event = e
+            problem = nil
+            legacy = true
+            return
+        }
+        event = nil
+        problem = "payload is not a canonical \(raw.type) event"
+    }
+
+    /// `payload` with each canonical id put back as the legacy text it was read from (whole
+    /// JSON strings only); nil when one id was written in two forms in one entry.
+    static func restoring(_ legacy: [(text: String, canonical: String)], in payload: [UInt8]) -> [UInt8]? {
+        var back = [String: String]()
+        for (text, canonical) in legacy {
+            if let other = back[canonical], other != text { return nil }
+            back[canonical] = text
+        }
+        var out = payload
+        for (canonical, text) in back {
+            out = replacing(Array("\"\(canonical)\"".utf8), with: Array("\"\(text)\"".utf8), in: out)
+        }
+        return out
+    }
+
+    private static func replacing(_ a: [UInt8], with b: [UInt8], in bytes: [UInt8]) -> [UInt8] {
+        var out = [UInt8]()
+        out.reserveCapacity(bytes.count + 16)
+        var i = 0
+        while i < bytes.count {
+            if bytes[i] == a[0], i + a.count <= bytes.count, bytes[i..<(i + a.count)].elementsEqual(a) {
+                out.append(contentsOf: b)
+                i += a.count
+            } else {
+                out.append(bytes[i])
+                i += 1
+            }
+        }
+        return out
     }
 }
 

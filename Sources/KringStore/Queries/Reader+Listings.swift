@@ -19,11 +19,11 @@ public struct ListingRow: Sendable {
     public var json: JSON {
         let i = record.info
         return .object([
-            "id": .string(i.id), "side": .string(i.side.rawValue), "author": .string(i.author), "author_kind": .string(authorKind.rawValue),
+            "id": .id(i.id), "side": .string(i.side.rawValue), "author": .id(i.author), "author_kind": .string(authorKind.rawValue),
             "kind": .string(i.kind.rawValue), "domain": .string(i.domain), "title": .string(i.title), "text": .string(i.text),
             "place": place.map(JSON.string) ?? .null, "availability": i.availability.map(JSON.string) ?? .null,
             "expires": .string(i.expires.description), "version": .int(i.version), "withdrawn": .bool(record.withdrawn),
-            "fulfilled_by": record.fulfilledBy.map(JSON.string) ?? .null, "challenge": i.challenge.map(JSON.string) ?? .null,
+            "fulfilled_by": .id(record.fulfilledBy), "challenge": .id(i.challenge),
         ])
     }
 }
@@ -35,10 +35,10 @@ public struct ListingFilter: Sendable {
     public var domain: String?
     public var neighbourhood: String?
     public var memberKind: MemberKind?
-    public var author: String?
+    public var author: MemberID?
 
     public init(side: ListingSide? = nil, kind: ExchangeKind? = nil, domain: String? = nil, neighbourhood: String? = nil,
-                memberKind: MemberKind? = nil, author: String? = nil) {
+                memberKind: MemberKind? = nil, author: MemberID? = nil) {
         self.side = side
         self.kind = kind
         self.domain = domain
@@ -55,13 +55,13 @@ extension Reader {
     public static let maxSearchLength = 500
 
     /// One listing (open or not), or nil.
-    public func listing(_ id: String) throws(StoreError) -> ListingRow? {
+    public func listing(_ id: ListingID) throws(StoreError) -> ListingRow? {
         // One row with its author's kind and place, as lists read them.
         let s = try db.cached("SELECT \(Reader.listingColumns) FROM listings l JOIN members m ON m.id = l.author WHERE l.num = ?")
         defer { s.reset() }
-        try s.bind([.int(ListingInfo.number(id))])
+        try s.bind([.int(id.number)])
         guard try s.step() else { return nil }
-        let r = row(s, rank: nil)
+        let r = try row(s, rank: nil)
         return r.record.info.id == id ? r : nil
     }
 
@@ -74,18 +74,17 @@ extension Reader {
         AND (?5 IS NULL OR COALESCE(l.place, m.neighbourhood) = ?5) AND (?6 IS NULL OR m.kind = ?6) AND (?7 IS NULL OR l.author = ?7)
         """
 
-    private func row(_ s: Statement, rank: Double?) -> ListingRow {
-        let side = ListingSide(rawValue: s.text(1)) ?? .offer
-        let info = ListingInfo(id: "\(side.prefix)\(s.int(0))", side: side, author: s.text(2), kind: ExchangeKind(rawValue: s.text(3)) ?? .time,
-                               domain: s.text(4), title: s.text(5), text: s.text(6), place: s.optionalText(7), availability: s.optionalText(8),
-                               expires: Day(s.int(9)), version: s.int(10), challenge: s.optionalText(15))
-        let record = ListingRecord(info: info, withdrawn: s.text(11) == "withdrawn", fulfilledBy: s.optionalInt(14).map(ExchangeNumber.id))
-        return ListingRow(record: record, authorKind: MemberKind(rawValue: s.text(12)) ?? .person,
-                          authorNeighbourhood: s.optionalText(13), rank: rank, updatedSeq: s.int(16))
+    private func row(_ s: Statement, rank: Double?) throws(StoreError) -> ListingRow {
+        let info = ListingInfo(id: ListingID(side: try s.value(1), uncheckedNumber: s.int(0)), author: try s.id(2), kind: try s.value(3),
+                               domain: try s.requiredText(4), title: try s.requiredText(5), text: try s.requiredText(6), place: s.optionalText(7),
+                               availability: s.optionalText(8), expires: Day(s.int(9)), version: s.int(10), challenge: try s.optionalID(15))
+        let record = ListingRecord(info: info, withdrawn: try s.value(11, ListingState.self) == .withdrawn,
+                                   fulfilledBy: s.optionalInt(14).map(ExchangeID.init(uncheckedNumber:)))
+        return ListingRow(record: record, authorKind: try s.value(12), authorNeighbourhood: s.optionalText(13), rank: rank, updatedSeq: s.int(16))
     }
 
     private func bindFilter(_ s: Statement, _ first: SQLValue, _ f: ListingFilter, _ rest: [SQLValue]) throws(StoreError) {
-        try s.bind([first, .text(f.side?.rawValue), .text(f.kind?.rawValue), .text(f.domain), .text(f.neighbourhood), .text(f.memberKind?.rawValue), .text(f.author)] + rest)
+        try s.bind([first, .text(f.side?.rawValue), .text(f.kind?.rawValue), .text(f.domain), .text(f.neighbourhood), .text(f.memberKind?.rawValue), .id(f.author)] + rest)
     }
 
     /// Listings, newest first. By default only the public ones: open on `today` (not withdrawn,
@@ -100,7 +99,7 @@ extension Reader {
         defer { s.reset() }
         try bindFilter(s, .int(history ? 1 : 0), filter, [.int(today.number), .int(Int64(max(0, min(limit, Reader.maxRows)))), .int(before)])
         var out = [ListingRow]()
-        while try s.step() { out.append(row(s, rank: nil)) }
+        while try s.step() { out.append(try row(s, rank: nil)) }
         return out
     }
 
@@ -120,7 +119,7 @@ extension Reader {
         try bindFilter(s, .text(query), filter, [.int(today.number), .int(Int64(min(max(limit, 1), Reader.maxRows)))])
         var out = [ListingRow]()
         while try s.step() {
-            out.append(row(s, rank: sqlite3Double(s, 17)))
+            out.append(try row(s, rank: sqlite3Double(s, 17)))
         }
         return out
     }
@@ -151,7 +150,7 @@ extension ListingRow {
 
 extension MatchSuggestion {
     public var json: JSON {
-        .object(["offer": .string(offer.info.id), "title": .string(offer.info.title), "author": .string(offer.info.author),
+        .object(["offer": .id(offer.info.id), "title": .string(offer.info.title), "author": .id(offer.info.author),
                  "domain": .string(offer.info.domain), "score": .string(String(format: "%.1f", score)), "cross_domain": .bool(crossDomain),
                  "reason": .string(reason)])
     }
@@ -159,7 +158,7 @@ extension MatchSuggestion {
 
 extension RequestMatches {
     public var json: JSON {
-        .object(["request": .string(request.info.id), "title": .string(request.info.title), "author": .string(request.info.author),
+        .object(["request": .id(request.info.id), "title": .string(request.info.title), "author": .id(request.info.author),
                  "domain": .string(request.info.domain), "suggestions": .array(suggestions.map(\.json))])
     }
 }
@@ -167,7 +166,7 @@ extension RequestMatches {
 extension Reader {
     /// Suggestions of open offers for every open request, for one (which must be open), or for
     /// the open requests of one author (only theirs are matched).
-    public func matches(request: String? = nil, author: String? = nil, today: Day) throws -> [RequestMatches] {
+    public func matches(request: ListingID? = nil, author: MemberID? = nil, today: Day) throws -> [RequestMatches] {
         let open = try listings(ListingFilter(), today: today, limit: Reader.maxRows)
         var requests = open.filter { $0.record.info.side == .request && (author == nil || $0.record.info.author == author) }
         if let id = request {

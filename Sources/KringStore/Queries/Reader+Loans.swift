@@ -2,18 +2,18 @@ import KringCore
 
 extension LoanRecord {
     public var json: JSON {
-        .object(["id": .string(info.id), "lender": .string(info.lender), "borrower": .string(info.borrower), "what": .string(info.what),
-                 "offer": info.offer.map(JSON.string) ?? .null, "lent": .string(info.lent.description), "due": .string(info.due.description),
+        .object(["id": .id(info.id), "lender": .id(info.lender), "borrower": .id(info.borrower), "what": .string(info.what),
+                 "offer": .id(info.offer), "lent": .string(info.lent.description), "due": .string(info.due.description),
                  "returned": returned.map { .string($0.description) } ?? .null])
     }
 }
 
 extension Reader {
     /// One loan, or nil.
-    public func loan(_ id: String) throws(StoreError) -> LoanRecord? { try SQLiteView.loan(id, db: db) }
+    public func loan(_ id: LoanID) throws(StoreError) -> LoanRecord? { try SQLiteView.loan(id, db: db) }
 
     /// Loans, newest first: all, or those a member lent or borrowed, or only those still out.
-    public func loans(member: String? = nil, outOnly: Bool = false, before: Int64? = nil, limit: Int = Reader.maxRows) throws(StoreError) -> [LoanRecord] {
+    public func loans(member: MemberID? = nil, outOnly: Bool = false, before: Int64? = nil, limit: Int = Reader.maxRows) throws(StoreError) -> [LoanRecord] {
         // A member's loans through the lender and borrower indexes; open loans through their
         // partial index (named, so the planner cannot prefer walking every loan by number).
         // Pages continue below the loan number `before`.
@@ -23,7 +23,7 @@ extension Reader {
         case (nil, true): sql = "SELECT num FROM loans INDEXED BY loans_open WHERE returned IS NULL AND ?2 = 1 AND num < ?4 ORDER BY num DESC LIMIT ?3"
         default: sql = "SELECT num FROM loans WHERE (lender = ?1 OR borrower = ?1) AND (?2 = 0 OR returned IS NULL) AND num < ?4 ORDER BY num DESC LIMIT ?3"
         }
-        return try loanRows(sql, [.text(member ?? ""), .int(outOnly ? 1 : 0), .int(Int64(max(0, min(limit, Reader.maxRows)))), .int(before ?? Int64.max)])
+        return try loanRows(sql, [.text(member?.handle ?? ""), .int(outOnly ? 1 : 0), .int(Int64(max(0, min(limit, Reader.maxRows)))), .int(before ?? Int64.max)])
     }
 
     /// Loans not returned and past their due day on `today`, longest overdue first: the
@@ -40,7 +40,7 @@ extension Reader {
         while try s.step() { nums.append(s.int(0)) }
         s.reset()
         var out = [LoanRecord]()
-        for n in nums { if let l = try loan("ln-\(n)") { out.append(l) } }
+        for n in nums { if let l = try loan(LoanID(uncheckedNumber: n)) { out.append(l) } }
         return out
     }
 }

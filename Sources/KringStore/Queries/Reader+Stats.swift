@@ -13,8 +13,8 @@ extension Reader {
         var members = [StatsInput.Member]()
         let ms = try db.prepare("SELECT \(SQLiteView.memberColumns) ORDER BY m.added_seq")
         while try ms.step() {
-            let m = SQLiteView.memberState(ms)
-            index[m.info.id] = Int32(members.count)
+            let m = try SQLiteView.memberState(ms)
+            index[m.info.id.handle] = Int32(members.count)
             members.append(StatsInput.Member(kind: m.info.kind, neighbourhood: m.info.neighbourhood, joined: m.info.joined,
                                              present: m.status != .left, floor: m.floor(under: policy).value, ceiling: m.ceiling(under: policy)?.value))
         }
@@ -36,7 +36,7 @@ extension Reader {
                 journalDay.reset()
             }
             byNum[xs.int(0)] = exchanges.count
-            exchanges.append(StatsInput.Exchange(day: Day(day ?? 0), kind: ExchangeKind(rawValue: xs.text(1)) ?? .time, domain: xs.text(2),
+            exchanges.append(StatsInput.Exchange(day: Day(day ?? 0), kind: try xs.value(1), domain: try xs.requiredText(2),
                                                  credits: xs.int(3), quantity: xs.int(4), providers: [], receivers: []))
         }
         // Order within an exchange does not matter to any figure: read the table as it lies.

@@ -10,7 +10,7 @@ public struct MemberRow: Sendable {
     public var json: JSON {
         let i = state.info
         return .object([
-            "id": .string(i.id), "name": .string(i.name), "kind": .string(i.kind.rawValue), "status": .string(state.status.rawValue),
+            "id": .id(i.id), "name": .string(i.name), "kind": .string(i.kind.rawValue), "status": .string(state.status.rawValue),
             "neighbourhood": i.neighbourhood.map(JSON.string) ?? .null, "domains": .array(i.domains.map(JSON.string)),
             "joined": .string(i.joined.description), "balance_minutes": .int(state.balance.value),
             "floor_minutes": .int(floor.value), "ceiling_minutes": ceiling.map { .int($0.value) } ?? .null,
@@ -26,16 +26,16 @@ public struct StatementLine: Sendable {
     public let seq: Int64
     public let day: Day
     public let kind: String
-    public let exchange: String?
-    public let counterparty: String
+    public let exchange: ExchangeID?
+    public let counterparty: MemberID
     public let description: String
     public let minutes: Minutes
     public let balance: Minutes
 
     public var json: JSON {
         .object([
-            "seq": .int(seq), "date": .string(day.description), "kind": .string(kind), "exchange": exchange.map(JSON.string) ?? .null,
-            "counterparty": .string(counterparty), "description": .string(description),
+            "seq": .int(seq), "date": .string(day.description), "kind": .string(kind), "exchange": .id(exchange),
+            "counterparty": .id(counterparty), "description": .string(description),
             "minutes": .int(minutes.value), "balance_minutes": .int(balance.value),
         ])
     }
@@ -43,7 +43,7 @@ public struct StatementLine: Sendable {
 
 /// A member's statement over a period, carrying the ledger head it was computed at.
 public struct MemberStatement: Sendable {
-    public let member: String
+    public let member: MemberID
     public let from: Day?
     public let to: Day?
     public let opening: Minutes
@@ -53,7 +53,7 @@ public struct MemberStatement: Sendable {
 
     public var json: JSON {
         .object([
-            "member": .string(member), "from": from.map { .string($0.description) } ?? .null, "to": to.map { .string($0.description) } ?? .null,
+            "member": .id(member), "from": from.map { .string($0.description) } ?? .null, "to": to.map { .string($0.description) } ?? .null,
             "opening_minutes": .int(opening.value), "closing_minutes": .int(closing.value),
             "lines": .array(lines.map(\.json)), "ledger_head": head.json,
         ])
@@ -77,15 +77,15 @@ public struct ExchangeRow: Sendable {
     public var json: JSON {
         let i = record.info
         return .object([
-            "id": .string(i.id), "state": .string(record.state.rawValue), "proposer": i.proposer.map(JSON.string) ?? .null,
-            "providers": .array(i.providers.map(JSON.string)), "receivers": .array(i.receivers.map(JSON.string)),
+            "id": .id(i.id), "state": .string(record.state.rawValue), "proposer": .id(i.proposer),
+            "providers": .ids(i.providers), "receivers": .ids(i.receivers),
             "kind": .string(i.kind.rawValue), "domain": .string(i.domain), "what": .string(i.what),
             "credits_minutes": .int(i.credits.value), "quantity": .int(i.quantity), "measure": .string(i.kind.measure),
             "date": .string(i.date.description), "expires_at": i.expiresAt.map(JSON.int) ?? .null,
             "recorded_by_coordinator": .bool(record.recorded), "reason": reason.map(JSON.string) ?? .null,
-            "consents": .array(record.consents.map(JSON.string)),
+            "consents": .ids(record.consents),
             "reversal_reason": record.reversalReason.map(JSON.string) ?? .null,
-            "links": .array(i.links.map(JSON.string)),
+            "links": .ids(i.links),
         ])
     }
 }
@@ -134,7 +134,7 @@ public final class Reader {
     }
 
     /// One member, or nil.
-    public func member(_ id: String) throws(StoreError) -> MemberRow? {
+    public func member(_ id: MemberID) throws(StoreError) -> MemberRow? {
         let policy = try policy()
         let view = SQLiteView(db: db, policy: policy)
         let found = view.member(id)
@@ -153,16 +153,16 @@ public final class Reader {
             """)
         try s.bind([.text(kind?.rawValue), .text(status?.rawValue), .int(Int64(Reader.maxRows))])
         var rows = [MemberRow]()
+        defer { s.reset() }
         while try s.step() {
-            let m = SQLiteView.memberState(s)
+            let m = try SQLiteView.memberState(s)
             rows.append(MemberRow(state: m, floor: m.floor(under: policy), ceiling: m.ceiling(under: policy)))
         }
-        s.reset()
         return rows
     }
 
     /// A page of members in id order, after the id `after` (keyset pagination).
-    public func memberPage(kind: MemberKind? = nil, status: MemberStatus? = nil, after: String?, limit: Int) throws(StoreError) -> [MemberRow] {
+    public func memberPage(kind: MemberKind? = nil, status: MemberStatus? = nil, after: MemberID?, limit: Int) throws(StoreError) -> [MemberRow] {
         let policy = try policy()
         let s = try db.cached("""
             SELECT \(SQLiteView.memberColumns)
@@ -170,31 +170,31 @@ public final class Reader {
             ORDER BY m.id LIMIT ?4
             """)
         defer { s.reset() }
-        try s.bind([.text(kind?.rawValue), .text(status?.rawValue), .text(after ?? ""), .int(Int64(max(0, min(limit, Reader.maxRows))))])
+        try s.bind([.text(kind?.rawValue), .text(status?.rawValue), .text(after?.handle ?? ""), .int(Int64(max(0, min(limit, Reader.maxRows))))])
         var rows = [MemberRow]()
         while try s.step() {
-            let m = SQLiteView.memberState(s)
+            let m = try SQLiteView.memberState(s)
             rows.append(MemberRow(state: m, floor: m.floor(under: policy), ceiling: m.ceiling(under: policy)))
         }
         return rows
     }
 
     /// One member's balance in minutes, or nil when there is no such member.
-    public func balance(_ id: String) throws(StoreError) -> Minutes? {
-        try db.scalarInt("SELECT balance FROM accounts WHERE member = ?", .text(id)).map(Minutes.init)
+    public func balance(_ id: MemberID) throws(StoreError) -> Minutes? {
+        try db.scalarInt("SELECT balance FROM accounts WHERE member = ?", .id(id)).map(Minutes.init)
     }
 
     /// Every account's balance, in registration order.
-    public func balances() throws(StoreError) -> [(member: String, balance: Minutes)] {
+    public func balances() throws(StoreError) -> [(member: MemberID, balance: Minutes)] {
         let s = try db.cached("SELECT a.member, a.balance FROM accounts a JOIN members m ON m.id = a.member ORDER BY m.added_seq")
-        var out = [(String, Minutes)]()
-        while try s.step() { out.append((s.text(0), Minutes(s.int(1)))) }
-        s.reset()
+        defer { s.reset() }
+        var out = [(MemberID, Minutes)]()
+        while try s.step() { out.append((try s.id(0), Minutes(s.int(1)))) }
         return out
     }
 
     /// A member's postings between two days (inclusive), with the opening and running balance.
-    public func statement(_ id: String, from: Day?, to: Day?, afterPosting: Int64? = nil, limit: Int = Reader.maxRows) throws(StoreError) -> MemberStatement? {
+    public func statement(_ id: MemberID, from: Day?, to: Day?, afterPosting: Int64? = nil, limit: Int = Reader.maxRows) throws(StoreError) -> MemberStatement? {
         guard try balance(id) != nil else { return nil }
         let head = try head()
         let fromN = from?.number ?? Int64.min, toN = to?.number ?? Int64.max
@@ -202,13 +202,14 @@ public final class Reader {
         let opening = try db.scalarInt("""
             SELECT COALESCE(SUM(minutes), 0) FROM postings
             WHERE member = ?1 AND (day < ?2 OR (?4 IS NOT NULL AND day >= ?2 AND day <= ?3 AND id <= ?4))
-            """, .text(id), .int(fromN), .int(toN), .int(afterPosting)) ?? 0
+            """, .id(id), .int(fromN), .int(toN), .int(afterPosting)) ?? 0
         let s = try db.cached("""
             SELECT p.seq, p.day, t.kind, t.exchange, CASE WHEN t.payer = ?1 THEN t.payee ELSE t.payer END, p.minutes, e.what, p.id
             FROM postings p JOIN transfers t ON t.id = p.transfer LEFT JOIN exchanges e ON e.num = t.exchange
             WHERE p.member = ?1 AND p.day >= ?2 AND p.day <= ?3 AND p.id > ?5 ORDER BY p.id LIMIT ?4
             """)
-        try s.bind([.text(id), .int(fromN), .int(toN), .int(Int64(max(0, min(limit, Reader.maxRows)))), .int(afterPosting ?? 0)])
+        defer { s.reset() }
+        try s.bind([.id(id), .int(fromN), .int(toN), .int(Int64(max(0, min(limit, Reader.maxRows)))), .int(afterPosting ?? 0)])
         var running = opening
         var lines = [StatementLine]()
         while try s.step() {
@@ -217,38 +218,37 @@ public final class Reader {
             let desc: String
             switch kind {
             case "exchange": desc = s.text(6)
-            case "reversal": desc = "reversal of \(ExchangeNumber.id(s.int(3))): \(s.text(6))"
+            case "reversal": desc = "reversal of \(ExchangeID(uncheckedNumber: s.int(3))): \(s.text(6))"
             case "donation": desc = "donation to the pool"
             case "grant": desc = "grant from the pool"
             default: desc = "settlement on leaving"
             }
-            lines.append(StatementLine(postingID: s.int(7), seq: s.int(0), day: Day(s.int(1)), kind: kind, exchange: s.optionalInt(3).map(ExchangeNumber.id),
-                                       counterparty: s.text(4), description: desc, minutes: Minutes(s.int(5)), balance: Minutes(running)))
+            lines.append(StatementLine(postingID: s.int(7), seq: s.int(0), day: Day(s.int(1)), kind: kind, exchange: s.optionalInt(3).map(ExchangeID.init(uncheckedNumber:)),
+                                       counterparty: try s.id(4), description: desc, minutes: Minutes(s.int(5)), balance: Minutes(running)))
         }
-        s.reset()
         return MemberStatement(member: id, from: from, to: to, opening: Minutes(opening), closing: Minutes(running), lines: lines, head: head)
     }
 
     /// One exchange, or nil.
-    public func exchange(_ id: String) throws(StoreError) -> ExchangeRow? {
+    public func exchange(_ id: ExchangeID) throws(StoreError) -> ExchangeRow? {
         guard let r = try SQLiteView.exchange(id, db: db) else { return nil }
         let reason = try db.cached("SELECT reason FROM exchanges WHERE num = ?")
-        try reason.bind([.int(ExchangeNumber.parse(id))])
+        try reason.bind([.int(id.number)])
         defer { reason.reset() }
         return ExchangeRow(record: r, reason: try reason.step() ? reason.optionalText(0) : nil)
     }
 
     /// Exchanges, newest first, optionally of one member and/or in one state.
-    public func exchanges(member: String? = nil, state: ExchangeState? = nil, before: Int64? = nil, limit: Int = 1_000) throws(StoreError) -> [ExchangeRow] {
+    public func exchanges(member: MemberID? = nil, state: ExchangeState? = nil, before: Int64? = nil, limit: Int = 1_000) throws(StoreError) -> [ExchangeRow] {
         // One member's exchanges are found through their parties (an index in exchange order),
         // not by walking every exchange.
         let s = try db.cached(member == nil ? Reader.exchangesSQL : Reader.memberExchangesSQL)
-        try s.bind([.text(member), .text(state?.rawValue), .int(Int64(max(0, min(limit, Reader.maxRows)))), .int(before)])
+        try s.bind([.id(member), .text(state?.rawValue), .int(Int64(max(0, min(limit, Reader.maxRows)))), .int(before)])
         var nums = [Int64]()
         while try s.step() { nums.append(s.int(0)) }
         s.reset()
         var out = [ExchangeRow]()
-        for n in nums { if let r = try exchange(ExchangeNumber.id(n)) { out.append(r) } }
+        for n in nums { if let r = try exchange(ExchangeID(uncheckedNumber: n)) { out.append(r) } }
         return out
     }
 
@@ -278,8 +278,8 @@ public final class Reader {
             FROM transfers t JOIN journal j ON j.seq = t.seq LEFT JOIN exchanges e ON e.num = t.exchange ORDER BY t.id
             """)
         while try s.step() {
-            try body(TransferRow(seq: s.int(0), timestamp: s.int(1), kind: s.text(2), exchange: s.optionalInt(3).map(ExchangeNumber.id),
-                                 payer: s.text(4), payee: s.text(5), minutes: Minutes(s.int(6)), what: s.optionalText(7),
+            try body(TransferRow(seq: s.int(0), timestamp: s.int(1), kind: s.text(2), exchange: s.optionalInt(3).map(ExchangeID.init(uncheckedNumber:)),
+                                 payer: try s.id(4), payee: try s.id(5), minutes: Minutes(s.int(6)), what: s.optionalText(7),
                                  domain: s.optionalText(8), exchangeKind: s.optionalText(9)))
         }
     }
@@ -288,7 +288,7 @@ public final class Reader {
     public func forEachExchange(_ body: (ExchangeRow) throws -> Void) throws {
         let s = try db.prepare("SELECT num FROM exchanges ORDER BY num")
         while try s.step() {
-            if let r = try exchange(ExchangeNumber.id(s.int(0))) { try body(r) }
+            if let r = try exchange(ExchangeID(uncheckedNumber: s.int(0))) { try body(r) }
         }
     }
 }
@@ -298,9 +298,9 @@ public struct TransferRow: Sendable {
     public let seq: Int64
     public let timestamp: Int64
     public let kind: String
-    public let exchange: String?
-    public let payer: String
-    public let payee: String
+    public let exchange: ExchangeID?
+    public let payer: MemberID
+    public let payee: MemberID
     public let minutes: Minutes
     public let what: String?
     public let domain: String?

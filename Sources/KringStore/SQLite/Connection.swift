@@ -1,14 +1,29 @@
 import CSQLite
 
-/// A storage failure: SQLite said no, or the file is not a Kring ledger. The CLI exits 3.
+/// A storage failure: SQLite said no, the file is not a Kring ledger, or what is stored does
+/// not read as the ledger's own values. The CLI exits 3; the API answers 500.
 public struct StoreError: Error, Sendable, CustomStringConvertible {
-    /// SQLite's result code, when SQLite raised it.
+    /// Where the failure lies.
+    public enum Kind: Sendable, Equatable {
+        /// SQLite returned an error (`code` is its result code).
+        case sqlite
+        /// The file: missing, not a Kring ledger, a newer schema, already holding a ledger.
+        case file
+        /// The ledger's content: a row or an entry that does not read as what it must be.
+        case integrity
+    }
+
+    /// SQLite's result code, when SQLite raised it (0 otherwise).
     public let code: Int32
+    public let kind: Kind
     public let message: String
 
-    public init(_ message: String, code: Int32 = 0) {
+    /// A failure of SQLite when `code` is not 0; else of the file, or of the ledger's content
+    /// when `integrity` is set.
+    public init(_ message: String, code: Int32 = 0, integrity: Bool = false) {
         self.message = message
         self.code = code
+        kind = code != 0 ? .sqlite : integrity ? .integrity : .file
     }
 
     public var description: String { message }

@@ -13,7 +13,8 @@ let goodsCommands: [CommandSpec] = [
                 usage: "kring goods lend --as LENDER --to BORROWER --what TEXT --due YYYY-MM-DD [--offer of-N]",
                 options: ["as", "to", "what", "due", "offer"], flags: ["json"], required: ["as", "to", "what", "due"]) { inv in
         guard let due = try inv.day("due") else { throw RuleViolation(.inputInvalid, "--due is required.") }
-        let draft = LoanDraft(lender: inv.required("as"), borrower: inv.required("to"), what: inv.required("what"), offer: inv.option("offer"), due: due)
+        let draft = LoanDraft(lender: try inv.requiredID("as", MemberID.self), borrower: try inv.requiredID("to", MemberID.self), what: inv.required("what"),
+                              offer: try inv.id("offer", ListingID.self), due: due)
         return try perform(inv, .lend(draft), by: .member(draft.lender)) { o in
             if case .goodsLent(let l) = o.event { return "Lent as \(l.id), due back \(l.due)." }
             return ""
@@ -21,11 +22,11 @@ let goodsCommands: [CommandSpec] = [
     },
     CommandSpec(path: "goods return", summary: "record that lent goods came back (the lender or the coordinator)",
                 usage: "kring goods return LOAN [--as LENDER]", options: ["as"], flags: ["json"], positionals: 1...1) { inv in
-        try perform(inv, .returnLoan(inv.positionals[0]), by: listingActor(inv)) { _ in "\(inv.positionals[0]) is back." }
+        try perform(inv, .returnLoan(try inv.positionalID(0, LoanID.self, "LOAN")), by: try listingActor(inv)) { _ in "\(inv.positionals[0]) is back." }
     },
     CommandSpec(path: "goods loans", summary: "loans, newest first", usage: "kring goods loans [--member ID] [--open] [--json]",
                 options: ["member"], flags: ["json", "open"]) { inv in
-        let rows = try openReader(inv).loans(member: inv.option("member"), outOnly: inv.flag("open"))
+        let rows = try openReader(inv).loans(member: try inv.id("member", MemberID.self), outOnly: inv.flag("open"))
         let today = Day(timestamp: systemClock())
         if inv.json { out(JSON.array(rows.map(\.json)).canonicalString) } else { rows.forEach { out(loanLine($0, today: today)) } }
         return 0

@@ -3,13 +3,13 @@ import KringCore
 import KringStore
 
 /// A listing draft from the options of `offer|request add|edit`.
-func listingDraft(_ inv: Invocation, side: ListingSide, author: String) throws -> ListingDraft {
+func listingDraft(_ inv: Invocation, side: ListingSide, author: MemberID) throws -> ListingDraft {
     guard let kind = ExchangeKind(rawValue: inv.required("kind")) else {
         throw RuleViolation(.inputInvalid, "--kind is time, space or goods, not \(inv.required("kind")).")
     }
     return ListingDraft(side: side, author: author, kind: kind, domain: inv.required("domain"), title: inv.required("title"),
                         text: inv.option("text") ?? "", place: inv.option("place"), availability: inv.option("availability"),
-                        days: try listingDays(inv), challenge: inv.option("challenge"))
+                        days: try listingDays(inv), challenge: try inv.id("challenge", ChallengeID.self))
 }
 
 func listingDays(_ inv: Invocation) throws -> Int64? {
@@ -31,11 +31,11 @@ func listingFilter(_ inv: Invocation, side: ListingSide?) throws -> ListingFilte
         return t
     }
     return ListingFilter(side: try side ?? parse("side", ListingSide.self), kind: try parse("kind", ExchangeKind.self), domain: inv.option("domain"),
-                         neighbourhood: inv.option("neighbourhood"), memberKind: try parse("member-kind", MemberKind.self), author: inv.option("member"))
+                         neighbourhood: inv.option("neighbourhood"), memberKind: try parse("member-kind", MemberKind.self), author: try inv.id("member", MemberID.self))
 }
 
 /// Who acts on a listing: `--as MEMBER`, or the coordinator when it is absent.
-func listingActor(_ inv: Invocation) -> Actor { inv.option("as").map(Actor.member) ?? .coordinator }
+func listingActor(_ inv: Invocation) throws(RuleViolation) -> Actor { try inv.id("as", MemberID.self).map(Actor.member) ?? .coordinator }
 
 func listingCommands(_ side: ListingSide) -> [CommandSpec] {
     let noun = side.rawValue
@@ -44,7 +44,7 @@ func listingCommands(_ side: ListingSide) -> [CommandSpec] {
         CommandSpec(path: "\(noun) add", summary: "post \(side == .offer ? "an offer" : "a request") of time, space or goods",
                     usage: "kring \(noun) add --as MEMBER --kind time|space|goods --domain DOMAIN --title TEXT [--text TEXT] [--place P] [--availability TEXT] [--days N] [--challenge ch-N]",
                     options: fields + ["as"], flags: ["json"], required: ["as", "kind", "domain", "title"]) { inv in
-            let author = inv.required("as")
+            let author = try inv.requiredID("as", MemberID.self)
             return try perform(inv, .postListing(try listingDraft(inv, side: side, author: author)), by: .member(author)) { o in
                 if case .listingPosted(let l) = o.event { return "Posted \(l.id), listed until \(l.expires)." }
                 return ""
@@ -59,7 +59,7 @@ func listingCommands(_ side: ListingSide) -> [CommandSpec] {
         },
         CommandSpec(path: "\(noun) show", summary: "one \(noun), in its latest version", usage: "kring \(noun) show ID [--json]",
                     flags: ["json"], positionals: 1...1) { inv in
-            guard let r = try openReader(inv).listing(inv.positionals[0]), r.record.info.side == side else {
+            guard let r = try openReader(inv).listing(try inv.positionalID(0, ListingID.self, "ID")), r.record.info.side == side else {
                 throw RuleViolation(.listingNotFound, "There is no \(noun) \(inv.positionals[0]).")
             }
             if inv.json { out(r.json.canonicalString); return 0 }
@@ -72,19 +72,21 @@ func listingCommands(_ side: ListingSide) -> [CommandSpec] {
         CommandSpec(path: "\(noun) edit", summary: "a new version of \(side == .offer ? "an offer" : "a request") (its author or the coordinator)",
                     usage: "kring \(noun) edit ID [--as MEMBER] --kind K --domain D --title TEXT [--text TEXT] [--place P] [--availability TEXT] [--days N]",
                     options: fields + ["as"], flags: ["json"], required: ["kind", "domain", "title"], positionals: 1...1) { inv in
-            let id = inv.positionals[0]
-            return try perform(inv, .editListing(id, try listingDraft(inv, side: side, author: inv.option("as") ?? "")), by: listingActor(inv)) { o in
+            let id = try inv.positionalID(0, ListingID.self, "ID")
+            let actor = try listingActor(inv)
+            // The core keeps the listing's own author; the draft's is only a placeholder.
+            return try perform(inv, .editListing(id, try listingDraft(inv, side: id.side, author: actor.member ?? poolID)), by: actor) { o in
                 if case .listingEdited(let l) = o.event { return "Edited \(id): version \(l.version)." }
                 return ""
             }
         },
         CommandSpec(path: "\(noun) withdraw", summary: "take \(side == .offer ? "an offer" : "a request") off the listing; it stays in the history",
                     usage: "kring \(noun) withdraw ID [--as MEMBER]", options: ["as"], flags: ["json"], positionals: 1...1) { inv in
-            try perform(inv, .withdrawListing(inv.positionals[0]), by: listingActor(inv)) { _ in "Withdrew \(inv.positionals[0])." }
+            try perform(inv, .withdrawListing(try inv.positionalID(0, ListingID.self, "ID")), by: try listingActor(inv)) { _ in "Withdrew \(inv.positionals[0])." }
         },
         CommandSpec(path: "\(noun) renew", summary: "list \(side == .offer ? "an offer" : "a request") again for N days (default 90)",
                     usage: "kring \(noun) renew ID [--as MEMBER] [--days N]", options: ["as", "days"], flags: ["json"], positionals: 1...1) { inv in
-            try perform(inv, .renewListing(inv.positionals[0], days: try listingDays(inv)), by: listingActor(inv)) { o in
+            try perform(inv, .renewListing(try inv.positionalID(0, ListingID.self, "ID"), days: try listingDays(inv)), by: try listingActor(inv)) { o in
                 if case .listingRenewed(_, let e) = o.event { return "Renewed \(inv.positionals[0]) until \(e)." }
                 return ""
             }
@@ -96,7 +98,7 @@ func listingCommands(_ side: ListingSide) -> [CommandSpec] {
 let marketCommands: [CommandSpec] = listingCommands(.offer) + listingCommands(.request) + [
     CommandSpec(path: "match", summary: "suggest open offers for open requests, within and across policy domains (coordinator)",
                 usage: "kring match [--request ID] [--json]", options: ["request"], flags: ["json"]) { inv in
-        let all = try openReader(inv).matches(request: inv.option("request"), today: Day(timestamp: systemClock()))
+        let all = try openReader(inv).matches(request: try inv.id("request", ListingID.self), today: Day(timestamp: systemClock()))
         if inv.json { out(JSON.array(all.map(\.json)).canonicalString); return 0 }
         for m in all {
             out("\(m.request.info.id)  \(m.request.info.title)  (\(m.request.info.author), \(m.request.place ?? "-"), \(m.request.info.domain))")

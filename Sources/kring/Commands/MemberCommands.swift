@@ -11,7 +11,7 @@ let memberCommands: [CommandSpec] = [
             throw RuleViolation(.inputInvalid, "--kind is one of \(MemberKind.registrable.map(\.rawValue).joined(separator: ", ")), not \(inv.required("kind")).")
         }
         let domains = inv.option("domains").map { $0.split(separator: ",").map { String($0).trimmedSpaces } } ?? []
-        let d = MemberDraft(id: inv.positionals[0], name: inv.required("name"), kind: kind, neighbourhood: inv.option("neighbourhood"), domains: domains)
+        let d = MemberDraft(id: try inv.positionalID(0, MemberID.self, "ID"), name: inv.required("name"), kind: kind, neighbourhood: inv.option("neighbourhood"), domains: domains)
         return try perform(inv, .addMember(d)) { _ in "Added \(d.id) (\(kind.rawValue))." }
     },
     CommandSpec(path: "member list", summary: "list members with their balances", usage: "kring member list [--kind K] [--status S] [--json]",
@@ -29,7 +29,7 @@ let memberCommands: [CommandSpec] = [
         return 0
     },
     CommandSpec(path: "member show", summary: "show one member", usage: "kring member show ID [--json]", flags: ["json"], positionals: 1...1) { inv in
-        guard let r = try openReader(inv).member(inv.positionals[0]) else { throw RuleViolation(.memberNotFound, "There is no member \(inv.positionals[0]).") }
+        guard let r = try openReader(inv).member(try inv.positionalID(0, MemberID.self, "ID")) else { throw RuleViolation(.memberNotFound, "There is no member \(inv.positionals[0]).") }
         if inv.json { out(r.json.canonicalString); return 0 }
         let i = r.state.info
         out("\(i.name) (\(i.id)), \(i.kind.rawValue), \(r.state.status.rawValue)")
@@ -38,13 +38,13 @@ let memberCommands: [CommandSpec] = [
         return 0
     },
     CommandSpec(path: "member suspend", summary: "suspend a member (coordinator)", usage: "kring member suspend ID", flags: ["json"], positionals: 1...1) { inv in
-        try perform(inv, .suspend(inv.positionals[0])) { _ in "Suspended \(inv.positionals[0])." }
+        try perform(inv, .suspend(try inv.positionalID(0, MemberID.self, "ID"))) { _ in "Suspended \(inv.positionals[0])." }
     },
     CommandSpec(path: "member reinstate", summary: "reinstate a suspended member (coordinator)", usage: "kring member reinstate ID", flags: ["json"], positionals: 1...1) { inv in
-        try perform(inv, .reinstate(inv.positionals[0])) { _ in "Reinstated \(inv.positionals[0])." }
+        try perform(inv, .reinstate(try inv.positionalID(0, MemberID.self, "ID"))) { _ in "Reinstated \(inv.positionals[0])." }
     },
     CommandSpec(path: "member leave", summary: "end a membership, settling the balance against the pool", usage: "kring member leave ID", flags: ["json"], positionals: 1...1) { inv in
-        try perform(inv, .leave(inv.positionals[0])) { o in
+        try perform(inv, .leave(try inv.positionalID(0, MemberID.self, "ID"))) { o in
             guard case .memberLeft(_, let s, let c) = o.event else { return "" }
             let settled = s.map { $0.from == poolID ? "the pool settled a debt of \($0.minutes)" : "\($0.minutes) went to the pool" } ?? "the balance was zero"
             return "\(inv.positionals[0]) left; \(settled); \(c.count) open proposal(s) cancelled."
@@ -53,11 +53,11 @@ let memberCommands: [CommandSpec] = [
     CommandSpec(path: "member limits", summary: "show or override a member's floor and ceiling (coordinator)",
                 usage: "kring member limits ID [--floor H|default] [--ceiling H|default] [--json]",
                 options: ["floor", "ceiling"], flags: ["json"], positionals: 1...1) { inv in
-        let id = inv.positionals[0]
+        let id = try inv.positionalID(0, MemberID.self, "ID")
         if inv.option("floor") == nil && inv.option("ceiling") == nil {
             guard let r = try openReader(inv).member(id) else { throw RuleViolation(.memberNotFound, "There is no member \(id).") }
             if inv.json {
-                out(JSON.object(["member": .string(id), "floor_minutes": .int(r.floor.value), "ceiling_minutes": r.ceiling.map { .int($0.value) } ?? .null,
+                out(JSON.object(["member": .id(id), "floor_minutes": .int(r.floor.value), "ceiling_minutes": r.ceiling.map { .int($0.value) } ?? .null,
                                  "floor_override": r.state.floorOverride.map { .int($0.value) } ?? .null,
                                  "ceiling_override": r.state.ceilingOverride.map { .int($0.value) } ?? .null]).canonicalString)
             } else {

@@ -4,7 +4,7 @@ import KringHTTP
 import KringStore
 
 /// The member the demo's coordinator token belongs to.
-let demoCoordinator = "gemeente-kring"
+let demoCoordinator = MemberID(canonical: "gemeente-kring")!
 
 /// The HTTP API, its tokens, and backups.
 let serveCommands: [CommandSpec] = [
@@ -32,7 +32,7 @@ let serveCommands: [CommandSpec] = [
                 options: ["role", "label"], flags: ["json"], positionals: 1...1) { inv in
         let roleText = inv.option("role") ?? "member"
         guard let role = TokenRole(rawValue: roleText) else { throw RuleViolation(.inputInvalid, "--role is member or coordinator, not \(roleText).") }
-        let (token, info) = try openLedger(inv).issueToken(member: inv.positionals[0], role: role, label: inv.option("label") ?? "")
+        let (token, info) = try openLedger(inv).issueToken(member: try inv.positionalID(0, MemberID.self, "MEMBER"), role: role, label: inv.option("label") ?? "")
         if inv.json {
             guard case .object(var o) = info.json else { return 3 }
             o["token"] = .string(token)
@@ -45,14 +45,14 @@ let serveCommands: [CommandSpec] = [
     },
     CommandSpec(path: "token revoke", summary: "revoke an API token by its id", usage: "kring token revoke TOKEN-ID",
                 flags: ["json"], positionals: 1...1) { inv in
-        guard let id = Int64(inv.positionals[0]) else { throw RuleViolation(.inputInvalid, "A token id is a number (see `kring token list`), not \(inv.positionals[0]).") }
+        let id = try inv.positionalID(0, TokenID.self, "TOKEN-ID (see `kring token list`)")
         try openLedger(inv).revokeToken(id)
-        out(inv.json ? JSON.object(["revoked": .int(id)]).canonicalString : "Revoked token \(id).")
+        out(inv.json ? JSON.object(["revoked": .id(id)]).canonicalString : "Revoked token \(id).")
         return 0
     },
     CommandSpec(path: "token list", summary: "API tokens (ids, members, roles; never the tokens)", usage: "kring token list [--member ID] [--json]",
                 options: ["member"], flags: ["json"]) { inv in
-        let rows = try openLedger(inv).tokens(member: inv.option("member"))
+        let rows = try openLedger(inv).tokens(member: try inv.id("member", MemberID.self))
         if inv.json { out(JSON.array(rows.map(\.json)).canonicalString) } else {
             for t in rows { out("\(t.id)  \(t.member)  \(t.role.rawValue)  \(t.label)\(t.revokedAt == nil ? "" : "  [revoked]")") }
         }

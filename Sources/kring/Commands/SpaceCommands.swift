@@ -27,8 +27,8 @@ let spaceCommands: [CommandSpec] = [
                 closed.append(day)
             }
         }
-        let offer = inv.positionals[0]
-        return try perform(inv, .setSpaceHours(offer, SpaceHours(capacity: capacity, weekly: week, closed: closed)), by: listingActor(inv)) { _ in
+        let offer = try inv.positionalID(0, ListingID.self, "OFFER")
+        return try perform(inv, .setSpaceHours(offer, SpaceHours(capacity: capacity, weekly: week, closed: closed)), by: try listingActor(inv)) { _ in
             "Opening hours of \(offer) set: \(capacity) people."
         }
     },
@@ -37,7 +37,7 @@ let spaceCommands: [CommandSpec] = [
                 options: ["as", "date", "from", "to", "people"], flags: ["json"], required: ["as", "date", "from", "to", "people"], positionals: 1...1) { inv in
         guard let date = try inv.day("date") else { throw RuleViolation(.inputInvalid, "--date is required.") }
         guard let people = Int64(inv.required("people")) else { throw RuleViolation(.inputInvalid, "--people is a number.") }
-        let draft = BookingDraft(offer: inv.positionals[0], member: inv.required("as"), date: date, start: try clockOption(inv, "from"),
+        let draft = BookingDraft(offer: try inv.positionalID(0, ListingID.self, "OFFER"), member: try inv.requiredID("as", MemberID.self), date: date, start: try clockOption(inv, "from"),
                                  end: try clockOption(inv, "to"), people: people)
         return try perform(inv, .book(draft), by: .member(draft.member)) { o in
             if case .spaceBooked(let b) = o.event { return "Booked \(b.id): \(b.offer) on \(b.date) \(SpaceHours.clock(b.start))-\(SpaceHours.clock(b.end)) for \(b.people)." }
@@ -47,12 +47,12 @@ let spaceCommands: [CommandSpec] = [
     CommandSpec(path: "space bookings", summary: "a space's opening hours and bookings", usage: "kring space bookings OFFER [--date YYYY-MM-DD] [--json]",
                 options: ["date"], flags: ["json"], positionals: 1...1) { inv in
         let reader = try openReader(inv)
-        let offer = inv.positionals[0]
+        let offer = try inv.positionalID(0, ListingID.self, "OFFER")
         guard let hours = try reader.spaceHours(offer) else { throw RuleViolation(.spaceHours, "\(offer) has no opening hours.") }
         let date = try inv.day("date")
         let rows = try reader.bookings(of: offer, on: date, from: date == nil ? Day(timestamp: systemClock()) : nil)
         if inv.json {
-            out(JSON.object(["offer": .string(offer), "hours": hours.json, "bookings": .array(rows.map(\.json))]).canonicalString)
+            out(JSON.object(["offer": .id(offer), "hours": hours.json, "bookings": .array(rows.map(\.json))]).canonicalString)
             return 0
         }
         let names = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
@@ -64,6 +64,6 @@ let spaceCommands: [CommandSpec] = [
     },
     CommandSpec(path: "space cancel", summary: "cancel a booking (who booked, the space's owner or the coordinator)",
                 usage: "kring space cancel BOOKING [--as MEMBER]", options: ["as"], flags: ["json"], positionals: 1...1) { inv in
-        try perform(inv, .cancelBooking(inv.positionals[0]), by: listingActor(inv)) { _ in "Cancelled \(inv.positionals[0])." }
+        try perform(inv, .cancelBooking(try inv.positionalID(0, BookingID.self, "BOOKING")), by: try listingActor(inv)) { _ in "Cancelled \(inv.positionals[0])." }
     },
 ]

@@ -1,0 +1,60 @@
+import CSQLite
+import KringCore
+
+extension SQLValue {
+    /// An id (or an actor) as text, written by its one formatter; nil is NULL.
+    public static func id(_ v: (some CustomStringConvertible)?) -> SQLValue { v.map { .text($0.description) } ?? .null }
+}
+
+extension Statement {
+    /// Where a column comes from, for errors: the column's name and the statement's SQL.
+    private func origin(_ col: Int32) -> String {
+        let name = sqlite3_column_name(stmt, col).map { String(cString: $0) } ?? "#\(col)"
+        let sql = sqlite3_sql(stmt).map { String(cString: $0) } ?? "?"
+        return "column \(name) of `\(sql.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ").prefix(160))`"
+    }
+
+    /// Text that must be there: NULL is an integrity error naming the column.
+    public func requiredText(_ col: Int32) throws(StoreError) -> String {
+        guard !isNull(col) else { throw StoreError("\(origin(col)) is NULL where text is required", integrity: true) }
+        return text(col)
+    }
+
+    /// A canonical id; anything else is an integrity error naming the column and the value.
+    public func id<T: JournalID>(_ col: Int32, _ type: T.Type = T.self) throws(StoreError) -> T {
+        let s = try requiredText(col)
+        guard let v = T(canonical: s) else { throw StoreError("\(origin(col)) holds \"\(s.prefix(60))\", which is not a canonical id", integrity: true) }
+        return v
+    }
+
+    /// A canonical id or NULL.
+    public func optionalID<T: JournalID>(_ col: Int32, _ type: T.Type = T.self) throws(StoreError) -> T? {
+        isNull(col) ? nil : try id(col, T.self)
+    }
+
+    /// One of an enumeration's values (a kind, status or state); an unknown value is an
+    /// integrity error, never a default.
+    public func value<T: RawRepresentable>(_ col: Int32, _ type: T.Type = T.self) throws(StoreError) -> T where T.RawValue == String {
+        let s = try requiredText(col)
+        guard let v = T(rawValue: s) else { throw StoreError("\(origin(col)) holds \"\(s.prefix(60))\", not a known \(T.self)", integrity: true) }
+        return v
+    }
+
+    /// A day written as `YYYY-MM-DD`.
+    public func isoDay(_ col: Int32) throws(StoreError) -> Day {
+        let s = try requiredText(col)
+        guard let d = Day(iso: s) else { throw StoreError("\(origin(col)) holds \"\(s.prefix(60))\", not a date", integrity: true) }
+        return d
+    }
+
+    /// A comma-separated list of canonical ids (empty text is an empty list).
+    public func idList<T: JournalID>(_ col: Int32, _ type: T.Type = T.self) throws(StoreError) -> [T] {
+        let s = try requiredText(col)
+        var out = [T]()
+        for part in s.split(separator: ",") {
+            guard let v = T(canonical: part) else { throw StoreError("\(origin(col)) holds \"\(part.prefix(60))\", which is not a canonical id", integrity: true) }
+            out.append(v)
+        }
+        return out
+    }
+}
