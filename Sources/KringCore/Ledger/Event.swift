@@ -304,12 +304,20 @@ public enum Event: Sendable, Equatable {
         return json
     }
 
-    /// The canonical bytes of the payload, hashed into the chain (see docs/architecture.md):
-    /// object keys in byte order, no whitespace. Ids are written only by their formatter.
-    public var payloadBytes: [UInt8] {
+    /// The canonical bytes of the payload: object keys in byte order, no whitespace. Ids are
+    /// written only by their formatter.
+    public var payloadBytes: [UInt8] { payloadBytes(actor: nil) }
+
+    /// The payload as the journal stores and hashes it (see docs/architecture.md): with
+    /// `"actor"`, who acted (a member's handle, `coordinator` at the ledger file,
+    /// `coordinator:tk-N` through a token, `system`), first. Entries written before the actor
+    /// was journaled have none.
+    public func payloadBytes(actor: Actor?) -> [UInt8] {
         var w = CanonicalWriter()
         func transfers(_ ts: [Transfer]) { w.beginArray(); for t in ts { t.write(&w) }; w.endArray() }
         w.beginObject()
+        // "actor" sorts before every key of every payload.
+        if let actor { w.key("actor"); w.id(actor) }
         switch self {
         case .ledgerCreated(let p), .policyChanged(let p):
             w.key("policy"); w.value(p.json)
@@ -408,7 +416,7 @@ public enum Event: Sendable, Equatable {
             }
             return out
         }
-        func keys(_ required: Set<String>) -> Bool { j.hasExactly(required) }
+        func keys(_ required: Set<String>) -> Bool { j.hasExactly(required, optional: ["actor"]) }
         func actor(_ v: JSON?) -> Actor? { v?.stringValue.flatMap(Actor.init(journal:)) }
         switch type {
         case .ledgerCreated, .policyChanged:
@@ -500,6 +508,13 @@ public enum Event: Sendable, Equatable {
             guard keys(["by", "id"]), let id = ids.id(j["id"], ChallengeID.self), let by = actor(j["by"]) else { return nil }
             self = .challengeClosed(id: id, by: by)
         }
+    }
+
+    /// Who acted, as a journal payload names it: nil when it names nobody (entries written
+    /// before the actor was journaled), `.some(nil)` when the name is not an actor.
+    public static func journaledActor(in payload: JSON) -> Actor?? {
+        guard let a = payload["actor"] else { return nil }
+        return .some(a.stringValue.flatMap(Actor.init(journal:)))
     }
 
     /// One example of each type (the round-trip test and the docs use them).

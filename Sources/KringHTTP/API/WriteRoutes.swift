@@ -118,6 +118,8 @@ extension API {
         post("/v1/listings/{id}/withdraw", .token, "withdraw listings") { ctx, _ in (.withdrawListing(try ctx.pathID(ListingID.self)), nil) },
         post("/v1/listings/{id}/renew", .token, "renew listings") { ctx, b in (.renewListing(try ctx.pathID(ListingID.self), days: try b.optInt("days", min: 0, max: 10_000)), nil) },
         post("/v1/offers/{id}/hours", .token, "set a space's opening hours") { ctx, b in
+            // The path first: an id that names nothing is 404 whatever the body says.
+            let offer = try ctx.pathID(ListingID.self)
             let capacity = try b.int("capacity", min: 0, max: 100_000)
             let weekly = try b.string("weekly")
             guard let week = SpaceHours.parseWeek(weekly) else {
@@ -128,7 +130,7 @@ extension API {
                 guard let day = Day(iso: d) else { throw APIError.badRequest("The field closed lists dates like 2026-12-25, not \(d.prefix(20)).") }
                 closed.append(day)
             }
-            return (.setSpaceHours(try ctx.pathID(ListingID.self), SpaceHours(capacity: capacity, weekly: week, closed: closed)), nil)
+            return (.setSpaceHours(offer, SpaceHours(capacity: capacity, weekly: week, closed: closed)), nil)
         },
         post("/v1/bookings", .token, "book spaces", created: true) { ctx, b in
             let member = try subject(ctx, &b, "member")
@@ -155,9 +157,10 @@ extension API {
             (.joinChallenge(try ctx.pathID(ChallengeID.self), member: try subject(ctx, &b, "member")), nil)
         },
         post("/v1/challenges/{id}/pledges", .token, "pledge to challenges", created: true) { ctx, b in
+            let challenge = try ctx.pathID(ChallengeID.self)
             let member = try subject(ctx, &b, "member")
             guard let kind = try b.enumValue("kind", ExchangeKind.self) else { throw APIError.badRequest("The field kind is required: time, space or goods.") }
-            return (.pledge(Pledge(challenge: try ctx.pathID(ChallengeID.self), member: member, kind: kind, what: try b.string("what"))), nil)
+            return (.pledge(Pledge(challenge: challenge, member: member, kind: kind, what: try b.string("what"))), nil)
         },
         post("/v1/challenges/{id}/close", .token, "close challenges") { ctx, _ in (.closeChallenge(try ctx.pathID(ChallengeID.self)), nil) },
     ]

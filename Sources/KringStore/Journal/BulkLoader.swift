@@ -58,7 +58,7 @@ public final class BulkLoader: @unchecked Sendable {
         state.reserveCapacity(members: expected.members, exchanges: expected.exchanges)
         let genesis = Event.ledgerCreated(policy: policy)
         do { try state.apply(genesis, timestamp: timestamp) } catch { preconditionFailure("genesis applies to an empty ledger: \(error)") }
-        chunk.append(chain.seal(genesis, at: timestamp))
+        chunk.append(chain.seal(genesis, by: .coordinator, at: timestamp))
         Thread.detachNewThread { [self] in self.writeLoop() }
     }
 
@@ -85,7 +85,7 @@ public final class BulkLoader: @unchecked Sendable {
         } catch {
             preconditionFailure("a decided event must apply to the state it was decided on: \(error)")
         }
-        chunk.append(chain.seal(decision.event, at: ts))
+        chunk.append(chain.seal(decision.event, by: actor, at: ts))
         accepted += 1
         if chunk.count >= BulkLoader.chunkSize { try handOver() }
         return .success(decision)

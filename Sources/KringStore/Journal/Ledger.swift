@@ -115,7 +115,7 @@ public final class Ledger: @unchecked Sendable {
         let projector = try Projector(db: db)
         try db.execute("BEGIN IMMEDIATE")
         do {
-            try projector.append(.ledgerCreated(policy: policy), at: clock())
+            try projector.append(.ledgerCreated(policy: policy), by: .coordinator, at: clock())
             try db.execute("COMMIT")
         } catch {
             try? db.execute("ROLLBACK")
@@ -228,7 +228,7 @@ public final class Ledger: @unchecked Sendable {
             try db.run("RELEASE command")
             return .failure(violation)
         case .success(let decision):
-            let seq = try projector.append(decision.event, at: now)
+            let seq = try projector.append(decision.event, by: actor, at: now)
             try db.run("RELEASE command")
             return .success(Outcome(seq: seq, hash: projector.head.hash, event: decision.event, warnings: decision.warnings, expired: expired))
         }
@@ -322,7 +322,7 @@ public final class Ledger: @unchecked Sendable {
             let d = try? Decider.decide(.expire(ExchangeID(uncheckedNumber: num)), by: .system, in: view, now: now)
             if let fault = view.fault.error { throw fault }
             guard let d else { continue }
-            try projector.append(d.event, at: now)
+            try projector.append(d.event, by: .system, at: now)
             events.append(d.event)
         }
         return events

@@ -6,6 +6,7 @@ struct JournalEntry {
     let seq: Int64
     let ts: Int64
     let event: Event
+    let actor: Actor
     let payload: [UInt8]
     let previous: [UInt8]
     let hash: [UInt8]
@@ -24,12 +25,13 @@ struct ChainHead {
         self.ts = ts
     }
 
-    /// Seals `event` as the next entry at `timestamp` (never earlier than the head's).
-    mutating func seal(_ event: Event, at timestamp: Int64) -> JournalEntry {
-        let payload = event.payloadBytes
+    /// Seals `event`, done by `actor`, as the next entry at `timestamp` (never earlier than
+    /// the head's).
+    mutating func seal(_ event: Event, by actor: Actor, at timestamp: Int64) -> JournalEntry {
+        let payload = event.payloadBytes(actor: actor)
         let next = seq + 1, at = max(timestamp, ts)
         let h = Chain.hash(previous: hash, seq: next, timestamp: at, type: event.type.rawValue, payload: payload)
-        let entry = JournalEntry(seq: next, ts: at, event: event, payload: payload, previous: hash, hash: h)
+        let entry = JournalEntry(seq: next, ts: at, event: event, actor: actor, payload: payload, previous: hash, hash: h)
         (seq, ts, hash) = (next, at, h)
         return entry
     }
@@ -58,10 +60,10 @@ final class Projector {
         head = try s.step() ? ChainHead(seq: s.int(0), hash: s.blob(1), ts: s.int(2)) : ChainHead()
     }
 
-    /// Seals `event` onto the chain at `timestamp`, writes it and projects it.
+    /// Seals `event`, done by `actor`, onto the chain at `timestamp`, writes it and projects it.
     @discardableResult
-    func append(_ event: Event, at timestamp: Int64) throws(StoreError) -> Int64 {
-        let entry = head.seal(event, at: timestamp)
+    func append(_ event: Event, by actor: Actor, at timestamp: Int64) throws(StoreError) -> Int64 {
+        let entry = head.seal(event, by: actor, at: timestamp)
         try write(entry)
         return entry.seq
     }

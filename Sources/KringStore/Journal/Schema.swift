@@ -2,7 +2,7 @@
 /// runs once, in its own transaction, in order.
 enum Schema {
     /// The version this build writes.
-    static let version: Int64 = 6
+    static let version: Int64 = 7
 
     /// The secondary indexes of the projections. Bulk loads drop them and build them again at
     /// the end, which is much faster than maintaining them row by row.
@@ -237,7 +237,67 @@ enum Schema {
         ) WITHOUT ROWID;
         \(indexSQL(migration: 6))
         """,
+        // 7: typed identities. Versions before them projected some ids as the client typed
+        // them (`rq-02`, `ch-+1`); those become canonical here (the journal keeps what it
+        // holds; verify reads it canonically). From here on, rows hold only the values the
+        // ledger knows: triggers refuse an unknown kind, status, state or role, and an id
+        // column that is not canonical, as CHECK constraints would (SQLite cannot add those to
+        // existing tables).
+        """
+        UPDATE OR REPLACE exchange_links SET target = substr(target, 1, 3) || CAST(substr(target, 4) AS INTEGER)
+            WHERE target != substr(target, 1, 3) || CAST(substr(target, 4) AS INTEGER);
+        UPDATE exchanges SET links = (SELECT group_concat(substr(value, 1, 3) || CAST(substr(value, 4) AS INTEGER), ',')
+                                      FROM json_each('["' || replace(links, ',', '","') || '"]'))
+            WHERE links != '';
+        UPDATE listings SET challenge = 'ch-' || CAST(substr(challenge, 4) AS INTEGER)
+            WHERE challenge IS NOT NULL AND challenge != 'ch-' || CAST(substr(challenge, 4) AS INTEGER);
+        UPDATE loans SET offer = 'of-' || CAST(substr(offer, 4) AS INTEGER)
+            WHERE offer IS NOT NULL AND offer != 'of-' || CAST(substr(offer, 4) AS INTEGER);
+        \(checks)
+        """,
     ]
+
+    /// A canonical numbered id in column `c` (`ex-12`): a two-letter prefix and a dash, then a
+    /// positive decimal number without sign or leading zero.
+    private static func numberedID(_ c: String, prefixes: [String]) -> String {
+        "(substr(\(c), 1, 3) IN (\(prefixes.map { "'\($0)'" }.joined(separator: ", "))) AND length(\(c)) BETWEEN 4 AND 22 "
+            + "AND substr(\(c), 4) NOT GLOB '*[^0-9]*' AND substr(\(c), 4) NOT GLOB '0*')"
+    }
+
+    /// A canonical member handle in column `c`.
+    private static func handle(_ c: String) -> String {
+        "(length(\(c)) BETWEEN 1 AND 40 AND \(c) NOT GLOB '*[^a-z0-9-]*' AND \(c) NOT GLOB '-*')"
+    }
+
+    /// What each projection row must satisfy: (table, condition, the columns an UPDATE can change).
+    static let rowChecks: [(table: String, condition: String, columns: [String])] = [
+        ("members", "\(handle("NEW.id")) AND NEW.kind IN ('person', 'company', 'association', 'initiative', 'municipality', 'pool') "
+            + "AND NEW.status IN ('active', 'suspended', 'left')", ["id", "kind", "status"]),
+        ("exchanges", "NEW.kind IN ('time', 'space', 'goods') AND NEW.state IN ('proposed', 'confirmed', 'rejected', 'cancelled', 'expired', 'reversed') "
+            + "AND (NEW.proposer IS NULL OR \(handle("NEW.proposer")))", ["kind", "state", "proposer"]),
+        ("exchange_parties", "NEW.role IN ('provider', 'receiver') AND \(handle("NEW.member"))", ["role", "member"]),
+        ("exchange_links", numberedID("NEW.target", prefixes: ["of-", "rq-", "bk-", "ch-"]), ["target"]),
+        ("transfers", "NEW.kind IN ('exchange', 'reversal', 'donation', 'grant', 'settlement')", ["kind"]),
+        ("listings", "NEW.side IN ('offer', 'request') AND NEW.kind IN ('time', 'space', 'goods') AND NEW.state IN ('active', 'withdrawn') "
+            + "AND \(handle("NEW.author")) AND (NEW.challenge IS NULL OR \(numberedID("NEW.challenge", prefixes: ["ch-"])))",
+         ["side", "kind", "state", "author", "challenge"]),
+        ("loans", "\(handle("NEW.lender")) AND \(handle("NEW.borrower")) AND (NEW.offer IS NULL OR \(numberedID("NEW.offer", prefixes: ["of-"])))",
+         ["lender", "borrower", "offer"]),
+        ("bookings", "NEW.state IN ('booked', 'cancelled') AND \(handle("NEW.member"))", ["state", "member"]),
+        ("challenges", "NEW.state IN ('open', 'closed') AND \(handle("NEW.author"))", ["state", "author"]),
+        ("pledges", "NEW.kind IN ('time', 'space', 'goods') AND \(handle("NEW.member"))", ["kind", "member"]),
+    ]
+
+    /// The triggers of migration 7, from `rowChecks`.
+    static var checks: String {
+        rowChecks.map { c in
+            let fail = "SELECT RAISE(ABORT, 'a row of \(c.table) holds a value the ledger does not know')"
+            return """
+                CREATE TRIGGER \(c.table)_check_insert BEFORE INSERT ON \(c.table) WHEN NOT (\(c.condition)) BEGIN \(fail); END;
+                CREATE TRIGGER \(c.table)_check_update BEFORE UPDATE OF \(c.columns.joined(separator: ", ")) ON \(c.table) WHEN NOT (\(c.condition)) BEGIN \(fail); END;
+                """
+        }.joined(separator: "\n")
+    }
 
     /// Brings the database up to `version`. Refuses a database written by a newer build.
     /// - Parameter target: the version to stop at (tests build older ledgers with it).

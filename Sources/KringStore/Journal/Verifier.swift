@@ -298,7 +298,15 @@ struct CheckedEntry: Sendable {
             problem = "payload of \(raw.type) is not JSON"
             return
         }
-        if let e = Event(type: raw.type, payload: json), e.payloadBytes == raw.payload {
+        // Who acted; entries written before the actor was journaled name nobody.
+        let named = Event.journaledActor(in: json)
+        if case .some(.none) = named {
+            event = nil
+            problem = "payload of \(raw.type) names an actor that is not one"
+            return
+        }
+        let actor = named ?? nil
+        if let e = Event(type: raw.type, payload: json), e.payloadBytes(actor: actor) == raw.payload {
             event = e
             problem = nil
             return
@@ -307,7 +315,7 @@ struct CheckedEntry: Sendable {
         // exactly the canonical encoding of its event with those ids as they were written.
         var ids = IDReading(allowsLegacy: true)
         if let e = Event(type: raw.type, payload: json, ids: &ids), !ids.legacy.isEmpty,
-           CheckedEntry.restoring(ids.legacy, in: e.payloadBytes) == raw.payload {
+           CheckedEntry.restoring(ids.legacy, in: e.payloadBytes(actor: actor)) == raw.payload {
             event = e
             problem = nil
             legacy = true

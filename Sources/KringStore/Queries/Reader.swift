@@ -103,10 +103,16 @@ public final class Reader {
             throw StoreError("No ledger at \(path); create one with `kring init` (or `kring demo`).")
         }
         db = try Connection(path: path)
+        var version = try db.scalarInt("PRAGMA user_version") ?? 0
+        if version > 0, version < Schema.version {
+            // A ledger of an earlier version: migrate it first, as the writer would (each
+            // migration is one transaction; a reader after an upgrade need not wait for a write).
+            _ = try Ledger.openConnection(path)
+            version = try db.scalarInt("PRAGMA user_version") ?? 0
+        }
         try db.execute("PRAGMA query_only = 1")
-        let version = try db.scalarInt("PRAGMA user_version") ?? 0
         guard version == Schema.version else {
-            throw StoreError(version == 0 ? "\(path) is not a Kring ledger; run `kring init`." : "\(path) has schema version \(version); open it with the writer first to migrate.")
+            throw StoreError(version == 0 ? "\(path) is not a Kring ledger; run `kring init`." : "\(path) has schema version \(version); this kring reads \(Schema.version).")
         }
     }
 

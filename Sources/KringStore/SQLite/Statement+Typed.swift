@@ -7,11 +7,16 @@ extension SQLValue {
 }
 
 extension Statement {
-    /// Where a column comes from, for errors: the column's name and the statement's SQL.
+    /// Where a value comes from, for errors: the table and column, and the row by the first
+    /// column the statement reads (its key in the queries that read ids and states).
     private func origin(_ col: Int32) -> String {
-        let name = sqlite3_column_name(stmt, col).map { String(cString: $0) } ?? "#\(col)"
-        let sql = sqlite3_sql(stmt).map { String(cString: $0) } ?? "?"
-        return "column \(name) of `\(sql.split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.joined(separator: " ").prefix(160))`"
+        func name(_ c: Int32) -> String {
+            let table = sqlite3_column_table_name(stmt, c).map { String(cString: $0) }
+            let column = sqlite3_column_origin_name(stmt, c).map { String(cString: $0) } ?? sqlite3_column_name(stmt, c).map { String(cString: $0) }
+            return [table, column].compactMap { $0 }.joined(separator: ".")
+        }
+        let row = col == 0 ? "" : " in the row where \(name(0)) is \(isNull(0) ? "NULL" : "\"\(text(0).prefix(40))\"")"
+        return "\(name(col))\(row)"
     }
 
     /// Text that must be there: NULL is an integrity error naming the column.

@@ -94,7 +94,13 @@ let ledgerCommands: [CommandSpec] = [
             err("error[integrity]: the ledger diverges at seq \(d.seq): \(d.reason)")
             return 3
         }
-        if !inv.json { out("OK: \(r.entries) journal entries verified; chain intact, projections and balances match, balances sum to zero. Head seq \(r.head?.seq ?? 0) hash \(r.head?.hash ?? "").") }
+        if !inv.json {
+            out("OK: \(r.entries) journal entries verified; chain intact, projections and balances match, balances sum to zero. Head seq \(r.head?.seq ?? 0) hash \(r.head?.hash ?? "").")
+            if !r.legacyIDs.isEmpty {
+                let listed = r.legacyIDs.prefix(20).map(String.init).joined(separator: ", ")
+                out("Note: \(r.legacyIDs.count) entries written before typed identities hold an id in a form no longer accepted (like ex-012); they were read canonically. Seq \(listed)\(r.legacyIDs.count > 20 ? ", …" : "").")
+            }
+        }
         return 0
     },
     CommandSpec(path: "policy show", summary: "the policy in force", usage: "kring policy show [--json]", flags: ["json"]) { inv in

@@ -1,0 +1,92 @@
+import Foundation
+import Testing
+import KringCore
+@testable import KringStore
+import KringTestSupport
+
+/// `Tests/Fixtures/legacy-ids.sqlite` was written by the version before typed identities (commit
+/// 43bd34c) through its CLI, with ids typed as that version accepted them: `exchange cancel
+/// ex-01`, `confirm ex-+2`, `reverse ex-002`, `offer withdraw of-01`, `request renew rq-02`,
+/// `goods return ln-01`, `challenge join ch-01`, `pledge ch-01`, `record --links rq-02,ch-1`,
+/// `challenge close ch-001`, `space hours of-03`; and a member registered as `auto` confirmed an
+/// exchange (that version dropped the consent). That version's own verify failed on it at seq 7.
+@Suite(.serialized) struct LegacyLedgerTests {
+    static let fixture = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fixtures/legacy-ids.sqlite").path
+    static let legacySeqs: [Int64] = [7, 9, 10, 15, 17, 19, 21, 22, 23, 25, 26]
+
+    func copy(_ dir: TempDir) throws -> String {
+        let path = dir.file("legacy.sqlite")
+        try FileManager.default.copyItem(atPath: LegacyLedgerTests.fixture, toPath: path)
+        return path
+    }
+
+    @Test func aLedgerWithLegacyIDsVerifiesAndSaysWhere() throws {
+        let dir = TempDir("legacy"); defer { dir.remove() }
+        let path = try copy(dir)
+        let report = try Verifier.verify(path: path)
+        #expect(report.ok, "\(String(describing: report.divergence))")
+        #expect(report.entries == 27)
+        #expect(report.legacyIDs == LegacyLedgerTests.legacySeqs)
+        #expect(report.json["legacy_ids"]?["entries"]?.intValue == 11)
+        // The upgrade made the projections canonical; the ledger reads as the journal says.
+        let r = try Reader(path: path)
+        #expect(try r.exchange("ex-1")?.record.state == .cancelled)
+        #expect(try r.exchange("ex-2")?.record.state == .reversed)
+        #expect(try r.exchange("ex-5")?.record.info.links == [.listing("rq-2"), .challenge("ch-1")])
+        #expect(try r.exchange("ex-4")?.record.consents == ["bram"], "the consent of the member called auto was dropped then and stays dropped")
+        #expect(try r.listing("of-1")?.record.withdrawn == true)
+        #expect(try r.challengeReport("ch-1")?.record.closed == true)
+        #expect(try r.balance("an") == .hours(1) && r.balance("bram") == .hours(-2) && r.balance("auto") == .hours(1))
+    }
+
+    @Test func theUpgradedLedgerTakesNewEntriesWithCanonicalIDsOnly() throws {
+        let dir = TempDir("legacy"); defer { dir.remove() }
+        let path = try copy(dir)
+        let clock = TestClock(Day(iso: "2026-11-03")!)
+        let ledger = try Ledger(path: path, clock: clock.clock)
+        let o = try ledger.execute(.record(ExchangeDraft(providers: ["bram"], receivers: ["an"], kind: .time, domain: "care", what: "na de upgrade",
+                                                         credits: .hours(1)), reason: nil), by: .coordinatorToken("tk-1"))
+        #expect(o.event.exchangeID == "ex-6")
+        // A member can no longer be registered under a name the journal uses for actors.
+        #expect(throws: LedgerError.self) { try ledger.execute(.addMember(MemberDraft(id: "system", name: "S", kind: .person)), by: .coordinator) }
+        let report = try Verifier.verify(path: path)
+        #expect(report.ok && report.entries == 28 && report.legacyIDs == LegacyLedgerTests.legacySeqs)
+        // The new entry names who acted: the coordinator's token, by id.
+        let raw = try Connection(path: path, readOnly: true)
+        let payload = try raw.scalarText("SELECT payload FROM journal WHERE seq = 28") ?? ""
+        #expect(payload.hasPrefix("{\"actor\":\"coordinator:tk-1\","))
+    }
+}
+
+@Suite struct RowDecodingTests {
+    /// A value the ledger does not know is refused on the way in (the triggers of schema 7),
+    /// and, written past them, fails the read with the table and column named.
+    @Test func unknownValuesAreRefusedAndFailTheRead() throws {
+        let dir = TempDir("rows"); defer { dir.remove() }
+        let path = dir.file("rows.sqlite")
+        _ = try fixtureLedger(at: path, clock: TestClock())
+        let raw = try Connection(path: path)
+        #expect(throws: StoreError.self) { try raw.execute("UPDATE members SET kind = 'wizard' WHERE id = 'an'") }
+        #expect(throws: StoreError.self) { try raw.execute("UPDATE members SET status = 'asleep' WHERE id = 'an'") }
+        #expect(throws: StoreError.self) {
+            try raw.execute("INSERT INTO exchange_links(exchange, target) VALUES (1, 'rq-02')")
+        }
+        #expect(throws: StoreError.self) {
+            try raw.execute("INSERT INTO members(id, name, kind, status, domains, joined, added_seq) VALUES ('An', 'X', 'person', 'active', '', '2026-01-01', 1)")
+        }
+        // Past the triggers (as a hand-edited file would be), the read fails clearly.
+        try raw.execute("DROP TRIGGER members_check_update")
+        try raw.execute("UPDATE members SET kind = 'wizard' WHERE id = 'an'")
+        let reader = try Reader(path: path)
+        do {
+            _ = try reader.member("an")
+            Issue.record("an unknown kind was read")
+        } catch {
+            #expect(error.kind == .integrity)
+            #expect(error.message.contains("members.kind") && error.message.contains("wizard") && error.message.contains("\"an\""), "\(error.message)")
+        }
+        try raw.execute("UPDATE members SET kind = 'person', neighbourhood = NULL, domains = 'care' WHERE id = 'an'")
+        #expect(try reader.member("an")?.state.info.kind == .person)
+    }
+}
