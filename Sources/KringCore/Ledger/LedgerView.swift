@@ -57,38 +57,39 @@ public struct ExchangeRecord: Sendable, Equatable {
 }
 
 /// What a decision needs to read. The store answers from SQLite inside the write
-/// transaction; `LedgerState` answers from memory (bulk loads, verify, tests).
+/// transaction; `LedgerState` answers from memory (bulk loads, verify, tests). Every read
+/// can fail (`Refusal.unreadable`), and the failure stops the decision.
 public protocol LedgerView {
     /// The policy in force now.
     var policy: Policy { get }
     /// A member by id.
-    func member(_ id: MemberID) -> MemberState?
+    func member(_ id: MemberID) throws(Refusal) -> MemberState?
     /// An exchange by id.
-    func exchange(_ id: ExchangeID) -> ExchangeRecord?
+    func exchange(_ id: ExchangeID) throws(Refusal) -> ExchangeRecord?
     /// Credits of exchanges (not reversed) posted between `a` and `b`, either way, on or after `since`.
-    func pairMinutes(_ a: MemberID, _ b: MemberID, since: Day) -> Minutes
+    func pairMinutes(_ a: MemberID, _ b: MemberID, since: Day) throws(Refusal) -> Minutes
     /// Open proposals a member takes part in.
-    func openExchanges(of member: MemberID) -> [ExchangeID]
+    func openExchanges(of member: MemberID) throws(Refusal) -> [ExchangeID]
     /// The number the next exchange id gets.
-    var nextExchangeNumber: Int64 { get }
+    var nextExchangeNumber: Int64 { get throws(Refusal) }
     /// An offer or request by id.
-    func listing(_ id: ListingID) -> ListingRecord?
+    func listing(_ id: ListingID) throws(Refusal) -> ListingRecord?
     /// The number the next listing id gets (offers and requests share one counter).
-    var nextListingNumber: Int64 { get }
+    var nextListingNumber: Int64 { get throws(Refusal) }
     /// A loan of goods by id.
-    func loan(_ id: LoanID) -> LoanRecord?
+    func loan(_ id: LoanID) throws(Refusal) -> LoanRecord?
     /// The number the next loan id gets.
-    var nextLoanNumber: Int64 { get }
+    var nextLoanNumber: Int64 { get throws(Refusal) }
     /// The opening hours and capacity of a space offer, once set.
-    func spaceHours(_ offer: ListingID) -> SpaceHours?
+    func spaceHours(_ offer: ListingID) throws(Refusal) -> SpaceHours?
     /// A booking by id.
-    func booking(_ id: BookingID) -> BookingRecord?
+    func booking(_ id: BookingID) throws(Refusal) -> BookingRecord?
     /// The bookings (cancelled ones included) of a space on a day.
-    func bookings(of offer: ListingID, on day: Day) -> [BookingRecord]
+    func bookings(of offer: ListingID, on day: Day) throws(Refusal) -> [BookingRecord]
     /// The number the next booking id gets.
-    var nextBookingNumber: Int64 { get }
+    var nextBookingNumber: Int64 { get throws(Refusal) }
     /// A challenge by id, with who joined.
-    func challenge(_ id: ChallengeID) -> ChallengeRecord?
+    func challenge(_ id: ChallengeID) throws(Refusal) -> ChallengeRecord?
     /// The number the next challenge id gets.
-    var nextChallengeNumber: Int64 { get }
+    var nextChallengeNumber: Int64 { get throws(Refusal) }
 }

@@ -10,14 +10,14 @@ extension Decider {
 
     /// Offers and requests: posted by an active member (or the coordinator for them), edited,
     /// withdrawn and renewed only by their author or the coordinator; never deleted.
-    static func decideListing(_ command: Command, by actor: Actor, in view: some LedgerView, today: Day) throws(RuleViolation) -> Decision {
+    static func decideListing(_ command: Command, by actor: Actor, in view: some LedgerView, today: Day) throws(Refusal) -> Decision {
         switch command {
         case .postListing(let d):
             try requireAuthor(d.author, actor: actor, verb: "post")
             let author = try member(d.author, in: view)
-            guard author.info.kind != .pool else { throw RuleViolation(.rulePool, "The pool does not post offers or requests.") }
+            guard author.info.kind != .pool else { throw .violation(.rulePool, "The pool does not post offers or requests.") }
             try requireActive(author)
-            let n = view.nextListingNumber
+            let n = try view.nextListingNumber
             let info = try validateListing(d, id: ListingID(side: d.side, uncheckedNumber: n), version: 1, view: view, today: today)
             return Decision(event: .listingPosted(info))
 
@@ -51,37 +51,37 @@ extension Decider {
         }
     }
 
-    private static func openListing(_ id: ListingID, in view: some LedgerView) throws(RuleViolation) -> ListingRecord {
-        guard let l = view.listing(id) else { throw RuleViolation(.listingNotFound, "There is no offer or request \(id).") }
-        guard !l.withdrawn else { throw RuleViolation(.listingState, "\(id) was withdrawn; withdrawn listings stay in the history but do not change.") }
+    private static func openListing(_ id: ListingID, in view: some LedgerView) throws(Refusal) -> ListingRecord {
+        guard let l = try view.listing(id) else { throw .violation(.listingNotFound, "There is no offer or request \(id).") }
+        guard !l.withdrawn else { throw .violation(.listingState, "\(id) was withdrawn; withdrawn listings stay in the history but do not change.") }
         return l
     }
 
-    private static func requireAuthor(_ author: MemberID, actor: Actor, verb: String) throws(RuleViolation) {
+    private static func requireAuthor(_ author: MemberID, actor: Actor, verb: String) throws(Refusal) {
         guard actor.isCoordinator || actor.isMember(author) else {
-            throw RuleViolation(.ruleForbidden, "Only \(author), the author, or a coordinator may \(verb) this listing.")
+            throw .violation(.ruleForbidden, "Only \(author), the author, or a coordinator may \(verb) this listing.")
         }
     }
 
-    private static func listingDays(_ days: Int64?) throws(RuleViolation) -> Int64 {
+    private static func listingDays(_ days: Int64?) throws(Refusal) -> Int64 {
         let d = days ?? defaultListingDays
         guard (1...maxListingDays).contains(d) else {
-            throw RuleViolation(.inputInvalid, "A listing stays up 1 to \(maxListingDays) days, not \(d).")
+            throw .violation(.inputInvalid, "A listing stays up 1 to \(maxListingDays) days, not \(d).")
         }
         return d
     }
 
-    private static func validateListing(_ d: ListingDraft, id: ListingID, version: Int64, view: some LedgerView, today: Day) throws(RuleViolation) -> ListingInfo {
+    private static func validateListing(_ d: ListingDraft, id: ListingID, version: Int64, view: some LedgerView, today: Day) throws(Refusal) -> ListingInfo {
         try validateText(d.title, what: "A title", max: maxTitleLength)
         if !d.text.isEmpty { try validateText(d.text, what: "A text", max: maxListingText) }
         if let p = d.place { try validateText(p, what: "A place", max: 100) }
         if let a = d.availability { try validateText(a, what: "An availability", max: 200) }
         guard view.policy.domains.contains(d.domain) else {
-            throw RuleViolation(.inputDomain, "\(d.domain) is not a policy domain; the domains are \(view.policy.domains.joined(separator: ", ")).")
+            throw .violation(.inputDomain, "\(d.domain) is not a policy domain; the domains are \(view.policy.domains.joined(separator: ", ")).")
         }
         if let ch = d.challenge {
             let c = try openChallenge(ch, in: view, today: today)
-            guard c.members.contains(d.author) else { throw RuleViolation(.challengeState, "\(d.author) joins \(ch) before posting for it.") }
+            guard c.members.contains(d.author) else { throw .violation(.challengeState, "\(d.author) joins \(ch) before posting for it.") }
         }
         return ListingInfo(id: id, author: d.author, kind: d.kind, domain: d.domain, title: d.title, text: d.text,
                            place: d.place, availability: d.availability, expires: today + (try listingDays(d.days)), version: version,
@@ -97,45 +97,45 @@ extension Decider {
     /// withdrawn, an offer is one of its providers', a request one of its receivers' and not yet
     /// fulfilled; a booking is settled after its slot, by a space exchange from the space's owner
     /// to whoever booked, once.
-    static func validateLinks(_ d: ExchangeDraft, in view: some LedgerView, now: Int64) throws(RuleViolation) {
-        guard d.links.count <= maxLinks else { throw RuleViolation(.inputInvalid, "An exchange links at most \(maxLinks) offers or requests, not \(d.links.count).") }
-        guard Set(d.links).count == d.links.count else { throw RuleViolation(.inputInvalid, "A listing is linked twice.") }
+    static func validateLinks(_ d: ExchangeDraft, in view: some LedgerView, now: Int64) throws(Refusal) {
+        guard d.links.count <= maxLinks else { throw .violation(.inputInvalid, "An exchange links at most \(maxLinks) offers or requests, not \(d.links.count).") }
+        guard Set(d.links).count == d.links.count else { throw .violation(.inputInvalid, "A listing is linked twice.") }
         for case .booking(let id) in d.links {
             try validateBookingLink(id, d, in: view, now: now)
         }
         for case .challenge(let id) in d.links {
             let c = try openChallenge(id, in: view, today: Day(timestamp: now))
             guard d.providers.contains(where: c.members.contains) || d.receivers.contains(where: c.members.contains) else {
-                throw RuleViolation(.challengeState, "No one in this exchange has joined \(id); join it first.")
+                throw .violation(.challengeState, "No one in this exchange has joined \(id); join it first.")
             }
         }
         for case .listing(let id) in d.links {
-            guard let l = view.listing(id) else { throw RuleViolation(.listingNotFound, "There is no offer or request \(id).") }
-            guard !l.withdrawn else { throw RuleViolation(.listingState, "\(id) was withdrawn and cannot be fulfilled.") }
+            guard let l = try view.listing(id) else { throw .violation(.listingNotFound, "There is no offer or request \(id).") }
+            guard !l.withdrawn else { throw .violation(.listingState, "\(id) was withdrawn and cannot be fulfilled.") }
             switch l.info.side {
             case .offer:
                 guard d.providers.contains(l.info.author) else {
-                    throw RuleViolation(.listingState, "\(id) is \(l.info.author)'s offer; only an exchange \(l.info.author) provides in can fulfil it.")
+                    throw .violation(.listingState, "\(id) is \(l.info.author)'s offer; only an exchange \(l.info.author) provides in can fulfil it.")
                 }
             case .request:
                 guard d.receivers.contains(l.info.author) else {
-                    throw RuleViolation(.listingState, "\(id) is \(l.info.author)'s request; only an exchange \(l.info.author) receives in can fulfil it.")
+                    throw .violation(.listingState, "\(id) is \(l.info.author)'s request; only an exchange \(l.info.author) receives in can fulfil it.")
                 }
-                if let by = l.fulfilledBy { throw RuleViolation(.listingState, "\(id) was already fulfilled by \(by).") }
+                if let by = l.fulfilledBy { throw .violation(.listingState, "\(id) was already fulfilled by \(by).") }
             }
         }
     }
 }
 
 extension Decider {
-    static func validateBookingLink(_ id: BookingID, _ d: ExchangeDraft, in view: some LedgerView, now: Int64) throws(RuleViolation) {
-        guard let b = view.booking(id) else { throw RuleViolation(.bookingNotFound, "There is no booking \(id).") }
-        guard !b.cancelled else { throw RuleViolation(.bookingState, "\(id) was cancelled.") }
-        if let by = b.settledBy { throw RuleViolation(.bookingState, "\(id) was already settled by \(by).") }
-        guard b.endsAt <= now else { throw RuleViolation(.bookingState, "\(id) ends \(b.info.date) at \(SpaceHours.clock(b.info.end)); it is settled after the slot.") }
-        let owner = view.listing(b.info.offer)?.info.author
+    static func validateBookingLink(_ id: BookingID, _ d: ExchangeDraft, in view: some LedgerView, now: Int64) throws(Refusal) {
+        guard let b = try view.booking(id) else { throw .violation(.bookingNotFound, "There is no booking \(id).") }
+        guard !b.cancelled else { throw .violation(.bookingState, "\(id) was cancelled.") }
+        if let by = b.settledBy { throw .violation(.bookingState, "\(id) was already settled by \(by).") }
+        guard b.endsAt <= now else { throw .violation(.bookingState, "\(id) ends \(b.info.date) at \(SpaceHours.clock(b.info.end)); it is settled after the slot.") }
+        let owner = try view.listing(b.info.offer)?.info.author
         guard d.kind == .space, let owner, d.providers.contains(owner), d.receivers.contains(b.info.member) else {
-            throw RuleViolation(.bookingState, "\(id) is settled by a space exchange from \(owner?.handle ?? "the space's owner") to \(b.info.member).")
+            throw .violation(.bookingState, "\(id) is settled by a space exchange from \(owner?.handle ?? "the space's owner") to \(b.info.member).")
         }
     }
 }

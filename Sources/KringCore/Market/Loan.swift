@@ -73,37 +73,37 @@ extension Decider {
     public static let maxLoanDays: Int64 = 365
 
     /// Lending goods and getting them back: recorded by the lender or the coordinator.
-    static func decideLoan(_ command: Command, by actor: Actor, in view: some LedgerView, today: Day) throws(RuleViolation) -> Decision {
+    static func decideLoan(_ command: Command, by actor: Actor, in view: some LedgerView, today: Day) throws(Refusal) -> Decision {
         switch command {
         case .lend(let d):
             guard actor.isCoordinator || actor.isMember(d.lender) else {
-                throw RuleViolation(.ruleForbidden, "Only \(d.lender), the lender, or a coordinator may record this loan.")
+                throw .violation(.ruleForbidden, "Only \(d.lender), the lender, or a coordinator may record this loan.")
             }
-            guard d.lender != d.borrower else { throw RuleViolation(.ruleSelf, "\(d.lender) cannot lend to themself.") }
+            guard d.lender != d.borrower else { throw .violation(.ruleSelf, "\(d.lender) cannot lend to themself.") }
             for id in [d.lender, d.borrower] {
                 let m = try member(id, in: view)
-                guard m.info.kind != .pool else { throw RuleViolation(.rulePool, "The pool does not lend or borrow.") }
+                guard m.info.kind != .pool else { throw .violation(.rulePool, "The pool does not lend or borrow.") }
                 try requireActive(m)
             }
             try validateText(d.what, what: "A description", max: maxTextLength)
             guard d.due >= today, d.due <= today + maxLoanDays else {
-                throw RuleViolation(.inputInvalid, "A loan is due back from today (\(today)) to \(maxLoanDays) days later, not on \(d.due).")
+                throw .violation(.inputInvalid, "A loan is due back from today (\(today)) to \(maxLoanDays) days later, not on \(d.due).")
             }
             if let o = d.offer {
-                guard o.side == .offer, let l = view.listing(o) else { throw RuleViolation(.listingNotFound, "There is no offer \(o).") }
+                guard o.side == .offer, let l = try view.listing(o) else { throw .violation(.listingNotFound, "There is no offer \(o).") }
                 guard l.info.author == d.lender, l.info.kind == .goods, !l.withdrawn else {
-                    throw RuleViolation(.listingState, "\(o) is not an open goods offer of \(d.lender).")
+                    throw .violation(.listingState, "\(o) is not an open goods offer of \(d.lender).")
                 }
             }
-            let info = LoanInfo(id: LoanID(uncheckedNumber: view.nextLoanNumber), lender: d.lender, borrower: d.borrower, what: d.what, offer: d.offer, lent: today, due: d.due)
+            let info = LoanInfo(id: LoanID(uncheckedNumber: try view.nextLoanNumber), lender: d.lender, borrower: d.borrower, what: d.what, offer: d.offer, lent: today, due: d.due)
             return Decision(event: .goodsLent(info))
 
         case .returnLoan(let id):
-            guard let l = view.loan(id) else { throw RuleViolation(.loanNotFound, "There is no loan \(id).") }
+            guard let l = try view.loan(id) else { throw .violation(.loanNotFound, "There is no loan \(id).") }
             guard actor.isCoordinator || actor.isMember(l.info.lender) else {
-                throw RuleViolation(.ruleForbidden, "Only \(l.info.lender), the lender, or a coordinator records that \(id) came back.")
+                throw .violation(.ruleForbidden, "Only \(l.info.lender), the lender, or a coordinator records that \(id) came back.")
             }
-            if let r = l.returned { throw RuleViolation(.loanState, "\(id) was returned on \(r).") }
+            if let r = l.returned { throw .violation(.loanState, "\(id) was returned on \(r).") }
             return Decision(event: .goodsReturned(id: id, on: today))
 
         default:

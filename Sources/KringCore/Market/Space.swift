@@ -160,63 +160,63 @@ extension Decider {
     /// Opening hours, bookings and their cancellation. Bookings never exceed the capacity at any
     /// moment nor fall outside the opening hours; the single writer makes two bookings that
     /// arrive together see each other.
-    static func decideSpace(_ command: Command, by actor: Actor, in view: some LedgerView, now: Int64) throws(RuleViolation) -> Decision {
+    static func decideSpace(_ command: Command, by actor: Actor, in view: some LedgerView, now: Int64) throws(Refusal) -> Decision {
         let today = Day(timestamp: now)
         switch command {
         case .setSpaceHours(let offer, let hours):
             let l = try spaceOffer(offer, in: view)
             guard actor.isCoordinator || actor.isMember(l.info.author) else {
-                throw RuleViolation(.ruleForbidden, "Only \(l.info.author), whose space it is, or a coordinator sets its hours.")
+                throw .violation(.ruleForbidden, "Only \(l.info.author), whose space it is, or a coordinator sets its hours.")
             }
-            guard (1...maxCapacity).contains(hours.capacity) else { throw RuleViolation(.inputInvalid, "A capacity is 1 to \(maxCapacity) people, not \(hours.capacity).") }
+            guard (1...maxCapacity).contains(hours.capacity) else { throw .violation(.inputInvalid, "A capacity is 1 to \(maxCapacity) people, not \(hours.capacity).") }
             guard hours.weekly.count == 7, hours.weekly.allSatisfy({ $0.allSatisfy { $0.lowerBound >= 0 && $0.upperBound <= 24 * 60 && $0.lowerBound < $0.upperBound } }) else {
-                throw RuleViolation(.inputInvalid, "Opening hours are 7 days of intervals within 00:00-24:00.")
+                throw .violation(.inputInvalid, "Opening hours are 7 days of intervals within 00:00-24:00.")
             }
             return Decision(event: .spaceHoursSet(offer: offer, hours: hours))
 
         case .book(let d):
             guard actor.isCoordinator || actor.isMember(d.member) else {
-                throw RuleViolation(.ruleForbidden, "Only \(d.member) or a coordinator books for \(d.member).")
+                throw .violation(.ruleForbidden, "Only \(d.member) or a coordinator books for \(d.member).")
             }
             let l = try spaceOffer(d.offer, in: view)
-            guard let hours = view.spaceHours(d.offer) else {
-                throw RuleViolation(.spaceHours, "\(d.offer) has no opening hours yet; its author sets them with `space hours`.")
+            guard let hours = try view.spaceHours(d.offer) else {
+                throw .violation(.spaceHours, "\(d.offer) has no opening hours yet; its author sets them with `space hours`.")
             }
             let m = try member(d.member, in: view)
             try requireActive(m)
-            guard d.member != l.info.author else { throw RuleViolation(.ruleSelf, "\(d.member) cannot book their own space.") }
+            guard d.member != l.info.author else { throw .violation(.ruleSelf, "\(d.member) cannot book their own space.") }
             guard d.date >= today, d.date <= today + maxBookingDaysAhead else {
-                throw RuleViolation(.ruleDate, "A booking is for today (\(today)) up to \(maxBookingDaysAhead) days ahead, not \(d.date).")
+                throw .violation(.ruleDate, "A booking is for today (\(today)) up to \(maxBookingDaysAhead) days ahead, not \(d.date).")
             }
             guard d.start >= 0, d.end <= 24 * 60, d.start < d.end else {
-                throw RuleViolation(.inputInvalid, "A booking starts before it ends, within the day: not \(SpaceHours.clock(d.start))-\(SpaceHours.clock(d.end)).")
+                throw .violation(.inputInvalid, "A booking starts before it ends, within the day: not \(SpaceHours.clock(d.start))-\(SpaceHours.clock(d.end)).")
             }
             guard hours.isOpen(on: d.date, from: d.start, to: d.end) else {
-                throw RuleViolation(.spaceHours, "\(d.offer) is not open on \(d.date) from \(SpaceHours.clock(d.start)) to \(SpaceHours.clock(d.end)).")
+                throw .violation(.spaceHours, "\(d.offer) is not open on \(d.date) from \(SpaceHours.clock(d.start)) to \(SpaceHours.clock(d.end)).")
             }
             guard (1...hours.capacity).contains(d.people) else {
-                throw RuleViolation(.spaceCapacity, "\(d.offer) holds \(hours.capacity) people; a booking is for 1 to \(hours.capacity), not \(d.people).")
+                throw .violation(.spaceCapacity, "\(d.offer) holds \(hours.capacity) people; a booking is for 1 to \(hours.capacity), not \(d.people).")
             }
             // The most people already there at any moment of the slot.
-            let overlapping = view.bookings(of: d.offer, on: d.date).filter { !$0.cancelled && $0.info.start < d.end && d.start < $0.info.end }
+            let overlapping = try view.bookings(of: d.offer, on: d.date).filter { !$0.cancelled && $0.info.start < d.end && d.start < $0.info.end }
             var peak: Int64 = 0
             for t in Set(overlapping.map { max($0.info.start, d.start) }) {
                 peak = max(peak, overlapping.filter { $0.info.start <= t && t < $0.info.end }.reduce(0) { $0 + $1.info.people })
             }
             guard peak + d.people <= hours.capacity else {
-                throw RuleViolation(.spaceCapacity, "\(d.offer) holds \(hours.capacity) people and \(peak) are already booked during \(SpaceHours.clock(d.start))-\(SpaceHours.clock(d.end)) on \(d.date); \(d.people) more would exceed it.")
+                throw .violation(.spaceCapacity, "\(d.offer) holds \(hours.capacity) people and \(peak) are already booked during \(SpaceHours.clock(d.start))-\(SpaceHours.clock(d.end)) on \(d.date); \(d.people) more would exceed it.")
             }
-            let info = BookingInfo(id: BookingID(uncheckedNumber: view.nextBookingNumber), offer: d.offer, member: d.member, date: d.date, start: d.start, end: d.end, people: d.people)
+            let info = BookingInfo(id: BookingID(uncheckedNumber: try view.nextBookingNumber), offer: d.offer, member: d.member, date: d.date, start: d.start, end: d.end, people: d.people)
             return Decision(event: .spaceBooked(info))
 
         case .cancelBooking(let id):
-            guard let b = view.booking(id) else { throw RuleViolation(.bookingNotFound, "There is no booking \(id).") }
-            let author = view.listing(b.info.offer)?.info.author
+            guard let b = try view.booking(id) else { throw .violation(.bookingNotFound, "There is no booking \(id).") }
+            let author = try view.listing(b.info.offer)?.info.author
             guard actor.isCoordinator || actor.isMember(b.info.member) || (author.map(actor.isMember) ?? false) else {
-                throw RuleViolation(.ruleForbidden, "Only \(b.info.member), who booked, the space's owner or a coordinator cancels \(id).")
+                throw .violation(.ruleForbidden, "Only \(b.info.member), who booked, the space's owner or a coordinator cancels \(id).")
             }
-            guard !b.cancelled else { throw RuleViolation(.bookingState, "\(id) was already cancelled.") }
-            guard b.endsAt > now else { throw RuleViolation(.bookingState, "\(id) is over; a past booking is not cancelled.") }
+            guard !b.cancelled else { throw .violation(.bookingState, "\(id) was already cancelled.") }
+            guard b.endsAt > now else { throw .violation(.bookingState, "\(id) is over; a past booking is not cancelled.") }
             return Decision(event: .spaceCancelled(id: id, by: actor))
 
         default:
@@ -224,10 +224,10 @@ extension Decider {
         }
     }
 
-    private static func spaceOffer(_ id: ListingID, in view: some LedgerView) throws(RuleViolation) -> ListingRecord {
-        guard id.side == .offer, let l = view.listing(id) else { throw RuleViolation(.listingNotFound, "There is no offer \(id).") }
-        guard l.info.kind == .space else { throw RuleViolation(.listingState, "\(id) offers \(l.info.kind.rawValue), not space.") }
-        guard !l.withdrawn else { throw RuleViolation(.listingState, "\(id) was withdrawn.") }
+    private static func spaceOffer(_ id: ListingID, in view: some LedgerView) throws(Refusal) -> ListingRecord {
+        guard id.side == .offer, let l = try view.listing(id) else { throw .violation(.listingNotFound, "There is no offer \(id).") }
+        guard l.info.kind == .space else { throw .violation(.listingState, "\(id) offers \(l.info.kind.rawValue), not space.") }
+        guard !l.withdrawn else { throw .violation(.listingState, "\(id) was withdrawn.") }
         return l
     }
 }

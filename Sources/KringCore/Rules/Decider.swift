@@ -10,21 +10,21 @@ public enum Decider {
     public static let maxItems: Int64 = 1_000_000
 
     /// Judges `command`, issued by `actor` at `now` (Unix seconds), against `view`.
-    public static func decide(_ command: Command, by actor: Actor, in view: some LedgerView, now: Int64) throws(RuleViolation) -> Decision {
+    public static func decide(_ command: Command, by actor: Actor, in view: some LedgerView, now: Int64) throws(Refusal) -> Decision {
         let policy = view.policy
         let today = Day(timestamp: now)
         switch command {
         case .addMember(let d):
             try requireCoordinator(actor, "register members")
             guard !d.id.isReserved else {
-                throw RuleViolation(.inputInvalid, "\(d.id) names an actor of the journal (\(MemberID.reserved.sorted().joined(separator: ", "))) and cannot be a member's id.")
+                throw .violation(.inputInvalid, "\(d.id) names an actor of the journal (\(MemberID.reserved.sorted().joined(separator: ", "))) and cannot be a member's id.")
             }
-            guard view.member(d.id) == nil else { throw RuleViolation(.memberExists, "A member with id \(d.id) already exists.") }
-            guard d.kind != .pool else { throw RuleViolation(.rulePool, "There is exactly one pool; it was created with the ledger.") }
+            guard try view.member(d.id) == nil else { throw .violation(.memberExists, "A member with id \(d.id) already exists.") }
+            guard d.kind != .pool else { throw .violation(.rulePool, "There is exactly one pool; it was created with the ledger.") }
             try validateText(d.name, what: "A name", max: maxNameLength)
             if let n = d.neighbourhood { try validateText(n, what: "A neighbourhood", max: 60) }
             for dom in d.domains where !policy.domains.contains(dom) {
-                throw RuleViolation(.inputDomain, "\(dom) is not a policy domain; the domains are \(policy.domains.joined(separator: ", ")).")
+                throw .violation(.inputDomain, "\(dom) is not a policy domain; the domains are \(policy.domains.joined(separator: ", ")).")
             }
             let info = MemberInfo(id: d.id, name: d.name, kind: d.kind, neighbourhood: d.neighbourhood, domains: d.domains, joined: today)
             return Decision(event: .memberAdded(info))
@@ -32,22 +32,22 @@ public enum Decider {
         case .suspend(let id):
             try requireCoordinator(actor, "suspend members")
             let m = try member(id, in: view)
-            guard m.status == .active else { throw RuleViolation(.memberStatus, "\(m.info.name) is \(m.status.rawValue), not active; only an active member can be suspended.") }
-            guard m.info.kind != .pool else { throw RuleViolation(.rulePool, "The pool cannot be suspended.") }
+            guard m.status == .active else { throw .violation(.memberStatus, "\(m.info.name) is \(m.status.rawValue), not active; only an active member can be suspended.") }
+            guard m.info.kind != .pool else { throw .violation(.rulePool, "The pool cannot be suspended.") }
             return Decision(event: .memberSuspended(id: id))
 
         case .reinstate(let id):
             try requireCoordinator(actor, "reinstate members")
             let m = try member(id, in: view)
-            guard m.status == .suspended else { throw RuleViolation(.memberStatus, "\(m.info.name) is \(m.status.rawValue), not suspended; only a suspended member can be reinstated.") }
+            guard m.status == .suspended else { throw .violation(.memberStatus, "\(m.info.name) is \(m.status.rawValue), not suspended; only a suspended member can be reinstated.") }
             return Decision(event: .memberReinstated(id: id))
 
         case .leave(let id):
-            guard actor.isCoordinator || actor.isMember(id) else { throw RuleViolation(.ruleForbidden, "Only \(id) or a coordinator may end \(id)'s membership.") }
+            guard actor.isCoordinator || actor.isMember(id) else { throw .violation(.ruleForbidden, "Only \(id) or a coordinator may end \(id)'s membership.") }
             let m = try member(id, in: view)
-            guard m.info.kind != .pool else { throw RuleViolation(.rulePool, "The pool cannot leave.") }
-            guard m.status != .left else { throw RuleViolation(.memberStatus, "\(m.info.name) has already left.") }
-            guard let pool = view.member(poolID) else { throw RuleViolation(.memberNotFound, "The ledger has no pool; run init.") }
+            guard m.info.kind != .pool else { throw .violation(.rulePool, "The pool cannot leave.") }
+            guard m.status != .left else { throw .violation(.memberStatus, "\(m.info.name) has already left.") }
+            guard let pool = try view.member(poolID) else { throw .violation(.memberNotFound, "The ledger has no pool; run init.") }
             var settlement: Transfer?
             if m.balance.value > 0 {
                 settlement = Transfer(from: id, to: poolID, minutes: m.balance)
@@ -55,36 +55,36 @@ public enum Decider {
                 let debt = -m.balance
                 let poolFloor = pool.floor(under: policy)
                 guard pool.balance - debt >= poolFloor else {
-                    throw RuleViolation(.rulePool, "\(m.info.name) leaves with a debt of \(debt); the pool holds \(pool.balance) and may not go below \(poolFloor). Donate to the pool first.")
+                    throw .violation(.rulePool, "\(m.info.name) leaves with a debt of \(debt); the pool holds \(pool.balance) and may not go below \(poolFloor). Donate to the pool first.")
                 }
                 settlement = Transfer(from: poolID, to: id, minutes: debt)
             }
-            return Decision(event: .memberLeft(id: id, settlement: settlement, cancelled: view.openExchanges(of: id)))
+            return Decision(event: .memberLeft(id: id, settlement: settlement, cancelled: try view.openExchanges(of: id)))
 
         case .setLimits(let id, let floorChange, let ceilingChange):
             try requireCoordinator(actor, "change a member's limits")
             var m = try member(id, in: view)
-            guard m.status != .left else { throw RuleViolation(.memberStatus, "\(m.info.name) has left; their limits no longer apply.") }
+            guard m.status != .left else { throw .violation(.memberStatus, "\(m.info.name) has left; their limits no longer apply.") }
             switch floorChange {
             case .keep: break
             case .clear: m.floorOverride = nil
             case .set(let f):
-                guard f.value <= 0 else { throw RuleViolation(.inputAmount, "A floor is zero or below, not \(f).") }
+                guard f.value <= 0 else { throw .violation(.inputAmount, "A floor is zero or below, not \(f).") }
                 m.floorOverride = f
             }
             switch ceilingChange {
             case .keep: break
             case .clear: m.ceilingOverride = nil
             case .set(let c):
-                guard c.value >= 0 else { throw RuleViolation(.inputAmount, "A ceiling is zero or above, not \(c).") }
+                guard c.value >= 0 else { throw .violation(.inputAmount, "A ceiling is zero or above, not \(c).") }
                 m.ceilingOverride = c
             }
             let floor = m.floor(under: policy)
             if m.balance < floor {
-                throw RuleViolation(.limitFloor, "\(m.info.name)'s balance is \(m.balance); a floor of \(floor) would leave it below the floor.")
+                throw .violation(.limitFloor, "\(m.info.name)'s balance is \(m.balance); a floor of \(floor) would leave it below the floor.")
             }
             if let c = m.ceiling(under: policy), m.balance > c {
-                throw RuleViolation(.limitCeiling, "\(m.info.name)'s balance is \(m.balance); a ceiling of \(c) would leave it above the ceiling.")
+                throw .violation(.limitCeiling, "\(m.info.name)'s balance is \(m.balance); a ceiling of \(c) would leave it above the ceiling.")
             }
             return Decision(event: .memberLimitsSet(id: id, floor: m.floorOverride, ceiling: m.ceilingOverride))
 
@@ -93,16 +93,16 @@ public enum Decider {
             guard p.quantumMinutes > 0, p.maxExchangeMinutes > 0, p.pairCapMinutes > 0, p.pairWindowDays > 0,
                   p.proposalExpiryDays > 0, p.backdatingDays >= 0, p.maxGroupSize > 0, !p.domains.isEmpty,
                   MemberKind.allCases.allSatisfy({ p.limits[$0] != nil && p.limits[$0]!.floor.value <= 0 && (p.limits[$0]!.ceiling?.value ?? 0) >= 0 })
-            else { throw RuleViolation(.inputPolicy, "The policy has a limit, window or size out of range.") }
+            else { throw .violation(.inputPolicy, "The policy has a limit, window or size out of range.") }
             return Decision(event: .policyChanged(policy: p))
 
         case .propose(let draft):
             guard case .member(let proposer) = actor else {
-                throw RuleViolation(.ruleForbidden, "A proposal is made by one of its parties; name who proposes (--as MEMBER), or record it as coordinator.")
+                throw .violation(.ruleForbidden, "A proposal is made by one of its parties; name who proposes (--as MEMBER), or record it as coordinator.")
             }
             let info = try validate(draft, proposer: proposer, recordedReason: nil, actor: actor, view: view, now: now)
             guard info.parties.contains(proposer) else {
-                throw RuleViolation(.exchangeNotParty, "\(proposer) is not a provider or receiver of this exchange and cannot propose it.")
+                throw .violation(.exchangeNotParty, "\(proposer) is not a provider or receiver of this exchange and cannot propose it.")
             }
             return Decision(event: .exchangeProposed(info))
 
@@ -115,7 +115,7 @@ public enum Decider {
 
         case .confirm(let id):
             let (x, m) = try openExchange(id, actor: actor, view: view, verb: "confirm")
-            guard !x.consents.contains(m) else { throw RuleViolation(.exchangeState, "\(m) has already consented to \(id); it waits for \(waitingFor(x).map(\.handle).joined(separator: ", ")).") }
+            guard !x.consents.contains(m) else { throw .violation(.exchangeState, "\(m) has already consented to \(id); it waits for \(waitingFor(x).map(\.handle).joined(separator: ", ")).") }
             let remaining = waitingFor(x).filter { $0 != m }
             guard remaining.isEmpty else { return Decision(event: .exchangeConsented(id: id, member: m)) }
             let warnings = try checkPosting(x.info.transfers, exchange: x.info, in: view, today: today)
@@ -124,27 +124,27 @@ public enum Decider {
         case .reject(let id):
             let (x, m) = try openExchange(id, actor: actor, view: view, verb: "reject")
             guard !x.consents.contains(m) else {
-                throw RuleViolation(.exchangeState, m == x.info.proposer ? "\(m) proposed \(id); a proposer cancels rather than rejects." : "\(m) has already consented to \(id).")
+                throw .violation(.exchangeState, m == x.info.proposer ? "\(m) proposed \(id); a proposer cancels rather than rejects." : "\(m) has already consented to \(id).")
             }
             return Decision(event: .exchangeRejected(id: id, by: m))
 
         case .cancel(let id):
             let (x, m) = try openExchange(id, actor: actor, view: view, verb: "cancel")
-            guard x.info.proposer == m else { throw RuleViolation(.ruleForbidden, "Only the proposer, \(x.info.proposer?.handle ?? "nobody"), may cancel \(id); the other side rejects.") }
+            guard x.info.proposer == m else { throw .violation(.ruleForbidden, "Only the proposer, \(x.info.proposer?.handle ?? "nobody"), may cancel \(id); the other side rejects.") }
             return Decision(event: .exchangeCancelled(id: id, by: m))
 
         case .expire(let id):
-            guard actor == .system || actor.isCoordinator else { throw RuleViolation(.ruleForbidden, "Proposals expire by themselves.") }
-            guard let x = view.exchange(id) else { throw RuleViolation(.exchangeNotFound, "There is no exchange \(id).") }
+            guard actor == .system || actor.isCoordinator else { throw .violation(.ruleForbidden, "Proposals expire by themselves.") }
+            guard let x = try view.exchange(id) else { throw .violation(.exchangeNotFound, "There is no exchange \(id).") }
             guard x.state == .proposed, let at = x.info.expiresAt, at <= now else {
-                throw RuleViolation(.exchangeState, "\(id) is \(x.state.rawValue) and not due to expire.")
+                throw .violation(.exchangeState, "\(id) is \(x.state.rawValue) and not due to expire.")
             }
             if policy.expiryAction == .autoConfirm {
                 do {
                     let warnings = try checkPosting(x.info.transfers, exchange: x.info, in: view, today: today)
                     return Decision(event: .exchangeConfirmed(id: id, by: .automatic, transfers: x.info.transfers), warnings: warnings)
-                } catch {
-                    return Decision(event: .exchangeExpired(id: id, reason: error.description))
+                } catch .rule(let v) {
+                    return Decision(event: .exchangeExpired(id: id, reason: v.description))
                 }
             }
             return Decision(event: .exchangeExpired(id: id, reason: nil))
@@ -152,12 +152,12 @@ public enum Decider {
         case .reverse(let id, let reason):
             try requireCoordinator(actor, "reverse an exchange")
             try validateText(reason, what: "A reason", max: maxTextLength)
-            guard let x = view.exchange(id) else { throw RuleViolation(.exchangeNotFound, "There is no exchange \(id).") }
-            if x.state == .reversed { throw RuleViolation(.ruleReversal, "\(id) was already reversed (\(x.reversalReason ?? "")); an exchange is reversed only once.") }
-            guard x.state == .confirmed else { throw RuleViolation(.exchangeState, "\(id) is \(x.state.rawValue); only a confirmed exchange can be reversed.") }
+            guard let x = try view.exchange(id) else { throw .violation(.exchangeNotFound, "There is no exchange \(id).") }
+            if x.state == .reversed { throw .violation(.ruleReversal, "\(id) was already reversed (\(x.reversalReason ?? "")); an exchange is reversed only once.") }
+            guard x.state == .confirmed else { throw .violation(.exchangeState, "\(id) is \(x.state.rawValue); only a confirmed exchange can be reversed.") }
             for p in x.info.parties {
-                if let pm = view.member(p), pm.status == .left {
-                    throw RuleViolation(.ruleInactive, "\(pm.info.name) has left and their balance was settled; \(id) can no longer be reversed.")
+                if let pm = try view.member(p), pm.status == .left {
+                    throw .violation(.ruleInactive, "\(pm.info.name) has left and their balance was settled; \(id) can no longer be reversed.")
                 }
             }
             let back = x.info.transfers.map { Transfer(from: $0.to, to: $0.from, minutes: $0.minutes) }
@@ -165,18 +165,18 @@ public enum Decider {
             return Decision(event: .exchangeReversed(id: id, reason: reason, transfers: back), warnings: warnings)
 
         case .donate(let from, let minutes):
-            guard actor.isCoordinator || actor.isMember(from) else { throw RuleViolation(.ruleForbidden, "Only \(from) or a coordinator may donate \(from)'s credits.") }
+            guard actor.isCoordinator || actor.isMember(from) else { throw .violation(.ruleForbidden, "Only \(from) or a coordinator may donate \(from)'s credits.") }
             let m = try member(from, in: view)
-            guard m.info.kind != .pool else { throw RuleViolation(.rulePool, "The pool cannot donate to itself.") }
+            guard m.info.kind != .pool else { throw .violation(.rulePool, "The pool cannot donate to itself.") }
             try requireActive(m)
             try checkAmount(minutes, policy: policy)
             let t = Transfer(from: from, to: poolID, minutes: minutes)
             return Decision(event: .poolDonated(t), warnings: try checkLimits([t], in: view))
 
         case .grant(let to, let minutes, let reason):
-            guard actor.isCoordinator else { throw RuleViolation(.rulePool, "Grants from the pool need a coordinator.") }
+            guard actor.isCoordinator else { throw .violation(.rulePool, "Grants from the pool need a coordinator.") }
             let m = try member(to, in: view)
-            guard m.info.kind != .pool else { throw RuleViolation(.rulePool, "The pool cannot grant to itself.") }
+            guard m.info.kind != .pool else { throw .violation(.rulePool, "The pool cannot grant to itself.") }
             try requireActive(m)
             try checkAmount(minutes, policy: policy)
             try validateText(reason, what: "A reason", max: maxTextLength)
@@ -202,44 +202,44 @@ public enum Decider {
     /// The static rules of an exchange: parties, self, text, domain, amount, quantum, maximum,
     /// equal time, date; and that every party may transact.
     static func validate(_ d: ExchangeDraft, proposer: MemberID?, recordedReason: String?, actor: Actor,
-                         view: some LedgerView, now: Int64) throws(RuleViolation) -> ExchangeInfo {
+                         view: some LedgerView, now: Int64) throws(Refusal) -> ExchangeInfo {
         let policy = view.policy
         let today = Day(timestamp: now)
         guard !d.providers.isEmpty, !d.receivers.isEmpty else {
-            throw RuleViolation(.inputGroup, "An exchange needs at least one provider and one receiver.")
+            throw .violation(.inputGroup, "An exchange needs at least one provider and one receiver.")
         }
         guard d.providers.count == 1 || d.receivers.count == 1 else {
-            throw RuleViolation(.inputGroup, "A group exchange has one provider and several receivers, or several providers and one receiver; not \(d.providers.count) and \(d.receivers.count).")
+            throw .violation(.inputGroup, "A group exchange has one provider and several receivers, or several providers and one receiver; not \(d.providers.count) and \(d.receivers.count).")
         }
         let many = Int64(max(d.providers.count, d.receivers.count))
         guard many <= policy.maxGroupSize else {
-            throw RuleViolation(.inputGroup, "A group exchange has at most \(policy.maxGroupSize) members on its many side, not \(many).")
+            throw .violation(.inputGroup, "A group exchange has at most \(policy.maxGroupSize) members on its many side, not \(many).")
         }
         guard Set(d.providers).count == d.providers.count, Set(d.receivers).count == d.receivers.count else {
-            throw RuleViolation(.inputGroup, "A member is named twice on the same side of the exchange.")
+            throw .violation(.inputGroup, "A member is named twice on the same side of the exchange.")
         }
         if let both = d.providers.first(where: { d.receivers.contains($0) }) {
-            throw RuleViolation(.ruleSelf, "\(both) cannot both provide and receive in one exchange.")
+            throw .violation(.ruleSelf, "\(both) cannot both provide and receive in one exchange.")
         }
         for id in d.providers + d.receivers {
             let m = try member(id, in: view)
-            guard m.info.kind != .pool else { throw RuleViolation(.rulePool, "The pool takes part only in donations and grants, not in exchanges.") }
+            guard m.info.kind != .pool else { throw .violation(.rulePool, "The pool takes part only in donations and grants, not in exchanges.") }
             try requireActive(m)
         }
         try validateText(d.what, what: "A description", max: maxTextLength)
         guard policy.domains.contains(d.domain) else {
-            throw RuleViolation(.inputDomain, "\(d.domain) is not a policy domain; the domains are \(policy.domains.joined(separator: ", ")).")
+            throw .violation(.inputDomain, "\(d.domain) is not a policy domain; the domains are \(policy.domains.joined(separator: ", ")).")
         }
         let credits = d.credits
-        guard credits.value >= 0 else { throw RuleViolation(.inputAmount, "Credits cannot be negative (\(credits)).") }
+        guard credits.value >= 0 else { throw .violation(.inputAmount, "Credits cannot be negative (\(credits)).") }
         if d.kind == .time, credits.value == 0 {
-            throw RuleViolation(.inputAmount, "Only space and goods can be gifts; a time exchange moves the credits of the time worked.")
+            throw .violation(.inputAmount, "Only space and goods can be gifts; a time exchange moves the credits of the time worked.")
         }
         guard credits.value % policy.quantumMinutes == 0 else {
-            throw RuleViolation(.ruleQuantum, "Credits are a multiple of \(Minutes.format(policy.quantumMinutes)); \(credits) is not.")
+            throw .violation(.ruleQuantum, "Credits are a multiple of \(Minutes.format(policy.quantumMinutes)); \(credits) is not.")
         }
         guard credits.value <= policy.maxExchangeMinutes else {
-            throw RuleViolation(.ruleMaxExchange, "One exchange moves at most \(Minutes.format(policy.maxExchangeMinutes)) per pair; \(credits) is more.")
+            throw .violation(.ruleMaxExchange, "One exchange moves at most \(Minutes.format(policy.maxExchangeMinutes)) per pair; \(credits) is more.")
         }
         let quantity: Int64
         switch d.kind {
@@ -247,25 +247,25 @@ public enum Decider {
         case .space: quantity = d.quantity ?? (credits.value > 0 ? credits.value : 60)
         case .goods: quantity = d.quantity ?? 1
         }
-        guard quantity > 0 else { throw RuleViolation(.inputAmount, "The quantity must be greater than zero, not \(quantity).") }
+        guard quantity > 0 else { throw .violation(.inputAmount, "The quantity must be greater than zero, not \(quantity).") }
         let maxQuantity = d.kind == .goods ? maxItems : 7 * 24 * 60
         guard quantity <= maxQuantity else {
-            throw RuleViolation(.inputAmount, "The quantity \(quantity) \(d.kind.measure) is more than the largest allowed, \(maxQuantity).")
+            throw .violation(.inputAmount, "The quantity \(quantity) \(d.kind.measure) is more than the largest allowed, \(maxQuantity).")
         }
         if d.kind == .time, policy.equalTime, quantity != credits.value {
             let coordinatorWithReason = actor.isCoordinator && !(recordedReason ?? "").isEmpty
             guard coordinatorWithReason else {
-                throw RuleViolation(.ruleEqualTime, "One hour is one hour: \(Minutes.format(quantity)) worked is \(Minutes.format(quantity)) of credits, not \(credits). Only a coordinator may record otherwise, with a reason.")
+                throw .violation(.ruleEqualTime, "One hour is one hour: \(Minutes.format(quantity)) worked is \(Minutes.format(quantity)) of credits, not \(credits). Only a coordinator may record otherwise, with a reason.")
             }
         }
         let date = d.date ?? today
-        guard date <= today else { throw RuleViolation(.ruleDate, "The exchange is dated \(date), in the future; today is \(today).") }
+        guard date <= today else { throw .violation(.ruleDate, "The exchange is dated \(date), in the future; today is \(today).") }
         let earliest = today - policy.backdatingDays
         guard date >= earliest else {
-            throw RuleViolation(.ruleDate, "The exchange is dated \(date), more than \(policy.backdatingDays) days ago; the earliest allowed date is \(earliest).")
+            throw .violation(.ruleDate, "The exchange is dated \(date), more than \(policy.backdatingDays) days ago; the earliest allowed date is \(earliest).")
         }
         try validateLinks(d, in: view, now: now)
-        let id = ExchangeID(uncheckedNumber: view.nextExchangeNumber)
+        let id = ExchangeID(uncheckedNumber: try view.nextExchangeNumber)
         let expires = proposer == nil ? nil : now + policy.proposalExpiryDays * 86_400
         return ExchangeInfo(id: id, proposer: proposer, providers: d.providers, receivers: d.receivers, kind: d.kind,
                             domain: d.domain, what: d.what, credits: credits, quantity: quantity, date: date, expiresAt: expires,
@@ -273,17 +273,17 @@ public enum Decider {
     }
 
     /// The rules checked when credits move: every party active, the pair cap, and the limits.
-    static func checkPosting(_ transfers: [Transfer], exchange: ExchangeInfo, in view: some LedgerView, today: Day) throws(RuleViolation) -> [Warning] {
+    static func checkPosting(_ transfers: [Transfer], exchange: ExchangeInfo, in view: some LedgerView, today: Day) throws(Refusal) -> [Warning] {
         let policy = view.policy
         for id in exchange.parties {
             try requireActive(try member(id, in: view))
         }
         let since = today - (policy.pairWindowDays - 1)
         for t in transfers {
-            let already = view.pairMinutes(t.from, t.to, since: since)
+            let already = try view.pairMinutes(t.from, t.to, since: since)
             if already.value + t.minutes.value > policy.pairCapMinutes {
-                let a = view.member(t.to)?.info.name ?? t.to.handle, b = view.member(t.from)?.info.name ?? t.from.handle
-                throw RuleViolation(.rulePairCap, "\(a) and \(b) have exchanged \(already) in the last \(policy.pairWindowDays) days; \(t.minutes) more would exceed the cap of \(Minutes.format(policy.pairCapMinutes)).")
+                let a = try view.member(t.to)?.info.name ?? t.to.handle, b = try view.member(t.from)?.info.name ?? t.from.handle
+                throw .violation(.rulePairCap, "\(a) and \(b) have exchanged \(already) in the last \(policy.pairWindowDays) days; \(t.minutes) more would exceed the cap of \(Minutes.format(policy.pairCapMinutes)).")
             }
         }
         return try checkLimits(transfers, in: view)
@@ -292,39 +292,39 @@ public enum Decider {
     /// Floors and ceilings of every account the transfers move, on the net change of each. A
     /// posting that moves a balance towards its bounds is allowed even when the balance is
     /// still outside them (after a limit was tightened).
-    static func checkLimits(_ transfers: [Transfer], in view: some LedgerView) throws(RuleViolation) -> [Warning] {
+    static func checkLimits(_ transfers: [Transfer], in view: some LedgerView) throws(Refusal) -> [Warning] {
         let policy = view.policy
         var order = [MemberID]()
         var delta = [MemberID: Int64]()
         for t in transfers {
-            guard t.minutes.value > 0, t.from != t.to else { throw RuleViolation(.ledgerUnbalanced, "A transfer moves a positive amount between two accounts.") }
+            guard t.minutes.value > 0, t.from != t.to else { throw .violation(.ledgerUnbalanced, "A transfer moves a positive amount between two accounts.") }
             if delta[t.from] == nil { order.append(t.from) }
             delta[t.from, default: 0] -= t.minutes.value
             if delta[t.to] == nil { order.append(t.to) }
             delta[t.to, default: 0] += t.minutes.value
         }
-        guard delta.values.reduce(0, +) == 0 else { throw RuleViolation(.ledgerUnbalanced, "The postings do not sum to zero.") }
+        guard delta.values.reduce(0, +) == 0 else { throw .violation(.ledgerUnbalanced, "The postings do not sum to zero.") }
         var warnings = [Warning]()
         let margin = policy.warningMarginMinutes
         for id in order {
             let d = delta[id]!
-            guard d != 0, let m = view.member(id) else { continue }
+            guard d != 0, let m = try view.member(id) else { continue }
             let new = m.balance + Minutes(d)
             let name = m.info.name
             if d < 0 {
                 let floor = m.floor(under: policy)
                 if new < floor {
                     if m.info.kind == .pool {
-                        throw RuleViolation(.rulePool, "The pool holds \(m.balance); paying \(Minutes(-d)) would take it to \(new), below its floor of \(floor).")
+                        throw .violation(.rulePool, "The pool holds \(m.balance); paying \(Minutes(-d)) would take it to \(new), below its floor of \(floor).")
                     }
-                    throw RuleViolation(.limitFloor, "Posting \(Minutes(-d)) would take \(name) to \(new), below the floor of \(floor).")
+                    throw .violation(.limitFloor, "Posting \(Minutes(-d)) would take \(name) to \(new), below the floor of \(floor).")
                 }
                 if m.info.kind != .pool, (new - floor).value <= margin {
                     warnings.append(Warning(code: "warn.near_floor", message: "\(name) is at \(new), within \(Minutes.format(margin)) of the floor of \(floor)."))
                 }
             } else if let ceiling = m.ceiling(under: policy) {
                 if new > ceiling {
-                    throw RuleViolation(.limitCeiling, "Receiving \(Minutes(d)) would take \(name) to \(new), above the ceiling of \(ceiling).")
+                    throw .violation(.limitCeiling, "Receiving \(Minutes(d)) would take \(name) to \(new), above the ceiling of \(ceiling).")
                 }
                 if (ceiling - new).value <= margin {
                     warnings.append(Warning(code: "warn.near_ceiling", message: "\(name) is at \(new), within \(Minutes.format(margin)) of the ceiling of \(ceiling)."))
@@ -334,13 +334,13 @@ public enum Decider {
         return warnings
     }
 
-    private static func openExchange(_ id: ExchangeID, actor: Actor, view: some LedgerView, verb: String) throws(RuleViolation) -> (ExchangeRecord, MemberID) {
+    private static func openExchange(_ id: ExchangeID, actor: Actor, view: some LedgerView, verb: String) throws(Refusal) -> (ExchangeRecord, MemberID) {
         guard case .member(let m) = actor else {
-            throw RuleViolation(.ruleForbidden, "Name the party who \(verb)s (--as MEMBER); consent is given by a member.")
+            throw .violation(.ruleForbidden, "Name the party who \(verb)s (--as MEMBER); consent is given by a member.")
         }
-        guard let x = view.exchange(id) else { throw RuleViolation(.exchangeNotFound, "There is no exchange \(id).") }
-        guard x.info.parties.contains(m) else { throw RuleViolation(.exchangeNotParty, "\(m) does not take part in \(id) and cannot \(verb) it.") }
-        guard x.state == .proposed else { throw RuleViolation(.exchangeState, "\(id) is \(x.state.rawValue); only a proposed exchange can be \(verb == "cancel" ? "cancelled" : verb + "ed").") }
+        guard let x = try view.exchange(id) else { throw .violation(.exchangeNotFound, "There is no exchange \(id).") }
+        guard x.info.parties.contains(m) else { throw .violation(.exchangeNotParty, "\(m) does not take part in \(id) and cannot \(verb) it.") }
+        guard x.state == .proposed else { throw .violation(.exchangeState, "\(id) is \(x.state.rawValue); only a proposed exchange can be \(verb == "cancel" ? "cancelled" : verb + "ed").") }
         return (x, m)
     }
 
@@ -351,34 +351,34 @@ public enum Decider {
 
     // MARK: - Small checks
 
-    static func member(_ id: MemberID, in view: some LedgerView) throws(RuleViolation) -> MemberState {
-        guard let m = view.member(id) else { throw RuleViolation(.memberNotFound, "There is no member \(id).") }
+    static func member(_ id: MemberID, in view: some LedgerView) throws(Refusal) -> MemberState {
+        guard let m = try view.member(id) else { throw .violation(.memberNotFound, "There is no member \(id).") }
         return m
     }
 
-    static func requireActive(_ m: MemberState) throws(RuleViolation) {
+    static func requireActive(_ m: MemberState) throws(Refusal) {
         guard m.status == .active else {
-            throw RuleViolation(.ruleInactive, "\(m.info.name) is \(m.status.rawValue) and cannot transact.")
+            throw .violation(.ruleInactive, "\(m.info.name) is \(m.status.rawValue) and cannot transact.")
         }
     }
 
-    static func requireCoordinator(_ actor: Actor, _ what: String) throws(RuleViolation) {
-        guard actor.isCoordinator else { throw RuleViolation(.ruleForbidden, "Only a coordinator may \(what).") }
+    static func requireCoordinator(_ actor: Actor, _ what: String) throws(Refusal) {
+        guard actor.isCoordinator else { throw .violation(.ruleForbidden, "Only a coordinator may \(what).") }
     }
 
-    static func checkAmount(_ minutes: Minutes, policy: Policy) throws(RuleViolation) {
-        guard minutes.value > 0 else { throw RuleViolation(.inputAmount, "The amount must be greater than zero, not \(minutes).") }
+    static func checkAmount(_ minutes: Minutes, policy: Policy) throws(Refusal) {
+        guard minutes.value > 0 else { throw .violation(.inputAmount, "The amount must be greater than zero, not \(minutes).") }
         guard minutes.value % policy.quantumMinutes == 0 else {
-            throw RuleViolation(.ruleQuantum, "Credits are a multiple of \(Minutes.format(policy.quantumMinutes)); \(minutes) is not.")
+            throw .violation(.ruleQuantum, "Credits are a multiple of \(Minutes.format(policy.quantumMinutes)); \(minutes) is not.")
         }
     }
 
-    static func validateText(_ s: String, what: String, max: Int) throws(RuleViolation) {
+    static func validateText(_ s: String, what: String, max: Int) throws(Refusal) {
         let trimmed = s.trimmingSpaces
-        guard !trimmed.isEmpty else { throw RuleViolation(.inputInvalid, "\(what) cannot be empty.") }
-        guard s.count <= max else { throw RuleViolation(.inputInvalid, "\(what) is at most \(max) characters, not \(s.count).") }
+        guard !trimmed.isEmpty else { throw .violation(.inputInvalid, "\(what) cannot be empty.") }
+        guard s.count <= max else { throw .violation(.inputInvalid, "\(what) is at most \(max) characters, not \(s.count).") }
         guard !s.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f }) else {
-            throw RuleViolation(.inputInvalid, "\(what) cannot contain control characters.")
+            throw .violation(.inputInvalid, "\(what) cannot contain control characters.")
         }
     }
 }

@@ -70,3 +70,22 @@ public struct Warning: Sendable, Equatable, CustomStringConvertible {
 
     public var description: String { "\(code): \(message)" }
 }
+
+/// Why the decider did not decide: a rule said no, or the ledger could not be read. A decision
+/// is never taken on a read that failed: every read of `LedgerView` throws this, and the
+/// failure reaches whoever asked (the store fails the command as a storage error).
+public enum Refusal: Error, Sendable, CustomStringConvertible {
+    case rule(RuleViolation)
+    /// A read of the ledger failed; `underlying` is the store's error.
+    case unreadable(any Error & Sendable)
+
+    /// A rule's refusal: `throw .violation(.limitFloor, "…")` reads like the rule it states.
+    public static func violation(_ code: RuleCode, _ message: String) -> Refusal { .rule(RuleViolation(code, message)) }
+
+    public var description: String {
+        switch self {
+        case .rule(let v): return v.description
+        case .unreadable(let e): return "the ledger could not be read: \(e)"
+        }
+    }
+}

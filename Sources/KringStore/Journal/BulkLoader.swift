@@ -76,9 +76,15 @@ public final class BulkLoader: @unchecked Sendable {
         do {
             decision = try Decider.decide(command, by: actor, in: state, now: ts)
         } catch {
-            refused += 1
-            refusals[error.code, default: 0] += 1
-            return .failure(error)
+            switch error {
+            case .rule(let violation):
+                refused += 1
+                refusals[violation.code, default: 0] += 1
+                return .failure(violation)
+            case .unreadable(let e):
+                // The in-memory ledger has no failing reads; kept total all the same.
+                throw StoreError("the loader's ledger could not be read: \(e)")
+            }
         }
         do {
             try state.apply(decision.event, timestamp: ts)

@@ -220,8 +220,7 @@ public final class Ledger: @unchecked Sendable {
     private func decideAndAppend(_ command: Command, by actor: Actor, now: Int64, expired: [Event]) throws(StoreError) -> Result<Outcome, RuleViolation> {
         try db.run("SAVEPOINT command")
         let view = SQLiteView(db: db, policy: try policy())
-        let result = Result { () throws(RuleViolation) -> Decision in try Decider.decide(command, by: actor, in: view, now: now) }
-        if let fault = view.fault.error { throw fault }
+        let result = try Ledger.decide(command, by: actor, in: view, now: now)
         switch result {
         case .failure(let violation):
             try db.run("ROLLBACK TO command")
@@ -310,6 +309,19 @@ public final class Ledger: @unchecked Sendable {
         SELECT num FROM due ORDER BY num LIMIT ?2
         """
 
+    /// The decider's answer on the store's view: its decision or the rule that refused; a
+    /// failed read throws, as the storage error it is.
+    static func decide(_ command: Command, by actor: Actor, in view: SQLiteView, now: Int64) throws(StoreError) -> Result<Decision, RuleViolation> {
+        do {
+            return .success(try Decider.decide(command, by: actor, in: view, now: now))
+        } catch {
+            switch error {
+            case .rule(let violation): return .failure(violation)
+            case .unreadable(let e): throw (e as? StoreError) ?? StoreError("the ledger could not be read: \(e)")
+            }
+        }
+    }
+
     private func sweep(now: Int64) throws(StoreError) -> [Event] {
         let s = try db.cached(Ledger.dueSQL)
         try s.bind([.int(now), .int(Int64(Ledger.maxExpiriesPerSweep))])
@@ -319,9 +331,7 @@ public final class Ledger: @unchecked Sendable {
         var events = [Event]()
         for num in due {
             let view = SQLiteView(db: db, policy: try policy())
-            let d = try? Decider.decide(.expire(ExchangeID(uncheckedNumber: num)), by: .system, in: view, now: now)
-            if let fault = view.fault.error { throw fault }
-            guard let d else { continue }
+            guard case .success(let d) = try Ledger.decide(.expire(ExchangeID(uncheckedNumber: num)), by: .system, in: view, now: now) else { continue }
             try projector.append(d.event, by: .system, at: now)
             events.append(d.event)
         }

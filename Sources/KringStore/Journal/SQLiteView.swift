@@ -1,13 +1,5 @@
 import KringCore
 
-/// The first storage error a `SQLiteView` met. The rules' view of the ledger cannot throw, so
-/// a failed read answers "nothing" and is recorded here; the writer then fails the command as a
-/// storage error instead of trusting a decision taken on a read that failed.
-final class StorageFault {
-    var error: StoreError?
-    func record(_ e: StoreError) { if error == nil { error = e } }
-}
-
 /// Members already read by one view: a decision looks at each party several times (status,
 /// limits, warnings), and nothing changes while it decides.
 final class MemberMemo {
@@ -19,34 +11,35 @@ final class MemberMemo {
 struct SQLiteView: LedgerView {
     let db: Connection
     let policy: Policy
-    let fault = StorageFault()
     private let memo = MemberMemo()
 
-    /// Runs a read; a storage error is recorded in `fault` and the read answers `fallback`.
-    private func guarded<T>(_ fallback: T, _ read: () throws(StoreError) -> T) -> T {
+    /// Runs a read; a storage error becomes the decision's `Refusal.unreadable`, so no rule is
+    /// judged on a read that failed.
+    private func read<T>(_ body: () throws(StoreError) -> T) throws(Refusal) -> T {
         do {
-            return try read()
+            return try body()
         } catch {
-            fault.record(error)
-            return fallback
+            throw .unreadable(error)
         }
     }
 
     /// The next number of a table's `num` counter.
-    private func next(_ table: String) -> Int64 {
-        guarded(0) { () throws(StoreError) in (try db.scalarInt("SELECT MAX(num) FROM \(table)") ?? 0) + 1 }
+    private func next(_ table: String) throws(Refusal) -> Int64 {
+        try read { () throws(StoreError) in (try db.scalarInt("SELECT MAX(num) FROM \(table)") ?? 0) + 1 }
     }
 
-    func member(_ id: MemberID) -> MemberState? {
+    func member(_ id: MemberID) throws(Refusal) -> MemberState? {
         if let known = memo.members[id] { return known }
-        let found = guarded(nil) { () throws(StoreError) -> MemberState? in
-            let s = try db.cached(SQLiteView.memberByID)
-            defer { s.reset() }
-            try s.bind([.id(id)])
-            return try s.step() ? try SQLiteView.memberState(s) : nil
-        }
-        if fault.error == nil { memo.members[id] = .some(found) }
+        let found = try read { () throws(StoreError) in try SQLiteView.member(id, db: db) }
+        memo.members[id] = .some(found)
         return found
+    }
+
+    static func member(_ id: MemberID, db: Connection) throws(StoreError) -> MemberState? {
+        let s = try db.cached(SQLiteView.memberByID)
+        defer { s.reset() }
+        try s.bind([.id(id)])
+        return try s.step() ? try SQLiteView.memberState(s) : nil
     }
 
     static let memberByID = "SELECT \(memberColumns) WHERE m.id = ?"
@@ -66,7 +59,7 @@ struct SQLiteView: LedgerView {
             floorOverride: s.optionalInt(7).map(Minutes.init), ceilingOverride: s.optionalInt(8).map(Minutes.init))
     }
 
-    func exchange(_ id: ExchangeID) -> ExchangeRecord? { guarded(nil) { () throws(StoreError) in try SQLiteView.exchange(id, db: db) } }
+    func exchange(_ id: ExchangeID) throws(Refusal) -> ExchangeRecord? { try read { () throws(StoreError) in try SQLiteView.exchange(id, db: db) } }
 
     static func exchange(_ id: ExchangeID, db: Connection) throws(StoreError) -> ExchangeRecord? {
         let num = id.number
@@ -97,18 +90,18 @@ struct SQLiteView: LedgerView {
                               recorded: s.int(9) == 1, reversalReason: s.optionalText(10))
     }
 
-    func pairMinutes(_ a: MemberID, _ b: MemberID, since: Day) -> Minutes {
+    func pairMinutes(_ a: MemberID, _ b: MemberID, since: Day) throws(Refusal) -> Minutes {
         let sql = """
             SELECT COALESCE(SUM(t.minutes), 0) FROM transfers t JOIN exchanges e ON e.num = t.exchange
             WHERE t.kind = 'exchange' AND e.state = 'confirmed' AND t.day >= ?
               AND ((t.payer = ? AND t.payee = ?) OR (t.payer = ? AND t.payee = ?))
             """
-        return guarded(.zero) { () throws(StoreError) in Minutes(try db.scalarInt(sql, .int(since.number), .id(a), .id(b), .id(b), .id(a)) ?? 0) }
+        return try read { () throws(StoreError) in Minutes(try db.scalarInt(sql, .int(since.number), .id(a), .id(b), .id(b), .id(a)) ?? 0) }
     }
 
-    func openExchanges(of member: MemberID) -> [ExchangeID] {
-        var out = [ExchangeID]()
-        do {
+    func openExchanges(of member: MemberID) throws(Refusal) -> [ExchangeID] {
+        try read { () throws(StoreError) in
+            var out = [ExchangeID]()
             let s = try db.cached("""
                 SELECT e.num FROM exchange_parties p JOIN exchanges e ON e.num = p.exchange
                 WHERE p.member = ? AND e.state = 'proposed' ORDER BY e.num
@@ -116,13 +109,11 @@ struct SQLiteView: LedgerView {
             defer { s.reset() }
             try s.bind([.id(member)])
             while try s.step() { out.append(ExchangeID(uncheckedNumber: s.int(0))) }
-        } catch {
-            fault.record(error)
+            return out
         }
-        return out
     }
 
-    func listing(_ id: ListingID) -> ListingRecord? { guarded(nil) { () throws(StoreError) in try SQLiteView.listing(id, db: db) } }
+    func listing(_ id: ListingID) throws(Refusal) -> ListingRecord? { try read { () throws(StoreError) in try SQLiteView.listing(id, db: db) } }
 
     /// The listing with this number and side (`of-4` does not find the request `rq-4`).
     static func listing(_ id: ListingID, db: Connection) throws(StoreError) -> ListingRecord? {
@@ -139,9 +130,9 @@ struct SQLiteView: LedgerView {
                              fulfilledBy: s.optionalInt(11).map(ExchangeID.init(uncheckedNumber:)))
     }
 
-    var nextListingNumber: Int64 { next("listings") }
+    var nextListingNumber: Int64 { get throws(Refusal) { try next("listings") } }
 
-    func loan(_ id: LoanID) -> LoanRecord? { guarded(nil) { () throws(StoreError) in try SQLiteView.loan(id, db: db) } }
+    func loan(_ id: LoanID) throws(Refusal) -> LoanRecord? { try read { () throws(StoreError) in try SQLiteView.loan(id, db: db) } }
 
     static func loan(_ id: LoanID, db: Connection) throws(StoreError) -> LoanRecord? {
         let s = try db.cached("SELECT lender, borrower, what, offer, lent, due, returned FROM loans WHERE num = ?")
@@ -153,9 +144,9 @@ struct SQLiteView: LedgerView {
         return LoanRecord(info: info, returned: s.optionalInt(6).map { Day($0) })
     }
 
-    var nextLoanNumber: Int64 { next("loans") }
+    var nextLoanNumber: Int64 { get throws(Refusal) { try next("loans") } }
 
-    func spaceHours(_ offer: ListingID) -> SpaceHours? { guarded(nil) { () throws(StoreError) in try SQLiteView.spaceHours(offer, db: db) } }
+    func spaceHours(_ offer: ListingID) throws(Refusal) -> SpaceHours? { try read { () throws(StoreError) in try SQLiteView.spaceHours(offer, db: db) } }
 
     static func spaceHours(_ offer: ListingID, db: Connection) throws(StoreError) -> SpaceHours? {
         guard offer.side == .offer, let text = try db.scalarText("SELECT hours FROM spaces WHERE offer = ?", .int(offer.number)) else { return nil }
@@ -163,16 +154,16 @@ struct SQLiteView: LedgerView {
         return h
     }
 
-    func booking(_ id: BookingID) -> BookingRecord? {
-        guarded(nil) { () throws(StoreError) in
+    func booking(_ id: BookingID) throws(Refusal) -> BookingRecord? {
+        try read { () throws(StoreError) in
             try SQLiteView.bookingRows(db, "SELECT num, offer, member, day, start, end, people, state, settled_by FROM bookings WHERE num = ?",
                                        [.int(id.number)]).first
         }
     }
 
-    func bookings(of offer: ListingID, on day: Day) -> [BookingRecord] {
+    func bookings(of offer: ListingID, on day: Day) throws(Refusal) -> [BookingRecord] {
         guard offer.side == .offer else { return [] }
-        return guarded([]) { () throws(StoreError) in
+        return try read { () throws(StoreError) in
             try SQLiteView.bookingRows(db, "SELECT num, offer, member, day, start, end, people, state, settled_by FROM bookings WHERE offer = ? AND day = ? ORDER BY num",
                                        [.int(offer.number), .int(day.number)])
         }
@@ -192,9 +183,9 @@ struct SQLiteView: LedgerView {
         return out
     }
 
-    var nextBookingNumber: Int64 { next("bookings") }
+    var nextBookingNumber: Int64 { get throws(Refusal) { try next("bookings") } }
 
-    func challenge(_ id: ChallengeID) -> ChallengeRecord? { guarded(nil) { () throws(StoreError) in try SQLiteView.challenge(id, db: db) } }
+    func challenge(_ id: ChallengeID) throws(Refusal) -> ChallengeRecord? { try read { () throws(StoreError) in try SQLiteView.challenge(id, db: db) } }
 
     static func challenge(_ id: ChallengeID, db: Connection) throws(StoreError) -> ChallengeRecord? {
         let n = id.number
@@ -212,9 +203,9 @@ struct SQLiteView: LedgerView {
         return ChallengeRecord(info: info, members: members, closed: try s.value(5, ChallengeState.self) == .closed)
     }
 
-    var nextChallengeNumber: Int64 { next("challenges") }
+    var nextChallengeNumber: Int64 { get throws(Refusal) { try next("challenges") } }
 
-    var nextExchangeNumber: Int64 { next("exchanges") }
+    var nextExchangeNumber: Int64 { get throws(Refusal) { try next("exchanges") } }
 }
 
 /// The states the projections store as text; a row holding anything else fails to read.

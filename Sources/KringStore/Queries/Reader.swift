@@ -142,10 +142,7 @@ public final class Reader {
     /// One member, or nil.
     public func member(_ id: MemberID) throws(StoreError) -> MemberRow? {
         let policy = try policy()
-        let view = SQLiteView(db: db, policy: policy)
-        let found = view.member(id)
-        if let fault = view.fault.error { throw fault }
-        guard let m = found else { return nil }
+        guard let m = try SQLiteView.member(id, db: db) else { return nil }
         return MemberRow(state: m, floor: m.floor(under: policy), ceiling: m.ceiling(under: policy))
     }
 
