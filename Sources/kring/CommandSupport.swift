@@ -9,12 +9,12 @@ func err(_ s: String) { FileHandle.standardError.write(Data((s + "\n").utf8)) }
 
 /// Prints the outcome of a write: a line for people (or JSON), warnings on stderr.
 func report(_ o: Outcome, _ inv: Invocation, _ text: String) -> Int32 {
-    for w in o.warnings { err("warning[\(w.code)]: \(w.message)") }
+    for w in o.warnings { err("warning[\(w.code.rawValue)]: \(w.message)") }
     if inv.json {
         out(JSON.object([
             "seq": .int(o.seq), "hash": .string(o.hash.hexString), "event": .string(o.event.type.rawValue),
             "exchange": .id(o.event.exchangeID),
-            "warnings": .array(o.warnings.map { .object(["code": .string($0.code), "message": .string($0.message)]) }),
+            "warnings": .array(o.warnings.map { .object(["code": .string($0.code.rawValue), "message": .string($0.message)]) }),
             "expired_before": .int(Int64(o.expired.count)),
         ]).canonicalString)
     } else {

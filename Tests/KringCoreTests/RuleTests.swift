@@ -252,7 +252,7 @@ func time(_ p: [MemberID], _ r: [MemberID], _ credits: Int64, quantity: Int64? =
     @Test func warningsNearLimits() throws {
         var c = Core()
         let d = try c.run(.record(time(["an"], ["bram"], 18 * 60), reason: nil))
-        #expect(d.warnings.map(\.code) == ["warn.near_floor"])
+        #expect(d.warnings.map(\.code) == [.nearFloor])
         let e = try c.run(.record(time(["chloe"], ["daan"], 60), reason: nil))
         #expect(e.warnings.isEmpty)
     }

@@ -28,7 +28,7 @@ struct OutcomeTests {
             let expected = JSON.object([
                 "seq": .int(o.seq), "hash": .string(o.hash.hexString), "event": .string(o.event.type.rawValue),
                 "id": o.event.subjectID.map(JSON.string) ?? .null, "record": o.event.payload,
-                "warnings": .array(o.warnings.map { .object(["code": .string($0.code), "message": .string($0.message)]) }),
+                "warnings": .array(o.warnings.map { .object(["code": .string($0.code.rawValue), "message": .string($0.message)]) }),
                 "expired_before": .int(Int64(o.expired.count)),
             ])
             #expect(direct == expected.canonicalString)

@@ -320,14 +320,14 @@ public enum Decider {
                     throw .violation(.limitFloor, "Posting \(Minutes(-d)) would take \(name) to \(new), below the floor of \(floor).")
                 }
                 if m.info.kind != .pool, (new - floor).value <= margin {
-                    warnings.append(Warning(code: "warn.near_floor", message: "\(name) is at \(new), within \(Minutes.format(margin)) of the floor of \(floor)."))
+                    warnings.append(Warning(code: .nearFloor, message: "\(name) is at \(new), within \(Minutes.format(margin)) of the floor of \(floor)."))
                 }
             } else if let ceiling = m.ceiling(under: policy) {
                 if new > ceiling {
                     throw .violation(.limitCeiling, "Receiving \(Minutes(d)) would take \(name) to \(new), above the ceiling of \(ceiling).")
                 }
                 if (ceiling - new).value <= margin {
-                    warnings.append(Warning(code: "warn.near_ceiling", message: "\(name) is at \(new), within \(Minutes.format(margin)) of the ceiling of \(ceiling)."))
+                    warnings.append(Warning(code: .nearCeiling, message: "\(name) is at \(new), within \(Minutes.format(margin)) of the ceiling of \(ceiling)."))
                 }
             }
         }

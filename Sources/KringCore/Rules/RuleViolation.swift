@@ -58,17 +58,16 @@ public struct RuleViolation: Error, Sendable, Equatable, CustomStringConvertible
 
 /// A soft warning returned with a successful command.
 public struct Warning: Sendable, Equatable, CustomStringConvertible {
-    /// `warn.near_floor` or `warn.near_ceiling`.
-    public let code: String
+    public let code: WarningCode
     /// The sentence with the numbers.
     public let message: String
 
-    public init(code: String, message: String) {
+    public init(code: WarningCode, message: String) {
         self.code = code
         self.message = message
     }
 
-    public var description: String { "\(code): \(message)" }
+    public var description: String { "\(code.rawValue): \(message)" }
 }
 
 /// Why the decider did not decide: a rule said no, or the ledger could not be read. A decision

@@ -26,7 +26,7 @@ struct Context {
     /// names nothing: 404 with the not-found code of its kind, and no command ever sees it.
     func pathID<T: JournalID>(_ type: T.Type, _ name: String = "id") throws(APIError) -> T {
         let text = param(name)
-        guard let v = T(canonical: text) else { throw APIError(404, T.notFound.rawValue, "There is no \(T.noun) \(quoted(text)).") }
+        guard let v = T(canonical: text) else { throw APIError(404, T.notFound, "There is no \(T.noun) \(quoted(text)).") }
         return v
     }
 
@@ -149,7 +149,7 @@ public final class API: @unchecked Sendable {
             response = APIError(v).response
         } catch {
             FileHandle.standardError.write(Data("kring serve: \(request.method) \(request.path): \(error)\n".utf8))
-            response = Problem.response(status: 500, code: "storage.error", detail: "The ledger could not answer; the failure is logged on the server.")
+            response = Problem.response(status: 500, code: .face(.storageError), detail: "The ledger could not answer; the failure is logged on the server.")
         }
         if let p = principal {
             // The access log names the caller by the token's id (the server strips this header).
@@ -163,7 +163,7 @@ public final class API: @unchecked Sendable {
     private func dispatch(_ request: HTTPRequest, routeName: inout String, principal caller: inout Principal?) throws -> HTTPResponse {
         var parts = [String]()
         for raw in request.path.split(separator: "/", omittingEmptySubsequences: false).dropFirst() {
-            guard let p = PercentDecoding.decode(raw) else { throw APIError.badRequest("The path is not valid percent-encoded UTF-8.", code: "http.malformed") }
+            guard let p = PercentDecoding.decode(raw) else { throw APIError.badRequest("The path is not valid percent-encoded UTF-8.", code: .face(.httpMalformed)) }
             parts.append(p)
         }
         let method = request.method == "HEAD" ? "GET" : request.method
@@ -178,7 +178,7 @@ public final class API: @unchecked Sendable {
             if allowed.isEmpty { throw APIError.notFound("There is no resource at \(request.path.prefix(200)).") }
             if allowed.contains("GET") { allowed.insert("HEAD") }
             let allow = allowed.sorted().joined(separator: ", ")
-            throw APIError(405, "http.method", "\(request.method) is not allowed here; allowed: \(allow).", headers: [("Allow", allow)])
+            throw APIError(405, .httpMethod, "\(request.method) is not allowed here; allowed: \(allow).", headers: [("Allow", allow)])
         }
         routeName = route.template
         let principal = try authenticate(request)
@@ -199,12 +199,12 @@ public final class API: @unchecked Sendable {
     private func authenticate(_ request: HTTPRequest) throws -> Principal? {
         let values = request.headers.filter { $0.name == "authorization" }
         guard let header = values.first else { return nil }
-        guard values.count == 1 else { throw APIError(400, "http.malformed", "Authorization is given more than once.") }
+        guard values.count == 1 else { throw APIError(400, .httpMalformed, "Authorization is given more than once.") }
         let parts = header.value.split(separator: " ", maxSplits: 1)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else { throw APIError.unauthorized }
         let token = parts[1].trimmingCharacters(in: .whitespaces)
         guard let p = try readers.with({ try $0.principal(token: token) }) else {
-            throw APIError(401, "http.unauthorized", "The bearer token is unknown or revoked.", headers: [("WWW-Authenticate", "Bearer realm=\"kring\", error=\"invalid_token\"")])
+            throw APIError(401, .httpUnauthorized, "The bearer token is unknown or revoked.", headers: [("WWW-Authenticate", "Bearer realm=\"kring\", error=\"invalid_token\"")])
         }
         return p
     }
@@ -218,10 +218,10 @@ public final class API: @unchecked Sendable {
     /// renders its answer: `status` on success, the rule's problem otherwise.
     func write(_ ctx: Context, status: Int, command: Command, actor: Actor) throws -> HTTPResponse {
         guard let key = ctx.request.header("idempotency-key") else {
-            throw APIError.badRequest("Every POST takes an Idempotency-Key header (a unique string per intended change, e.g. a UUID).", code: "input.idempotency_key")
+            throw APIError.badRequest("Every POST takes an Idempotency-Key header (a unique string per intended change, e.g. a UUID).", code: .face(.inputIdempotencyKey))
         }
         guard !key.isEmpty, key.utf8.count <= API.maxKeyLength, key.utf8.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
-            throw APIError.badRequest("An Idempotency-Key is 1 to \(API.maxKeyLength) visible ASCII characters.", code: "input.idempotency_key")
+            throw APIError.badRequest("An Idempotency-Key is 1 to \(API.maxKeyLength) visible ASCII characters.", code: .face(.inputIdempotencyKey))
         }
         let p = ctx.caller
         var hashed = Array("\(ctx.request.method) \(ctx.request.path)\n".utf8)
@@ -239,14 +239,14 @@ public final class API: @unchecked Sendable {
         case .success(.fresh(let answer, _)): return API.answer(answer, replayed: false)
         case .success(.replay(let answer)): return API.answer(answer, replayed: true)
         case .success(.conflict):
-            throw APIError(409, RuleCode.ruleIdempotency.rawValue, "The Idempotency-Key \(key) was used before with another request; a key names one change.")
+            throw APIError(409, RuleCode.ruleIdempotency, "The Idempotency-Key \(key) was used before with another request; a key names one change.")
         case .failure(.overloaded):
-            throw APIError(503, "http.overloaded", "Too many writes are waiting (\(limits.maxQueuedWrites)); retry with the same Idempotency-Key.", headers: [("Retry-After", "1")])
+            throw APIError(503, .httpOverloaded, "Too many writes are waiting (\(limits.maxQueuedWrites)); retry with the same Idempotency-Key.", headers: [("Retry-After", "1")])
         case .failure(.stopped):
-            throw APIError(503, "http.stopping", "The server is shutting down; retry with the same Idempotency-Key.", headers: [("Retry-After", "5")])
+            throw APIError(503, .httpStopping, "The server is shutting down; retry with the same Idempotency-Key.", headers: [("Retry-After", "5")])
         case .failure(.storage(let e)):
             FileHandle.standardError.write(Data("kring serve: write failed: \(e)\n".utf8))
-            throw APIError(500, "storage.error", "The write was not committed (storage failure, logged on the server); retry with the same Idempotency-Key.")
+            throw APIError(500, .storageError, "The write was not committed (storage failure, logged on the server); retry with the same Idempotency-Key.")
         }
     }
 
@@ -270,7 +270,7 @@ public final class API: @unchecked Sendable {
         out.append(contentsOf: ",\"record\":".utf8)
         out.append(contentsOf: o.event.payloadBytes)
         out.append(contentsOf: ",\"seq\":\(o.seq),\"warnings\":".utf8)
-        JSON.array(o.warnings.map { .object(["code": .string($0.code), "message": .string($0.message)]) }).write(into: &out)
+        JSON.array(o.warnings.map { .object(["code": .string($0.code.rawValue), "message": .string($0.message)]) }).write(into: &out)
         out.append(UInt8(ascii: "}"))
         return String(decoding: out, as: UTF8.self)
     }

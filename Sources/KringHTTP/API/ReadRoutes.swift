@@ -66,13 +66,13 @@ extension API {
         Route("GET", "/v1/listings/{id}", .public, "read a listing") { ctx in
             try ctx.query.finish()
             let id = try ctx.pathID(ListingID.self), today = ctx.today
-            guard let r = try ctx.api.read({ try $0.listing(id) }) else { throw APIError(404, RuleCode.listingNotFound.rawValue, "There is no listing \(id).") }
+            guard let r = try ctx.api.read({ try $0.listing(id) }) else { throw APIError(404, RuleCode.listingNotFound, "There is no listing \(id).") }
             // Withdrawn, fulfilled or expired listings, and those of members no longer active,
             // are history: their author and coordinators see them.
             let authorActive = try ctx.api.read { try $0.member(r.record.info.author) }?.state.status == .active
             let open = r.record.isOpen(on: today) && authorActive
             if !open && !(ctx.isCoordinator || ctx.principal?.member == r.record.info.author) {
-                throw APIError(404, RuleCode.listingNotFound.rawValue, "There is no open listing \(id).")
+                throw APIError(404, RuleCode.listingNotFound, "There is no open listing \(id).")
             }
             return ok(r.json)
         },

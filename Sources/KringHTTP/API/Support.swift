@@ -5,40 +5,54 @@ import KringStore
 /// A refusal of the API: status, stable code, sentence; rendered as problem+json.
 public struct APIError: Error, Sendable {
     public let status: Int
-    public let code: String
+    public let code: ProblemCode
     public let detail: String
     public var headers: [(name: String, value: String)] = []
 
-    public init(_ status: Int, _ code: String, _ detail: String, headers: [(name: String, value: String)] = []) {
+    public init(_ status: Int, _ code: ProblemCode, _ detail: String, headers: [(name: String, value: String)] = []) {
         self.status = status
         self.code = code
         self.detail = detail
         self.headers = headers
     }
 
-    /// A rule's refusal: 403 when the actor may not do it, 404 when its subject does not
-    /// exist, 409 for an idempotency conflict, 400 for malformed input, 422 for every other
-    /// rule (the request was understood; the ledger's rules say no).
+    /// A rule's refusal, with the status its code has.
     public init(_ v: RuleViolation) {
-        self.init(APIError.status(of: v.code), v.code.rawValue, v.message)
+        self.init(APIError.status(of: v.code), .rule(v.code), v.message)
     }
 
+    /// One code, one status, whoever raises it (the core or the face): 403 when the actor may
+    /// not do it, 404 when its subject does not exist, 409 for an idempotency conflict, 400 for
+    /// `input.invalid` (the request does not say something the rules can judge: a malformed
+    /// or out-of-range value, an id that is not canonical, text that is empty or too long),
+    /// 422 for every other rule (the request was understood; the ledger's rules say no).
     public static func status(of code: RuleCode) -> Int {
         switch code {
         case .ruleForbidden, .exchangeNotParty: 403
-        case .memberNotFound, .exchangeNotFound, .listingNotFound, .loanNotFound, .bookingNotFound, .challengeNotFound: 404
+        case .memberNotFound, .exchangeNotFound, .listingNotFound, .loanNotFound, .bookingNotFound, .challengeNotFound, .tokenNotFound: 404
         case .ruleIdempotency: 409
+        case .inputInvalid: 400
         default: 422
         }
     }
 
     public var response: HTTPResponse { Problem.response(status: status, code: code, detail: detail, headers: headers) }
 
-    static func badRequest(_ detail: String, code: String = RuleCode.inputInvalid.rawValue) -> APIError { APIError(400, code, detail) }
-    static let unauthorized = APIError(401, "http.unauthorized", "This needs a bearer token: Authorization: Bearer kring_…",
+    /// A face's refusal.
+    public init(_ status: Int, _ code: FaceCode, _ detail: String, headers: [(name: String, value: String)] = []) {
+        self.init(status, .face(code), detail, headers: headers)
+    }
+
+    /// A rule's refusal raised by the face itself (the status its code has).
+    public init(_ status: Int, _ code: RuleCode, _ detail: String, headers: [(name: String, value: String)] = []) {
+        self.init(status, .rule(code), detail, headers: headers)
+    }
+
+    static func badRequest(_ detail: String, code: ProblemCode = .rule(.inputInvalid)) -> APIError { APIError(400, code, detail) }
+    static let unauthorized = APIError(401, .httpUnauthorized, "This needs a bearer token: Authorization: Bearer kring_…",
                                        headers: [("WWW-Authenticate", "Bearer realm=\"kring\"")])
-    static func forbidden(_ detail: String) -> APIError { APIError(403, RuleCode.ruleForbidden.rawValue, detail) }
-    static func notFound(_ detail: String) -> APIError { APIError(404, "http.not_found", detail) }
+    static func forbidden(_ detail: String) -> APIError { APIError(403, RuleCode.ruleForbidden, detail) }
+    static func notFound(_ detail: String) -> APIError { APIError(404, .httpNotFound, detail) }
 }
 
 /// A request's JSON body, read field by field; unknown fields are refused so a misspelt
@@ -56,13 +70,13 @@ struct Body {
         let type = (request.header("content-type") ?? "").lowercased()
         let media = type.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces) } ?? ""
         guard media == "application/json" else {
-            throw APIError(415, "http.media_type", "Request bodies are application/json, not \(media.isEmpty ? "unlabelled" : String(media.prefix(60))).")
+            throw APIError(415, .httpMediaType, "Request bodies are application/json, not \(media.isEmpty ? "unlabelled" : String(media.prefix(60))).")
         }
         let json: JSON
         do { json = try JSON.parse(request.body) } catch {
-            throw APIError.badRequest("The body is not valid JSON: \(error).", code: "input.json")
+            throw APIError.badRequest("The body is not valid JSON: \(error).", code: .face(.inputJSON))
         }
-        guard case .object(let o) = json else { throw APIError.badRequest("The body is a JSON object.", code: "input.json") }
+        guard case .object(let o) = json else { throw APIError.badRequest("The body is a JSON object.", code: .face(.inputJSON)) }
         fields = o
     }
 
@@ -94,9 +108,9 @@ struct Body {
 
     mutating func optInt(_ key: String, min: Int64 = 0, max: Int64 = Int64(Int32.max)) throws(APIError) -> Int64? {
         guard let v = take(key) else { return nil }
-        guard case .int(let n) = v else { throw APIError.badRequest("The field \(key) is a whole number.", code: RuleCode.inputAmount.rawValue) }
+        guard case .int(let n) = v else { throw APIError.badRequest("The field \(key) is a whole number.") }
         guard n >= min, n <= max else {
-            throw APIError.badRequest("The field \(key) is between \(min) and \(max), not \(n).", code: RuleCode.inputAmount.rawValue)
+            throw APIError.badRequest("The field \(key) is between \(min) and \(max), not \(n).")
         }
         return n
     }

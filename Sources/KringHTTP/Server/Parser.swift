@@ -1,3 +1,5 @@
+import KringCore
+
 /// The server's named limits. Every one has a default that `kring serve` documents.
 public struct HTTPLimits: Sendable {
     /// Most bytes of a request line and its headers together (431 beyond).
@@ -28,7 +30,7 @@ public struct HTTPLimits: Sendable {
 /// after it, since the stream can no longer be trusted.
 public struct ParseFailure: Error, Sendable, Equatable {
     public let status: Int
-    public let code: String
+    public let code: FaceCode
     public let detail: String
 }
 
@@ -63,26 +65,26 @@ public enum RequestParser {
         while i < limit {
             let c = buf[i]
             if c == lf {
-                guard i > start, buf[i - 1] == cr else { return fail(400, "http.malformed", "Lines end with CRLF; a bare LF was received.") }
+                guard i > start, buf[i - 1] == cr else { return fail(400, .httpMalformed, "Lines end with CRLF; a bare LF was received.") }
                 if i >= start + 3, buf[i - 2] == lf, buf[i - 3] == cr { end = i + 1; break }
-                if i == start + 1 { return fail(400, "http.malformed", "The request line is empty.") }
+                if i == start + 1 { return fail(400, .httpMalformed, "The request line is empty.") }
             } else if c == cr, i + 1 < buf.endIndex, buf[i + 1] != lf {
-                return fail(400, "http.malformed", "A CR not followed by LF was received.")
+                return fail(400, .httpMalformed, "A CR not followed by LF was received.")
             } else if c == 0 {
-                return fail(400, "http.malformed", "A NUL byte was received in the request head.")
+                return fail(400, .httpMalformed, "A NUL byte was received in the request head.")
             }
             i += 1
         }
         guard let end else {
             if buf.endIndex - start >= limits.maxHeaderBytes {
-                return fail(431, "http.header_too_large", "The request line and headers exceed \(limits.maxHeaderBytes) bytes.")
+                return fail(431, .httpHeaderTooLarge, "The request line and headers exceed \(limits.maxHeaderBytes) bytes.")
             }
             return .incomplete
         }
         return parseHead(buf[start..<end], consumed: end - buf.startIndex, limits: limits)
     }
 
-    private static func fail(_ status: Int, _ code: String, _ detail: String) -> HeadParse {
+    private static func fail(_ status: Int, _ code: FaceCode, _ detail: String) -> HeadParse {
         .failure(ParseFailure(status: status, code: code, detail: detail))
     }
 
@@ -108,24 +110,24 @@ public enum RequestParser {
                 i += 2
                 lineStart = i
                 if lines.count > limits.maxHeaderCount + 2 {
-                    return fail(431, "http.header_too_large", "A request has at most \(limits.maxHeaderCount) header lines.")
+                    return fail(431, .httpHeaderTooLarge, "A request has at most \(limits.maxHeaderCount) header lines.")
                 }
             } else {
                 i += 1
             }
         }
         while let last = lines.last, last.isEmpty { lines.removeLast() }
-        guard let requestLine = lines.first else { return fail(400, "http.malformed", "The request line is missing.") }
+        guard let requestLine = lines.first else { return fail(400, .httpMalformed, "The request line is missing.") }
 
         // request-line = method SP request-target SP HTTP-version
         let parts = requestLine.split(separator: sp, omittingEmptySubsequences: false)
-        guard parts.count == 3 else { return fail(400, "http.malformed", "The request line is not METHOD SP TARGET SP VERSION.") }
+        guard parts.count == 3 else { return fail(400, .httpMalformed, "The request line is not METHOD SP TARGET SP VERSION.") }
         let method = parts[0], target = parts[1], version = parts[2]
         guard !method.isEmpty, method.count <= 32, method.allSatisfy(isTokenChar) else {
-            return fail(400, "http.malformed", "The method is not a token.")
+            return fail(400, .httpMalformed, "The method is not a token.")
         }
         guard !target.isEmpty, target.first == UInt8(ascii: "/"), target.allSatisfy({ $0 > 0x20 && $0 < 0x7F }) else {
-            return fail(400, "http.malformed", "The request target is not an absolute path of visible ASCII characters.")
+            return fail(400, .httpMalformed, "The request target is not an absolute path of visible ASCII characters.")
         }
         let minor: Int
         switch Array(version) {
@@ -134,9 +136,9 @@ public enum RequestParser {
         default:
             let v = Array(version)
             if v.count == 8, v.starts(with: Array("HTTP/".utf8)), (48...57).contains(v[5]), v[6] == UInt8(ascii: "."), (48...57).contains(v[7]) {
-                return fail(505, "http.version", "Only HTTP/1.1 and HTTP/1.0 are served.")
+                return fail(505, .httpVersion, "Only HTTP/1.1 and HTTP/1.0 are served.")
             }
-            return fail(400, "http.malformed", "The HTTP version is malformed.")
+            return fail(400, .httpMalformed, "The HTTP version is malformed.")
         }
 
         var headers = [(name: String, value: String)]()
@@ -145,35 +147,35 @@ public enum RequestParser {
         var hosts = 0
         for line in lines.dropFirst() {
             guard let first = line.first, first != sp, first != htab else {
-                return fail(400, "http.malformed", "Obsolete line folding (a header line starting with whitespace) is not accepted.")
+                return fail(400, .httpMalformed, "Obsolete line folding (a header line starting with whitespace) is not accepted.")
             }
             guard let colonAt = line.firstIndex(of: colon), colonAt > line.startIndex else {
-                return fail(400, "http.malformed", "A header line has no name and colon.")
+                return fail(400, .httpMalformed, "A header line has no name and colon.")
             }
             let nameBytes = line[line.startIndex..<colonAt]
             guard nameBytes.allSatisfy(isTokenChar) else {
-                return fail(400, "http.malformed", "A header name holds a character that is not allowed (whitespace before the colon included).")
+                return fail(400, .httpMalformed, "A header name holds a character that is not allowed (whitespace before the colon included).")
             }
             var v = line[(colonAt + 1)...]
             while let c = v.first, c == sp || c == htab { v = v.dropFirst() }
             while let c = v.last, c == sp || c == htab { v = v.dropLast() }
             guard v.allSatisfy({ $0 == htab || $0 >= 0x20 && $0 != 0x7F }) else {
-                return fail(400, "http.malformed", "A header value holds a control character.")
+                return fail(400, .httpMalformed, "A header value holds a control character.")
             }
             let name = String(decoding: nameBytes, as: UTF8.self).lowercased()
             let value = String(decoding: v, as: UTF8.self)
             switch name {
             case "content-length":
-                guard contentLength == nil else { return fail(400, "http.malformed", "Content-Length is given more than once.") }
+                guard contentLength == nil else { return fail(400, .httpMalformed, "Content-Length is given more than once.") }
                 guard !v.isEmpty, v.count <= 18, v.allSatisfy({ (48...57).contains($0) }), let n = Int(value) else {
-                    return fail(400, "http.malformed", "Content-Length is not a number of bytes: \(value.prefix(40)).")
+                    return fail(400, .httpMalformed, "Content-Length is not a number of bytes: \(value.prefix(40)).")
                 }
                 contentLength = n
             case "transfer-encoding":
                 let chunked = value.lowercased().hasSuffix("chunked")
                 return chunked
-                    ? fail(411, "http.length_required", "Chunked request bodies are not accepted; send the body with a Content-Length.")
-                    : fail(501, "http.not_implemented", "Transfer-Encoding \(value.prefix(40)) is not supported; send the body with a Content-Length.")
+                    ? fail(411, .httpLengthRequired, "Chunked request bodies are not accepted; send the body with a Content-Length.")
+                    : fail(501, .httpNotImplemented, "Transfer-Encoding \(value.prefix(40)) is not supported; send the body with a Content-Length.")
             case "host":
                 hosts += 1
             default:
@@ -182,11 +184,11 @@ public enum RequestParser {
             headers.append((name, value))
         }
         if minor == 1 && hosts != 1 {
-            return fail(400, "http.malformed", hosts == 0 ? "An HTTP/1.1 request needs a Host header." : "Host is given more than once.")
+            return fail(400, .httpMalformed, hosts == 0 ? "An HTTP/1.1 request needs a Host header." : "Host is given more than once.")
         }
         let bodyLength = contentLength ?? 0
         if bodyLength > limits.maxBodyBytes {
-            return fail(413, "http.too_large", "The body of \(bodyLength) bytes exceeds the limit of \(limits.maxBodyBytes) bytes.")
+            return fail(413, .httpTooLarge, "The body of \(bodyLength) bytes exceeds the limit of \(limits.maxBodyBytes) bytes.")
         }
         let request = HTTPRequest(method: String(decoding: method, as: UTF8.self), target: String(decoding: target, as: UTF8.self),
                                   minorVersion: minor, headers: headers)

@@ -6,20 +6,20 @@ import KringCore
 public enum Problem {
     /// The problem type of `code`: `urn:kring:problem:limit.floor`. Stable, not dereferenceable;
     /// docs/rules.md and docs/openapi.yaml list the codes.
-    public static func type(_ code: String) -> String { "urn:kring:problem:\(code)" }
+    public static func type(_ code: ProblemCode) -> String { "urn:kring:problem:\(code.rawValue)" }
 
-    public static func body(status: Int, code: String, detail: String, extra: [String: JSON] = [:]) -> [UInt8] {
+    public static func body(status: Int, code: ProblemCode, detail: String, extra: [String: JSON] = [:]) -> [UInt8] {
         var fields: [String: JSON] = [
             "type": .string(type(code)), "title": .string(HTTPResponse.reason(status)), "status": .int(Int64(status)),
-            "detail": .string(detail), "code": .string(code),
+            "detail": .string(detail), "code": .string(code.rawValue),
         ]
         for (k, v) in extra { fields[k] = v }
         return JSON.object(fields).canonicalBytes
     }
 
-    public static func response(status: Int, code: String, detail: String, headers: [(name: String, value: String)] = [],
+    public static func response(status: Int, code: ProblemCode, detail: String, headers: [(name: String, value: String)] = [],
                                 close: Bool = false) -> HTTPResponse {
         HTTPResponse(status: status, headers: [("Content-Type", "application/problem+json")] + headers,
-                     body: body(status: status, code: code, detail: detail), close: close || status == 400 && code.hasPrefix("http.") || status == 413 || status == 431)
+                     body: body(status: status, code: code, detail: detail), close: close || status == 400 && code.rawValue.hasPrefix("http.") || status == 413 || status == 431)
     }
 }

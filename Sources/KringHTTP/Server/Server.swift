@@ -1,3 +1,4 @@
+import KringCore
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -52,7 +53,7 @@ public final class HTTPServer: @unchecked Sendable {
     public private(set) var port: UInt16 = 0
 
     /// The answer to a connection that arrives while the server stops.
-    static let stopping = Problem.response(status: 503, code: "http.stopping", detail: "The server is shutting down; retry shortly.",
+    static let stopping = Problem.response(status: 503, code: .face(.httpStopping), detail: "The server is shutting down; retry shortly.",
                                            headers: [("Retry-After", "5")], close: true)
 
     /// How long an idle wait sleeps before looking at the stop flag.
@@ -62,7 +63,7 @@ public final class HTTPServer: @unchecked Sendable {
         self.limits = limits
         self.handler = handler
         self.log = log
-        overloaded = Problem.response(status: 503, code: "http.overloaded", detail: "Too many connections (\(limits.maxConnections)); retry shortly.",
+        overloaded = Problem.response(status: 503, code: .face(.httpOverloaded), detail: "Too many connections (\(limits.maxConnections)); retry shortly.",
                                       headers: [("Retry-After", "1")], close: true)
     }
 
@@ -241,8 +242,8 @@ public final class HTTPServer: @unchecked Sendable {
         }
 
         /// Answers a refusal of the parser or a timeout, then the connection closes.
-        func refuse(_ status: Int, _ code: String, _ detail: String, method: String = "-", path: String = "-") {
-            let response = Problem.response(status: status, code: code, detail: detail)
+        func refuse(_ status: Int, _ code: FaceCode, _ detail: String, method: String = "-", path: String = "-") {
+            let response = Problem.response(status: status, code: .face(code), detail: detail)
             let bytes = response.serialized(keepAlive: false)
             _ = write(bytes)
             server.log?(AccessRecord(method: method, path: path, status: status, bytes: response.body.count, micros: 0, peer: peer, principal: nil))
@@ -274,7 +275,7 @@ public final class HTTPServer: @unchecked Sendable {
                             if headDeadline == nil { headDeadline = Monotonic.now + limits.headerTimeout }
                             continue
                         case .timeout:
-                            if !idle { refuse(408, "http.timeout", "The request headers did not arrive within \(Int(limits.headerTimeout)) seconds.") }
+                            if !idle { refuse(408, .httpTimeout, "The request headers did not arrive within \(Int(limits.headerTimeout)) seconds.") }
                             return
                         case .closed, .stopping:
                             return
@@ -289,7 +290,7 @@ public final class HTTPServer: @unchecked Sendable {
                     switch readMore(until: bodyDeadline, idle: false) {
                     case .data: continue
                     case .timeout:
-                        refuse(408, "http.timeout", "The body did not arrive within \(Int(limits.bodyTimeout)) seconds.", method: request.method, path: request.path)
+                        refuse(408, .httpTimeout, "The body did not arrive within \(Int(limits.bodyTimeout)) seconds.", method: request.method, path: request.path)
                         return
                     case .closed, .stopping: return
                     }
