@@ -16,16 +16,18 @@ let package = Package(
             providers: [.apt(["libsqlite3-dev"])]
         ),
         .target(name: "KringCore"),
+        // The statistics as documents: JSON, CSV and the HTML page with its word tables.
+        .target(name: "KringReport", dependencies: ["KringCore"]),
         .target(name: "KringStore", dependencies: ["KringCore", "CSQLite"]),
-        .target(name: "KringHTTP", dependencies: ["KringCore", "KringStore"]),
-        .executableTarget(name: "kring", dependencies: ["KringCore", "KringStore", "KringHTTP"]),
-        .executableTarget(name: "KringBench", dependencies: ["KringCore", "KringStore", "KringHTTP", "CSQLite"]),
+        .target(name: "KringHTTP", dependencies: ["KringCore", "KringStore", "KringReport"]),
+        .executableTarget(name: "kring", dependencies: ["KringCore", "KringStore", "KringHTTP", "KringReport"]),
+        .executableTarget(name: "KringBench", dependencies: ["KringCore", "KringStore", "KringHTTP", "KringReport", "CSQLite"]),
         // A child process for the crash tests: appends exchanges one per transaction and
         // acknowledges each on stdout, so a test can SIGKILL it at any moment.
         .executableTarget(name: "KringCrashWriter", dependencies: ["KringCore", "KringStore"]),
         .target(name: "KringTestSupport", dependencies: ["KringCore", "KringStore"]),
         .testTarget(name: "KringCoreTests", dependencies: ["KringCore", "KringTestSupport"]),
-        .testTarget(name: "KringStoreTests", dependencies: ["KringCore", "KringStore", "KringTestSupport", "CSQLite"]),
+        .testTarget(name: "KringStoreTests", dependencies: ["KringCore", "KringStore", "KringReport", "KringTestSupport", "CSQLite"]),
         .testTarget(name: "KringCLITests", dependencies: ["KringCore", "KringStore", "KringTestSupport"]),
         .testTarget(name: "KringHTTPTests", dependencies: ["KringCore", "KringStore", "KringHTTP", "KringTestSupport"]),
     ],

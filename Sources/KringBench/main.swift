@@ -1,6 +1,7 @@
 import CSQLite
 import Foundation
 import KringCore
+import KringReport
 import KringStore
 
 // KringBench: each capability beside a baseline measured in the same run, printed as a ratio.

@@ -4,6 +4,7 @@ import FoundationXML
 import Foundation
 import Testing
 @testable import KringCore
+import KringReport
 @testable import KringStore
 import KringTestSupport
 

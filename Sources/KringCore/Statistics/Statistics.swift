@@ -54,10 +54,10 @@ public struct StatsReport: Sendable {
 }
 
 /// The member kinds that take part in exchanges (the pool never does).
-let exchangingKinds: [MemberKind] = MemberKind.allCases.filter { $0 != .pool }
+public let exchangingKinds: [MemberKind] = MemberKind.allCases.filter { $0 != .pool }
 
 /// Bins of the balance distribution, in minutes: upper bounds (inclusive), the last open.
-let balanceBins: [(label: String, upTo: Int64?)] = [
+public let balanceBins: [(label: String, upTo: Int64?)] = [
     ("<= -10h", -600), ("-10h..-2h", -120), ("-2h..2h", 120), ("2h..10h", 600), ("> 10h", nil),
 ]
 

@@ -1,5 +1,6 @@
 import Foundation
 import KringCore
+import KringReport
 import KringStore
 
 /// The statistics the municipality publishes.

@@ -1,3 +1,5 @@
+import KringCore
+
 /// The languages of the statistics page.
 public enum StatsLanguage: String, Sendable, CaseIterable {
     case nl, en

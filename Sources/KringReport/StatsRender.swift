@@ -1,3 +1,5 @@
+import KringCore
+
 /// The report as JSON, CSV and a self-contained HTML page (docs/statistics.md).
 extension StatsReport {
     /// Canonical JSON: the ledger head and policy it was computed at, the columns, and every
