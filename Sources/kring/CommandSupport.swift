@@ -3,9 +3,13 @@ import KringCore
 import KringStore
 
 /// Writes a line to stdout.
-func out(_ s: String) { FileHandle.standardOutput.write(Data((s + "\n").utf8)) }
+func out(_ s: String) { write(s + "\n", to: .standardOutput) }
 /// Writes a line to stderr.
-func err(_ s: String) { FileHandle.standardError.write(Data((s + "\n").utf8)) }
+func err(_ s: String) { write(s + "\n", to: .standardError) }
+
+/// Writes to stdout or stderr without ever trapping: a closed pipe or a full disk loses the
+/// text (`kring serve | head -1` must not stop the server), it does not crash the process.
+func write(_ s: String, to handle: FileHandle) { try? handle.write(contentsOf: Data(s.utf8)) }
 
 /// Prints the outcome of a write: a line for people (or JSON), warnings on stderr.
 func report(_ o: Outcome, _ inv: Invocation, _ text: String) -> Int32 {

@@ -148,7 +148,7 @@ public final class API: @unchecked Sendable {
         } catch let v as RuleViolation {
             response = APIError(v).response
         } catch {
-            FileHandle.standardError.write(Data("kring serve: \(request.method) \(request.path): \(error)\n".utf8))
+            try? FileHandle.standardError.write(contentsOf: Data("kring serve: \(request.method) \(request.path): \(error)\n".utf8))
             response = Problem.response(status: 500, code: .face(.storageError), detail: "The ledger could not answer; the failure is logged on the server.")
         }
         if let p = principal {
@@ -245,7 +245,7 @@ public final class API: @unchecked Sendable {
         case .failure(.stopped):
             throw APIError(503, .httpStopping, "The server is shutting down; retry with the same Idempotency-Key.", headers: [("Retry-After", "5")])
         case .failure(.storage(let e)):
-            FileHandle.standardError.write(Data("kring serve: write failed: \(e)\n".utf8))
+            try? FileHandle.standardError.write(contentsOf: Data("kring serve: write failed: \(e)\n".utf8))
             throw APIError(500, .storageError, "The write was not committed (storage failure, logged on the server); retry with the same Idempotency-Key.")
         }
     }

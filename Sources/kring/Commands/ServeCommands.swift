@@ -86,14 +86,7 @@ func serve(_ inv: Invocation, host: String, port: UInt16, limits: HTTPLimits) th
     let server = HTTPServer(limits: limits, log: log, handler: handler)
     try server.bind(host: host, port: port)
     api.openConnections = { server.openConnections }
-    signal(SIGTERM, SIG_IGN)
-    signal(SIGINT, SIG_IGN)
-    let sources = [SIGTERM, SIGINT].map { sig in
-        let s = DispatchSource.makeSignalSource(signal: sig, queue: .global())
-        s.setEventHandler { server.stop() }
-        s.resume()
-        return s
-    }
+    try StopSignals.install { server.stop() }
     let base = "http://\(host == "0.0.0.0" ? "127.0.0.1" : host):\(server.port)"
     out("Kring serves \(inv.dbPath) at \(base)  (Ctrl-C stops it)")
     out("  \(base)/health   \(base)/v1/ledger/head   \(base)/v1/offers   \(base)/metrics")
@@ -104,7 +97,6 @@ func serve(_ inv: Invocation, host: String, port: UInt16, limits: HTTPLimits) th
     }
     server.run()
     api.shutdown()
-    _ = sources
     out("Stopped: every acknowledged write is committed.")
     return 0
 }

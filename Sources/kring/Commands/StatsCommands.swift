@@ -42,7 +42,7 @@ let statsCommands: [CommandSpec] = [
             }
             err("Wrote \(format) statistics to \(path) (ledger head seq \(report.headSeq)).")
         } else {
-            FileHandle.standardOutput.write(Data(output.utf8))
+            write(output, to: .standardOutput)
         }
         return 0
     },

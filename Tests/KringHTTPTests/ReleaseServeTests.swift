@@ -1,0 +1,171 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Foundation
+import KringCore
+import KringStore
+import KringTestSupport
+import Testing
+
+/// The release build, as an operator builds it (`swift build -c release`), in its own scratch
+/// directory so it never waits on the debug build's lock. `.ci/run` builds it before the tests;
+/// when it is missing the test builds it (a few minutes, once).
+enum ReleaseBinary {
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent().path
+    static let scratch = packageRoot + "/.build-release"
+    static var path: String { scratch + "/release/kring" }
+
+    /// The release binary, built (again) when it is missing or older than a source file.
+    static func ensureBuilt() throws -> String {
+        if FileManager.default.isExecutableFile(atPath: path), let built = modified(path), newestSource() <= built { return path }
+        let swift = FileManager.default.isExecutableFile(atPath: "/opt/swift/usr/bin/swift") ? "/opt/swift/usr/bin/swift" : "/usr/bin/env"
+        let args = (swift == "/usr/bin/env" ? ["swift"] : []) + ["build", "-c", "release", "--product", "kring", "--scratch-path", scratch, "--package-path", packageRoot]
+        let r = try runProcess(swift, args)
+        guard r.status == 0, FileManager.default.isExecutableFile(atPath: path) else {
+            throw ServerTestError("could not build the release binary: \(r.stderr.suffix(2_000))")
+        }
+        return path
+    }
+
+    static func modified(_ path: String) -> Date? { (try? FileManager.default.attributesOfItem(atPath: path))?[.modificationDate] as? Date }
+
+    static func newestSource() -> Date {
+        var newest = Date.distantPast
+        let root = packageRoot + "/Sources"
+        if let files = FileManager.default.enumerator(atPath: root) {
+            for case let file as String in files {
+                if let d = modified(root + "/" + file), d > newest { newest = d }
+            }
+        }
+        if let d = modified(packageRoot + "/Package.swift"), d > newest { newest = d }
+        return newest
+    }
+}
+
+/// `kring serve` started from a shell the way an operator starts it: `/bin/sh -c`, spawned with
+/// a clean signal mask and default dispositions, as a login shell has them (a test process's
+/// threads block signals, and a child started with Foundation's `Process` inherits that mask:
+/// a test of the harness, not of the server). The server runs in the background of the
+/// non-interactive shell, which starts it with SIGINT ignored, as POSIX says; it is stopped
+/// with `kill -TERM` or `kill -INT` by its pid, and the shell's exit status is the server's.
+final class ShellServer {
+    let shell: pid_t
+    let pid: pid_t
+    let port: UInt16
+
+    /// What the server wrote on stderr (its access log is off; errors and crashes land here).
+    let stderrPath: String
+    var stderr: String { (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "" }
+
+    init(binary: String, db: String) throws {
+        stderrPath = db + ".stderr"
+        func quoted(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
+        let command = "\(quoted(binary)) --db \(quoted(db)) serve --port 0 --quiet & echo \"pid $!\"; wait $!"
+        var fds: [Int32] = [-1, -1]
+        guard pipe(&fds) == 0 else { throw ServerTestError("pipe failed") }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_adddup2(&actions, fds[1], 1)
+        posix_spawn_file_actions_addopen(&actions, 2, stderrPath, O_WRONLY | O_CREAT | O_APPEND, 0o644)
+        posix_spawn_file_actions_addclose(&actions, fds[0])
+        posix_spawn_file_actions_addclose(&actions, fds[1])
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        var empty = sigset_t(), defaults = sigset_t()
+        sigemptyset(&empty)
+        sigemptyset(&defaults)
+        for s in [SIGINT, SIGTERM, SIGCHLD, SIGPIPE, SIGQUIT, SIGHUP] { sigaddset(&defaults, s) }
+        posix_spawnattr_setsigmask(&attributes, &empty)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETSIGMASK | POSIX_SPAWN_SETSIGDEF))
+        var child: pid_t = 0
+        let argv: [UnsafeMutablePointer<CChar>?] = ["/bin/sh", "-c", command].map { (s: String) in strdup(s) } + [nil]
+        defer { argv.forEach { free($0) } }
+        let rc = posix_spawn(&child, "/bin/sh", &actions, &attributes, argv, environ)
+        close(fds[1])
+        guard rc == 0 else { close(fds[0]); throw ServerTestError("posix_spawn failed: \(rc)") }
+        shell = child
+        let out = FileHandle(fileDescriptor: fds[0], closeOnDealloc: true)
+        var text = "", pid: pid_t?, port: UInt16?
+        while pid == nil || port == nil {
+            let d = out.availableData
+            if d.isEmpty { break }
+            text += String(decoding: d, as: UTF8.self)
+            if let r = text.range(of: "pid "), let n = Int32(text[r.upperBound...].prefix { $0.isNumber }) { pid = n }
+            if let r = text.range(of: "127.0.0.1:"), let n = UInt16(text[r.upperBound...].prefix { $0.isNumber }) { port = n }
+        }
+        guard let pid, let port else {
+            kill(child, SIGKILL)
+            var status: Int32 = 0
+            waitpid(child, &status, 0)
+            throw ServerTestError("kring serve did not start from the shell: \(text)")
+        }
+        self.pid = pid
+        self.port = port
+        // Read the rest as a terminal would, so the server's stdout stays open.
+        Thread { while !out.availableData.isEmpty {} }.start()
+    }
+
+    /// Sends `signal` and waits (with a deadline) for the shell, whose exit status is the
+    /// server's. Nil when the server did not stop in time (it is then killed).
+    func stop(with signal: Int32, deadline seconds: Double = 20) -> Int32? {
+        kill(pid, signal)
+        let end = Date().addingTimeInterval(seconds)
+        var status: Int32 = 0
+        while Date() < end {
+            let r = waitpid(shell, &status, WNOHANG)
+            if r == shell { return (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f) }
+            usleep(20_000)
+        }
+        kill(pid, SIGKILL)
+        waitpid(shell, &status, 0)
+        return nil
+    }
+}
+
+@Suite("The release binary, started from a shell", .serialized)
+struct ReleaseServeTests {
+    @Test("SIGTERM and SIGINT stop the release build started from /bin/sh: idle and under load, exit 0, every acknowledged write committed")
+    func releaseBinaryStopsOnSignals() throws {
+        let binary = try ReleaseBinary.ensureBuilt()
+        let dir = TempDir("kring-release")
+        defer { dir.remove() }
+        let path = dir.file("ledger.sqlite")
+        let token = try loadLedger(at: path)
+        let acks = Acks()
+        for sig in [SIGTERM, SIGINT] {
+            // Idle: started, answered one request, then the signal.
+            let idle = try ShellServer(binary: binary, db: path)
+            let c = try RawClient(port: idle.port)
+            c.send(requestBytes("GET", "/health"))
+            #expect(c.read()?.status == 200)
+            #expect(idle.stop(with: sig) == 0, "signal \(sig) on an idle release server: \(idle.stderr.suffix(1_000))")
+
+            // Under load: eight clients writing, then the signal.
+            let busy = try ShellServer(binary: binary, db: path)
+            let port = busy.port
+            let group = DispatchGroup()
+            for i in 0..<8 {
+                group.enter()
+                Thread {
+                    runLoadClient(port: port, token: token, seed: UInt64(sig * 1_000 + Int32(i) + 7), until: Date().addingTimeInterval(3), acks: acks)
+                    group.leave()
+                }.start()
+            }
+            Thread.sleep(forTimeInterval: 0.7)
+            #expect(busy.stop(with: sig) == 0, "signal \(sig) on a release server under load: \(busy.stderr.suffix(1_000))")
+            group.wait()
+            #expect(acks.failures.isEmpty, "\(acks.failures.prefix(2))")
+            try checkLedger(path, acks: acks, exact: true)
+            // A graceful stop answers what it took in: a request left without an answer was
+            // not carried out either.
+            var whats = Set<String>()
+            try Reader(path: path).forEachExchange { whats.insert($0.record.info.what) }
+            #expect(acks.unknown.allSatisfy { !whats.contains($0) }, "a request without an answer was committed")
+        }
+        #expect(acks.accepted.count > 0)
+    }
+}
