@@ -44,7 +44,7 @@ struct LifecycleTests {
         }
     }
 
-    @Test("one connection over the cap is answered 503 and closed; the others are served")
+    @Test("at the connection cap the connection idle longest makes room; when every connection is busy, one more is answered 503 and closed")
     func connectionCap() throws {
         var limits = HTTPLimits()
         limits.maxConnections = 2
@@ -55,12 +55,24 @@ struct LifecycleTests {
         #expect(a.read()?.status == 200)
         b.send(requestBytes("GET", "/health"))
         #expect(b.read()?.status == 200)
+        // Both idle: a new client takes the place of the one idle longest.
         let c = try RawClient(port: s.port)
-        let refused = c.read()
+        c.send(requestBytes("GET", "/health"))
+        #expect(c.read()?.status == 200)
+        #expect(a.isClosed())
+        b.send(requestBytes("GET", "/v1/ledger/head"))
+        #expect(b.read()?.status == 200)
+        // Both busy (a request's head in, its body still coming): no room.
+        let head = Array("POST /v1/exchanges HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n".utf8)
+        b.send(head)
+        c.send(head)
+        Thread.sleep(forTimeInterval: 0.2)
+        let d = try RawClient(port: s.port)
+        let refused = d.read()
         #expect(refused?.status == 503 && refused?.header("Retry-After") != nil)
-        #expect(c.isClosed())
-        a.send(requestBytes("GET", "/v1/ledger/head"))
-        #expect(a.read()?.status == 200)
+        #expect(d.isClosed())
+        b.send("{}")
+        #expect(b.read()?.status == 401)
     }
 
     @Test("the access log has a line per request and never a token")

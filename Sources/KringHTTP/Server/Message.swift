@@ -11,6 +11,10 @@ public struct HTTPRequest: Sendable {
     public var minorVersion: Int
     public var headers: [(name: String, value: String)]
     public var body: [UInt8]
+    /// Who sent it: the peer's address, or behind a trusted proxy the address that proxy
+    /// appended to `X-Forwarded-For`. The server sets it; per-address limits and the access
+    /// log use it.
+    public var clientAddress = ""
 
     public init(method: String, target: String, minorVersion: Int = 1, headers: [(name: String, value: String)] = [], body: [UInt8] = []) {
         self.method = method
@@ -60,6 +64,10 @@ public struct HTTPResponse: Sendable {
     public var status: Int
     public var headers: [(name: String, value: String)]
     public var body: [UInt8]
+    /// Who sent it: the peer's address, or behind a trusted proxy the address that proxy
+    /// appended to `X-Forwarded-For`. The server sets it; per-address limits and the access
+    /// log use it.
+    public var clientAddress = ""
     /// Close the connection after sending (errors that leave the stream unreadable).
     public var close: Bool
 

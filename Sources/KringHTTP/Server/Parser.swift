@@ -16,8 +16,15 @@ public struct HTTPLimits: Sendable {
     public var idleTimeout: Double = 60
     /// Seconds a response may take to be taken up by a slow reader (closed after).
     public var sendTimeout: Double = 30
-    /// Most open connections; one more is answered 503 and closed.
+    /// Most open connections. At the cap a new connection takes the place of the connection
+    /// idle longest (no request in flight); when none is idle it is answered 503 and closed.
     public var maxConnections = 512
+    /// Most open connections from one client address (503 beyond), so one address cannot hold
+    /// every slot. A trusted proxy's own address is exempt (the proxy bounds its connections).
+    public var maxConnectionsPerAddress = 128
+    /// Seconds from a connection's accept until its first request head is complete (closed
+    /// after): a connection that says nothing, or trickles, holds a slot this long at most.
+    public var firstRequestTimeout: Double = 5
     /// Most write commands waiting for the writer; more get 503.
     public var maxQueuedWrites = 4_096
     /// Most commands in one group commit (1 turns group commit off: a transaction per write).

@@ -42,12 +42,21 @@ public struct AccessRecord: Sendable {
 /// bodies by Content-Length, the named limits of `HTTPLimits`, and a graceful stop.
 public final class HTTPServer: @unchecked Sendable {
     public let limits: HTTPLimits
+    /// Addresses of reverse proxies whose `X-Forwarded-For` is believed (`serve --trusted-proxy`).
+    public let trustedProxies: Set<String>
     private let handler: HTTPHandler
     private let log: (@Sendable (AccessRecord) -> Void)?
     private var listenFD: Int32 = -1
     private let state = NSCondition()
     private var open = 0
     private var stopping = false
+    /// Open connections by id, with their address and since when they are idle (nil while a
+    /// request is in flight); guarded by `state`.
+    private var registry = [UInt64: Registered]()
+    private var perAddress = [String: Int]()
+    private var nextConnectionID: UInt64 = 0
+    /// Connections closed to make room for new ones (metrics, tests).
+    public private(set) var evictions = 0
     private var acceptThreadDone = false
     /// The port bound (useful with port 0).
     public private(set) var port: UInt16 = 0
@@ -59,8 +68,10 @@ public final class HTTPServer: @unchecked Sendable {
     /// How long an idle wait sleeps before looking at the stop flag.
     static let pollSliceMillis: Int32 = 200
 
-    public init(limits: HTTPLimits = HTTPLimits(), log: (@Sendable (AccessRecord) -> Void)? = nil, handler: @escaping HTTPHandler) {
+    public init(limits: HTTPLimits = HTTPLimits(), trustedProxies: Set<String> = [], log: (@Sendable (AccessRecord) -> Void)? = nil,
+                handler: @escaping HTTPHandler) {
         self.limits = limits
+        self.trustedProxies = trustedProxies
         self.handler = handler
         self.log = log
         overloaded = Problem.response(status: 503, code: .face(.httpOverloaded), detail: "Too many connections (\(limits.maxConnections)); retry shortly.",
@@ -112,26 +123,28 @@ public final class HTTPServer: @unchecked Sendable {
             var pfd = pollfd(fd: listenFD, events: Int16(POLLIN), revents: 0)
             let ready = poll(&pfd, 1, HTTPServer.pollSliceMillis)
             guard ready > 0 else { continue }
-            let client = accept(listenFD, nil, nil)
+            var peerAddr = sockaddr_in()
+            var peerLen = socklen_t(MemoryLayout<sockaddr_in>.size)
+            let client = withUnsafeMutablePointer(to: &peerAddr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { accept(listenFD, $0, &peerLen) } }
             guard client >= 0 else {
                 // Out of file descriptors: the pending connection stays ready, so wait a little
                 // instead of spinning until one is freed.
                 if errno == EMFILE || errno == ENFILE || errno == ENOBUFS || errno == ENOMEM { usleep(10_000) }
                 continue
             }
-            state.lock()
-            let admitted = open < limits.maxConnections && !stopping
-            let closing = stopping
-            if admitted { open += 1 }
-            state.unlock()
-            if !admitted {
-                var bytes = (closing ? HTTPServer.stopping : overloaded).serialized(keepAlive: false)
+            let address = HTTPServer.text(of: peerAddr.sin_addr)
+            let id: UInt64
+            switch admit(fd: client, address: address) {
+            case .refused(let answer):
+                var bytes = answer.serialized(keepAlive: false)
                 _ = send(client, &bytes, bytes.count, Int32(MSG_NOSIGNAL) | Int32(MSG_DONTWAIT))
                 close(client)
                 continue
+            case .admitted(let n):
+                id = n
             }
             let thread = Thread { [self] in
-                var connection = Connection(fd: client, server: self)
+                var connection = Connection(fd: client, id: id, peer: address, server: self)
                 connection.serve()
                 state.lock()
                 open -= 1
@@ -148,6 +161,96 @@ public final class HTTPServer: @unchecked Sendable {
         acceptThreadDone = true
         state.broadcast()
         state.unlock()
+    }
+
+    /// An open connection as admission sees it.
+    struct Registered {
+        let fd: Int32
+        let address: String
+        /// Since when it waits for a request; nil while one is in flight.
+        var idleSince: Double?
+        /// Closed to make room: it takes no further request.
+        var evicted = false
+    }
+
+    enum Admission {
+        case admitted(UInt64)
+        case refused(HTTPResponse)
+    }
+
+    /// Counts and registers a new connection from `address`, or says why not. One address holds
+    /// at most `maxConnectionsPerAddress` (a trusted proxy is exempt); at `maxConnections` the
+    /// connection idle longest is closed to make room, and only when none is idle is the new
+    /// one refused.
+    private func admit(fd: Int32, address: String) -> Admission {
+        state.lock()
+        defer { state.unlock() }
+        if stopping { return .refused(HTTPServer.stopping) }
+        if !trustedProxies.contains(address), perAddress[address, default: 0] >= limits.maxConnectionsPerAddress {
+            return .refused(Problem.response(status: 503, code: .face(.httpOverloaded),
+                                             detail: "Too many connections from \(address) (\(limits.maxConnectionsPerAddress)); close some or retry shortly.",
+                                             headers: [("Retry-After", "1")], close: true))
+        }
+        if open >= limits.maxConnections {
+            var victim: (id: UInt64, since: Double)?
+            for (id, c) in registry where !c.evicted {
+                if let since = c.idleSince, since < victim?.since ?? .infinity { victim = (id, since) }
+            }
+            guard let victim else { return .refused(overloaded) }
+            // Its thread sees the socket shut, unregisters and closes it (the fd stays valid
+            // until then: closing happens after unregistering, under this lock).
+            shutdown(registry[victim.id]!.fd, Int32(SHUT_RDWR))
+            registry[victim.id]!.evicted = true
+            evictions += 1
+        }
+        nextConnectionID += 1
+        open += 1
+        registry[nextConnectionID] = Registered(fd: fd, address: address, idleSince: Monotonic.now)
+        perAddress[address, default: 0] += 1
+        return .admitted(nextConnectionID)
+    }
+
+    /// A connection's request is in flight (`busy`) or it waits for the next one. False when
+    /// the connection was closed to make room: its request is not carried out.
+    @discardableResult
+    func mark(_ id: UInt64, busy: Bool) -> Bool {
+        state.lock()
+        defer { state.unlock() }
+        guard let c = registry[id], !c.evicted else { return false }
+        registry[id]!.idleSince = busy ? nil : Monotonic.now
+        return true
+    }
+
+    /// Forgets a connection before its socket is closed.
+    func unregister(_ id: UInt64) {
+        state.lock()
+        if let entry = registry.removeValue(forKey: id) {
+            perAddress[entry.address]! -= 1
+            if perAddress[entry.address] == 0 { perAddress[entry.address] = nil }
+        }
+        state.unlock()
+    }
+
+    /// The dotted text of an IPv4 address.
+    static func text(of address: in_addr) -> String {
+        var a = address
+        var text = [CChar](repeating: 0, count: Int(INET_ADDRSTRLEN))
+        inet_ntop(AF_INET, &a, &text, socklen_t(INET_ADDRSTRLEN))
+        return String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+
+    /// The client behind a trusted proxy: the last address in `X-Forwarded-For` (the one the
+    /// proxy appended; earlier ones are the client's word), when it is an IP address; else the
+    /// peer itself. Anyone else's `X-Forwarded-For` is ignored.
+    func clientAddress(peer: String, forwardedFor: String?) -> String {
+        guard trustedProxies.contains(peer), let header = forwardedFor,
+              let last = header.split(separator: ",").last?.trimmingCharacters(in: .whitespaces), HTTPServer.isIPAddress(last) else { return peer }
+        return last
+    }
+
+    public static func isIPAddress(_ s: String) -> Bool {
+        var v4 = in_addr(), v6 = in6_addr()
+        return s.withCString { inet_pton(AF_INET, $0, &v4) == 1 || inet_pton(AF_INET6, $0, &v6) == 1 }
     }
 
     /// Stops accepting, lets in-flight requests finish, and makes `run()` return.
@@ -180,21 +283,24 @@ public final class HTTPServer: @unchecked Sendable {
     /// One client connection, served on its own thread.
     struct Connection {
         let fd: Int32
+        let id: UInt64
         let server: HTTPServer
         var buffer = [UInt8]()
         /// Where reads land before they join `buffer` (one allocation per connection).
         var chunk = [UInt8](repeating: 0, count: 16 * 1024)
+        /// The peer's address, and the client's (they differ behind a trusted proxy).
         let peer: String
+        var client: String
+        /// When the connection was accepted (its first request has `firstRequestTimeout`).
+        let accepted = Monotonic.now
+        var served = 0
 
-        init(fd: Int32, server: HTTPServer) {
+        init(fd: Int32, id: UInt64, peer: String, server: HTTPServer) {
             self.fd = fd
+            self.id = id
             self.server = server
-            var addr = sockaddr_in()
-            var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-            _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getpeername(fd, $0, &len) } }
-            var text = [CChar](repeating: 0, count: Int(INET_ADDRSTRLEN))
-            inet_ntop(AF_INET, &addr.sin_addr, &text, socklen_t(INET_ADDRSTRLEN))
-            peer = String(decoding: text.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+            self.peer = peer
+            client = peer
             var one: Int32 = 1
             setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
             var tv = timeval(tv_sec: Int(server.limits.sendTimeout), tv_usec: 0)
@@ -251,13 +357,16 @@ public final class HTTPServer: @unchecked Sendable {
 
         mutating func serve() {
             defer {
+                server.unregister(id)
                 shutdown(fd, Int32(SHUT_RDWR))
                 close(fd)
             }
             let limits = server.limits
             while true {
-                // Wait for a request's head: idle until its first byte, then the header timeout.
+                // Wait for a request's head: idle until its first byte, then the header timeout;
+                // the first request of a connection must be complete within its own deadline.
                 var headDeadline: Double? = buffer.isEmpty ? nil : Monotonic.now + limits.headerTimeout
+                if served == 0 { headDeadline = min(headDeadline ?? .infinity, accepted + limits.firstRequestTimeout) }
                 var scanned = 0
                 let parsed: (HTTPRequest, Int, Int)
                 while true {
@@ -269,13 +378,14 @@ public final class HTTPServer: @unchecked Sendable {
                         return
                     case .incomplete:
                         scanned = buffer.count
-                        let idle = headDeadline == nil
+                        let idle = buffer.isEmpty
                         switch readMore(until: headDeadline ?? Monotonic.now + limits.idleTimeout, idle: idle) {
                         case .data:
                             if headDeadline == nil { headDeadline = Monotonic.now + limits.headerTimeout }
                             continue
                         case .timeout:
-                            if !idle { refuse(408, .httpTimeout, "The request headers did not arrive within \(Int(limits.headerTimeout)) seconds.") }
+                            // A connection that never sent a byte is closed without a word.
+                            if !buffer.isEmpty { refuse(408, .httpTimeout, "The request headers did not arrive in time (\(Int(served == 0 ? limits.firstRequestTimeout : limits.headerTimeout)) seconds).") }
                             return
                         case .closed, .stopping:
                             return
@@ -284,6 +394,9 @@ public final class HTTPServer: @unchecked Sendable {
                     break
                 }
                 var (request, headLength, bodyLength) = parsed
+                guard server.mark(id, busy: true) else { return }
+                client = server.clientAddress(peer: peer, forwardedFor: request.header("x-forwarded-for"))
+                request.clientAddress = client
                 let started = Monotonic.now
                 let bodyDeadline = started + limits.bodyTimeout
                 while buffer.count < headLength + bodyLength {
@@ -308,8 +421,10 @@ public final class HTTPServer: @unchecked Sendable {
                 let ok = write(response.serialized(keepAlive: keepAlive, head: request.method == "HEAD"))
                 let micros = Int64((Monotonic.now - started) * 1_000_000)
                 server.log?(AccessRecord(method: request.method, path: request.path, status: response.status, bytes: response.body.count,
-                                         micros: micros, peer: peer, principal: principal))
+                                         micros: micros, peer: client, principal: principal))
                 if !ok || !keepAlive { return }
+                served += 1
+                server.mark(id, busy: false)
             }
         }
     }

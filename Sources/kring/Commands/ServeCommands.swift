@@ -9,14 +9,23 @@ let demoCoordinator = MemberID(canonical: "gemeente-kring")!
 /// The HTTP API, its tokens, and backups.
 let serveCommands: [CommandSpec] = [
     CommandSpec(path: "serve", summary: "serve the HTTP API (http://127.0.0.1:8080 by default)",
-                usage: "kring serve [--host 127.0.0.1] [--port 8080] [--demo] [--quiet] [--max-connections 512] [--header-timeout 10] [--idle-timeout 60]",
-                options: ["host", "port", "max-connections", "header-timeout", "idle-timeout"], flags: ["demo", "quiet"]) { inv in
+                usage: "kring serve [--host 127.0.0.1] [--port 8080] [--demo] [--quiet] [--max-connections 512] [--max-connections-per-address 128] [--header-timeout 10] [--first-request-timeout 5] [--idle-timeout 60] [--trusted-proxy ADDR[,ADDR…]]",
+                options: ["host", "port", "max-connections", "max-connections-per-address", "header-timeout", "first-request-timeout", "idle-timeout", "trusted-proxy"],
+                flags: ["demo", "quiet"]) { inv in
         let host = inv.option("host") ?? "127.0.0.1"
         guard let port = UInt16(inv.option("port") ?? "8080") else { throw RuleViolation(.inputInvalid, "--port is 0 to 65535, not \(inv.option("port")!).") }
         var limits = HTTPLimits()
-        if let c = inv.option("max-connections") {
-            guard let n = Int(c), (1...100_000).contains(n) else { throw RuleViolation(.inputInvalid, "--max-connections is 1 to 100000, not \(c).") }
-            limits.maxConnections = n
+        func count(_ name: String) throws -> Int? {
+            guard let c = inv.option(name) else { return nil }
+            guard let n = Int(c), (1...100_000).contains(n) else { throw RuleViolation(.inputInvalid, "--\(name) is 1 to 100000, not \(c).") }
+            return n
+        }
+        if let n = try count("max-connections") { limits.maxConnections = n }
+        if let n = try count("max-connections-per-address") { limits.maxConnectionsPerAddress = n }
+        var proxies = Set<String>()
+        for a in inv.list("trusted-proxy") where inv.option("trusted-proxy") != nil {
+            guard HTTPServer.isIPAddress(a) else { throw RuleViolation(.inputInvalid, "--trusted-proxy takes IP addresses like 127.0.0.1, not \"\(a.prefix(60))\".") }
+            proxies.insert(a)
         }
         func seconds(_ name: String) throws -> Double? {
             guard let t = inv.option(name) else { return nil }
@@ -25,7 +34,8 @@ let serveCommands: [CommandSpec] = [
         }
         if let v = try seconds("header-timeout") { limits.headerTimeout = v }
         if let v = try seconds("idle-timeout") { limits.idleTimeout = v }
-        return try serve(inv, host: host, port: port, limits: limits)
+        if let v = try seconds("first-request-timeout") { limits.firstRequestTimeout = v }
+        return try serve(inv, host: host, port: port, limits: limits, trustedProxies: proxies)
     },
     CommandSpec(path: "token issue", summary: "issue an API token for a member (shown once; only its hash is stored)",
                 usage: "kring token issue MEMBER [--role member|coordinator] [--label TEXT] [--json]",
@@ -70,7 +80,7 @@ let serveCommands: [CommandSpec] = [
 ]
 
 /// Runs the server until SIGTERM or SIGINT.
-func serve(_ inv: Invocation, host: String, port: UInt16, limits: HTTPLimits) throws -> Int32 {
+func serve(_ inv: Invocation, host: String, port: UInt16, limits: HTTPLimits, trustedProxies: Set<String>) throws -> Int32 {
     var token: String? = nil
     if inv.flag("demo") {
         if !FileManager.default.fileExists(atPath: inv.dbPath) {
@@ -83,7 +93,7 @@ func serve(_ inv: Invocation, host: String, port: UInt16, limits: HTTPLimits) th
     let quiet = inv.flag("quiet")
     let log: (@Sendable (AccessRecord) -> Void)? = quiet ? nil : accessLog
     let handler: HTTPHandler = { api.handle($0) }
-    let server = HTTPServer(limits: limits, log: log, handler: handler)
+    let server = HTTPServer(limits: limits, trustedProxies: trustedProxies, log: log, handler: handler)
     try server.bind(host: host, port: port)
     api.openConnections = { server.openConnections }
     try StopSignals.install { server.stop() }
