@@ -107,14 +107,9 @@ public final class API: @unchecked Sendable {
     public var openConnections: @Sendable () -> Int = { 0 }
     private let verifyLock = NSLock()
     private var lastVerify: (seq: Int64, report: JSON)?
-    private let statsLock = NSLock()
-    private var statsCache = [String: (seq: Int64, at: Double, body: [UInt8])]()
-    /// Most statistics answers kept (per head and parameters).
-    static let statsCacheSize = 32
-    /// Seconds a statistics answer is served after the ledger moved on: published figures
-    /// need not follow every write, and the public must not make the server recompute a large
-    /// ledger's report after each one. Every answer names the head it was computed at.
-    static let statsMaxAge = 60.0
+    /// Statistics answers by parameters: 32 kept, the default report pinned, one computation
+    /// at a time with two waiting, an answer served up to 60 s after the ledger moved on.
+    let statsCache = StatsCache()
 
     /// Every route, in the order docs/openapi.yaml lists them.
     let routes: [Route]
@@ -300,20 +295,15 @@ public final class API: @unchecked Sendable {
     }
 
     /// A statistics answer: computed once per ledger head and parameters (and at most once a
-    /// minute while the ledger keeps moving), one at a time (the public cannot make the server
-    /// recompute a large ledger's figures in parallel).
-    func statistics(key: String, render: (StatsReport) -> [UInt8], period: StatsPeriod, from: Day?, to: Day?, k: Int) throws -> [UInt8] {
-        statsLock.lock()
-        defer { statsLock.unlock() }
+    /// minute while the ledger keeps moving), one computation at a time with a short queue (see
+    /// `StatsCache`); `isDefault` pins the default report in the cache.
+    func statistics(key: String, isDefault: Bool, render: (StatsReport) -> [UInt8], period: StatsPeriod, from: Day?, to: Day?, k: Int) throws -> [UInt8] {
         let head = try read { try $0.head() }
-        let now = Monotonic.now
-        if let hit = statsCache[key], hit.seq == head.seq || now - hit.at < API.statsMaxAge { return hit.body }
-        let input = try read { try $0.statsInput() }
-        do { try Statistics.validate(input, from: from, to: to) } catch { throw APIError.badRequest(error.message) }
-        let body = render(Statistics.report(input, period: period, from: from, to: to, k: k))
-        if statsCache.count >= API.statsCacheSize { statsCache.removeAll() }
-        statsCache[key] = (input.headSeq, now, body)
-        return body
+        return try statsCache.answer(key, head: head.seq, now: Monotonic.now, pin: isDefault) { () throws -> (seq: Int64, body: [UInt8]) in
+            let input = try read { try $0.statsInput() }
+            do { try Statistics.validate(input, from: from, to: to) } catch let v as RuleViolation { throw APIError.badRequest(v.message) }
+            return (input.headSeq, render(Statistics.report(input, period: period, from: from, to: to, k: k)))
+        }
     }
 
     /// The verifier's report at the current head, computed once per head.

@@ -94,7 +94,8 @@ extension API {
             let accept = (ctx.request.header("accept") ?? "").lowercased()
             let csv = accept.contains("text/csv")
             let key = "\(csv ? "csv" : "json")|\(period)|\(from?.description ?? "")|\(to?.description ?? "")|\(k)|\(by?.rawValue ?? "")"
-            let body = try ctx.api.statistics(key: key, render: { r in
+            let isDefault = period == .month && from == nil && to == nil && k == 5 && by == nil
+            let body = try ctx.api.statistics(key: key, isDefault: isDefault, render: { r in
                 csv ? Array(r.only(by).csv.utf8) : r.only(by).json.canonicalBytes
             }, period: period, from: from, to: to, k: k)
             return HTTPResponse(status: 200, headers: [("Content-Type", csv ? "text/csv; charset=utf-8" : "application/json"), ("Vary", "Accept")], body: body)
@@ -104,7 +105,8 @@ extension API {
             let lang = try ctx.query.enumValue("lang", StatsLanguage.self) ?? .nl
             try ctx.query.finish()
             let key = "html|\(period)|\(from?.description ?? "")|\(to?.description ?? "")|\(k)|\(lang)"
-            let body = try ctx.api.statistics(key: key, render: { Array($0.html(lang).utf8) }, period: period, from: from, to: to, k: k)
+            let isDefault = period == .month && from == nil && to == nil && k == 5
+            let body = try ctx.api.statistics(key: key, isDefault: isDefault, render: { Array($0.html(lang).utf8) }, period: period, from: from, to: to, k: k)
             return HTTPResponse(status: 200, headers: [("Content-Type", "text/html; charset=utf-8")], body: body)
         },
         Route("GET", "/v1/me", .token, "read who the token belongs to") { ctx in
