@@ -27,9 +27,7 @@ extension StatsReport {
     /// withheld value is empty with `suppressed` 1. The first lines (table `meta`) give the
     /// ledger head, the range, k and the policy.
     public var csv: String {
-        func field(_ s: String) -> String {
-            s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
-        }
+        func field(_ s: String) -> String { csvText(s) }
         var lines = ["table,category,period,measure,value,suppressed"]
         let meta: [(String, String)] = [("ledger_head_seq", String(headSeq)), ("ledger_head_hash", headHash), ("from", from.description),
                                         ("to", to.description), ("period", period.rawValue), ("k", String(k)), ("policy", policy.json.canonicalString)]

@@ -124,3 +124,27 @@ func nonCanonicalVariants(prefix: String, number: Int64) -> [String] {
         #expect(Event(type: "goods.lent", payload: .object(p)) == nil)
     }
 }
+
+@Suite struct TextRuleTests {
+    /// Controls (C0, DEL, C1) and bidirectional overrides, embeddings and isolates are refused in
+    /// every kind of people's text; text that is only invisible characters is empty.
+    @Test(arguments: ["a\u{85}b", "a\u{9B}b", "a\u{7F}", "evil\u{202E}gnp.exe", "a\u{2066}b\u{2069}", "a\u{202A}b", "\u{200B}", " \u{200B}\u{FEFF} ", "\u{00AD}", ""])
+    func badTextIsRefused(text: String) {
+        var c = Core()
+        #expect(c.code(.addMember(MemberDraft(id: "zoe", name: text, kind: .person))) == .inputText, "name \(text.unicodeScalars.map { String($0.value, radix: 16) })")
+        #expect(c.code(.record(ExchangeDraft(providers: ["an"], receivers: ["bram"], kind: .time, domain: "care", what: text, credits: .hours(1)), reason: nil)) == .inputText)
+        #expect(c.code(.postListing(ListingDraft(side: .offer, author: "an", kind: .time, domain: "care", title: text))) == .inputText)
+    }
+
+    /// The same name typed decomposed or precomposed is stored once, in NFC.
+    @Test func textIsStoredInNFC() throws {
+        var c = Core()
+        let d = try c.run(.addMember(MemberDraft(id: "amelie", name: "Ame\u{301}lie", kind: .person, neighbourhood: "Sint-Andrie\u{300}s")))
+        guard case .memberAdded(let m) = d.event else { Issue.record("not added"); return }
+        #expect(m.name.unicodeScalars.count == 6 && m.name == "Amélie")
+        #expect(Array(m.name.utf8) == Array("Am\u{E9}lie".utf8))
+        #expect(m.neighbourhood.map { Array($0.utf8) } == Array("Sint-Andri\u{E8}s".utf8))
+        // Marks that are not overrides (a right-to-left name) are text like any other.
+        #expect(c.code(.addMember(MemberDraft(id: "samir", name: "سمير", kind: .person))) == nil)
+    }
+}

@@ -40,7 +40,7 @@ import KringTestSupport
 
     @Test func textsAndDomains() {
         var c = Core()
-        #expect(c.code(.postListing(offer(title: "")), by: .member("an")) == .inputInvalid)
+        #expect(c.code(.postListing(offer(title: "")), by: .member("an")) == .inputText)
         #expect(c.code(.postListing(offer(title: String(repeating: "x", count: 121))), by: .member("an")) == .inputInvalid)
         #expect(c.code(.postListing(offer(title: String(repeating: "x", count: 120))), by: .member("an")) == nil)
         var d = offer()

@@ -67,7 +67,9 @@ import KringTestSupport
         let r = try Reader(path: dir.file("s.sqlite"))
         #expect(throws: RuleViolation.self) { try r.search("  ?! ", filter: ListingFilter(), today: clock.today) }
         #expect(throws: RuleViolation.self) { try r.search(String(repeating: "zaal ", count: 101), filter: ListingFilter(), today: clock.today) }
-        #expect(try r.search(String(repeating: "zaal ", count: 99), filter: ListingFilter(), today: clock.today).count == 3)
+        // More words than a search takes is malformed, like too many characters.
+        #expect(throws: RuleViolation.self) { try r.search(String(repeating: "zaal ", count: 17), filter: ListingFilter(), today: clock.today) }
+        #expect(try r.search(String(repeating: "zaal ", count: 16), filter: ListingFilter(), today: clock.today).count == 3)
     }
 
     @Test func withdrawnExpiredAndSuspendedLeaveThePublicListing() throws {

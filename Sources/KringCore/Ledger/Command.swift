@@ -1,3 +1,5 @@
+import Foundation
+
 /// An exchange as someone asks for it, before the rules have judged it.
 public struct ExchangeDraft: Sendable, Equatable {
     public var providers: [MemberID]
@@ -98,5 +100,57 @@ public struct Decision: Sendable, Equatable {
     public init(event: Event, warnings: [Warning] = []) {
         self.event = event
         self.warnings = warnings
+    }
+}
+
+extension String {
+    /// The string in Unicode Normalization Form C.
+    var nfc: String { precomposedStringWithCanonicalMapping }
+
+    /// Left-padded with zeros to `width`.
+    func leftPadded(_ width: Int) -> String { count >= width ? self : String(repeating: "0", count: width - count) + self }
+}
+
+extension Command {
+    /// The command with every piece of people's text in NFC (ids and codes are ASCII already).
+    public var normalizingText: Command {
+        switch self {
+        case .addMember(var d):
+            d.name = d.name.nfc
+            d.neighbourhood = d.neighbourhood?.nfc
+            return .addMember(d)
+        case .propose(var d):
+            d.what = d.what.nfc
+            return .propose(d)
+        case .record(var d, let reason):
+            d.what = d.what.nfc
+            return .record(d, reason: reason?.nfc)
+        case .reverse(let id, let reason): return .reverse(id, reason: reason.nfc)
+        case .grant(let to, let minutes, let reason): return .grant(to: to, minutes: minutes, reason: reason.nfc)
+        case .postListing(let d): return .postListing(d.normalizingText)
+        case .editListing(let id, let d): return .editListing(id, d.normalizingText)
+        case .lend(var d):
+            d.what = d.what.nfc
+            return .lend(d)
+        case .postChallenge(let author, let title, let text, let domains, let ends):
+            return .postChallenge(author: author, title: title.nfc, text: text.nfc, domains: domains, ends: ends)
+        case .pledge(var p):
+            p.what = p.what.nfc
+            return .pledge(p)
+        case .suspend, .reinstate, .leave, .setLimits, .setPolicy, .confirm, .reject, .cancel, .expire, .donate, .withdrawListing,
+             .renewListing, .returnLoan, .setSpaceHours, .book, .cancelBooking, .joinChallenge, .closeChallenge:
+            return self
+        }
+    }
+}
+
+extension ListingDraft {
+    var normalizingText: ListingDraft {
+        var d = self
+        d.title = title.nfc
+        d.text = text.nfc
+        d.place = place?.nfc
+        d.availability = availability?.nfc
+        return d
     }
 }

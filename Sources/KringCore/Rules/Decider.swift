@@ -9,8 +9,10 @@ public enum Decider {
     /// Most items of goods in one exchange.
     public static let maxItems: Int64 = 1_000_000
 
-    /// Judges `command`, issued by `actor` at `now` (Unix seconds), against `view`.
+    /// Judges `command`, issued by `actor` at `now` (Unix seconds), against `view`. Its text is
+    /// taken in Unicode NFC, so one name is one name however it was typed.
     public static func decide(_ command: Command, by actor: Actor, in view: some LedgerView, now: Int64) throws(Refusal) -> Decision {
+        let command = command.normalizingText
         let policy = view.policy
         let today = Day(timestamp: now)
         switch command {
@@ -373,13 +375,29 @@ public enum Decider {
         }
     }
 
+    /// People's text (names, titles, descriptions, places, reasons): no control characters (C0,
+    /// DEL, C1) and no bidirectional overrides, embeddings or isolates, which can make text read
+    /// otherwise than it is stored; not empty once invisible characters are taken away; at most
+    /// `max` characters. It arrives here in NFC (`Command.normalizingText`).
     static func validateText(_ s: String, what: String, max: Int) throws(Refusal) {
-        let trimmed = s.trimmingSpaces
-        guard !trimmed.isEmpty else { throw .violation(.inputInvalid, "\(what) cannot be empty.") }
-        guard s.count <= max else { throw .violation(.inputInvalid, "\(what) is at most \(max) characters, not \(s.count).") }
-        guard !s.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7f }) else {
-            throw .violation(.inputInvalid, "\(what) cannot contain control characters.")
+        if let (i, bad) = s.unicodeScalars.enumerated().first(where: { Decider.isForbidden($0.element) }) {
+            throw .violation(.inputText, "\(what) cannot contain control characters or direction overrides; it holds U+\(String(bad.value, radix: 16, uppercase: true).leftPadded(4)) at position \(i + 1).")
         }
+        guard s.unicodeScalars.contains(where: { !Decider.isInvisible($0) }) else {
+            throw .violation(.inputText, "\(what) cannot be empty (or only invisible characters).")
+        }
+        guard s.count <= max else { throw .violation(.inputInvalid, "\(what) is at most \(max) characters, not \(s.count).") }
+    }
+
+    /// Control characters and the bidirectional formatting that overrides, embeds or isolates.
+    static func isForbidden(_ c: Unicode.Scalar) -> Bool {
+        c.value < 0x20 || (0x7F...0x9F).contains(c.value) || (0x202A...0x202E).contains(c.value) || (0x2066...0x2069).contains(c.value)
+    }
+
+    /// Characters that show nothing: spaces and other white space, and format characters such
+    /// as the zero-width space and joiners, the soft hyphen, the byte order mark and fillers.
+    static func isInvisible(_ c: Unicode.Scalar) -> Bool {
+        c.properties.isWhitespace || c.properties.generalCategory == .format || [0x115F, 0x1160, 0x3164, 0xFFA0, 0x2800].contains(c.value)
     }
 }
 

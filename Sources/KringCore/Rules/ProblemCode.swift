@@ -12,6 +12,7 @@ public enum FaceCode: String, Sendable, CaseIterable {
     case httpNotFound = "http.not_found"
     case httpMethod = "http.method"
     case httpMediaType = "http.media_type"
+    case httpNotAcceptable = "http.not_acceptable"
     case httpUnauthorized = "http.unauthorized"
     case httpOverloaded = "http.overloaded"
     case httpStopping = "http.stopping"

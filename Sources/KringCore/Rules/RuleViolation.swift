@@ -33,6 +33,7 @@ public enum RuleCode: String, Sendable, CaseIterable, Codable {
     case challengeState = "challenge.state"
     case tokenNotFound = "token.not_found"
     case inputInvalid = "input.invalid"
+    case inputText = "input.text"
     case inputGroup = "input.group"
     case inputDomain = "input.domain"
     case inputAmount = "input.amount"

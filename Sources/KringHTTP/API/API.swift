@@ -95,6 +95,8 @@ public final class API: @unchecked Sendable {
     public static let maxPageSize = 500
     /// Longest idempotency key.
     public static let maxKeyLength = 200
+    /// Seconds between two recordings of a token's last use.
+    public static let tokenUseResolution: Int64 = 60
 
     let ledger: Ledger
     let readers: ReaderPool
@@ -198,9 +200,12 @@ public final class API: @unchecked Sendable {
         let parts = header.value.split(separator: " ", maxSplits: 1)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else { throw APIError.unauthorized }
         let token = parts[1].trimmingCharacters(in: .whitespaces)
-        guard let p = try readers.with({ try $0.principal(token: token) }) else {
-            throw APIError(401, .httpUnauthorized, "The bearer token is unknown or revoked.", headers: [("WWW-Authenticate", "Bearer realm=\"kring\", error=\"invalid_token\"")])
+        let now = clock()
+        guard let p = try readers.with({ try $0.principal(token: token, now: now) }) else {
+            throw APIError(401, .httpUnauthorized, "The bearer token is unknown, revoked or expired.", headers: [("WWW-Authenticate", "Bearer realm=\"kring\", error=\"invalid_token\"")])
         }
+        // When it was last used, coarsely: at most one write a minute per token.
+        if now - (p.lastUsedAt ?? .min / 2) >= API.tokenUseResolution { try ledger.touchToken(p.tokenID) }
         return p
     }
 

@@ -16,8 +16,15 @@ final class Metrics: @unchecked Sendable {
     private var batches = [Int](repeating: 0, count: batchBuckets.count + 1)
     private var batchSum = 0
 
+    /// The methods counted by name; any other counts as `other`, so a client cannot grow the
+    /// label set (and /metrics) by inventing methods.
+    static let methods: Set<String> = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+
+    /// Counts one answer. `route` is a route template or `unmatched`; `status` is a status the
+    /// server sends (a fixed set), so every label value comes from a fixed set.
     func recordRequest(route: String, method: String, status: Int, seconds: Double) {
-        let key = "method=\"\(method)\",route=\"\(route)\",status=\"\(status)\""
+        let m = Metrics.methods.contains(method) ? method : "other"
+        let key = "method=\"\(m)\",route=\"\(route)\",status=\"\(status)\""
         let bucket = Metrics.latencyBuckets.firstIndex { seconds <= $0 } ?? Metrics.latencyBuckets.count
         lock.lock()
         requests[key, default: 0] += 1

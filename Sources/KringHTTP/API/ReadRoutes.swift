@@ -91,8 +91,10 @@ extension API {
             let (period, from, to, k) = try statsParameters(&ctx)
             let by = try ctx.query.enumValue("by", StatsBreakdown.self)
             try ctx.query.finish()
-            let accept = (ctx.request.header("accept") ?? "").lowercased()
-            let csv = accept.contains("text/csv")
+            guard let chosen = Negotiation.choose(ctx.request.header("accept"), offered: ["application/json", "text/csv"]) else {
+                throw APIError(406, .httpNotAcceptable, "The statistics are served as application/json or text/csv; the Accept header takes neither.")
+            }
+            let csv = chosen == "text/csv"
             let key = "\(csv ? "csv" : "json")|\(period)|\(from?.description ?? "")|\(to?.description ?? "")|\(k)|\(by?.rawValue ?? "")"
             let isDefault = period == .month && from == nil && to == nil && k == 5 && by == nil
             let body = try ctx.api.statistics(key: key, isDefault: isDefault, render: { r in

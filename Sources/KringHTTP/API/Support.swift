@@ -31,7 +31,7 @@ public struct APIError: Error, Sendable {
         case .ruleForbidden, .exchangeNotParty: 403
         case .memberNotFound, .exchangeNotFound, .listingNotFound, .loanNotFound, .bookingNotFound, .challengeNotFound, .tokenNotFound: 404
         case .ruleIdempotency: 409
-        case .inputInvalid: 400
+        case .inputInvalid, .inputText: 400
         default: 422
         }
     }

@@ -25,15 +25,52 @@ public struct AccessRecord: Sendable {
         "\(Int64(Date().timeIntervalSince1970)) \(peer) \(AccessRecord.redacted(method)) \(AccessRecord.redacted(path)) \(status) \(bytes)B \(micros)us \(principal ?? "-")"
     }
 
-    /// `text` with anything shaped like a bearer token replaced, in case a client put one in
-    /// a path; and cut to 200 characters.
+    /// `text` as the log shows it: percent-decoded (up to three times, so `%6bring_…` and
+    /// `%256bring_…` are seen for what they are), anything shaped like a bearer token replaced
+    /// whatever its case, control bytes escaped (one record, one line), cut to 200 bytes.
     static func redacted(_ text: String) -> String {
-        var t = String(text.prefix(200))
-        while let r = t.range(of: "kring_") {
-            let end = t[r.upperBound...].prefix { $0.isHexDigit }.endIndex
-            t.replaceSubrange(r.lowerBound..<end, with: "[token]")
+        var bytes = Array(text.utf8.prefix(4_096))
+        for _ in 0..<3 {
+            let decoded = lenientlyDecoded(bytes)
+            if decoded == bytes { break }
+            bytes = decoded
         }
-        return t
+        let prefix = Array("kring_".utf8)
+        var out = [UInt8]()
+        var i = 0
+        while i < bytes.count {
+            if i + prefix.count <= bytes.count, zip(bytes[i..<(i + prefix.count)], prefix).allSatisfy({ ($0 | 0x20) == $1 || $0 == $1 }) {
+                var j = i + prefix.count
+                while j < bytes.count, isHex(bytes[j]) { j += 1 }
+                out += Array("[token]".utf8)
+                i = j
+                continue
+            }
+            let b = bytes[i]
+            if b < 0x20 || b == 0x7F { out += Array(String(format: "\\x%02x", b).utf8) } else { out.append(b) }
+            i += 1
+        }
+        return String(decoding: out.prefix(200), as: UTF8.self)
+    }
+
+    private static func isHex(_ b: UInt8) -> Bool { (0x30...0x39).contains(b) || (0x41...0x46).contains(b) || (0x61...0x66).contains(b) }
+
+    /// `%XX` sequences decoded, anything else kept as it is.
+    private static func lenientlyDecoded(_ bytes: [UInt8]) -> [UInt8] {
+        func value(_ b: UInt8) -> UInt8 { b <= 0x39 ? b - 0x30 : (b | 0x20) - 0x61 + 10 }
+        var out = [UInt8]()
+        out.reserveCapacity(bytes.count)
+        var i = 0
+        while i < bytes.count {
+            if bytes[i] == 0x25, i + 2 < bytes.count, isHex(bytes[i + 1]), isHex(bytes[i + 2]) {
+                out.append(value(bytes[i + 1]) << 4 | value(bytes[i + 2]))
+                i += 3
+            } else {
+                out.append(bytes[i])
+                i += 1
+            }
+        }
+        return out
     }
 }
 

@@ -15,11 +15,16 @@ public struct TokenInfo: Sendable, Equatable {
     public let label: String
     public let createdAt: Int64
     public let revokedAt: Int64?
+    /// When it stops working (Unix seconds); nil: until revoked.
+    public let expiresAt: Int64?
+    /// When it was last used, to the minute or so (recorded at most once a minute per token).
+    public let lastUsedAt: Int64?
 
     public var json: JSON {
         .object([
             "id": .id(id), "member": .id(member), "role": .string(role.rawValue), "label": .string(label),
             "created_at": .int(createdAt), "revoked_at": revokedAt.map(JSON.int) ?? .null,
+            "expires_at": expiresAt.map(JSON.int) ?? .null, "last_used_at": lastUsedAt.map(JSON.int) ?? .null,
         ])
     }
 }
@@ -29,11 +34,14 @@ public struct Principal: Sendable, Equatable {
     public let tokenID: TokenID
     public let member: MemberID
     public let role: TokenRole
+    /// When the token was last recorded as used.
+    public let lastUsedAt: Int64?
 
-    public init(tokenID: TokenID, member: MemberID, role: TokenRole) {
+    public init(tokenID: TokenID, member: MemberID, role: TokenRole, lastUsedAt: Int64? = nil) {
         self.tokenID = tokenID
         self.member = member
         self.role = role
+        self.lastUsedAt = lastUsedAt
     }
 
     /// The actor commands run as.
@@ -65,7 +73,7 @@ public enum Tokens {
 extension Ledger {
     /// Issues a token for `member` (who must exist and not have left). Returns the token, to
     /// be shown once, and its record.
-    public func issueToken(member: MemberID, role: TokenRole, label: String) throws(LedgerError) -> (token: String, info: TokenInfo) {
+    public func issueToken(member: MemberID, role: TokenRole, label: String, expiresAt: Int64? = nil) throws(LedgerError) -> (token: String, info: TokenInfo) {
         guard label.count <= Tokens.maxLabel else { throw .rule(RuleViolation(.inputInvalid, "A token's label is at most \(Tokens.maxLabel) characters, not \(label.count).")) }
         return try locked { () throws(LedgerError) in
             let status: String?
@@ -74,11 +82,13 @@ extension Ledger {
             guard status != MemberStatus.left.rawValue else { throw .rule(RuleViolation(.ruleInactive, "\(member) has left; no token is issued for them.")) }
             let token = Tokens.generate()
             let now = clockNow()
+            if let e = expiresAt, e <= now { throw .rule(RuleViolation(.inputInvalid, "A token expires in the future, not at \(e) (now is \(now)).")) }
             do throws(StoreError) {
-                try db.cached("INSERT INTO api_tokens(member, role, label, hash, created_at) VALUES (?, ?, ?, ?, ?)")
-                    .run(.id(member), .text(role.rawValue), .text(label), .blob(Tokens.hash(token)), .int(now))
+                try db.cached("INSERT INTO api_tokens(member, role, label, hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)")
+                    .run(.id(member), .text(role.rawValue), .text(label), .blob(Tokens.hash(token)), .int(now), .int(expiresAt))
             } catch { throw .storage(error) }
-            return (token, TokenInfo(id: TokenID(uncheckedNumber: sqlite3LastInsertRowID(db)), member: member, role: role, label: label, createdAt: now, revokedAt: nil))
+            return (token, TokenInfo(id: TokenID(uncheckedNumber: sqlite3LastInsertRowID(db)), member: member, role: role, label: label, createdAt: now,
+                                     revokedAt: nil, expiresAt: expiresAt, lastUsedAt: nil))
         }
     }
 
@@ -98,6 +108,22 @@ extension Ledger {
         }
     }
 
+    /// Records that token `id` was used at `now`. Callers do it at most about once a minute
+    /// per token, so reads do not become writes.
+    public func touchToken(_ id: TokenID) throws(StoreError) {
+        try locked { () throws(StoreError) in
+            try db.cached("UPDATE api_tokens SET last_used_at = ? WHERE id = ?").run(.int(clockNow()), .int(id.number))
+        }
+    }
+
+    /// Revokes every token of `member` labelled `label` that is still valid; returns how many.
+    public func revokeTokens(member: MemberID, label: String) throws(StoreError) -> Int {
+        try locked { () throws(StoreError) in
+            try db.cached("UPDATE api_tokens SET revoked_at = ? WHERE member = ? AND label = ? AND revoked_at IS NULL").run(.int(clockNow()), .id(member), .text(label))
+            return db.changes
+        }
+    }
+
     /// Every token, optionally of one member, oldest first.
     public func tokens(member: MemberID? = nil) throws(StoreError) -> [TokenInfo] {
         try locked { () throws(StoreError) in try TokenQueries.list(db, member: member) }
@@ -106,29 +132,30 @@ extension Ledger {
 
 enum TokenQueries {
     static func list(_ db: Connection, member: MemberID?) throws(StoreError) -> [TokenInfo] {
-        let s = try db.cached("SELECT id, member, role, label, created_at, revoked_at FROM api_tokens WHERE (?1 IS NULL OR member = ?1) ORDER BY id")
+        let s = try db.cached("SELECT id, member, role, label, created_at, revoked_at, expires_at, last_used_at FROM api_tokens WHERE (?1 IS NULL OR member = ?1) ORDER BY id")
         defer { s.reset() }
         try s.bind([.id(member)])
         var out = [TokenInfo]()
         while try s.step() {
             out.append(TokenInfo(id: TokenID(uncheckedNumber: s.int(0)), member: try s.id(1), role: try s.value(2), label: s.text(3),
-                                 createdAt: s.int(4), revokedAt: s.optionalInt(5)))
+                                 createdAt: s.int(4), revokedAt: s.optionalInt(5), expiresAt: s.optionalInt(6), lastUsedAt: s.optionalInt(7)))
         }
         return out
     }
 }
 
 extension Reader {
-    /// The principal holding `token`, or nil when it is unknown, revoked, or its member left.
-    public func principal(token: String) throws(StoreError) -> Principal? {
+    /// The principal holding `token` at `now`, or nil when it is unknown, revoked, expired, or
+    /// its member left.
+    public func principal(token: String, now: Int64) throws(StoreError) -> Principal? {
         guard token.hasPrefix(Tokens.prefix), token.utf8.count == Tokens.prefix.utf8.count + 64 else { return nil }
         let s = try db.cached("""
-            SELECT t.id, t.member, t.role FROM api_tokens t JOIN members m ON m.id = t.member
-            WHERE t.hash = ? AND t.revoked_at IS NULL AND m.status != 'left'
+            SELECT t.id, t.member, t.role, t.last_used_at FROM api_tokens t JOIN members m ON m.id = t.member
+            WHERE t.hash = ? AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > ?) AND m.status != 'left'
             """)
         defer { s.reset() }
-        try s.bind([.blob(Tokens.hash(token))])
+        try s.bind([.blob(Tokens.hash(token)), .int(now)])
         guard try s.step() else { return nil }
-        return Principal(tokenID: TokenID(uncheckedNumber: s.int(0)), member: try s.id(1), role: try s.value(2))
+        return Principal(tokenID: TokenID(uncheckedNumber: s.int(0)), member: try s.id(1), role: try s.value(2), lastUsedAt: s.optionalInt(3))
     }
 }

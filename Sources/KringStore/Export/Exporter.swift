@@ -77,21 +77,15 @@ public enum Exporter {
         closeMonth()
     }
 
-    /// RFC 4180 field quoting.
-    static func csvField(_ s: String) -> String {
-        if s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
-            return "\"" + s.replacingAll("\"", with: "\"\"") + "\""
-        }
-        return s
-    }
-
     /// Transfers as CSV, one row each, in journal order.
     public static func transfersCSV(_ reader: Reader, write: (String) -> Void) throws {
         write("seq,date,timestamp,kind,exchange,payer,payee,minutes,exchange_kind,domain,description\n")
         try reader.forEachTransfer { t in
-            let fields = [String(t.seq), Day(timestamp: t.timestamp).description, String(t.timestamp), t.kind, t.exchange?.description ?? "", t.payer.handle, t.payee.handle,
-                          String(t.minutes.value), t.exchangeKind ?? "", t.domain ?? "", t.what ?? ""]
-            write(fields.map(csvField).joined(separator: ",") + "\n")
+            // Numbers as numbers; text through `csvText` (quoted, formulas neutralised).
+            let fields = [String(t.seq), Day(timestamp: t.timestamp).description, String(t.timestamp), csvText(t.kind), csvText(t.exchange?.description ?? ""),
+                          csvText(t.payer.handle), csvText(t.payee.handle), String(t.minutes.value), csvText(t.exchangeKind ?? ""), csvText(t.domain ?? ""),
+                          csvText(t.what ?? "")]
+            write(fields.joined(separator: ",") + "\n")
         }
     }
 
@@ -100,11 +94,11 @@ public enum Exporter {
         write("id,state,date,kind,domain,providers,receivers,credits_minutes,quantity,measure,proposer,recorded_by_coordinator,what,reason,reversal_reason\n")
         try reader.forEachExchange { r in
             let i = r.record.info
-            let fields = [i.id.description, r.record.state.rawValue, i.date.description, i.kind.rawValue, i.domain,
-                          i.providers.map(\.handle).joined(separator: ";"), i.receivers.map(\.handle).joined(separator: ";"),
-                          String(i.credits.value), String(i.quantity), i.kind.measure, i.proposer?.handle ?? "",
-                          r.record.recorded ? "true" : "false", i.what, r.reason ?? "", r.record.reversalReason ?? ""]
-            write(fields.map(csvField).joined(separator: ",") + "\n")
+            let fields = [csvText(i.id.description), r.record.state.rawValue, i.date.description, i.kind.rawValue, csvText(i.domain),
+                          csvText(i.providers.map(\.handle).joined(separator: ";")), csvText(i.receivers.map(\.handle).joined(separator: ";")),
+                          String(i.credits.value), String(i.quantity), i.kind.measure, csvText(i.proposer?.handle ?? ""),
+                          r.record.recorded ? "true" : "false", csvText(i.what), csvText(r.reason ?? ""), csvText(r.record.reversalReason ?? "")]
+            write(fields.joined(separator: ",") + "\n")
         }
     }
 

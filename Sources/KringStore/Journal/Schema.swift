@@ -253,6 +253,8 @@ enum Schema {
             WHERE challenge IS NOT NULL AND challenge != 'ch-' || CAST(substr(challenge, 4) AS INTEGER);
         UPDATE loans SET offer = 'of-' || CAST(substr(offer, 4) AS INTEGER)
             WHERE offer IS NOT NULL AND offer != 'of-' || CAST(substr(offer, 4) AS INTEGER);
+        ALTER TABLE api_tokens ADD COLUMN expires_at INTEGER;
+        ALTER TABLE api_tokens ADD COLUMN last_used_at INTEGER;
         \(checks)
         """,
     ]

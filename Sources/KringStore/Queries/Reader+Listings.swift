@@ -139,7 +139,8 @@ extension Reader {
         }
         if !current.isEmpty { words.append(current) }
         guard !words.isEmpty else { throw RuleViolation(.inputInvalid, "A search needs at least one word.") }
-        return words.prefix(maxSearchWords).map { "\"\($0)\"*" }.joined(separator: " ")
+        guard words.count <= maxSearchWords else { throw RuleViolation(.inputInvalid, "A search has at most \(maxSearchWords) words, not \(words.count).") }
+        return words.map { "\"\($0)\"*" }.joined(separator: " ")
     }
 }
 

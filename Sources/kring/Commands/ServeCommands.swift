@@ -5,6 +5,8 @@ import KringStore
 
 /// The member the demo's coordinator token belongs to.
 let demoCoordinator = MemberID(canonical: "gemeente-kring")!
+/// The label of the coordinator token `serve --demo` issues at each start.
+let demoTokenLabel = "kring serve --demo"
 
 /// The HTTP API, its tokens, and backups.
 let serveCommands: [CommandSpec] = [
@@ -38,17 +40,28 @@ let serveCommands: [CommandSpec] = [
         return try serve(inv, host: host, port: port, limits: limits, trustedProxies: proxies)
     },
     CommandSpec(path: "token issue", summary: "issue an API token for a member (shown once; only its hash is stored)",
-                usage: "kring token issue MEMBER [--role member|coordinator] [--label TEXT] [--json]",
-                options: ["role", "label"], flags: ["json"], positionals: 1...1) { inv in
+                usage: "kring token issue MEMBER [--role member|coordinator] [--label TEXT] [--expires 90d|12h|YYYY-MM-DD] [--json]",
+                options: ["role", "label", "expires"], flags: ["json"], positionals: 1...1) { inv in
         let roleText = inv.option("role") ?? "member"
         guard let role = TokenRole(rawValue: roleText) else { throw RuleViolation(.inputInvalid, "--role is member or coordinator, not \(roleText).") }
-        let (token, info) = try openLedger(inv).issueToken(member: try inv.positionalID(0, MemberID.self, "MEMBER"), role: role, label: inv.option("label") ?? "")
+        var expiresAt: Int64?
+        if let e = inv.option("expires") {
+            let now = systemClock()
+            if let d = Day(iso: e) { expiresAt = d.timestamp }
+            else if e.count > 1, let n = Int64(e.dropLast()), n > 0, n <= 3_650 * 24, let unit = e.last, unit == "d" || unit == "h" {
+                expiresAt = now + n * (unit == "d" ? 86_400 : 3_600)
+            } else {
+                throw RuleViolation(.inputInvalid, "--expires is a number of days or hours (90d, 12h) or a date (YYYY-MM-DD), not \(e.prefix(40)).")
+            }
+        }
+        let (token, info) = try openLedger(inv).issueToken(member: try inv.positionalID(0, MemberID.self, "MEMBER"), role: role, label: inv.option("label") ?? "",
+                                                           expiresAt: expiresAt)
         if inv.json {
             guard case .object(var o) = info.json else { return 3 }
             o["token"] = .string(token)
             out(JSON.object(o).canonicalString)
         } else {
-            out("Token \(info.id) for \(info.member) (\(role.rawValue)); shown this once, keep it secret:")
+            out("Token \(info.id) for \(info.member) (\(role.rawValue))\(info.expiresAt.map { ", expires \(Day(timestamp: $0))" } ?? ""); shown this once, keep it secret:")
             out(token)
         }
         return 0
@@ -64,7 +77,12 @@ let serveCommands: [CommandSpec] = [
                 options: ["member"], flags: ["json"]) { inv in
         let rows = try openLedger(inv).tokens(member: try inv.id("member", MemberID.self))
         if inv.json { out(JSON.array(rows.map(\.json)).canonicalString) } else {
-            for t in rows { out("\(t.id)  \(t.member)  \(t.role.rawValue)  \(t.label)\(t.revokedAt == nil ? "" : "  [revoked]")") }
+            let now = systemClock()
+            for t in rows {
+                let state = t.revokedAt != nil ? "  [revoked]" : t.expiresAt.map { $0 <= now ? "  [expired]" : "  expires \(Day(timestamp: $0))" } ?? ""
+                let used = t.lastUsedAt.map { "  last used \(Day(timestamp: $0))" } ?? "  never used"
+                out("\(t.id)  \(t.member)  \(t.role.rawValue)  \(t.label)\(state)\(used)")
+            }
         }
         return 0
     },
@@ -87,7 +105,11 @@ func serve(_ inv: Invocation, host: String, port: UInt16, limits: HTTPLimits, tr
             out("Building the demo community at \(inv.dbPath)…")
             _ = try DemoCommunity.build(at: inv.dbPath, options: DemoOptions(members: 150, months: 18, seed: 42, endDay: Day(timestamp: systemClock())))
         }
-        token = try Ledger(path: inv.dbPath).issueToken(member: demoCoordinator, role: .coordinator, label: "kring serve --demo").token
+        // Only hashes are stored, so the previous start's token cannot be shown again: it is
+        // revoked, and one new token is issued; starts do not pile tokens up.
+        let ledger = try Ledger(path: inv.dbPath)
+        _ = try ledger.revokeTokens(member: demoCoordinator, label: demoTokenLabel)
+        token = try ledger.issueToken(member: demoCoordinator, role: .coordinator, label: demoTokenLabel).token
     }
     let api = try API(path: inv.dbPath, limits: limits)
     let quiet = inv.flag("quiet")
