@@ -89,7 +89,7 @@ struct AuthorizationTests {
             Self.row(c, "POST", "/v1/policy", 200, #"{"setting":"pair-cap","value":"50h"}"#),
             Self.row("bram", "POST", "/v1/exchanges", 403, exchangeBody("an", "bram", extra: #","as":"an""#)),
             Self.row("chloe", "POST", "/v1/exchanges", 201, exchangeBody("chloe", "fatima")),
-            Self.row(c, "POST", "/v1/exchanges", 400, exchangeBody("an", "bram")),
+            Self.row(c, "POST", "/v1/exchanges", 403, exchangeBody("an", "bram")),  // a coordinator names the party in as
             Self.row("an", "POST", "/v1/exchanges/recorded", 403, exchangeBody("an", "bram")),
             Self.row(c, "POST", "/v1/exchanges/recorded", 201, exchangeBody("an", "fatima")),
             Self.row("chloe", "POST", "/v1/exchanges/ex-1/confirm", 403), Self.row("bram", "POST", "/v1/exchanges/ex-1/confirm", 200),

@@ -3,7 +3,7 @@ import Glibc
 #endif
 import Foundation
 import KringCore
-import KringHTTP
+@testable import KringHTTP
 import KringStore
 import KringTestSupport
 import Testing
@@ -55,6 +55,7 @@ struct LifecycleTests {
         #expect(a.read()?.status == 200)
         b.send(requestBytes("GET", "/health"))
         #expect(b.read()?.status == 200)
+        #expect(waitUntil { s.server.idleConnections == 2 })
         // Both idle: a new client takes the place of the one idle longest.
         let c = try RawClient(port: s.port)
         c.send(requestBytes("GET", "/health"))
@@ -64,9 +65,10 @@ struct LifecycleTests {
         #expect(b.read()?.status == 200)
         // Both busy (a request's head in, its body still coming): no room.
         let head = Array("POST /v1/exchanges HTTP/1.1\r\nHost: t\r\nContent-Type: application/json\r\nContent-Length: 2\r\n\r\n".utf8)
+        #expect(waitUntil { s.server.idleConnections == 2 && s.server.openConnections == 2 })
         b.send(head)
         c.send(head)
-        Thread.sleep(forTimeInterval: 0.2)
+        #expect(waitUntil { s.server.idleConnections == 0 })
         let d = try RawClient(port: s.port)
         let refused = d.read()
         #expect(refused?.status == 503 && refused?.header("Retry-After") != nil)

@@ -222,3 +222,13 @@ func startKringServe(_ path: String, _ args: [String]) throws -> (Process, UInt1
     p.terminate()
     throw ServerTestError("kring serve did not start: \(text)")
 }
+
+/// Waits until `condition` holds, up to `seconds`; whether it came to hold.
+func waitUntil(seconds: Double = 10, _ condition: () -> Bool) -> Bool {
+    let deadline = Date().addingTimeInterval(seconds)
+    while Date() < deadline {
+        if condition() { return true }
+        usleep(2_000)
+    }
+    return condition()
+}

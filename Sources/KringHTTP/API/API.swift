@@ -164,10 +164,20 @@ public final class API: @unchecked Sendable {
             parts.append(p)
         }
         let method = request.method == "HEAD" ? "GET" : request.method
+        // The resource is named by the most specific templates that take the path: literal
+        // segments before parameters (`/v1/exchanges/recorded` is not the exchange `recorded`).
         var allowed = Set<String>()
         var found: (Route, [String: String])?
+        var specificity = -1
         for r in routes {
             guard let params = r.match(parts) else { continue }
+            let literals = r.segments.count - params.count
+            if literals > specificity {
+                specificity = literals
+                allowed = []
+                found = nil
+            }
+            guard literals == specificity else { continue }
             allowed.insert(r.method)
             if r.method == method, found == nil { found = (r, params) }
         }
@@ -292,7 +302,7 @@ public final class API: @unchecked Sendable {
         var start = 0
         if let after {
             guard let i = rows.firstIndex(where: { key($0) == after }) else {
-                throw APIError.badRequest("The cursor \(after.prefix(60)) is not in this list any more; start again without it.")
+                throw APIError(404, .httpNotFound, "The cursor \(after.prefix(60)) is not in this list (any more); start again without it.")
             }
             start = i + 1
         }

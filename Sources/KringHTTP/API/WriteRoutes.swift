@@ -8,7 +8,8 @@ extension API {
     static func subject(_ ctx: Context, _ body: inout Body, _ field: String) throws(APIError) -> MemberID {
         let named = try body.optID(field, MemberID.self)
         if ctx.isCoordinator {
-            guard let named else { throw APIError.badRequest("A coordinator names the member in \(field).") }
+            // A coordinator acts for a member, and says which: an access rule, not malformed input.
+            guard let named else { throw APIError.forbidden("A coordinator acts for a member named in \(field).") }
             return named
         }
         if let named, named != ctx.caller.member {

@@ -310,6 +310,13 @@ public final class HTTPServer: @unchecked Sendable {
         return stopping
     }
 
+    /// Connections open now that wait for a request (none in flight).
+    var idleConnections: Int {
+        state.lock()
+        defer { state.unlock() }
+        return registry.values.filter { $0.idleSince != nil && !$0.evicted }.count
+    }
+
     /// Connections open now.
     public var openConnections: Int {
         state.lock()
