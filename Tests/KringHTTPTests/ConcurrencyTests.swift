@@ -62,6 +62,20 @@ func runLoadClient(port: UInt16, token: String, seed: UInt64, until deadline: Da
     }
 }
 
+/// Starts `clients` load clients against `port` for `seconds`; wait on the group they leave.
+func startLoad(port: UInt16, token: String, seed: UInt64, clients: Int = 8, seconds: Double = 3, acks: Acks) -> DispatchGroup {
+    let group = DispatchGroup()
+    let until = Date().addingTimeInterval(seconds)
+    for i in 0..<clients {
+        group.enter()
+        Thread {
+            runLoadClient(port: port, token: token, seed: seed + UInt64(i), until: until, acks: acks)
+            group.leave()
+        }.start()
+    }
+    return group
+}
+
 /// Checks the ledger after a load: every acknowledged exchange exactly once, nothing else,
 /// limits kept, zero sum, verify.
 func checkLedger(_ path: String, acks: Acks, exact: Bool) throws {

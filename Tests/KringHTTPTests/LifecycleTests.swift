@@ -19,15 +19,9 @@ struct LifecycleTests {
         let acks = Acks()
         for sig in [SIGTERM, SIGINT] {
             let (p, port, _) = try startKringServe(path, ["--quiet"])
-            let group = DispatchGroup()
-            for i in 0..<8 {
-                group.enter()
-                Thread {
-                    runLoadClient(port: port, token: token, seed: UInt64(sig * 100 + Int32(i) + 1), until: Date().addingTimeInterval(3), acks: acks)
-                    group.leave()
-                }.start()
-            }
-            Thread.sleep(forTimeInterval: 0.5)
+            let before = acks.accepted.count
+            let group = startLoad(port: port, token: token, seed: UInt64(sig * 100 + 1), acks: acks)
+            #expect(waitUntil { acks.accepted.count >= before + 20 }, "the load got going")
             kill(p.processIdentifier, sig)
             p.waitUntilExit()
             group.wait()

@@ -146,16 +146,9 @@ struct ReleaseServeTests {
 
             // Under load: eight clients writing, then the signal.
             let busy = try ShellServer(binary: binary, db: path)
-            let port = busy.port
-            let group = DispatchGroup()
-            for i in 0..<8 {
-                group.enter()
-                Thread {
-                    runLoadClient(port: port, token: token, seed: UInt64(sig * 1_000 + Int32(i) + 7), until: Date().addingTimeInterval(3), acks: acks)
-                    group.leave()
-                }.start()
-            }
-            Thread.sleep(forTimeInterval: 0.7)
+            let before = acks.accepted.count
+            let group = startLoad(port: busy.port, token: token, seed: UInt64(sig * 1_000 + 7), acks: acks)
+            #expect(waitUntil { acks.accepted.count >= before + 20 }, "the load got going")
             #expect(busy.stop(with: sig) == 0, "signal \(sig) on a release server under load: \(busy.stderr.suffix(1_000))")
             group.wait()
             #expect(acks.failures.isEmpty, "\(acks.failures.prefix(2))")

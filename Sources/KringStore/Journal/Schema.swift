@@ -255,7 +255,6 @@ enum Schema {
             WHERE offer IS NOT NULL AND offer != 'of-' || CAST(substr(offer, 4) AS INTEGER);
         ALTER TABLE api_tokens ADD COLUMN expires_at INTEGER;
         ALTER TABLE api_tokens ADD COLUMN last_used_at INTEGER;
-        \(checks)
         """,
     ]
 
@@ -271,34 +270,59 @@ enum Schema {
         "(length(\(c)) BETWEEN 1 AND 40 AND \(c) NOT GLOB '*[^a-z0-9-]*' AND \(c) NOT GLOB '-*')"
     }
 
-    /// What each projection row must satisfy: (table, condition, the columns an UPDATE can change).
-    static let rowChecks: [(table: String, condition: String, columns: [String])] = [
-        ("members", "\(handle("NEW.id")) AND NEW.kind IN ('person', 'company', 'association', 'initiative', 'municipality', 'pool') "
-            + "AND NEW.status IN ('active', 'suspended', 'left')", ["id", "kind", "status"]),
-        ("exchanges", "NEW.kind IN ('time', 'space', 'goods') AND NEW.state IN ('proposed', 'confirmed', 'rejected', 'cancelled', 'expired', 'reversed') "
-            + "AND (NEW.proposer IS NULL OR \(handle("NEW.proposer")))", ["kind", "state", "proposer"]),
-        ("exchange_parties", "NEW.role IN ('provider', 'receiver') AND \(handle("NEW.member"))", ["role", "member"]),
-        ("exchange_links", numberedID("NEW.target", prefixes: ["of-", "rq-", "bk-", "ch-"]), ["target"]),
-        ("transfers", "NEW.kind IN ('exchange', 'reversal', 'donation', 'grant', 'settlement')", ["kind"]),
-        ("listings", "NEW.side IN ('offer', 'request') AND NEW.kind IN ('time', 'space', 'goods') AND NEW.state IN ('active', 'withdrawn') "
-            + "AND \(handle("NEW.author")) AND (NEW.challenge IS NULL OR \(numberedID("NEW.challenge", prefixes: ["ch-"])))",
-         ["side", "kind", "state", "author", "challenge"]),
-        ("loans", "\(handle("NEW.lender")) AND \(handle("NEW.borrower")) AND (NEW.offer IS NULL OR \(numberedID("NEW.offer", prefixes: ["of-"])))",
-         ["lender", "borrower", "offer"]),
-        ("bookings", "NEW.state IN ('booked', 'cancelled') AND \(handle("NEW.member"))", ["state", "member"]),
-        ("challenges", "NEW.state IN ('open', 'closed') AND \(handle("NEW.author"))", ["state", "author"]),
-        ("pledges", "NEW.kind IN ('time', 'space', 'goods') AND \(handle("NEW.member"))", ["kind", "member"]),
+    /// What each projection row must satisfy: (table, CHECK condition).
+    static let rowChecks: [(table: String, condition: String)] = [
+        ("members", "\(handle("id")) AND kind IN ('person', 'company', 'association', 'initiative', 'municipality', 'pool') "
+            + "AND status IN ('active', 'suspended', 'left')"),
+        ("exchanges", "kind IN ('time', 'space', 'goods') AND state IN ('proposed', 'confirmed', 'rejected', 'cancelled', 'expired', 'reversed') "
+            + "AND (proposer IS NULL OR \(handle("proposer")))"),
+        ("exchange_parties", "role IN ('provider', 'receiver') AND \(handle("member"))"),
+        ("exchange_links", numberedID("target", prefixes: ["of-", "rq-", "bk-", "ch-"])),
+        ("transfers", "kind IN ('exchange', 'reversal', 'donation', 'grant', 'settlement')"),
+        ("listings", "side IN ('offer', 'request') AND kind IN ('time', 'space', 'goods') AND state IN ('active', 'withdrawn') "
+            + "AND \(handle("author")) AND (challenge IS NULL OR \(numberedID("challenge", prefixes: ["ch-"])))"),
+        ("loans", "\(handle("lender")) AND \(handle("borrower")) AND (offer IS NULL OR \(numberedID("offer", prefixes: ["of-"])))"),
+        ("bookings", "state IN ('booked', 'cancelled') AND \(handle("member"))"),
+        ("challenges", "state IN ('open', 'closed') AND \(handle("author"))"),
+        ("pledges", "kind IN ('time', 'space', 'goods') AND \(handle("member"))"),
     ]
 
-    /// The triggers of migration 7, from `rowChecks`.
-    static var checks: String {
-        rowChecks.map { c in
-            let fail = "SELECT RAISE(ABORT, 'a row of \(c.table) holds a value the ledger does not know')"
-            return """
-                CREATE TRIGGER \(c.table)_check_insert BEFORE INSERT ON \(c.table) WHEN NOT (\(c.condition)) BEGIN \(fail); END;
-                CREATE TRIGGER \(c.table)_check_update BEFORE UPDATE OF \(c.columns.joined(separator: ", ")) ON \(c.table) WHEN NOT (\(c.condition)) BEGIN \(fail); END;
-                """
-        }.joined(separator: "\n")
+    /// The tables holding rows that break `rowChecks`, with how many (a bulk load checks its
+    /// rows once at the end instead of row by row).
+    static func rowsFailingChecks(_ db: Connection) throws(StoreError) -> [(table: String, rows: Int64)] {
+        var out = [(String, Int64)]()
+        for (table, condition) in rowChecks {
+            let n = try db.scalarInt("SELECT COUNT(*) FROM \(table) WHERE NOT (\(condition))") ?? 0
+            if n > 0 { out.append((table, n)) }
+        }
+        return out
+    }
+
+    /// Rebuilds each table of `rowChecks` with its CHECK constraint (migration 7): the same
+    /// columns, keys and rows, then its indexes and triggers again. Refuses a row that breaks a
+    /// check (the ledger would not read it anyway).
+    static func addRowChecks(_ db: Connection) throws(StoreError) {
+        for (table, condition) in rowChecks {
+            guard let create = try db.scalarText("SELECT sql FROM sqlite_master WHERE type = 'table' AND name = ?", .text(table)) else {
+                throw StoreError("migration 7: no table \(table)")
+            }
+            let bad = try db.scalarInt("SELECT COUNT(*) FROM \(table) WHERE NOT (\(condition))") ?? 0
+            guard bad == 0 else { throw StoreError("migration 7: \(bad) rows of \(table) hold values the ledger does not know", integrity: true) }
+            let triggers = try db.strings("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND tbl_name = ?", .text(table))
+            // The definition with the constraint before its closing parenthesis.
+            let withoutRowID = create.hasSuffix("WITHOUT ROWID")
+            var body = withoutRowID ? String(create.dropLast("WITHOUT ROWID".count)) : create
+            while body.last == " " || body.last == "\n" { body.removeLast() }
+            guard body.last == ")", let open = body.firstIndex(of: "(") else { throw StoreError("migration 7: cannot read the definition of \(table)") }
+            let columns = body[body.index(after: open)..<body.index(before: body.endIndex)]
+            let definition = "CREATE TABLE \(table)_checked(\(columns),\n    CHECK (\(condition))\n)\(withoutRowID ? " WITHOUT ROWID" : "")"
+            try db.execute(definition)
+            try db.execute("INSERT INTO \(table)_checked SELECT * FROM \(table)")
+            try db.execute("DROP TABLE \(table)")
+            try db.execute("ALTER TABLE \(table)_checked RENAME TO \(table)")
+            for index in indexes where index.definition.hasPrefix(table + "(") { try db.execute("CREATE INDEX \(index.name) ON \(index.definition)") }
+            for trigger in triggers { try db.execute(trigger) }
+        }
     }
 
     /// Brings the database up to `version`. Refuses a database written by a newer build.
@@ -315,6 +339,7 @@ enum Schema {
             try db.execute("BEGIN IMMEDIATE")
             do {
                 try db.execute(migrations[v])
+                if v + 1 == 7 { try addRowChecks(db) }
                 try db.execute("PRAGMA user_version = \(v + 1)")
                 try db.execute("COMMIT")
             } catch {

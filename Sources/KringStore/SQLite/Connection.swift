@@ -115,6 +115,15 @@ public final class Connection {
     }
 
     /// The first column of the first row, as an integer (nil when no row or NULL).
+    /// The first column of every row, as text.
+    public func strings(_ sql: String, _ args: SQLValue...) throws(StoreError) -> [String] {
+        let s = try prepare(sql)
+        try s.bind(args)
+        var out = [String]()
+        while try s.step() { out.append(s.text(0)) }
+        return out
+    }
+
     public func scalarInt(_ sql: String, _ args: SQLValue...) throws(StoreError) -> Int64? {
         let s = try cached(sql)
         defer { s.reset() }
