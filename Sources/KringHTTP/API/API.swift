@@ -150,7 +150,7 @@ public final class API: @unchecked Sendable {
         }
         if let p = principal {
             // The access log names the caller by the token's id (the server strips this header).
-            response.headers.append(("X-Kring-Principal", "token-\(p.tokenID)"))
+            response.headers.append(("X-Kring-Principal", p.tokenID.description))
             response.headers.append(("Cache-Control", "no-store"))
         }
         metrics.recordRequest(route: routeName, method: request.method, status: response.status, seconds: Monotonic.now - started)
