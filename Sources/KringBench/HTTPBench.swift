@@ -232,7 +232,9 @@ func get(_ path: String, token: String? = nil) -> [UInt8] {
 /// A new ledger of 100 persons `m0`…`m99` with the pair cap lifted (the write loads meet the
 /// same pairs many times; only the limits should refuse).
 func hundredMembers(at path: String) throws -> Ledger {
-    let ledger = try Ledger.create(path: path, policy: try Policy.standard.setting("pair-cap", to: "100000h"))
+    var policy = Policy.standard
+    policy.pairCapMinutes = 100_000 * 60
+    let ledger = try Ledger.create(path: path, policy: policy)
     for i in 0..<100 { _ = try ledger.execute(.addMember(MemberDraft(id: member("m\(i)"), name: "M \(i)", kind: .person)), by: .coordinator) }
     return ledger
 }

@@ -237,7 +237,7 @@ func time(_ p: [MemberID], _ r: [MemberID], _ credits: Int64, quantity: Int64? =
     }
 
     @Test func earnedFloorDeepensWithHoursGiven() throws {
-        let p = try Policy.standard.setting("earned-floor", to: "5h,30m,20h")
+        let p = earnedFloorPolicy
         var c = Core(policy: p)
         #expect(c.code(.record(time(["an"], ["bram"], 5 * 60 + 15), reason: nil)) == .limitFloor)
         #expect(c.code(.record(time(["an"], ["bram"], 5 * 60), reason: nil)) == nil)
@@ -270,7 +270,9 @@ func time(_ p: [MemberID], _ r: [MemberID], _ credits: Int64, quantity: Int64? =
     @Test func policyInForceAtTheTime() throws {
         var c = Core()
         #expect(c.code(.record(time(["an"], ["bram"], 60), reason: nil)) == nil)
-        try c.run(.setPolicy(try c.state.policy.setting("quantum", to: "30m")))
+        var thirty = c.state.policy
+        thirty.quantumMinutes = 30
+        try c.run(.setPolicy(thirty))
         #expect(c.code(.record(time(["an"], ["bram"], 45), reason: nil)) == .ruleQuantum)
         #expect(c.code(.record(time(["an"], ["bram"], 30), reason: nil)) == nil)
     }
@@ -301,5 +303,43 @@ func time(_ p: [MemberID], _ r: [MemberID], _ credits: Int64, quantity: Int64? =
         #expect(refusal { () throws(Refusal) in try Decider.checkLimits([Transfer(from: "an", to: "an", minutes: Minutes(60))], in: c.state) }?.code == .ledgerUnbalanced)
         #expect(refusal { () throws(Refusal) in try Decider.checkLimits([Transfer(from: "an", to: "bram", minutes: Minutes(-60))], in: c.state) }?.code == .ledgerUnbalanced)
         #expect((try? Decider.checkLimits([Transfer(from: "an", to: "bram", minutes: Minutes(60))], in: c.state)) != nil)
+    }
+}
+
+/// The standard policy with an earned floor for persons: 5 h deep, 30 min deeper per hour
+/// given, at most 20 h.
+var earnedFloorPolicy: Policy {
+    var p = Policy.standard
+    p.earnedFloor = EarnedFloor(startMinutes: 300, minutesPerHourGiven: 30, deepestMinutes: 1_200, kinds: [.person])
+    return p
+}
+
+@Suite struct PolicyBoundTests {
+    /// A policy change is judged by the core (the faces only read text into a policy).
+    @Test func policyBoundsAtTheirEdges() {
+        var c = Core()
+        func code(_ change: (inout Policy) -> Void) -> RuleCode? {
+            var p = Policy.standard
+            change(&p)
+            return c.code(.setPolicy(p))
+        }
+        #expect(code { $0.quantumMinutes = 24 * 60 } == nil)
+        #expect(code { $0.quantumMinutes = 24 * 60 + 1 } == .inputPolicy)
+        #expect(code { $0.quantumMinutes = 0 } == .inputPolicy)
+        #expect(code { $0.maxGroupSize = 500 } == nil)
+        #expect(code { $0.maxGroupSize = 501 } == .inputPolicy)
+        #expect(code { $0.backdatingDays = 0 } == nil)
+        #expect(code { $0.backdatingDays = -1 } == .inputPolicy)
+        #expect(code { $0.pairWindowDays = 3_650 } == nil)
+        #expect(code { $0.pairWindowDays = 3_651 } == .inputPolicy)
+        #expect(code { $0.limits[.person]!.floor = .zero } == nil)
+        #expect(code { $0.limits[.person]!.floor = Minutes(15) } == .inputPolicy)
+        #expect(code { $0.limits[.company]!.ceiling = Minutes(-15) } == .inputPolicy)
+        #expect(code { $0.domains = ["care", "care"] } == .inputPolicy)
+        #expect(code { $0.domains = ["Care"] } == .inputPolicy)
+        #expect(code { $0.domains = [] } == .inputPolicy)
+        #expect(code { $0.earnedFloor = EarnedFloor(startMinutes: 1_200, minutesPerHourGiven: 30, deepestMinutes: 1_200, kinds: [.person]) } == nil)
+        #expect(code { $0.earnedFloor = EarnedFloor(startMinutes: 1_215, minutesPerHourGiven: 30, deepestMinutes: 1_200, kinds: [.person]) } == .inputPolicy)
+        #expect(c.code(.setPolicy(.standard), by: .member("an")) == .ruleForbidden)
     }
 }

@@ -60,7 +60,7 @@ import KringTestSupport
                              what: "zaal", credits: .zero, quantity: 60, date: Day(20000), expiresAt: 123)
         let t = Transfer(from: "a", to: "b", minutes: Minutes(15))
         let events: [Event] = [
-            .ledgerCreated(policy: .standard), .policyChanged(policy: try Policy.standard.setting("earned-floor", to: "5h,30m,20h")),
+            .ledgerCreated(policy: .standard), .policyChanged(policy: earnedFloorPolicy),
             .memberAdded(MemberInfo(id: "an", name: "An", kind: .person, neighbourhood: "Noord", domains: ["care"], joined: Day(1))),
             .memberSuspended(id: "an"), .memberReinstated(id: "an"), .memberLimitsSet(id: "an", floor: Minutes(-60), ceiling: nil),
             .memberLeft(id: "an", settlement: t, cancelled: ["ex-2"]), .exchangeProposed(x), .exchangeConsented(id: "ex-1", member: "bram"),

@@ -56,7 +56,10 @@ import KringTestSupport
                 case 99: commands = [(.reinstate(pick()), .coordinator)]
                 case 100..<103: commands = [(.setLimits(pick(), floor: .set(.hours(-Int64(rng.below(30)))), ceiling: .keep), .coordinator)]
                 case 103: commands = [(rng.chance(0.15) ? .leave(pick()) : .reinstate(pick()), .coordinator)]  // leaving is rare, or nobody is left
-                case 104: commands = [(.setPolicy(try Policy.standard.setting("pair-cap", to: "\(20 + rng.below(30))h")), .coordinator)]
+                case 104:
+                    var p = Policy.standard
+                    p.pairCapMinutes = Int64(20 + rng.below(30)) * 60
+                    commands = [(.setPolicy(p), .coordinator)]
                 case 105..<112:
                     let author = pick()
                     var l: ListingID = canonical("\(rng.chance(0.5) ? "of" : "rq")-\(1 + rng.below(max(1, step / 8)))")

@@ -64,7 +64,9 @@ func scalar(_ db: Connection, _ sql: String, _ args: [SQLValue]) throws -> Int64
     /// (k − 1 receivers); in April 2 give to 2 (k − 1 active members).
     static func ledger(at path: String) throws {
         let clock = TestClock(Day(iso: "2026-01-02")!)
-        let ledger = try Ledger.create(path: path, policy: try Policy.standard.setting("pair-cap", to: "1000h"), clock: clock.clock)
+        var policy = Policy.standard
+        policy.pairCapMinutes = 1_000 * 60
+        let ledger = try Ledger.create(path: path, policy: policy, clock: clock.clock)
         for i in 1...20 {
             _ = try ledger.execute(.addMember(MemberDraft(id: canonical("p\(i)"), name: "P\(i)", kind: .person, neighbourhood: i % 2 == 0 ? "Noord" : "Zuid")), by: .coordinator)
         }

@@ -92,10 +92,7 @@ public enum Decider {
 
         case .setPolicy(let p):
             try requireCoordinator(actor, "change the policy")
-            guard p.quantumMinutes > 0, p.maxExchangeMinutes > 0, p.pairCapMinutes > 0, p.pairWindowDays > 0,
-                  p.proposalExpiryDays > 0, p.backdatingDays >= 0, p.maxGroupSize > 0, !p.domains.isEmpty,
-                  MemberKind.allCases.allSatisfy({ p.limits[$0] != nil && p.limits[$0]!.floor.value <= 0 && (p.limits[$0]!.ceiling?.value ?? 0) >= 0 })
-            else { throw .violation(.inputPolicy, "The policy has a limit, window or size out of range.") }
+            if let problem = p.problem { throw .violation(.inputPolicy, problem) }
             return Decision(event: .policyChanged(policy: p))
 
         case .propose(let draft):

@@ -167,88 +167,39 @@ extension Policy {
                   domains: doms.compactMap(\.stringValue), maxGroupSize: mg)
     }
 
-    /// The names `setting(_:to:)` accepts, for help texts.
-    public static let settingNames = [
-        "quantum", "max-exchange", "equal-time", "pair-cap", "pair-window-days", "backdating-days",
-        "expiry-days", "expiry-action", "warning-margin", "max-group", "domains",
-        "floor.KIND", "ceiling.KIND", "earned-floor",
-    ]
+    /// The most days of a window (pair window, backdating, proposal expiry).
+    public static let maxDays: Int64 = 3_650
+    /// The largest quantum.
+    public static let maxQuantumMinutes: Int64 = 24 * 60
+    /// The most members on the many side of a group exchange a policy may allow.
+    public static let maxGroupLimit: Int64 = 500
 
-    /// A copy with one setting changed, as the coordinator types it (`floor.person -25h`,
-    /// `expiry-action auto-confirm`, `earned-floor 5h,30m,20h` or `earned-floor off`).
-    /// Values are validated here so no policy in the journal is nonsensical.
-    public func setting(_ name: String, to value: String) throws(RuleViolation) -> Policy {
-        var p = self
-        func amount(allowNegative: Bool = false) throws(RuleViolation) -> Int64 {
-            var v = value
-            var negative = false
-            if allowNegative, v.hasPrefix("-") { negative = true; v.removeFirst() }
-            guard let m = Minutes.parse(v) else { throw RuleViolation(.inputPolicy, "\"\(value)\" is not an amount for \(name) (try 20h, 1:30 or 90m).") }
-            return negative ? -m.value : m.value
+    /// What is wrong with this policy, or nil: every amount, window and size within its
+    /// range, domains named and distinct, floors at or below zero and ceilings at or above,
+    /// an earned floor that starts no deeper than its deepest. The decider refuses a policy
+    /// change with this sentence (`input.policy`).
+    public var problem: String? {
+        guard quantumMinutes > 0, quantumMinutes <= Policy.maxQuantumMinutes else { return "The quantum is 1 minute to 24 h, not \(Minutes.format(quantumMinutes))." }
+        guard maxExchangeMinutes > 0 else { return "The largest exchange is more than zero, not \(Minutes.format(maxExchangeMinutes))." }
+        guard pairCapMinutes > 0 else { return "The pair cap is more than zero, not \(Minutes.format(pairCapMinutes))." }
+        guard warningMarginMinutes >= 0 else { return "The warning margin is zero or more, not \(Minutes.format(warningMarginMinutes))." }
+        for (name, days, least) in [("pair window", pairWindowDays, Int64(1)), ("backdating window", backdatingDays, 0), ("proposal expiry", proposalExpiryDays, 1)]
+        where days < least || days > Policy.maxDays {
+            return "The \(name) is \(least) to \(Policy.maxDays) days, not \(days)."
         }
-        func positive(_ n: Int64) throws(RuleViolation) -> Int64 {
-            guard n > 0 else { throw RuleViolation(.inputPolicy, "\(name) must be greater than zero, not \(value).") }
-            return n
+        guard (1...Policy.maxGroupLimit).contains(maxGroupSize) else { return "A group has 1 to \(Policy.maxGroupLimit) members on its many side, not \(maxGroupSize)." }
+        guard !domains.isEmpty, domains.allSatisfy(Policy.isDomainName), Set(domains).count == domains.count else {
+            return "The policy domains are distinct lower-case names (letters, digits, dashes), not \(domains.joined(separator: ","))."
         }
-        func days() throws(RuleViolation) -> Int64 {
-            guard let n = Int64(value), n >= 0, n <= 3650 else { throw RuleViolation(.inputPolicy, "\(name) takes a number of days from 0 to 3650, not \(value).") }
-            return n
+        for kind in MemberKind.allCases {
+            guard let l = limits[kind] else { return "The policy has no limits for \(kind.rawValue)." }
+            guard l.floor.value <= 0 else { return "A floor is zero or below; \(kind.rawValue)'s is \(l.floor)." }
+            if let c = l.ceiling, c.value < 0 { return "A ceiling is zero or above; \(kind.rawValue)'s is \(c)." }
         }
-        switch name {
-        case "quantum":
-            let q = try positive(try amount())
-            guard q <= 24 * 60 else { throw RuleViolation(.inputPolicy, "quantum must be at most 24 h, not \(Minutes.format(q)).") }
-            p.quantumMinutes = q
-        case "max-exchange": p.maxExchangeMinutes = try positive(try amount())
-        case "pair-cap": p.pairCapMinutes = try positive(try amount())
-        case "warning-margin": p.warningMarginMinutes = try amount()
-        case "pair-window-days": p.pairWindowDays = try positive(try days())
-        case "backdating-days": p.backdatingDays = try days()
-        case "expiry-days": p.proposalExpiryDays = try positive(try days())
-        case "max-group":
-            guard let n = Int64(value), n >= 1, n <= 500 else { throw RuleViolation(.inputPolicy, "max-group takes 1 to 500, not \(value).") }
-            p.maxGroupSize = n
-        case "equal-time":
-            guard value == "on" || value == "off" else { throw RuleViolation(.inputPolicy, "equal-time is on or off, not \(value).") }
-            p.equalTime = value == "on"
-        case "expiry-action":
-            guard let a = ExpiryAction(rawValue: value) else { throw RuleViolation(.inputPolicy, "expiry-action is expire or auto-confirm, not \(value).") }
-            p.expiryAction = a
-        case "domains":
-            let ds = value.split(separator: ",").map { String($0) }
-            guard !ds.isEmpty, ds.allSatisfy(Policy.isDomainName), Set(ds).count == ds.count else {
-                throw RuleViolation(.inputPolicy, "domains is a comma-separated list of lower-case names, not \(value).")
-            }
-            p.domains = ds
-        case "earned-floor":
-            if value == "off" { p.earnedFloor = nil; break }
-            let parts = value.split(separator: ",").map(String.init)
-            guard parts.count == 3, let s = Minutes.parse(parts[0]), let r = Minutes.parse(parts[1]), let d = Minutes.parse(parts[2]), s.value <= d.value else {
-                throw RuleViolation(.inputPolicy, "earned-floor is START,PER-HOUR-GIVEN,DEEPEST (e.g. 5h,30m,20h) with START no deeper than DEEPEST, or off; not \(value).")
-            }
-            p.earnedFloor = EarnedFloor(startMinutes: s.value, minutesPerHourGiven: r.value, deepestMinutes: d.value, kinds: [.person])
-        default:
-            let parts = name.split(separator: ".").map(String.init)
-            guard parts.count == 2, let kind = MemberKind(rawValue: parts[1]) else {
-                throw RuleViolation(.inputPolicy, "Unknown policy setting \(name); known: \(Policy.settingNames.joined(separator: ", ")).")
-            }
-            var l = p.limits(for: kind)
-            switch parts[0] {
-            case "floor":
-                let f = try amount(allowNegative: true)
-                guard f <= 0 else { throw RuleViolation(.inputPolicy, "A floor is zero or below, not \(Minutes.format(f)).") }
-                l.floor = Minutes(f)
-            case "ceiling":
-                if value == "none" { l.ceiling = nil } else {
-                    let c = try amount()
-                    l.ceiling = Minutes(c)
-                }
-            default:
-                throw RuleViolation(.inputPolicy, "Unknown policy setting \(name); known: \(Policy.settingNames.joined(separator: ", ")).")
-            }
-            p.limits[kind] = l
+        if let e = earnedFloor, e.startMinutes < 0 || e.minutesPerHourGiven < 0 || e.startMinutes > e.deepestMinutes {
+            return "An earned floor starts no deeper than its deepest, with amounts of zero or more."
         }
-        return p
+        return nil
     }
 
     /// Policy domain names: lower-case letters, digits and dashes, 1 to 40 characters.

@@ -341,9 +341,9 @@ public enum DemoCommunity {
             }
             // Now and then the coordinator has something to do.
             if d == totalDays / 2 {
-                if let p = try? loader.policy.setting("floor.municipality", to: "-150h") {
-                    try loader.execute(.setPolicy(p), by: .coordinator, at: tick())
-                }
+                var p = loader.policy
+                p.limits[.municipality]?.floor = .hours(-150)
+                try loader.execute(.setPolicy(p), by: .coordinator, at: tick())
                 if let leaver = persons.last, case .success = try loader.execute(.leave(leaver), by: .coordinator, at: tick()) {
                     remove(leaver)
                 }

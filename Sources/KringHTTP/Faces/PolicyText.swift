@@ -1,0 +1,66 @@
+import KringCore
+
+/// The policy as the coordinator types it (`kring policy set NAME VALUE`, `POST /v1/policy`):
+/// the faces read the text into the typed policy here; whether the values are within their
+/// ranges is the core's rule (`Policy.problem`, checked when the change is decided).
+extension Policy {
+    /// The names `setting(_:to:)` accepts, for help texts.
+    public static let settingNames = [
+        "quantum", "max-exchange", "equal-time", "pair-cap", "pair-window-days", "backdating-days",
+        "expiry-days", "expiry-action", "warning-margin", "max-group", "domains",
+        "floor.KIND", "ceiling.KIND", "earned-floor",
+    ]
+
+    /// A copy with one setting read from text (`floor.person -25h`, `expiry-action
+    /// auto-confirm`, `earned-floor 5h,30m,20h` or `earned-floor off`).
+    /// - Throws: `input.policy` when the name is unknown or the text is not a value of its kind.
+    public func setting(_ name: String, to value: String) throws(RuleViolation) -> Policy {
+        var p = self
+        func amount(allowNegative: Bool = false) throws(RuleViolation) -> Int64 {
+            var v = value
+            var negative = false
+            if allowNegative, v.hasPrefix("-") { negative = true; v.removeFirst() }
+            guard let m = Minutes.parse(v) else { throw RuleViolation(.inputPolicy, "\"\(value)\" is not an amount for \(name) (try 20h, 1:30 or 90m).") }
+            return negative ? -m.value : m.value
+        }
+        func number() throws(RuleViolation) -> Int64 {
+            guard let n = Int64(value) else { throw RuleViolation(.inputPolicy, "\(name) takes a whole number, not \(value).") }
+            return n
+        }
+        switch name {
+        case "quantum": p.quantumMinutes = try amount()
+        case "max-exchange": p.maxExchangeMinutes = try amount()
+        case "pair-cap": p.pairCapMinutes = try amount()
+        case "warning-margin": p.warningMarginMinutes = try amount()
+        case "pair-window-days": p.pairWindowDays = try number()
+        case "backdating-days": p.backdatingDays = try number()
+        case "expiry-days": p.proposalExpiryDays = try number()
+        case "max-group": p.maxGroupSize = try number()
+        case "equal-time":
+            guard value == "on" || value == "off" else { throw RuleViolation(.inputPolicy, "equal-time is on or off, not \(value).") }
+            p.equalTime = value == "on"
+        case "expiry-action":
+            guard let a = ExpiryAction(rawValue: value) else { throw RuleViolation(.inputPolicy, "expiry-action is expire or auto-confirm, not \(value).") }
+            p.expiryAction = a
+        case "domains":
+            p.domains = value.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        case "earned-floor":
+            if value == "off" { p.earnedFloor = nil; break }
+            let parts = value.split(separator: ",").map(String.init)
+            guard parts.count == 3, let s = Minutes.parse(parts[0]), let r = Minutes.parse(parts[1]), let d = Minutes.parse(parts[2]) else {
+                throw RuleViolation(.inputPolicy, "earned-floor is START,PER-HOUR-GIVEN,DEEPEST (e.g. 5h,30m,20h), or off; not \(value).")
+            }
+            p.earnedFloor = EarnedFloor(startMinutes: s.value, minutesPerHourGiven: r.value, deepestMinutes: d.value, kinds: [.person])
+        default:
+            let parts = name.split(separator: ".").map(String.init)
+            guard parts.count == 2, let kind = MemberKind(rawValue: parts[1]), parts[0] == "floor" || parts[0] == "ceiling" else {
+                throw RuleViolation(.inputPolicy, "Unknown policy setting \(name); known: \(Policy.settingNames.joined(separator: ", ")).")
+            }
+            var l = p.limits(for: kind)
+            if parts[0] == "floor" { l.floor = Minutes(try amount(allowNegative: true)) }
+            else { l.ceiling = value == "none" ? nil : Minutes(try amount()) }
+            p.limits[kind] = l
+        }
+        return p
+    }
+}
