@@ -313,7 +313,7 @@ func batchBench(base: String) throws {
                     let i = k + j, p = (i * 31) % 100, q = (i * 17 + i / 100 + 1) % 100, r = q == p ? (p + 1) % 100 : q
                     let draft = ExchangeDraft(providers: [member("m\(p)")], receivers: [member("m\(r)")], kind: .time, domain: "care", what: "bench", credits: Minutes(15))
                     return BatchItem(command: .record(draft, reason: nil), actor: .coordinator,
-                                     idempotency: IdempotencyKey(scope: "bench", key: "k\(i)", requestHash: [UInt8](repeating: 1, count: 32))) { _ in StoredAnswer(status: 201, body: "{}") }
+                                     idempotency: IdempotencyKey(scope: "bench", key: "k\(i)", requestHash: [UInt8](repeating: 1, count: 32)))
                 }
                 _ = try ledger.executeBatch(items)
                 k += batch

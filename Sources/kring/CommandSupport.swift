@@ -19,7 +19,7 @@ func report(_ o: Outcome, _ inv: Invocation, _ text: String) -> Int32 {
             "seq": .int(o.seq), "hash": .string(o.hash.hexString), "event": .string(o.event.type.rawValue),
             "exchange": .id(o.event.exchangeID),
             "warnings": .array(o.warnings.map { .object(["code": .string($0.code.rawValue), "message": .string($0.message)]) }),
-            "expired_before": .int(Int64(o.expired.count)),
+            "expired_before": .int(Int64(o.expiredBefore)),
         ]).canonicalString)
     } else {
         out("\(text) (seq \(o.seq))")

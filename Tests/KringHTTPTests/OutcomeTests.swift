@@ -29,7 +29,7 @@ struct OutcomeTests {
                 "seq": .int(o.seq), "hash": .string(o.hash.hexString), "event": .string(o.event.type.rawValue),
                 "id": o.event.subjectID.map(JSON.string) ?? .null, "record": o.event.payload,
                 "warnings": .array(o.warnings.map { .object(["code": .string($0.code.rawValue), "message": .string($0.message)]) }),
-                "expired_before": .int(Int64(o.expired.count)),
+                "expired_before": .int(Int64(o.expiredBefore)),
             ])
             #expect(direct == expected.canonicalString)
             #expect((try? JSON.parse(direct)) != nil)

@@ -237,17 +237,11 @@ public final class API: @unchecked Sendable {
         var hashed = Array("\(ctx.request.method) \(ctx.request.path)\n".utf8)
         hashed.append(contentsOf: ctx.request.body)
         let idem = IdempotencyKey(scope: "\(p.role.rawValue):\(p.member)", key: key, requestHash: SHA256.hash(hashed))
-        let item = BatchItem(command: command, actor: actor, idempotency: idem) { result in
-            switch result {
-            case .success(let o): return StoredAnswer(status: status, body: API.outcomeBody(o))
-            case .failure(let v):
-                let e = APIError(v)
-                return StoredAnswer(status: e.status, body: String(decoding: Problem.body(status: e.status, code: e.code, detail: e.detail), as: UTF8.self))
-            }
-        }
+        let item = BatchItem(command: command, actor: actor, idempotency: idem)
         switch committer.submit(item) {
-        case .success(.fresh(let answer, _)): return API.answer(answer, replayed: false)
-        case .success(.replay(let answer)): return API.answer(answer, replayed: true)
+        case .success(.fresh(let result)): return API.answer(API.rendered(result, status: status), replayed: false)
+        case .success(.replay(let result)): return API.answer(API.rendered(result, status: status), replayed: true)
+        case .success(.replayAnswer(let answer)): return API.answer(answer, replayed: true)
         case .success(.conflict):
             throw APIError(409, RuleCode.ruleIdempotency, "The Idempotency-Key \(key) was used before with another request; a key names one change.")
         case .failure(.overloaded):
@@ -257,6 +251,17 @@ public final class API: @unchecked Sendable {
         case .failure(.storage(let e)):
             try? FileHandle.standardError.write(contentsOf: Data("kring serve: write failed: \(e)\n".utf8))
             throw APIError(500, .storageError, "The write was not committed (storage failure, logged on the server); retry with the same Idempotency-Key.")
+        }
+    }
+
+    /// The API's rendering of a write's outcome: `status` and the outcome's JSON when accepted,
+    /// the rule's problem otherwise. The same for a first answer and a repeated key.
+    static func rendered(_ result: Result<Outcome, RuleViolation>, status: Int) -> StoredAnswer {
+        switch result {
+        case .success(let o): return StoredAnswer(status: status, body: API.outcomeBody(o))
+        case .failure(let v):
+            let e = APIError(v)
+            return StoredAnswer(status: e.status, body: String(decoding: Problem.body(status: e.status, code: e.code, detail: e.detail), as: UTF8.self))
         }
     }
 
@@ -275,7 +280,7 @@ public final class API: @unchecked Sendable {
         out.reserveCapacity(512)
         out.append(contentsOf: "{\"event\":".utf8)
         JSON.writeString(o.event.type.rawValue, into: &out)
-        out.append(contentsOf: ",\"expired_before\":\(o.expired.count),\"hash\":\"\(o.hash.hexString)\",\"id\":".utf8)
+        out.append(contentsOf: ",\"expired_before\":\(o.expiredBefore),\"hash\":\"\(o.hash.hexString)\",\"id\":".utf8)
         if let id = o.event.subjectID { JSON.writeString(id, into: &out) } else { out.append(contentsOf: "null".utf8) }
         out.append(contentsOf: ",\"record\":".utf8)
         out.append(contentsOf: o.event.payloadBytes)

@@ -247,14 +247,15 @@ public final class HTTPServer: @unchecked Sendable {
         return .admitted(nextConnectionID)
     }
 
-    /// A connection's request is in flight (`busy`) or it waits for the next one. False when
-    /// the connection was closed to make room: its request is not carried out.
+    /// A connection's request is in flight (`idleSince` nil) or it waits for the next one
+    /// since then. False when the connection was closed to make room: its request is not
+    /// carried out.
     @discardableResult
-    func mark(_ id: UInt64, busy: Bool) -> Bool {
+    func mark(_ id: UInt64, idleSince: Double?) -> Bool {
         state.lock()
         defer { state.unlock() }
         guard let c = registry[id], !c.evicted else { return false }
-        registry[id]!.idleSince = busy ? nil : Monotonic.now
+        registry[id]!.idleSince = idleSince
         return true
     }
 
@@ -410,7 +411,7 @@ public final class HTTPServer: @unchecked Sendable {
                 // Wait for a request's head: idle until its first byte, then the header timeout;
                 // the first request of a connection must be complete within its own deadline.
                 var headDeadline: Double? = buffer.isEmpty ? nil : Monotonic.now + limits.headerTimeout
-                if served == 0 { headDeadline = min(headDeadline ?? .infinity, accepted + limits.firstRequestTimeout) }
+                let firstDeadline = served == 0 ? accepted + limits.firstRequestTimeout : Double.infinity
                 var scanned = 0
                 let parsed: (HTTPRequest, Int, Int)
                 while true {
@@ -423,13 +424,13 @@ public final class HTTPServer: @unchecked Sendable {
                     case .incomplete:
                         scanned = buffer.count
                         let idle = buffer.isEmpty
-                        switch readMore(until: headDeadline ?? Monotonic.now + limits.idleTimeout, idle: idle) {
+                        switch readMore(until: min(headDeadline ?? Monotonic.now + limits.idleTimeout, firstDeadline), idle: idle) {
                         case .data:
                             if headDeadline == nil { headDeadline = Monotonic.now + limits.headerTimeout }
                             continue
                         case .timeout:
                             // A connection that never sent a byte is closed without a word.
-                            if !buffer.isEmpty { refuse(408, .httpTimeout, "The request headers did not arrive in time (\(Int(served == 0 ? limits.firstRequestTimeout : limits.headerTimeout)) seconds).") }
+                            if !buffer.isEmpty { refuse(408, .httpTimeout, "The request headers did not arrive in time (\(Int(min(limits.headerTimeout, served == 0 ? limits.firstRequestTimeout : .infinity))) seconds).") }
                             return
                         case .closed, .stopping:
                             return
@@ -438,7 +439,7 @@ public final class HTTPServer: @unchecked Sendable {
                     break
                 }
                 var (request, headLength, bodyLength) = parsed
-                guard server.mark(id, busy: true) else { return }
+                guard server.mark(id, idleSince: nil) else { return }
                 client = server.clientAddress(peer: peer, forwardedFor: request.header("x-forwarded-for"))
                 request.clientAddress = client
                 let started = Monotonic.now
@@ -462,13 +463,16 @@ public final class HTTPServer: @unchecked Sendable {
                     response.headers.remove(at: i)
                 }
                 let keepAlive = request.keepAlive && !response.close && !server.isStopping
+                // Idle from the moment its answer is ready: a connection answered earlier has
+                // waited longer, whatever order the threads run in afterwards.
+                let answered = Monotonic.now
                 let ok = write(response.serialized(keepAlive: keepAlive, head: request.method == "HEAD"))
                 let micros = Int64((Monotonic.now - started) * 1_000_000)
                 server.log?(AccessRecord(method: request.method, path: request.path, status: response.status, bytes: response.body.count,
                                          micros: micros, peer: client, principal: principal))
                 if !ok || !keepAlive { return }
                 served += 1
-                server.mark(id, busy: false)
+                server.mark(id, idleSince: answered)
             }
         }
     }

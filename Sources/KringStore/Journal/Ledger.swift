@@ -22,8 +22,20 @@ public struct Outcome: Sendable {
     public let hash: [UInt8]
     public let event: Event
     public let warnings: [Warning]
-    /// Expiries the writer recorded first, because their time had come.
+    /// Expiries the writer recorded first, because their time had come (empty when the
+    /// outcome is read back for a repeated idempotency key).
     public let expired: [Event]
+    /// How many proposals expired first.
+    public let expiredBefore: Int
+
+    init(seq: Int64, hash: [UInt8], event: Event, warnings: [Warning], expired: [Event], expiredBefore: Int? = nil) {
+        self.seq = seq
+        self.hash = hash
+        self.event = event
+        self.warnings = warnings
+        self.expired = expired
+        self.expiredBefore = expiredBefore ?? expired.count
+    }
 }
 
 /// An idempotency key as the writer stores it: whose key (`scope`), the key, and the SHA-256
@@ -40,7 +52,8 @@ public struct IdempotencyKey: Sendable, Equatable {
     }
 }
 
-/// The answer given to a command (an HTTP status and body), as stored with its key.
+/// The answer given to a command (an HTTP status and body), as versions before schema 7 stored
+/// it with its key; later keys keep the typed outcome instead.
 public struct StoredAnswer: Sendable, Equatable {
     public let status: Int
     public let body: String
@@ -56,23 +69,24 @@ public struct BatchItem: Sendable {
     public let command: Command
     public let actor: Actor
     public let idempotency: IdempotencyKey?
-    /// Turns the outcome into the answer; runs inside the transaction, so keep it cheap.
-    public let render: @Sendable (Result<Outcome, RuleViolation>) -> StoredAnswer
 
-    public init(command: Command, actor: Actor, idempotency: IdempotencyKey?, render: @escaping @Sendable (Result<Outcome, RuleViolation>) -> StoredAnswer) {
+    public init(command: Command, actor: Actor, idempotency: IdempotencyKey?) {
         self.command = command
         self.actor = actor
         self.idempotency = idempotency
-        self.render = render
     }
 }
 
-/// What became of one command of a batch.
+/// What became of one command of a batch. The outcome is typed; each face renders it (the API
+/// as JSON with its status), the same way for a first answer and a repeated one.
 public enum BatchResult: Sendable {
-    /// Run now (accepted or refused), with its answer.
-    case fresh(StoredAnswer, Result<Outcome, RuleViolation>)
-    /// The key was seen with the same request: the answer first given.
-    case replay(StoredAnswer)
+    /// Run now: accepted or refused.
+    case fresh(Result<Outcome, RuleViolation>)
+    /// The key was seen with the same request: what the command came to then.
+    case replay(Result<Outcome, RuleViolation>)
+    /// The key was seen with the same request, answered by a version before schema 7, which
+    /// kept the HTTP answer itself.
+    case replayAnswer(StoredAnswer)
     /// The key was seen with another request.
     case conflict
 }
@@ -256,31 +270,83 @@ public final class Ledger: @unchecked Sendable {
         try projector.reloadHead()
         let now = max(clock(), projector.head.ts)
         var expired = try sweep(now: now)
-        let find = try db.cached("SELECT request_hash, status, body FROM idempotency WHERE scope = ? AND key = ?")
-        let store = try db.cached("INSERT INTO idempotency(scope, key, request_hash, status, body, seq, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)")
+        let find = try db.cached("SELECT request_hash, status, body, outcome FROM idempotency WHERE scope = ? AND key = ?")
+        let store = try db.cached("INSERT INTO idempotency(scope, key, request_hash, status, body, seq, created_at, outcome) VALUES (?, ?, ?, 0, '', ?, ?, ?)")
         var results = [BatchResult]()
         results.reserveCapacity(items.count)
         for item in items {
             if let key = item.idempotency {
                 try find.bind([.text(key.scope), .text(key.key)])
-                let seen = try find.step() ? (hash: find.blob(0), answer: StoredAnswer(status: Int(find.int(1)), body: find.text(2))) : nil
+                var seen: (hash: [UInt8], result: BatchResult)?
+                if try find.step() {
+                    let hash = find.blob(0)
+                    if find.isNull(3) {
+                        seen = (hash, .replayAnswer(StoredAnswer(status: Int(find.int(1)), body: find.text(2))))
+                    } else {
+                        let kept = find.text(3)
+                        find.reset()
+                        seen = (hash, .replay(try keptOutcome(kept)))
+                    }
+                }
                 find.reset()
                 if let seen {
-                    results.append(seen.hash == key.requestHash ? .replay(seen.answer) : .conflict)
+                    results.append(seen.hash == key.requestHash ? seen.result : .conflict)
                     continue
                 }
             }
             let result = try decideAndAppend(item.command, by: item.actor, now: now, expired: expired)
             expired = []
-            let answer = item.render(result)
             if let key = item.idempotency {
                 let seq: Int64? = if case .success(let o) = result { o.seq } else { nil }
-                try store.run(.text(key.scope), .text(key.key), .blob(key.requestHash), .int(Int64(answer.status)), .text(answer.body), .int(seq), .int(now))
+                try store.run(.text(key.scope), .text(key.key), .blob(key.requestHash), .int(seq), .int(now), .text(Ledger.keep(result).canonicalString))
             }
-            results.append(.fresh(answer, result))
+            results.append(.fresh(result))
         }
         try db.run("COMMIT")
         return results
+    }
+
+    /// What an idempotent command came to, as its key keeps it: where it landed with its
+    /// warnings and the expiries before it, or the rule that refused it. The event itself is
+    /// the journal's, read back at `seq`.
+    static func keep(_ result: Result<Outcome, RuleViolation>) -> JSON {
+        switch result {
+        case .success(let o):
+            return .object(["accepted": .object([
+                "seq": .int(o.seq), "expired_before": .int(Int64(o.expiredBefore)),
+                "warnings": .array(o.warnings.map { .object(["code": .string($0.code.rawValue), "message": .string($0.message)]) }),
+            ])])
+        case .failure(let v):
+            return .object(["refused": .object(["code": .string(v.code.rawValue), "message": .string(v.message)])])
+        }
+    }
+
+    /// The outcome kept with a key, with its event read from the journal.
+    private func keptOutcome(_ text: String) throws(StoreError) -> Result<Outcome, RuleViolation> {
+        guard let json = try? JSON.parse(text) else { throw StoreError("an idempotency outcome is not JSON", integrity: true) }
+        if let r = json["refused"] {
+            guard let code = r["code"]?.stringValue.flatMap(RuleCode.init), let message = r["message"]?.stringValue else {
+                throw StoreError("an idempotency outcome names no known rule", integrity: true)
+            }
+            return .failure(RuleViolation(code, message))
+        }
+        guard let a = json["accepted"], let seq = a["seq"]?.intValue, let expired = a["expired_before"]?.intValue, let ws = a["warnings"]?.arrayValue else {
+            throw StoreError("an idempotency outcome is neither accepted nor refused", integrity: true)
+        }
+        var warnings = [Warning]()
+        for w in ws {
+            guard let code = w["code"]?.stringValue.flatMap(WarningCode.init), let message = w["message"]?.stringValue else {
+                throw StoreError("an idempotency outcome holds an unknown warning", integrity: true)
+            }
+            warnings.append(Warning(code: code, message: message))
+        }
+        let s = try db.cached("SELECT type, payload, hash FROM journal WHERE seq = ?")
+        defer { s.reset() }
+        try s.bind([.int(seq)])
+        guard try s.step(), let payload = try? JSON.parse(s.textBytes(1)), let event = Event(type: s.text(0), payload: payload) else {
+            throw StoreError("the journal entry \(seq) of an idempotency outcome is unreadable", integrity: true)
+        }
+        return .success(Outcome(seq: seq, hash: s.blob(2), event: event, warnings: warnings, expired: [], expiredBefore: Int(expired)))
     }
 
     /// Expires (or, by policy, auto-confirms) every proposal due at `now`. Explicit form of what

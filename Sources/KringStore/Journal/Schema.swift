@@ -255,6 +255,7 @@ enum Schema {
             WHERE offer IS NOT NULL AND offer != 'of-' || CAST(substr(offer, 4) AS INTEGER);
         ALTER TABLE api_tokens ADD COLUMN expires_at INTEGER;
         ALTER TABLE api_tokens ADD COLUMN last_used_at INTEGER;
+        ALTER TABLE idempotency ADD COLUMN outcome TEXT;
         """,
     ]
 
