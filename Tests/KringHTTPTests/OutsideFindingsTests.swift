@@ -126,3 +126,35 @@ struct DemoTokenTests {
         #expect(tokens.filter { $0.revokedAt == nil }.count == 1)
     }
 }
+
+@Suite("Idempotency outcomes", .serialized)
+struct IdempotencyOutcomeTests {
+    /// A key keeps the typed outcome; a repeat is rendered from it and the journal, byte for
+    /// byte the first answer, for an accepted and for a refused command. A key kept by a
+    /// version before schema 7 (the HTTP answer itself) is answered as it was stored.
+    @Test func repeatedKeysAnswerAsTheFirstTime() throws {
+        let s = try TestServer()
+        defer { s.stop() }
+        let key = newKey(), refusedKey = newKey()
+        let body = exchangeBody("an", "bram")
+        let first = try s.call("POST", "/v1/exchanges/recorded", token: s.coordinator, body: body, key: key)
+        let again = try s.call("POST", "/v1/exchanges/recorded", token: s.coordinator, body: body, key: key)
+        #expect(first.status == 201 && again.status == 201 && again.body == first.body && again.header("Idempotent-Replayed") == "true")
+        let tooMuch = exchangeBody("an", "bram", minutes: 25 * 60)
+        let refused = try s.call("POST", "/v1/exchanges/recorded", token: s.coordinator, body: tooMuch, key: refusedKey)
+        let refusedAgain = try s.call("POST", "/v1/exchanges/recorded", token: s.coordinator, body: tooMuch, key: refusedKey)
+        #expect(refused.status == 422 && refusedAgain.status == 422 && refusedAgain.body == refused.body)
+        let raw = try Connection(path: s.path)
+        let kept = try raw.scalarText("SELECT outcome FROM idempotency WHERE key = ?", .text(key)) ?? ""
+        #expect(kept.hasPrefix("{\"accepted\":") && !kept.contains("\"record\""), "the key keeps the outcome, not an HTTP answer: \(kept)")
+        // A key as schema 6 kept it.
+        let legacyBody = "{\"legacy\":true}"
+        var hashed = Array("POST /v1/exchanges/recorded\n".utf8)
+        hashed.append(contentsOf: Array(body.utf8))
+        let scope = "coordinator:stad"
+        try raw.cached("INSERT INTO idempotency(scope, key, request_hash, status, body, seq, created_at) VALUES (?, 'old-key', ?, 201, ?, NULL, 0)")
+            .run(.text(scope), .blob(SHA256.hash(hashed)), .text(legacyBody))
+        let old = try s.call("POST", "/v1/exchanges/recorded", token: s.coordinator, body: body, key: "old-key")
+        #expect(old.status == 201 && old.text == legacyBody && old.header("Idempotent-Replayed") == "true")
+    }
+}
