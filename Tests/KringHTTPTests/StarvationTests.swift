@@ -8,6 +8,25 @@ import KringStore
 import KringTestSupport
 import Testing
 
+/// `kring serve` (the built binary, a child process) over a fixture ledger.
+final class ServedFixture {
+    let dir = TempDir("kring-served")
+    let process: Process
+    let port: UInt16
+
+    init(_ args: [String]) throws {
+        let path = dir.file("ledger.sqlite")
+        _ = try fixtureLedger(at: path, clock: TestClock())
+        (process, port, _) = try startKringServe(path, args)
+    }
+
+    func stop() {
+        process.terminate()
+        process.waitUntilExit()
+        dir.remove()
+    }
+}
+
 /// Connections that hold slots without being served must not keep other clients out. The
 /// server runs as `kring serve` in a child process (its connections count against its own
 /// descriptors); the clients come from several loopback addresses.
@@ -38,11 +57,9 @@ struct StarvationTests {
 
     @Test("600 idle connections from one address: another address is served, not refused, while they are held")
     func idleConnectionsFromOneAddress() throws {
-        let dir = TempDir("kring-starve"); defer { dir.remove() }
-        let path = dir.file("ledger.sqlite")
-        _ = try fixtureLedger(at: path, clock: TestClock())
-        let (p, port, _) = try startKringServe(path, ["--quiet"])
-        defer { p.terminate(); p.waitUntilExit() }
+        let server = try ServedFixture(["--quiet"])
+        defer { server.stop() }
+        let port = server.port
         let (held, _) = try hold(600, from: "127.0.0.1", port: port)
         let cap = HTTPLimits().maxConnectionsPerAddress
         // The server refuses the connections over the address's cap as it accepts them.
@@ -56,11 +73,9 @@ struct StarvationTests {
 
     @Test("600 connections trickling one header byte every two seconds: another address is served throughout")
     func slowHeadersFromOneAddress() throws {
-        let dir = TempDir("kring-slow"); defer { dir.remove() }
-        let path = dir.file("ledger.sqlite")
-        _ = try fixtureLedger(at: path, clock: TestClock())
-        let (p, port, _) = try startKringServe(path, ["--quiet"])
-        defer { p.terminate(); p.waitUntilExit() }
+        let server = try ServedFixture(["--quiet"])
+        defer { server.stop() }
+        let port = server.port
         let (held, _) = try hold(600, from: "127.0.0.1", port: port)
         let head = Array("GET /health HTTP/1.1\r\nHost: x\r\n".utf8)
         for round in 0..<3 {
@@ -73,11 +88,9 @@ struct StarvationTests {
 
     @Test("at the connection cap, a new client takes the place of the connection idle longest")
     func theLongestIdleMakesRoom() throws {
-        let dir = TempDir("kring-evict"); defer { dir.remove() }
-        let path = dir.file("ledger.sqlite")
-        _ = try fixtureLedger(at: path, clock: TestClock())
-        let (p, port, _) = try startKringServe(path, ["--quiet", "--max-connections", "40", "--max-connections-per-address", "10"])
-        defer { p.terminate(); p.waitUntilExit() }
+        let server = try ServedFixture(["--quiet", "--max-connections", "40", "--max-connections-per-address", "10"])
+        defer { server.stop() }
+        let port = server.port
         var held = [RawClient]()
         // The server accepts in the order the connections arrived (its backlog is a queue).
         for a in 10..<14 { held += try hold(10, from: "127.0.0.\(a)", port: port).open }
