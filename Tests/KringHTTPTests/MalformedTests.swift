@@ -119,8 +119,18 @@ struct MalformedTests {
             #expect(client.read(timeout: 5)?.status == 408, "\(partial.debugDescription)")
             #expect(client.isClosed())
         }
-        // Errors that leave the stream unreadable close the connection; a rule refusal does not.
+        // Errors that leave the stream unreadable close the connection (a malformed head, a
+        // malformed path); a refused body or a rule refusal does not.
+        for unreadable in ["GET /health HTTP/1.1\nHost: x\n\n", "GET /v1/members/%ff HTTP/1.1\r\nHost: x\r\n\r\n"] {
+            let closing = try RawClient(port: s.port)
+            closing.send(unreadable)
+            let answer = closing.read()
+            #expect(answer?.status == 400 && answer?.json?["code"]?.stringValue == "http.malformed", "\(unreadable.debugDescription)")
+            #expect(answer?.header("Connection") == "close" && closing.isClosed(), "\(unreadable.debugDescription)")
+        }
         let client = try RawClient(port: s.port)
+        client.send(requestBytes("POST", "/v1/exchanges/recorded", token: s.coordinator, body: exchangeBody("an", "bram", extra: #","colour":"red""#), key: newKey()))
+        #expect(client.read()?.status == 400)
         client.send(requestBytes("POST", "/v1/exchanges/recorded", token: s.coordinator, body: exchangeBody("an", "bram", minutes: 25 * 60), key: newKey()))
         #expect(client.read()?.status == 422)
         client.send(requestBytes("GET", "/health"))

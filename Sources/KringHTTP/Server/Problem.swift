@@ -17,9 +17,13 @@ public enum Problem {
         return JSON.object(fields).canonicalBytes
     }
 
+    /// The answer for `code`. A request that could not be read as HTTP (`http.malformed`), a body
+    /// too large (413) or a head too large (431) ends the connection: the bytes after it cannot be
+    /// trusted to start the next request.
     public static func response(status: Int, code: ProblemCode, detail: String, headers: [(name: String, value: String)] = [],
                                 close: Bool = false) -> HTTPResponse {
         HTTPResponse(status: status, headers: [("Content-Type", "application/problem+json")] + headers,
-                     body: body(status: status, code: code, detail: detail), close: close || status == 400 && code.rawValue.hasPrefix("http.") || status == 413 || status == 431)
+                     body: body(status: status, code: code, detail: detail),
+                     close: close || code == .face(.httpMalformed) || status == 413 || status == 431)
     }
 }
