@@ -89,4 +89,35 @@ import KringTestSupport
         try raw.execute("UPDATE members SET kind = 'person', neighbourhood = NULL, domains = 'care' WHERE id = 'an'")
         #expect(try reader.member("an")?.state.info.kind == .person)
     }
+
+    /// The statistics read every row they count strictly too: a party role they do not know,
+    /// or a posting naming no member, fails the read with the column named, not a row passed over.
+    @Test func statisticsRefuseRowsTheyCannotPlace() throws {
+        let dir = TempDir("stats-rows"); defer { dir.remove() }
+        let path = dir.file("rows.sqlite")
+        let ledger = try fixtureLedger(at: path, clock: TestClock())
+        _ = try ledger.execute(.record(ExchangeDraft(providers: ["an"], receivers: ["bram"], kind: .time, domain: "care", what: "shopping",
+                                                     credits: .hours(1)), reason: nil), by: .coordinator)
+        let reader = try Reader(path: path)
+        let counted = try reader.statsInput()
+        #expect(!counted.exchanges.isEmpty && !counted.postings.isEmpty)
+        let raw = try Connection(path: path)
+        try raw.execute("PRAGMA ignore_check_constraints = ON")
+        try raw.execute("UPDATE exchange_parties SET role = 'bystander' WHERE role = 'provider' AND exchange = (SELECT min(num) FROM exchanges WHERE state = 'confirmed')")
+        do {
+            _ = try reader.statsInput()
+            Issue.record("an unknown party role was counted")
+        } catch {
+            #expect(error.kind == .integrity && error.message.contains("exchange_parties.role") && error.message.contains("bystander"), "\(error.message)")
+        }
+        try raw.execute("UPDATE exchange_parties SET role = 'provider' WHERE role = 'bystander'")
+        #expect(try reader.statsInput().postings.count == counted.postings.count)
+        try raw.execute("INSERT INTO postings(seq, transfer, member, minutes, day) SELECT seq, transfer, 'ghost', 0, day FROM postings LIMIT 1")
+        do {
+            _ = try reader.statsInput()
+            Issue.record("a posting of no member was passed over")
+        } catch {
+            #expect(error.kind == .integrity && error.message.contains("postings.member") && error.message.contains("ghost"), "\(error.message)")
+        }
+    }
 }

@@ -9,12 +9,14 @@ extension Reader {
         defer { try? db.execute("COMMIT") }
         let policy = try policy()
         let head = try head()
+        // Members by number, keyed by the handle as the projections store it (canonical: the
+        // members table is read strictly), so the loops below look up without parsing.
         var index = [String: Int32]()
         var members = [StatsInput.Member]()
         let ms = try db.prepare("SELECT \(SQLiteView.memberColumns) ORDER BY m.added_seq")
         while try ms.step() {
             let m = try SQLiteView.memberState(ms)
-            index[m.info.id.handle] = Int32(members.count)
+            index[m.info.id.description] = Int32(members.count)
             members.append(StatsInput.Member(kind: m.info.kind, neighbourhood: m.info.neighbourhood, joined: m.info.joined,
                                              present: m.status != .left, floor: m.floor(under: policy).value, ceiling: m.ceiling(under: policy)?.value))
         }
@@ -36,14 +38,19 @@ extension Reader {
                 journalDay.reset()
             }
             byNum[xs.int(0)] = exchanges.count
-            exchanges.append(StatsInput.Exchange(day: Day(day ?? 0), kind: try xs.value(1), domain: try xs.requiredText(2),
+            guard let day else { throw StoreError("exchange \(xs.int(0)) has no transfer and no journal entry at seq \(xs.int(5))", integrity: true) }
+            exchanges.append(StatsInput.Exchange(day: Day(day), kind: try xs.value(1), domain: try xs.requiredText(2),
                                                  credits: xs.int(3), quantity: xs.int(4), providers: [], receivers: []))
         }
         // Order within an exchange does not matter to any figure: read the table as it lies.
         let ps = try db.prepare("SELECT exchange, member, role FROM exchange_parties")
         while try ps.step() {
-            guard let i = byNum[ps.int(0)], let m = index[ps.text(1)] else { continue }
-            if ps.text(2) == "provider" { exchanges[i].providers.append(m) } else { exchanges[i].receivers.append(m) }
+            guard let i = byNum[ps.int(0)] else { continue }
+            let m = try ps.reference(1, in: index, to: "a member")
+            switch try ps.value(2, PartyRole.self) {
+            case .provider: exchanges[i].providers.append(m)
+            case .receiver: exchanges[i].receivers.append(m)
+            }
         }
         var requests = [StatsInput.Request]()
         let rs = try db.prepare("""
@@ -51,22 +58,21 @@ extension Reader {
             WHERE l.side = 'request' AND l.fulfilled_by IS NOT NULL
             """)
         while try rs.step() {
-            guard let a = index[rs.text(0)], let x = byNum[rs.int(2)] else { continue }
-            requests.append(StatsInput.Request(author: a, posted: Day(timestamp: rs.int(1)), exchange: x))
+            guard let x = byNum[rs.int(2)] else { continue }
+            requests.append(StatsInput.Request(author: try rs.reference(0, in: index, to: "a member"), posted: Day(timestamp: rs.int(1)), exchange: x))
         }
         var pool = [StatsInput.PoolMove]()
         let pm = try db.prepare("SELECT kind, payer, payee, minutes, day FROM transfers WHERE kind IN ('donation', 'grant') ORDER BY id")
         while try pm.step() {
             let donation = pm.text(0) == "donation"
-            guard let m = index[donation ? pm.text(1) : pm.text(2)] else { continue }
+            let m = try pm.reference(donation ? 1 : 2, in: index, to: "a member")
             pool.append(StatsInput.PoolMove(day: Day(pm.int(4)), donation: donation, member: m, minutes: pm.int(3)))
         }
         var postings = [StatsInput.Posting]()
         // In journal order, which is day order: no sort.
         let po = try db.prepare("SELECT member, day, minutes FROM postings ORDER BY id")
         while try po.step() {
-            guard let m = index[po.text(0)] else { continue }
-            postings.append(StatsInput.Posting(member: m, day: Day(po.int(1)), minutes: po.int(2)))
+            postings.append(StatsInput.Posting(member: try po.reference(0, in: index, to: "a member"), day: Day(po.int(1)), minutes: po.int(2)))
         }
         return StatsInput(members: members, exchanges: exchanges, requests: requests, pool: pool, postings: postings,
                           headSeq: head.seq, headHash: head.hash, headDay: Day(timestamp: head.timestamp), policy: policy)
