@@ -62,9 +62,9 @@ public enum Exporter {
             lastDay = day
             var desc: String
             switch t.kind {
-            case "exchange": desc = "\(t.exchange?.description ?? "") \(t.exchangeKind ?? "")/\(t.domain ?? ""): \(t.what ?? "")"
-            case "reversal": desc = "\(t.exchange?.description ?? "") reversal: \(t.what ?? "")"
-            default: desc = t.kind
+            case .exchange: desc = "\(t.exchange?.description ?? "") \(t.exchangeKind?.rawValue ?? "")/\(t.domain ?? ""): \(t.what ?? "")"
+            case .reversal: desc = "\(t.exchange?.description ?? "") reversal: \(t.what ?? "")"
+            case .donation, .grant, .settlement: desc = t.kind.rawValue
             }
             desc = String(desc.map { $0 == ";" || $0 == "\n" || $0 == "\r" || $0 == "|" ? " " : $0 })
             write("\(day) * \(desc)\n    ; seq:\(t.seq)\n")
@@ -82,8 +82,8 @@ public enum Exporter {
         write("seq,date,timestamp,kind,exchange,payer,payee,minutes,exchange_kind,domain,description\n")
         try reader.forEachTransfer { t in
             // Numbers as numbers; text through `csvText` (quoted, formulas neutralised).
-            let fields = [String(t.seq), Day(timestamp: t.timestamp).description, String(t.timestamp), csvText(t.kind), csvText(t.exchange?.description ?? ""),
-                          csvText(t.payer.handle), csvText(t.payee.handle), String(t.minutes.value), csvText(t.exchangeKind ?? ""), csvText(t.domain ?? ""),
+            let fields = [String(t.seq), Day(timestamp: t.timestamp).description, String(t.timestamp), csvText(t.kind.rawValue), csvText(t.exchange?.description ?? ""),
+                          csvText(t.payer.handle), csvText(t.payee.handle), String(t.minutes.value), csvText(t.exchangeKind?.rawValue ?? ""), csvText(t.domain ?? ""),
                           csvText(t.what ?? "")]
             write(fields.joined(separator: ",") + "\n")
         }
@@ -115,7 +115,7 @@ public enum Exporter {
         try reader.forEachTransfer { t in
             let j = JSON.object([
                 "seq": .int(t.seq), "date": .string(Day(timestamp: t.timestamp).description), "timestamp": .int(t.timestamp),
-                "kind": .string(t.kind), "exchange": .id(t.exchange), "payer": .id(t.payer),
+                "kind": .string(t.kind.rawValue), "exchange": .id(t.exchange), "payer": .id(t.payer),
                 "payee": .id(t.payee), "minutes": .int(t.minutes.value),
             ])
             write((first ? "\n" : ",\n") + j.canonicalString)

@@ -102,7 +102,7 @@ final class Projector {
             try db.cached("UPDATE members SET floor_override = ?, ceiling_override = ? WHERE id = ?").run(.int(f?.value), .int(c?.value), .id(id))
         case .memberLeft(let id, let settlement, let cancelled):
             for x in cancelled { try setState(x, .cancelled, seq: seq) }
-            if let s = settlement { try post(s, seq: seq, exchange: nil, kind: "settlement", day: day) }
+            if let s = settlement { try post(s, seq: seq, exchange: nil, kind: .settlement, day: day) }
             try db.cached("UPDATE members SET status = 'left' WHERE id = ?").run(.id(id))
         case .exchangeProposed(let info):
             try insertExchange(info, state: .proposed, recorded: false, reason: nil, seq: seq)
@@ -112,11 +112,11 @@ final class Projector {
         case .exchangeConfirmed(let id, let by, let transfers):
             if case .member(let m) = by { try consent(id, m) }
             try setState(id, .confirmed, seq: seq)
-            for t in transfers { try post(t, seq: seq, exchange: id, kind: "exchange", day: day) }
+            for t in transfers { try post(t, seq: seq, exchange: id, kind: .exchange, day: day) }
             try fulfil(id, links: try links(of: id), seq: seq)
         case .exchangeRecorded(let info, let reason, let transfers):
             try insertExchange(info, state: .confirmed, recorded: true, reason: reason, seq: seq)
-            for t in transfers { try post(t, seq: seq, exchange: info.id, kind: "exchange", day: day) }
+            for t in transfers { try post(t, seq: seq, exchange: info.id, kind: .exchange, day: day) }
             try fulfil(info.id, links: info.links, seq: seq)
         case .exchangeRejected(let id, _): try setState(id, .rejected, seq: seq)
         case .exchangeCancelled(let id, _): try setState(id, .cancelled, seq: seq)
@@ -124,12 +124,12 @@ final class Projector {
         case .exchangeReversed(let id, let reason, let transfers):
             try db.cached("UPDATE exchanges SET state = 'reversed', reversal_reason = ?, updated_seq = ? WHERE num = ?")
                 .run(.text(reason), .int(seq), .int(id.number))
-            for t in transfers { try post(t, seq: seq, exchange: id, kind: "reversal", day: day) }
+            for t in transfers { try post(t, seq: seq, exchange: id, kind: .reversal, day: day) }
             try fulfil(id, links: try links(of: id), seq: seq, undo: true)
         case .poolDonated(let t):
-            try post(t, seq: seq, exchange: nil, kind: "donation", day: day)
+            try post(t, seq: seq, exchange: nil, kind: .donation, day: day)
         case .poolGranted(let t, _):
-            try post(t, seq: seq, exchange: nil, kind: "grant", day: day)
+            try post(t, seq: seq, exchange: nil, kind: .grant, day: day)
         case .listingPosted(let l):
             try db.cached("""
                 INSERT INTO listings(num, side, author, kind, domain, title, text, place, availability, expires, version, state, created_seq, updated_seq, challenge)
@@ -250,16 +250,16 @@ final class Projector {
 
     /// One transfer: its row, two postings that sum to zero, two balance updates. For
     /// exchanges and reversals the provider's given credits move too (earned floors).
-    private func post(_ t: Transfer, seq: Int64, exchange: ExchangeID?, kind: String, day: Day) throws(StoreError) {
+    private func post(_ t: Transfer, seq: Int64, exchange: ExchangeID?, kind: TransferKind, day: Day) throws(StoreError) {
         precondition(t.minutes.value > 0 && t.from != t.to, "a transfer moves a positive amount between two accounts")
         try db.cached("INSERT INTO transfers(seq, exchange, kind, payer, payee, minutes, day) VALUES (?,?,?,?,?,?,?)")
-            .run(.int(seq), .int(exchange?.number), .text(kind), .id(t.from), .id(t.to), .int(t.minutes.value), .int(day.number))
+            .run(.int(seq), .int(exchange?.number), .text(kind.rawValue), .id(t.from), .id(t.to), .int(t.minutes.value), .int(day.number))
         let transferID = sqlite3LastInsertRowID(db)
         let posting = try db.cached("INSERT INTO postings(seq, transfer, member, minutes, day) VALUES (?,?,?,?,?)")
         try posting.run(.int(seq), .int(transferID), .id(t.from), .int(-t.minutes.value), .int(day.number))
         try posting.run(.int(seq), .int(transferID), .id(t.to), .int(t.minutes.value), .int(day.number))
-        let givenFrom: Int64 = kind == "reversal" ? -t.minutes.value : 0
-        let givenTo: Int64 = kind == "exchange" ? t.minutes.value : 0
+        let givenFrom: Int64 = kind == .reversal ? -t.minutes.value : 0
+        let givenTo: Int64 = kind == .exchange ? t.minutes.value : 0
         if deferBalances {
             let f = pendingBalances[t.from] ?? (0, 0, 0), to = pendingBalances[t.to] ?? (0, 0, 0)
             pendingBalances[t.from] = (f.balance - t.minutes.value, f.given + givenFrom, seq)

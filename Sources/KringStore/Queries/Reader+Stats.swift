@@ -64,7 +64,7 @@ extension Reader {
         var pool = [StatsInput.PoolMove]()
         let pm = try db.prepare("SELECT kind, payer, payee, minutes, day FROM transfers WHERE kind IN ('donation', 'grant') ORDER BY id")
         while try pm.step() {
-            let donation = pm.text(0) == "donation"
+            let donation = try pm.value(0, TransferKind.self) == .donation
             let m = try pm.reference(donation ? 1 : 2, in: index, to: "a member")
             pool.append(StatsInput.PoolMove(day: Day(pm.int(4)), donation: donation, member: m, minutes: pm.int(3)))
         }

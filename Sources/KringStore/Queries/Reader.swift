@@ -20,12 +20,19 @@ public struct MemberRow: Sendable {
 }
 
 /// One line of a statement: a posting with its running balance.
+/// What moved credits: the kinds of the `transfers` table (its CHECK lists the same).
+public enum TransferKind: String, Sendable, CaseIterable {
+    case exchange, reversal, donation, grant
+    /// A leaving member's balance settled with the pool.
+    case settlement
+}
+
 public struct StatementLine: Sendable {
     /// The posting's id (the cursor of a statement's pages).
     public let postingID: Int64
     public let seq: Int64
     public let day: Day
-    public let kind: String
+    public let kind: TransferKind
     public let exchange: ExchangeID?
     public let counterparty: MemberID
     public let description: String
@@ -34,7 +41,7 @@ public struct StatementLine: Sendable {
 
     public var json: JSON {
         .object([
-            "seq": .int(seq), "date": .string(day.description), "kind": .string(kind), "exchange": .id(exchange),
+            "seq": .int(seq), "date": .string(day.description), "kind": .string(kind.rawValue), "exchange": .id(exchange),
             "counterparty": .id(counterparty), "description": .string(description),
             "minutes": .int(minutes.value), "balance_minutes": .int(balance.value),
         ])
@@ -217,14 +224,14 @@ public final class Reader {
         var lines = [StatementLine]()
         while try s.step() {
             running += s.int(5)
-            let kind = s.text(2)
+            let kind = try s.value(2, TransferKind.self)
             let desc: String
             switch kind {
-            case "exchange": desc = s.text(6)
-            case "reversal": desc = "reversal of \(ExchangeID(uncheckedNumber: s.int(3))): \(s.text(6))"
-            case "donation": desc = "donation to the pool"
-            case "grant": desc = "grant from the pool"
-            default: desc = "settlement on leaving"
+            case .exchange: desc = s.text(6)
+            case .reversal: desc = "reversal of \(ExchangeID(uncheckedNumber: s.int(3))): \(s.text(6))"
+            case .donation: desc = "donation to the pool"
+            case .grant: desc = "grant from the pool"
+            case .settlement: desc = "settlement on leaving"
             }
             lines.append(StatementLine(postingID: s.int(7), seq: s.int(0), day: Day(s.int(1)), kind: kind, exchange: s.optionalInt(3).map(ExchangeID.init(uncheckedNumber:)),
                                        counterparty: try s.id(4), description: desc, minutes: Minutes(s.int(5)), balance: Minutes(running)))
@@ -281,9 +288,9 @@ public final class Reader {
             FROM transfers t JOIN journal j ON j.seq = t.seq LEFT JOIN exchanges e ON e.num = t.exchange ORDER BY t.id
             """)
         while try s.step() {
-            try body(TransferRow(seq: s.int(0), timestamp: s.int(1), kind: s.text(2), exchange: s.optionalInt(3).map(ExchangeID.init(uncheckedNumber:)),
+            try body(TransferRow(seq: s.int(0), timestamp: s.int(1), kind: try s.value(2), exchange: s.optionalInt(3).map(ExchangeID.init(uncheckedNumber:)),
                                  payer: try s.id(4), payee: try s.id(5), minutes: Minutes(s.int(6)), what: s.optionalText(7),
-                                 domain: s.optionalText(8), exchangeKind: s.optionalText(9)))
+                                 domain: s.optionalText(8), exchangeKind: s.isNull(9) ? nil : try s.value(9)))
         }
     }
 
@@ -300,12 +307,12 @@ public final class Reader {
 public struct TransferRow: Sendable {
     public let seq: Int64
     public let timestamp: Int64
-    public let kind: String
+    public let kind: TransferKind
     public let exchange: ExchangeID?
     public let payer: MemberID
     public let payee: MemberID
     public let minutes: Minutes
     public let what: String?
     public let domain: String?
-    public let exchangeKind: String?
+    public let exchangeKind: ExchangeKind?
 }

@@ -36,7 +36,7 @@ let accountCommands: [CommandSpec] = [
         out("Statement of \(s.member)\(s.from.map { " from \($0)" } ?? "")\(s.to.map { " to \($0)" } ?? "")")
         out("  opening balance \(s.opening.clock)")
         for l in s.lines {
-            out("  \(l.day)  \(l.minutes.value >= 0 ? "+" : "")\(l.minutes.clock)  = \(l.balance.clock)  \(l.exchange?.description ?? l.kind)  \(l.counterparty)  \(l.description)")
+            out("  \(l.day)  \(l.minutes.value >= 0 ? "+" : "")\(l.minutes.clock)  = \(l.balance.clock)  \(l.exchange?.description ?? l.kind.rawValue)  \(l.counterparty)  \(l.description)")
         }
         out("  closing balance \(s.closing.clock)")
         out("  ledger head seq \(s.head.seq) hash \(s.head.hash)")
