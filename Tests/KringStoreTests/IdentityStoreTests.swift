@@ -104,20 +104,19 @@ import KringTestSupport
         let raw = try Connection(path: path)
         try raw.execute("PRAGMA ignore_check_constraints = ON")
         try raw.execute("UPDATE exchange_parties SET role = 'bystander' WHERE role = 'provider' AND exchange = (SELECT min(num) FROM exchanges WHERE state = 'confirmed')")
-        do {
-            _ = try reader.statsInput()
-            Issue.record("an unknown party role was counted")
-        } catch {
-            #expect(error.kind == .integrity && error.message.contains("exchange_parties.role") && error.message.contains("bystander"), "\(error.message)")
+        /// The read fails as an integrity error naming `column` and the `value` it holds.
+        func expectRefused(_ column: String, _ value: String) {
+            do {
+                _ = try reader.statsInput()
+                Issue.record("\(column) holding \(value) was read")
+            } catch {
+                #expect(error.kind == .integrity && error.message.contains(column) && error.message.contains(value), "\(error.message)")
+            }
         }
+        expectRefused("exchange_parties.role", "bystander")
         try raw.execute("UPDATE exchange_parties SET role = 'provider' WHERE role = 'bystander'")
         #expect(try reader.statsInput().postings.count == counted.postings.count)
         try raw.execute("INSERT INTO postings(seq, transfer, member, minutes, day) SELECT seq, transfer, 'ghost', 0, day FROM postings LIMIT 1")
-        do {
-            _ = try reader.statsInput()
-            Issue.record("a posting of no member was passed over")
-        } catch {
-            #expect(error.kind == .integrity && error.message.contains("postings.member") && error.message.contains("ghost"), "\(error.message)")
-        }
+        expectRefused("postings.member", "ghost")
     }
 }
