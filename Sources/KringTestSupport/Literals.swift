@@ -9,30 +9,19 @@ private func literal<T: JournalID>(_ text: String, _ type: T.Type) -> T {
     return v
 }
 
-extension MemberID: ExpressibleByStringLiteral {
-    public init(stringLiteral value: String) { self = literal(value, MemberID.self) }
+extension JournalID {
+    /// A test's id literal; one that is not canonical stops the test.
+    public init(stringLiteral value: String) { self = literal(value, Self.self) }
 }
-extension ExchangeID: ExpressibleByStringLiteral {
-    public init(stringLiteral value: String) { self = literal(value, ExchangeID.self) }
-}
-extension ListingID: ExpressibleByStringLiteral {
-    public init(stringLiteral value: String) { self = literal(value, ListingID.self) }
-}
-extension BookingID: ExpressibleByStringLiteral {
-    public init(stringLiteral value: String) { self = literal(value, BookingID.self) }
-}
-extension LoanID: ExpressibleByStringLiteral {
-    public init(stringLiteral value: String) { self = literal(value, LoanID.self) }
-}
-extension ChallengeID: ExpressibleByStringLiteral {
-    public init(stringLiteral value: String) { self = literal(value, ChallengeID.self) }
-}
-extension TokenID: ExpressibleByStringLiteral {
-    public init(stringLiteral value: String) { self = literal(value, TokenID.self) }
-}
-extension ExchangeLink: ExpressibleByStringLiteral {
-    public init(stringLiteral value: String) { self = literal(value, ExchangeLink.self) }
-}
+
+extension MemberID: ExpressibleByStringLiteral {}
+extension ExchangeID: ExpressibleByStringLiteral {}
+extension ListingID: ExpressibleByStringLiteral {}
+extension BookingID: ExpressibleByStringLiteral {}
+extension LoanID: ExpressibleByStringLiteral {}
+extension ChallengeID: ExpressibleByStringLiteral {}
+extension TokenID: ExpressibleByStringLiteral {}
+extension ExchangeLink: ExpressibleByStringLiteral {}
 
 /// An id built from text a test computes (`"ex-\(n)"`); stops the test when it is not canonical.
 public func canonical<T: JournalID>(_ text: String, as type: T.Type = T.self) -> T { literal(text, T.self) }
