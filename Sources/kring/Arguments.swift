@@ -38,29 +38,29 @@ struct Invocation: Sendable {
     func required(_ name: String) -> String { options[name] ?? "" }
 
     /// An amount option parsed as minutes, or a bad-input error naming the option.
-    func amount(_ name: String) throws(RuleViolation) -> Minutes? {
+    func amount(_ name: String) throws(ArgumentError) -> Minutes? {
         guard let text = options[name] else { return nil }
         guard let m = Minutes.parse(text) else {
-            throw RuleViolation(.inputAmount, "--\(name) \(text) is not an amount; write hours as 1.5, 1.5h or 1:30, or minutes as 90m.")
+            throw ArgumentError(.inputAmount, "--\(name) \(text) is not an amount; write hours as 1.5, 1.5h or 1:30, or minutes as 90m.")
         }
         return m
     }
 
     /// A signed amount (floors are negative).
-    func signedAmount(_ name: String) throws(RuleViolation) -> Minutes? {
+    func signedAmount(_ name: String) throws(ArgumentError) -> Minutes? {
         guard var text = options[name] else { return nil }
         var negative = false
         if text.hasPrefix("-") { negative = true; text.removeFirst() }
         guard let m = Minutes.parse(text) else {
-            throw RuleViolation(.inputAmount, "--\(name) \(options[name]!) is not an amount; write hours as -20, -20h or -1:30.")
+            throw ArgumentError(.inputAmount, "--\(name) \(options[name]!) is not an amount; write hours as -20, -20h or -1:30.")
         }
         return negative ? -m : m
     }
 
     /// A date option.
-    func day(_ name: String) throws(RuleViolation) -> Day? {
+    func day(_ name: String) throws(ArgumentError) -> Day? {
         guard let text = options[name] else { return nil }
-        guard let d = Day(iso: text) else { throw RuleViolation(.inputInvalid, "--\(name) \(text) is not a date; write YYYY-MM-DD.") }
+        guard let d = Day(iso: text) else { throw ArgumentError(.inputInvalid, "--\(name) \(text) is not a date; write YYYY-MM-DD.") }
         return d
     }
 
@@ -71,18 +71,18 @@ struct Invocation: Sendable {
 
     /// An option holding an id, parsed once here; text that is not the id's canonical form is
     /// refused (exit 1) naming the option.
-    func id<T: JournalID>(_ name: String, _ type: T.Type) throws(RuleViolation) -> T? {
+    func id<T: JournalID>(_ name: String, _ type: T.Type) throws(ArgumentError) -> T? {
         guard let text = options[name] else { return nil }
         return try Invocation.parseID(text, T.self, argument: "--\(name)")
     }
 
     /// A required option holding an id (presence was checked when parsing).
-    func requiredID<T: JournalID>(_ name: String, _ type: T.Type) throws(RuleViolation) -> T {
+    func requiredID<T: JournalID>(_ name: String, _ type: T.Type) throws(ArgumentError) -> T {
         try Invocation.parseID(required(name), T.self, argument: "--\(name)")
     }
 
     /// A comma-separated list of ids.
-    func ids<T: JournalID>(_ name: String, _ type: T.Type) throws(RuleViolation) -> [T] {
+    func ids<T: JournalID>(_ name: String, _ type: T.Type) throws(ArgumentError) -> [T] {
         guard options[name] != nil else { return [] }
         var out = [T]()
         for text in list(name) { out.append(try Invocation.parseID(text, T.self, argument: "--\(name)")) }
@@ -90,13 +90,13 @@ struct Invocation: Sendable {
     }
 
     /// The positional argument at `index` as an id.
-    func positionalID<T: JournalID>(_ index: Int, _ type: T.Type, _ name: String) throws(RuleViolation) -> T {
+    func positionalID<T: JournalID>(_ index: Int, _ type: T.Type, _ name: String) throws(ArgumentError) -> T {
         try Invocation.parseID(positionals[index], T.self, argument: name)
     }
 
-    static func parseID<T: JournalID>(_ text: String, _ type: T.Type, argument: String) throws(RuleViolation) -> T {
+    static func parseID<T: JournalID>(_ text: String, _ type: T.Type, argument: String) throws(ArgumentError) -> T {
         guard let v = T(canonical: text) else {
-            throw RuleViolation(.inputInvalid, "\(argument) takes \(T.noun) ids like \(T.example), not \"\(text.prefix(60))\".")
+            throw ArgumentError(.inputInvalid, "\(argument) takes \(T.noun) ids like \(T.example), not \"\(text.prefix(60))\".")
         }
         return v
     }

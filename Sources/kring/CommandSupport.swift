@@ -37,16 +37,16 @@ func perform(_ inv: Invocation, _ command: Command, by actor: Actor = .coordinat
 
 func draft(_ inv: Invocation) throws -> ExchangeDraft {
     guard let kind = ExchangeKind(rawValue: inv.required("kind")) else {
-        throw RuleViolation(.inputInvalid, "--kind is time, space or goods, not \(inv.required("kind")).")
+        throw ArgumentError(.inputInvalid, "--kind is time, space or goods, not \(inv.required("kind")).")
     }
-    guard let credits = try inv.amount("credits") else { throw RuleViolation(.inputAmount, "--credits is required.") }
+    guard let credits = try inv.amount("credits") else { throw ArgumentError(.inputAmount, "--credits is required.") }
     var quantity: Int64?
     if let q = inv.option("quantity") {
         if kind == .goods {
-            guard let n = Int64(q), n > 0 else { throw RuleViolation(.inputAmount, "--quantity of goods is a whole number of items, not \(q).") }
+            guard let n = Int64(q), n > 0 else { throw ArgumentError(.inputAmount, "--quantity of goods is a whole number of items, not \(q).") }
             quantity = n
         } else {
-            guard let m = Minutes.parse(q) else { throw RuleViolation(.inputAmount, "--quantity \(q) is not a duration; write 2h, 1:30 or 90m.") }
+            guard let m = Minutes.parse(q) else { throw ArgumentError(.inputAmount, "--quantity \(q) is not a duration; write 2h, 1:30 or 90m.") }
             quantity = m.value
         }
     }
@@ -88,3 +88,17 @@ Commands:
 
 `kring help COMMAND` or `kring COMMAND --help` shows a command's options.
 """
+
+/// A command line the CLI cannot turn into a command: an option's value it cannot read, an id
+/// that is not canonical, a thing it looks up that is not there. Printed like a rule's
+/// refusal (`error[input.invalid]: …`, exit 1); the CLI speaks English, so its own sentences
+/// are written here rather than in the core's sentence tables.
+struct ArgumentError: Error {
+    let code: RuleCode
+    let message: String
+
+    init(_ code: RuleCode, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+}

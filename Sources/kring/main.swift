@@ -18,6 +18,9 @@ func run(_ args: [String]) -> Int32 {
     } catch let v as RuleViolation {
         err("error[\(v.code.rawValue)]: \(v.message)")
         return 1
+    } catch let a as ArgumentError {
+        err("error[\(a.code.rawValue)]: \(a.message)")
+        return 1
     } catch let e as LedgerError {
         switch e {
         case .rule(let v): err("error[\(v.code.rawValue)]: \(v.message)"); return 1

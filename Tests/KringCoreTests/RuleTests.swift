@@ -299,7 +299,7 @@ func time(_ p: [MemberID], _ r: [MemberID], _ credits: Int64, quantity: Int64? =
             do { _ = try body(); return nil } catch { if case .rule(let v) = error { return v }; return nil }
         }
         #expect(refusal { () throws(Refusal) in try Decider.checkLimits([Transfer(from: "an", to: "bram", minutes: Minutes(0))], in: c.state) }
-                == RuleViolation(.ledgerUnbalanced, "A transfer moves a positive amount between two accounts."))
+                == RuleViolation(.ledgerUnbalanced, .transferNotPositive))
         #expect(refusal { () throws(Refusal) in try Decider.checkLimits([Transfer(from: "an", to: "an", minutes: Minutes(60))], in: c.state) }?.code == .ledgerUnbalanced)
         #expect(refusal { () throws(Refusal) in try Decider.checkLimits([Transfer(from: "an", to: "bram", minutes: Minutes(-60))], in: c.state) }?.code == .ledgerUnbalanced)
         #expect((try? Decider.checkLimits([Transfer(from: "an", to: "bram", minutes: Minutes(60))], in: c.state)) != nil)

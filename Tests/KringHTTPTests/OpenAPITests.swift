@@ -1,4 +1,5 @@
 import Foundation
+import KringCore
 import KringHTTP
 import KringTestSupport
 import Testing
@@ -50,5 +51,12 @@ struct OpenAPITests {
             let tag = r.access == .public ? "public" : r.access == .coordinator ? "coordinator" : "member"
             #expect(op.tag == tag, "\(r.method) \(r.template): tagged \(op.tag), routed as \(tag)")
         }
+    }
+
+    @Test("a problem's field is one of the inputs the document names, and the document names every one the core uses")
+    func problemFields() throws {
+        let text = try String(contentsOfFile: Self.documentPath, encoding: .utf8)
+        let listed = "enum: [" + Field.allCases.map(\.rawValue).joined(separator: ", ") + "]"
+        #expect(text.contains(listed), "docs/openapi.yaml's Problem.field should read \(listed)")
     }
 }

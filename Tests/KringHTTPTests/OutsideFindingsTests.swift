@@ -144,7 +144,17 @@ struct IdempotencyOutcomeTests {
         let refused = try s.call("POST", "/v1/exchanges/recorded", token: s.coordinator, body: tooMuch, key: refusedKey)
         let refusedAgain = try s.call("POST", "/v1/exchanges/recorded", token: s.coordinator, body: tooMuch, key: refusedKey)
         #expect(refused.status == 422 && refusedAgain.status == 422 && refusedAgain.body == refused.body)
+        #expect(refused.json?["field"]?.stringValue == "credits_minutes" && refused.json?["detail"]?.stringValue?.contains("25 h") == true)
         let raw = try Connection(path: s.path)
+        // A refusal is kept by its typed reason (so a page can say it in Dutch), not its sentence.
+        let keptRefusal = try raw.scalarText("SELECT outcome FROM idempotency WHERE key = ?", .text(refusedKey)) ?? ""
+        #expect(keptRefusal.contains("\"reason\":{\"largestExchange\"") && !keptRefusal.contains("25 h"), "\(keptRefusal)")
+        // A refusal as the previous version kept it, by its English sentence, replays as it was.
+        try raw.cached("INSERT INTO idempotency(scope, key, request_hash, status, body, seq, created_at, outcome) VALUES (?, 'old-refusal', ?, 0, '', NULL, 0, ?)")
+            .run(.text("coordinator:stad"), .blob(SHA256.hash(Array("POST /v1/exchanges/recorded\n\(tooMuch)".utf8))),
+                 .text(#"{"refused":{"code":"rule.max_exchange","message":"An old sentence."}}"#))
+        let oldRefusal = try s.call("POST", "/v1/exchanges/recorded", token: s.coordinator, body: tooMuch, key: "old-refusal")
+        #expect(oldRefusal.status == 422 && oldRefusal.json?["detail"]?.stringValue == "An old sentence." && oldRefusal.json?["code"]?.stringValue == "rule.max_exchange")
         let kept = try raw.scalarText("SELECT outcome FROM idempotency WHERE key = ?", .text(key)) ?? ""
         #expect(kept.hasPrefix("{\"accepted\":") && !kept.contains("\"record\""), "the key keeps the outcome, not an HTTP answer: \(kept)")
         // A key as schema 6 kept it.

@@ -326,3 +326,29 @@ extension JSON {
     /// A list of ids.
     public static func ids(_ items: [some CustomStringConvertible]) -> JSON { .array(items.map { .string($0.description) }) }
 }
+
+extension JournalID {
+    /// Decodes the canonical form only (a kept sentence's arguments).
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        let text = try c.decode(String.self)
+        guard let v = Self(canonical: text) else {
+            throw DecodingError.dataCorruptedError(in: c, debugDescription: "\(text) is not a canonical \(Self.noun) id")
+        }
+        self = v
+    }
+
+    /// Encodes by the one formatter.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(description)
+    }
+}
+
+extension MemberID: Codable {}
+extension ExchangeID: Codable {}
+extension ListingID: Codable {}
+extension BookingID: Codable {}
+extension LoanID: Codable {}
+extension ChallengeID: Codable {}
+extension TokenID: Codable {}

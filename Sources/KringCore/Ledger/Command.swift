@@ -106,9 +106,6 @@ public struct Decision: Sendable, Equatable {
 extension String {
     /// The string in Unicode Normalization Form C (ASCII text is already, and is most text).
     var nfc: String { utf8.allSatisfy { $0 < 0x80 } ? self : precomposedStringWithCanonicalMapping }
-
-    /// Left-padded with zeros to `width`.
-    func leftPadded(_ width: Int) -> String { count >= width ? self : String(repeating: "0", count: width - count) + self }
 }
 
 extension Command {

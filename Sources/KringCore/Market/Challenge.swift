@@ -80,45 +80,45 @@ extension Decider {
     static func decideChallenge(_ command: Command, by actor: Actor, in view: some LedgerView, today: Day) throws(Refusal) -> Decision {
         switch command {
         case .postChallenge(let author, let title, let text, let domains, let ends):
-            guard actor.isCoordinator || actor.isMember(author) else { throw .violation(.ruleForbidden, "Only \(author) or a coordinator posts for \(author).") }
+            guard actor.isCoordinator || actor.isMember(author) else { throw .violation(.ruleForbidden, .onlySelfPostsChallenge(author)) }
             let m = try member(author, in: view)
             guard m.info.kind == .municipality || m.info.kind == .association else {
-                throw .violation(.ruleForbidden, "Challenges are posted by the municipality or an association; \(author) is a \(m.info.kind.rawValue).")
+                throw .violation(.ruleForbidden, .challengeAuthorKind(author, m.info.kind))
             }
             try requireActive(m)
-            try validateText(title, what: "A title", max: maxTitleLength)
-            if !text.isEmpty { try validateText(text, what: "A text", max: maxListingText) }
-            guard !domains.isEmpty, Set(domains).count == domains.count else { throw .violation(.inputDomain, "A challenge names one or more distinct policy domains.") }
+            try validateText(title, .title, max: maxTitleLength)
+            if !text.isEmpty { try validateText(text, .text, max: maxListingText) }
+            guard !domains.isEmpty, Set(domains).count == domains.count else { throw .violation(.inputDomain, .challengeDomains, field: .domains) }
             for d in domains where !view.policy.domains.contains(d) {
-                throw .violation(.inputDomain, "\(d) is not a policy domain; the domains are \(view.policy.domains.joined(separator: ", ")).")
+                throw .violation(.inputDomain, .notADomain(d, domains: view.policy.domains), field: .domains)
             }
             guard ends >= today, ends <= today + maxChallengeDays else {
-                throw .violation(.inputInvalid, "A challenge ends from today (\(today)) to \(maxChallengeDays) days later, not on \(ends).")
+                throw .violation(.inputInvalid, .challengeEnds(today: today, most: maxChallengeDays, got: ends), field: .ends)
             }
             let info = ChallengeInfo(id: ChallengeID(uncheckedNumber: try view.nextChallengeNumber), author: author, title: title, text: text, domains: domains, ends: ends)
             return Decision(event: .challengePosted(info))
 
         case .joinChallenge(let id, let who):
-            guard actor.isCoordinator || actor.isMember(who) else { throw .violation(.ruleForbidden, "Only \(who) or a coordinator joins for \(who).") }
+            guard actor.isCoordinator || actor.isMember(who) else { throw .violation(.ruleForbidden, .onlySelfJoins(who)) }
             let c = try openChallenge(id, in: view, today: today)
             try requireActive(try member(who, in: view))
-            guard !c.members.contains(who) else { throw .violation(.challengeState, "\(who) has already joined \(id).") }
+            guard !c.members.contains(who) else { throw .violation(.challengeState, .alreadyJoined(who, id)) }
             return Decision(event: .challengeJoined(id: id, member: who))
 
         case .pledge(let p):
-            guard actor.isCoordinator || actor.isMember(p.member) else { throw .violation(.ruleForbidden, "Only \(p.member) or a coordinator pledges for \(p.member).") }
+            guard actor.isCoordinator || actor.isMember(p.member) else { throw .violation(.ruleForbidden, .onlySelfPledges(p.member)) }
             let c = try openChallenge(p.challenge, in: view, today: today)
-            guard c.members.contains(p.member) else { throw .violation(.challengeState, "\(p.member) joins \(p.challenge) before pledging to it.") }
+            guard c.members.contains(p.member) else { throw .violation(.challengeState, .joinBeforePledging(p.member, p.challenge)) }
             try requireActive(try member(p.member, in: view))
-            try validateText(p.what, what: "A pledge", max: maxTextLength)
+            try validateText(p.what, .what, max: maxTextLength)
             return Decision(event: .challengePledged(p))
 
         case .closeChallenge(let id):
-            guard let c = try view.challenge(id) else { throw .violation(.challengeNotFound, "There is no challenge \(id).") }
+            guard let c = try view.challenge(id) else { throw .violation(.challengeNotFound, .notFound(.challenge(id))) }
             guard actor.isCoordinator || actor.isMember(c.info.author) else {
-                throw .violation(.ruleForbidden, "Only \(c.info.author), who posted \(id), or a coordinator closes it.")
+                throw .violation(.ruleForbidden, .onlyAuthorCloses(c.info.author, id))
             }
-            guard !c.closed else { throw .violation(.challengeState, "\(id) is already closed.") }
+            guard !c.closed else { throw .violation(.challengeState, .challengeAlreadyClosed(id)) }
             return Decision(event: .challengeClosed(id: id, by: actor))
 
         default:
@@ -127,8 +127,8 @@ extension Decider {
     }
 
     static func openChallenge(_ id: ChallengeID, in view: some LedgerView, today: Day) throws(Refusal) -> ChallengeRecord {
-        guard let c = try view.challenge(id) else { throw .violation(.challengeNotFound, "There is no challenge \(id).") }
-        guard c.isOpen(on: today) else { throw .violation(.challengeState, "\(id) is \(c.closed ? "closed" : "over (it ended \(c.info.ends))").") }
+        guard let c = try view.challenge(id) else { throw .violation(.challengeNotFound, .notFound(.challenge(id))) }
+        guard c.isOpen(on: today) else { throw .violation(.challengeState, .challengeNotOpen(id, closed: c.closed, ends: c.info.ends)) }
         return c
     }
 }

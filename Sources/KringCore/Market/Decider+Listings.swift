@@ -13,9 +13,9 @@ extension Decider {
     static func decideListing(_ command: Command, by actor: Actor, in view: some LedgerView, today: Day) throws(Refusal) -> Decision {
         switch command {
         case .postListing(let d):
-            try requireAuthor(d.author, actor: actor, verb: "post")
+            try requireAuthor(d.author, actor: actor, .post)
             let author = try member(d.author, in: view)
-            guard author.info.kind != .pool else { throw .violation(.rulePool, "The pool does not post offers or requests.") }
+            guard author.info.kind != .pool else { throw .violation(.rulePool, .poolPosts) }
             try requireActive(author)
             let n = try view.nextListingNumber
             let info = try validateListing(d, id: ListingID(side: d.side, uncheckedNumber: n), version: 1, view: view, today: today)
@@ -23,7 +23,7 @@ extension Decider {
 
         case .editListing(let id, var d):
             let old = try openListing(id, in: view)
-            try requireAuthor(old.info.author, actor: actor, verb: "edit")
+            try requireAuthor(old.info.author, actor: actor, .edit)
             try requireActive(try member(old.info.author, in: view))
             d.side = old.info.side
             d.author = old.info.author
@@ -37,12 +37,12 @@ extension Decider {
 
         case .withdrawListing(let id):
             let old = try openListing(id, in: view)
-            try requireAuthor(old.info.author, actor: actor, verb: "withdraw")
+            try requireAuthor(old.info.author, actor: actor, .withdraw)
             return Decision(event: .listingWithdrawn(id: id, by: actor))
 
         case .renewListing(let id, let days):
             let old = try openListing(id, in: view)
-            try requireAuthor(old.info.author, actor: actor, verb: "renew")
+            try requireAuthor(old.info.author, actor: actor, .renew)
             try requireActive(try member(old.info.author, in: view))
             return Decision(event: .listingRenewed(id: id, expires: today + (try listingDays(days))))
 
@@ -52,36 +52,36 @@ extension Decider {
     }
 
     private static func openListing(_ id: ListingID, in view: some LedgerView) throws(Refusal) -> ListingRecord {
-        guard let l = try view.listing(id) else { throw .violation(.listingNotFound, "There is no offer or request \(id).") }
-        guard !l.withdrawn else { throw .violation(.listingState, "\(id) was withdrawn; withdrawn listings stay in the history but do not change.") }
+        guard let l = try view.listing(id) else { throw .violation(.listingNotFound, .notFound(.listing(id))) }
+        guard !l.withdrawn else { throw .violation(.listingState, .listingWithdrawn(id)) }
         return l
     }
 
-    private static func requireAuthor(_ author: MemberID, actor: Actor, verb: String) throws(Refusal) {
+    private static func requireAuthor(_ author: MemberID, actor: Actor, _ task: ListingTask) throws(Refusal) {
         guard actor.isCoordinator || actor.isMember(author) else {
-            throw .violation(.ruleForbidden, "Only \(author), the author, or a coordinator may \(verb) this listing.")
+            throw .violation(.ruleForbidden, .onlyAuthor(author, task))
         }
     }
 
     private static func listingDays(_ days: Int64?) throws(Refusal) -> Int64 {
         let d = days ?? defaultListingDays
         guard (1...maxListingDays).contains(d) else {
-            throw .violation(.inputInvalid, "A listing stays up 1 to \(maxListingDays) days, not \(d).")
+            throw .violation(.inputInvalid, .listingDays(most: maxListingDays, got: d), field: .days)
         }
         return d
     }
 
     private static func validateListing(_ d: ListingDraft, id: ListingID, version: Int64, view: some LedgerView, today: Day) throws(Refusal) -> ListingInfo {
-        try validateText(d.title, what: "A title", max: maxTitleLength)
-        if !d.text.isEmpty { try validateText(d.text, what: "A text", max: maxListingText) }
-        if let p = d.place { try validateText(p, what: "A place", max: 100) }
-        if let a = d.availability { try validateText(a, what: "An availability", max: 200) }
+        try validateText(d.title, .title, max: maxTitleLength)
+        if !d.text.isEmpty { try validateText(d.text, .text, max: maxListingText) }
+        if let p = d.place { try validateText(p, .place, max: 100) }
+        if let a = d.availability { try validateText(a, .availability, max: 200) }
         guard view.policy.domains.contains(d.domain) else {
-            throw .violation(.inputDomain, "\(d.domain) is not a policy domain; the domains are \(view.policy.domains.joined(separator: ", ")).")
+            throw .violation(.inputDomain, .notADomain(d.domain, domains: view.policy.domains), field: .domain)
         }
         if let ch = d.challenge {
             let c = try openChallenge(ch, in: view, today: today)
-            guard c.members.contains(d.author) else { throw .violation(.challengeState, "\(d.author) joins \(ch) before posting for it.") }
+            guard c.members.contains(d.author) else { throw .violation(.challengeState, .joinBeforePosting(d.author, ch), field: .challenge) }
         }
         return ListingInfo(id: id, author: d.author, kind: d.kind, domain: d.domain, title: d.title, text: d.text,
                            place: d.place, availability: d.availability, expires: today + (try listingDays(d.days)), version: version,
@@ -98,30 +98,30 @@ extension Decider {
     /// fulfilled; a booking is settled after its slot, by a space exchange from the space's owner
     /// to whoever booked, once.
     static func validateLinks(_ d: ExchangeDraft, in view: some LedgerView, now: Int64) throws(Refusal) {
-        guard d.links.count <= maxLinks else { throw .violation(.inputInvalid, "An exchange links at most \(maxLinks) offers or requests, not \(d.links.count).") }
-        guard Set(d.links).count == d.links.count else { throw .violation(.inputInvalid, "A listing is linked twice.") }
+        guard d.links.count <= maxLinks else { throw .violation(.inputInvalid, .tooManyLinks(most: maxLinks, got: d.links.count), field: .links) }
+        guard Set(d.links).count == d.links.count else { throw .violation(.inputInvalid, .linkedTwice, field: .links) }
         for case .booking(let id) in d.links {
             try validateBookingLink(id, d, in: view, now: now)
         }
         for case .challenge(let id) in d.links {
             let c = try openChallenge(id, in: view, today: Day(timestamp: now))
             guard d.providers.contains(where: c.members.contains) || d.receivers.contains(where: c.members.contains) else {
-                throw .violation(.challengeState, "No one in this exchange has joined \(id); join it first.")
+                throw .violation(.challengeState, .noneJoined(id), field: .links)
             }
         }
         for case .listing(let id) in d.links {
-            guard let l = try view.listing(id) else { throw .violation(.listingNotFound, "There is no offer or request \(id).") }
-            guard !l.withdrawn else { throw .violation(.listingState, "\(id) was withdrawn and cannot be fulfilled.") }
+            guard let l = try view.listing(id) else { throw .violation(.listingNotFound, .notFound(.listing(id))) }
+            guard !l.withdrawn else { throw .violation(.listingState, .withdrawnCannotFulfil(id), field: .links) }
             switch l.info.side {
             case .offer:
                 guard d.providers.contains(l.info.author) else {
-                    throw .violation(.listingState, "\(id) is \(l.info.author)'s offer; only an exchange \(l.info.author) provides in can fulfil it.")
+                    throw .violation(.listingState, .offerNeedsProvider(id, author: l.info.author), field: .links)
                 }
             case .request:
                 guard d.receivers.contains(l.info.author) else {
-                    throw .violation(.listingState, "\(id) is \(l.info.author)'s request; only an exchange \(l.info.author) receives in can fulfil it.")
+                    throw .violation(.listingState, .requestNeedsReceiver(id, author: l.info.author), field: .links)
                 }
-                if let by = l.fulfilledBy { throw .violation(.listingState, "\(id) was already fulfilled by \(by).") }
+                if let by = l.fulfilledBy { throw .violation(.listingState, .alreadyFulfilled(id, by: by), field: .links) }
             }
         }
     }
@@ -129,13 +129,13 @@ extension Decider {
 
 extension Decider {
     static func validateBookingLink(_ id: BookingID, _ d: ExchangeDraft, in view: some LedgerView, now: Int64) throws(Refusal) {
-        guard let b = try view.booking(id) else { throw .violation(.bookingNotFound, "There is no booking \(id).") }
-        guard !b.cancelled else { throw .violation(.bookingState, "\(id) was cancelled.") }
-        if let by = b.settledBy { throw .violation(.bookingState, "\(id) was already settled by \(by).") }
-        guard b.endsAt <= now else { throw .violation(.bookingState, "\(id) ends \(b.info.date) at \(SpaceHours.clock(b.info.end)); it is settled after the slot.") }
+        guard let b = try view.booking(id) else { throw .violation(.bookingNotFound, .notFound(.booking(id))) }
+        guard !b.cancelled else { throw .violation(.bookingState, .bookingCancelled(id)) }
+        if let by = b.settledBy { throw .violation(.bookingState, .bookingSettled(id, by: by)) }
+        guard b.endsAt <= now else { throw .violation(.bookingState, .bookingNotOver(id, date: b.info.date, end: b.info.end)) }
         let owner = try view.listing(b.info.offer)?.info.author
         guard d.kind == .space, let owner, d.providers.contains(owner), d.receivers.contains(b.info.member) else {
-            throw .violation(.bookingState, "\(id) is settled by a space exchange from \(owner?.handle ?? "the space's owner") to \(b.info.member).")
+            throw .violation(.bookingState, .bookingSettlement(id, owner: owner, member: b.info.member))
         }
     }
 }

@@ -77,33 +77,33 @@ extension Decider {
         switch command {
         case .lend(let d):
             guard actor.isCoordinator || actor.isMember(d.lender) else {
-                throw .violation(.ruleForbidden, "Only \(d.lender), the lender, or a coordinator may record this loan.")
+                throw .violation(.ruleForbidden, .onlyLenderRecords(d.lender))
             }
-            guard d.lender != d.borrower else { throw .violation(.ruleSelf, "\(d.lender) cannot lend to themself.") }
+            guard d.lender != d.borrower else { throw .violation(.ruleSelf, .lendToSelf(d.lender), field: .borrower) }
             for id in [d.lender, d.borrower] {
                 let m = try member(id, in: view)
-                guard m.info.kind != .pool else { throw .violation(.rulePool, "The pool does not lend or borrow.") }
+                guard m.info.kind != .pool else { throw .violation(.rulePool, .poolLends) }
                 try requireActive(m)
             }
-            try validateText(d.what, what: "A description", max: maxTextLength)
+            try validateText(d.what, .what, max: maxTextLength)
             guard d.due >= today, d.due <= today + maxLoanDays else {
-                throw .violation(.inputInvalid, "A loan is due back from today (\(today)) to \(maxLoanDays) days later, not on \(d.due).")
+                throw .violation(.inputInvalid, .loanDue(today: today, most: maxLoanDays, got: d.due), field: .due)
             }
             if let o = d.offer {
-                guard o.side == .offer, let l = try view.listing(o) else { throw .violation(.listingNotFound, "There is no offer \(o).") }
+                guard o.side == .offer, let l = try view.listing(o) else { throw .violation(.listingNotFound, .notFound(.offer(o)), field: .offer) }
                 guard l.info.author == d.lender, l.info.kind == .goods, !l.withdrawn else {
-                    throw .violation(.listingState, "\(o) is not an open goods offer of \(d.lender).")
+                    throw .violation(.listingState, .notGoodsOffer(o, lender: d.lender), field: .offer)
                 }
             }
             let info = LoanInfo(id: LoanID(uncheckedNumber: try view.nextLoanNumber), lender: d.lender, borrower: d.borrower, what: d.what, offer: d.offer, lent: today, due: d.due)
             return Decision(event: .goodsLent(info))
 
         case .returnLoan(let id):
-            guard let l = try view.loan(id) else { throw .violation(.loanNotFound, "There is no loan \(id).") }
+            guard let l = try view.loan(id) else { throw .violation(.loanNotFound, .notFound(.loan(id))) }
             guard actor.isCoordinator || actor.isMember(l.info.lender) else {
-                throw .violation(.ruleForbidden, "Only \(l.info.lender), the lender, or a coordinator records that \(id) came back.")
+                throw .violation(.ruleForbidden, .onlyLenderReturns(l.info.lender, id))
             }
-            if let r = l.returned { throw .violation(.loanState, "\(id) was returned on \(r).") }
+            if let r = l.returned { throw .violation(.loanState, .alreadyReturned(id, on: r)) }
             return Decision(event: .goodsReturned(id: id, on: today))
 
         default:

@@ -166,36 +166,36 @@ extension Decider {
         case .setSpaceHours(let offer, let hours):
             let l = try spaceOffer(offer, in: view)
             guard actor.isCoordinator || actor.isMember(l.info.author) else {
-                throw .violation(.ruleForbidden, "Only \(l.info.author), whose space it is, or a coordinator sets its hours.")
+                throw .violation(.ruleForbidden, .onlyOwnerSetsHours(l.info.author))
             }
-            guard (1...maxCapacity).contains(hours.capacity) else { throw .violation(.inputInvalid, "A capacity is 1 to \(maxCapacity) people, not \(hours.capacity).") }
+            guard (1...maxCapacity).contains(hours.capacity) else { throw .violation(.inputInvalid, .capacityRange(most: maxCapacity, got: hours.capacity), field: .capacity) }
             guard hours.weekly.count == 7, hours.weekly.allSatisfy({ $0.allSatisfy { $0.lowerBound >= 0 && $0.upperBound <= 24 * 60 && $0.lowerBound < $0.upperBound } }) else {
-                throw .violation(.inputInvalid, "Opening hours are 7 days of intervals within 00:00-24:00.")
+                throw .violation(.inputInvalid, .hoursShape, field: .weekly)
             }
             return Decision(event: .spaceHoursSet(offer: offer, hours: hours))
 
         case .book(let d):
             guard actor.isCoordinator || actor.isMember(d.member) else {
-                throw .violation(.ruleForbidden, "Only \(d.member) or a coordinator books for \(d.member).")
+                throw .violation(.ruleForbidden, .onlySelfBooks(d.member))
             }
             let l = try spaceOffer(d.offer, in: view)
             guard let hours = try view.spaceHours(d.offer) else {
-                throw .violation(.spaceHours, "\(d.offer) has no opening hours yet; its author sets them with `space hours`.")
+                throw .violation(.spaceHours, .noHours(d.offer))
             }
             let m = try member(d.member, in: view)
             try requireActive(m)
-            guard d.member != l.info.author else { throw .violation(.ruleSelf, "\(d.member) cannot book their own space.") }
+            guard d.member != l.info.author else { throw .violation(.ruleSelf, .ownSpace(d.member)) }
             guard d.date >= today, d.date <= today + maxBookingDaysAhead else {
-                throw .violation(.ruleDate, "A booking is for today (\(today)) up to \(maxBookingDaysAhead) days ahead, not \(d.date).")
+                throw .violation(.ruleDate, .bookingDay(today: today, most: maxBookingDaysAhead, got: d.date), field: .date)
             }
             guard d.start >= 0, d.end <= 24 * 60, d.start < d.end else {
-                throw .violation(.inputInvalid, "A booking starts before it ends, within the day: not \(SpaceHours.clock(d.start))-\(SpaceHours.clock(d.end)).")
+                throw .violation(.inputInvalid, .bookingTimes(start: d.start, end: d.end), field: .end)
             }
             guard hours.isOpen(on: d.date, from: d.start, to: d.end) else {
-                throw .violation(.spaceHours, "\(d.offer) is not open on \(d.date) from \(SpaceHours.clock(d.start)) to \(SpaceHours.clock(d.end)).")
+                throw .violation(.spaceHours, .notOpen(d.offer, date: d.date, start: d.start, end: d.end), field: .start)
             }
             guard (1...hours.capacity).contains(d.people) else {
-                throw .violation(.spaceCapacity, "\(d.offer) holds \(hours.capacity) people; a booking is for 1 to \(hours.capacity), not \(d.people).")
+                throw .violation(.spaceCapacity, .peopleRange(d.offer, capacity: hours.capacity, got: d.people), field: .people)
             }
             // The most people already there at any moment of the slot.
             let overlapping = try view.bookings(of: d.offer, on: d.date).filter { !$0.cancelled && $0.info.start < d.end && d.start < $0.info.end }
@@ -204,19 +204,19 @@ extension Decider {
                 peak = max(peak, overlapping.filter { $0.info.start <= t && t < $0.info.end }.reduce(0) { $0 + $1.info.people })
             }
             guard peak + d.people <= hours.capacity else {
-                throw .violation(.spaceCapacity, "\(d.offer) holds \(hours.capacity) people and \(peak) are already booked during \(SpaceHours.clock(d.start))-\(SpaceHours.clock(d.end)) on \(d.date); \(d.people) more would exceed it.")
+                throw .violation(.spaceCapacity, .capacityFull(d.offer, capacity: hours.capacity, booked: peak, date: d.date, start: d.start, end: d.end, more: d.people), field: .people)
             }
             let info = BookingInfo(id: BookingID(uncheckedNumber: try view.nextBookingNumber), offer: d.offer, member: d.member, date: d.date, start: d.start, end: d.end, people: d.people)
             return Decision(event: .spaceBooked(info))
 
         case .cancelBooking(let id):
-            guard let b = try view.booking(id) else { throw .violation(.bookingNotFound, "There is no booking \(id).") }
+            guard let b = try view.booking(id) else { throw .violation(.bookingNotFound, .notFound(.booking(id))) }
             let author = try view.listing(b.info.offer)?.info.author
             guard actor.isCoordinator || actor.isMember(b.info.member) || (author.map(actor.isMember) ?? false) else {
-                throw .violation(.ruleForbidden, "Only \(b.info.member), who booked, the space's owner or a coordinator cancels \(id).")
+                throw .violation(.ruleForbidden, .onlyBookerCancels(b.info.member, id))
             }
-            guard !b.cancelled else { throw .violation(.bookingState, "\(id) was already cancelled.") }
-            guard b.endsAt > now else { throw .violation(.bookingState, "\(id) is over; a past booking is not cancelled.") }
+            guard !b.cancelled else { throw .violation(.bookingState, .bookingAlreadyCancelled(id)) }
+            guard b.endsAt > now else { throw .violation(.bookingState, .bookingOver(id)) }
             return Decision(event: .spaceCancelled(id: id, by: actor))
 
         default:
@@ -225,9 +225,9 @@ extension Decider {
     }
 
     private static func spaceOffer(_ id: ListingID, in view: some LedgerView) throws(Refusal) -> ListingRecord {
-        guard id.side == .offer, let l = try view.listing(id) else { throw .violation(.listingNotFound, "There is no offer \(id).") }
-        guard l.info.kind == .space else { throw .violation(.listingState, "\(id) offers \(l.info.kind.rawValue), not space.") }
-        guard !l.withdrawn else { throw .violation(.listingState, "\(id) was withdrawn.") }
+        guard id.side == .offer, let l = try view.listing(id) else { throw .violation(.listingNotFound, .notFound(.offer(id))) }
+        guard l.info.kind == .space else { throw .violation(.listingState, .notSpace(id, l.info.kind)) }
+        guard !l.withdrawn else { throw .violation(.listingState, .offerWithdrawn(id)) }
         return l
     }
 }

@@ -17,39 +17,39 @@ public enum Decider {
         let today = Day(timestamp: now)
         switch command {
         case .addMember(let d):
-            try requireCoordinator(actor, "register members")
+            try requireCoordinator(actor, .registerMembers)
             guard !d.id.isReserved else {
-                throw .violation(.inputInvalid, "\(d.id) names an actor of the journal (\(MemberID.reserved.sorted().joined(separator: ", "))) and cannot be a member's id.")
+                throw .violation(.inputInvalid, .reservedHandle(d.id, reserved: MemberID.reserved.sorted()), field: .id)
             }
-            guard try view.member(d.id) == nil else { throw .violation(.memberExists, "A member with id \(d.id) already exists.") }
-            guard d.kind != .pool else { throw .violation(.rulePool, "There is exactly one pool; it was created with the ledger.") }
-            try validateText(d.name, what: "A name", max: maxNameLength)
-            if let n = d.neighbourhood { try validateText(n, what: "A neighbourhood", max: 60) }
+            guard try view.member(d.id) == nil else { throw .violation(.memberExists, .memberExists(d.id), field: .id) }
+            guard d.kind != .pool else { throw .violation(.rulePool, .onePool, field: .kind) }
+            try validateText(d.name, .name, max: maxNameLength)
+            if let n = d.neighbourhood { try validateText(n, .neighbourhood, max: 60) }
             for dom in d.domains where !policy.domains.contains(dom) {
-                throw .violation(.inputDomain, "\(dom) is not a policy domain; the domains are \(policy.domains.joined(separator: ", ")).")
+                throw .violation(.inputDomain, .notADomain(dom, domains: policy.domains), field: .domains)
             }
             let info = MemberInfo(id: d.id, name: d.name, kind: d.kind, neighbourhood: d.neighbourhood, domains: d.domains, joined: today)
             return Decision(event: .memberAdded(info))
 
         case .suspend(let id):
-            try requireCoordinator(actor, "suspend members")
+            try requireCoordinator(actor, .suspendMembers)
             let m = try member(id, in: view)
-            guard m.status == .active else { throw .violation(.memberStatus, "\(m.info.name) is \(m.status.rawValue), not active; only an active member can be suspended.") }
-            guard m.info.kind != .pool else { throw .violation(.rulePool, "The pool cannot be suspended.") }
+            guard m.status == .active else { throw .violation(.memberStatus, .notActiveToSuspend(name: m.info.name, status: m.status)) }
+            guard m.info.kind != .pool else { throw .violation(.rulePool, .poolSuspended) }
             return Decision(event: .memberSuspended(id: id))
 
         case .reinstate(let id):
-            try requireCoordinator(actor, "reinstate members")
+            try requireCoordinator(actor, .reinstateMembers)
             let m = try member(id, in: view)
-            guard m.status == .suspended else { throw .violation(.memberStatus, "\(m.info.name) is \(m.status.rawValue), not suspended; only a suspended member can be reinstated.") }
+            guard m.status == .suspended else { throw .violation(.memberStatus, .notSuspendedToReinstate(name: m.info.name, status: m.status)) }
             return Decision(event: .memberReinstated(id: id))
 
         case .leave(let id):
-            guard actor.isCoordinator || actor.isMember(id) else { throw .violation(.ruleForbidden, "Only \(id) or a coordinator may end \(id)'s membership.") }
+            guard actor.isCoordinator || actor.isMember(id) else { throw .violation(.ruleForbidden, .onlySelfEndsMembership(id)) }
             let m = try member(id, in: view)
-            guard m.info.kind != .pool else { throw .violation(.rulePool, "The pool cannot leave.") }
-            guard m.status != .left else { throw .violation(.memberStatus, "\(m.info.name) has already left.") }
-            guard let pool = try view.member(poolID) else { throw .violation(.memberNotFound, "The ledger has no pool; run init.") }
+            guard m.info.kind != .pool else { throw .violation(.rulePool, .poolLeaves) }
+            guard m.status != .left else { throw .violation(.memberStatus, .alreadyLeft(name: m.info.name)) }
+            guard let pool = try view.member(poolID) else { throw .violation(.memberNotFound, .noPool) }
             var settlement: Transfer?
             if m.balance.value > 0 {
                 settlement = Transfer(from: id, to: poolID, minutes: m.balance)
@@ -57,86 +57,86 @@ public enum Decider {
                 let debt = -m.balance
                 let poolFloor = pool.floor(under: policy)
                 guard pool.balance - debt >= poolFloor else {
-                    throw .violation(.rulePool, "\(m.info.name) leaves with a debt of \(debt); the pool holds \(pool.balance) and may not go below \(poolFloor). Donate to the pool first.")
+                    throw .violation(.rulePool, .leaveDebt(name: m.info.name, debt: debt, pool: pool.balance, poolFloor: poolFloor))
                 }
                 settlement = Transfer(from: poolID, to: id, minutes: debt)
             }
             return Decision(event: .memberLeft(id: id, settlement: settlement, cancelled: try view.openExchanges(of: id)))
 
         case .setLimits(let id, let floorChange, let ceilingChange):
-            try requireCoordinator(actor, "change a member's limits")
+            try requireCoordinator(actor, .changeLimits)
             var m = try member(id, in: view)
-            guard m.status != .left else { throw .violation(.memberStatus, "\(m.info.name) has left; their limits no longer apply.") }
+            guard m.status != .left else { throw .violation(.memberStatus, .limitsAfterLeaving(name: m.info.name)) }
             switch floorChange {
             case .keep: break
             case .clear: m.floorOverride = nil
             case .set(let f):
-                guard f.value <= 0 else { throw .violation(.inputAmount, "A floor is zero or below, not \(f).") }
+                guard f.value <= 0 else { throw .violation(.inputAmount, .floorAboveZero(f), field: .floor) }
                 m.floorOverride = f
             }
             switch ceilingChange {
             case .keep: break
             case .clear: m.ceilingOverride = nil
             case .set(let c):
-                guard c.value >= 0 else { throw .violation(.inputAmount, "A ceiling is zero or above, not \(c).") }
+                guard c.value >= 0 else { throw .violation(.inputAmount, .ceilingBelowZero(c), field: .ceiling) }
                 m.ceilingOverride = c
             }
             let floor = m.floor(under: policy)
             if m.balance < floor {
-                throw .violation(.limitFloor, "\(m.info.name)'s balance is \(m.balance); a floor of \(floor) would leave it below the floor.")
+                throw .violation(.limitFloor, .floorAboveBalance(name: m.info.name, balance: m.balance, floor: floor), field: .floor)
             }
             if let c = m.ceiling(under: policy), m.balance > c {
-                throw .violation(.limitCeiling, "\(m.info.name)'s balance is \(m.balance); a ceiling of \(c) would leave it above the ceiling.")
+                throw .violation(.limitCeiling, .ceilingBelowBalance(name: m.info.name, balance: m.balance, ceiling: c), field: .ceiling)
             }
             return Decision(event: .memberLimitsSet(id: id, floor: m.floorOverride, ceiling: m.ceilingOverride))
 
         case .setPolicy(let p):
-            try requireCoordinator(actor, "change the policy")
-            if let problem = p.problem { throw .violation(.inputPolicy, problem) }
+            try requireCoordinator(actor, .changePolicy)
+            if let problem = p.problem { throw .violation(.inputPolicy, problem, field: .value) }
             return Decision(event: .policyChanged(policy: p))
 
         case .propose(let draft):
             guard case .member(let proposer) = actor else {
-                throw .violation(.ruleForbidden, "A proposal is made by one of its parties; name who proposes (--as MEMBER), or record it as coordinator.")
+                throw .violation(.ruleForbidden, .proposalNeedsProposer)
             }
             let info = try validate(draft, proposer: proposer, recordedReason: nil, actor: actor, view: view, now: now)
             guard info.parties.contains(proposer) else {
-                throw .violation(.exchangeNotParty, "\(proposer) is not a provider or receiver of this exchange and cannot propose it.")
+                throw .violation(.exchangeNotParty, .proposerNotParty(proposer))
             }
             return Decision(event: .exchangeProposed(info))
 
         case .record(let draft, let reason):
-            try requireCoordinator(actor, "record an exchange with both consents")
-            if let r = reason { try validateText(r, what: "A reason", max: maxTextLength) }
+            try requireCoordinator(actor, .recordExchange)
+            if let r = reason { try validateText(r, .reason, max: maxTextLength) }
             let info = try validate(draft, proposer: nil, recordedReason: reason, actor: actor, view: view, now: now)
             let warnings = try checkPosting(info.transfers, exchange: info, in: view, today: today)
             return Decision(event: .exchangeRecorded(info, reason: reason, transfers: info.transfers), warnings: warnings)
 
         case .confirm(let id):
-            let (x, m) = try openExchange(id, actor: actor, view: view, verb: "confirm")
-            guard !x.consents.contains(m) else { throw .violation(.exchangeState, "\(m) has already consented to \(id); it waits for \(waitingFor(x).map(\.handle).joined(separator: ", ")).") }
+            let (x, m) = try openExchange(id, actor: actor, view: view, step: .confirm)
+            guard !x.consents.contains(m) else { throw .violation(.exchangeState, .alreadyConsented(m, id, waitingFor: waitingFor(x))) }
             let remaining = waitingFor(x).filter { $0 != m }
             guard remaining.isEmpty else { return Decision(event: .exchangeConsented(id: id, member: m)) }
             let warnings = try checkPosting(x.info.transfers, exchange: x.info, in: view, today: today)
             return Decision(event: .exchangeConfirmed(id: id, by: .member(m), transfers: x.info.transfers), warnings: warnings)
 
         case .reject(let id):
-            let (x, m) = try openExchange(id, actor: actor, view: view, verb: "reject")
+            let (x, m) = try openExchange(id, actor: actor, view: view, step: .reject)
             guard !x.consents.contains(m) else {
-                throw .violation(.exchangeState, m == x.info.proposer ? "\(m) proposed \(id); a proposer cancels rather than rejects." : "\(m) has already consented to \(id).")
+                throw .violation(.exchangeState, m == x.info.proposer ? .proposerRejects(m, id) : .consentGiven(m, id))
             }
             return Decision(event: .exchangeRejected(id: id, by: m))
 
         case .cancel(let id):
-            let (x, m) = try openExchange(id, actor: actor, view: view, verb: "cancel")
-            guard x.info.proposer == m else { throw .violation(.ruleForbidden, "Only the proposer, \(x.info.proposer?.handle ?? "nobody"), may cancel \(id); the other side rejects.") }
+            let (x, m) = try openExchange(id, actor: actor, view: view, step: .cancel)
+            guard x.info.proposer == m else { throw .violation(.ruleForbidden, .onlyProposerCancels(proposer: x.info.proposer, id)) }
             return Decision(event: .exchangeCancelled(id: id, by: m))
 
         case .expire(let id):
-            guard actor == .system || actor.isCoordinator else { throw .violation(.ruleForbidden, "Proposals expire by themselves.") }
-            guard let x = try view.exchange(id) else { throw .violation(.exchangeNotFound, "There is no exchange \(id).") }
+            guard actor == .system || actor.isCoordinator else { throw .violation(.ruleForbidden, .expiresByItself) }
+            guard let x = try view.exchange(id) else { throw .violation(.exchangeNotFound, .notFound(.exchange(id))) }
             guard x.state == .proposed, let at = x.info.expiresAt, at <= now else {
-                throw .violation(.exchangeState, "\(id) is \(x.state.rawValue) and not due to expire.")
+                throw .violation(.exchangeState, .notDueToExpire(id, x.state))
             }
             if policy.expiryAction == .autoConfirm {
                 do {
@@ -149,14 +149,14 @@ public enum Decider {
             return Decision(event: .exchangeExpired(id: id, reason: nil))
 
         case .reverse(let id, let reason):
-            try requireCoordinator(actor, "reverse an exchange")
-            try validateText(reason, what: "A reason", max: maxTextLength)
-            guard let x = try view.exchange(id) else { throw .violation(.exchangeNotFound, "There is no exchange \(id).") }
-            if x.state == .reversed { throw .violation(.ruleReversal, "\(id) was already reversed (\(x.reversalReason ?? "")); an exchange is reversed only once.") }
-            guard x.state == .confirmed else { throw .violation(.exchangeState, "\(id) is \(x.state.rawValue); only a confirmed exchange can be reversed.") }
+            try requireCoordinator(actor, .reverseExchange)
+            try validateText(reason, .reason, max: maxTextLength)
+            guard let x = try view.exchange(id) else { throw .violation(.exchangeNotFound, .notFound(.exchange(id))) }
+            if x.state == .reversed { throw .violation(.ruleReversal, .alreadyReversed(id, reason: x.reversalReason ?? "")) }
+            guard x.state == .confirmed else { throw .violation(.exchangeState, .reverseNeedsConfirmed(id, x.state)) }
             for p in x.info.parties {
                 if let pm = try view.member(p), pm.status == .left {
-                    throw .violation(.ruleInactive, "\(pm.info.name) has left and their balance was settled; \(id) can no longer be reversed.")
+                    throw .violation(.ruleInactive, .settledCannotReverse(name: pm.info.name, id))
                 }
             }
             let back = x.info.transfers.map { Transfer(from: $0.to, to: $0.from, minutes: $0.minutes) }
@@ -164,21 +164,21 @@ public enum Decider {
             return Decision(event: .exchangeReversed(id: id, reason: reason, transfers: back), warnings: warnings)
 
         case .donate(let from, let minutes):
-            guard actor.isCoordinator || actor.isMember(from) else { throw .violation(.ruleForbidden, "Only \(from) or a coordinator may donate \(from)'s credits.") }
+            guard actor.isCoordinator || actor.isMember(from) else { throw .violation(.ruleForbidden, .onlySelfDonates(from)) }
             let m = try member(from, in: view)
-            guard m.info.kind != .pool else { throw .violation(.rulePool, "The pool cannot donate to itself.") }
+            guard m.info.kind != .pool else { throw .violation(.rulePool, .poolDonatesToItself) }
             try requireActive(m)
             try checkAmount(minutes, policy: policy)
             let t = Transfer(from: from, to: poolID, minutes: minutes)
             return Decision(event: .poolDonated(t), warnings: try checkLimits([t], in: view))
 
         case .grant(let to, let minutes, let reason):
-            guard actor.isCoordinator else { throw .violation(.rulePool, "Grants from the pool need a coordinator.") }
+            guard actor.isCoordinator else { throw .violation(.rulePool, .grantNeedsCoordinator) }
             let m = try member(to, in: view)
-            guard m.info.kind != .pool else { throw .violation(.rulePool, "The pool cannot grant to itself.") }
+            guard m.info.kind != .pool else { throw .violation(.rulePool, .poolGrantsToItself) }
             try requireActive(m)
             try checkAmount(minutes, policy: policy)
-            try validateText(reason, what: "A reason", max: maxTextLength)
+            try validateText(reason, .reason, max: maxTextLength)
             let t = Transfer(from: poolID, to: to, minutes: minutes)
             return Decision(event: .poolGranted(t, reason: reason), warnings: try checkLimits([t], in: view))
 
@@ -205,40 +205,40 @@ public enum Decider {
         let policy = view.policy
         let today = Day(timestamp: now)
         guard !d.providers.isEmpty, !d.receivers.isEmpty else {
-            throw .violation(.inputGroup, "An exchange needs at least one provider and one receiver.")
+            throw .violation(.inputGroup, .groupEmpty, field: .providers)
         }
         guard d.providers.count == 1 || d.receivers.count == 1 else {
-            throw .violation(.inputGroup, "A group exchange has one provider and several receivers, or several providers and one receiver; not \(d.providers.count) and \(d.receivers.count).")
+            throw .violation(.inputGroup, .groupShape(providers: d.providers.count, receivers: d.receivers.count), field: .receivers)
         }
         let many = Int64(max(d.providers.count, d.receivers.count))
         guard many <= policy.maxGroupSize else {
-            throw .violation(.inputGroup, "A group exchange has at most \(policy.maxGroupSize) members on its many side, not \(many).")
+            throw .violation(.inputGroup, .groupTooLarge(most: policy.maxGroupSize, got: many), field: d.providers.count > 1 ? .providers : .receivers)
         }
         guard Set(d.providers).count == d.providers.count, Set(d.receivers).count == d.receivers.count else {
-            throw .violation(.inputGroup, "A member is named twice on the same side of the exchange.")
+            throw .violation(.inputGroup, .groupDuplicate)
         }
         if let both = d.providers.first(where: { d.receivers.contains($0) }) {
-            throw .violation(.ruleSelf, "\(both) cannot both provide and receive in one exchange.")
+            throw .violation(.ruleSelf, .selfExchange(both), field: .receivers)
         }
         for id in d.providers + d.receivers {
             let m = try member(id, in: view)
-            guard m.info.kind != .pool else { throw .violation(.rulePool, "The pool takes part only in donations and grants, not in exchanges.") }
+            guard m.info.kind != .pool else { throw .violation(.rulePool, .poolInExchange) }
             try requireActive(m)
         }
-        try validateText(d.what, what: "A description", max: maxTextLength)
+        try validateText(d.what, .what, max: maxTextLength)
         guard policy.domains.contains(d.domain) else {
-            throw .violation(.inputDomain, "\(d.domain) is not a policy domain; the domains are \(policy.domains.joined(separator: ", ")).")
+            throw .violation(.inputDomain, .notADomain(d.domain, domains: policy.domains), field: .domain)
         }
         let credits = d.credits
-        guard credits.value >= 0 else { throw .violation(.inputAmount, "Credits cannot be negative (\(credits)).") }
+        guard credits.value >= 0 else { throw .violation(.inputAmount, .negativeCredits(credits), field: .credits) }
         if d.kind == .time, credits.value == 0 {
-            throw .violation(.inputAmount, "Only space and goods can be gifts; a time exchange moves the credits of the time worked.")
+            throw .violation(.inputAmount, .timeGift, field: .credits)
         }
         guard credits.value % policy.quantumMinutes == 0 else {
-            throw .violation(.ruleQuantum, "Credits are a multiple of \(Minutes.format(policy.quantumMinutes)); \(credits) is not.")
+            throw .violation(.ruleQuantum, .quantum(Minutes(policy.quantumMinutes), got: credits), field: .credits)
         }
         guard credits.value <= policy.maxExchangeMinutes else {
-            throw .violation(.ruleMaxExchange, "One exchange moves at most \(Minutes.format(policy.maxExchangeMinutes)) per pair; \(credits) is more.")
+            throw .violation(.ruleMaxExchange, .largestExchange(Minutes(policy.maxExchangeMinutes), got: credits), field: .credits)
         }
         let quantity: Int64
         switch d.kind {
@@ -246,22 +246,22 @@ public enum Decider {
         case .space: quantity = d.quantity ?? (credits.value > 0 ? credits.value : 60)
         case .goods: quantity = d.quantity ?? 1
         }
-        guard quantity > 0 else { throw .violation(.inputAmount, "The quantity must be greater than zero, not \(quantity).") }
+        guard quantity > 0 else { throw .violation(.inputAmount, .quantityNotPositive(quantity), field: .quantity) }
         let maxQuantity = d.kind == .goods ? maxItems : 7 * 24 * 60
         guard quantity <= maxQuantity else {
-            throw .violation(.inputAmount, "The quantity \(quantity) \(d.kind.measure) is more than the largest allowed, \(maxQuantity).")
+            throw .violation(.inputAmount, .quantityTooLarge(quantity, d.kind, most: maxQuantity), field: .quantity)
         }
         if d.kind == .time, policy.equalTime, quantity != credits.value {
             let coordinatorWithReason = actor.isCoordinator && !(recordedReason ?? "").isEmpty
             guard coordinatorWithReason else {
-                throw .violation(.ruleEqualTime, "One hour is one hour: \(Minutes.format(quantity)) worked is \(Minutes.format(quantity)) of credits, not \(credits). Only a coordinator may record otherwise, with a reason.")
+                throw .violation(.ruleEqualTime, .equalTime(worked: Minutes(quantity), credits: credits), field: .credits)
             }
         }
         let date = d.date ?? today
-        guard date <= today else { throw .violation(.ruleDate, "The exchange is dated \(date), in the future; today is \(today).") }
+        guard date <= today else { throw .violation(.ruleDate, .futureDate(date, today: today), field: .date) }
         let earliest = today - policy.backdatingDays
         guard date >= earliest else {
-            throw .violation(.ruleDate, "The exchange is dated \(date), more than \(policy.backdatingDays) days ago; the earliest allowed date is \(earliest).")
+            throw .violation(.ruleDate, .backdated(date, days: policy.backdatingDays, earliest: earliest), field: .date)
         }
         try validateLinks(d, in: view, now: now)
         let id = ExchangeID(uncheckedNumber: try view.nextExchangeNumber)
@@ -282,7 +282,7 @@ public enum Decider {
             let already = try view.pairMinutes(t.from, t.to, since: since)
             if already.value + t.minutes.value > policy.pairCapMinutes {
                 let a = try view.member(t.to)?.info.name ?? t.to.handle, b = try view.member(t.from)?.info.name ?? t.from.handle
-                throw .violation(.rulePairCap, "\(a) and \(b) have exchanged \(already) in the last \(policy.pairWindowDays) days; \(t.minutes) more would exceed the cap of \(Minutes.format(policy.pairCapMinutes)).")
+                throw .violation(.rulePairCap, .pairCap(name: a, other: b, already: already, days: policy.pairWindowDays, more: t.minutes, cap: Minutes(policy.pairCapMinutes)), field: .credits)
             }
         }
         return try checkLimits(transfers, in: view)
@@ -296,13 +296,13 @@ public enum Decider {
         var order = [MemberID]()
         var delta = [MemberID: Int64]()
         for t in transfers {
-            guard t.minutes.value > 0, t.from != t.to else { throw .violation(.ledgerUnbalanced, "A transfer moves a positive amount between two accounts.") }
+            guard t.minutes.value > 0, t.from != t.to else { throw .violation(.ledgerUnbalanced, .transferNotPositive) }
             if delta[t.from] == nil { order.append(t.from) }
             delta[t.from, default: 0] -= t.minutes.value
             if delta[t.to] == nil { order.append(t.to) }
             delta[t.to, default: 0] += t.minutes.value
         }
-        guard delta.values.reduce(0, +) == 0 else { throw .violation(.ledgerUnbalanced, "The postings do not sum to zero.") }
+        guard delta.values.reduce(0, +) == 0 else { throw .violation(.ledgerUnbalanced, .postingsUnbalanced) }
         var warnings = [Warning]()
         let margin = policy.warningMarginMinutes
         for id in order {
@@ -314,32 +314,32 @@ public enum Decider {
                 let floor = m.floor(under: policy)
                 if new < floor {
                     if m.info.kind == .pool {
-                        throw .violation(.rulePool, "The pool holds \(m.balance); paying \(Minutes(-d)) would take it to \(new), below its floor of \(floor).")
+                        throw .violation(.rulePool, .poolBelowFloor(holds: m.balance, paying: Minutes(-d), to: new, floor: floor))
                     }
-                    throw .violation(.limitFloor, "Posting \(Minutes(-d)) would take \(name) to \(new), below the floor of \(floor).")
+                    throw .violation(.limitFloor, .belowFloor(name: name, posting: Minutes(-d), to: new, floor: floor))
                 }
                 if m.info.kind != .pool, (new - floor).value <= margin {
-                    warnings.append(Warning(code: .nearFloor, message: "\(name) is at \(new), within \(Minutes.format(margin)) of the floor of \(floor)."))
+                    warnings.append(Warning(code: .nearFloor, reason: .nearFloor(name: name, at: new, margin: Minutes(margin), floor: floor)))
                 }
             } else if let ceiling = m.ceiling(under: policy) {
                 if new > ceiling {
-                    throw .violation(.limitCeiling, "Receiving \(Minutes(d)) would take \(name) to \(new), above the ceiling of \(ceiling).")
+                    throw .violation(.limitCeiling, .aboveCeiling(name: name, receiving: Minutes(d), to: new, ceiling: ceiling))
                 }
                 if (ceiling - new).value <= margin {
-                    warnings.append(Warning(code: .nearCeiling, message: "\(name) is at \(new), within \(Minutes.format(margin)) of the ceiling of \(ceiling)."))
+                    warnings.append(Warning(code: .nearCeiling, reason: .nearCeiling(name: name, at: new, margin: Minutes(margin), ceiling: ceiling)))
                 }
             }
         }
         return warnings
     }
 
-    private static func openExchange(_ id: ExchangeID, actor: Actor, view: some LedgerView, verb: String) throws(Refusal) -> (ExchangeRecord, MemberID) {
+    private static func openExchange(_ id: ExchangeID, actor: Actor, view: some LedgerView, step: ConsentStep) throws(Refusal) -> (ExchangeRecord, MemberID) {
         guard case .member(let m) = actor else {
-            throw .violation(.ruleForbidden, "Name the party who \(verb)s (--as MEMBER); consent is given by a member.")
+            throw .violation(.ruleForbidden, .consentNeedsMember(step))
         }
-        guard let x = try view.exchange(id) else { throw .violation(.exchangeNotFound, "There is no exchange \(id).") }
-        guard x.info.parties.contains(m) else { throw .violation(.exchangeNotParty, "\(m) does not take part in \(id) and cannot \(verb) it.") }
-        guard x.state == .proposed else { throw .violation(.exchangeState, "\(id) is \(x.state.rawValue); only a proposed exchange can be \(verb == "cancel" ? "cancelled" : verb + "ed").") }
+        guard let x = try view.exchange(id) else { throw .violation(.exchangeNotFound, .notFound(.exchange(id))) }
+        guard x.info.parties.contains(m) else { throw .violation(.exchangeNotParty, .notParty(m, id, step)) }
+        guard x.state == .proposed else { throw .violation(.exchangeState, .notProposed(id, x.state, step)) }
         return (x, m)
     }
 
@@ -351,24 +351,24 @@ public enum Decider {
     // MARK: - Small checks
 
     static func member(_ id: MemberID, in view: some LedgerView) throws(Refusal) -> MemberState {
-        guard let m = try view.member(id) else { throw .violation(.memberNotFound, "There is no member \(id).") }
+        guard let m = try view.member(id) else { throw .violation(.memberNotFound, .notFound(.member(id))) }
         return m
     }
 
     static func requireActive(_ m: MemberState) throws(Refusal) {
         guard m.status == .active else {
-            throw .violation(.ruleInactive, "\(m.info.name) is \(m.status.rawValue) and cannot transact.")
+            throw .violation(.ruleInactive, .inactive(name: m.info.name, status: m.status))
         }
     }
 
-    static func requireCoordinator(_ actor: Actor, _ what: String) throws(Refusal) {
-        guard actor.isCoordinator else { throw .violation(.ruleForbidden, "Only a coordinator may \(what).") }
+    static func requireCoordinator(_ actor: Actor, _ task: CoordinatorTask) throws(Refusal) {
+        guard actor.isCoordinator else { throw .violation(.ruleForbidden, .coordinatorOnly(task)) }
     }
 
     static func checkAmount(_ minutes: Minutes, policy: Policy) throws(Refusal) {
-        guard minutes.value > 0 else { throw .violation(.inputAmount, "The amount must be greater than zero, not \(minutes).") }
+        guard minutes.value > 0 else { throw .violation(.inputAmount, .amountNotPositive(minutes), field: .credits) }
         guard minutes.value % policy.quantumMinutes == 0 else {
-            throw .violation(.ruleQuantum, "Credits are a multiple of \(Minutes.format(policy.quantumMinutes)); \(minutes) is not.")
+            throw .violation(.ruleQuantum, .quantum(Minutes(policy.quantumMinutes), got: minutes), field: .credits)
         }
     }
 
@@ -376,14 +376,14 @@ public enum Decider {
     /// DEL, C1) and no bidirectional overrides, embeddings or isolates, which can make text read
     /// otherwise than it is stored; not empty once invisible characters are taken away; at most
     /// `max` characters. It arrives here in NFC (`Command.normalizingText`).
-    static func validateText(_ s: String, what: String, max: Int) throws(Refusal) {
+    static func validateText(_ s: String, _ field: Field, max: Int) throws(Refusal) {
         if let (i, bad) = s.unicodeScalars.enumerated().first(where: { Decider.isForbidden($0.element) }) {
-            throw .violation(.inputText, "\(what) cannot contain control characters or direction overrides; it holds U+\(String(bad.value, radix: 16, uppercase: true).leftPadded(4)) at position \(i + 1).")
+            throw .violation(.inputText, .textForbidden(field, scalar: bad.value, position: i + 1), field: field)
         }
         guard s.unicodeScalars.contains(where: { !Decider.isInvisible($0) }) else {
-            throw .violation(.inputText, "\(what) cannot be empty (or only invisible characters).")
+            throw .violation(.inputText, .textEmpty(field), field: field)
         }
-        guard s.count <= max else { throw .violation(.inputInvalid, "\(what) is at most \(max) characters, not \(s.count).") }
+        guard s.count <= max else { throw .violation(.inputInvalid, .textTooLong(field, most: max, got: s.count), field: field) }
     }
 
     /// Control characters and the bidirectional formatting that overrides, embeds or isolates.

@@ -178,26 +178,26 @@ extension Policy {
     /// range, domains named and distinct, floors at or below zero and ceilings at or above,
     /// an earned floor that starts no deeper than its deepest. The decider refuses a policy
     /// change with this sentence (`input.policy`).
-    public var problem: String? {
-        guard quantumMinutes > 0, quantumMinutes <= Policy.maxQuantumMinutes else { return "The quantum is 1 minute to 24 h, not \(Minutes.format(quantumMinutes))." }
-        guard maxExchangeMinutes > 0 else { return "The largest exchange is more than zero, not \(Minutes.format(maxExchangeMinutes))." }
-        guard pairCapMinutes > 0 else { return "The pair cap is more than zero, not \(Minutes.format(pairCapMinutes))." }
-        guard warningMarginMinutes >= 0 else { return "The warning margin is zero or more, not \(Minutes.format(warningMarginMinutes))." }
-        for (name, days, least) in [("pair window", pairWindowDays, Int64(1)), ("backdating window", backdatingDays, 0), ("proposal expiry", proposalExpiryDays, 1)]
+    public var problem: Reason? {
+        guard quantumMinutes > 0, quantumMinutes <= Policy.maxQuantumMinutes else { return .policyQuantum(Minutes(quantumMinutes)) }
+        guard maxExchangeMinutes > 0 else { return .policyLargestExchange(Minutes(maxExchangeMinutes)) }
+        guard pairCapMinutes > 0 else { return .policyPairCap(Minutes(pairCapMinutes)) }
+        guard warningMarginMinutes >= 0 else { return .policyWarningMargin(Minutes(warningMarginMinutes)) }
+        for (window, days, least) in [(PolicyWindow.pairWindow, pairWindowDays, Int64(1)), (.backdating, backdatingDays, 0), (.proposalExpiry, proposalExpiryDays, 1)]
         where days < least || days > Policy.maxDays {
-            return "The \(name) is \(least) to \(Policy.maxDays) days, not \(days)."
+            return .policyDays(window, least: least, most: Policy.maxDays, got: days)
         }
-        guard (1...Policy.maxGroupLimit).contains(maxGroupSize) else { return "A group has 1 to \(Policy.maxGroupLimit) members on its many side, not \(maxGroupSize)." }
+        guard (1...Policy.maxGroupLimit).contains(maxGroupSize) else { return .policyGroupSize(most: Policy.maxGroupLimit, got: maxGroupSize) }
         guard !domains.isEmpty, domains.allSatisfy(Policy.isDomainName), Set(domains).count == domains.count else {
-            return "The policy domains are distinct lower-case names (letters, digits, dashes), not \(domains.joined(separator: ","))."
+            return .policyDomains(domains)
         }
         for kind in MemberKind.allCases {
-            guard let l = limits[kind] else { return "The policy has no limits for \(kind.rawValue)." }
-            guard l.floor.value <= 0 else { return "A floor is zero or below; \(kind.rawValue)'s is \(l.floor)." }
-            if let c = l.ceiling, c.value < 0 { return "A ceiling is zero or above; \(kind.rawValue)'s is \(c)." }
+            guard let l = limits[kind] else { return .policyNoLimits(kind) }
+            guard l.floor.value <= 0 else { return .policyFloor(kind, l.floor) }
+            if let c = l.ceiling, c.value < 0 { return .policyCeiling(kind, c) }
         }
         if let e = earnedFloor, e.startMinutes < 0 || e.minutesPerHourGiven < 0 || e.startMinutes > e.deepestMinutes {
-            return "An earned floor starts no deeper than its deepest, with amounts of zero or more."
+            return .policyEarnedFloor
         }
         return nil
     }

@@ -40,19 +40,29 @@ public enum RuleCode: String, Sendable, CaseIterable, Codable {
     case inputPolicy = "input.policy"
 }
 
-/// A refused command: a stable code and a sentence that names the numbers. The CLI and the
-/// HTTP API print the sentence as it is.
+/// A refused command: a stable code, the input field it concerns when there is one, and why,
+/// with its numbers as typed values (`Reason`). Each face renders the sentence in its
+/// language; `message` is the English one the CLI and the API's `detail` print.
 public struct RuleViolation: Error, Sendable, Equatable, CustomStringConvertible {
     /// The stable code, e.g. `limit.floor`.
     public let code: RuleCode
-    /// The sentence for people, e.g. "Posting 3 h would take an-peeters to -21 h, below the floor of -20 h."
-    public let message: String
+    /// The input field the refusal concerns (`credits`, `date`), if one does.
+    public let field: Field?
+    /// Why, with the numbers.
+    public let reason: Reason
 
-    /// A violation of `code`, explained by `message`.
-    public init(_ code: RuleCode, _ message: String) {
+    /// A violation of `code`, for `reason`, about `field`.
+    public init(_ code: RuleCode, _ reason: Reason, field: Field? = nil) {
         self.code = code
-        self.message = message
+        self.reason = reason
+        self.field = field
     }
+
+    /// The sentence in English, e.g. "Posting 3 h would take An Peeters to -21 h, below the floor of -20 h."
+    public var message: String { reason.english }
+
+    /// The sentence in `language`.
+    public func sentence(in language: Language) -> String { reason.sentence(in: language) }
 
     public var description: String { "\(code.rawValue): \(message)" }
 }
@@ -60,13 +70,16 @@ public struct RuleViolation: Error, Sendable, Equatable, CustomStringConvertible
 /// A soft warning returned with a successful command.
 public struct Warning: Sendable, Equatable, CustomStringConvertible {
     public let code: WarningCode
-    /// The sentence with the numbers.
-    public let message: String
+    /// Why, with the numbers.
+    public let reason: Reason
 
-    public init(code: WarningCode, message: String) {
+    public init(code: WarningCode, reason: Reason) {
         self.code = code
-        self.message = message
+        self.reason = reason
     }
+
+    /// The sentence in English.
+    public var message: String { reason.english }
 
     public var description: String { "\(code.rawValue): \(message)" }
 }
@@ -79,8 +92,11 @@ public enum Refusal: Error, Sendable, CustomStringConvertible {
     /// A read of the ledger failed; `underlying` is the store's error.
     case unreadable(any Error & Sendable)
 
-    /// A rule's refusal: `throw .violation(.limitFloor, "…")` reads like the rule it states.
-    public static func violation(_ code: RuleCode, _ message: String) -> Refusal { .rule(RuleViolation(code, message)) }
+    /// A rule's refusal: `throw .violation(.limitFloor, .belowFloor(…), field: .credits)` reads
+    /// like the rule it states.
+    public static func violation(_ code: RuleCode, _ reason: Reason, field: Field? = nil) -> Refusal {
+        .rule(RuleViolation(code, reason, field: field))
+    }
 
     public var description: String {
         switch self {

@@ -77,13 +77,13 @@ public enum Statistics {
 
     /// Refuses a range that is reversed, outside 1970–2199, or longer than `maxRangeDays`.
     public static func validate(_ input: StatsInput, from: Day?, to: Day?) throws(RuleViolation) {
-        if let from, let to, to < from { throw RuleViolation(.inputInvalid, "The range ends (\(to)) before it starts (\(from)).") }
+        if let from, let to, to < from { throw RuleViolation(.inputInvalid, .rangeReversed(from: from, to: to)) }
         for d in [from, to].compactMap({ $0 }) where d.number < 0 || d.number > Day(iso: "2199-12-31")!.number {
-            throw RuleViolation(.inputInvalid, "Statistics cover 1970-01-01 to 2199-12-31, not \(d).")
+            throw RuleViolation(.inputInvalid, .statisticsDays(d))
         }
         let r = range(input, from: from, to: to)
         if r.to.number - r.from.number > maxRangeDays {
-            throw RuleViolation(.inputInvalid, "A report covers at most \(maxRangeDays) days (about fifty years); \(r.from) to \(r.to) is longer.")
+            throw RuleViolation(.inputInvalid, .rangeTooLong(most: maxRangeDays, from: r.from, to: r.to))
         }
     }
 

@@ -23,18 +23,21 @@ public struct Minutes: Sendable, Hashable, Comparable, Codable, CustomStringConv
     public var description: String { Minutes.format(value) }
 
     /// Formats minutes as hours for people (see `description`).
-    public static func format(_ minutes: Int64) -> String {
+    public static func format(_ minutes: Int64) -> String { format(minutes, point: ".", hour: "h") }
+
+    /// Formats minutes as hours with a language's decimal sign and hour symbol (`1,5 u`).
+    static func format(_ minutes: Int64, point: String, hour: String) -> String {
         let sign = minutes < 0 ? "-" : ""
         let m = minutes.magnitude
         let h = m / 60, r = m % 60
-        if r == 0 { return "\(sign)\(h) h" }
+        if r == 0 { return "\(sign)\(h) \(hour)" }
         if (r * 100) % 60 == 0 {
             let hundredths = r * 100 / 60
             var frac = hundredths < 10 ? "0\(hundredths)" : "\(hundredths)"
             if frac.hasSuffix("0") { frac.removeLast() }
-            return "\(sign)\(h).\(frac) h"
+            return "\(sign)\(h)\(point)\(frac) \(hour)"
         }
-        return "\(sign)\(h) h \(r < 10 ? "0" : "")\(r) min"
+        return "\(sign)\(h) \(hour) \(r < 10 ? "0" : "")\(r) min"
     }
 
     /// Clock form `H:MM` (`1:30`, `-20:00`), as time banks print statements.

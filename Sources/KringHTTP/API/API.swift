@@ -261,7 +261,7 @@ public final class API: @unchecked Sendable {
         case .success(let o): return StoredAnswer(status: status, body: API.outcomeBody(o))
         case .failure(let v):
             let e = APIError(v)
-            return StoredAnswer(status: e.status, body: String(decoding: Problem.body(status: e.status, code: e.code, detail: e.detail), as: UTF8.self))
+            return StoredAnswer(status: e.status, body: String(decoding: Problem.body(status: e.status, code: e.code, detail: e.detail, extra: e.extra), as: UTF8.self))
         }
     }
 

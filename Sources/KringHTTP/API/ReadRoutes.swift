@@ -132,14 +132,14 @@ extension API {
         Route("GET", "/v1/members/{id}", .token, "read a member") { ctx in
             try ctx.query.finish()
             let id = try ctx.pathID(MemberID.self)
-            guard let r = try ctx.api.read({ try $0.member(id) }) else { throw RuleViolation(.memberNotFound, "There is no member \(id).") }
+            guard let r = try ctx.api.read({ try $0.member(id) }) else { throw RuleViolation(.memberNotFound, .notFound(.member(id))) }
             return ok(ctx.isCoordinator || ctx.caller.member == id ? r.json : directoryJSON(r))
         },
         Route("GET", "/v1/members/{id}/balance", .token, "read a balance") { ctx in
             try ctx.query.finish()
             let id = try ctx.pathID(MemberID.self)
             try ctx.requireSelfOrCoordinator(id, "balance")
-            guard let r = try ctx.api.read({ try $0.member(id) }) else { throw RuleViolation(.memberNotFound, "There is no member \(id).") }
+            guard let r = try ctx.api.read({ try $0.member(id) }) else { throw RuleViolation(.memberNotFound, .notFound(.member(id))) }
             let head = try ctx.api.read { try $0.head() }
             return ok(.object(["member": .id(id), "balance_minutes": .int(r.state.balance.value), "floor_minutes": .int(r.floor.value),
                                "ceiling_minutes": r.ceiling.map { .int($0.value) } ?? .null, "ledger_head": head.json]))
@@ -151,7 +151,7 @@ extension API {
             let limit = try pageSize(&ctx), after = try intCursor(&ctx)
             try ctx.query.finish()
             guard let s = try ctx.api.read({ try $0.statement(id, from: from, to: to, afterPosting: after, limit: limit + 1) }) else {
-                throw RuleViolation(.memberNotFound, "There is no member \(id).")
+                throw RuleViolation(.memberNotFound, .notFound(.member(id)))
             }
             let lines = s.lines.prefix(limit)
             let more = s.lines.count > limit
@@ -177,7 +177,7 @@ extension API {
         Route("GET", "/v1/exchanges/{id}", .token, "read an exchange") { ctx in
             try ctx.query.finish()
             let id = try ctx.pathID(ExchangeID.self)
-            guard let r = try ctx.api.read({ try $0.exchange(id) }) else { throw RuleViolation(.exchangeNotFound, "There is no exchange \(id).") }
+            guard let r = try ctx.api.read({ try $0.exchange(id) }) else { throw RuleViolation(.exchangeNotFound, .notFound(.exchange(id))) }
             let parties = Set(r.record.info.providers + r.record.info.receivers)
             guard ctx.isCoordinator || parties.contains(ctx.caller.member) else {
                 throw APIError.forbidden("A member sees only exchanges they are party to; \(id) is not one of them.")
@@ -195,7 +195,7 @@ extension API {
             try ctx.query.finish()
             let today = ctx.today
             let (hours, rows, listing) = try ctx.api.read { r in (try r.spaceHours(offer), try r.bookings(of: offer, on: date, from: date == nil ? today : nil), try r.listing(offer)) }
-            guard let hours else { throw RuleViolation(.spaceHours, "\(offer) has no opening hours.") }
+            guard let hours else { throw RuleViolation(.spaceHours, .noHours(offer)) }
             let owner = listing?.record.info.author
             let me = ctx.caller.member, full = ctx.isCoordinator || me == owner
             return ok(.object(["offer": .id(offer), "hours": hours.json, "bookings": .array(rows.map { b in
@@ -248,7 +248,7 @@ extension API {
         Route("GET", "/v1/challenges/{id}", .token, "read a challenge's report") { ctx in
             try ctx.query.finish()
             let id = try ctx.pathID(ChallengeID.self)
-            guard let r = try ctx.api.read({ try $0.challengeReport(id) }) else { throw RuleViolation(.challengeNotFound, "There is no challenge \(id).") }
+            guard let r = try ctx.api.read({ try $0.challengeReport(id) }) else { throw RuleViolation(.challengeNotFound, .notFound(.challenge(id))) }
             return ok(r.json)
         },
         Route("GET", "/v1/policy", .token, "read the policy") { ctx in

@@ -8,6 +8,8 @@ public struct APIError: Error, Sendable {
     public let code: ProblemCode
     public let detail: String
     public var headers: [(name: String, value: String)] = []
+    /// The input field a rule's refusal concerns, answered as the problem's `field` member.
+    public var field: Field?
 
     public init(_ status: Int, _ code: ProblemCode, _ detail: String, headers: [(name: String, value: String)] = []) {
         self.status = status
@@ -19,7 +21,11 @@ public struct APIError: Error, Sendable {
     /// A rule's refusal, with the status its code has.
     public init(_ v: RuleViolation) {
         self.init(APIError.status(of: v.code), .rule(v.code), v.message)
+        field = v.field
     }
+
+    /// The problem's extension members beyond `code`: the field, when there is one.
+    var extra: [String: JSON] { field.map { ["field": .string($0.rawValue)] } ?? [:] }
 
     /// One code, one status, whoever raises it (the core or the face): 403 when the actor may
     /// not do it, 404 when its subject does not exist, 409 for an idempotency conflict, 400 for
@@ -36,7 +42,7 @@ public struct APIError: Error, Sendable {
         }
     }
 
-    public var response: HTTPResponse { Problem.response(status: status, code: code, detail: detail, headers: headers) }
+    public var response: HTTPResponse { Problem.response(status: status, code: code, detail: detail, extra: extra, headers: headers) }
 
     /// A face's refusal.
     public init(_ status: Int, _ code: FaceCode, _ detail: String, headers: [(name: String, value: String)] = []) {

@@ -20,11 +20,11 @@ extension Policy {
             var v = value
             var negative = false
             if allowNegative, v.hasPrefix("-") { negative = true; v.removeFirst() }
-            guard let m = Minutes.parse(v) else { throw RuleViolation(.inputPolicy, "\"\(value)\" is not an amount for \(name) (try 20h, 1:30 or 90m).") }
+            guard let m = Minutes.parse(v) else { throw RuleViolation(.inputPolicy, .policyAmount(setting: name, value: value), field: .value) }
             return negative ? -m.value : m.value
         }
         func number() throws(RuleViolation) -> Int64 {
-            guard let n = Int64(value) else { throw RuleViolation(.inputPolicy, "\(name) takes a whole number, not \(value).") }
+            guard let n = Int64(value) else { throw RuleViolation(.inputPolicy, .policyWholeNumber(setting: name, value: value), field: .value) }
             return n
         }
         switch name {
@@ -37,10 +37,10 @@ extension Policy {
         case "expiry-days": p.proposalExpiryDays = try number()
         case "max-group": p.maxGroupSize = try number()
         case "equal-time":
-            guard value == "on" || value == "off" else { throw RuleViolation(.inputPolicy, "equal-time is on or off, not \(value).") }
+            guard value == "on" || value == "off" else { throw RuleViolation(.inputPolicy, .policyOnOff(setting: name, value: value), field: .value) }
             p.equalTime = value == "on"
         case "expiry-action":
-            guard let a = ExpiryAction(rawValue: value) else { throw RuleViolation(.inputPolicy, "expiry-action is expire or auto-confirm, not \(value).") }
+            guard let a = ExpiryAction(rawValue: value) else { throw RuleViolation(.inputPolicy, .policyExpiryAction(value: value), field: .value) }
             p.expiryAction = a
         case "domains":
             p.domains = value.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
@@ -48,13 +48,13 @@ extension Policy {
             if value == "off" { p.earnedFloor = nil; break }
             let parts = value.split(separator: ",").map(String.init)
             guard parts.count == 3, let s = Minutes.parse(parts[0]), let r = Minutes.parse(parts[1]), let d = Minutes.parse(parts[2]) else {
-                throw RuleViolation(.inputPolicy, "earned-floor is START,PER-HOUR-GIVEN,DEEPEST (e.g. 5h,30m,20h), or off; not \(value).")
+                throw RuleViolation(.inputPolicy, .policyEarnedFloorText(value: value), field: .value)
             }
             p.earnedFloor = EarnedFloor(startMinutes: s.value, minutesPerHourGiven: r.value, deepestMinutes: d.value, kinds: [.person])
         default:
             let parts = name.split(separator: ".").map(String.init)
             guard parts.count == 2, let kind = MemberKind(rawValue: parts[1]), parts[0] == "floor" || parts[0] == "ceiling" else {
-                throw RuleViolation(.inputPolicy, "Unknown policy setting \(name); known: \(Policy.settingNames.joined(separator: ", ")).")
+                throw RuleViolation(.inputPolicy, .policyUnknownSetting(name, known: Policy.settingNames), field: .setting)
             }
             var l = p.limits(for: kind)
             if parts[0] == "floor" { l.floor = Minutes(try amount(allowNegative: true)) }

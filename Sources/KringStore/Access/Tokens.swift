@@ -74,15 +74,15 @@ extension Ledger {
     /// Issues a token for `member` (who must exist and not have left). Returns the token, to
     /// be shown once, and its record.
     public func issueToken(member: MemberID, role: TokenRole, label: String, expiresAt: Int64? = nil) throws(LedgerError) -> (token: String, info: TokenInfo) {
-        guard label.count <= Tokens.maxLabel else { throw .rule(RuleViolation(.inputInvalid, "A token's label is at most \(Tokens.maxLabel) characters, not \(label.count).")) }
+        guard label.count <= Tokens.maxLabel else { throw .rule(RuleViolation(.inputInvalid, .textTooLong(.label, most: Tokens.maxLabel, got: label.count), field: .label)) }
         return try locked { () throws(LedgerError) in
             let status: String?
             do throws(StoreError) { status = try db.scalarText("SELECT status FROM members WHERE id = ?", .id(member)) } catch { throw .storage(error) }
-            guard let status else { throw .rule(RuleViolation(.memberNotFound, "There is no member \(member).")) }
-            guard status != MemberStatus.left.rawValue else { throw .rule(RuleViolation(.ruleInactive, "\(member) has left; no token is issued for them.")) }
+            guard let status else { throw .rule(RuleViolation(.memberNotFound, .notFound(.member(member)), field: .member)) }
+            guard status != MemberStatus.left.rawValue else { throw .rule(RuleViolation(.ruleInactive, .noTokenForLeft(member), field: .member)) }
             let token = Tokens.generate()
             let now = clockNow()
-            if let e = expiresAt, e <= now { throw .rule(RuleViolation(.inputInvalid, "A token expires in the future, not at \(e) (now is \(now)).")) }
+            if let e = expiresAt, e <= now { throw .rule(RuleViolation(.inputInvalid, .tokenExpiry(at: e, now: now))) }
             do throws(StoreError) {
                 try db.cached("INSERT INTO api_tokens(member, role, label, hash, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)")
                     .run(.id(member), .text(role.rawValue), .text(label), .blob(Tokens.hash(token)), .int(now), .int(expiresAt))
@@ -102,8 +102,8 @@ extension Ledger {
                 try s.bind([.int(id.number)])
                 row = try s.step() ? (true, s.int(0) == 1) : (false, false)
             } catch { throw .storage(error) }
-            guard row.exists else { throw .rule(RuleViolation(.tokenNotFound, "There is no token \(id).")) }
-            guard !row.revoked else { throw .rule(RuleViolation(.inputInvalid, "Token \(id) was already revoked.")) }
+            guard row.exists else { throw .rule(RuleViolation(.tokenNotFound, .notFound(.token(id)))) }
+            guard !row.revoked else { throw .rule(RuleViolation(.inputInvalid, .tokenRevoked(id))) }
             do throws(StoreError) { try db.cached("UPDATE api_tokens SET revoked_at = ? WHERE id = ?").run(.int(clockNow()), .int(id.number)) } catch { throw .storage(error) }
         }
     }

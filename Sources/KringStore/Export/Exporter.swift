@@ -34,7 +34,7 @@ public enum Exporter {
             var inexact: TransferRow?
             try reader.forEachTransfer { t in if inexact == nil, t.minutes.value % 3 != 0 { inexact = t } }
             if let t = inexact {
-                throw RuleViolation(.inputAmount, "\(t.minutes.value) minutes (at seq \(t.seq)) is not exact in hours with two decimals; export with --unit minutes.")
+                throw RuleViolation(.inputAmount, .notExactHours(minutes: t.minutes.value, seq: t.seq))
             }
         }
         let head = try reader.head()

@@ -307,38 +307,59 @@ public final class Ledger: @unchecked Sendable {
     }
 
     /// What an idempotent command came to, as its key keeps it: where it landed with its
-    /// warnings and the expiries before it, or the rule that refused it. The event itself is
-    /// the journal's, read back at `seq`.
+    /// warnings and the expiries before it, or the rule that refused it, each sentence by its
+    /// typed reason (so a face can render it in any language). The event itself is the
+    /// journal's, read back at `seq`.
     static func keep(_ result: Result<Outcome, RuleViolation>) -> JSON {
         switch result {
         case .success(let o):
             return .object(["accepted": .object([
                 "seq": .int(o.seq), "expired_before": .int(Int64(o.expiredBefore)),
-                "warnings": .array(o.warnings.map { .object(["code": .string($0.code.rawValue), "message": .string($0.message)]) }),
+                "warnings": .array(o.warnings.map { .object(["code": .string($0.code.rawValue), "reason": kept($0.reason)]) }),
             ])])
         case .failure(let v):
-            return .object(["refused": .object(["code": .string(v.code.rawValue), "message": .string(v.message)])])
+            return .object(["refused": .object(["code": .string(v.code.rawValue), "field": v.field.map { .string($0.rawValue) } ?? .null,
+                                                "reason": kept(v.reason)])])
         }
+    }
+
+    /// A reason as a kept outcome holds it.
+    private static func kept(_ reason: Reason) -> JSON {
+        // Encoding a value of plain enums, strings and numbers cannot fail.
+        guard let data = try? JSONEncoder().encode(reason), let json = try? JSON.parse(Array(data)) else {
+            preconditionFailure("a reason did not encode")
+        }
+        return json
+    }
+
+    /// The reason in a kept outcome: typed, or (kept by a version before typed sentences) the
+    /// English sentence it held.
+    private static func keptReason(_ json: JSON) -> Reason? {
+        if let message = json["message"]?.stringValue { return .kept(message) }
+        guard let r = json["reason"] else { return nil }
+        return try? JSONDecoder().decode(Reason.self, from: Data(r.canonicalBytes))
     }
 
     /// The outcome kept with a key, with its event read from the journal.
     private func keptOutcome(_ text: String) throws(StoreError) -> Result<Outcome, RuleViolation> {
         guard let json = try? JSON.parse(text) else { throw StoreError("an idempotency outcome is not JSON", integrity: true) }
         if let r = json["refused"] {
-            guard let code = r["code"]?.stringValue.flatMap(RuleCode.init), let message = r["message"]?.stringValue else {
+            guard let code = r["code"]?.stringValue.flatMap(RuleCode.init), let reason = Ledger.keptReason(r) else {
                 throw StoreError("an idempotency outcome names no known rule", integrity: true)
             }
-            return .failure(RuleViolation(code, message))
+            let field = r["field"]?.stringValue
+            guard field == nil || Field(rawValue: field!) != nil else { throw StoreError("an idempotency outcome names no known field", integrity: true) }
+            return .failure(RuleViolation(code, reason, field: field.flatMap(Field.init)))
         }
         guard let a = json["accepted"], let seq = a["seq"]?.intValue, let expired = a["expired_before"]?.intValue, let ws = a["warnings"]?.arrayValue else {
             throw StoreError("an idempotency outcome is neither accepted nor refused", integrity: true)
         }
         var warnings = [Warning]()
         for w in ws {
-            guard let code = w["code"]?.stringValue.flatMap(WarningCode.init), let message = w["message"]?.stringValue else {
+            guard let code = w["code"]?.stringValue.flatMap(WarningCode.init), let reason = Ledger.keptReason(w) else {
                 throw StoreError("an idempotency outcome holds an unknown warning", integrity: true)
             }
-            warnings.append(Warning(code: code, message: message))
+            warnings.append(Warning(code: code, reason: reason))
         }
         let s = try db.cached("SELECT type, payload, hash FROM journal WHERE seq = ?")
         defer { s.reset() }

@@ -130,7 +130,7 @@ extension Reader {
     /// separators or plain words, never syntax.
     public static func ftsQuery(_ text: String) throws(RuleViolation) -> String {
         guard text.count <= maxSearchLength else {
-            throw RuleViolation(.inputInvalid, "A search is at most \(maxSearchLength) characters, not \(text.count).")
+            throw RuleViolation(.inputInvalid, .textTooLong(.q, most: maxSearchLength, got: text.count), field: .q)
         }
         var words = [String]()
         var current = ""
@@ -138,8 +138,8 @@ extension Reader {
             if ch.isLetter || ch.isNumber { current.append(ch) } else if !current.isEmpty { words.append(current); current = "" }
         }
         if !current.isEmpty { words.append(current) }
-        guard !words.isEmpty else { throw RuleViolation(.inputInvalid, "A search needs at least one word.") }
-        guard words.count <= maxSearchWords else { throw RuleViolation(.inputInvalid, "A search has at most \(maxSearchWords) words, not \(words.count).") }
+        guard !words.isEmpty else { throw RuleViolation(.inputInvalid, .searchNoWord, field: .q) }
+        guard words.count <= maxSearchWords else { throw RuleViolation(.inputInvalid, .searchTooManyWords(most: maxSearchWords, got: words.count), field: .q) }
         return words.map { "\"\($0)\"*" }.joined(separator: " ")
     }
 }
@@ -172,7 +172,7 @@ extension Reader {
         var requests = open.filter { $0.record.info.side == .request && (author == nil || $0.record.info.author == author) }
         if let id = request {
             requests = requests.filter { $0.record.info.id == id }
-            guard !requests.isEmpty else { throw RuleViolation(.listingNotFound, "There is no open request \(id).") }
+            guard !requests.isEmpty else { throw RuleViolation(.listingNotFound, .noOpenRequest(id)) }
         }
         let offers = open.filter { $0.record.info.side == .offer }
         return Matcher.match(requests: requests.map(\.matchListing), offers: offers.map(\.matchListing))

@@ -18,7 +18,7 @@ let accountCommands: [CommandSpec] = [
         let r = try openReader(inv)
         if inv.positionals.first != nil {
             let id = try inv.positionalID(0, MemberID.self, "ID")
-            guard let b = try r.balance(id) else { throw RuleViolation(.memberNotFound, "There is no member \(id).") }
+            guard let b = try r.balance(id) else { throw ArgumentError(.memberNotFound, "There is no member \(id).") }
             if inv.json { out(JSON.object(["member": .id(id), "balance_minutes": .int(b.value)]).canonicalString) } else { out("\(id)  \(b.clock)  (\(b))") }
             return 0
         }
@@ -30,7 +30,7 @@ let accountCommands: [CommandSpec] = [
     CommandSpec(path: "statement", summary: "a member's postings with running balance", usage: "kring statement ID [--from DATE] [--to DATE] [--json]",
                 options: ["from", "to"], flags: ["json"], positionals: 1...1) { inv in
         guard let s = try openReader(inv).statement(try inv.positionalID(0, MemberID.self, "ID"), from: try inv.day("from"), to: try inv.day("to")) else {
-            throw RuleViolation(.memberNotFound, "There is no member \(inv.positionals[0]).")
+            throw ArgumentError(.memberNotFound, "There is no member \(inv.positionals[0]).")
         }
         if inv.json { out(s.json.canonicalString); return 0 }
         out("Statement of \(s.member)\(s.from.map { " from \($0)" } ?? "")\(s.to.map { " to \($0)" } ?? "")")

@@ -7,7 +7,7 @@ let challengeCommands: [CommandSpec] = [
     CommandSpec(path: "challenge add", summary: "post a local problem for co-creation (the municipality or an association)",
                 usage: "kring challenge add --as MEMBER --title TEXT [--text TEXT] --domains a,b --ends YYYY-MM-DD",
                 options: ["as", "title", "text", "domains", "ends"], flags: ["json"], required: ["as", "title", "domains", "ends"]) { inv in
-        guard let ends = try inv.day("ends") else { throw RuleViolation(.inputInvalid, "--ends is required.") }
+        guard let ends = try inv.day("ends") else { throw ArgumentError(.inputInvalid, "--ends is required.") }
         let author = try inv.requiredID("as", MemberID.self)
         return try perform(inv, .postChallenge(author: author, title: inv.required("title"), text: inv.option("text") ?? "",
                                                domains: inv.list("domains"), ends: ends), by: .member(author)) { o in
@@ -27,7 +27,7 @@ let challengeCommands: [CommandSpec] = [
     CommandSpec(path: "challenge show", summary: "who joined (by kind and domain), pledges and the exchanges they became",
                 usage: "kring challenge show ID [--json]", flags: ["json"], positionals: 1...1) { inv in
         guard let r = try openReader(inv).challengeReport(try inv.positionalID(0, ChallengeID.self, "ID")) else {
-            throw RuleViolation(.challengeNotFound, "There is no challenge \(inv.positionals[0]).")
+            throw ArgumentError(.challengeNotFound, "There is no challenge \(inv.positionals[0]).")
         }
         if inv.json { out(r.json.canonicalString); return 0 }
         let i = r.record.info
@@ -50,7 +50,7 @@ let challengeCommands: [CommandSpec] = [
     CommandSpec(path: "challenge pledge", summary: "pledge time, space or goods to a challenge you joined",
                 usage: "kring challenge pledge ID --as MEMBER --kind time|space|goods --what TEXT",
                 options: ["as", "kind", "what"], flags: ["json"], required: ["as", "kind", "what"], positionals: 1...1) { inv in
-        guard let kind = ExchangeKind(rawValue: inv.required("kind")) else { throw RuleViolation(.inputInvalid, "--kind is time, space or goods.") }
+        guard let kind = ExchangeKind(rawValue: inv.required("kind")) else { throw ArgumentError(.inputInvalid, "--kind is time, space or goods.") }
         let p = Pledge(challenge: try inv.positionalID(0, ChallengeID.self, "ID"), member: try inv.requiredID("as", MemberID.self), kind: kind, what: inv.required("what"))
         return try perform(inv, .pledge(p), by: .member(p.member)) { _ in "\(p.member) pledged \(kind.rawValue) to \(p.challenge)." }
     },

@@ -43,13 +43,13 @@ let exchangeCommands: [CommandSpec] = [
                 options: ["member", "state", "limit"], flags: ["json"]) { inv in
         let state = try inv.option("state").map { s throws -> ExchangeState in
             guard let v = ExchangeState(rawValue: s) else {
-                throw RuleViolation(.inputInvalid, "--state is one of \(ExchangeState.allCases.map(\.rawValue).joined(separator: ", ")), not \(s).")
+                throw ArgumentError(.inputInvalid, "--state is one of \(ExchangeState.allCases.map(\.rawValue).joined(separator: ", ")), not \(s).")
             }
             return v
         }
         var limit = 1_000
         if let l = inv.option("limit") {
-            guard let n = Int(l), n > 0, n <= Reader.maxRows else { throw RuleViolation(.inputInvalid, "--limit takes 1 to \(Reader.maxRows), not \(l).") }
+            guard let n = Int(l), n > 0, n <= Reader.maxRows else { throw ArgumentError(.inputInvalid, "--limit takes 1 to \(Reader.maxRows), not \(l).") }
             limit = n
         }
         let rows = try openReader(inv).exchanges(member: try inv.id("member", MemberID.self), state: state, limit: limit)
@@ -57,7 +57,7 @@ let exchangeCommands: [CommandSpec] = [
         return 0
     },
     CommandSpec(path: "exchange show", summary: "show one exchange", usage: "kring exchange show EXCHANGE [--json]", flags: ["json"], positionals: 1...1) { inv in
-        guard let r = try openReader(inv).exchange(try inv.positionalID(0, ExchangeID.self, "EXCHANGE")) else { throw RuleViolation(.exchangeNotFound, "There is no exchange \(inv.positionals[0]).") }
+        guard let r = try openReader(inv).exchange(try inv.positionalID(0, ExchangeID.self, "EXCHANGE")) else { throw ArgumentError(.exchangeNotFound, "There is no exchange \(inv.positionals[0]).") }
         if inv.json { out(r.json.canonicalString) } else {
             out(exchangeLine(r))
             out("  consents: \(r.record.consents.map(\.handle).joined(separator: ", "))\(r.record.recorded ? " (recorded by the coordinator)" : "")")

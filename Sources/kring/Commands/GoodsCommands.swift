@@ -12,7 +12,7 @@ let goodsCommands: [CommandSpec] = [
     CommandSpec(path: "goods lend", summary: "record goods lent, with the day they are due back",
                 usage: "kring goods lend --as LENDER --to BORROWER --what TEXT --due YYYY-MM-DD [--offer of-N]",
                 options: ["as", "to", "what", "due", "offer"], flags: ["json"], required: ["as", "to", "what", "due"]) { inv in
-        guard let due = try inv.day("due") else { throw RuleViolation(.inputInvalid, "--due is required.") }
+        guard let due = try inv.day("due") else { throw ArgumentError(.inputInvalid, "--due is required.") }
         let draft = LoanDraft(lender: try inv.requiredID("as", MemberID.self), borrower: try inv.requiredID("to", MemberID.self), what: inv.required("what"),
                               offer: try inv.id("offer", ListingID.self), due: due)
         return try perform(inv, .lend(draft), by: .member(draft.lender)) { o in

@@ -15,7 +15,7 @@ let setupCommands: [CommandSpec] = [
                 options: ["members", "months", "seed", "end"], flags: ["json"]) { inv in
         func int(_ name: String, _ d: Int, _ range: ClosedRange<Int>) throws -> Int {
             guard let v = inv.option(name) else { return d }
-            guard let n = Int(v), range.contains(n) else { throw RuleViolation(.inputInvalid, "--\(name) takes a whole number from \(range.lowerBound) to \(range.upperBound), not \(v).") }
+            guard let n = Int(v), range.contains(n) else { throw ArgumentError(.inputInvalid, "--\(name) takes a whole number from \(range.lowerBound) to \(range.upperBound), not \(v).") }
             return n
         }
         let members = try int("members", 150, 12...1_000_000), months = try int("months", 18, 1...120)
@@ -45,7 +45,7 @@ let ledgerCommands: [CommandSpec] = [
     CommandSpec(path: "export", summary: "export the ledger for hledger, as CSV or as JSON",
                 usage: "kring export --format hledger|csv|json [--unit hours|minutes] [--table transfers|exchanges] [--out FILE]",
                 options: ["format", "unit", "out", "table"], required: ["format"]) { inv in
-        guard let unit = ExportUnit(rawValue: inv.option("unit") ?? "hours") else { throw RuleViolation(.inputInvalid, "--unit is hours or minutes.") }
+        guard let unit = ExportUnit(rawValue: inv.option("unit") ?? "hours") else { throw ArgumentError(.inputInvalid, "--unit is hours or minutes.") }
         let reader = try openReader(inv)
         var buffer = [UInt8]()
         buffer.reserveCapacity(1 << 20)
@@ -70,9 +70,9 @@ let ledgerCommands: [CommandSpec] = [
                 switch inv.option("table") ?? "transfers" {
                 case "transfers": try Exporter.transfersCSV(reader, write: write)
                 case "exchanges": try Exporter.exchangesCSV(reader, write: write)
-                default: throw RuleViolation(.inputInvalid, "--table is transfers or exchanges.")
+                default: throw ArgumentError(.inputInvalid, "--table is transfers or exchanges.")
                 }
-            default: throw RuleViolation(.inputInvalid, "--format is hledger, csv or json, not \(inv.required("format")).")
+            default: throw ArgumentError(.inputInvalid, "--format is hledger, csv or json, not \(inv.required("format")).")
             }
         } catch {
             if let t = tmpPath { try? FileManager.default.removeItem(atPath: t) }

@@ -5,7 +5,7 @@ import KringStore
 /// A listing draft from the options of `offer|request add|edit`.
 func listingDraft(_ inv: Invocation, side: ListingSide, author: MemberID) throws -> ListingDraft {
     guard let kind = ExchangeKind(rawValue: inv.required("kind")) else {
-        throw RuleViolation(.inputInvalid, "--kind is time, space or goods, not \(inv.required("kind")).")
+        throw ArgumentError(.inputInvalid, "--kind is time, space or goods, not \(inv.required("kind")).")
     }
     return ListingDraft(side: side, author: author, kind: kind, domain: inv.required("domain"), title: inv.required("title"),
                         text: inv.option("text") ?? "", place: inv.option("place"), availability: inv.option("availability"),
@@ -14,7 +14,7 @@ func listingDraft(_ inv: Invocation, side: ListingSide, author: MemberID) throws
 
 func listingDays(_ inv: Invocation) throws -> Int64? {
     guard let d = inv.option("days") else { return nil }
-    guard let n = Int64(d) else { throw RuleViolation(.inputInvalid, "--days is a whole number of days, not \(d).") }
+    guard let n = Int64(d) else { throw ArgumentError(.inputInvalid, "--days is a whole number of days, not \(d).") }
     return n
 }
 
@@ -27,7 +27,7 @@ func listingLine(_ r: ListingRow) -> String {
 func listingFilter(_ inv: Invocation, side: ListingSide?) throws -> ListingFilter {
     func parse<T: RawRepresentable>(_ name: String, _ type: T.Type) throws -> T? where T.RawValue == String {
         guard let v = inv.option(name) else { return nil }
-        guard let t = T(rawValue: v) else { throw RuleViolation(.inputInvalid, "--\(name) \(v) is not one of the known values.") }
+        guard let t = T(rawValue: v) else { throw ArgumentError(.inputInvalid, "--\(name) \(v) is not one of the known values.") }
         return t
     }
     return ListingFilter(side: try side ?? parse("side", ListingSide.self), kind: try parse("kind", ExchangeKind.self), domain: inv.option("domain"),
@@ -35,7 +35,7 @@ func listingFilter(_ inv: Invocation, side: ListingSide?) throws -> ListingFilte
 }
 
 /// Who acts on a listing: `--as MEMBER`, or the coordinator when it is absent.
-func listingActor(_ inv: Invocation) throws(RuleViolation) -> Actor { try inv.id("as", MemberID.self).map(Actor.member) ?? .coordinator }
+func listingActor(_ inv: Invocation) throws(ArgumentError) -> Actor { try inv.id("as", MemberID.self).map(Actor.member) ?? .coordinator }
 
 func listingCommands(_ side: ListingSide) -> [CommandSpec] {
     let noun = side.rawValue
@@ -60,7 +60,7 @@ func listingCommands(_ side: ListingSide) -> [CommandSpec] {
         CommandSpec(path: "\(noun) show", summary: "one \(noun), in its latest version", usage: "kring \(noun) show ID [--json]",
                     flags: ["json"], positionals: 1...1) { inv in
             guard let r = try openReader(inv).listing(try inv.positionalID(0, ListingID.self, "ID")), r.record.info.side == side else {
-                throw RuleViolation(.listingNotFound, "There is no \(noun) \(inv.positionals[0]).")
+                throw ArgumentError(.listingNotFound, "There is no \(noun) \(inv.positionals[0]).")
             }
             if inv.json { out(r.json.canonicalString); return 0 }
             out(listingLine(r))
@@ -114,7 +114,7 @@ let marketCommands: [CommandSpec] = listingCommands(.offer) + listingCommands(.r
                 options: ["side", "kind", "domain", "neighbourhood", "member-kind", "limit"], flags: ["json"], positionals: 1...Reader.maxSearchWords) { inv in
         var limit = 50
         if let l = inv.option("limit") {
-            guard let n = Int(l), (1...500).contains(n) else { throw RuleViolation(.inputInvalid, "--limit takes 1 to 500, not \(l).") }
+            guard let n = Int(l), (1...500).contains(n) else { throw ArgumentError(.inputInvalid, "--limit takes 1 to 500, not \(l).") }
             limit = n
         }
         let rows = try openReader(inv).search(inv.positionals.joined(separator: " "), filter: try listingFilter(inv, side: nil),

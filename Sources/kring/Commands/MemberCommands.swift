@@ -8,7 +8,7 @@ let memberCommands: [CommandSpec] = [
                 usage: "kring member add ID --name NAME --kind person|company|association|initiative|municipality [--neighbourhood N] [--domains a,b]",
                 options: ["name", "kind", "neighbourhood", "domains"], flags: ["json"], required: ["name", "kind"], positionals: 1...1) { inv in
         guard let kind = MemberKind(rawValue: inv.required("kind")), kind != .pool else {
-            throw RuleViolation(.inputInvalid, "--kind is one of \(MemberKind.registrable.map(\.rawValue).joined(separator: ", ")), not \(inv.required("kind")).")
+            throw ArgumentError(.inputInvalid, "--kind is one of \(MemberKind.registrable.map(\.rawValue).joined(separator: ", ")), not \(inv.required("kind")).")
         }
         let domains = inv.option("domains").map { $0.split(separator: ",").map { String($0).trimmedSpaces } } ?? []
         let d = MemberDraft(id: try inv.positionalID(0, MemberID.self, "ID"), name: inv.required("name"), kind: kind, neighbourhood: inv.option("neighbourhood"), domains: domains)
@@ -17,11 +17,11 @@ let memberCommands: [CommandSpec] = [
     CommandSpec(path: "member list", summary: "list members with their balances", usage: "kring member list [--kind K] [--status S] [--json]",
                 options: ["kind", "status"], flags: ["json"]) { inv in
         let kind = try inv.option("kind").map { k throws -> MemberKind in
-            guard let v = MemberKind(rawValue: k) else { throw RuleViolation(.inputInvalid, "--kind \(k) is not a member kind.") }
+            guard let v = MemberKind(rawValue: k) else { throw ArgumentError(.inputInvalid, "--kind \(k) is not a member kind.") }
             return v
         }
         let status = try inv.option("status").map { s throws -> MemberStatus in
-            guard let v = MemberStatus(rawValue: s) else { throw RuleViolation(.inputInvalid, "--status is active, suspended or left, not \(s).") }
+            guard let v = MemberStatus(rawValue: s) else { throw ArgumentError(.inputInvalid, "--status is active, suspended or left, not \(s).") }
             return v
         }
         let rows = try openReader(inv).members(kind: kind, status: status)
@@ -29,7 +29,7 @@ let memberCommands: [CommandSpec] = [
         return 0
     },
     CommandSpec(path: "member show", summary: "show one member", usage: "kring member show ID [--json]", flags: ["json"], positionals: 1...1) { inv in
-        guard let r = try openReader(inv).member(try inv.positionalID(0, MemberID.self, "ID")) else { throw RuleViolation(.memberNotFound, "There is no member \(inv.positionals[0]).") }
+        guard let r = try openReader(inv).member(try inv.positionalID(0, MemberID.self, "ID")) else { throw ArgumentError(.memberNotFound, "There is no member \(inv.positionals[0]).") }
         if inv.json { out(r.json.canonicalString); return 0 }
         let i = r.state.info
         out("\(i.name) (\(i.id)), \(i.kind.rawValue), \(r.state.status.rawValue)")
@@ -55,7 +55,7 @@ let memberCommands: [CommandSpec] = [
                 options: ["floor", "ceiling"], flags: ["json"], positionals: 1...1) { inv in
         let id = try inv.positionalID(0, MemberID.self, "ID")
         if inv.option("floor") == nil && inv.option("ceiling") == nil {
-            guard let r = try openReader(inv).member(id) else { throw RuleViolation(.memberNotFound, "There is no member \(id).") }
+            guard let r = try openReader(inv).member(id) else { throw ArgumentError(.memberNotFound, "There is no member \(id).") }
             if inv.json {
                 out(JSON.object(["member": .id(id), "floor_minutes": .int(r.floor.value), "ceiling_minutes": r.ceiling.map { .int($0.value) } ?? .null,
                                  "floor_override": r.state.floorOverride.map { .int($0.value) } ?? .null,

@@ -15,23 +15,23 @@ let serveCommands: [CommandSpec] = [
                 options: ["host", "port", "max-connections", "max-connections-per-address", "header-timeout", "first-request-timeout", "idle-timeout", "trusted-proxy"],
                 flags: ["demo", "quiet"]) { inv in
         let host = inv.option("host") ?? "127.0.0.1"
-        guard let port = UInt16(inv.option("port") ?? "8080") else { throw RuleViolation(.inputInvalid, "--port is 0 to 65535, not \(inv.option("port")!).") }
+        guard let port = UInt16(inv.option("port") ?? "8080") else { throw ArgumentError(.inputInvalid, "--port is 0 to 65535, not \(inv.option("port")!).") }
         var limits = HTTPLimits()
         func count(_ name: String) throws -> Int? {
             guard let c = inv.option(name) else { return nil }
-            guard let n = Int(c), (1...100_000).contains(n) else { throw RuleViolation(.inputInvalid, "--\(name) is 1 to 100000, not \(c).") }
+            guard let n = Int(c), (1...100_000).contains(n) else { throw ArgumentError(.inputInvalid, "--\(name) is 1 to 100000, not \(c).") }
             return n
         }
         if let n = try count("max-connections") { limits.maxConnections = n }
         if let n = try count("max-connections-per-address") { limits.maxConnectionsPerAddress = n }
         var proxies = Set<String>()
         for a in inv.list("trusted-proxy") where inv.option("trusted-proxy") != nil {
-            guard HTTPServer.isIPAddress(a) else { throw RuleViolation(.inputInvalid, "--trusted-proxy takes IP addresses like 127.0.0.1, not \"\(a.prefix(60))\".") }
+            guard HTTPServer.isIPAddress(a) else { throw ArgumentError(.inputInvalid, "--trusted-proxy takes IP addresses like 127.0.0.1, not \"\(a.prefix(60))\".") }
             proxies.insert(a)
         }
         func seconds(_ name: String) throws -> Double? {
             guard let t = inv.option(name) else { return nil }
-            guard let v = Double(t), v > 0, v <= 3600 else { throw RuleViolation(.inputInvalid, "--\(name) is a number of seconds from 0 to 3600, not \(t).") }
+            guard let v = Double(t), v > 0, v <= 3600 else { throw ArgumentError(.inputInvalid, "--\(name) is a number of seconds from 0 to 3600, not \(t).") }
             return v
         }
         if let v = try seconds("header-timeout") { limits.headerTimeout = v }
@@ -43,7 +43,7 @@ let serveCommands: [CommandSpec] = [
                 usage: "kring token issue MEMBER [--role member|coordinator] [--label TEXT] [--expires 90d|12h|YYYY-MM-DD] [--json]",
                 options: ["role", "label", "expires"], flags: ["json"], positionals: 1...1) { inv in
         let roleText = inv.option("role") ?? "member"
-        guard let role = TokenRole(rawValue: roleText) else { throw RuleViolation(.inputInvalid, "--role is member or coordinator, not \(roleText).") }
+        guard let role = TokenRole(rawValue: roleText) else { throw ArgumentError(.inputInvalid, "--role is member or coordinator, not \(roleText).") }
         var expiresAt: Int64?
         if let e = inv.option("expires") {
             let now = systemClock()
@@ -51,7 +51,7 @@ let serveCommands: [CommandSpec] = [
             else if e.count > 1, let n = Int64(e.dropLast()), n > 0, n <= 3_650 * 24, let unit = e.last, unit == "d" || unit == "h" {
                 expiresAt = now + n * (unit == "d" ? 86_400 : 3_600)
             } else {
-                throw RuleViolation(.inputInvalid, "--expires is a number of days or hours (90d, 12h) or a date (YYYY-MM-DD), not \(e.prefix(40)).")
+                throw ArgumentError(.inputInvalid, "--expires is a number of days or hours (90d, 12h) or a date (YYYY-MM-DD), not \(e.prefix(40)).")
             }
         }
         let (token, info) = try openLedger(inv).issueToken(member: try inv.positionalID(0, MemberID.self, "MEMBER"), role: role, label: inv.option("label") ?? "",

@@ -7,7 +7,7 @@ func bookingLine(_ b: BookingRecord) -> String {
 }
 
 func clockOption(_ inv: Invocation, _ name: String) throws -> Int64 {
-    guard let m = SpaceHours.clockMinutes(inv.required(name)) else { throw RuleViolation(.inputInvalid, "--\(name) is a time like 09:30, not \(inv.required(name)).") }
+    guard let m = SpaceHours.clockMinutes(inv.required(name)) else { throw ArgumentError(.inputInvalid, "--\(name) is a time like 09:30, not \(inv.required(name)).") }
     return m
 }
 
@@ -16,14 +16,14 @@ let spaceCommands: [CommandSpec] = [
     CommandSpec(path: "space hours", summary: "set a space offer's capacity and weekly opening hours (its author or the coordinator)",
                 usage: "kring space hours OFFER [--as MEMBER] --capacity N --weekly \"mon-fri 09:00-17:00; sat 10:00-12:00\" [--closed 2026-12-25,2027-01-01]",
                 options: ["as", "capacity", "weekly", "closed"], flags: ["json"], required: ["capacity", "weekly"], positionals: 1...1) { inv in
-        guard let capacity = Int64(inv.required("capacity")) else { throw RuleViolation(.inputInvalid, "--capacity is a number of people.") }
+        guard let capacity = Int64(inv.required("capacity")) else { throw ArgumentError(.inputInvalid, "--capacity is a number of people.") }
         guard let week = SpaceHours.parseWeek(inv.required("weekly")) else {
-            throw RuleViolation(.inputInvalid, "--weekly reads like \"mon-fri 09:00-17:00; sat 10:00-12:00,13:00-16:00\", not \(inv.required("weekly")).")
+            throw ArgumentError(.inputInvalid, "--weekly reads like \"mon-fri 09:00-17:00; sat 10:00-12:00,13:00-16:00\", not \(inv.required("weekly")).")
         }
         var closed = [Day]()
         if let c = inv.option("closed") {
             for d in c.split(separator: ",") {
-                guard let day = Day(iso: String(d)) else { throw RuleViolation(.inputInvalid, "--closed lists dates like 2026-12-25, not \(d).") }
+                guard let day = Day(iso: String(d)) else { throw ArgumentError(.inputInvalid, "--closed lists dates like 2026-12-25, not \(d).") }
                 closed.append(day)
             }
         }
@@ -35,8 +35,8 @@ let spaceCommands: [CommandSpec] = [
     CommandSpec(path: "space book", summary: "book a slot of a space for a number of people",
                 usage: "kring space book OFFER --as MEMBER --date YYYY-MM-DD --from HH:MM --to HH:MM --people N",
                 options: ["as", "date", "from", "to", "people"], flags: ["json"], required: ["as", "date", "from", "to", "people"], positionals: 1...1) { inv in
-        guard let date = try inv.day("date") else { throw RuleViolation(.inputInvalid, "--date is required.") }
-        guard let people = Int64(inv.required("people")) else { throw RuleViolation(.inputInvalid, "--people is a number.") }
+        guard let date = try inv.day("date") else { throw ArgumentError(.inputInvalid, "--date is required.") }
+        guard let people = Int64(inv.required("people")) else { throw ArgumentError(.inputInvalid, "--people is a number.") }
         let draft = BookingDraft(offer: try inv.positionalID(0, ListingID.self, "OFFER"), member: try inv.requiredID("as", MemberID.self), date: date, start: try clockOption(inv, "from"),
                                  end: try clockOption(inv, "to"), people: people)
         return try perform(inv, .book(draft), by: .member(draft.member)) { o in
@@ -48,7 +48,7 @@ let spaceCommands: [CommandSpec] = [
                 options: ["date"], flags: ["json"], positionals: 1...1) { inv in
         let reader = try openReader(inv)
         let offer = try inv.positionalID(0, ListingID.self, "OFFER")
-        guard let hours = try reader.spaceHours(offer) else { throw RuleViolation(.spaceHours, "\(offer) has no opening hours.") }
+        guard let hours = try reader.spaceHours(offer) else { throw ArgumentError(.spaceHours, "\(offer) has no opening hours.") }
         let date = try inv.day("date")
         let rows = try reader.bookings(of: offer, on: date, from: date == nil ? Day(timestamp: systemClock()) : nil)
         if inv.json {

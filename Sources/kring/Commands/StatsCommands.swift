@@ -11,7 +11,7 @@ let statsCommands: [CommandSpec] = [
         func pick<T: RawRepresentable & CaseIterable>(_ name: String, _ d: T?) throws -> T? where T.RawValue == String {
             guard let v = inv.option(name) else { return d }
             guard let t = T(rawValue: v) else {
-                throw RuleViolation(.inputInvalid, "--\(name) is one of \(T.allCases.map(\.rawValue).joined(separator: ", ")), not \(v).")
+                throw ArgumentError(.inputInvalid, "--\(name) is one of \(T.allCases.map(\.rawValue).joined(separator: ", ")), not \(v).")
             }
             return t
         }
@@ -19,10 +19,10 @@ let statsCommands: [CommandSpec] = [
         let by: StatsBreakdown? = try pick("by", nil)
         let lang = try pick("lang", StatsLanguage.nl)!
         let format = inv.json ? "json" : inv.option("format") ?? "text"
-        guard ["text", "json", "csv", "html"].contains(format) else { throw RuleViolation(.inputInvalid, "--format is text, json, csv or html, not \(format).") }
+        guard ["text", "json", "csv", "html"].contains(format) else { throw ArgumentError(.inputInvalid, "--format is text, json, csv or html, not \(format).") }
         var k = 5
         if let t = inv.option("k") {
-            guard let n = Int(t), (1...1_000).contains(n) else { throw RuleViolation(.inputInvalid, "--k is a number of members from 1 to 1000, not \(t).") }
+            guard let n = Int(t), (1...1_000).contains(n) else { throw ArgumentError(.inputInvalid, "--k is a number of members from 1 to 1000, not \(t).") }
             k = n
         }
         let from = try inv.day("from"), to = try inv.day("to")
