@@ -91,7 +91,11 @@ func nonCanonicalVariants(prefix: String, number: Int64) -> [String] {
     @Test(arguments: EventType.allCases)
     func everyEventTypeRoundTrips(type: EventType) throws {
         let e = Event.example(of: type)
-        #expect(e.type == type)
+        #expect(e.type == type && type.payloadType.type == type, "\(type.rawValue) maps to the payload type of \(type.payloadType.type.rawValue)")
+        // Another type's name on this payload does not decode as this event.
+        for other in EventType.allCases where other != type {
+            if let decoded = Event(type: other.rawValue, payload: e.payload) { #expect(decoded.type == other && decoded != e) }
+        }
         for actor: Actor? in [nil, .coordinatorToken("tk-3"), .member("bo-smet"), .system] {
             let bytes = e.payloadBytes(actor: actor)
             let json = try JSON.parse(bytes)
@@ -140,7 +144,8 @@ func nonCanonicalVariants(prefix: String, number: Int64) -> [String] {
     @Test func textIsStoredInNFC() throws {
         var c = Core()
         let d = try c.run(.addMember(MemberDraft(id: "amelie", name: "Ame\u{301}lie", kind: .person, neighbourhood: "Sint-Andrie\u{300}s")))
-        guard case .memberAdded(let m) = d.event else { Issue.record("not added"); return }
+        guard case .memberAdded(let added) = d.event else { Issue.record("not added"); return }
+        let m = added.member
         #expect(m.name.unicodeScalars.count == 6 && m.name == "Amélie")
         #expect(Array(m.name.utf8) == Array("Am\u{E9}lie".utf8))
         #expect(m.neighbourhood.map { Array($0.utf8) } == Array("Sint-Andri\u{E8}s".utf8))

@@ -9,7 +9,7 @@ struct Core {
     var now: Int64 = Day(iso: "2026-06-01")!.timestamp + 9 * 3600
 
     init(policy: Policy = .standard) {
-        try! state.apply(.ledgerCreated(policy: policy), timestamp: now)
+        try! state.apply(.ledgerCreated(LedgerCreated(policy: policy)), timestamp: now)
         for (id, kind): (MemberID, MemberKind) in [("an", .person), ("bram", .person), ("chloe", .person), ("daan", .person), ("els", .person),
                            ("bakkerij", .company), ("fanfare", .association), ("stad", .municipality)] {
             try! run(.addMember(MemberDraft(id: id, name: id.handle.capitalized, kind: kind)), by: .coordinator)
@@ -190,7 +190,7 @@ func time(_ p: [MemberID], _ r: [MemberID], _ credits: Int64, quantity: Int64? =
         var c = Core()
         try! c.run(.propose(time(["an"], ["bram", "chloe"], 60)), by: .member("an"))
         let d = try! c.run(.confirm("ex-1"), by: .member("bram"))
-        #expect(d.event == .exchangeConsented(id: "ex-1", member: "bram"))
+        #expect(d.event == .exchangeConsented(ExchangeConsented(id: "ex-1", member: "bram")))
         #expect(c.balance("an") == 0)
         try! c.run(.confirm("ex-1"), by: .member("chloe"))
         #expect(c.balance("an") == 120 && c.balance("bram") == -60 && c.balance("chloe") == -60)

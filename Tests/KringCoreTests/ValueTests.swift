@@ -60,18 +60,18 @@ import KringTestSupport
                              what: "zaal", credits: .zero, quantity: 60, date: Day(20000), expiresAt: 123)
         let t = Transfer(from: "a", to: "b", minutes: Minutes(15))
         let events: [Event] = [
-            .ledgerCreated(policy: .standard), .policyChanged(policy: earnedFloorPolicy),
-            .memberAdded(MemberInfo(id: "an", name: "An", kind: .person, neighbourhood: "Noord", domains: ["care"], joined: Day(1))),
-            .memberSuspended(id: "an"), .memberReinstated(id: "an"), .memberLimitsSet(id: "an", floor: Minutes(-60), ceiling: nil),
-            .memberLeft(id: "an", settlement: t, cancelled: ["ex-2"]), .exchangeProposed(x), .exchangeConsented(id: "ex-1", member: "bram"),
-            .exchangeConfirmed(id: "ex-1", by: .member("chloe"), transfers: [t]), .exchangeRecorded(x, reason: "r", transfers: []),
-            .exchangeRejected(id: "ex-1", by: "b"), .exchangeCancelled(id: "ex-1", by: "a"), .exchangeExpired(id: "ex-1", reason: nil),
-            .exchangeReversed(id: "ex-1", reason: "oops", transfers: [t]), .poolDonated(t), .poolGranted(t, reason: "help \"quoted\"\n"),
-            .memberAdded(MemberInfo(id: "b", name: "Zoë", kind: .company, neighbourhood: nil, domains: [], joined: Day(2))),
-            .memberLimitsSet(id: "an", floor: nil, ceiling: Minutes(600)), .memberLeft(id: "an", settlement: nil, cancelled: []),
-            .exchangeRecorded(ExchangeInfo(id: "ex-2", proposer: nil, providers: ["a"], receivers: ["b"], kind: .time, domain: "care",
-                                           what: "x", credits: Minutes(60), quantity: 60, date: Day(3), expiresAt: nil), reason: nil, transfers: [t, t]),
-            .exchangeExpired(id: "ex-1", reason: "limit.floor: x"),
+            .ledgerCreated(LedgerCreated(policy: .standard)), .policyChanged(PolicyChanged(policy: earnedFloorPolicy)),
+            .memberAdded(MemberAdded(member: MemberInfo(id: "an", name: "An", kind: .person, neighbourhood: "Noord", domains: ["care"], joined: Day(1)))),
+            .memberSuspended(MemberSuspended(id: "an")), .memberReinstated(MemberReinstated(id: "an")), .memberLimitsSet(MemberLimitsSet(id: "an", floor: Minutes(-60), ceiling: nil)),
+            .memberLeft(MemberLeft(id: "an", settlement: t, cancelled: ["ex-2"])), .exchangeProposed(ExchangeProposed(exchange: x)), .exchangeConsented(ExchangeConsented(id: "ex-1", member: "bram")),
+            .exchangeConfirmed(ExchangeConfirmed(id: "ex-1", by: .member("chloe"), transfers: [t])), .exchangeRecorded(ExchangeRecorded(exchange: x, reason: "r", transfers: [])),
+            .exchangeRejected(ExchangeRejected(id: "ex-1", by: "b")), .exchangeCancelled(ExchangeCancelled(id: "ex-1", by: "a")), .exchangeExpired(ExchangeExpired(id: "ex-1", reason: nil)),
+            .exchangeReversed(ExchangeReversed(id: "ex-1", reason: "oops", transfers: [t])), .poolDonated(PoolDonated(transfer: t)), .poolGranted(PoolGranted(transfer: t, reason: "help \"quoted\"\n")),
+            .memberAdded(MemberAdded(member: MemberInfo(id: "b", name: "Zoë", kind: .company, neighbourhood: nil, domains: [], joined: Day(2)))),
+            .memberLimitsSet(MemberLimitsSet(id: "an", floor: nil, ceiling: Minutes(600))), .memberLeft(MemberLeft(id: "an", settlement: nil, cancelled: [])),
+            .exchangeRecorded(ExchangeRecorded(exchange: ExchangeInfo(id: "ex-2", proposer: nil, providers: ["a"], receivers: ["b"], kind: .time, domain: "care",
+                                           what: "x", credits: Minutes(60), quantity: 60, date: Day(3), expiresAt: nil), reason: nil, transfers: [t, t])),
+            .exchangeExpired(ExchangeExpired(id: "ex-1", reason: "limit.floor: x")),
         ]
         for e in events {
             #expect(e.payloadBytes == e.payload.canonicalBytes, "\(e.type): the direct writer and the canonical encoder differ")
@@ -86,7 +86,7 @@ import KringTestSupport
     /// never crashes, and whatever it accepts re-encodes to something it accepts again.
     @Test func mutatedDocumentsNeverCrashTheParser() throws {
         var rng = SplitMix64(seed: 1129)
-        let seeds = [Event.poolGranted(Transfer(from: "a", to: "b", minutes: Minutes(15)), reason: "r\u{e9}").payload.canonicalBytes,
+        let seeds = [Event.poolGranted(PoolGranted(transfer: Transfer(from: "a", to: "b", minutes: Minutes(15)), reason: "r\u{e9}")).payload.canonicalBytes,
                      Array(#"{"a":[1,-2,{"b":null,"c":"\u00e9\ud83d\ude00"}],"d":true}"#.utf8),
                      Policy.standard.json.canonicalBytes]
         var accepted = 0

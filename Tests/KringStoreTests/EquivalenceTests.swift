@@ -117,11 +117,11 @@ import KringTestSupport
             switch (viaWriter, viaLoader) {
             case (.success(let o), .success(let d)):
                 #expect(o.event == d.event, "step \(step): the writer decided \(o.event), the loader \(d.event)")
-                if case .exchangeProposed(let info) = d.event, let e = info.expiresAt {
-                    due.append((e, info.id))
-                    open.append((info.id, info.parties))
+                if case .exchangeProposed(let proposed) = d.event, let e = proposed.exchange.expiresAt {
+                    due.append((e, proposed.exchange.id))
+                    open.append((proposed.exchange.id, proposed.exchange.parties))
                 }
-                if case .listingPosted(let l) = d.event { posted.append(l.id) }
+                if case .listingPosted(let e) = d.event { posted.append(e.listing.id) }
                 accepted += 1
             case (.failure(let e), .failure(let v)):
                 guard case .rule(let w) = e as? LedgerError else { Issue.record("step \(step): \(e)"); return }

@@ -222,8 +222,8 @@ final class LineCollector: @unchecked Sendable {
         try Schema.migrate(raw, upTo: 1)
         let projector = try Projector(db: raw)
         try raw.execute("BEGIN IMMEDIATE")
-        try projector.append(.ledgerCreated(policy: .standard), by: .coordinator, at: clock.now)
-        for id: MemberID in ["an", "bram"] { try projector.append(.memberAdded(MemberInfo(id: id, name: id.handle, kind: .person, joined: clock.today)), by: .coordinator, at: clock.now) }
+        try projector.append(.ledgerCreated(LedgerCreated(policy: .standard)), by: .coordinator, at: clock.now)
+        for id: MemberID in ["an", "bram"] { try projector.append(.memberAdded(MemberAdded(member: MemberInfo(id: id, name: id.handle, kind: .person, joined: clock.today))), by: .coordinator, at: clock.now) }
         try raw.execute("COMMIT")
         #expect(try raw.scalarInt("PRAGMA user_version") == 1)
         // The first to open it after an upgrade migrates it, a reader too (`kring verify` is

@@ -40,9 +40,9 @@ struct StatsStoreTests {
                 if let o = try? ledger.execute(.record(d, reason: nil), by: .coordinator), let id = o.event.exchangeID { confirmed.append(id) }
             case 6:
                 if let o = try? ledger.execute(.postListing(ListingDraft(side: .request, author: b, kind: kind, domain: domain, title: "vraag", text: "")), by: .coordinator),
-                   case .listingPosted(let l) = o.event {
+                   case .listingPosted(let e) = o.event {
                     clock.advance(days: Int64(rng.below(5)))
-                    let d = ExchangeDraft(providers: [a], receivers: [b], kind: kind, domain: domain, what: "antwoord", credits: credits, quantity: quantity, links: [.listing(l.id)])
+                    let d = ExchangeDraft(providers: [a], receivers: [b], kind: kind, domain: domain, what: "antwoord", credits: credits, quantity: quantity, links: [.listing(e.listing.id)])
                     _ = try? ledger.execute(.record(d, reason: nil), by: .coordinator)
                 }
             case 7: if let x = confirmed.randomElement(using: &rng) { _ = try? ledger.execute(.reverse(x, reason: "fout"), by: .coordinator) }

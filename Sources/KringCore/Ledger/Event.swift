@@ -196,93 +196,88 @@ public enum EventType: String, Sendable, CaseIterable {
 /// What happened: the only thing the journal stores. Every event is the outcome of one
 /// accepted command; projections and balances are functions of the sequence of events.
 ///
-/// Each case owns, in this file, its wire name (`type`), its canonical encoding
-/// (`payloadBytes`), its decoding (`init(type:payload:ids:)`) and an example
-/// (`example(of:)`); all four switch over every case without a `default`, so a new event does
-/// not build until it has all of them (and `LedgerState.apply` and the store's projector).
+/// One case per event type, each carrying its payload type (`EventPayload`, in
+/// `EventPayloads.swift`), which owns its wire name, canonical encoding, decoding and example.
 public enum Event: Sendable, Equatable {
-    case ledgerCreated(policy: Policy)
-    case policyChanged(policy: Policy)
-    case memberAdded(MemberInfo)
-    case memberSuspended(id: MemberID)
-    case memberReinstated(id: MemberID)
-    /// A coordinator's override of a member's limits; nil falls back to the policy.
-    case memberLimitsSet(id: MemberID, floor: Minutes?, ceiling: Minutes?)
-    /// The member left; `settlement` brings the balance to zero against the pool, and the
-    /// member's open proposals are cancelled.
-    case memberLeft(id: MemberID, settlement: Transfer?, cancelled: [ExchangeID])
-    case exchangeProposed(ExchangeInfo)
-    /// One more party consented to a group exchange; others have yet to.
-    case exchangeConsented(id: ExchangeID, member: MemberID)
-    /// The last consent arrived (`by` a member), or the policy auto-confirmed at expiry (`by`
-    /// `.automatic`): credits move.
-    case exchangeConfirmed(id: ExchangeID, by: Actor, transfers: [Transfer])
-    /// A coordinator recorded an exchange with both consents; `reason` explains unequal time.
-    case exchangeRecorded(ExchangeInfo, reason: String?, transfers: [Transfer])
-    case exchangeRejected(id: ExchangeID, by: MemberID)
-    case exchangeCancelled(id: ExchangeID, by: MemberID)
-    /// The proposal lapsed; `reason` says why an auto-confirmation failed, if one was tried.
-    case exchangeExpired(id: ExchangeID, reason: String?)
-    case exchangeReversed(id: ExchangeID, reason: String, transfers: [Transfer])
-    case poolDonated(Transfer)
-    case poolGranted(Transfer, reason: String)
-    /// An offer or request was posted (version 1) or edited (the whole new version).
-    case listingPosted(ListingInfo)
-    case listingEdited(ListingInfo)
-    case listingWithdrawn(id: ListingID, by: Actor)
-    case listingRenewed(id: ListingID, expires: Day)
-    case goodsLent(LoanInfo)
-    case goodsReturned(id: LoanID, on: Day)
-    case spaceHoursSet(offer: ListingID, hours: SpaceHours)
-    case spaceBooked(BookingInfo)
-    case spaceCancelled(id: BookingID, by: Actor)
-    case challengePosted(ChallengeInfo)
-    case challengeJoined(id: ChallengeID, member: MemberID)
-    case challengePledged(Pledge)
-    case challengeClosed(id: ChallengeID, by: Actor)
+    case ledgerCreated(LedgerCreated)
+    case policyChanged(PolicyChanged)
+    case memberAdded(MemberAdded)
+    case memberSuspended(MemberSuspended)
+    case memberReinstated(MemberReinstated)
+    case memberLimitsSet(MemberLimitsSet)
+    case memberLeft(MemberLeft)
+    case exchangeProposed(ExchangeProposed)
+    case exchangeConsented(ExchangeConsented)
+    case exchangeConfirmed(ExchangeConfirmed)
+    case exchangeRecorded(ExchangeRecorded)
+    case exchangeRejected(ExchangeRejected)
+    case exchangeCancelled(ExchangeCancelled)
+    case exchangeExpired(ExchangeExpired)
+    case exchangeReversed(ExchangeReversed)
+    case poolDonated(PoolDonated)
+    case poolGranted(PoolGranted)
+    case listingPosted(ListingPosted)
+    case listingEdited(ListingEdited)
+    case listingWithdrawn(ListingWithdrawn)
+    case listingRenewed(ListingRenewed)
+    case goodsLent(GoodsLent)
+    case goodsReturned(GoodsReturned)
+    case spaceHoursSet(SpaceHoursSet)
+    case spaceBooked(SpaceBooked)
+    case spaceCancelled(SpaceCancelled)
+    case challengePosted(ChallengePosted)
+    case challengeJoined(ChallengeJoined)
+    case challengePledged(ChallengePledged)
+    case challengeClosed(ChallengeClosed)
 
-    /// The event's type, whose wire name is stored in the journal's `type` column.
-    public var type: EventType {
+    /// The payload, as its own type.
+    public var body: any EventPayload {
         switch self {
-        case .ledgerCreated: return .ledgerCreated
-        case .policyChanged: return .policyChanged
-        case .memberAdded: return .memberAdded
-        case .memberSuspended: return .memberSuspended
-        case .memberReinstated: return .memberReinstated
-        case .memberLimitsSet: return .memberLimitsSet
-        case .memberLeft: return .memberLeft
-        case .exchangeProposed: return .exchangeProposed
-        case .exchangeConsented: return .exchangeConsented
-        case .exchangeConfirmed: return .exchangeConfirmed
-        case .exchangeRecorded: return .exchangeRecorded
-        case .exchangeRejected: return .exchangeRejected
-        case .exchangeCancelled: return .exchangeCancelled
-        case .exchangeExpired: return .exchangeExpired
-        case .exchangeReversed: return .exchangeReversed
-        case .poolDonated: return .poolDonated
-        case .poolGranted: return .poolGranted
-        case .listingPosted: return .listingPosted
-        case .listingEdited: return .listingEdited
-        case .listingWithdrawn: return .listingWithdrawn
-        case .listingRenewed: return .listingRenewed
-        case .goodsLent: return .goodsLent
-        case .goodsReturned: return .goodsReturned
-        case .spaceHoursSet: return .spaceHoursSet
-        case .spaceBooked: return .spaceBooked
-        case .spaceCancelled: return .spaceCancelled
-        case .challengePosted: return .challengePosted
-        case .challengeJoined: return .challengeJoined
-        case .challengePledged: return .challengePledged
-        case .challengeClosed: return .challengeClosed
+        case .ledgerCreated(let p): p
+        case .policyChanged(let p): p
+        case .memberAdded(let p): p
+        case .memberSuspended(let p): p
+        case .memberReinstated(let p): p
+        case .memberLimitsSet(let p): p
+        case .memberLeft(let p): p
+        case .exchangeProposed(let p): p
+        case .exchangeConsented(let p): p
+        case .exchangeConfirmed(let p): p
+        case .exchangeRecorded(let p): p
+        case .exchangeRejected(let p): p
+        case .exchangeCancelled(let p): p
+        case .exchangeExpired(let p): p
+        case .exchangeReversed(let p): p
+        case .poolDonated(let p): p
+        case .poolGranted(let p): p
+        case .listingPosted(let p): p
+        case .listingEdited(let p): p
+        case .listingWithdrawn(let p): p
+        case .listingRenewed(let p): p
+        case .goodsLent(let p): p
+        case .goodsReturned(let p): p
+        case .spaceHoursSet(let p): p
+        case .spaceBooked(let p): p
+        case .spaceCancelled(let p): p
+        case .challengePosted(let p): p
+        case .challengeJoined(let p): p
+        case .challengePledged(let p): p
+        case .challengeClosed(let p): p
         }
     }
+
+    /// The event's type, whose wire name is stored in the journal's `type` column.
+    public var type: EventType { Swift.type(of: body).type }
 
     /// The credits this event moves (empty for most).
     public var transfers: [Transfer] {
         switch self {
-        case .memberLeft(_, let s, _): return s.map { [$0] } ?? []
-        case .exchangeConfirmed(_, _, let t), .exchangeRecorded(_, _, let t), .exchangeReversed(_, _, let t): return t
-        case .poolDonated(let t), .poolGranted(let t, _): return [t]
+        case .memberLeft(let e): return e.settlement.map { [$0] } ?? []
+        case .exchangeConfirmed(let e): return e.transfers
+        case .exchangeRecorded(let e): return e.transfers
+        case .exchangeReversed(let e): return e.transfers
+        case .poolDonated(let e): return [e.transfer]
+        case .poolGranted(let e): return [e.transfer]
         default: return []
         }
     }
@@ -290,9 +285,14 @@ public enum Event: Sendable, Equatable {
     /// The exchange this event concerns, if any.
     public var exchangeID: ExchangeID? {
         switch self {
-        case .exchangeProposed(let e), .exchangeRecorded(let e, _, _): return e.id
-        case .exchangeConsented(let id, _), .exchangeConfirmed(let id, _, _), .exchangeRejected(let id, _),
-             .exchangeCancelled(let id, _), .exchangeExpired(let id, _), .exchangeReversed(let id, _, _): return id
+        case .exchangeProposed(let e): return e.exchange.id
+        case .exchangeRecorded(let e): return e.exchange.id
+        case .exchangeConsented(let e): return e.id
+        case .exchangeConfirmed(let e): return e.id
+        case .exchangeRejected(let e): return e.id
+        case .exchangeCancelled(let e): return e.id
+        case .exchangeExpired(let e): return e.id
+        case .exchangeReversed(let e): return e.id
         default: return nil
         }
     }
@@ -314,85 +314,10 @@ public enum Event: Sendable, Equatable {
     /// was journaled have none.
     public func payloadBytes(actor: Actor?) -> [UInt8] {
         var w = CanonicalWriter()
-        func transfers(_ ts: [Transfer]) { w.beginArray(); for t in ts { t.write(&w) }; w.endArray() }
         w.beginObject()
         // "actor" sorts before every key of every payload.
         if let actor { w.key("actor"); w.id(actor) }
-        switch self {
-        case .ledgerCreated(let p), .policyChanged(let p):
-            w.key("policy"); w.value(p.json)
-        case .memberAdded(let m):
-            w.key("member"); m.write(&w)
-        case .memberSuspended(let id), .memberReinstated(let id):
-            w.key("id"); w.id(id)
-        case .memberLimitsSet(let id, let f, let c):
-            w.key("ceiling"); w.int(c?.value)
-            w.key("floor"); w.int(f?.value)
-            w.key("id"); w.id(id)
-        case .memberLeft(let id, let s, let c):
-            w.key("cancelled"); w.ids(c)
-            w.key("id"); w.id(id)
-            w.key("settlement"); if let s { s.write(&w) } else { w.null() }
-        case .exchangeProposed(let x):
-            w.key("exchange"); x.write(&w)
-        case .exchangeConsented(let id, let m):
-            w.key("id"); w.id(id)
-            w.key("member"); w.id(m)
-        case .exchangeConfirmed(let id, let by, let t):
-            w.key("by"); w.id(by)
-            w.key("id"); w.id(id)
-            w.key("transfers"); transfers(t)
-        case .exchangeRecorded(let x, let r, let t):
-            w.key("exchange"); x.write(&w)
-            w.key("reason"); w.string(r)
-            w.key("transfers"); transfers(t)
-        case .exchangeRejected(let id, let by), .exchangeCancelled(let id, let by):
-            w.key("by"); w.id(by)
-            w.key("id"); w.id(id)
-        case .exchangeExpired(let id, let r):
-            w.key("id"); w.id(id)
-            w.key("reason"); w.string(r)
-        case .exchangeReversed(let id, let r, let t):
-            w.key("id"); w.id(id)
-            w.key("reason"); w.string(r)
-            w.key("transfers"); transfers(t)
-        case .poolDonated(let t):
-            w.key("transfer"); t.write(&w)
-        case .poolGranted(let t, let r):
-            w.key("reason"); w.string(r)
-            w.key("transfer"); t.write(&w)
-        case .listingPosted(let l), .listingEdited(let l):
-            w.key("listing"); w.value(l.json)
-        case .listingWithdrawn(let id, let by):
-            w.key("by"); w.id(by)
-            w.key("id"); w.id(id)
-        case .listingRenewed(let id, let e):
-            w.key("expires"); w.string(e.description)
-            w.key("id"); w.id(id)
-        case .goodsLent(let l):
-            w.key("loan"); w.value(l.json)
-        case .goodsReturned(let id, let day):
-            w.key("id"); w.id(id)
-            w.key("on"); w.string(day.description)
-        case .spaceHoursSet(let offer, let h):
-            w.key("hours"); w.value(h.json)
-            w.key("offer"); w.id(offer)
-        case .spaceBooked(let b):
-            w.key("booking"); w.value(b.json)
-        case .spaceCancelled(let id, let by):
-            w.key("by"); w.id(by)
-            w.key("id"); w.id(id)
-        case .challengePosted(let c):
-            w.key("challenge"); w.value(c.json)
-        case .challengeJoined(let id, let m):
-            w.key("id"); w.id(id)
-            w.key("member"); w.id(m)
-        case .challengePledged(let p):
-            w.key("pledge"); w.value(p.json)
-        case .challengeClosed(let id, let by):
-            w.key("by"); w.id(by)
-            w.key("id"); w.id(id)
-        }
+        body.write(&w)
         w.endObject()
         return w.bytes
     }
@@ -406,108 +331,8 @@ public enum Event: Sendable, Equatable {
     /// Rebuilds an event from its journal type and payload; nil when the type is unknown, a
     /// field is missing, unknown or of the wrong kind, or an id is not one `ids` reads.
     public init?(type name: String, payload j: JSON, ids: inout IDReading) {
-        guard let type = EventType(rawValue: name) else { return nil }
-        func ts(_ v: JSON?) -> [Transfer]? {
-            guard let a = v?.arrayValue else { return nil }
-            var out = [Transfer]()
-            for item in a {
-                guard let t = Transfer(json: item, ids: &ids) else { return nil }
-                out.append(t)
-            }
-            return out
-        }
-        func keys(_ required: Set<String>) -> Bool { j.hasExactly(required, optional: ["actor"]) }
-        func actor(_ v: JSON?) -> Actor? { v?.stringValue.flatMap(Actor.init(journal:)) }
-        switch type {
-        case .ledgerCreated, .policyChanged:
-            guard keys(["policy"]), let p = j["policy"].flatMap(Policy.init(json:)) else { return nil }
-            self = type == .ledgerCreated ? .ledgerCreated(policy: p) : .policyChanged(policy: p)
-        case .memberAdded:
-            guard keys(["member"]), let m = j["member"].flatMap({ MemberInfo(json: $0, ids: &ids) }) else { return nil }
-            self = .memberAdded(m)
-        case .memberSuspended, .memberReinstated:
-            guard keys(["id"]), let id = ids.id(j["id"], MemberID.self) else { return nil }
-            self = type == .memberSuspended ? .memberSuspended(id: id) : .memberReinstated(id: id)
-        case .memberLimitsSet:
-            guard keys(["ceiling", "floor", "id"]), let id = ids.id(j["id"], MemberID.self), let f = j["floor"], let c = j["ceiling"],
-                  f.isNull || f.intValue != nil, c.isNull || c.intValue != nil else { return nil }
-            self = .memberLimitsSet(id: id, floor: f.intValue.map(Minutes.init), ceiling: c.intValue.map(Minutes.init))
-        case .memberLeft:
-            guard keys(["cancelled", "id", "settlement"]), let id = ids.id(j["id"], MemberID.self), let s = j["settlement"],
-                  let c = ids.ids(j["cancelled"], ExchangeID.self) else { return nil }
-            let settlement = Transfer(json: s, ids: &ids)
-            guard s.isNull || settlement != nil else { return nil }
-            self = .memberLeft(id: id, settlement: settlement, cancelled: c)
-        case .exchangeProposed:
-            guard keys(["exchange"]), let e = j["exchange"].flatMap({ ExchangeInfo(json: $0, ids: &ids) }) else { return nil }
-            self = .exchangeProposed(e)
-        case .exchangeConsented:
-            guard keys(["id", "member"]), let id = ids.id(j["id"], ExchangeID.self), let m = ids.id(j["member"], MemberID.self) else { return nil }
-            self = .exchangeConsented(id: id, member: m)
-        case .exchangeConfirmed:
-            guard keys(["by", "id", "transfers"]), let id = ids.id(j["id"], ExchangeID.self), let by = actor(j["by"]),
-                  by == .automatic || by.member != nil, let t = ts(j["transfers"]) else { return nil }
-            self = .exchangeConfirmed(id: id, by: by, transfers: t)
-        case .exchangeRecorded:
-            guard keys(["exchange", "reason", "transfers"]), let e = j["exchange"].flatMap({ ExchangeInfo(json: $0, ids: &ids) }),
-                  let r = j["reason"], r.isNull || r.stringValue != nil, let t = ts(j["transfers"]) else { return nil }
-            self = .exchangeRecorded(e, reason: r.stringValue, transfers: t)
-        case .exchangeRejected, .exchangeCancelled:
-            guard keys(["by", "id"]), let id = ids.id(j["id"], ExchangeID.self), let by = ids.id(j["by"], MemberID.self) else { return nil }
-            self = type == .exchangeRejected ? .exchangeRejected(id: id, by: by) : .exchangeCancelled(id: id, by: by)
-        case .exchangeExpired:
-            guard keys(["id", "reason"]), let id = ids.id(j["id"], ExchangeID.self), let r = j["reason"], r.isNull || r.stringValue != nil else { return nil }
-            self = .exchangeExpired(id: id, reason: r.stringValue)
-        case .exchangeReversed:
-            guard keys(["id", "reason", "transfers"]), let id = ids.id(j["id"], ExchangeID.self), let r = j["reason"]?.stringValue,
-                  let t = ts(j["transfers"]) else { return nil }
-            self = .exchangeReversed(id: id, reason: r, transfers: t)
-        case .poolDonated:
-            guard keys(["transfer"]), let t = j["transfer"].flatMap({ Transfer(json: $0, ids: &ids) }) else { return nil }
-            self = .poolDonated(t)
-        case .poolGranted:
-            guard keys(["reason", "transfer"]), let t = j["transfer"].flatMap({ Transfer(json: $0, ids: &ids) }),
-                  let r = j["reason"]?.stringValue else { return nil }
-            self = .poolGranted(t, reason: r)
-        case .listingPosted, .listingEdited:
-            guard keys(["listing"]), let l = j["listing"].flatMap({ ListingInfo(json: $0, ids: &ids) }) else { return nil }
-            self = type == .listingPosted ? .listingPosted(l) : .listingEdited(l)
-        case .listingWithdrawn:
-            guard keys(["by", "id"]), let id = ids.id(j["id"], ListingID.self), let by = actor(j["by"]) else { return nil }
-            self = .listingWithdrawn(id: id, by: by)
-        case .listingRenewed:
-            guard keys(["expires", "id"]), let id = ids.id(j["id"], ListingID.self),
-                  let e = j["expires"]?.stringValue.flatMap(Day.init(iso:)) else { return nil }
-            self = .listingRenewed(id: id, expires: e)
-        case .goodsLent:
-            guard keys(["loan"]), let l = j["loan"].flatMap({ LoanInfo(json: $0, ids: &ids) }) else { return nil }
-            self = .goodsLent(l)
-        case .goodsReturned:
-            guard keys(["id", "on"]), let id = ids.id(j["id"], LoanID.self), let day = j["on"]?.stringValue.flatMap(Day.init(iso:)) else { return nil }
-            self = .goodsReturned(id: id, on: day)
-        case .spaceHoursSet:
-            guard keys(["hours", "offer"]), let offer = ids.id(j["offer"], ListingID.self),
-                  let h = j["hours"].flatMap(SpaceHours.init(json:)) else { return nil }
-            self = .spaceHoursSet(offer: offer, hours: h)
-        case .spaceBooked:
-            guard keys(["booking"]), let b = j["booking"].flatMap({ BookingInfo(json: $0, ids: &ids) }) else { return nil }
-            self = .spaceBooked(b)
-        case .spaceCancelled:
-            guard keys(["by", "id"]), let id = ids.id(j["id"], BookingID.self), let by = actor(j["by"]) else { return nil }
-            self = .spaceCancelled(id: id, by: by)
-        case .challengePosted:
-            guard keys(["challenge"]), let c = j["challenge"].flatMap({ ChallengeInfo(json: $0, ids: &ids) }) else { return nil }
-            self = .challengePosted(c)
-        case .challengeJoined:
-            guard keys(["id", "member"]), let id = ids.id(j["id"], ChallengeID.self), let m = ids.id(j["member"], MemberID.self) else { return nil }
-            self = .challengeJoined(id: id, member: m)
-        case .challengePledged:
-            guard keys(["pledge"]), let p = j["pledge"].flatMap({ Pledge(json: $0, ids: &ids) }) else { return nil }
-            self = .challengePledged(p)
-        case .challengeClosed:
-            guard keys(["by", "id"]), let id = ids.id(j["id"], ChallengeID.self), let by = actor(j["by"]) else { return nil }
-            self = .challengeClosed(id: id, by: by)
-        }
+        guard let type = EventType(rawValue: name), let p = type.payloadType.init(fields: j, ids: &ids) else { return nil }
+        self = p.event
     }
 
     /// Who acted, as a journal payload names it: nil when it names nobody (entries written
@@ -518,59 +343,7 @@ public enum Event: Sendable, Equatable {
     }
 
     /// One example of each type (the round-trip test and the docs use them).
-    public static func example(of type: EventType) -> Event {
-        let an = MemberID(canonical: "an-peeters")!, bo = MemberID(canonical: "bo-smet")!
-        let hotel = MemberID(canonical: "hotel-aerts")!, town = MemberID(canonical: "stad")!
-        let day = Day(iso: "2026-11-02")!
-        let x1 = ExchangeID(uncheckedNumber: 1), x2 = ExchangeID(uncheckedNumber: 2)
-        let room = ListingID(side: .offer, uncheckedNumber: 3), need = ListingID(side: .request, uncheckedNumber: 4)
-        let ch = ChallengeID(uncheckedNumber: 1), bk = BookingID(uncheckedNumber: 1), ln = LoanID(uncheckedNumber: 1)
-        let t = Transfer(from: bo, to: an, minutes: Minutes(90))
-        let info = ExchangeInfo(id: x1, proposer: an, providers: [an], receivers: [bo], kind: .time, domain: "care", what: "Shopping",
-                                credits: Minutes(90), quantity: 90, date: day, expiresAt: 1_790_000_000, links: [.listing(need), .challenge(ch)])
-        let listing = ListingInfo(id: room, author: hotel, kind: .space, domain: "culture", title: "Meeting room", text: "Twelve seats",
-                                  place: "Centrum", availability: "weekdays", expires: day + 90, version: 1, challenge: ch)
-        switch type {
-        case .ledgerCreated: return .ledgerCreated(policy: .standard)
-        case .policyChanged: return .policyChanged(policy: .standard)
-        case .memberAdded: return .memberAdded(MemberInfo(id: an, name: "An Peeters", kind: .person, neighbourhood: "Noord", domains: ["care"], joined: day))
-        case .memberSuspended: return .memberSuspended(id: an)
-        case .memberReinstated: return .memberReinstated(id: an)
-        case .memberLimitsSet: return .memberLimitsSet(id: an, floor: Minutes(-1_800), ceiling: nil)
-        case .memberLeft: return .memberLeft(id: bo, settlement: Transfer(from: poolID, to: bo, minutes: Minutes(60)), cancelled: [x2])
-        case .exchangeProposed: return .exchangeProposed(info)
-        case .exchangeConsented: return .exchangeConsented(id: x1, member: bo)
-        case .exchangeConfirmed: return .exchangeConfirmed(id: x1, by: .automatic, transfers: [t])
-        case .exchangeRecorded:
-            var recorded = info
-            recorded.proposer = nil
-            recorded.expiresAt = nil
-            recorded.links = []
-            return .exchangeRecorded(recorded, reason: "paper slip", transfers: [t])
-        case .exchangeRejected: return .exchangeRejected(id: x2, by: bo)
-        case .exchangeCancelled: return .exchangeCancelled(id: x2, by: an)
-        case .exchangeExpired: return .exchangeExpired(id: x2, reason: nil)
-        case .exchangeReversed: return .exchangeReversed(id: x1, reason: "entered twice", transfers: [Transfer(from: an, to: bo, minutes: Minutes(90))])
-        case .poolDonated: return .poolDonated(Transfer(from: an, to: poolID, minutes: Minutes(120)))
-        case .poolGranted: return .poolGranted(Transfer(from: poolID, to: bo, minutes: Minutes(60)), reason: "a hard month")
-        case .listingPosted: return .listingPosted(listing)
-        case .listingEdited:
-            var edited = listing
-            edited.version = 2
-            return .listingEdited(edited)
-        case .listingWithdrawn: return .listingWithdrawn(id: room, by: .coordinatorToken(TokenID(uncheckedNumber: 2)))
-        case .listingRenewed: return .listingRenewed(id: need, expires: day + 30)
-        case .goodsLent: return .goodsLent(LoanInfo(id: ln, lender: town, borrower: an, what: "Ladder", offer: nil, lent: day, due: day + 14))
-        case .goodsReturned: return .goodsReturned(id: ln, on: day + 7)
-        case .spaceHoursSet: return .spaceHoursSet(offer: room, hours: SpaceHours(capacity: 12, weekly: [[540...1_020], [], [], [], [], [], []], closed: [day + 1]))
-        case .spaceBooked: return .spaceBooked(BookingInfo(id: bk, offer: room, member: an, date: day + 7, start: 600, end: 720, people: 8))
-        case .spaceCancelled: return .spaceCancelled(id: bk, by: .member(hotel))
-        case .challengePosted: return .challengePosted(ChallengeInfo(id: ch, author: town, title: "Lonely seniors", text: "", domains: ["loneliness"], ends: day + 365))
-        case .challengeJoined: return .challengeJoined(id: ch, member: hotel)
-        case .challengePledged: return .challengePledged(Pledge(challenge: ch, member: hotel, kind: .space, what: "A room on Mondays"))
-        case .challengeClosed: return .challengeClosed(id: ch, by: .coordinator)
-        }
-    }
+    public static func example(of type: EventType) -> Event { type.payloadType.example.event }
 }
 
 extension ListingInfo {

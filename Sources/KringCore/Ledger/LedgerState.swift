@@ -77,114 +77,125 @@ public struct LedgerState: LedgerView, Sendable {
     public mutating func apply(_ event: Event, timestamp: Int64) throws(LedgerStateError) {
         let day = Day(timestamp: timestamp)
         switch event {
-        case .ledgerCreated(let p):
+        case .ledgerCreated(let e):
             guard members.isEmpty else { throw LedgerStateError("ledger.created after the ledger began") }
-            policy = p
+            policy = e.policy
             let info = MemberInfo(id: poolID, name: "Solidarity pool", kind: .pool, joined: day)
             members[poolID] = MemberState(info: info)
             memberOrder.append(poolID)
-        case .policyChanged(let p):
-            policy = p
-        case .memberAdded(let info):
+        case .policyChanged(let e):
+            policy = e.policy
+        case .memberAdded(let e):
+            let info = e.member
             guard members[info.id] == nil else { throw LedgerStateError("member \(info.id) added twice") }
             members[info.id] = MemberState(info: info)
             memberOrder.append(info.id)
-        case .memberSuspended(let id): try setStatus(id, .suspended)
-        case .memberReinstated(let id): try setStatus(id, .active)
-        case .memberLimitsSet(let id, let f, let c):
-            guard members[id] != nil else { throw LedgerStateError("limits for unknown member \(id)") }
-            members[id]!.floorOverride = f
-            members[id]!.ceilingOverride = c
-        case .memberLeft(let id, let settlement, let cancelled):
-            for x in cancelled { try setExchangeState(x, .cancelled) }
-            if let s = settlement { try post(s) }
-            try setStatus(id, .left)
-        case .exchangeProposed(let info):
+        case .memberSuspended(let e): try setStatus(e.id, .suspended)
+        case .memberReinstated(let e): try setStatus(e.id, .active)
+        case .memberLimitsSet(let e):
+            guard members[e.id] != nil else { throw LedgerStateError("limits for unknown member \(e.id)") }
+            members[e.id]!.floorOverride = e.floor
+            members[e.id]!.ceilingOverride = e.ceiling
+        case .memberLeft(let e):
+            for x in e.cancelled { try setExchangeState(x, .cancelled) }
+            if let s = e.settlement { try post(s) }
+            try setStatus(e.id, .left)
+        case .exchangeProposed(let e):
+            let info = e.exchange
             guard exchanges[info.id] == nil else { throw LedgerStateError("exchange \(info.id) proposed twice") }
             exchangeCount += 1
             exchanges[info.id] = ExchangeRecord(info: info, state: .proposed, consents: info.proposer.map { [$0] } ?? [], recorded: false)
             for p in info.parties { open[p, default: []].insert(info.id) }
-        case .exchangeConsented(let id, let m):
-            guard exchanges[id]?.state == .proposed else { throw LedgerStateError("consent to \(id), which is not open") }
-            exchanges[id]!.consents.append(m)
-        case .exchangeConfirmed(let id, let by, let transfers):
+        case .exchangeConsented(let e):
+            guard exchanges[e.id]?.state == .proposed else { throw LedgerStateError("consent to \(e.id), which is not open") }
+            exchanges[e.id]!.consents.append(e.member)
+        case .exchangeConfirmed(let e):
+            let id = e.id
             guard let x = exchanges[id], x.state == .proposed else { throw LedgerStateError("confirmation of \(id), which is not open") }
-            if case .member(let m) = by { exchanges[id]!.consents.append(m) }
+            if case .member(let m) = e.by { exchanges[id]!.consents.append(m) }
             try setExchangeState(id, .confirmed)
-            try postExchange(x.info, transfers, day: day, sign: 1)
+            try postExchange(x.info, e.transfers, day: day, sign: 1)
             fulfil(x.info, by: id)
-        case .exchangeRecorded(let info, _, let transfers):
+        case .exchangeRecorded(let e):
+            let info = e.exchange
             guard exchanges[info.id] == nil else { throw LedgerStateError("exchange \(info.id) recorded twice") }
             exchangeCount += 1
             exchanges[info.id] = ExchangeRecord(info: info, state: .confirmed, consents: info.parties, recorded: true)
-            try postExchange(info, transfers, day: day, sign: 1)
+            try postExchange(info, e.transfers, day: day, sign: 1)
             fulfil(info, by: info.id)
-        case .exchangeRejected(let id, _): try setExchangeState(id, .rejected)
-        case .exchangeCancelled(let id, _): try setExchangeState(id, .cancelled)
-        case .exchangeExpired(let id, _): try setExchangeState(id, .expired)
-        case .exchangeReversed(let id, let reason, let transfers):
+        case .exchangeRejected(let e): try setExchangeState(e.id, .rejected)
+        case .exchangeCancelled(let e): try setExchangeState(e.id, .cancelled)
+        case .exchangeExpired(let e): try setExchangeState(e.id, .expired)
+        case .exchangeReversed(let e):
+            let id = e.id
             guard let x = exchanges[id], x.state == .confirmed else { throw LedgerStateError("reversal of \(id), which is not confirmed") }
             exchanges[id]!.state = .reversed
-            exchanges[id]!.reversalReason = reason
-            try postExchange(x.info, transfers, day: day, sign: -1)
+            exchanges[id]!.reversalReason = e.reason
+            try postExchange(x.info, e.transfers, day: day, sign: -1)
             // A reversed exchange fulfilled nothing: its requests are open again.
             for l in x.info.links {
                 if let r = l.request, listings[r.number]?.fulfilledBy == id { listings[r.number]!.fulfilledBy = nil }
                 if let b = l.booking, bookings[b.number]?.settledBy == id { bookings[b.number]!.settledBy = nil }
             }
-        case .poolDonated(let t), .poolGranted(let t, _):
-            try post(t)
-        case .listingPosted(let l):
+        case .poolDonated(let e):
+            try post(e.transfer)
+        case .poolGranted(let e):
+            try post(e.transfer)
+        case .listingPosted(let e):
+            let l = e.listing
             let n = l.id.number
             guard n == nextListingNumber, members[l.author] != nil else { throw LedgerStateError("listing \(l.id) out of sequence or by an unknown member") }
             listings[n] = ListingRecord(info: l, withdrawn: false)
-        case .listingEdited(let l):
+        case .listingEdited(let e):
+            let l = e.listing
             let n = l.id.number
             guard let old = listings[n], old.info.id == l.id, !old.withdrawn, old.info.version + 1 == l.version else { throw LedgerStateError("edit of \(l.id) out of sequence") }
             listings[n]!.info = l
-        case .listingWithdrawn(let id, _):
-            let n = id.number
-            guard listing(id)?.withdrawn == false else { throw LedgerStateError("withdrawal of \(id), which is not listed") }
-            listings[n]!.withdrawn = true
-        case .challengePosted(let c):
+        case .listingWithdrawn(let e):
+            guard listing(e.id)?.withdrawn == false else { throw LedgerStateError("withdrawal of \(e.id), which is not listed") }
+            listings[e.id.number]!.withdrawn = true
+        case .challengePosted(let e):
+            let c = e.challenge
             let n = c.id.number
             guard n == nextChallengeNumber else { throw LedgerStateError("challenge \(c.id) out of sequence") }
             challenges[n] = ChallengeRecord(info: c)
-        case .challengeJoined(let id, let m):
-            let n = id.number
-            guard challenges[n] != nil, members[m] != nil else { throw LedgerStateError("join of unknown challenge \(id)") }
-            challenges[n]!.members.append(m)
-        case .challengePledged(let p):
+        case .challengeJoined(let e):
+            let n = e.id.number
+            guard challenges[n] != nil, members[e.member] != nil else { throw LedgerStateError("join of unknown challenge \(e.id)") }
+            challenges[n]!.members.append(e.member)
+        case .challengePledged(let e):
+            let p = e.pledge
             guard challenges[p.challenge.number]?.members.contains(p.member) == true else { throw LedgerStateError("pledge to \(p.challenge) by a non-member") }
             pledgeCount += 1
-        case .challengeClosed(let id, _):
-            let n = id.number
-            guard challenges[n]?.closed == false else { throw LedgerStateError("close of \(id), which is not open") }
+        case .challengeClosed(let e):
+            let n = e.id.number
+            guard challenges[n]?.closed == false else { throw LedgerStateError("close of \(e.id), which is not open") }
             challenges[n]!.closed = true
-        case .spaceHoursSet(let offer, let hours):
-            guard listing(offer) != nil, offer.side == .offer else { throw LedgerStateError("hours for unknown offer \(offer)") }
-            spaces[offer.number] = hours
-        case .spaceBooked(let b):
+        case .spaceHoursSet(let e):
+            guard listing(e.offer) != nil, e.offer.side == .offer else { throw LedgerStateError("hours for unknown offer \(e.offer)") }
+            spaces[e.offer.number] = e.hours
+        case .spaceBooked(let e):
+            let b = e.booking
             let n = b.id.number
             guard n == nextBookingNumber, spaceHours(b.offer) != nil else { throw LedgerStateError("booking \(b.id) out of sequence") }
             bookings[n] = BookingRecord(info: b)
             bookingsByDay[b.offer.number, default: [:]][b.date.number, default: []].append(n)
-        case .spaceCancelled(let id, _):
-            let n = id.number
-            guard bookings[n]?.cancelled == false else { throw LedgerStateError("cancellation of \(id), which is not booked") }
+        case .spaceCancelled(let e):
+            let n = e.id.number
+            guard bookings[n]?.cancelled == false else { throw LedgerStateError("cancellation of \(e.id), which is not booked") }
             bookings[n]!.cancelled = true
-        case .goodsLent(let l):
+        case .goodsLent(let e):
+            let l = e.loan
             let n = l.id.number
             guard n == nextLoanNumber, members[l.lender] != nil, members[l.borrower] != nil else { throw LedgerStateError("loan \(l.id) out of sequence") }
             loans[n] = LoanRecord(info: l)
-        case .goodsReturned(let id, let day):
-            let n = id.number
-            guard loans[n]?.returned == nil, loans[n] != nil else { throw LedgerStateError("return of \(id), which is not out") }
-            loans[n]!.returned = day
-        case .listingRenewed(let id, let expires):
-            let n = id.number
-            guard listing(id)?.withdrawn == false else { throw LedgerStateError("renewal of \(id), which is withdrawn") }
-            listings[n]!.info.expires = expires
+        case .goodsReturned(let e):
+            let n = e.id.number
+            guard loans[n]?.returned == nil, loans[n] != nil else { throw LedgerStateError("return of \(e.id), which is not out") }
+            loans[n]!.returned = e.on
+        case .listingRenewed(let e):
+            guard listing(e.id)?.withdrawn == false else { throw LedgerStateError("renewal of \(e.id), which is withdrawn") }
+            listings[e.id.number]!.info.expires = e.expires
         }
     }
 

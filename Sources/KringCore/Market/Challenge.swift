@@ -96,14 +96,14 @@ extension Decider {
                 throw .violation(.inputInvalid, .challengeEnds(today: today, most: maxChallengeDays, got: ends), field: .ends)
             }
             let info = ChallengeInfo(id: ChallengeID(uncheckedNumber: try view.nextChallengeNumber), author: author, title: title, text: text, domains: domains, ends: ends)
-            return Decision(event: .challengePosted(info))
+            return Decision(event: .challengePosted(ChallengePosted(challenge: info)))
 
         case .joinChallenge(let id, let who):
             guard actor.isCoordinator || actor.isMember(who) else { throw .violation(.ruleForbidden, .onlySelfJoins(who)) }
             let c = try openChallenge(id, in: view, today: today)
             try requireActive(try member(who, in: view))
             guard !c.members.contains(who) else { throw .violation(.challengeState, .alreadyJoined(who, id)) }
-            return Decision(event: .challengeJoined(id: id, member: who))
+            return Decision(event: .challengeJoined(ChallengeJoined(id: id, member: who)))
 
         case .pledge(let p):
             guard actor.isCoordinator || actor.isMember(p.member) else { throw .violation(.ruleForbidden, .onlySelfPledges(p.member)) }
@@ -111,7 +111,7 @@ extension Decider {
             guard c.members.contains(p.member) else { throw .violation(.challengeState, .joinBeforePledging(p.member, p.challenge)) }
             try requireActive(try member(p.member, in: view))
             try validateText(p.what, .what, max: maxTextLength)
-            return Decision(event: .challengePledged(p))
+            return Decision(event: .challengePledged(ChallengePledged(pledge: p)))
 
         case .closeChallenge(let id):
             guard let c = try view.challenge(id) else { throw .violation(.challengeNotFound, .notFound(.challenge(id))) }
@@ -119,7 +119,7 @@ extension Decider {
                 throw .violation(.ruleForbidden, .onlyAuthorCloses(c.info.author, id))
             }
             guard !c.closed else { throw .violation(.challengeState, .challengeAlreadyClosed(id)) }
-            return Decision(event: .challengeClosed(id: id, by: actor))
+            return Decision(event: .challengeClosed(ChallengeClosed(id: id, by: actor)))
 
         default:
             preconditionFailure("decideChallenge handles challenge commands only")

@@ -19,7 +19,7 @@ extension Decider {
             try requireActive(author)
             let n = try view.nextListingNumber
             let info = try validateListing(d, id: ListingID(side: d.side, uncheckedNumber: n), version: 1, view: view, today: today)
-            return Decision(event: .listingPosted(info))
+            return Decision(event: .listingPosted(ListingPosted(listing: info)))
 
         case .editListing(let id, var d):
             let old = try openListing(id, in: view)
@@ -33,18 +33,18 @@ extension Decider {
             var info = try validateListing(d, id: id, version: old.info.version + 1, view: view, today: today)
             if days == nil { info.expires = old.info.expires }
             if keepsChallenge { info.challenge = old.info.challenge }
-            return Decision(event: .listingEdited(info))
+            return Decision(event: .listingEdited(ListingEdited(listing: info)))
 
         case .withdrawListing(let id):
             let old = try openListing(id, in: view)
             try requireAuthor(old.info.author, actor: actor, .withdraw)
-            return Decision(event: .listingWithdrawn(id: id, by: actor))
+            return Decision(event: .listingWithdrawn(ListingWithdrawn(id: id, by: actor)))
 
         case .renewListing(let id, let days):
             let old = try openListing(id, in: view)
             try requireAuthor(old.info.author, actor: actor, .renew)
             try requireActive(try member(old.info.author, in: view))
-            return Decision(event: .listingRenewed(id: id, expires: today + (try listingDays(days))))
+            return Decision(event: .listingRenewed(ListingRenewed(id: id, expires: today + (try listingDays(days)))))
 
         default:
             preconditionFailure("decideListing handles listing commands only")

@@ -96,7 +96,7 @@ extension Decider {
                 }
             }
             let info = LoanInfo(id: LoanID(uncheckedNumber: try view.nextLoanNumber), lender: d.lender, borrower: d.borrower, what: d.what, offer: d.offer, lent: today, due: d.due)
-            return Decision(event: .goodsLent(info))
+            return Decision(event: .goodsLent(GoodsLent(loan: info)))
 
         case .returnLoan(let id):
             guard let l = try view.loan(id) else { throw .violation(.loanNotFound, .notFound(.loan(id))) }
@@ -104,7 +104,7 @@ extension Decider {
                 throw .violation(.ruleForbidden, .onlyLenderReturns(l.info.lender, id))
             }
             if let r = l.returned { throw .violation(.loanState, .alreadyReturned(id, on: r)) }
-            return Decision(event: .goodsReturned(id: id, on: today))
+            return Decision(event: .goodsReturned(GoodsReturned(id: id, on: today)))
 
         default:
             preconditionFailure("decideLoan handles loan commands only")

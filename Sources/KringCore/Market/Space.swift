@@ -172,7 +172,7 @@ extension Decider {
             guard hours.weekly.count == 7, hours.weekly.allSatisfy({ $0.allSatisfy { $0.lowerBound >= 0 && $0.upperBound <= 24 * 60 && $0.lowerBound < $0.upperBound } }) else {
                 throw .violation(.inputInvalid, .hoursShape, field: .weekly)
             }
-            return Decision(event: .spaceHoursSet(offer: offer, hours: hours))
+            return Decision(event: .spaceHoursSet(SpaceHoursSet(offer: offer, hours: hours)))
 
         case .book(let d):
             guard actor.isCoordinator || actor.isMember(d.member) else {
@@ -207,7 +207,7 @@ extension Decider {
                 throw .violation(.spaceCapacity, .capacityFull(d.offer, capacity: hours.capacity, booked: peak, date: d.date, start: d.start, end: d.end, more: d.people), field: .people)
             }
             let info = BookingInfo(id: BookingID(uncheckedNumber: try view.nextBookingNumber), offer: d.offer, member: d.member, date: d.date, start: d.start, end: d.end, people: d.people)
-            return Decision(event: .spaceBooked(info))
+            return Decision(event: .spaceBooked(SpaceBooked(booking: info)))
 
         case .cancelBooking(let id):
             guard let b = try view.booking(id) else { throw .violation(.bookingNotFound, .notFound(.booking(id))) }
@@ -217,7 +217,7 @@ extension Decider {
             }
             guard !b.cancelled else { throw .violation(.bookingState, .bookingAlreadyCancelled(id)) }
             guard b.endsAt > now else { throw .violation(.bookingState, .bookingOver(id)) }
-            return Decision(event: .spaceCancelled(id: id, by: actor))
+            return Decision(event: .spaceCancelled(SpaceCancelled(id: id, by: actor)))
 
         default:
             preconditionFailure("decideSpace handles space commands only")

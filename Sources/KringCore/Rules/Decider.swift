@@ -29,20 +29,20 @@ public enum Decider {
                 throw .violation(.inputDomain, .notADomain(dom, domains: policy.domains), field: .domains)
             }
             let info = MemberInfo(id: d.id, name: d.name, kind: d.kind, neighbourhood: d.neighbourhood, domains: d.domains, joined: today)
-            return Decision(event: .memberAdded(info))
+            return Decision(event: .memberAdded(MemberAdded(member: info)))
 
         case .suspend(let id):
             try requireCoordinator(actor, .suspendMembers)
             let m = try member(id, in: view)
             guard m.status == .active else { throw .violation(.memberStatus, .notActiveToSuspend(name: m.info.name, status: m.status)) }
             guard m.info.kind != .pool else { throw .violation(.rulePool, .poolSuspended) }
-            return Decision(event: .memberSuspended(id: id))
+            return Decision(event: .memberSuspended(MemberSuspended(id: id)))
 
         case .reinstate(let id):
             try requireCoordinator(actor, .reinstateMembers)
             let m = try member(id, in: view)
             guard m.status == .suspended else { throw .violation(.memberStatus, .notSuspendedToReinstate(name: m.info.name, status: m.status)) }
-            return Decision(event: .memberReinstated(id: id))
+            return Decision(event: .memberReinstated(MemberReinstated(id: id)))
 
         case .leave(let id):
             guard actor.isCoordinator || actor.isMember(id) else { throw .violation(.ruleForbidden, .onlySelfEndsMembership(id)) }
@@ -61,7 +61,7 @@ public enum Decider {
                 }
                 settlement = Transfer(from: poolID, to: id, minutes: debt)
             }
-            return Decision(event: .memberLeft(id: id, settlement: settlement, cancelled: try view.openExchanges(of: id)))
+            return Decision(event: .memberLeft(MemberLeft(id: id, settlement: settlement, cancelled: try view.openExchanges(of: id))))
 
         case .setLimits(let id, let floorChange, let ceilingChange):
             try requireCoordinator(actor, .changeLimits)
@@ -88,12 +88,12 @@ public enum Decider {
             if let c = m.ceiling(under: policy), m.balance > c {
                 throw .violation(.limitCeiling, .ceilingBelowBalance(name: m.info.name, balance: m.balance, ceiling: c), field: .ceiling)
             }
-            return Decision(event: .memberLimitsSet(id: id, floor: m.floorOverride, ceiling: m.ceilingOverride))
+            return Decision(event: .memberLimitsSet(MemberLimitsSet(id: id, floor: m.floorOverride, ceiling: m.ceilingOverride)))
 
         case .setPolicy(let p):
             try requireCoordinator(actor, .changePolicy)
             if let problem = p.problem { throw .violation(.inputPolicy, problem, field: .value) }
-            return Decision(event: .policyChanged(policy: p))
+            return Decision(event: .policyChanged(PolicyChanged(policy: p)))
 
         case .propose(let draft):
             guard case .member(let proposer) = actor else {
@@ -103,34 +103,34 @@ public enum Decider {
             guard info.parties.contains(proposer) else {
                 throw .violation(.exchangeNotParty, .proposerNotParty(proposer))
             }
-            return Decision(event: .exchangeProposed(info))
+            return Decision(event: .exchangeProposed(ExchangeProposed(exchange: info)))
 
         case .record(let draft, let reason):
             try requireCoordinator(actor, .recordExchange)
             if let r = reason { try validateText(r, .reason, max: maxTextLength) }
             let info = try validate(draft, proposer: nil, recordedReason: reason, actor: actor, view: view, now: now)
             let warnings = try checkPosting(info.transfers, exchange: info, in: view, today: today)
-            return Decision(event: .exchangeRecorded(info, reason: reason, transfers: info.transfers), warnings: warnings)
+            return Decision(event: .exchangeRecorded(ExchangeRecorded(exchange: info, reason: reason, transfers: info.transfers)), warnings: warnings)
 
         case .confirm(let id):
             let (x, m) = try openExchange(id, actor: actor, view: view, step: .confirm)
             guard !x.consents.contains(m) else { throw .violation(.exchangeState, .alreadyConsented(m, id, waitingFor: waitingFor(x))) }
             let remaining = waitingFor(x).filter { $0 != m }
-            guard remaining.isEmpty else { return Decision(event: .exchangeConsented(id: id, member: m)) }
+            guard remaining.isEmpty else { return Decision(event: .exchangeConsented(ExchangeConsented(id: id, member: m))) }
             let warnings = try checkPosting(x.info.transfers, exchange: x.info, in: view, today: today)
-            return Decision(event: .exchangeConfirmed(id: id, by: .member(m), transfers: x.info.transfers), warnings: warnings)
+            return Decision(event: .exchangeConfirmed(ExchangeConfirmed(id: id, by: .member(m), transfers: x.info.transfers)), warnings: warnings)
 
         case .reject(let id):
             let (x, m) = try openExchange(id, actor: actor, view: view, step: .reject)
             guard !x.consents.contains(m) else {
                 throw .violation(.exchangeState, m == x.info.proposer ? .proposerRejects(m, id) : .consentGiven(m, id))
             }
-            return Decision(event: .exchangeRejected(id: id, by: m))
+            return Decision(event: .exchangeRejected(ExchangeRejected(id: id, by: m)))
 
         case .cancel(let id):
             let (x, m) = try openExchange(id, actor: actor, view: view, step: .cancel)
             guard x.info.proposer == m else { throw .violation(.ruleForbidden, .onlyProposerCancels(proposer: x.info.proposer, id)) }
-            return Decision(event: .exchangeCancelled(id: id, by: m))
+            return Decision(event: .exchangeCancelled(ExchangeCancelled(id: id, by: m)))
 
         case .expire(let id):
             guard actor == .system || actor.isCoordinator else { throw .violation(.ruleForbidden, .expiresByItself) }
@@ -141,12 +141,12 @@ public enum Decider {
             if policy.expiryAction == .autoConfirm {
                 do {
                     let warnings = try checkPosting(x.info.transfers, exchange: x.info, in: view, today: today)
-                    return Decision(event: .exchangeConfirmed(id: id, by: .automatic, transfers: x.info.transfers), warnings: warnings)
+                    return Decision(event: .exchangeConfirmed(ExchangeConfirmed(id: id, by: .automatic, transfers: x.info.transfers)), warnings: warnings)
                 } catch .rule(let v) {
-                    return Decision(event: .exchangeExpired(id: id, reason: v.description))
+                    return Decision(event: .exchangeExpired(ExchangeExpired(id: id, reason: v.description)))
                 }
             }
-            return Decision(event: .exchangeExpired(id: id, reason: nil))
+            return Decision(event: .exchangeExpired(ExchangeExpired(id: id, reason: nil)))
 
         case .reverse(let id, let reason):
             try requireCoordinator(actor, .reverseExchange)
@@ -161,7 +161,7 @@ public enum Decider {
             }
             let back = x.info.transfers.map { Transfer(from: $0.to, to: $0.from, minutes: $0.minutes) }
             let warnings = try checkLimits(back, in: view)
-            return Decision(event: .exchangeReversed(id: id, reason: reason, transfers: back), warnings: warnings)
+            return Decision(event: .exchangeReversed(ExchangeReversed(id: id, reason: reason, transfers: back)), warnings: warnings)
 
         case .donate(let from, let minutes):
             guard actor.isCoordinator || actor.isMember(from) else { throw .violation(.ruleForbidden, .onlySelfDonates(from)) }
@@ -170,7 +170,7 @@ public enum Decider {
             try requireActive(m)
             try checkAmount(minutes, policy: policy)
             let t = Transfer(from: from, to: poolID, minutes: minutes)
-            return Decision(event: .poolDonated(t), warnings: try checkLimits([t], in: view))
+            return Decision(event: .poolDonated(PoolDonated(transfer: t)), warnings: try checkLimits([t], in: view))
 
         case .grant(let to, let minutes, let reason):
             guard actor.isCoordinator else { throw .violation(.rulePool, .grantNeedsCoordinator) }
@@ -180,7 +180,7 @@ public enum Decider {
             try checkAmount(minutes, policy: policy)
             try validateText(reason, .reason, max: maxTextLength)
             let t = Transfer(from: poolID, to: to, minutes: minutes)
-            return Decision(event: .poolGranted(t, reason: reason), warnings: try checkLimits([t], in: view))
+            return Decision(event: .poolGranted(PoolGranted(transfer: t, reason: reason)), warnings: try checkLimits([t], in: view))
 
         case .postListing, .editListing, .withdrawListing, .renewListing:
             return try decideListing(command, by: actor, in: view, today: today)

@@ -344,19 +344,26 @@ extension Event {
     var subjectID: String? {
         switch self {
         case .ledgerCreated, .policyChanged: return nil
-        case .memberAdded(let m): return m.id.description
-        case .memberSuspended(let id), .memberReinstated(let id), .memberLimitsSet(let id, _, _), .memberLeft(let id, _, _): return id.description
-        case .poolDonated(let t), .poolGranted(let t, _): return "\(t.from)->\(t.to)"
-        case .listingPosted(let l), .listingEdited(let l): return l.id.description
-        case .listingWithdrawn(let id, _), .listingRenewed(let id, _): return id.description
-        case .goodsLent(let l): return l.id.description
-        case .goodsReturned(let id, _): return id.description
-        case .spaceHoursSet(let offer, _): return offer.description
-        case .spaceBooked(let b): return b.id.description
-        case .spaceCancelled(let id, _): return id.description
-        case .challengePosted(let c): return c.id.description
-        case .challengeJoined(let id, _), .challengeClosed(let id, _): return id.description
-        case .challengePledged(let p): return p.challenge.description
+        case .memberAdded(let e): return e.member.id.description
+        case .memberSuspended(let e): return e.id.description
+        case .memberReinstated(let e): return e.id.description
+        case .memberLimitsSet(let e): return e.id.description
+        case .memberLeft(let e): return e.id.description
+        case .poolDonated(let e): return "\(e.transfer.from)->\(e.transfer.to)"
+        case .poolGranted(let e): return "\(e.transfer.from)->\(e.transfer.to)"
+        case .listingPosted(let e): return e.listing.id.description
+        case .listingEdited(let e): return e.listing.id.description
+        case .listingWithdrawn(let e): return e.id.description
+        case .listingRenewed(let e): return e.id.description
+        case .goodsLent(let e): return e.loan.id.description
+        case .goodsReturned(let e): return e.id.description
+        case .spaceHoursSet(let e): return e.offer.description
+        case .spaceBooked(let e): return e.booking.id.description
+        case .spaceCancelled(let e): return e.id.description
+        case .challengePosted(let e): return e.challenge.id.description
+        case .challengeJoined(let e): return e.id.description
+        case .challengeClosed(let e): return e.id.description
+        case .challengePledged(let e): return e.pledge.challenge.description
         default: return exchangeID?.description
         }
     }

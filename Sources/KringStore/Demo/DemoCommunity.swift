@@ -167,7 +167,8 @@ public enum DemoCommunity {
                 let draft = ListingDraft(side: side, author: author, kind: kind, domain: domain, title: title, text: text,
                                          availability: rng.chance(0.5) ? rng.pick(["weekends", "'s avonds", "op woensdag", "overdag"]) : nil)
                 if case .success(let d) = try loader.execute(.postListing(draft), by: .member(author), at: tick()),
-                   case .listingPosted(let l) = d.event {
+                   case .listingPosted(let posted) = d.event {
+                    let l = posted.listing
                     postedListings.append((l.id, author))
                     // A room offered is a resource: capacity and opening hours.
                     if l.kind == .space, l.side == .offer,
@@ -198,7 +199,8 @@ public enum DemoCommunity {
                     let start = Int64(9 * 60 + 60 * rng.below(8))
                     let draft = BookingDraft(offer: room, member: booker, date: day + 1, start: start, end: start + Int64(60 * (1 + rng.below(3))),
                                              people: Int64(2 + rng.below(10)))
-                    if case .success(let dec) = try loader.execute(.book(draft), by: .member(booker), at: tick()), case .spaceBooked(let b) = dec.event {
+                    if case .success(let dec) = try loader.execute(.book(draft), by: .member(booker), at: tick()), case .spaceBooked(let booked) = dec.event {
+                        let b = booked.booking
                         if rng.chance(0.1) {
                             try loader.execute(.cancelBooking(b.id), by: .member(booker), at: tick())
                         } else {
@@ -215,7 +217,8 @@ public enum DemoCommunity {
                 let lender = rng.chance(0.8) || groups.isEmpty ? rng.pick(persons) : rng.pick(groups), borrower = rng.pick(persons)
                 let what = rng.pick(["boormachine", "ladder", "aanhangwagen", "naaimachine", "tent", "hogedrukreiniger"])
                 if case .success(let dec) = try loader.execute(.lend(LoanDraft(lender: lender, borrower: borrower, what: what, due: day + Int64(7 + rng.below(15)))),
-                                                               by: .member(lender), at: tick()), case .goodsLent(let l) = dec.event {
+                                                               by: .member(lender), at: tick()), case .goodsLent(let lent) = dec.event {
+                    let l = lent.loan
                     loansOut.append((l.id, lender, l.due + Int64(rng.below(5)) - 1))
                 }
             }
@@ -230,7 +233,8 @@ public enum DemoCommunity {
                 for (title, text, domains) in [("Eenzame senioren in Noord", "Wie gaat eens op bezoek, neemt mee naar de markt of opent een zaal?", ["loneliness", "care"]),
                                                ("Energie besparen in het stadhuis", "Ideeën en handen om het stadhuis zuiniger te maken.", ["climate-energy"])] {
                     if case .success(let dec) = try loader.execute(.postChallenge(author: town, title: title, text: text, domains: domains, ends: day + 600),
-                                                                   by: .member(town), at: tick()), case .challengePosted(let c) = dec.event {
+                                                                   by: .member(town), at: tick()), case .challengePosted(let posted) = dec.event {
+                        let c = posted.challenge
                         challenges.append(c.id)
                         for who in (persons.shuffled(using: &rng).prefix(max(5, persons.count / 25)) + lenders.prefix(3) + groups.prefix(2)) {
                             if case .success = try loader.execute(.joinChallenge(c.id, member: who), by: .member(who), at: tick()) {
@@ -290,8 +294,8 @@ public enum DemoCommunity {
                 let flow = rng.below(100)
                 if flow < 25 {
                     if case .success(let dec) = try loader.execute(.record(draft, reason: nil), by: .coordinator, at: tick()),
-                       case .exchangeRecorded(let info, _, _) = dec.event, info.credits.value > 0 {
-                        confirmedWithCredits.append(info.id)
+                       case .exchangeRecorded(let recorded) = dec.event, recorded.exchange.credits.value > 0 {
+                        confirmedWithCredits.append(recorded.exchange.id)
                     }
                     continue
                 }
@@ -308,7 +312,7 @@ public enum DemoCommunity {
                 case 90..<94: try loader.execute(.reject(id), by: .member(other), at: tick())
                 case 94..<97: try loader.execute(.cancel(id), by: .member(proposer), at: tick())
                 default:
-                    if case .exchangeProposed(let info) = dec.event, let e = info.expiresAt { pending.append((e, id)) }
+                    if case .exchangeProposed(let proposed) = dec.event, let e = proposed.exchange.expiresAt { pending.append((e, id)) }
                 }
             }
 

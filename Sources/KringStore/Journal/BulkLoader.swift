@@ -59,7 +59,7 @@ public final class BulkLoader: @unchecked Sendable {
         projector.deferBalances = true
         chain = projector.head
         state.reserveCapacity(members: expected.members, exchanges: expected.exchanges)
-        let genesis = Event.ledgerCreated(policy: policy)
+        let genesis = Event.ledgerCreated(LedgerCreated(policy: policy))
         do { try state.apply(genesis, timestamp: timestamp) } catch { preconditionFailure("genesis applies to an empty ledger: \(error)") }
         chunk.append(chain.seal(genesis, by: .coordinator, at: timestamp))
         Thread.detachNewThread { [self] in self.writeLoop() }

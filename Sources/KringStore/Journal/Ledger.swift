@@ -129,7 +129,7 @@ public final class Ledger: @unchecked Sendable {
         let projector = try Projector(db: db)
         try db.execute("BEGIN IMMEDIATE")
         do {
-            try projector.append(.ledgerCreated(policy: policy), by: .coordinator, at: clock())
+            try projector.append(.ledgerCreated(LedgerCreated(policy: policy)), by: .coordinator, at: clock())
             try db.execute("COMMIT")
         } catch {
             try? db.execute("ROLLBACK")

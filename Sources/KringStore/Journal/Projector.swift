@@ -87,50 +87,55 @@ final class Projector {
 
     private func project(_ event: Event, seq: Int64, day: Day) throws(StoreError) {
         switch event {
-        case .ledgerCreated(let policy):
+        case .ledgerCreated(let e):
+            let policy = e.policy
             try db.cached("INSERT INTO policies(seq, payload) VALUES (?, ?)").run(.int(seq), .text(policy.json.canonicalString))
             try insertMember(MemberInfo(id: poolID, name: "Solidarity pool", kind: .pool, joined: day), seq: seq)
-        case .policyChanged(let policy):
+        case .policyChanged(let e):
+            let policy = e.policy
             try db.cached("INSERT INTO policies(seq, payload) VALUES (?, ?)").run(.int(seq), .text(policy.json.canonicalString))
-        case .memberAdded(let info):
-            try insertMember(info, seq: seq)
-        case .memberSuspended(let id):
-            try db.cached("UPDATE members SET status = 'suspended' WHERE id = ?").run(.id(id))
-        case .memberReinstated(let id):
-            try db.cached("UPDATE members SET status = 'active' WHERE id = ?").run(.id(id))
-        case .memberLimitsSet(let id, let f, let c):
-            try db.cached("UPDATE members SET floor_override = ?, ceiling_override = ? WHERE id = ?").run(.int(f?.value), .int(c?.value), .id(id))
-        case .memberLeft(let id, let settlement, let cancelled):
-            for x in cancelled { try setState(x, .cancelled, seq: seq) }
-            if let s = settlement { try post(s, seq: seq, exchange: nil, kind: .settlement, day: day) }
-            try db.cached("UPDATE members SET status = 'left' WHERE id = ?").run(.id(id))
-        case .exchangeProposed(let info):
+        case .memberAdded(let e):
+            try insertMember(e.member, seq: seq)
+        case .memberSuspended(let e):
+            try db.cached("UPDATE members SET status = 'suspended' WHERE id = ?").run(.id(e.id))
+        case .memberReinstated(let e):
+            try db.cached("UPDATE members SET status = 'active' WHERE id = ?").run(.id(e.id))
+        case .memberLimitsSet(let e):
+            try db.cached("UPDATE members SET floor_override = ?, ceiling_override = ? WHERE id = ?").run(.int(e.floor?.value), .int(e.ceiling?.value), .id(e.id))
+        case .memberLeft(let e):
+            for x in e.cancelled { try setState(x, .cancelled, seq: seq) }
+            if let s = e.settlement { try post(s, seq: seq, exchange: nil, kind: .settlement, day: day) }
+            try db.cached("UPDATE members SET status = 'left' WHERE id = ?").run(.id(e.id))
+        case .exchangeProposed(let e):
+            let info = e.exchange
             try insertExchange(info, state: .proposed, recorded: false, reason: nil, seq: seq)
-        case .exchangeConsented(let id, let m):
-            try consent(id, m)
-            try db.cached("UPDATE exchanges SET updated_seq = ? WHERE num = ?").run(.int(seq), .int(id.number))
-        case .exchangeConfirmed(let id, let by, let transfers):
-            if case .member(let m) = by { try consent(id, m) }
-            try setState(id, .confirmed, seq: seq)
-            for t in transfers { try post(t, seq: seq, exchange: id, kind: .exchange, day: day) }
-            try fulfil(id, links: try links(of: id), seq: seq)
-        case .exchangeRecorded(let info, let reason, let transfers):
-            try insertExchange(info, state: .confirmed, recorded: true, reason: reason, seq: seq)
-            for t in transfers { try post(t, seq: seq, exchange: info.id, kind: .exchange, day: day) }
+        case .exchangeConsented(let e):
+            try consent(e.id, e.member)
+            try db.cached("UPDATE exchanges SET updated_seq = ? WHERE num = ?").run(.int(seq), .int(e.id.number))
+        case .exchangeConfirmed(let e):
+            if case .member(let m) = e.by { try consent(e.id, m) }
+            try setState(e.id, .confirmed, seq: seq)
+            for t in e.transfers { try post(t, seq: seq, exchange: e.id, kind: .exchange, day: day) }
+            try fulfil(e.id, links: try links(of: e.id), seq: seq)
+        case .exchangeRecorded(let e):
+            let info = e.exchange
+            try insertExchange(info, state: .confirmed, recorded: true, reason: e.reason, seq: seq)
+            for t in e.transfers { try post(t, seq: seq, exchange: info.id, kind: .exchange, day: day) }
             try fulfil(info.id, links: info.links, seq: seq)
-        case .exchangeRejected(let id, _): try setState(id, .rejected, seq: seq)
-        case .exchangeCancelled(let id, _): try setState(id, .cancelled, seq: seq)
-        case .exchangeExpired(let id, _): try setState(id, .expired, seq: seq)
-        case .exchangeReversed(let id, let reason, let transfers):
+        case .exchangeRejected(let e): try setState(e.id, .rejected, seq: seq)
+        case .exchangeCancelled(let e): try setState(e.id, .cancelled, seq: seq)
+        case .exchangeExpired(let e): try setState(e.id, .expired, seq: seq)
+        case .exchangeReversed(let e):
             try db.cached("UPDATE exchanges SET state = 'reversed', reversal_reason = ?, updated_seq = ? WHERE num = ?")
-                .run(.text(reason), .int(seq), .int(id.number))
-            for t in transfers { try post(t, seq: seq, exchange: id, kind: .reversal, day: day) }
-            try fulfil(id, links: try links(of: id), seq: seq, undo: true)
-        case .poolDonated(let t):
-            try post(t, seq: seq, exchange: nil, kind: .donation, day: day)
-        case .poolGranted(let t, _):
-            try post(t, seq: seq, exchange: nil, kind: .grant, day: day)
-        case .listingPosted(let l):
+                .run(.text(e.reason), .int(seq), .int(e.id.number))
+            for t in e.transfers { try post(t, seq: seq, exchange: e.id, kind: .reversal, day: day) }
+            try fulfil(e.id, links: try links(of: e.id), seq: seq, undo: true)
+        case .poolDonated(let e):
+            try post(e.transfer, seq: seq, exchange: nil, kind: .donation, day: day)
+        case .poolGranted(let e):
+            try post(e.transfer, seq: seq, exchange: nil, kind: .grant, day: day)
+        case .listingPosted(let e):
+            let l = e.listing
             try db.cached("""
                 INSERT INTO listings(num, side, author, kind, domain, title, text, place, availability, expires, version, state, created_seq, updated_seq, challenge)
                 VALUES (?,?,?,?,?,?,?,?,?,?,?,'active',?,?,?)
@@ -138,7 +143,8 @@ final class Projector {
                          .text(l.title), .text(l.text), .text(l.place), .text(l.availability), .int(l.expires.number), .int(l.version),
                          .int(seq), .int(seq), .id(l.challenge))
             try indexListing(l)
-        case .listingEdited(let l):
+        case .listingEdited(let e):
+            let l = e.listing
             try db.cached("""
                 UPDATE listings SET kind = ?, domain = ?, title = ?, text = ?, place = ?, availability = ?, expires = ?, version = ?, updated_seq = ?,
                     challenge = ?
@@ -147,37 +153,41 @@ final class Projector {
                          .int(l.expires.number), .int(l.version), .int(seq), .id(l.challenge), .int(l.id.number))
             try db.cached("DELETE FROM listings_fts WHERE rowid = ?").run(.int(l.id.number))
             try indexListing(l)
-        case .listingWithdrawn(let id, _):
-            try db.cached("UPDATE listings SET state = 'withdrawn', updated_seq = ? WHERE num = ?").run(.int(seq), .int(id.number))
-            try db.cached("DELETE FROM listings_fts WHERE rowid = ?").run(.int(id.number))
-        case .challengePosted(let c):
+        case .listingWithdrawn(let e):
+            try db.cached("UPDATE listings SET state = 'withdrawn', updated_seq = ? WHERE num = ?").run(.int(seq), .int(e.id.number))
+            try db.cached("DELETE FROM listings_fts WHERE rowid = ?").run(.int(e.id.number))
+        case .challengePosted(let e):
+            let c = e.challenge
             try db.cached("INSERT INTO challenges(num, author, title, text, domains, ends, state, created_seq, updated_seq) VALUES (?,?,?,?,?,?,'open',?,?)")
                 .run(.int(c.id.number), .id(c.author), .text(c.title), .text(c.text), .text(c.domains.joined(separator: ",")),
                      .int(c.ends.number), .int(seq), .int(seq))
-        case .challengeJoined(let id, let m):
-            try db.cached("INSERT INTO challenge_members(challenge, member, seq) VALUES (?,?,?)").run(.int(id.number), .id(m), .int(seq))
-        case .challengePledged(let p):
+        case .challengeJoined(let e):
+            try db.cached("INSERT INTO challenge_members(challenge, member, seq) VALUES (?,?,?)").run(.int(e.id.number), .id(e.member), .int(seq))
+        case .challengePledged(let e):
+            let p = e.pledge
             try db.cached("INSERT INTO pledges(challenge, member, kind, what, seq) VALUES (?,?,?,?,?)")
                 .run(.int(p.challenge.number), .id(p.member), .text(p.kind.rawValue), .text(p.what), .int(seq))
-        case .challengeClosed(let id, _):
-            try db.cached("UPDATE challenges SET state = 'closed', updated_seq = ? WHERE num = ?").run(.int(seq), .int(id.number))
-        case .spaceHoursSet(let offer, let h):
+        case .challengeClosed(let e):
+            try db.cached("UPDATE challenges SET state = 'closed', updated_seq = ? WHERE num = ?").run(.int(seq), .int(e.id.number))
+        case .spaceHoursSet(let e):
             try db.cached("INSERT OR REPLACE INTO spaces(offer, capacity, hours, updated_seq) VALUES (?,?,?,?)")
-                .run(.int(offer.number), .int(h.capacity), .text(h.json.canonicalString), .int(seq))
-        case .spaceBooked(let b):
+                .run(.int(e.offer.number), .int(e.hours.capacity), .text(e.hours.json.canonicalString), .int(seq))
+        case .spaceBooked(let e):
+            let b = e.booking
             try db.cached("INSERT INTO bookings(num, offer, member, day, start, end, people, state, created_seq, updated_seq) VALUES (?,?,?,?,?,?,?,'booked',?,?)")
                 .run(.int(b.id.number), .int(b.offer.number), .id(b.member), .int(b.date.number), .int(b.start),
                      .int(b.end), .int(b.people), .int(seq), .int(seq))
-        case .spaceCancelled(let id, _):
-            try db.cached("UPDATE bookings SET state = 'cancelled', updated_seq = ? WHERE num = ?").run(.int(seq), .int(id.number))
-        case .goodsLent(let l):
+        case .spaceCancelled(let e):
+            try db.cached("UPDATE bookings SET state = 'cancelled', updated_seq = ? WHERE num = ?").run(.int(seq), .int(e.id.number))
+        case .goodsLent(let e):
+            let l = e.loan
             try db.cached("INSERT INTO loans(num, lender, borrower, what, offer, lent, due, created_seq, updated_seq) VALUES (?,?,?,?,?,?,?,?,?)")
                 .run(.int(l.id.number), .id(l.lender), .id(l.borrower), .text(l.what), .id(l.offer), .int(l.lent.number),
                      .int(l.due.number), .int(seq), .int(seq))
-        case .goodsReturned(let id, let day):
-            try db.cached("UPDATE loans SET returned = ?, updated_seq = ? WHERE num = ?").run(.int(day.number), .int(seq), .int(id.number))
-        case .listingRenewed(let id, let expires):
-            try db.cached("UPDATE listings SET expires = ?, updated_seq = ? WHERE num = ?").run(.int(expires.number), .int(seq), .int(id.number))
+        case .goodsReturned(let e):
+            try db.cached("UPDATE loans SET returned = ?, updated_seq = ? WHERE num = ?").run(.int(e.on.number), .int(seq), .int(e.id.number))
+        case .listingRenewed(let e):
+            try db.cached("UPDATE listings SET expires = ?, updated_seq = ? WHERE num = ?").run(.int(e.expires.number), .int(seq), .int(e.id.number))
         }
     }
 

@@ -152,13 +152,13 @@ public enum Verifier {
                     diverge(seq, "transfers differ from the journal entry"); break journal
                 }
                 if let x = event.exchangeID { exchangeSeq[x] = seq }
-                if case .memberAdded(let m) = event { lastSeqOf[m.id] = max(lastSeqOf[m.id] ?? 0, seq) }
-                if case .memberLimitsSet(let id, _, _) = event { lastSeqOf[id] = seq }
-                if case .memberSuspended(let id) = event { lastSeqOf[id] = seq }
-                if case .memberReinstated(let id) = event { lastSeqOf[id] = seq }
-                if case .memberLeft(let id, _, let cancelled) = event {
-                    lastSeqOf[id] = seq
-                    for c in cancelled { exchangeSeq[c] = seq }
+                if case .memberAdded(let e) = event { lastSeqOf[e.member.id] = max(lastSeqOf[e.member.id] ?? 0, seq) }
+                if case .memberLimitsSet(let e) = event { lastSeqOf[e.id] = seq }
+                if case .memberSuspended(let e) = event { lastSeqOf[e.id] = seq }
+                if case .memberReinstated(let e) = event { lastSeqOf[e.id] = seq }
+                if case .memberLeft(let e) = event {
+                    lastSeqOf[e.id] = seq
+                    for c in e.cancelled { exchangeSeq[c] = seq }
                 }
                 prev = hash
                 lastTs = ts

@@ -11,7 +11,7 @@ let challengeCommands: [CommandSpec] = [
         let author = try inv.requiredID("as", MemberID.self)
         return try perform(inv, .postChallenge(author: author, title: inv.required("title"), text: inv.option("text") ?? "",
                                                domains: inv.list("domains"), ends: ends), by: .member(author)) { o in
-            if case .challengePosted(let c) = o.event { return "Posted \(c.id), open until \(c.ends)." }
+            if case .challengePosted(let e) = o.event { return "Posted \(e.challenge.id), open until \(e.challenge.ends)." }
             return ""
         }
     },

@@ -16,7 +16,7 @@ let goodsCommands: [CommandSpec] = [
         let draft = LoanDraft(lender: try inv.requiredID("as", MemberID.self), borrower: try inv.requiredID("to", MemberID.self), what: inv.required("what"),
                               offer: try inv.id("offer", ListingID.self), due: due)
         return try perform(inv, .lend(draft), by: .member(draft.lender)) { o in
-            if case .goodsLent(let l) = o.event { return "Lent as \(l.id), due back \(l.due)." }
+            if case .goodsLent(let e) = o.event { return "Lent as \(e.loan.id), due back \(e.loan.due)." }
             return ""
         }
     },

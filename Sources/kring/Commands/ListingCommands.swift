@@ -46,7 +46,7 @@ func listingCommands(_ side: ListingSide) -> [CommandSpec] {
                     options: fields + ["as"], flags: ["json"], required: ["as", "kind", "domain", "title"]) { inv in
             let author = try inv.requiredID("as", MemberID.self)
             return try perform(inv, .postListing(try listingDraft(inv, side: side, author: author)), by: .member(author)) { o in
-                if case .listingPosted(let l) = o.event { return "Posted \(l.id), listed until \(l.expires)." }
+                if case .listingPosted(let e) = o.event { return "Posted \(e.listing.id), listed until \(e.listing.expires)." }
                 return ""
             }
         },
@@ -76,7 +76,7 @@ func listingCommands(_ side: ListingSide) -> [CommandSpec] {
             let actor = try listingActor(inv)
             // The core keeps the listing's own author; the draft's is only a placeholder.
             return try perform(inv, .editListing(id, try listingDraft(inv, side: id.side, author: actor.member ?? poolID)), by: actor) { o in
-                if case .listingEdited(let l) = o.event { return "Edited \(id): version \(l.version)." }
+                if case .listingEdited(let e) = o.event { return "Edited \(id): version \(e.listing.version)." }
                 return ""
             }
         },
@@ -87,7 +87,7 @@ func listingCommands(_ side: ListingSide) -> [CommandSpec] {
         CommandSpec(path: "\(noun) renew", summary: "list \(side == .offer ? "an offer" : "a request") again for N days (default 90)",
                     usage: "kring \(noun) renew ID [--as MEMBER] [--days N]", options: ["as", "days"], flags: ["json"], positionals: 1...1) { inv in
             try perform(inv, .renewListing(try inv.positionalID(0, ListingID.self, "ID"), days: try listingDays(inv)), by: try listingActor(inv)) { o in
-                if case .listingRenewed(_, let e) = o.event { return "Renewed \(inv.positionals[0]) until \(e)." }
+                if case .listingRenewed(let ev) = o.event { return "Renewed \(inv.positionals[0]) until \(ev.expires)." }
                 return ""
             }
         },

@@ -45,9 +45,9 @@ let memberCommands: [CommandSpec] = [
     },
     CommandSpec(path: "member leave", summary: "end a membership, settling the balance against the pool", usage: "kring member leave ID", flags: ["json"], positionals: 1...1) { inv in
         try perform(inv, .leave(try inv.positionalID(0, MemberID.self, "ID"))) { o in
-            guard case .memberLeft(_, let s, let c) = o.event else { return "" }
-            let settled = s.map { $0.from == poolID ? "the pool settled a debt of \($0.minutes)" : "\($0.minutes) went to the pool" } ?? "the balance was zero"
-            return "\(inv.positionals[0]) left; \(settled); \(c.count) open proposal(s) cancelled."
+            guard case .memberLeft(let e) = o.event else { return "" }
+            let settled = e.settlement.map { $0.from == poolID ? "the pool settled a debt of \($0.minutes)" : "\($0.minutes) went to the pool" } ?? "the balance was zero"
+            return "\(inv.positionals[0]) left; \(settled); \(e.cancelled.count) open proposal(s) cancelled."
         }
     },
     CommandSpec(path: "member limits", summary: "show or override a member's floor and ceiling (coordinator)",

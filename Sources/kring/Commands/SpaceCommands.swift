@@ -40,7 +40,7 @@ let spaceCommands: [CommandSpec] = [
         let draft = BookingDraft(offer: try inv.positionalID(0, ListingID.self, "OFFER"), member: try inv.requiredID("as", MemberID.self), date: date, start: try clockOption(inv, "from"),
                                  end: try clockOption(inv, "to"), people: people)
         return try perform(inv, .book(draft), by: .member(draft.member)) { o in
-            if case .spaceBooked(let b) = o.event { return "Booked \(b.id): \(b.offer) on \(b.date) \(SpaceHours.clock(b.start))-\(SpaceHours.clock(b.end)) for \(b.people)." }
+            if case .spaceBooked(let e) = o.event { return "Booked \(e.booking.id): \(e.booking.offer) on \(e.booking.date) \(SpaceHours.clock(e.booking.start))-\(SpaceHours.clock(e.booking.end)) for \(e.booking.people)." }
             return ""
         }
     },
