@@ -21,6 +21,7 @@ extension BookingID: ExpressibleByStringLiteral {}
 extension LoanID: ExpressibleByStringLiteral {}
 extension ChallengeID: ExpressibleByStringLiteral {}
 extension TokenID: ExpressibleByStringLiteral {}
+extension LoginID: ExpressibleByStringLiteral {}
 extension ExchangeLink: ExpressibleByStringLiteral {}
 
 /// An id built from text a test computes (`"ex-\(n)"`); stops the test when it is not canonical.

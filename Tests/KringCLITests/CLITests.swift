@@ -386,6 +386,38 @@ struct CLI {
         #expect(try k.run("serve", "--help").stdout.contains("--max-connections"))
     }
 
+    @Test func invitationsAndLoginsThroughTheBinary() throws {
+        let k = try CLITests().community(); defer { k.dir.remove() }
+        // The link carries the code once; only its hash is stored; it opens a login to the
+        // ledger for the member, at the site the coordinator names.
+        let r = try k.run("member", "invite", "bakkerij", "--label", "balie", "--public-url", "https://kring.example.be")
+        #expect(r.status == 0, "\(r.stderr)")
+        let link = try #require(r.stdout.split(separator: "\n").last.map(String.init))
+        #expect(link.hasPrefix("https://kring.example.be/invitation/kring_") && r.stdout.contains("bakkerij/balie (member)"))
+        let code = String(link.dropFirst("https://kring.example.be/invitation/".count))
+        let ledger = try Ledger(path: k.db, clock: TestClock(Day(iso: k.now)!).clock)
+        guard case .valid(let login) = try ledger.invitation(code) else { Issue.record("the printed code does not open its invitation"); return }
+        #expect(login.name == "bakkerij/balie" && login.member == "bakkerij")
+        let raw = try Connection(path: k.db, readOnly: true)
+        #expect(try raw.scalarInt("SELECT COUNT(*) FROM invitations WHERE hash = ?", .blob(SHA256.hash(Array(code.utf8)))) == 1)
+        // A coordinator's login; the list shows logins, never a code.
+        let c = try k.json("member", "invite", "stad", "--role", "coordinator", "--days", "3")
+        #expect(c["name"]?.stringValue == "stad" && c["role"]?.stringValue == "coordinator" && c["link"]?.stringValue?.hasPrefix("http://127.0.0.1:8080/invitation/kring_") == true)
+        let list = try k.run("login", "list")
+        #expect(list.stdout.contains("bakkerij/balie  member  invited") && list.stdout.contains("stad  coordinator  invited") && !list.stdout.contains(code))
+        // Refusals: a label that is not one, a role the login does not have, days out of range,
+        // an unknown member, a site that is not an origin, a login id that is not canonical.
+        for args in [["member", "invite", "bakkerij", "--label", "Front Desk"], ["member", "invite", "bakkerij", "--label", "balie", "--role", "coordinator"],
+                     ["member", "invite", "an", "--days", "0"], ["member", "invite", "an", "--days", "91"], ["member", "invite", "nobody"],
+                     ["member", "invite", "an", "--public-url", "kring.example.be/x"], ["login", "revoke", "lg-01"]] {
+            let refused = try runProcess(productsDirectory + "/kring", ["--db", k.db] + args, environment: ["KRING_NOW": k.now])
+            #expect(refused.status == 1 && refused.stderr.hasPrefix("error["), "\(args): \(refused.stderr)")
+        }
+        #expect(try k.run("login", "revoke", login.id.description).status == 0)
+        #expect(try ledger.invitation(code) == .unknown)
+        #expect(try k.run("login", "list", "--member", "bakkerij").stdout.contains("revoked"))
+    }
+
     @Test func statisticsThroughTheBinary() throws {
         let k = CLI(); defer { k.dir.remove() }
         var r = try k.run("demo", "--members", "60", "--months", "6", "--end", "2026-06-01")

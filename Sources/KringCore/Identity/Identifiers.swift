@@ -106,6 +106,14 @@ public struct TokenID: NumberedID {
     public init(uncheckedNumber: Int64) { number = uncheckedNumber }
 }
 
+/// A login to the web pages, by its row (never by its password or sessions): `lg-N`.
+public struct LoginID: NumberedID {
+    public static let prefix = "lg-"
+    public static let noun = "login"
+    public let number: Int64
+    public init(uncheckedNumber: Int64) { number = uncheckedNumber }
+}
+
 /// An offer (`of-N`) or a request (`rq-N`). Offers and requests share one counter, so the
 /// number alone names the listing; the side is part of the id, and `of-4` does not find the
 /// request `rq-4`.
@@ -251,6 +259,7 @@ extension BookingID: JournalID { public static let notFound = RuleCode.bookingNo
 extension LoanID: JournalID { public static let notFound = RuleCode.loanNotFound }
 extension ChallengeID: JournalID { public static let notFound = RuleCode.challengeNotFound }
 extension TokenID: JournalID { public static let notFound = RuleCode.tokenNotFound }
+extension LoginID: JournalID { public static let notFound = RuleCode.loginNotFound }
 
 extension ListingID: JournalID {
     public static let noun = "offer or request"
@@ -352,3 +361,4 @@ extension BookingID: Codable {}
 extension LoanID: Codable {}
 extension ChallengeID: Codable {}
 extension TokenID: Codable {}
+extension LoginID: Codable {}

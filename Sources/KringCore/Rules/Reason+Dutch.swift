@@ -47,6 +47,7 @@ extension Reason {
             case .loan(let id): return "Er is geen uitlening \(id)."
             case .challenge(let id): return "Er is geen uitdaging \(id)."
             case .token(let id): return "Er is geen token \(id)."
+            case .login(let id): return "Er is geen login \(id)."
             }
         case let .notADomain(d, domains): return "\(d) is geen beleidsdomein; de domeinen zijn \(domains.joined(separator: ", "))."
 
@@ -193,6 +194,18 @@ extension Reason {
         case let .noOpenRequest(id): return "Er is geen open vraag \(id)."
         case let .notExactHours(minutes, seq): return "\(minutes) minuten (bij seq \(seq)) is niet exact in uren met twee decimalen; exporteer met --unit minutes."
 
+        case let .loginLabel(label): return "Het label van een login is 1 tot 30 kleine letters, cijfers en streepjes (zoals hotel-aerts/balie), niet \"\(label)\"."
+        case let .loginRole(name, isCoordinator):
+            return "\(name) is de login van \(isCoordinator ? "een coördinator" : "een lid"); nodig uit onder een ander label voor de andere rol."
+        case let .passwordTooShort(least, got): return "Een wachtwoord heeft minstens \(least) tekens, niet \(got)."
+        case let .passwordTooLong(most, got): return "Een wachtwoord heeft hoogstens \(most) tekens, niet \(got)."
+        case .passwordCommon: return "Dit wachtwoord is een van de meest gebruikte; kies een ander."
+        case .invitationUnknown: return "Deze uitnodiging is niet bekend; vraag de coördinator om een nieuwe."
+        case .invitationUsed: return "Deze uitnodiging werd al gebruikt; meld je aan, of vraag de coördinator om een nieuwe."
+        case let .invitationExpired(day): return "Deze uitnodiging is vervallen op \(day); vraag de coördinator om een nieuwe."
+        case let .invitationDays(most, got): return "Een uitnodiging is 1 tot \(most) dagen geldig, niet \(got)."
+        case let .noLoginForLeft(m): return "\(m) is vertrokken; er wordt geen login meer gemaakt."
+
         case let .nearFloor(name, at, margin, floor): return "\(name) staat op \(u(at)), binnen \(u(margin)) van de ondergrens van \(u(floor))."
         case let .nearCeiling(name, at, margin, ceiling): return "\(name) staat op \(u(at)), binnen \(u(margin)) van de bovengrens van \(u(ceiling))."
 
@@ -337,6 +350,8 @@ extension Field {
         case .borrower: return "Wie leent"
         case .label: return "Een label"
         case .q: return "Een zoekopdracht"
+        case .password: return "Een wachtwoord"
+        case .role: return "Een rol"
         }
     }
 }

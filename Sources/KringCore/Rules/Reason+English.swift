@@ -46,6 +46,7 @@ extension Reason {
             case .loan(let id): return "There is no loan \(id)."
             case .challenge(let id): return "There is no challenge \(id)."
             case .token(let id): return "There is no token \(id)."
+            case .login(let id): return "There is no login \(id)."
             }
         case let .notADomain(d, domains): return "\(d) is not a policy domain; the domains are \(domains.joined(separator: ", "))."
 
@@ -198,6 +199,18 @@ extension Reason {
         case let .noOpenRequest(id): return "There is no open request \(id)."
         case let .notExactHours(minutes, seq): return "\(minutes) minutes (at seq \(seq)) is not exact in hours with two decimals; export with --unit minutes."
 
+        case let .loginLabel(label): return "A login's label is 1 to 30 lower-case letters, digits and dashes (as in hotel-aerts/front-desk), not \"\(label)\"."
+        case let .loginRole(name, isCoordinator):
+            return "\(name) is \(isCoordinator ? "a coordinator" : "a member")'s login; invite under another label for the other role."
+        case let .passwordTooShort(least, got): return "A password has at least \(least) characters, not \(got)."
+        case let .passwordTooLong(most, got): return "A password has at most \(most) characters, not \(got)."
+        case .passwordCommon: return "This password is one of the most common ones; choose another."
+        case .invitationUnknown: return "This invitation is not known; ask the coordinator for a new one."
+        case .invitationUsed: return "This invitation was already used; sign in, or ask the coordinator for a new one."
+        case let .invitationExpired(day): return "This invitation expired on \(day); ask the coordinator for a new one."
+        case let .invitationDays(most, got): return "An invitation is valid for 1 to \(most) days, not \(got)."
+        case let .noLoginForLeft(m): return "\(m) has left; no login is made for them."
+
         case let .nearFloor(name, at, margin, floor): return "\(name) is at \(at), within \(margin) of the floor of \(floor)."
         case let .nearCeiling(name, at, margin, ceiling): return "\(name) is at \(at), within \(margin) of the ceiling of \(ceiling)."
 
@@ -251,6 +264,8 @@ extension Field {
         case .borrower: return "A borrower"
         case .label: return "A label"
         case .q: return "A search"
+        case .password: return "A password"
+        case .role: return "A role"
         }
     }
 }

@@ -167,6 +167,18 @@ public enum Reason: Sendable, Equatable, Codable {
     case noOpenRequest(ListingID)
     case notExactHours(minutes: Int64, seq: Int64)
 
+    // Logins, invitations and passwords
+    case loginLabel(String)
+    case loginRole(name: String, isCoordinator: Bool)
+    case passwordTooShort(least: Int, got: Int)
+    case passwordTooLong(most: Int, got: Int)
+    case passwordCommon
+    case invitationUnknown
+    case invitationUsed
+    case invitationExpired(Day)
+    case invitationDays(most: Int64, got: Int64)
+    case noLoginForLeft(MemberID)
+
     // Warnings
     case nearFloor(name: String, at: Minutes, margin: Minutes, floor: Minutes)
     case nearCeiling(name: String, at: Minutes, margin: Minutes, ceiling: Minutes)
@@ -197,7 +209,7 @@ public enum Field: String, Sendable, CaseIterable, Codable {
     case floor = "floor_minutes", ceiling = "ceiling_minutes", setting, value
     case providers, receivers, credits = "credits_minutes", quantity, date, what, reason
     case title, text, place, availability, days, links, challenge
-    case capacity, weekly, start = "from", end = "to", people, due, ends, offer, member, borrower, label, q
+    case capacity, weekly, start = "from", end = "to", people, due, ends, offer, member, borrower, label, q, password, role
 }
 
 /// What a `notFound` refusal looked for.
@@ -210,6 +222,7 @@ public enum Missing: Sendable, Equatable, Codable {
     case loan(LoanID)
     case challenge(ChallengeID)
     case token(TokenID)
+    case login(LoginID)
 }
 
 /// What only a coordinator may do.

@@ -32,6 +32,7 @@ public enum RuleCode: String, Sendable, CaseIterable, Codable {
     case challengeNotFound = "challenge.not_found"
     case challengeState = "challenge.state"
     case tokenNotFound = "token.not_found"
+    case loginNotFound = "login.not_found"
     case inputInvalid = "input.invalid"
     case inputText = "input.text"
     case inputGroup = "input.group"

@@ -38,6 +38,8 @@ public enum Actor: Sendable, Hashable, CustomStringConvertible {
     case coordinator
     /// A coordinator through an API token, named by the token's id (never its secret).
     case coordinatorToken(TokenID)
+    /// A coordinator signed in to the web pages, named by the login's id.
+    case coordinatorLogin(LoginID)
     case member(MemberID)
     case system
     case automatic
@@ -45,7 +47,7 @@ public enum Actor: Sendable, Hashable, CustomStringConvertible {
     /// Whether this actor has the coordinator's powers.
     public var isCoordinator: Bool {
         switch self {
-        case .coordinator, .coordinatorToken: return true
+        case .coordinator, .coordinatorToken, .coordinatorLogin: return true
         case .member, .system, .automatic: return false
         }
     }
@@ -59,12 +61,14 @@ public enum Actor: Sendable, Hashable, CustomStringConvertible {
         return nil
     }
 
-    /// The journal's form: the member's handle, `coordinator`, `coordinator:tk-N`, `system` or
+    /// The journal's form: the member's handle, `coordinator`, `coordinator:tk-N` (a token),
+    /// `coordinator:lg-N` (a web login), `system` or
     /// `auto`. A handle never contains a colon, and the reserved handles are never registered.
     public var description: String {
         switch self {
         case .coordinator: return "coordinator"
         case .coordinatorToken(let t): return "coordinator:\(t)"
+        case .coordinatorLogin(let l): return "coordinator:\(l)"
         case .member(let m): return m.handle
         case .system: return "system"
         case .automatic: return "auto"
@@ -81,8 +85,10 @@ public enum Actor: Sendable, Hashable, CustomStringConvertible {
         case "auto": self = .automatic
         default:
             if text.hasPrefix("coordinator:") {
-                guard let t = TokenID(canonical: text.dropFirst("coordinator:".count)) else { return nil }
-                self = .coordinatorToken(t)
+                let credential = text.dropFirst("coordinator:".count)
+                if let t = TokenID(canonical: credential) { self = .coordinatorToken(t) } else if let l = LoginID(canonical: credential) {
+                    self = .coordinatorLogin(l)
+                } else { return nil }
             } else {
                 guard let m = MemberID(canonical: text) else { return nil }
                 self = .member(m)

@@ -35,7 +35,7 @@ public struct APIError: Error, Sendable {
     public static func status(of code: RuleCode) -> Int {
         switch code {
         case .ruleForbidden, .exchangeNotParty: 403
-        case .memberNotFound, .exchangeNotFound, .listingNotFound, .loanNotFound, .bookingNotFound, .challengeNotFound, .tokenNotFound: 404
+        case .memberNotFound, .exchangeNotFound, .listingNotFound, .loanNotFound, .bookingNotFound, .challengeNotFound, .tokenNotFound, .loginNotFound: 404
         case .ruleIdempotency: 409
         case .inputInvalid, .inputText: 400
         default: 422

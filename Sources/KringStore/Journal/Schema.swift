@@ -2,7 +2,7 @@
 /// runs once, in its own transaction, in order.
 enum Schema {
     /// The version this build writes.
-    static let version: Int64 = 7
+    static let version: Int64 = 8
 
     /// The secondary indexes of the projections. Bulk loads drop them and build them again at
     /// the end, which is much faster than maintaining them row by row.
@@ -256,6 +256,41 @@ enum Schema {
         ALTER TABLE api_tokens ADD COLUMN expires_at INTEGER;
         ALTER TABLE api_tokens ADD COLUMN last_used_at INTEGER;
         ALTER TABLE idempotency ADD COLUMN outcome TEXT;
+        """,
+        // 8: the web pages' logins, invitations and sessions. Access data like the tokens:
+        // outside the journal. Only hashes of invitation codes and session ids are stored; a
+        // password is stored as PBKDF2-HMAC-SHA256 with its salt and iteration count.
+        """
+        CREATE TABLE logins(
+            id INTEGER PRIMARY KEY,
+            member TEXT NOT NULL,
+            name TEXT NOT NULL UNIQUE,
+            label TEXT NOT NULL,
+            role TEXT NOT NULL CHECK (role IN ('member', 'coordinator')),
+            password TEXT,
+            password_set_at INTEGER,
+            created_at INTEGER NOT NULL,
+            revoked_at INTEGER
+        );
+        CREATE INDEX logins_member ON logins(member);
+        CREATE TABLE invitations(
+            hash BLOB PRIMARY KEY,
+            login INTEGER NOT NULL REFERENCES logins(id),
+            created_at INTEGER NOT NULL,
+            expires_at INTEGER NOT NULL,
+            used_at INTEGER,
+            replaced_at INTEGER
+        ) WITHOUT ROWID;
+        CREATE INDEX invitations_login ON invitations(login);
+        CREATE TABLE sessions(
+            hash BLOB PRIMARY KEY,
+            login INTEGER NOT NULL REFERENCES logins(id),
+            csrf BLOB NOT NULL,
+            created_at INTEGER NOT NULL,
+            last_seen INTEGER NOT NULL,
+            ended_at INTEGER
+        ) WITHOUT ROWID;
+        CREATE INDEX sessions_login ON sessions(login);
         """,
     ]
 
