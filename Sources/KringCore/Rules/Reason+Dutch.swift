@@ -120,6 +120,8 @@ extension Reason {
         case .grantNeedsCoordinator: return "Toekenningen uit de solidariteitspot vragen een coördinator."
         case .poolGrantsToItself: return "De solidariteitspot kan niet aan zichzelf toekennen."
         case let .amountNotPositive(m): return "Het bedrag moet groter zijn dan nul, niet \(u(m))."
+        case let .amountUnreadable(text): return "\"\(text)\" is geen aantal uren; schrijf 1,5, 1:30 of 90m."
+        case let .dateUnreadable(text): return "\"\(text)\" is geen datum; schrijf ze als 2026-12-03."
 
         case let .textForbidden(field, scalar, position):
             return "\(field.dutch) kan geen stuurtekens of richtingswissels bevatten; er staat U+\(Reason.hex(scalar)) op positie \(position)."

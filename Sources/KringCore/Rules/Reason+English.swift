@@ -125,6 +125,8 @@ extension Reason {
         case .grantNeedsCoordinator: return "Grants from the pool need a coordinator."
         case .poolGrantsToItself: return "The pool cannot grant to itself."
         case let .amountNotPositive(m): return "The amount must be greater than zero, not \(m)."
+        case let .amountUnreadable(text): return "\"\(text)\" is not an amount of hours; write 1.5, 1:30 or 90m."
+        case let .dateUnreadable(text): return "\"\(text)\" is not a date; write it as 2026-12-03."
 
         case let .textForbidden(field, scalar, position):
             return "\(field.english) cannot contain control characters or direction overrides; it holds U+\(Reason.hex(scalar)) at position \(position)."

@@ -89,6 +89,8 @@ public enum Reason: Sendable, Equatable, Codable {
     case grantNeedsCoordinator
     case poolGrantsToItself
     case amountNotPositive(Minutes)
+    case amountUnreadable(String)
+    case dateUnreadable(String)
 
     // Text
     case textForbidden(Field, scalar: UInt32, position: Int)

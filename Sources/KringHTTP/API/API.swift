@@ -115,8 +115,10 @@ public final class API: @unchecked Sendable {
 
     /// Every route, in the order docs/openapi.yaml lists them.
     let routes: [Route]
+    /// The web pages, on the same ledger and writer.
+    private var web: Web!
 
-    public init(path: String, limits: HTTPLimits = HTTPLimits(), clock: @escaping Clock = systemClock) throws {
+    public init(path: String, limits: HTTPLimits = HTTPLimits(), clock: @escaping Clock = systemClock, publicURL: String? = nil) throws {
         ledger = try Ledger(path: path, clock: clock)
         self.path = path
         readers = ReaderPool(path: path)
@@ -124,7 +126,11 @@ public final class API: @unchecked Sendable {
         self.limits = limits
         routes = API.readRoutes + API.writeRoutes
         committer = Committer(ledger: ledger, metrics: metrics, maxQueued: limits.maxQueuedWrites, maxBatch: limits.maxBatch)
+        web = Web(api: self, publicURL: publicURL)
     }
+
+    /// Submits a command to the group committer (the web pages' writes).
+    func commit(_ item: BatchItem) -> Result<BatchResult, Committer.Failure> { committer.submit(item) }
 
     /// Every route's method and template (the OpenAPI test compares them with the document).
     public var routeTable: [(method: String, template: String, access: Access)] { routes.map { ($0.method, $0.template, $0.access) } }
@@ -135,6 +141,11 @@ public final class API: @unchecked Sendable {
     /// Answers one request. Never throws, never traps on input: every failure is a problem.
     public func handle(_ request: HTTPRequest) -> HTTPResponse {
         let started = Monotonic.now
+        if Web.handles(request.path) {
+            let response = web.handle(request)
+            metrics.recordRequest(route: "web", method: request.method, status: response.status, seconds: Monotonic.now - started)
+            return response
+        }
         var routeName = "unmatched"
         var principal: Principal?
         var response: HTTPResponse

@@ -10,9 +10,9 @@ let demoTokenLabel = "kring serve --demo"
 
 /// The HTTP API, its tokens, and backups.
 let serveCommands: [CommandSpec] = [
-    CommandSpec(path: "serve", summary: "serve the HTTP API (http://127.0.0.1:8080 by default)",
-                usage: "kring serve [--host 127.0.0.1] [--port 8080] [--demo] [--quiet] [--max-connections 512] [--max-connections-per-address 128] [--header-timeout 10] [--first-request-timeout 5] [--idle-timeout 60] [--trusted-proxy ADDR[,ADDR…]]",
-                options: ["host", "port", "max-connections", "max-connections-per-address", "header-timeout", "first-request-timeout", "idle-timeout", "trusted-proxy"],
+    CommandSpec(path: "serve", summary: "serve the web pages and the HTTP API (http://127.0.0.1:8080 by default)",
+                usage: "kring serve [--host 127.0.0.1] [--port 8080] [--public-url https://…] [--demo] [--quiet] [--max-connections 512] [--max-connections-per-address 128] [--header-timeout 10] [--first-request-timeout 5] [--idle-timeout 60] [--trusted-proxy ADDR[,ADDR…]]",
+                options: ["host", "port", "public-url", "max-connections", "max-connections-per-address", "header-timeout", "first-request-timeout", "idle-timeout", "trusted-proxy"],
                 flags: ["demo", "quiet"]) { inv in
         let host = inv.option("host") ?? "127.0.0.1"
         guard let port = UInt16(inv.option("port") ?? "8080") else { throw ArgumentError(.inputInvalid, "--port is 0 to 65535, not \(inv.option("port")!).") }
@@ -100,6 +100,8 @@ let serveCommands: [CommandSpec] = [
 /// Runs the server until SIGTERM or SIGINT.
 func serve(_ inv: Invocation, host: String, port: UInt16, limits: HTTPLimits, trustedProxies: Set<String>) throws -> Int32 {
     var token: String? = nil
+    var invitations = [(who: String, code: String)]()
+    let named = inv.option("public-url") == nil ? nil : try publicURL(inv)
     if inv.flag("demo") {
         if !FileManager.default.fileExists(atPath: inv.dbPath) {
             out("Building the demo community at \(inv.dbPath)…")
@@ -110,8 +112,19 @@ func serve(_ inv: Invocation, host: String, port: UInt16, limits: HTTPLimits, tr
         let ledger = try Ledger(path: inv.dbPath)
         _ = try ledger.revokeTokens(member: demoCoordinator, label: demoTokenLabel)
         token = try ledger.issueToken(member: demoCoordinator, role: .coordinator, label: demoTokenLabel).token
+        // One invitation each for a resident, a company and the coordinator: each start makes
+        // new ones (the old codes stop working), so the printed links always open.
+        let reader = try Reader(path: inv.dbPath)
+        let active = try reader.members(status: .active)
+        if let resident = active.first(where: { $0.state.info.kind == .person })?.state.info.id {
+            invitations.append(("a resident, \(resident)", try ledger.invite(member: resident, days: 7).code))
+        }
+        if let company = active.first(where: { $0.state.info.kind == .company })?.state.info.id {
+            invitations.append(("a company's front desk, \(company)/balie", try ledger.invite(member: company, label: "balie", days: 7).code))
+        }
+        invitations.append(("the coordinator, \(demoCoordinator)", try ledger.invite(member: demoCoordinator, role: .coordinator, days: 7).code))
     }
-    let api = try API(path: inv.dbPath, limits: limits)
+    let api = try API(path: inv.dbPath, limits: limits, publicURL: named)
     let quiet = inv.flag("quiet")
     let log: (@Sendable (AccessRecord) -> Void)? = quiet ? nil : accessLog
     let handler: HTTPHandler = { api.handle($0) }
@@ -120,8 +133,13 @@ func serve(_ inv: Invocation, host: String, port: UInt16, limits: HTTPLimits, tr
     api.openConnections = { server.openConnections }
     try StopSignals.install { server.stop() }
     let base = "http://\(host == "0.0.0.0" ? "127.0.0.1" : host):\(server.port)"
+    let site = named ?? base
     out("Kring serves \(inv.dbPath) at \(base)  (Ctrl-C stops it)")
-    out("  \(base)/health   \(base)/v1/ledger/head   \(base)/v1/offers   \(base)/metrics")
+    out("  the web pages: \(site)/   the API: \(base)/v1/ledger/head   \(base)/v1/offers   \(base)/health   \(base)/metrics")
+    if !invitations.isEmpty {
+        out("Open an invitation in a browser to choose a password and sign in (each works once, for 7 days):")
+        for (who, code) in invitations { out("  \(who): \(invitationLink(code, publicURL: site))") }
+    }
     if let token {
         out("Coordinator token for \(demoCoordinator) (shown once; only its hash is stored):")
         out("  \(token)")

@@ -1,0 +1,537 @@
+import Foundation
+import KringCore
+import KringStore
+
+/// The web pages: server-rendered HTML in Dutch (the default) and English, on the API's ledger,
+/// writer and rules. No rule lives here: a form becomes a command, the core judges it, and a
+/// refusal comes back as the rule's sentence beside its field. See docs/web.md.
+final class Web: @unchecked Sendable {
+    unowned let api: API
+    /// The site's origin (`https://kring.example.be`) when the operator named it: POSTs must
+    /// come from it, and cookies are `Secure` when it is https.
+    let publicURL: String?
+    /// Binds the forms drawn before a session (sign-in, invitation) to their pre-session
+    /// cookie; new at each start, so such a form drawn before a restart is simply drawn again.
+    private let formKey: [UInt8]
+    let throttle = SignInThrottle()
+    /// Password hashing: at most 2 at once and 8 waiting; beyond, 503 with Retry-After.
+    let hashing = HashingGate(running: 2, waiting: 8)
+
+    static let sessionCookie = "kring_session", preCookie = "kring_pre", languageCookie = "kring_lang"
+
+    init(api: API, publicURL: String?) {
+        self.api = api
+        self.publicURL = publicURL
+        var rng = SystemRandomNumberGenerator()
+        formKey = (0..<32).map { _ in UInt8.random(in: 0...255, using: &rng) }
+    }
+
+    /// Whether the pages answer `path` (everything but the API, the statistics, health and
+    /// metrics).
+    static func handles(_ path: String) -> Bool {
+        !(path.hasPrefix("/v1/") || path == "/v1" || path == "/health" || path == "/metrics" || path.hasPrefix("/stats"))
+    }
+
+    /// One request for a page or a form.
+    func handle(_ request: HTTPRequest) -> HTTPResponse {
+        var page = Request(request, web: self)
+        var response: HTTPResponse
+        do {
+            response = try route(&page)
+        } catch let e as PageError {
+            response = errorPage(e, page)
+        } catch {
+            try? FileHandle.standardError.write(contentsOf: Data("kring serve: \(request.method) \(request.path): \(error)\n".utf8))
+            response = errorPage(.storage, page)
+        }
+        return secured(response, page)
+    }
+
+    /// The headers every page carries: no script at all, no framing, no sniffing, no
+    /// referrer to elsewhere, and no caching of pages that may show a member's figures.
+    private func secured(_ r: HTTPResponse, _ page: Request) -> HTTPResponse {
+        var r = r
+        r.headers += [
+            ("Content-Security-Policy", "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"),
+            ("X-Content-Type-Options", "nosniff"), ("Referrer-Policy", "same-origin"), ("X-Frame-Options", "DENY"),
+        ]
+        if !r.headers.contains(where: { $0.name == "Cache-Control" }) { r.headers.append(("Cache-Control", "no-store")) }
+        r.headers += page.setCookies.map { ("Set-Cookie", $0) }
+        if let login = page.session?.login.id { r.headers.append(("X-Kring-Principal", login.description)) }
+        return r
+    }
+
+    // MARK: - Routing
+
+    private func route(_ page: inout Request) throws -> HTTPResponse {
+        let parts = page.parts
+        let method = page.method
+        if method == "POST" { try page.checkOrigin() }
+        switch (method, parts.count) {
+        case ("GET", 0): return page.session == nil ? publicHome(page) : try home(page)
+        case ("GET", 2) where parts[0] == "assets" && "/assets/\(parts[1])" == Stylesheet.path: return stylesheet(page)
+        case ("GET", 1) where parts[0] == "sign-in": return signInPage(&page, name: "", message: nil, status: 200)
+        case ("POST", 1) where parts[0] == "sign-in": return try signIn(&page)
+        case ("POST", 1) where parts[0] == "sign-out":
+            let s = try page.requireSession()
+            try page.checkSessionForm()
+            if let cookie = page.cookie(Web.sessionCookie) { try api.ledger.endSession(cookie) }
+            _ = s
+            page.setCookie(Web.sessionCookie, "", maxAge: 0)
+            return redirect("/")
+        case ("POST", 1) where parts[0] == "language":
+            let lang = page.form["lang"].flatMap(Language.init(rawValue:)) ?? page.language
+            page.setCookie(Web.languageCookie, lang.rawValue, maxAge: 365 * 86_400)
+            let back = page.form["back"] ?? "/"
+            return redirect(back.hasPrefix("/") && !back.hasPrefix("//") && !back.contains("\\") ? back : "/")
+        case ("GET", 2) where parts[0] == "invitation": return try invitationPage(&page, code: parts[1], message: nil)
+        case ("POST", 2) where parts[0] == "invitation": return try acceptInvitation(&page, code: parts[1])
+        case ("GET", 2) where parts[0] == "exchanges" && parts[1] == "new":
+            _ = try page.requireSession()
+            return try newExchangePage(page, values: [:], refusal: nil, status: 200)
+        case ("POST", 2) where parts[0] == "exchanges" && parts[1] == "new": return try propose(&page)
+        case ("GET", 2) where parts[0] == "exchanges":
+            return try exchangePage(page, id: try exchangeID(parts[1]), refusal: nil, status: 200)
+        case ("POST", 3) where parts[0] == "exchanges" && ["confirm", "reject", "cancel"].contains(parts[2]):
+            return try consent(&page, id: try exchangeID(parts[1]), step: parts[2])
+        default:
+            throw PageError.notFound
+        }
+    }
+
+    private func exchangeID(_ text: String) throws -> ExchangeID {
+        guard let id = ExchangeID(canonical: text) else { throw PageError.notFound }
+        return id
+    }
+
+    // MARK: - Pages
+
+    private func stylesheet(_ page: Request) -> HTTPResponse {
+        let etag = "\"\(Stylesheet.hash)\""
+        let caching: [(name: String, value: String)] = [("Cache-Control", "public, max-age=31536000, immutable"), ("ETag", etag)]
+        if page.raw.header("if-none-match") == etag { return HTTPResponse(status: 304, headers: caching) }
+        return HTTPResponse(status: 200, headers: [("Content-Type", "text/css; charset=utf-8")] + caching, body: Stylesheet.bytes)
+    }
+
+    private func publicHome(_ page: Request) -> HTTPResponse {
+        let l = page.language
+        return document(page, title: Word.publicTitle.text(l)) { h in
+            h.element("p", text: Word.publicIntro.text(l))
+            h.element("p", text: Word.publicSignInHint.text(l))
+            h.element("p") { $0.element("a", [("href", "/sign-in")], text: Word.navSignIn.text(l)) }
+        }
+    }
+
+    private func signInPage(_ page: inout Request, name: String, message: String?, status: Int) -> HTTPResponse {
+        let l = page.language
+        let token = preSessionToken(&page)
+        return document(page, title: Word.signInTitle.text(l), status: status) { h in
+            if let message { errorSummary(&h, l, [(message, "login")]) }
+            h.element("form", [("method", "post"), ("action", "/sign-in"), ("novalidate", "")]) { f in
+                f.void("input", [("type", "hidden"), ("name", "csrf"), ("value", token)])
+                field(&f, id: "login", label: Word.loginName.text(l), hint: Word.loginNameHint.text(l), error: message == nil ? nil : "",
+                      attributes: [("type", "text"), ("name", "login"), ("value", name), ("autocomplete", "username"), ("autocapitalize", "none"), ("spellcheck", "false")])
+                field(&f, id: "password", label: Word.password.text(l), hint: nil, error: nil,
+                      attributes: [("type", "password"), ("name", "password"), ("autocomplete", "current-password")])
+                f.element("button", [("type", "submit")], text: Word.signInButton.text(l))
+            }
+        }
+    }
+
+    private func signIn(_ page: inout Request) throws -> HTTPResponse {
+        try page.checkPreSessionForm(formKey)
+        let l = page.language
+        let name = String((page.form["login"] ?? "").prefix(100)), password = page.form["password"] ?? ""
+        let address = page.raw.clientAddress
+        if let wait = throttle.wait(login: name, address: address) {
+            var r = signInPage(&page, name: name, message: Word.signInWait.text(l, String(wait)), status: 429)
+            r.headers.append(("Retry-After", String(wait)))
+            return r
+        }
+        guard let result = try hashing.run({ try api.ledger.signIn(name: name, password: String(password.prefix(PasswordHash.maxLength * 4))) }) else {
+            var r = signInPage(&page, name: name, message: Word.signInBusy.text(l), status: 503)
+            r.headers.append(("Retry-After", "2"))
+            return r
+        }
+        guard let (cookie, _) = result else {
+            throttle.failed(login: name, address: address)
+            return signInPage(&page, name: name, message: Word.signInFailed.text(l), status: 401)
+        }
+        throttle.succeeded(login: name, address: address)
+        page.setCookie(Web.sessionCookie, cookie, maxAge: nil)
+        return redirect("/")
+    }
+
+    private func invitationPage(_ page: inout Request, code: String, message: (String, String)?, status: Int = 200) throws -> HTTPResponse {
+        let l = page.language
+        let state = try api.ledger.invitation(code)
+        guard case .valid(let login) = state else {
+            let reason: Reason = switch state {
+            case .used: .invitationUsed
+            case .expired(let at): .invitationExpired(Day(timestamp: at))
+            default: .invitationUnknown
+            }
+            return document(page, title: Word.invitationProblemTitle.text(l), status: state == .unknown ? 404 : 410) { h in
+                h.element("p", text: reason.sentence(in: l))
+                h.element("p") { $0.element("a", [("href", "/sign-in")], text: Word.navSignIn.text(l)) }
+            }
+        }
+        let member = try api.read { try $0.member(login.member) }
+        let token = preSessionToken(&page)
+        return document(page, title: Word.invitationTitle.text(l), status: status) { h in
+            if let message { errorSummary(&h, l, [message]) }
+            h.element("p", text: Word.invitationIntro.text(l, member?.state.info.name ?? login.member.handle, login.name))
+            h.element("form", [("method", "post"), ("action", "/invitation/\(code)"), ("novalidate", "")]) { f in
+                f.void("input", [("type", "hidden"), ("name", "csrf"), ("value", token)])
+                f.void("input", [("type", "hidden"), ("name", "username"), ("value", login.name), ("autocomplete", "username")])
+                field(&f, id: "password", label: Word.newPassword.text(l), hint: Word.passwordHint.text(l), error: message?.1 == "password" ? message?.0 : nil,
+                      attributes: [("type", "password"), ("name", "password"), ("autocomplete", "new-password")])
+                field(&f, id: "repeat", label: Word.repeatPassword.text(l), hint: nil, error: message?.1 == "repeat" ? message?.0 : nil,
+                      attributes: [("type", "password"), ("name", "repeat"), ("autocomplete", "new-password")])
+                f.element("button", [("type", "submit")], text: Word.savePassword.text(l))
+            }
+        }
+    }
+
+    private func acceptInvitation(_ page: inout Request, code: String) throws -> HTTPResponse {
+        try page.checkPreSessionForm(formKey)
+        let l = page.language
+        let password = page.form["password"] ?? "", again = page.form["repeat"] ?? ""
+        guard password == again else { return try invitationPage(&page, code: code, message: (Word.passwordsDiffer.text(l), "repeat"), status: 422) }
+        guard let result = try hashing.run({ () throws -> Result<(session: String, info: Session), RuleViolation> in
+            do { return .success(try api.ledger.acceptInvitation(code, password: password)) } catch let e as LedgerError {
+                guard case .rule(let v) = e else { throw e }
+                return .failure(v)
+            }
+        }) else {
+            var r = try invitationPage(&page, code: code, message: (Word.signInBusy.text(l), "password"), status: 503)
+            r.headers.append(("Retry-After", "2"))
+            return r
+        }
+        switch result {
+        case .success(let (cookie, _)):
+            page.setCookie(Web.sessionCookie, cookie, maxAge: nil)
+            return redirect("/")
+        case .failure(let v):
+            return try invitationPage(&page, code: code, message: (v.sentence(in: l), v.field?.rawValue ?? "password"), status: 422)
+        }
+    }
+
+    private func home(_ page: Request) throws -> HTTPResponse {
+        let l = page.language
+        let session = try page.requireSession()
+        let me = session.login.member
+        let (row, exchanges, policy) = try api.read { r in (try r.member(me), try r.exchanges(member: me, limit: 20), try r.policy()) }
+        guard let row else { throw PageError.notFound }
+        let open = exchanges.filter { $0.record.state == .proposed }
+        let mine = open.filter { !$0.record.consents.contains(me) }, theirs = open.filter { $0.record.consents.contains(me) }
+        return document(page, title: Word.homeTitle.text(l)) { h in
+            h.element("section", [("class", "balance"), ("aria-labelledby", "balance")]) { b in
+                b.element("h2", [("id", "balance")], text: Word.balance.text(l))
+                let balance = row.state.balance
+                b.element("strong", text: l.amount(balance))
+                let sentence: Word = balance.value > 0 ? .balanceInCredit : balance.value < 0 ? .balanceInDebt : .balanceZero
+                b.element("p", text: sentence.text(l, l.amount(Minutes(abs(balance.value)))))
+                b.element("p", text: Word.floorIs.text(l, l.amount(row.floor), l.amount(balance - row.floor)))
+                if let c = row.ceiling { b.element("p", text: Word.ceilingIs.text(l, l.amount(c), l.amount(c - balance))) } else { b.element("p", text: Word.noCeiling.text(l)) }
+                let margin = Minutes(policy.warningMarginMinutes)
+                if balance - row.floor <= margin { b.element("p", [("class", "error")], text: Word.nearFloor.text(l)) }
+                if let c = row.ceiling, c - balance <= margin { b.element("p", [("class", "error")], text: Word.nearCeiling.text(l)) }
+            }
+            h.element("p") { $0.element("a", [("href", "/exchanges/new")], text: Word.logExchange.text(l)) }
+            h.element("h2", text: Word.waitingForYou.text(l))
+            exchangeList(&h, l, mine, empty: Word.nothingWaiting.text(l))
+            if !theirs.isEmpty {
+                h.element("h2", text: Word.waitingForOthers.text(l))
+                exchangeList(&h, l, theirs, empty: "")
+            }
+            h.element("h2", text: Word.recentExchanges.text(l))
+            exchangeList(&h, l, exchanges.filter { $0.record.state != .proposed }.prefix(10).map { $0 }, empty: Word.noExchanges.text(l))
+        }
+    }
+
+    private func exchangeList(_ h: inout HTML, _ l: Language, _ rows: [ExchangeRow], empty: String) {
+        guard !rows.isEmpty else { h.element("p", text: empty); return }
+        h.element("ul", [("class", "items")]) { ul in
+            for row in rows {
+                let i = row.record.info
+                ul.element("li") { li in
+                    li.element("a", [("href", "/exchanges/\(i.id)")], text: "\(l.day(i.date)): \(i.what)")
+                    var detail = " — \(l.amount(i.credits)), \(row.record.state.word.text(l))"
+                    if row.record.state == .proposed, let e = i.expiresAt { detail += ", " + Word.expiresOn.text(l, l.day(Day(timestamp: e))) }
+                    li.text(detail)
+                }
+            }
+        }
+    }
+
+    private func newExchangePage(_ page: Request, values: [String: String], refusal: RuleViolation?, status: Int) throws -> HTTPResponse {
+        let l = page.language
+        let session = try page.requireSession()
+        let policy = try api.read { try $0.policy() }
+        let errorField = refusal.map { formField(for: $0.field) }
+        let message = refusal?.sentence(in: l)
+        func error(_ name: String) -> String? { errorField == name ? message : nil }
+        return document(page, title: Word.newExchangeTitle.text(l), status: status) { h in
+            if let message, let errorField { errorSummary(&h, l, [(message, errorField)]) }
+            h.element("p", text: Word.newExchangeIntro.text(l))
+            h.element("form", [("method", "post"), ("action", "/exchanges/new"), ("novalidate", "")]) { f in
+                f.void("input", [("type", "hidden"), ("name", "csrf"), ("value", session.csrf)])
+                f.void("input", [("type", "hidden"), ("name", "key"), ("value", Web.newKey())])
+                f.element("fieldset") { fs in
+                    fs.element("legend", text: Word.direction.text(l))
+                    let direction = values["direction"] ?? "gave"
+                    for (value, word) in [("gave", Word.iHelped), ("received", .helpedMe)] {
+                        fs.element("label", [("class", "choice"), ("for", "direction-\(value)")]) { lab in
+                            lab.void("input", [("type", "radio"), ("id", "direction-\(value)"), ("name", "direction"), ("value", value),
+                                               ("checked", direction == value ? "" : nil)])
+                            lab.text(word.text(l))
+                        }
+                    }
+                }
+                field(&f, id: "other", label: Word.otherMember.text(l), hint: Word.otherMemberHint.text(l), error: error("other"),
+                      attributes: [("type", "text"), ("name", "other"), ("value", values["other"] ?? ""), ("autocapitalize", "none"), ("spellcheck", "false")])
+                field(&f, id: "what", label: Word.what.text(l), hint: nil, error: error("what"),
+                      attributes: [("type", "text"), ("name", "what"), ("value", values["what"] ?? ""), ("maxlength", "500")])
+                f.element("label", [("for", "domain")], text: Word.domain.text(l))
+                f.element("select", [("id", "domain"), ("name", "domain")]) { s in
+                    for d in policy.domains { s.element("option", [("value", d), ("selected", values["domain"] == d ? "" : nil)], text: d) }
+                }
+                field(&f, id: "date", label: Word.date.text(l), hint: nil, error: error("date"),
+                      attributes: [("type", "date"), ("name", "date"), ("value", values["date"] ?? Day(timestamp: api.clock()).description)])
+                field(&f, id: "hours", label: Word.hours.text(l), hint: Word.hoursHint.text(l), error: error("hours"),
+                      attributes: [("type", "text"), ("name", "hours"), ("value", values["hours"] ?? ""), ("inputmode", "decimal")])
+                f.element("button", [("type", "submit")], text: Word.propose.text(l))
+            }
+        }
+    }
+
+    /// The form field a refusal's input field is shown beside.
+    private func formField(for field: Field?) -> String {
+        switch field {
+        case .providers?, .receivers?: return "other"
+        case .credits?, .quantity?: return "hours"
+        case .date?: return "date"
+        case .domain?: return "domain"
+        default: return "what"
+        }
+    }
+
+    private func propose(_ page: inout Request) throws -> HTTPResponse {
+        let session = try page.requireSession()
+        try page.checkSessionForm()
+        let f = page.form
+        let me = session.login.member
+        var values = f
+        values["csrf"] = nil
+        func refuse(_ v: RuleViolation) throws -> HTTPResponse { try newExchangePage(page, values: values, refusal: v, status: 422) }
+        guard let other = MemberID(canonical: (f["other"] ?? "").trimmingCharacters(in: .whitespaces).lowercased()) else {
+            return try refuse(RuleViolation(.inputGroup, .groupEmpty, field: .receivers))
+        }
+        guard let minutes = Minutes.parse((f["hours"] ?? "").replacingOccurrences(of: ",", with: ".")) else {
+            return try refuse(RuleViolation(.inputAmount, .amountUnreadable(String((f["hours"] ?? "").prefix(40))), field: .credits))
+        }
+        guard let date = Day(iso: f["date"] ?? "") else { return try refuse(RuleViolation(.inputInvalid, .dateUnreadable(String((f["date"] ?? "").prefix(40))), field: .date)) }
+        let gave = f["direction"] != "received"
+        let draft = ExchangeDraft(providers: gave ? [me] : [other], receivers: gave ? [other] : [me], kind: .time, domain: f["domain"] ?? "",
+                                  what: f["what"] ?? "", credits: minutes, date: date)
+        switch try submit(page, .propose(draft), session: session) {
+        case .success(let o): return redirect("/exchanges/\(o.event.exchangeID?.description ?? "")")
+        case .failure(let v): return try refuse(v)
+        }
+    }
+
+    private func exchangePage(_ page: Request, id: ExchangeID, refusal: RuleViolation?, status: Int) throws -> HTTPResponse {
+        let l = page.language
+        let session = try page.requireSession()
+        guard let row = try api.read({ try $0.exchange(id) }) else { throw PageError.notFound }
+        let i = row.record.info, me = session.login.member
+        guard i.parties.contains(me) || session.login.role == .coordinator else { throw PageError.notFound }
+        return document(page, title: Word.exchangeTitle.text(l, id.description), status: status) { h in
+            if let refusal { errorSummary(&h, l, [(refusal.sentence(in: l), "actions")]) }
+            h.element("dl") { dl in
+                dl.element("dt", text: Word.what.text(l)); dl.element("dd", text: i.what)
+                dl.element("dt", text: Word.state.text(l)); dl.element("dd", text: row.record.state.word.text(l))
+                dl.element("dt", text: Word.date.text(l)); dl.element("dd", text: l.day(i.date))
+                dl.element("dt", text: Word.credits.text(l)); dl.element("dd", text: l.amount(i.credits))
+                dl.element("dt", text: Word.domain.text(l)); dl.element("dd", text: i.domain)
+                dl.element("dt", text: Word.providers.text(l)); dl.element("dd", text: i.providers.map(\.handle).joined(separator: ", "))
+                dl.element("dt", text: Word.receivers.text(l)); dl.element("dd", text: i.receivers.map(\.handle).joined(separator: ", "))
+                dl.element("dt", text: Word.consented.text(l)); dl.element("dd", text: row.record.consents.map(\.handle).joined(separator: ", "))
+            }
+            if let p = i.proposer { h.element("p", text: Word.proposedBy.text(l, p.handle)) }
+            guard row.record.state == .proposed, i.parties.contains(me) else { return }
+            h.element("div", [("id", "actions")]) { d in
+                var steps = [(String, Word)]()
+                if !row.record.consents.contains(me) { steps += [("confirm", .confirm), ("reject", .reject)] }
+                if i.proposer == me { steps.append(("cancel", .cancel)) }
+                for (step, word) in steps {
+                    d.element("form", [("class", "inline"), ("method", "post"), ("action", "/exchanges/\(id)/\(step)")]) { f in
+                        f.void("input", [("type", "hidden"), ("name", "csrf"), ("value", session.csrf)])
+                        f.void("input", [("type", "hidden"), ("name", "key"), ("value", Web.newKey())])
+                        f.element("button", [("type", "submit"), ("class", step == "confirm" ? nil : "secondary")], text: word.text(l))
+                    }
+                }
+            }
+        }
+    }
+
+    private func consent(_ page: inout Request, id: ExchangeID, step: String) throws -> HTTPResponse {
+        let session = try page.requireSession()
+        try page.checkSessionForm()
+        let command: Command = step == "confirm" ? .confirm(id) : step == "reject" ? .reject(id) : .cancel(id)
+        switch try submit(page, command, session: session) {
+        case .success: return redirect("/exchanges/\(id)")
+        case .failure(let v):
+            if v.code == .exchangeNotFound { throw PageError.notFound }
+            return try exchangePage(page, id: id, refusal: v, status: 422)
+        }
+    }
+
+    // MARK: - Writes
+
+    /// Runs `command` for the session's login through the API's writer, with the form's
+    /// idempotency key (made when the page was drawn): a double click, a reload or a
+    /// resubmitted form writes once and comes to what the first did.
+    private func submit(_ page: Request, _ command: Command, session: Session) throws -> Result<Outcome, RuleViolation> {
+        guard let key = page.form["key"], key.utf8.count == 32, key.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }) else {
+            throw PageError.formExpired
+        }
+        var hashed = Array("POST \(page.raw.path)\n".utf8)
+        hashed.append(contentsOf: page.raw.body)
+        let item = BatchItem(command: command, actor: session.login.actor,
+                             idempotency: IdempotencyKey(scope: "web:\(session.login.id)", key: key, requestHash: SHA256.hash(hashed)))
+        switch api.commit(item) {
+        case .success(.fresh(let r)), .success(.replay(let r)): return r
+        case .success(.replayAnswer), .success(.conflict): throw PageError.formExpired
+        case .failure: throw PageError.busy
+        }
+    }
+
+    /// A fresh idempotency key for a form: 128 random bits in hex.
+    static func newKey() -> String {
+        var rng = SystemRandomNumberGenerator()
+        return (0..<16).map { _ in UInt8.random(in: 0...255, using: &rng) }.hexString
+    }
+
+    // MARK: - Pieces
+
+    /// The token of a form drawn before a session: HMAC of the pre-session cookie, which is
+    /// set here when the browser has none.
+    private func preSessionToken(_ page: inout Request) -> String {
+        let pre: String
+        if let c = page.cookie(Web.preCookie), c.utf8.count == 64 { pre = c } else {
+            pre = Web.newKey() + Web.newKey()
+            page.setCookie(Web.preCookie, pre, maxAge: nil)
+        }
+        return HMACSHA256.mac(key: formKey, message: Array(pre.utf8)).hexString
+    }
+
+    private func redirect(_ location: String) -> HTTPResponse {
+        HTTPResponse(status: 303, headers: [("Location", location)])
+    }
+
+    private func errorPage(_ e: PageError, _ page: Request) -> HTTPResponse {
+        let l = page.language
+        let (status, title, text): (Int, Word, Word) = switch e {
+        case .notFound: (404, .notFoundTitle, .notFoundText)
+        case .signInNeeded: (401, .signInTitle, .publicSignInHint)
+        case .forbidden: (403, .forbiddenTitle, .forbiddenText)
+        case .formExpired: (409, .formExpiredTitle, .formExpiredText)
+        case .busy: (503, .formExpiredTitle, .signInBusy)
+        case .storage: (500, .formExpiredTitle, .formExpiredText)
+        }
+        var r = document(page, title: title.text(l), status: status) { h in
+            h.element("p", text: text.text(l))
+            if e == .signInNeeded { h.element("p") { $0.element("a", [("href", "/sign-in")], text: Word.navSignIn.text(l)) } }
+            else if page.session != nil { h.element("p") { $0.element("a", [("href", "/")], text: Word.backHome.text(l)) } }
+        }
+        if e == .busy { r.headers.append(("Retry-After", "2")) }
+        return r
+    }
+
+    /// A whole page: `lang`, the stylesheet, a skip link, the navigation, one `h1`, the
+    /// content, and the language choice.
+    func document(_ page: Request, title: String, status: Int = 200, _ content: (inout HTML) -> Void) -> HTTPResponse {
+        let l = page.language
+        var h = HTML()
+        h.doctype()
+        h.element("html", [("lang", l.rawValue)]) { html in
+            html.element("head") { head in
+                head.void("meta", [("charset", "utf-8")])
+                head.void("meta", [("name", "viewport"), ("content", "width=device-width, initial-scale=1")])
+                head.element("title", text: "\(title) · \(Word.siteName.text(l))")
+                head.void("link", [("rel", "stylesheet"), ("href", Stylesheet.path)])
+            }
+            html.element("body") { body in
+                body.element("a", [("class", "skip"), ("href", "#main")], text: Word.skipToContent.text(l))
+                body.element("header", [("class", "site")]) { header in
+                    header.element("nav", [("aria-label", Word.mainNavigation.text(l))]) { nav in
+                        nav.element("ul") { ul in
+                            ul.element("li") { $0.element("a", [("href", "/")], text: Word.siteName.text(l)) }
+                            if let s = page.session {
+                                ul.element("li") { $0.element("a", [("href", "/exchanges/new")], text: Word.navNewExchange.text(l)) }
+                                ul.element("li") { $0.element("a", [("href", "/stats")], text: Word.navStatistics.text(l)) }
+                                ul.element("li") { li in
+                                    li.element("form", [("method", "post"), ("action", "/sign-out"), ("class", "inline")]) { f in
+                                        f.void("input", [("type", "hidden"), ("name", "csrf"), ("value", s.csrf)])
+                                        f.element("button", [("type", "submit"), ("class", "secondary")], text: Word.navSignOut.text(l))
+                                    }
+                                }
+                            } else {
+                                ul.element("li") { $0.element("a", [("href", "/stats")], text: Word.navStatistics.text(l)) }
+                                ul.element("li") { $0.element("a", [("href", "/sign-in")], text: Word.navSignIn.text(l)) }
+                            }
+                        }
+                    }
+                }
+                body.element("main", [("id", "main")]) { main in
+                    main.element("h1", text: title)
+                    content(&main)
+                }
+                body.element("footer", [("class", "site")]) { footer in
+                    footer.element("p", text: Word.footerAbout.text(l))
+                    footer.element("form", [("method", "post"), ("action", "/language")]) { f in
+                        f.void("input", [("type", "hidden"), ("name", "back"), ("value", page.raw.method == "GET" ? page.raw.path : "/")])
+                        f.element("label", [("for", "lang")], text: Word.language.text(l))
+                        f.element("select", [("id", "lang"), ("name", "lang")]) { s in
+                            s.element("option", [("value", "nl"), ("lang", "nl"), ("selected", l == .nl ? "" : nil)], text: "Nederlands")
+                            s.element("option", [("value", "en"), ("lang", "en"), ("selected", l == .en ? "" : nil)], text: "English")
+                        }
+                        f.element("button", [("type", "submit"), ("class", "secondary")], text: Word.choose.text(l))
+                    }
+                }
+            }
+        }
+        return HTTPResponse(status: status, headers: [("Content-Type", "text/html; charset=utf-8")], body: h.bytes)
+    }
+}
+
+/// A labelled input with its hint and its error, linked by `aria-describedby`.
+func field(_ h: inout HTML, id: String, label: String, hint: String?, error: String?, attributes: [(StaticString, String?)]) {
+    h.element("label", [("for", id)]) { lab in
+        lab.text(label)
+        if let hint { lab.element("span", [("class", "hint"), ("id", "\(id)-hint")], text: hint) }
+    }
+    if let error, !error.isEmpty { h.element("p", [("class", "error"), ("id", "\(id)-error")], text: error) }
+    var described = [String]()
+    if hint != nil { described.append("\(id)-hint") }
+    if let error, !error.isEmpty { described.append("\(id)-error") }
+    h.void("input", [("id", id)] + attributes + [("aria-describedby", described.isEmpty ? nil : described.joined(separator: " ")),
+                                                  ("aria-invalid", error == nil ? nil : "true")])
+}
+
+/// The box at the top of a refused form: what is wrong, each linked to its field.
+func errorSummary(_ h: inout HTML, _ l: Language, _ items: [(message: String, field: String)]) {
+    h.element("div", [("class", "summary"), ("role", "alert"), ("aria-labelledby", "summary-title"), ("tabindex", "-1")]) { d in
+        d.element("h2", [("id", "summary-title")], text: Word.errorSummary.text(l))
+        d.element("ul") { ul in
+            for item in items { ul.element("li") { $0.element("a", [("href", "#\(item.field)")], text: item.message) } }
+        }
+    }
+}
+
+/// Why a page was not drawn.
+enum PageError: Error, Equatable {
+    case notFound, signInNeeded, forbidden, formExpired, busy, storage
+}
