@@ -48,7 +48,7 @@ enum ReleaseBinary {
 /// a test of the harness, not of the server). The server runs in the background of the
 /// non-interactive shell, which starts it with SIGINT ignored, as POSIX says; it is stopped
 /// with `kill -TERM` or `kill -INT` by its pid, and the shell's exit status is the server's.
-final class ShellServer {
+final class ShellServer: @unchecked Sendable {
     let shell: pid_t
     let pid: pid_t
     let port: UInt16
@@ -57,10 +57,16 @@ final class ShellServer {
     let stderrPath: String
     var stderr: String { (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "" }
 
-    init(binary: String, db: String) throws {
+    /// What the server printed on stdout so far (its start-up lines: the address, and with
+    /// `--demo` the invitations and the token).
+    var output: String { outputLock.lock(); defer { outputLock.unlock() }; return printed }
+    private var printed = ""
+    private let outputLock = NSLock()
+
+    init(binary: String, db: String, arguments: [String] = ["--quiet"]) throws {
         stderrPath = db + ".stderr"
         func quoted(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
-        let command = "\(quoted(binary)) --db \(quoted(db)) serve --port 0 --quiet & echo \"pid $!\"; wait $!"
+        let command = "\(quoted(binary)) --db \(quoted(db)) serve --port 0 \(arguments.map(quoted).joined(separator: " ")) & echo \"pid $!\"; wait $!"
         var fds: [Int32] = [-1, -1]
         guard pipe(&fds) == 0 else { throw ServerTestError("pipe failed") }
         var actions = posix_spawn_file_actions_t()
@@ -105,8 +111,17 @@ final class ShellServer {
         }
         self.pid = pid
         self.port = port
+        printed = text
         // Read the rest as a terminal would, so the server's stdout stays open.
-        Thread { while !out.availableData.isEmpty {} }.start()
+        Thread { [self] in
+            while true {
+                let d = out.availableData
+                if d.isEmpty { break }
+                outputLock.lock()
+                printed += String(decoding: d, as: UTF8.self)
+                outputLock.unlock()
+            }
+        }.start()
     }
 
     /// Sends `signal` and waits (with a deadline) for the shell, whose exit status is the

@@ -198,12 +198,47 @@ struct WebTests {
         #expect(bram.page.contains("<strong>-2 u</strong>") && bram.page.contains("Je staat 2 u in het rood."))
     }
 
+    @Test("the statement shows the month's lines with the running balance and the ledger head, as a page and as CSV; settings change the password and sign out everywhere")
+    func statementAndSettings() throws {
+        let s = try TestServer()
+        defer { s.stop() }
+        let ledger = try Ledger(path: s.path, clock: s.clock.clock)
+        _ = try ledger.execute(.record(ExchangeDraft(providers: ["an"], receivers: ["bram"], kind: .time, domain: "care", what: "=HYPERLINK(\"x\")",
+                                                     credits: Minutes(90)), reason: nil), by: .coordinator)
+        let an = try Self.signedIn(s, "an", password: "een lange zin als wachtwoord")
+        #expect(try an.get("/statement").status == 200)
+        let head = try s.headSeq()
+        #expect(an.page.contains("<h2>juni 2026</h2>") && an.page.contains("+1,5 u") && an.page.contains("Opgemaakt uit het journaal tot positie \(head)"))
+        let csv = try an.get("/statement.csv")
+        #expect(csv.status == 200 && csv.header("content-type")?.hasPrefix("text/csv") == true)
+        #expect(csv.text.contains(",exchange,ex-1,bram,\"'=HYPERLINK(\"\"x\"\")\",90,90,"), "\(csv.text)")
+        // bram's statement is his: it shows -1,5 u, never an's.
+        let bram = try Self.signedIn(s, "bram")
+        try bram.get("/statement")
+        #expect(bram.page.contains("-1,5 u") && !bram.page.contains("+1,5 u"))
+        // A second browser of an's; a password change ends it and keeps the one that asked.
+        let other = Browser(s)
+        try other.get("/sign-in")
+        #expect(try other.submit("/sign-in", ["login": "an", "password": "een lange zin als wachtwoord"]).status == 303)
+        try an.get("/settings")
+        #expect(an.page.contains("2 open sessie(s)"))
+        #expect(try an.submit("/settings/password", ["current": "fout wachtwoord", "password": "nog een lange zin", "repeat": "nog een lange zin"]).status == 422)
+        #expect(an.page.contains("Dat is niet je huidige wachtwoord."))
+        try an.get("/settings")
+        #expect(try an.submit("/settings/password", ["current": "een lange zin als wachtwoord", "password": "nog een lange zin", "repeat": "nog een lange zin"]).status == 303)
+        #expect(try an.get("/settings?changed=1").status == 200 && an.page.contains("Je wachtwoord is gewijzigd."))
+        #expect(try other.get("/settings").status == 401)
+        // Sign out everywhere: this browser too.
+        try an.submit("/settings/sign-out-everywhere", [:])
+        #expect(try an.get("/settings").status == 401)
+    }
+
     @Test("every page carries the security headers, one h1, lang, labelled controls and the hashed stylesheet (cached, 304 on its ETag)")
     func pagesAndStylesheet() throws {
         let s = try TestServer()
         defer { s.stop() }
         let an = try Self.signedIn(s, "an")
-        for path in ["/", "/exchanges/new", "/sign-in", "/nowhere"] {
+        for path in ["/", "/exchanges/new", "/statement", "/settings", "/sign-in", "/nowhere"] {
             let r = try an.get(path)
             #expect(r.header("content-security-policy")?.contains("default-src 'none'") == true && r.header("x-content-type-options") == "nosniff")
             #expect(r.header("referrer-policy") == "same-origin" && r.header("content-security-policy")?.contains("frame-ancestors 'none'") == true)

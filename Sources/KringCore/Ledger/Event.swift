@@ -230,44 +230,77 @@ public enum Event: Sendable, Equatable {
     case challengePledged(ChallengePledged)
     case challengeClosed(ChallengeClosed)
 
-    /// The payload, as its own type.
-    public var body: any EventPayload {
+    /// The event's type, whose wire name is stored in the journal's `type` column.
+    public var type: EventType {
         switch self {
-        case .ledgerCreated(let p): p
-        case .policyChanged(let p): p
-        case .memberAdded(let p): p
-        case .memberSuspended(let p): p
-        case .memberReinstated(let p): p
-        case .memberLimitsSet(let p): p
-        case .memberLeft(let p): p
-        case .exchangeProposed(let p): p
-        case .exchangeConsented(let p): p
-        case .exchangeConfirmed(let p): p
-        case .exchangeRecorded(let p): p
-        case .exchangeRejected(let p): p
-        case .exchangeCancelled(let p): p
-        case .exchangeExpired(let p): p
-        case .exchangeReversed(let p): p
-        case .poolDonated(let p): p
-        case .poolGranted(let p): p
-        case .listingPosted(let p): p
-        case .listingEdited(let p): p
-        case .listingWithdrawn(let p): p
-        case .listingRenewed(let p): p
-        case .goodsLent(let p): p
-        case .goodsReturned(let p): p
-        case .spaceHoursSet(let p): p
-        case .spaceBooked(let p): p
-        case .spaceCancelled(let p): p
-        case .challengePosted(let p): p
-        case .challengeJoined(let p): p
-        case .challengePledged(let p): p
-        case .challengeClosed(let p): p
+        case .ledgerCreated: .ledgerCreated
+        case .policyChanged: .policyChanged
+        case .memberAdded: .memberAdded
+        case .memberSuspended: .memberSuspended
+        case .memberReinstated: .memberReinstated
+        case .memberLimitsSet: .memberLimitsSet
+        case .memberLeft: .memberLeft
+        case .exchangeProposed: .exchangeProposed
+        case .exchangeConsented: .exchangeConsented
+        case .exchangeConfirmed: .exchangeConfirmed
+        case .exchangeRecorded: .exchangeRecorded
+        case .exchangeRejected: .exchangeRejected
+        case .exchangeCancelled: .exchangeCancelled
+        case .exchangeExpired: .exchangeExpired
+        case .exchangeReversed: .exchangeReversed
+        case .poolDonated: .poolDonated
+        case .poolGranted: .poolGranted
+        case .listingPosted: .listingPosted
+        case .listingEdited: .listingEdited
+        case .listingWithdrawn: .listingWithdrawn
+        case .listingRenewed: .listingRenewed
+        case .goodsLent: .goodsLent
+        case .goodsReturned: .goodsReturned
+        case .spaceHoursSet: .spaceHoursSet
+        case .spaceBooked: .spaceBooked
+        case .spaceCancelled: .spaceCancelled
+        case .challengePosted: .challengePosted
+        case .challengeJoined: .challengeJoined
+        case .challengePledged: .challengePledged
+        case .challengeClosed: .challengeClosed
         }
     }
 
-    /// The event's type, whose wire name is stored in the journal's `type` column.
-    public var type: EventType { Swift.type(of: body).type }
+    /// Writes the payload's members (each payload type's own encoding), without boxing it.
+    private func writeBody(_ w: inout CanonicalWriter) {
+        switch self {
+        case .ledgerCreated(let p): p.write(&w)
+        case .policyChanged(let p): p.write(&w)
+        case .memberAdded(let p): p.write(&w)
+        case .memberSuspended(let p): p.write(&w)
+        case .memberReinstated(let p): p.write(&w)
+        case .memberLimitsSet(let p): p.write(&w)
+        case .memberLeft(let p): p.write(&w)
+        case .exchangeProposed(let p): p.write(&w)
+        case .exchangeConsented(let p): p.write(&w)
+        case .exchangeConfirmed(let p): p.write(&w)
+        case .exchangeRecorded(let p): p.write(&w)
+        case .exchangeRejected(let p): p.write(&w)
+        case .exchangeCancelled(let p): p.write(&w)
+        case .exchangeExpired(let p): p.write(&w)
+        case .exchangeReversed(let p): p.write(&w)
+        case .poolDonated(let p): p.write(&w)
+        case .poolGranted(let p): p.write(&w)
+        case .listingPosted(let p): p.write(&w)
+        case .listingEdited(let p): p.write(&w)
+        case .listingWithdrawn(let p): p.write(&w)
+        case .listingRenewed(let p): p.write(&w)
+        case .goodsLent(let p): p.write(&w)
+        case .goodsReturned(let p): p.write(&w)
+        case .spaceHoursSet(let p): p.write(&w)
+        case .spaceBooked(let p): p.write(&w)
+        case .spaceCancelled(let p): p.write(&w)
+        case .challengePosted(let p): p.write(&w)
+        case .challengeJoined(let p): p.write(&w)
+        case .challengePledged(let p): p.write(&w)
+        case .challengeClosed(let p): p.write(&w)
+        }
+    }
 
     /// The credits this event moves (empty for most).
     public var transfers: [Transfer] {
@@ -317,7 +350,7 @@ public enum Event: Sendable, Equatable {
         w.beginObject()
         // "actor" sorts before every key of every payload.
         if let actor { w.key("actor"); w.id(actor) }
-        body.write(&w)
+        writeBody(&w)
         w.endObject()
         return w.bytes
     }
@@ -331,8 +364,45 @@ public enum Event: Sendable, Equatable {
     /// Rebuilds an event from its journal type and payload; nil when the type is unknown, a
     /// field is missing, unknown or of the wrong kind, or an id is not one `ids` reads.
     public init?(type name: String, payload j: JSON, ids: inout IDReading) {
-        guard let type = EventType(rawValue: name), let p = type.payloadType.init(fields: j, ids: &ids) else { return nil }
-        self = p.event
+        guard let type = EventType(rawValue: name), let event = Event.decode(type, j, &ids) else { return nil }
+        self = event
+    }
+
+    /// Decodes the payload of `type` by its payload type's decoder (a switch, so each call is
+    /// direct: the journal's replay decodes every entry).
+    private static func decode(_ type: EventType, _ j: JSON, _ ids: inout IDReading) -> Event? {
+        switch type {
+        case .ledgerCreated: LedgerCreated(fields: j, ids: &ids).map(Event.ledgerCreated)
+        case .policyChanged: PolicyChanged(fields: j, ids: &ids).map(Event.policyChanged)
+        case .memberAdded: MemberAdded(fields: j, ids: &ids).map(Event.memberAdded)
+        case .memberSuspended: MemberSuspended(fields: j, ids: &ids).map(Event.memberSuspended)
+        case .memberReinstated: MemberReinstated(fields: j, ids: &ids).map(Event.memberReinstated)
+        case .memberLimitsSet: MemberLimitsSet(fields: j, ids: &ids).map(Event.memberLimitsSet)
+        case .memberLeft: MemberLeft(fields: j, ids: &ids).map(Event.memberLeft)
+        case .exchangeProposed: ExchangeProposed(fields: j, ids: &ids).map(Event.exchangeProposed)
+        case .exchangeConsented: ExchangeConsented(fields: j, ids: &ids).map(Event.exchangeConsented)
+        case .exchangeConfirmed: ExchangeConfirmed(fields: j, ids: &ids).map(Event.exchangeConfirmed)
+        case .exchangeRecorded: ExchangeRecorded(fields: j, ids: &ids).map(Event.exchangeRecorded)
+        case .exchangeRejected: ExchangeRejected(fields: j, ids: &ids).map(Event.exchangeRejected)
+        case .exchangeCancelled: ExchangeCancelled(fields: j, ids: &ids).map(Event.exchangeCancelled)
+        case .exchangeExpired: ExchangeExpired(fields: j, ids: &ids).map(Event.exchangeExpired)
+        case .exchangeReversed: ExchangeReversed(fields: j, ids: &ids).map(Event.exchangeReversed)
+        case .poolDonated: PoolDonated(fields: j, ids: &ids).map(Event.poolDonated)
+        case .poolGranted: PoolGranted(fields: j, ids: &ids).map(Event.poolGranted)
+        case .listingPosted: ListingPosted(fields: j, ids: &ids).map(Event.listingPosted)
+        case .listingEdited: ListingEdited(fields: j, ids: &ids).map(Event.listingEdited)
+        case .listingWithdrawn: ListingWithdrawn(fields: j, ids: &ids).map(Event.listingWithdrawn)
+        case .listingRenewed: ListingRenewed(fields: j, ids: &ids).map(Event.listingRenewed)
+        case .goodsLent: GoodsLent(fields: j, ids: &ids).map(Event.goodsLent)
+        case .goodsReturned: GoodsReturned(fields: j, ids: &ids).map(Event.goodsReturned)
+        case .spaceHoursSet: SpaceHoursSet(fields: j, ids: &ids).map(Event.spaceHoursSet)
+        case .spaceBooked: SpaceBooked(fields: j, ids: &ids).map(Event.spaceBooked)
+        case .spaceCancelled: SpaceCancelled(fields: j, ids: &ids).map(Event.spaceCancelled)
+        case .challengePosted: ChallengePosted(fields: j, ids: &ids).map(Event.challengePosted)
+        case .challengeJoined: ChallengeJoined(fields: j, ids: &ids).map(Event.challengeJoined)
+        case .challengePledged: ChallengePledged(fields: j, ids: &ids).map(Event.challengePledged)
+        case .challengeClosed: ChallengeClosed(fields: j, ids: &ids).map(Event.challengeClosed)
+        }
     }
 
     /// Who acted, as a journal payload names it: nil when it names nobody (entries written

@@ -42,6 +42,10 @@ enum Stylesheet {
     ul.items li{border-bottom:1px solid \(muted);padding:.5rem 0}
     dl{display:grid;grid-template-columns:minmax(6rem,auto) 1fr;gap:.25rem 1rem}
     dt{font-weight:600}dd{margin:0}
+    table{border-collapse:collapse;width:100%}
+    th,td{text-align:left;padding:.35rem .5rem .35rem 0;border-bottom:1px solid \(muted);vertical-align:top}
+    td.number,th.number{text-align:right;white-space:nowrap}
+    @media (max-width:36rem){table,thead,tbody,tr,th,td{display:block}thead{position:absolute;left:-999px}tr{border-bottom:1px solid \(muted);padding:.5rem 0}td{border:0;padding:0}td.number{text-align:left}}
     footer.site{max-width:44rem;margin:2rem auto;padding:1rem;color:\(muted);border-top:1px solid \(muted)}
     footer.site form{display:flex;flex-wrap:wrap;gap:.5rem;align-items:flex-end}
     footer.site select{width:auto}

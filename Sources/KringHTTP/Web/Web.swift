@@ -84,6 +84,12 @@ final class Web: @unchecked Sendable {
             page.setCookie(Web.languageCookie, lang.rawValue, maxAge: 365 * 86_400)
             let back = page.form["back"] ?? "/"
             return redirect(back.hasPrefix("/") && !back.hasPrefix("//") && !back.contains("\\") ? back : "/")
+        case ("GET", 1) where parts[0] == "statement": return try statementPage(page)
+        case ("GET", 1) where parts[0] == "statement.csv": return try statementCSV(page)
+        case ("GET", 1) where parts[0] == "settings":
+            return try settingsPage(page, message: nil, done: Request.query(page.raw.query)["changed"] == "1", status: 200)
+        case ("POST", 2) where parts[0] == "settings" && parts[1] == "password": return try changePassword(&page)
+        case ("POST", 2) where parts[0] == "settings" && parts[1] == "sign-out-everywhere": return try signOutEverywhere(&page)
         case ("GET", 2) where parts[0] == "invitation": return try invitationPage(&page, code: parts[1], message: nil)
         case ("POST", 2) where parts[0] == "invitation": return try acceptInvitation(&page, code: parts[1])
         case ("GET", 2) where parts[0] == "exchanges" && parts[1] == "new":
@@ -427,7 +433,7 @@ final class Web: @unchecked Sendable {
         return HMACSHA256.mac(key: formKey, message: Array(pre.utf8)).hexString
     }
 
-    private func redirect(_ location: String) -> HTTPResponse {
+    func redirect(_ location: String) -> HTTPResponse {
         HTTPResponse(status: 303, headers: [("Location", location)])
     }
 
@@ -471,6 +477,8 @@ final class Web: @unchecked Sendable {
                             ul.element("li") { $0.element("a", [("href", "/")], text: Word.siteName.text(l)) }
                             if let s = page.session {
                                 ul.element("li") { $0.element("a", [("href", "/exchanges/new")], text: Word.navNewExchange.text(l)) }
+                                ul.element("li") { $0.element("a", [("href", "/statement")], text: Word.navStatement.text(l)) }
+                                ul.element("li") { $0.element("a", [("href", "/settings")], text: Word.navSettings.text(l)) }
                                 ul.element("li") { $0.element("a", [("href", "/stats")], text: Word.navStatistics.text(l)) }
                                 ul.element("li") { li in
                                     li.element("form", [("method", "post"), ("action", "/sign-out"), ("class", "inline")]) { f in

@@ -14,6 +14,7 @@ enum Word: CaseIterable {
     case exchangeTitle, state, providers, receivers, consented, credits, confirm, reject, cancel, proposedBy, youTakePart
     case errorSummary, notFoundTitle, notFoundText, forbiddenTitle, forbiddenText, formExpiredTitle, formExpiredText, backHome
     case stateProposed, stateConfirmed, stateRejected, stateCancelled, stateExpired, stateReversed
+    case navStatement, navSettings, statementTitle, opening, closing, colDate, colDescription, colWith, colAmount, colBalance, downloadCSV, madeAtHead, noLines, kindExchange, kindReversal, kindDonation, kindGrant, kindSettlement, periodFrom, periodTo, show, settingsTitle, changePassword, currentPassword, passwordChanged, wrongCurrentPassword, signOutEverywhere, signOutEverywhereHint, myLogins, openSessions
 
     /// The word in `language`.
     func text(_ language: Language) -> String { language == .nl ? dutch : english }
@@ -117,6 +118,36 @@ enum Word: CaseIterable {
         case .stateCancelled: "ingetrokken"
         case .stateExpired: "verlopen"
         case .stateReversed: "teruggedraaid"
+        case .navStatement: "Rekeninguittreksel"
+        case .navSettings: "Instellingen"
+        case .statementTitle: "Rekeninguittreksel"
+        case .opening: "Beginsaldo"
+        case .closing: "Eindsaldo"
+        case .colDate: "Datum"
+        case .colDescription: "Omschrijving"
+        case .colWith: "Met"
+        case .colAmount: "Bedrag"
+        case .colBalance: "Saldo"
+        case .downloadCSV: "Download als CSV (voor een rekenblad)"
+        case .madeAtHead: "Opgemaakt uit het journaal tot positie {} (hash {})."
+        case .noLines: "Geen boekingen in deze periode."
+        case .kindExchange: "uitwisseling"
+        case .kindReversal: "terugdraaiing"
+        case .kindDonation: "schenking aan de solidariteitspot"
+        case .kindGrant: "toekenning uit de solidariteitspot"
+        case .kindSettlement: "verrekening bij vertrek"
+        case .periodFrom: "Van"
+        case .periodTo: "Tot en met"
+        case .show: "Toon"
+        case .settingsTitle: "Instellingen"
+        case .changePassword: "Wachtwoord wijzigen"
+        case .currentPassword: "Huidig wachtwoord"
+        case .passwordChanged: "Je wachtwoord is gewijzigd. Je andere sessies zijn afgemeld."
+        case .wrongCurrentPassword: "Dat is niet je huidige wachtwoord."
+        case .signOutEverywhere: "Overal afmelden"
+        case .signOutEverywhereHint: "Meldt deze login af op elk toestel, ook hier."
+        case .myLogins: "Logins van {}"
+        case .openSessions: "{} open sessie(s) voor deze login."
         }
     }
 
@@ -208,6 +239,36 @@ enum Word: CaseIterable {
         case .stateCancelled: "cancelled"
         case .stateExpired: "expired"
         case .stateReversed: "reversed"
+        case .navStatement: "Statement"
+        case .navSettings: "Settings"
+        case .statementTitle: "Statement"
+        case .opening: "Opening balance"
+        case .closing: "Closing balance"
+        case .colDate: "Date"
+        case .colDescription: "Description"
+        case .colWith: "With"
+        case .colAmount: "Amount"
+        case .colBalance: "Balance"
+        case .downloadCSV: "Download as CSV (for a spreadsheet)"
+        case .madeAtHead: "Made from the journal up to entry {} (hash {})."
+        case .noLines: "No postings in this period."
+        case .kindExchange: "exchange"
+        case .kindReversal: "reversal"
+        case .kindDonation: "donation to the solidarity pool"
+        case .kindGrant: "grant from the solidarity pool"
+        case .kindSettlement: "settlement on leaving"
+        case .periodFrom: "From"
+        case .periodTo: "To"
+        case .show: "Show"
+        case .settingsTitle: "Settings"
+        case .changePassword: "Change password"
+        case .currentPassword: "Current password"
+        case .passwordChanged: "Your password was changed. Your other sessions are signed out."
+        case .wrongCurrentPassword: "That is not your current password."
+        case .signOutEverywhere: "Sign out everywhere"
+        case .signOutEverywhereHint: "Signs this login out on every device, here too."
+        case .myLogins: "Logins of {}"
+        case .openSessions: "{} open session(s) for this login."
         }
     }
 }

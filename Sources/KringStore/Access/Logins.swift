@@ -252,6 +252,33 @@ extension Ledger {
         }
     }
 
+    /// Changes `login`'s password when `current` is its password: every session of the login
+    /// ends (sessions begun before a password was set do not count), and a new one begins for
+    /// the browser that asked. Nil when `current` is wrong.
+    public func changePassword(_ login: LoginID, current: String, new: String) throws(LedgerError) -> (session: String, info: Session)? {
+        if let problem = PasswordHash.problem(new) { throw .rule(RuleViolation(.inputInvalid, problem, field: .password)) }
+        let stored = try locked { () throws(LedgerError) in try store { () throws(StoreError) in try LoginQueries.password(db, login) } }
+        guard let stored, stored.matches(current) else { return nil }
+        let hash = PasswordHash.make(new)
+        return try locked { () throws(LedgerError) in
+            try transaction { () throws(LedgerError) in
+                try store { () throws(StoreError) in
+                    let now = clockNow()
+                    try db.cached("UPDATE logins SET password = ?, password_set_at = ? WHERE id = ?").run(.text(hash.stored), .int(now), .int(login.number))
+                    try db.cached("UPDATE sessions SET ended_at = ? WHERE login = ? AND ended_at IS NULL").run(.int(now), .int(login.number))
+                    return try startSession(login, now: now)
+                }
+            }
+        }
+    }
+
+    /// How many sessions of `login` are open (not ended; some may be past their idle time).
+    public func openSessions(of login: LoginID) throws(StoreError) -> Int {
+        try locked { () throws(StoreError) in
+            Int(try db.scalarInt("SELECT COUNT(*) FROM sessions WHERE login = ? AND ended_at IS NULL", .int(login.number)) ?? 0)
+        }
+    }
+
     /// A new session for `login`: a random id (the cookie; only its hash is stored) and a
     /// random CSRF secret.
     private func startSession(_ login: LoginID, now: Int64) throws(StoreError) -> (session: String, info: Session) {
