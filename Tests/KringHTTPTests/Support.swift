@@ -82,7 +82,7 @@ final class RawClient {
     }
 
     /// Reads one response; nil when the server closed or did not answer in time.
-    func read(timeout: Double = 10) -> WireResponse? {
+    func read(timeout: Double = 30) -> WireResponse? {
         let deadline = Date().timeIntervalSince1970 + timeout
         var end: Int?
         while end == nil {

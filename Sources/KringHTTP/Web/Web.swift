@@ -26,10 +26,13 @@ final class Web: @unchecked Sendable {
         formKey = (0..<32).map { _ in UInt8.random(in: 0...255, using: &rng) }
     }
 
-    /// Whether the pages answer `path` (everything but the API, the statistics, health and
-    /// metrics).
+    /// Whether the pages answer `path`: everything but the API's namespace (`/v1`, and any
+    /// `/vN` a later API may use, which answers problem+json like the API), the statistics,
+    /// health and metrics.
     static func handles(_ path: String) -> Bool {
-        !(path.hasPrefix("/v1/") || path == "/v1" || path == "/health" || path == "/metrics" || path.hasPrefix("/stats"))
+        let first = path.dropFirst().prefix { $0 != "/" }
+        let versioned = first.count >= 2 && first.first == "v" && first.dropFirst().allSatisfy(\.isASCII) && first.dropFirst().allSatisfy(\.isNumber)
+        return !(versioned || path == "/health" || path == "/metrics" || path.hasPrefix("/stats"))
     }
 
     /// One request for a page or a form.
