@@ -18,8 +18,9 @@ public struct SHA256: Sendable {
         0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
     ]
 
-    private var h0: UInt32 = 0x6a09e667, h1: UInt32 = 0xbb67ae85, h2: UInt32 = 0x3c6ef372, h3: UInt32 = 0xa54ff53a
-    private var h4: UInt32 = 0x510e527f, h5: UInt32 = 0x9b05688c, h6: UInt32 = 0x1f83d9ab, h7: UInt32 = 0x5be0cd19
+    /// The eight state words, inline (a tuple), so the compression works on them in place.
+    private var state: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) =
+        (0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19)
     private var buffer: [UInt8] = []
     private var totalBytes: UInt64 = 0
 
@@ -81,6 +82,7 @@ public struct SHA256: Sendable {
         buffer.removeAll()
         var out = [UInt8]()
         out.reserveCapacity(32)
+        let (h0, h1, h2, h3, h4, h5, h6, h7) = state
         for word in [h0, h1, h2, h3, h4, h5, h6, h7] {
             out.append(UInt8(truncatingIfNeeded: word >> 24))
             out.append(UInt8(truncatingIfNeeded: word >> 16))
@@ -99,10 +101,8 @@ public struct SHA256: Sendable {
                 let hi = UInt32(b[0]) << 24 | UInt32(b[1]) << 16
                 w[i] = hi | UInt32(b[2]) << 8 | UInt32(b[3])
             }
-            withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 8) { s in
-                s[0] = h0; s[1] = h1; s[2] = h2; s[3] = h3; s[4] = h4; s[5] = h5; s[6] = h6; s[7] = h7
-                SHA256.compress(s.baseAddress!, w.baseAddress!)
-                h0 = s[0]; h1 = s[1]; h2 = s[2]; h3 = s[3]; h4 = s[4]; h5 = s[5]; h6 = s[6]; h7 = s[7]
+            withUnsafeMutableBytes(of: &state) { s in
+                SHA256.compress(s.baseAddress!.assumingMemoryBound(to: UInt32.self), w.baseAddress!)
             }
         }
     }
