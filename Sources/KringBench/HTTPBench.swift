@@ -246,6 +246,17 @@ func httpBench(base: String) throws {
     _ = try DemoCommunity.build(at: demo, options: DemoOptions(members: 150, months: 18, seed: 42, endDay: Day(iso: "2026-11-29")!))
     let token = try Ledger(path: demo).issueToken(member: member("gemeente-kring"), role: .coordinator, label: "bench").token
     let ids = try Reader(path: demo).balances().map(\.member)
+    // A signed-in resident for the pages: an invitation used, its session's cookie kept.
+    let resident = try Reader(path: demo).members(kind: .person, status: .active).first!.state.info.id
+    let setup = try Ledger(path: demo)
+    let (cookie, _) = try setup.acceptInvitation(try setup.invite(member: resident).code, password: "bench met een lange zin")
+    var hashTimes = [Double]()
+    for _ in 0..<5 {
+        let t0 = Date()
+        _ = PasswordHash.make("bench met een lange zin")
+        hashTimes.append(Date().timeIntervalSince(t0) * 1000)
+    }
+    hashTimes.sort()
 
     let minimal = try Child(path: demo, minimal: true)
     let bare = load(port: minimal.port, connections: 50, duration: duration) { _, _ in get("/health") }
@@ -253,12 +264,17 @@ func httpBench(base: String) throws {
     let server = try Child(path: demo)
     let health = load(port: server.port, connections: 50, duration: duration) { _, _ in get("/health") }
     let balance = load(port: server.port, connections: 50, duration: duration) { c, n in get("/v1/members/\(ids[(c * 7919 + n) % ids.count])/balance", token: token) }
+    let home = load(port: server.port, connections: 50, duration: duration) { _, _ in
+        Array("GET / HTTP/1.1\r\nHost: bench\r\nCookie: kring_session=\(cookie)\r\n\r\n".utf8)
+    }
     let demoRSS = server.residentMiB
     server.stop()
     print("HTTP, 50 keep-alive connections over loopback, \(Int(duration)) s each (server in a child process):")
     print("  minimal server (same HTTP code, constant answer) GET /health: \(bare.line)")
     print("  kring serve GET /health:                              \(health.line)  (ratio \(fmt(health.rate / bare.rate, 2)))")
     print("  kring serve GET /v1/members/{id}/balance (token):     \(balance.line)  (ratio \(fmt(balance.rate / bare.rate, 2)))")
+    print("  kring serve GET / (a signed-in resident's overview):  \(home.line)  (ratio to the same server's /health \(fmt(home.rate / health.rate, 2)))")
+    print("  a password hash (PBKDF2-HMAC-SHA256, \(PasswordHash.iterations) iterations), median of 5: \(fmt(hashTimes[2], 0)) ms of one core")
 
     // Durable writes: group commit against one transaction per write, same load.
     func writeLedger(_ name: String) throws -> (String, String) {

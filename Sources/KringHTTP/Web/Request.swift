@@ -42,7 +42,7 @@ struct Request {
             }
         }
         self.form = form
-        session = cookies[Web.sessionCookie].flatMap { c in c.utf8.count == 64 ? (try? web.api.ledger.session(c)) ?? nil : nil }
+        session = cookies[Web.sessionCookie].flatMap { c in c.utf8.count == 64 ? web.session(c) : nil }
         language = cookies[Web.languageCookie].flatMap(Language.init(rawValue:)) ?? Request.preferred(request.header("accept-language"))
         secureCookies = web.publicURL?.hasPrefix("https://") == true
         expectedOrigin = web.publicURL ?? request.header("host").map { "http://\($0)" }

@@ -64,6 +64,15 @@ final class Web: @unchecked Sendable {
         return r
     }
 
+    /// The session a cookie names, read on a pooled reader (a page view does not wait for the
+    /// writer); its last-seen time is written through the writer at most once a minute.
+    func session(_ cookie: String) -> Session? {
+        let now = api.clock()
+        guard let (session, stale) = (try? api.read { try $0.session(cookie, now: now) }) ?? nil else { return nil }
+        if stale { try? api.ledger.touchSession(cookie) }
+        return session
+    }
+
     // MARK: - Routing
 
     private func route(_ page: inout Request) throws -> HTTPResponse {

@@ -289,30 +289,21 @@ extension Ledger {
         return (id, Session(login: l, csrf: csrf.hexString, createdAt: now, lastSeen: now))
     }
 
-    /// The session a cookie names, if it is still good: not ended, used within the idle time,
-    /// younger than the absolute limit, begun after the login's password was last set, its
-    /// login not revoked and its member active. Records the request's time at most once a
-    /// minute.
-    public func session(_ cookie: String) throws(StoreError) -> Session? {
+    /// Records that the session a cookie names was used now (the pages call it at most about
+    /// once a minute per session: `Reader.session` says when).
+    public func touchSession(_ cookie: String) throws(StoreError) {
         try locked { () throws(StoreError) in
-            let s = try db.cached("""
-                SELECT s.login, s.csrf, s.created_at, s.last_seen, s.ended_at, l.revoked_at, l.password_set_at, m.status
-                FROM sessions s JOIN logins l ON l.id = s.login JOIN members m ON m.id = l.member WHERE s.hash = ?
-                """)
-            defer { s.reset() }
-            let hash = Logins.hash(cookie)
-            try s.bind([.blob(hash)])
-            guard try s.step() else { return nil }
-            let login = LoginID(uncheckedNumber: s.int(0)), csrf = s.blob(1), created = s.int(2), lastSeen = s.int(3)
-            let ended = !s.isNull(4), revoked = !s.isNull(5), passwordSet = s.isNull(6) ? nil : s.int(6), status = s.text(7)
-            s.reset()
-            let now = clockNow()
-            guard !ended, !revoked, status == MemberStatus.active.rawValue, now - lastSeen < Logins.idleSeconds, now - created < Logins.absoluteSeconds,
-                  passwordSet.map({ created >= $0 }) ?? false else { return nil }
-            if now - lastSeen >= Logins.touchSeconds { try db.cached("UPDATE sessions SET last_seen = ? WHERE hash = ?").run(.int(now), .blob(hash)) }
-            guard let l = try LoginQueries.login(db, id: login) else { return nil }
-            return Session(login: l, csrf: csrf.hexString, createdAt: created, lastSeen: now - lastSeen >= Logins.touchSeconds ? now : lastSeen)
+            try db.cached("UPDATE sessions SET last_seen = ? WHERE hash = ?").run(.int(clockNow()), .blob(Logins.hash(cookie)))
         }
+    }
+
+    /// The session a cookie names, if it is still good (see `Reader.session`), recording the
+    /// request's time at most once a minute.
+    public func session(_ cookie: String) throws(StoreError) -> Session? {
+        let found = try locked { () throws(StoreError) in try LoginQueries.session(db, cookie, now: clockNow()) }
+        guard let (session, stale) = found else { return nil }
+        if stale { try touchSession(cookie) }
+        return session
     }
 
     /// Ends the session a cookie names (sign out).
@@ -348,7 +339,35 @@ extension Ledger {
     }
 }
 
+extension Reader {
+    /// The session a cookie names, if it is still good: not ended, used within the idle time,
+    /// younger than the absolute limit, begun after the login's password was last set, its
+    /// login not revoked and its member active; and whether its last-seen time is a minute or
+    /// more old (the caller records it through the writer). Read on the reader's connection,
+    /// so a page view does not wait for the writer.
+    public func session(_ cookie: String, now: Int64) throws(StoreError) -> (session: Session, stale: Bool)? {
+        try LoginQueries.session(db, cookie, now: now)
+    }
+}
+
 enum LoginQueries {
+    static func session(_ db: Connection, _ cookie: String, now: Int64) throws(StoreError) -> (session: Session, stale: Bool)? {
+        let s = try db.cached("""
+            SELECT s.login, s.csrf, s.created_at, s.last_seen, s.ended_at, l.revoked_at, l.password_set_at, m.status
+            FROM sessions s JOIN logins l ON l.id = s.login JOIN members m ON m.id = l.member WHERE s.hash = ?
+            """)
+        defer { s.reset() }
+        try s.bind([.blob(Logins.hash(cookie))])
+        guard try s.step() else { return nil }
+        let login = LoginID(uncheckedNumber: s.int(0)), csrf = s.blob(1), created = s.int(2), lastSeen = s.int(3)
+        let ended = !s.isNull(4), revoked = !s.isNull(5), passwordSet = s.isNull(6) ? nil : s.int(6), status = s.text(7)
+        s.reset()
+        guard !ended, !revoked, status == MemberStatus.active.rawValue, now - lastSeen < Logins.idleSeconds, now - created < Logins.absoluteSeconds,
+              passwordSet.map({ created >= $0 }) ?? false, let l = try LoginQueries.login(db, id: login) else { return nil }
+        let stale = now - lastSeen >= Logins.touchSeconds
+        return (Session(login: l, csrf: csrf.hexString, createdAt: created, lastSeen: stale ? now : lastSeen), stale)
+    }
+
     static let columns = "id, member, name, label, role, created_at, revoked_at, password_set_at"
 
     static func read(_ s: Statement) throws(StoreError) -> LoginInfo {
