@@ -98,32 +98,124 @@ private func optionalText(_ v: JSON?) -> String?? {
     return .some(v.stringValue)
 }
 
-// MARK: - The ledger and its members
+// MARK: - Shapes several events share (each event is still its own type with its own name)
 
-/// The ledger was created with this policy (the first entry).
-public struct LedgerCreated: EventPayload {
-    public static let type = EventType.ledgerCreated
-    public var policy: Policy
-    public init(policy: Policy) { self.policy = policy }
+/// `{"policy"}`: the whole policy.
+public protocol PolicyPayload: EventPayload {
+    var policy: Policy { get }
+    init(policy: Policy)
+}
+
+extension PolicyPayload {
     public func write(_ w: inout CanonicalWriter) { w.key("policy"); w.value(policy.json) }
     public init?(fields j: JSON, ids: inout IDReading) {
         guard Self.has(j, ["policy"]), let p = j["policy"].flatMap(Policy.init(json:)) else { return nil }
         self.init(policy: p)
     }
+}
+
+/// `{"id"}`: something happened to one thing.
+public protocol IDPayload: EventPayload {
+    associatedtype ID: JournalID
+    var id: ID { get }
+    init(id: ID)
+}
+
+extension IDPayload {
+    public func write(_ w: inout CanonicalWriter) { w.key("id"); w.id(id) }
+    public init?(fields j: JSON, ids: inout IDReading) {
+        guard Self.has(j, ["id"]), let id = ids.id(j["id"], ID.self) else { return nil }
+        self.init(id: id)
+    }
+}
+
+/// `{"id", "member"}`: a member joined in (a consent, a challenge).
+public protocol MembershipPayload: EventPayload {
+    associatedtype ID: JournalID
+    var id: ID { get }
+    var member: MemberID { get }
+    init(id: ID, member: MemberID)
+}
+
+extension MembershipPayload {
+    public func write(_ w: inout CanonicalWriter) {
+        w.key("id"); w.id(id)
+        w.key("member"); w.id(member)
+    }
+    public init?(fields j: JSON, ids: inout IDReading) {
+        guard Self.has(j, ["id", "member"]), let id = ids.id(j["id"], ID.self), let m = ids.id(j["member"], MemberID.self) else { return nil }
+        self.init(id: id, member: m)
+    }
+}
+
+/// `{"by": member, "id"}`: a party's step on a proposal.
+public protocol MemberStepPayload: EventPayload {
+    associatedtype ID: JournalID
+    var id: ID { get }
+    var by: MemberID { get }
+    init(id: ID, by: MemberID)
+}
+
+extension MemberStepPayload {
+    public func write(_ w: inout CanonicalWriter) {
+        w.key("by"); w.id(by)
+        w.key("id"); w.id(id)
+    }
+    public init?(fields j: JSON, ids: inout IDReading) {
+        guard Self.has(j, ["by", "id"]), let id = ids.id(j["id"], ID.self), let by = ids.id(j["by"], MemberID.self) else { return nil }
+        self.init(id: id, by: by)
+    }
+}
+
+/// `{"by": actor, "id"}`: something ended by whoever may end it.
+public protocol ActorStepPayload: EventPayload {
+    associatedtype ID: JournalID
+    var id: ID { get }
+    var by: Actor { get }
+    init(id: ID, by: Actor)
+}
+
+extension ActorStepPayload {
+    public func write(_ w: inout CanonicalWriter) {
+        w.key("by"); w.id(by)
+        w.key("id"); w.id(id)
+    }
+    public init?(fields j: JSON, ids: inout IDReading) {
+        guard Self.has(j, ["by", "id"]), let id = ids.id(j["id"], ID.self), let by = actor(j["by"]) else { return nil }
+        self.init(id: id, by: by)
+    }
+}
+
+/// `{"listing"}`: a whole version of an offer or request.
+public protocol ListingPayload: EventPayload {
+    var listing: ListingInfo { get }
+    init(listing: ListingInfo)
+}
+
+extension ListingPayload {
+    public func write(_ w: inout CanonicalWriter) { w.key("listing"); w.value(listing.json) }
+    public init?(fields j: JSON, ids: inout IDReading) {
+        guard Self.has(j, ["listing"]), let l = j["listing"].flatMap({ ListingInfo(json: $0, ids: &ids) }) else { return nil }
+        self.init(listing: l)
+    }
+}
+
+// MARK: - The ledger and its members
+
+/// The ledger was created with this policy (the first entry).
+public struct LedgerCreated: PolicyPayload {
+    public static let type = EventType.ledgerCreated
+    public var policy: Policy
+    public init(policy: Policy) { self.policy = policy }
     public static let example = LedgerCreated(policy: .standard)
     public var event: Event { .ledgerCreated(self) }
 }
 
 /// The whole policy in force from here on.
-public struct PolicyChanged: EventPayload {
+public struct PolicyChanged: PolicyPayload {
     public static let type = EventType.policyChanged
     public var policy: Policy
     public init(policy: Policy) { self.policy = policy }
-    public func write(_ w: inout CanonicalWriter) { w.key("policy"); w.value(policy.json) }
-    public init?(fields j: JSON, ids: inout IDReading) {
-        guard Self.has(j, ["policy"]), let p = j["policy"].flatMap(Policy.init(json:)) else { return nil }
-        self.init(policy: p)
-    }
     public static let example = PolicyChanged(policy: .standard)
     public var event: Event { .policyChanged(self) }
 }
@@ -144,29 +236,19 @@ public struct MemberAdded: EventPayload {
 }
 
 /// A member was suspended.
-public struct MemberSuspended: EventPayload {
+public struct MemberSuspended: IDPayload {
     public static let type = EventType.memberSuspended
     public var id: MemberID
     public init(id: MemberID) { self.id = id }
-    public func write(_ w: inout CanonicalWriter) { w.key("id"); w.id(id) }
-    public init?(fields j: JSON, ids: inout IDReading) {
-        guard Self.has(j, ["id"]), let id = ids.id(j["id"], MemberID.self) else { return nil }
-        self.init(id: id)
-    }
     public static let example = MemberSuspended(id: Examples.an)
     public var event: Event { .memberSuspended(self) }
 }
 
 /// A suspended member was reinstated.
-public struct MemberReinstated: EventPayload {
+public struct MemberReinstated: IDPayload {
     public static let type = EventType.memberReinstated
     public var id: MemberID
     public init(id: MemberID) { self.id = id }
-    public func write(_ w: inout CanonicalWriter) { w.key("id"); w.id(id) }
-    public init?(fields j: JSON, ids: inout IDReading) {
-        guard Self.has(j, ["id"]), let id = ids.id(j["id"], MemberID.self) else { return nil }
-        self.init(id: id)
-    }
     public static let example = MemberReinstated(id: Examples.an)
     public var event: Event { .memberReinstated(self) }
 }
@@ -241,21 +323,13 @@ public struct ExchangeProposed: EventPayload {
 }
 
 /// One more party consented to a group exchange; others have yet to.
-public struct ExchangeConsented: EventPayload {
+public struct ExchangeConsented: MembershipPayload {
     public static let type = EventType.exchangeConsented
     public var id: ExchangeID
     public var member: MemberID
     public init(id: ExchangeID, member: MemberID) {
         self.id = id
         self.member = member
-    }
-    public func write(_ w: inout CanonicalWriter) {
-        w.key("id"); w.id(id)
-        w.key("member"); w.id(member)
-    }
-    public init?(fields j: JSON, ids: inout IDReading) {
-        guard Self.has(j, ["id", "member"]), let id = ids.id(j["id"], ExchangeID.self), let m = ids.id(j["member"], MemberID.self) else { return nil }
-        self.init(id: id, member: m)
     }
     public static let example = ExchangeConsented(id: Examples.x1, member: Examples.bo)
     public var event: Event { .exchangeConsented(self) }
@@ -319,7 +393,7 @@ public struct ExchangeRecorded: EventPayload {
 }
 
 /// A party declined a proposal.
-public struct ExchangeRejected: EventPayload {
+public struct ExchangeRejected: MemberStepPayload {
     public static let type = EventType.exchangeRejected
     public var id: ExchangeID
     public var by: MemberID
@@ -327,34 +401,18 @@ public struct ExchangeRejected: EventPayload {
         self.id = id
         self.by = by
     }
-    public func write(_ w: inout CanonicalWriter) {
-        w.key("by"); w.id(by)
-        w.key("id"); w.id(id)
-    }
-    public init?(fields j: JSON, ids: inout IDReading) {
-        guard Self.has(j, ["by", "id"]), let id = ids.id(j["id"], ExchangeID.self), let by = ids.id(j["by"], MemberID.self) else { return nil }
-        self.init(id: id, by: by)
-    }
     public static let example = ExchangeRejected(id: Examples.x2, by: Examples.bo)
     public var event: Event { .exchangeRejected(self) }
 }
 
 /// The proposer withdrew a proposal.
-public struct ExchangeCancelled: EventPayload {
+public struct ExchangeCancelled: MemberStepPayload {
     public static let type = EventType.exchangeCancelled
     public var id: ExchangeID
     public var by: MemberID
     public init(id: ExchangeID, by: MemberID) {
         self.id = id
         self.by = by
-    }
-    public func write(_ w: inout CanonicalWriter) {
-        w.key("by"); w.id(by)
-        w.key("id"); w.id(id)
-    }
-    public init?(fields j: JSON, ids: inout IDReading) {
-        guard Self.has(j, ["by", "id"]), let id = ids.id(j["id"], ExchangeID.self), let by = ids.id(j["by"], MemberID.self) else { return nil }
-        self.init(id: id, by: by)
     }
     public static let example = ExchangeCancelled(id: Examples.x2, by: Examples.an)
     public var event: Event { .exchangeCancelled(self) }
@@ -448,29 +506,19 @@ public struct PoolGranted: EventPayload {
 // MARK: - Offers and requests
 
 /// An offer or request was posted (version 1).
-public struct ListingPosted: EventPayload {
+public struct ListingPosted: ListingPayload {
     public static let type = EventType.listingPosted
     public var listing: ListingInfo
     public init(listing: ListingInfo) { self.listing = listing }
-    public func write(_ w: inout CanonicalWriter) { w.key("listing"); w.value(listing.json) }
-    public init?(fields j: JSON, ids: inout IDReading) {
-        guard Self.has(j, ["listing"]), let l = j["listing"].flatMap({ ListingInfo(json: $0, ids: &ids) }) else { return nil }
-        self.init(listing: l)
-    }
     public static let example = ListingPosted(listing: Examples.listing)
     public var event: Event { .listingPosted(self) }
 }
 
 /// An offer or request was edited: the whole new version.
-public struct ListingEdited: EventPayload {
+public struct ListingEdited: ListingPayload {
     public static let type = EventType.listingEdited
     public var listing: ListingInfo
     public init(listing: ListingInfo) { self.listing = listing }
-    public func write(_ w: inout CanonicalWriter) { w.key("listing"); w.value(listing.json) }
-    public init?(fields j: JSON, ids: inout IDReading) {
-        guard Self.has(j, ["listing"]), let l = j["listing"].flatMap({ ListingInfo(json: $0, ids: &ids) }) else { return nil }
-        self.init(listing: l)
-    }
     public static var example: ListingEdited {
         var edited = Examples.listing
         edited.version = 2
@@ -480,21 +528,13 @@ public struct ListingEdited: EventPayload {
 }
 
 /// An offer or request was withdrawn.
-public struct ListingWithdrawn: EventPayload {
+public struct ListingWithdrawn: ActorStepPayload {
     public static let type = EventType.listingWithdrawn
     public var id: ListingID
     public var by: Actor
     public init(id: ListingID, by: Actor) {
         self.id = id
         self.by = by
-    }
-    public func write(_ w: inout CanonicalWriter) {
-        w.key("by"); w.id(by)
-        w.key("id"); w.id(id)
-    }
-    public init?(fields j: JSON, ids: inout IDReading) {
-        guard Self.has(j, ["by", "id"]), let id = ids.id(j["id"], ListingID.self), let by = actor(j["by"]) else { return nil }
-        self.init(id: id, by: by)
     }
     public static let example = ListingWithdrawn(id: Examples.room, by: .coordinatorToken(TokenID(uncheckedNumber: 2)))
     public var event: Event { .listingWithdrawn(self) }
@@ -601,21 +641,13 @@ public struct SpaceBooked: EventPayload {
 }
 
 /// A booking was cancelled.
-public struct SpaceCancelled: EventPayload {
+public struct SpaceCancelled: ActorStepPayload {
     public static let type = EventType.spaceCancelled
     public var id: BookingID
     public var by: Actor
     public init(id: BookingID, by: Actor) {
         self.id = id
         self.by = by
-    }
-    public func write(_ w: inout CanonicalWriter) {
-        w.key("by"); w.id(by)
-        w.key("id"); w.id(id)
-    }
-    public init?(fields j: JSON, ids: inout IDReading) {
-        guard Self.has(j, ["by", "id"]), let id = ids.id(j["id"], BookingID.self), let by = actor(j["by"]) else { return nil }
-        self.init(id: id, by: by)
     }
     public static let example = SpaceCancelled(id: Examples.bk, by: .member(Examples.hotel))
     public var event: Event { .spaceCancelled(self) }
@@ -639,21 +671,13 @@ public struct ChallengePosted: EventPayload {
 }
 
 /// A member joined a challenge.
-public struct ChallengeJoined: EventPayload {
+public struct ChallengeJoined: MembershipPayload {
     public static let type = EventType.challengeJoined
     public var id: ChallengeID
     public var member: MemberID
     public init(id: ChallengeID, member: MemberID) {
         self.id = id
         self.member = member
-    }
-    public func write(_ w: inout CanonicalWriter) {
-        w.key("id"); w.id(id)
-        w.key("member"); w.id(member)
-    }
-    public init?(fields j: JSON, ids: inout IDReading) {
-        guard Self.has(j, ["id", "member"]), let id = ids.id(j["id"], ChallengeID.self), let m = ids.id(j["member"], MemberID.self) else { return nil }
-        self.init(id: id, member: m)
     }
     public static let example = ChallengeJoined(id: Examples.ch, member: Examples.hotel)
     public var event: Event { .challengeJoined(self) }
@@ -674,21 +698,13 @@ public struct ChallengePledged: EventPayload {
 }
 
 /// A challenge was closed.
-public struct ChallengeClosed: EventPayload {
+public struct ChallengeClosed: ActorStepPayload {
     public static let type = EventType.challengeClosed
     public var id: ChallengeID
     public var by: Actor
     public init(id: ChallengeID, by: Actor) {
         self.id = id
         self.by = by
-    }
-    public func write(_ w: inout CanonicalWriter) {
-        w.key("by"); w.id(by)
-        w.key("id"); w.id(id)
-    }
-    public init?(fields j: JSON, ids: inout IDReading) {
-        guard Self.has(j, ["by", "id"]), let id = ids.id(j["id"], ChallengeID.self), let by = actor(j["by"]) else { return nil }
-        self.init(id: id, by: by)
     }
     public static let example = ChallengeClosed(id: Examples.ch, by: .coordinator)
     public var event: Event { .challengeClosed(self) }
