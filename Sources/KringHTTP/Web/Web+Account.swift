@@ -8,7 +8,7 @@ extension Web {
     /// months up to today.
     func period(_ page: Request) -> (from: Day, to: Day) {
         let today = Day(timestamp: api.clock())
-        let q = Request.query(page.raw.query)
+        let q = page.query
         let to = q["to"].flatMap(Day.init(iso:)) ?? today
         let from = q["from"].flatMap(Day.init(iso:)) ?? to - 365
         return from <= to ? (from, to) : (to, from)
@@ -170,15 +170,11 @@ extension Language {
 }
 
 extension Request {
-    /// A query string's parameters (the first of each name).
-    static func query(_ q: String?) -> [String: String] {
+    /// The query's parameters (the first of each name), as the server decodes them
+    /// (`HTTPRequest.queryItems`); none when the query is not valid percent-encoding.
+    var query: [String: String] {
         var out = [String: String]()
-        for pair in (q ?? "").split(separator: "&").prefix(Request.maxFields) {
-            let kv = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
-            guard let k = PercentDecoding.decode(kv[0], plusIsSpace: true), out[k] == nil,
-                  let v = PercentDecoding.decode(kv.count == 2 ? kv[1] : "", plusIsSpace: true) else { continue }
-            out[k] = v
-        }
+        for (k, v) in (raw.queryItems ?? []).prefix(Request.maxFields) where out[k] == nil { out[k] = v }
         return out
     }
 }

@@ -22,8 +22,7 @@ final class Web: @unchecked Sendable {
     init(api: API, publicURL: String?) {
         self.api = api
         self.publicURL = publicURL
-        var rng = SystemRandomNumberGenerator()
-        formKey = (0..<32).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        formKey = Logins.randomBytes()
     }
 
     /// Whether the pages answer `path`: everything but the API's namespace (`/v1`, and any
@@ -99,7 +98,7 @@ final class Web: @unchecked Sendable {
         case ("GET", 1) where parts[0] == "statement": return try statementPage(page)
         case ("GET", 1) where parts[0] == "statement.csv": return try statementCSV(page)
         case ("GET", 1) where parts[0] == "settings":
-            return try settingsPage(page, message: nil, done: Request.query(page.raw.query)["changed"] == "1", status: 200)
+            return try settingsPage(page, message: nil, done: page.query["changed"] == "1", status: 200)
         case ("POST", 2) where parts[0] == "settings" && parts[1] == "password": return try changePassword(&page)
         case ("POST", 2) where parts[0] == "settings" && parts[1] == "sign-out-everywhere": return try signOutEverywhere(&page)
         case ("GET", 2) where parts[0] == "invitation": return try invitationPage(&page, code: parts[1], message: nil)
@@ -184,11 +183,7 @@ final class Web: @unchecked Sendable {
         let l = page.language
         let state = try api.ledger.invitation(code)
         guard case .valid(let login) = state else {
-            let reason: Reason = switch state {
-            case .used: .invitationUsed
-            case .expired(let at): .invitationExpired(Day(timestamp: at))
-            default: .invitationUnknown
-            }
+            let reason = state.refusal ?? .invitationUnknown
             return document(page, title: Word.invitationProblemTitle.text(l), status: state == .unknown ? 404 : 410) { h in
                 h.element("p", text: reason.sentence(in: l))
                 h.element("p") { $0.element("a", [("href", "/sign-in")], text: Word.navSignIn.text(l)) }
@@ -427,10 +422,7 @@ final class Web: @unchecked Sendable {
     }
 
     /// A fresh idempotency key for a form: 128 random bits in hex.
-    static func newKey() -> String {
-        var rng = SystemRandomNumberGenerator()
-        return (0..<16).map { _ in UInt8.random(in: 0...255, using: &rng) }.hexString
-    }
+    static func newKey() -> String { Logins.randomBytes(16).hexString }
 
     // MARK: - Pieces
 

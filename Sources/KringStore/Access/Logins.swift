@@ -35,8 +35,7 @@ public struct PasswordHash: Sendable, Equatable {
 
     /// Hashes `password` with a fresh 16-byte salt.
     public static func make(_ password: String, iterations: Int = PasswordHash.iterations) -> PasswordHash {
-        var rng = SystemRandomNumberGenerator()
-        let salt = (0..<16).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        let salt = Logins.randomBytes(16)
         return PasswordHash(iterations: iterations, salt: salt, key: PBKDF2.sha256(password: Array(password.utf8), salt: salt, iterations: iterations))
     }
 
@@ -89,6 +88,16 @@ public enum InvitationState: Sendable, Equatable {
     case used
     case expired(Int64)
     case unknown
+
+    /// Why the code does not open its invitation; nil when it does.
+    public var refusal: Reason? {
+        switch self {
+        case .valid: nil
+        case .used: .invitationUsed
+        case .expired(let at): .invitationExpired(Day(timestamp: at))
+        case .unknown: .invitationUnknown
+        }
+    }
 }
 
 /// A signed-in session: its login, and the secret its forms carry against cross-site posts.
@@ -118,13 +127,14 @@ public enum Logins {
         (1...30).contains(label.utf8.count) && label.utf8.allSatisfy { (97...122).contains($0) || (48...57).contains($0) || $0 == 45 }
     }
 
-    /// The stored form of a code, session id or CSRF secret.
-    static func hash(_ secret: String) -> [UInt8] { SHA256.hash(Array(secret.utf8)) }
+    /// The stored form of a code or session id: as a token's (`Tokens.hash`, SHA-256).
+    static func hash(_ secret: String) -> [UInt8] { Tokens.hash(secret) }
 
-    /// 32 random bytes.
-    static func randomBytes() -> [UInt8] {
+    /// `count` bytes from the system's secure random source (session ids, CSRF secrets,
+    /// salts, the forms' idempotency keys).
+    public static func randomBytes(_ count: Int = 32) -> [UInt8] {
         var rng = SystemRandomNumberGenerator()
-        return (0..<32).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        return (0..<count).map { _ in UInt8.random(in: 0...255, using: &rng) }
     }
 }
 
@@ -198,14 +208,7 @@ extension Ledger {
         return try locked { () throws(LedgerError) in
             try transaction { () throws(LedgerError) in
                 let state = try store { () throws(StoreError) in try invitationState(code) }
-                guard case .valid(let login) = state else {
-                    let reason: Reason = switch state {
-                    case .used: .invitationUsed
-                    case .expired(let at): .invitationExpired(Day(timestamp: at))
-                    default: .invitationUnknown
-                    }
-                    throw .rule(RuleViolation(.inputInvalid, reason))
-                }
+                guard case .valid(let login) = state else { throw .rule(RuleViolation(.inputInvalid, state.refusal ?? .invitationUnknown)) }
                 let now = clockNow()
                 return try store { () throws(StoreError) in
                     try db.cached("UPDATE invitations SET used_at = ? WHERE hash = ?").run(.int(now), .blob(Logins.hash(code)))
