@@ -39,7 +39,7 @@ import Testing
         .pairCap(name: "An Peeters", other: "Bo Smet", already: Minutes(2_400), days: 30, more: m90, cap: Minutes(2_400)),
         .transferNotPositive, .postingsUnbalanced, .poolBelowFloor(holds: Minutes(60), paying: m90, to: Minutes(-30), floor: .zero),
         .belowFloor(name: "An Peeters", posting: m90, to: m75, floor: m20), .aboveCeiling(name: "Bo Smet", receiving: m90, to: Minutes(3_090), ceiling: Minutes(3_000)),
-        .onlySelfDonates(an), .poolDonatesToItself, .grantNeedsCoordinator, .poolGrantsToItself, .amountNotPositive(.zero), .amountUnreadable("abc"), .dateUnreadable("gisteren"),
+        .onlySelfDonates(an), .poolDonatesToItself, .grantNeedsCoordinator, .poolGrantsToItself, .amountNotPositive(.zero), .amountUnreadable("abc"), .dateUnreadable("gisteren"), .daysUnreadable("dertig"),
         .textForbidden(.title, scalar: 0x202E, position: 4), .textEmpty(.name), .textTooLong(.what, most: 500, got: 501),
         .poolPosts, .listingWithdrawn(of), .onlyAuthor(an, .renew), .listingDays(most: 365, got: 400), .joinBeforePosting(an, ch),
         .tooManyLinks(most: 4, got: 5), .linkedTwice, .noneJoined(ch), .withdrawnCannotFulfil(rq), .offerNeedsProvider(of, author: an),

@@ -153,14 +153,17 @@ final class BrowserSession {
 
     /// Every control and link a keyboard should reach, and whether Tab reaches each.
     func unreachableByTab() throws -> [String] {
-        let total = Int(try script("return document.querySelectorAll('a[href], button, input:not([type=hidden]), select, textarea').length")?.intValue ?? 0)
+        let total = Int(try script("return document.querySelectorAll('a[href], button, input:not([type=hidden]), select, textarea, summary').length")?.intValue ?? 0)
         _ = try script("document.activeElement && document.activeElement.blur(); window.__seen = new Set(); document.addEventListener('focusin', e => window.__seen.add(e.target)); return 0")
         // A date field is three Tab stops in chromium (day, month, year).
         let dates = Int(try script("return document.querySelectorAll('input[type=date]').length")?.intValue ?? 0)
         for _ in 0..<(total + 2 * dates + 3) { try tab() }
         // A radio group is one Tab stop: its checked button (arrow keys move within it).
+        // Controls folded in a closed details element are reached once it is opened (its
+        // summary is a Tab stop of its own).
         let missing = try script("""
-            return Array.from(document.querySelectorAll('a[href], button, input:not([type=hidden]), select, textarea'))
+            return Array.from(document.querySelectorAll('a[href], button, input:not([type=hidden]), select, textarea, summary'))
+                .filter(e => !(e.tagName !== 'SUMMARY' && e.closest('details:not([open])')))
                 .filter(e => !(e.type === 'radio' && !e.checked && document.querySelector('input[type=radio][name="' + e.name + '"]:checked')))
                 .filter(e => !window.__seen.has(e)).map(e => e.outerHTML.slice(0, 80))
             """)?.arrayValue ?? []
@@ -224,16 +227,32 @@ struct BrowserTests {
         #expect(try resident.title().hasPrefix("Mijn overzicht"))
         try look(resident, "2-home")
         let residentBefore = try Self.balance(resident)
-        // Logs an hour and a half for the company.
-        try resident.follow("main a[href='/exchanges/new']")
-        try look(resident, "3-new-exchange")
+        // Posts an offer.
+        try resident.follow("main a[href='/listings/new']")
+        try look(resident, "3-new-offer")
+        try resident.type("#title", "Fietsen herstellen")
+        try resident.type("#text", "Lekke band of losse ketting? Ik kom langs.")
+        try resident.follow("main button[type=submit]")
+        #expect(try resident.title().hasPrefix("Fietsen herstellen"), "\((try? resident.source())?.prefix(2_000) ?? "")")
+        try look(resident, "3-offer")
+        // Logs an hour and a half for the company, checks it, and sends it.
+        try resident.follow("header a[href='/exchanges/new']")
+        try look(resident, "4-new-exchange")
         try resident.type("#other", company)
         try resident.type("#what", "koffie schenken op de receptie")
         try resident.type("#hours", "1,5")
         try resident.follow("main button[type=submit]")
+        #expect(try resident.title().hasPrefix("Kijk je voorstel na"), "\((try? resident.source())?.prefix(2_000) ?? "")")
+        #expect(try resident.source().contains("naar \(Minutes(residentBefore + 90).dutch)"))
+        try look(resident, "4-review")
+        try resident.follow("main button[value=send]")
         let afterPropose = try resident.source()
         #expect(try resident.title().hasPrefix("Uitwisseling ex-"), "\(afterPropose.prefix(2_000))")
         try look(resident, "4-exchange")
+        // The offer is there for anyone who searches, signed in or not.
+        try desk.open("http://127.0.0.1:\(server.port)/offers?q=fietsen")
+        #expect(try desk.source().contains("Fietsen herstellen"))
+        try look(desk, "0-offers")
         let exchangePath = try #require(try resident.url().components(separatedBy: "127.0.0.1:\(server.port)").last)
 
         // The front desk, in its own browser: invitation, then confirms what waits for it.

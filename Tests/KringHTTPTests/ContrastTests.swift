@@ -24,7 +24,8 @@ import Testing
         let s = Stylesheet.self
         // Text: body, links, header and buttons, hints, errors, the balance box.
         for (fg, bg, what) in [(s.ink, s.paper, "text"), (s.accent, s.paper, "links and secondary buttons"), (s.paper, s.accent, "header and buttons"),
-                               (s.muted, s.paper, "hints"), (s.danger, s.paper, "errors"), (s.ink, s.soft, "the balance box"), (s.accent, s.soft, "links in the balance box")] {
+                               (s.muted, s.paper, "hints"), (s.danger, s.paper, "errors"), (s.ink, s.soft, "the balance box"), (s.accent, s.soft, "links in the balance box"),
+                               (s.paper, s.danger, "the leaving button")] {
             #expect(Self.ratio(fg, bg) >= 4.5, "\(what): \(fg) on \(bg) is \(Self.ratio(fg, bg)):1")
         }
         // The focus ring (a user-interface component): against the page and against the header.

@@ -330,6 +330,17 @@ public enum Event: Sendable, Equatable {
         }
     }
 
+    /// The offer or request this event concerns, if any.
+    public var listingID: ListingID? {
+        switch self {
+        case .listingPosted(let e): return e.listing.id
+        case .listingEdited(let e): return e.listing.id
+        case .listingWithdrawn(let e): return e.id
+        case .listingRenewed(let e): return e.id
+        default: return nil
+        }
+    }
+
     /// The payload as a JSON value (read from `payloadBytes`, the one encoder).
     public var payload: JSON {
         // The writer only writes valid JSON; a failure here is a bug in the writer.

@@ -122,6 +122,7 @@ extension Reason {
         case let .amountNotPositive(m): return "Het bedrag moet groter zijn dan nul, niet \(u(m))."
         case let .amountUnreadable(text): return "\"\(text)\" is geen aantal uren; schrijf 1,5, 1:30 of 90m."
         case let .dateUnreadable(text): return "\"\(text)\" is geen datum; schrijf ze als 2026-12-03."
+        case let .daysUnreadable(text): return "\"\(text)\" is geen aantal dagen; schrijf een getal, zoals 30."
 
         case let .textForbidden(field, scalar, position):
             return "\(field.dutch) kan geen stuurtekens of richtingswissels bevatten; er staat U+\(Reason.hex(scalar)) op positie \(position)."

@@ -127,6 +127,7 @@ extension Reason {
         case let .amountNotPositive(m): return "The amount must be greater than zero, not \(m)."
         case let .amountUnreadable(text): return "\"\(text)\" is not an amount of hours; write 1.5, 1:30 or 90m."
         case let .dateUnreadable(text): return "\"\(text)\" is not a date; write it as 2026-12-03."
+        case let .daysUnreadable(text): return "\"\(text)\" is not a number of days; write a number, such as 30."
 
         case let .textForbidden(field, scalar, position):
             return "\(field.english) cannot contain control characters or direction overrides; it holds U+\(Reason.hex(scalar)) at position \(position)."

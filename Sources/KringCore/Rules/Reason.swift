@@ -91,6 +91,7 @@ public enum Reason: Sendable, Equatable, Codable {
     case amountNotPositive(Minutes)
     case amountUnreadable(String)
     case dateUnreadable(String)
+    case daysUnreadable(String)
 
     // Text
     case textForbidden(Field, scalar: UInt32, position: Int)

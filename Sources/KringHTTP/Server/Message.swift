@@ -138,6 +138,21 @@ public struct HTTPResponse: Sendable {
     }
 }
 
+/// Percent-encoding of a query part (RFC 3986): every byte but the unreserved characters
+/// becomes `%XX`.
+public enum PercentEncoding {
+    public static func encode(_ s: String) -> String {
+        var out = ""
+        for b in s.utf8 {
+            switch b {
+            case 48...57, 65...90, 97...122, UInt8(ascii: "-"), UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "~"): out.unicodeScalars.append(Unicode.Scalar(b))
+            default: out += "%" + String(b >> 4, radix: 16, uppercase: true) + String(b & 15, radix: 16, uppercase: true)
+            }
+        }
+        return out
+    }
+}
+
 /// Percent-decoding of path segments and query parts (RFC 3986), refusing malformed escapes
 /// and invalid UTF-8.
 public enum PercentDecoding {

@@ -31,6 +31,10 @@ enum Stylesheet {
     .choice{display:flex;align-items:center;min-height:44px;font-weight:400;margin:0}
     button{font:inherit;font-weight:600;min-height:44px;min-width:44px;padding:.5rem 1rem;margin-top:1rem;border:2px solid \(accent);border-radius:4px;background:\(accent);color:\(paper);cursor:pointer}
     button.secondary{background:\(paper);color:\(accent)}
+    button.warning{background:\(danger);border-color:\(danger);color:\(paper)}
+    a.button{display:inline-block;min-height:44px;padding:.5rem 1rem;border-radius:4px;background:\(accent);color:\(paper);font-weight:600;text-decoration:none}
+    .effect{background:\(soft);padding:1rem;border-radius:4px;font-weight:600}
+    p.text{white-space:pre-line}
     form.inline{display:inline-block;margin-right:.5rem}
     .error{color:\(danger);font-weight:600}
     input[aria-invalid=true]{border-color:\(danger)}
@@ -45,6 +49,8 @@ enum Stylesheet {
     table{border-collapse:collapse;width:100%}
     th,td{text-align:left;padding:.35rem .5rem .35rem 0;border-bottom:1px solid \(muted);vertical-align:top}
     td.number,th.number{text-align:right;white-space:nowrap}
+    details{margin-top:1rem}summary{cursor:pointer;font-weight:600;min-height:44px;padding:.6rem 0;color:\(accent)}
+    @media (max-width:36rem){dl{grid-template-columns:1fr;gap:0}dd{margin-bottom:.5rem}}
     @media (max-width:36rem){table,thead,tbody,tr,th,td{display:block}thead{position:absolute;left:-999px}tr{border-bottom:1px solid \(muted);padding:.5rem 0}td{border:0;padding:0}td.number{text-align:left}}
     footer.site{max-width:44rem;margin:2rem auto;padding:1rem;color:\(muted);border-top:1px solid \(muted)}
     footer.site form{display:flex;flex-wrap:wrap;gap:.5rem;align-items:flex-end}

@@ -111,9 +111,53 @@ extension Web {
             }
             h.element("h2", text: Word.myLogins.text(l, session.login.member.handle))
             h.element("ul", [("class", "items")]) { ul in
-                for login in logins { ul.element("li", text: "\(login.name) (\(login.role == .coordinator ? "coördinator" : "lid"))") }
+                for login in logins { ul.element("li", text: "\(login.name) (\((login.role == .coordinator ? Word.roleCoordinator : .roleMember).text(l)))") }
             }
+            h.element("h2", text: Word.leaveTitle.text(l))
+            h.element("p") { $0.element("a", [("href", "/settings/leave")], text: Word.leaveLink.text(l)) }
         }
+    }
+
+    /// Leaving the circle, with its consequences stated before the button: where the balance
+    /// goes, what happens to open proposals and listings, and that every login is signed out.
+    func leavePage(_ page: Request, refusal: RuleViolation? = nil, status: Int = 200) throws -> HTTPResponse {
+        let l = page.language
+        let session = try page.requireSession()
+        guard let row = try api.read({ try $0.member(session.login.member) }) else { throw PageError.notFound }
+        let balance = row.state.balance
+        return document(page, title: Word.leaveTitle.text(l), status: status) { h in
+            if let refusal { errorSummary(&h, l, [(refusal.sentence(in: l), "leave")]) }
+            h.element("p", text: Word.leaveIntro.text(l))
+            h.element("ul") { ul in
+                ul.element("li", text: balance.value > 0 ? Word.leaveCredit.text(l, l.amount(balance))
+                                     : balance.value < 0 ? Word.leaveDebt.text(l, l.amount(Minutes(-balance.value))) : Word.leaveZero.text(l))
+                ul.element("li", text: Word.leaveOpen.text(l))
+                ul.element("li", text: Word.leaveFinal.text(l))
+            }
+            h.element("form", [("method", "post"), ("action", "/settings/leave")]) { f in
+                f.void("input", [("type", "hidden"), ("name", "csrf"), ("value", session.csrf)])
+                f.void("input", [("type", "hidden"), ("name", "key"), ("value", Web.newKey())])
+                f.element("button", [("type", "submit"), ("id", "leave"), ("class", "warning")], text: Word.leaveButton.text(l))
+            }
+            h.element("p") { $0.element("a", [("href", "/settings")], text: Word.navSettings.text(l)) }
+        }
+    }
+
+    func leave(_ page: inout Request) throws -> HTTPResponse {
+        let session = try page.requireSession()
+        try page.checkSessionForm()
+        switch try submit(page, .leave(session.login.member), session: session) {
+        case .success:
+            page.setCookie(Web.sessionCookie, "", maxAge: 0)
+            return redirect("/left")
+        case .failure(let v): return try leavePage(page, refusal: v, status: 422)
+        }
+    }
+
+    /// After leaving: a thank-you, signed out.
+    func leftPage(_ page: Request) -> HTTPResponse {
+        let l = page.language
+        return document(page, title: Word.leftTitle.text(l)) { $0.element("p", text: Word.leftText.text(l)) }
     }
 
     func changePassword(_ page: inout Request) throws -> HTTPResponse {

@@ -79,7 +79,7 @@ final class Web: @unchecked Sendable {
         let method = page.method
         if method == "POST" { try page.checkOrigin() }
         switch (method, parts.count) {
-        case ("GET", 0): return page.session == nil ? publicHome(page) : try home(page)
+        case ("GET", 0): return page.session == nil ? try publicHome(page) : try home(page)
         case ("GET", 2) where parts[0] == "assets" && "/assets/\(parts[1])" == Stylesheet.path: return stylesheet(page)
         case ("GET", 1) where parts[0] == "sign-in": return signInPage(&page, name: "", message: nil, status: 200)
         case ("POST", 1) where parts[0] == "sign-in": return try signIn(&page)
@@ -105,15 +105,35 @@ final class Web: @unchecked Sendable {
         case ("POST", 2) where parts[0] == "invitation": return try acceptInvitation(&page, code: parts[1])
         case ("GET", 2) where parts[0] == "exchanges" && parts[1] == "new":
             _ = try page.requireSession()
-            return try newExchangePage(page, values: [:], refusal: nil, status: 200)
+            return try newExchangePage(page, values: page.query, error: nil, status: 200)
         case ("POST", 2) where parts[0] == "exchanges" && parts[1] == "new": return try propose(&page)
         case ("GET", 2) where parts[0] == "exchanges":
             return try exchangePage(page, id: try exchangeID(parts[1]), refusal: nil, status: 200)
         case ("POST", 3) where parts[0] == "exchanges" && ["confirm", "reject", "cancel"].contains(parts[2]):
             return try consent(&page, id: try exchangeID(parts[1]), step: parts[2])
+        case ("GET", 1) where parts[0] == "offers": return try listingsPage(page)
+        case ("GET", 2) where parts[0] == "listings" && parts[1] == "new":
+            return try listingForm(page, id: nil, values: page.query, refusal: nil, status: 200)
+        case ("POST", 2) where parts[0] == "listings" && parts[1] == "new": return try saveListing(&page, id: nil)
+        case ("GET", 2) where parts[0] == "listings": return try listingPage(page, id: try listingID(parts[1]))
+        case ("GET", 3) where parts[0] == "listings" && parts[2] == "edit": return try editListingPage(page, id: try listingID(parts[1]))
+        case ("POST", 3) where parts[0] == "listings" && parts[2] == "edit": return try saveListing(&page, id: try listingID(parts[1]))
+        case ("POST", 3) where parts[0] == "listings" && ["withdraw", "renew"].contains(parts[2]):
+            return try listingStep(&page, id: try listingID(parts[1]), step: parts[2])
+        case ("GET", 2) where parts[0] == "members":
+            guard let id = MemberID(canonical: parts[1]) else { throw PageError.notFound }
+            return try memberPage(page, id: id)
+        case ("GET", 2) where parts[0] == "settings" && parts[1] == "leave": return try leavePage(page)
+        case ("POST", 2) where parts[0] == "settings" && parts[1] == "leave": return try leave(&page)
+        case ("GET", 1) where parts[0] == "left": return leftPage(page)
         default:
             throw PageError.notFound
         }
+    }
+
+    private func listingID(_ text: String) throws -> ListingID {
+        guard let id = ListingID(canonical: text) else { throw PageError.notFound }
+        return id
     }
 
     private func exchangeID(_ text: String) throws -> ExchangeID {
@@ -130,12 +150,25 @@ final class Web: @unchecked Sendable {
         return HTTPResponse(status: 200, headers: [("Content-Type", "text/css; charset=utf-8")] + caching, body: Stylesheet.bytes)
     }
 
-    private func publicHome(_ page: Request) -> HTTPResponse {
+    /// The circle in a few words, the newest open offers and requests with a search, the
+    /// figures and signing in.
+    private func publicHome(_ page: Request) throws -> HTTPResponse {
         let l = page.language
+        let today = Day(timestamp: api.clock())
+        let newest = try api.read { try $0.listings(ListingFilter(), today: today, limit: 10) }
         return document(page, title: Word.publicTitle.text(l)) { h in
             h.element("p", text: Word.publicIntro.text(l))
             h.element("p", text: Word.publicSignInHint.text(l))
             h.element("p") { $0.element("a", [("href", "/sign-in")], text: Word.navSignIn.text(l)) }
+            h.element("h2", text: Word.recentListings.text(l))
+            h.element("form", [("method", "get"), ("action", "/offers"), ("role", "search")]) { f in
+                field(&f, id: "q", label: Word.searchWords.text(l), hint: Word.searchHint.text(l), error: nil,
+                      attributes: [("type", "search"), ("name", "q"), ("maxlength", String(Reader.maxSearchLength))])
+                f.element("button", [("type", "submit")], text: Word.searchButton.text(l))
+            }
+            listingList(&h, l, newest, empty: Word.noListings.text(l))
+            h.element("p") { $0.element("a", [("href", "/offers")], text: Word.allListings.text(l)) }
+            h.element("p") { $0.element("a", [("href", "/stats")], text: Word.statsLink.text(l)) }
         }
     }
 
@@ -234,7 +267,10 @@ final class Web: @unchecked Sendable {
         let l = page.language
         let session = try page.requireSession()
         let me = session.login.member
-        let (row, exchanges, policy) = try api.read { r in (try r.member(me), try r.exchanges(member: me, limit: 20), try r.policy()) }
+        let today = Day(timestamp: api.clock())
+        let (row, exchanges, policy, listings) = try api.read { r in
+            (try r.member(me), try r.exchanges(member: me, limit: 20), try r.policy(), try r.listings(ListingFilter(author: me), today: today, limit: 50))
+        }
         guard let row else { throw PageError.notFound }
         let open = exchanges.filter { $0.record.state == .proposed }
         let mine = open.filter { !$0.record.consents.contains(me) }, theirs = open.filter { $0.record.consents.contains(me) }
@@ -260,10 +296,13 @@ final class Web: @unchecked Sendable {
             }
             h.element("h2", text: Word.recentExchanges.text(l))
             exchangeList(&h, l, exchanges.filter { $0.record.state != .proposed }.prefix(10).map { $0 }, empty: Word.noExchanges.text(l))
+            h.element("h2", text: Word.myListings.text(l))
+            listingList(&h, l, listings, empty: Word.noMyListings.text(l))
+            h.element("p") { $0.element("a", [("href", "/listings/new")], text: Word.newListingTitle.text(l)) }
         }
     }
 
-    private func exchangeList(_ h: inout HTML, _ l: Language, _ rows: [ExchangeRow], empty: String) {
+    func exchangeList(_ h: inout HTML, _ l: Language, _ rows: [ExchangeRow], empty: String) {
         guard !rows.isEmpty else { h.element("p", text: empty); return }
         h.element("ul", [("class", "items")]) { ul in
             for row in rows {
@@ -278,43 +317,54 @@ final class Web: @unchecked Sendable {
         }
     }
 
-    private func newExchangePage(_ page: Request, values: [String: String], refusal: RuleViolation?, status: Int) throws -> HTTPResponse {
+    /// The form's error: the message and the field it is shown beside.
+    typealias FormError = (message: String, field: String)
+
+    /// "Log an exchange": direction, the other member(s) by name or id, what was given, what,
+    /// domain, date and hours; from a listing's "respond" it comes filled in and linked.
+    private func newExchangePage(_ page: Request, values: [String: String], error formError: FormError?, status: Int) throws -> HTTPResponse {
         let l = page.language
         let session = try page.requireSession()
         let policy = try api.read { try $0.policy() }
-        let errorField = refusal.map { formField(for: $0.field) }
-        let message = refusal?.sentence(in: l)
-        func error(_ name: String) -> String? { errorField == name ? message : nil }
+        var values = values
+        var linked: ListingRow?
+        if let text = values["listing"], let id = ListingID(canonical: text) {
+            let today = Day(timestamp: api.clock())
+            linked = try api.read { try $0.listing(id) }.flatMap { $0.record.isOpen(on: today) ? $0 : nil }
+            if let row = linked, values["other"] == nil, row.record.info.author != session.login.member {
+                let i = row.record.info
+                values["other"] = i.author.handle
+                values["what"] = i.title
+                values["domain"] = i.domain
+                values["kind"] = i.kind.rawValue
+                values["direction"] = i.side == .offer ? "received" : "gave"
+            }
+        }
+        func error(_ name: String) -> String? { formError?.field == name ? formError?.message : nil }
         return document(page, title: Word.newExchangeTitle.text(l), status: status) { h in
-            if let message, let errorField { errorSummary(&h, l, [(message, errorField)]) }
+            if let formError { errorSummary(&h, l, [formError]) }
             h.element("p", text: Word.newExchangeIntro.text(l))
+            if let row = linked { linkedListing(&h, l, row) }
             h.element("form", [("method", "post"), ("action", "/exchanges/new"), ("novalidate", "")]) { f in
                 f.void("input", [("type", "hidden"), ("name", "csrf"), ("value", session.csrf)])
-                f.void("input", [("type", "hidden"), ("name", "key"), ("value", Web.newKey())])
-                f.element("fieldset") { fs in
-                    fs.element("legend", text: Word.direction.text(l))
-                    let direction = values["direction"] ?? "gave"
-                    for (value, word) in [("gave", Word.iHelped), ("received", .helpedMe)] {
-                        fs.element("label", [("class", "choice"), ("for", "direction-\(value)")]) { lab in
-                            lab.void("input", [("type", "radio"), ("id", "direction-\(value)"), ("name", "direction"), ("value", value),
-                                               ("checked", direction == value ? "" : nil)])
-                            lab.text(word.text(l))
-                        }
-                    }
-                }
+                if let row = linked { f.void("input", [("type", "hidden"), ("name", "listing"), ("value", row.record.info.id.description)]) }
+                radios(&f, "direction", Word.direction.text(l), values["direction"] ?? "gave", [("gave", Word.iHelped.text(l)), ("received", Word.helpedMe.text(l))])
                 field(&f, id: "other", label: Word.otherMember.text(l), hint: Word.otherMemberHint.text(l), error: error("other"),
-                      attributes: [("type", "text"), ("name", "other"), ("value", values["other"] ?? ""), ("autocapitalize", "none"), ("spellcheck", "false")])
+                      attributes: [("type", "text"), ("name", "other"), ("value", values["other"] ?? ""), ("autocapitalize", "none"), ("spellcheck", "false"), ("maxlength", "1000")])
+                radios(&f, "kind", Word.exchangeKind.text(l), values["kind"] ?? "time",
+                       [("time", Word.kindTimeLong.text(l)), ("space", Word.kindSpaceLong.text(l)), ("goods", Word.kindGoodsLong.text(l))])
                 field(&f, id: "what", label: Word.what.text(l), hint: nil, error: error("what"),
                       attributes: [("type", "text"), ("name", "what"), ("value", values["what"] ?? ""), ("maxlength", "500")])
                 f.element("label", [("for", "domain")], text: Word.domain.text(l))
-                f.element("select", [("id", "domain"), ("name", "domain")]) { s in
+                if let e = error("domain") { f.element("p", [("class", "error"), ("id", "domain-error")], text: e) }
+                f.element("select", [("id", "domain"), ("name", "domain"), ("aria-describedby", error("domain") == nil ? nil : "domain-error")]) { s in
                     for d in policy.domains { s.element("option", [("value", d), ("selected", values["domain"] == d ? "" : nil)], text: d) }
                 }
                 field(&f, id: "date", label: Word.date.text(l), hint: nil, error: error("date"),
                       attributes: [("type", "date"), ("name", "date"), ("value", values["date"] ?? Day(timestamp: api.clock()).description)])
-                field(&f, id: "hours", label: Word.hours.text(l), hint: Word.hoursHint.text(l), error: error("hours"),
+                field(&f, id: "hours", label: Word.hours.text(l), hint: Word.hoursHint.text(l) + " " + Word.kindGiftHint.text(l), error: error("hours"),
                       attributes: [("type", "text"), ("name", "hours"), ("value", values["hours"] ?? ""), ("inputmode", "decimal")])
-                f.element("button", [("type", "submit")], text: Word.propose.text(l))
+                f.element("button", [("type", "submit"), ("name", "step"), ("value", "review")], text: Word.reviewButton.text(l))
             }
         }
     }
@@ -330,27 +380,95 @@ final class Web: @unchecked Sendable {
         }
     }
 
+    /// The members a person named, by id or by name, separated by commas: each must be
+    /// exactly one active member (the pool and the person themself aside), else the sentence
+    /// saying who was not found or who is meant.
+    private func resolveMembers(_ text: String, me: MemberID, _ l: Language) throws -> (members: [MemberID], problem: String?) {
+        var found = [MemberID]()
+        for item in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }).filter({ !$0.isEmpty }).prefix(50) {
+            if let id = MemberID(canonical: item.lowercased()), try api.read({ try $0.member(id) }) != nil { found.append(id); continue }
+            let named = try api.read { try $0.findMembers(item, limit: 6) }.filter { $0.id != me }
+            switch named.count {
+            case 0: return ([], Word.noMemberNamed.text(l, item))
+            case 1: found.append(named[0].id)
+            default:
+                let list = named.prefix(5).map { m in "\(m.name) (\(m.id)\(m.neighbourhood.map { ", " + $0 } ?? ""))" }.joined(separator: "; ")
+                return ([], Word.memberAmbiguous.text(l, item, list))
+            }
+        }
+        return (found, nil)
+    }
+
+    /// The form's answer: checked by the rules without writing and shown with its effect on
+    /// the person's own balance ("check your answers"); sent from there; or back to the form.
     private func propose(_ page: inout Request) throws -> HTTPResponse {
         let session = try page.requireSession()
         try page.checkSessionForm()
+        let l = page.language
         let f = page.form
         let me = session.login.member
         var values = f
-        values["csrf"] = nil
-        func refuse(_ v: RuleViolation) throws -> HTTPResponse { try newExchangePage(page, values: values, refusal: v, status: 422) }
-        guard let other = MemberID(canonical: (f["other"] ?? "").trimmingCharacters(in: .whitespaces).lowercased()) else {
-            return try refuse(RuleViolation(.inputGroup, .groupEmpty, field: .receivers))
-        }
+        for k in ["csrf", "key", "step"] { values[k] = nil }
+        func refuse(_ e: FormError) throws -> HTTPResponse { try newExchangePage(page, values: values, error: e, status: 422) }
+        func refuse(_ v: RuleViolation) throws -> HTTPResponse { try refuse((v.sentence(in: l), formField(for: v.field))) }
+        if f["step"] == "edit" { return try newExchangePage(page, values: values, error: nil, status: 200) }
+        let (others, problem) = try resolveMembers(f["other"] ?? "", me: me, l)
+        if let problem { return try refuse((problem, "other")) }
+        guard !others.isEmpty else { return try refuse(RuleViolation(.inputGroup, .groupEmpty, field: .receivers)) }
         guard let minutes = Minutes.parse((f["hours"] ?? "").replacingOccurrences(of: ",", with: ".")) else {
             return try refuse(RuleViolation(.inputAmount, .amountUnreadable(String((f["hours"] ?? "").prefix(40))), field: .credits))
         }
         guard let date = Day(iso: f["date"] ?? "") else { return try refuse(RuleViolation(.inputInvalid, .dateUnreadable(String((f["date"] ?? "").prefix(40))), field: .date)) }
         let gave = f["direction"] != "received"
-        let draft = ExchangeDraft(providers: gave ? [me] : [other], receivers: gave ? [other] : [me], kind: .time, domain: f["domain"] ?? "",
-                                  what: f["what"] ?? "", credits: minutes, date: date)
-        switch try submit(page, .propose(draft), session: session) {
-        case .success(let o): return redirect("/exchanges/\(o.event.exchangeID?.description ?? "")")
+        let links = f["listing"].flatMap { ListingID(canonical: $0) }.map { [ExchangeLink.listing($0)] } ?? []
+        let draft = ExchangeDraft(providers: gave ? [me] : others, receivers: gave ? others : [me], kind: ExchangeKind(rawValue: f["kind"] ?? "") ?? .time,
+                                  domain: f["domain"] ?? "", what: f["what"] ?? "", credits: minutes, date: date, links: links)
+        if f["step"] == "send" {
+            switch try submit(page, .propose(draft), session: session) {
+            case .success(let o): return redirect("/exchanges/\(o.event.exchangeID?.description ?? "")")
+            case .failure(let v): return try refuse(v)
+            }
+        }
+        let now = api.clock()
+        let judged = try api.read { r in (try r.judge(.propose(draft), by: session.login.actor, now: now), try r.member(me)) }
+        let decision: Decision
+        switch judged.0 {
+        case .success(let d): decision = d
         case .failure(let v): return try refuse(v)
+        }
+        guard case .exchangeProposed(let proposed) = decision.event, let balance = judged.1?.state.balance else { throw PageError.storage }
+        values["other"] = others.map(\.handle).joined(separator: ", ")
+        let change = proposed.exchange.transfers.reduce(0) { $0 + ($1.to == me ? $1.minutes.value : $1.from == me ? -$1.minutes.value : 0) }
+        return try reviewPage(page, values: values, info: proposed.exchange, balance: balance, after: balance + Minutes(change), session: session)
+    }
+
+    /// "Check your answers": what will be proposed, with whom, and what it does to the
+    /// person's own balance when confirmed (never another member's); send or change.
+    private func reviewPage(_ page: Request, values: [String: String], info: ExchangeInfo, balance: Minutes, after: Minutes, session: Session) throws -> HTTPResponse {
+        let l = page.language
+        let names = try api.read { r in try info.parties.filter { $0 != session.login.member }.map { try r.member($0)?.state.info.name ?? $0.handle } }
+        return document(page, title: Word.reviewTitle.text(l)) { h in
+            h.element("dl") { dl in
+                dl.element("dt", text: Word.direction.text(l))
+                dl.element("dd", text: (info.providers.contains(session.login.member) ? Word.iHelped : .helpedMe).text(l))
+                dl.element("dt", text: Word.reviewWith.text(l)); dl.element("dd", text: names.joined(separator: ", "))
+                dl.element("dt", text: Word.exchangeKind.text(l)); dl.element("dd", text: info.kind.word.text(l))
+                dl.element("dt", text: Word.what.text(l)); dl.element("dd", text: info.what)
+                dl.element("dt", text: Word.domain.text(l)); dl.element("dd", text: info.domain)
+                dl.element("dt", text: Word.date.text(l)); dl.element("dd", text: l.day(info.date))
+                dl.element("dt", text: Word.hours.text(l)); dl.element("dd", text: l.amount(info.credits))
+            }
+            h.element("p", [("class", "effect")], text: after == balance ? Word.reviewNoEffect.text(l, l.amount(balance))
+                                                   : Word.reviewEffect.text(l, l.amount(balance), l.amount(after)))
+            h.element("form", [("method", "post"), ("action", "/exchanges/new")]) { f in
+                f.void("input", [("type", "hidden"), ("name", "csrf"), ("value", session.csrf)])
+                f.void("input", [("type", "hidden"), ("name", "key"), ("value", Web.newKey())])
+                for (k, v) in values.sorted(by: { $0.key < $1.key }) where ["direction", "other", "kind", "what", "domain", "date", "hours", "listing"].contains(k) {
+                    f.void("input", [("type", "hidden"), ("name", k), ("value", v)])
+                }
+                f.element("button", [("type", "submit"), ("name", "step"), ("value", "send")], text: Word.propose.text(l))
+                f.element("button", [("type", "submit"), ("name", "step"), ("value", "edit"), ("class", "secondary")], text: Word.changeAnswers.text(l))
+            }
         }
     }
 
@@ -360,6 +478,9 @@ final class Web: @unchecked Sendable {
         guard let row = try api.read({ try $0.exchange(id) }) else { throw PageError.notFound }
         let i = row.record.info, me = session.login.member
         guard i.parties.contains(me) || session.login.role == .coordinator else { throw PageError.notFound }
+        let listings: [ListingRow] = try api.read { r in
+            try i.links.compactMap { link -> ListingRow? in if case .listing(let id) = link { return try r.listing(id) } else { return nil } }
+        }
         return document(page, title: Word.exchangeTitle.text(l, id.description), status: status) { h in
             if let refusal { errorSummary(&h, l, [(refusal.sentence(in: l), "actions")]) }
             h.element("dl") { dl in
@@ -373,6 +494,7 @@ final class Web: @unchecked Sendable {
                 dl.element("dt", text: Word.consented.text(l)); dl.element("dd", text: row.record.consents.map(\.handle).joined(separator: ", "))
             }
             if let p = i.proposer { h.element("p", text: Word.proposedBy.text(l, p.handle)) }
+            for row in listings { linkedListing(&h, l, row) }
             guard row.record.state == .proposed, i.parties.contains(me) else { return }
             h.element("div", [("id", "actions")]) { d in
                 var steps = [(String, Word)]()
@@ -406,7 +528,7 @@ final class Web: @unchecked Sendable {
     /// Runs `command` for the session's login through the API's writer, with the form's
     /// idempotency key (made when the page was drawn): a double click, a reload or a
     /// resubmitted form writes once and comes to what the first did.
-    private func submit(_ page: Request, _ command: Command, session: Session) throws -> Result<Outcome, RuleViolation> {
+    func submit(_ page: Request, _ command: Command, session: Session) throws -> Result<Outcome, RuleViolation> {
         guard let key = page.form["key"], key.utf8.count == 32, key.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }) else {
             throw PageError.formExpired
         }
@@ -481,6 +603,7 @@ final class Web: @unchecked Sendable {
                             ul.element("li") { $0.element("a", [("href", "/")], text: Word.siteName.text(l)) }
                             if let s = page.session {
                                 ul.element("li") { $0.element("a", [("href", "/exchanges/new")], text: Word.navNewExchange.text(l)) }
+                                ul.element("li") { $0.element("a", [("href", "/offers")], text: Word.navOffers.text(l)) }
                                 ul.element("li") { $0.element("a", [("href", "/statement")], text: Word.navStatement.text(l)) }
                                 ul.element("li") { $0.element("a", [("href", "/settings")], text: Word.navSettings.text(l)) }
                                 ul.element("li") { $0.element("a", [("href", "/stats")], text: Word.navStatistics.text(l)) }
@@ -491,6 +614,7 @@ final class Web: @unchecked Sendable {
                                     }
                                 }
                             } else {
+                                ul.element("li") { $0.element("a", [("href", "/offers")], text: Word.navOffers.text(l)) }
                                 ul.element("li") { $0.element("a", [("href", "/stats")], text: Word.navStatistics.text(l)) }
                                 ul.element("li") { $0.element("a", [("href", "/sign-in")], text: Word.navSignIn.text(l)) }
                             }

@@ -316,3 +316,54 @@ public struct TransferRow: Sendable {
     public let domain: String?
     public let exchangeKind: ExchangeKind?
 }
+
+extension Reader {
+    /// Active members whose name holds every word of `text` (case- and accent-insensitive), or
+    /// whose id starts with it: how a person finds another member without knowing the id.
+    /// At most `limit`, in name order; the pool is never among them.
+    public func findMembers(_ text: String, limit: Int = 10) throws(StoreError) -> [MemberInfo] {
+        let words = Reader.fold(text).split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init)
+        guard !words.isEmpty else { return [] }
+        let handle = text.trimmingCharacters(in: .whitespaces).lowercased()
+        let s = try db.cached("SELECT \(SQLiteView.memberColumns) WHERE m.status = 'active' AND m.kind <> 'pool' ORDER BY m.name, m.id")
+        defer { s.reset() }
+        var found = [MemberInfo]()
+        while try s.step(), found.count < limit {
+            let info = try SQLiteView.memberState(s).info
+            let name = Reader.fold(info.name)
+            if info.id.handle.hasPrefix(handle) || words.allSatisfy({ name.contains($0) }) { found.append(info) }
+        }
+        return found
+    }
+
+    /// The neighbourhoods members gave, for the listings' filter.
+    public func neighbourhoods() throws(StoreError) -> [String] {
+        let s = try db.cached("SELECT DISTINCT neighbourhood FROM members WHERE neighbourhood IS NOT NULL AND status = 'active' ORDER BY neighbourhood LIMIT 500")
+        defer { s.reset() }
+        var out = [String]()
+        while try s.step() { if let n = s.optionalText(0) { out.append(n) } }
+        return out
+    }
+
+    /// Lower case without accents, as names and search words are compared.
+    static func fold(_ s: String) -> String {
+        s.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil).lowercased()
+    }
+}
+
+extension Reader {
+    /// What `command` by `actor` would decide now, judged by the core's rules on this reader's
+    /// snapshot and written nowhere: the decision, or the rule's refusal. A page uses it to
+    /// show the effect of a form before it is sent; the writer judges again when it is.
+    public func judge(_ command: Command, by actor: Actor, now: Int64) throws -> Result<Decision, RuleViolation> {
+        let view = SQLiteView(db: db, policy: try policy())
+        do {
+            return .success(try Decider.decide(command, by: actor, in: view, now: now))
+        } catch {
+            switch error {
+            case .rule(let v): return .failure(v)
+            case .unreadable(let e): throw e
+            }
+        }
+    }
+}
