@@ -57,7 +57,8 @@ struct CLI {
 
         // reject, cancel, reverse, expire
         _ = try k.run("exchange", "propose", "--as", "chloe", "--provider", "chloe", "--receiver", "an", "--kind", "goods", "--domain", "food", "--what", "jam", "--credits", "15m")
-        #expect(try k.run("exchange", "reject", "ex-4", "--as", "an").status == 0)
+        #expect(try k.run("exchange", "reject", "ex-4", "--as", "an", "--reason", "geen confituur meer nodig").status == 0)
+        #expect(try k.json("exchange", "list", "--state", "rejected").arrayValue?.first?["end_reason"]?.stringValue == "geen confituur meer nodig")
         _ = try k.run("exchange", "propose", "--as", "chloe", "--provider", "chloe", "--receiver", "an", "--kind", "time", "--domain", "food", "--what", "cooking", "--credits", "1")
         #expect(try k.run("exchange", "cancel", "ex-5", "--as", "an").status == 1)
         #expect(try k.run("exchange", "cancel", "ex-5", "--as", "chloe").status == 0)

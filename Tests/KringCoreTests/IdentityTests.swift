@@ -105,6 +105,18 @@ func nonCanonicalVariants(prefix: String, number: Int64) -> [String] {
         }
     }
 
+    @Test("a rejection or cancellation without a reason keeps the bytes written before reasons existed; with one it carries it; a reason that is not text is refused")
+    func endReasonsAreOptional() throws {
+        let plain = Event.exchangeRejected(ExchangeRejected(id: "ex-2", by: "bo-smet"))
+        #expect(String(decoding: plain.payloadBytes, as: UTF8.self) == #"{"by":"bo-smet","id":"ex-2"}"#)
+        #expect(Event(type: "exchange.rejected", payload: try JSON.parse(Array(#"{"by":"bo-smet","id":"ex-2"}"#.utf8))) == plain)
+        let said = Event.exchangeCancelled(ExchangeCancelled(id: "ex-2", by: "an", reason: "Toch niet nodig"))
+        #expect(String(decoding: said.payloadBytes, as: UTF8.self) == #"{"by":"an","id":"ex-2","reason":"Toch niet nodig"}"#)
+        #expect(Event(type: "exchange.cancelled", payload: try JSON.parse(said.payloadBytes)) == said)
+        #expect(Event(type: "exchange.cancelled", payload: try JSON.parse(Array(#"{"by":"an","id":"ex-2","reason":null}"#.utf8))) == nil)
+        #expect(Event(type: "exchange.cancelled", payload: try JSON.parse(Array(#"{"by":"an","id":"ex-2","reason":3}"#.utf8))) == nil)
+    }
+
     @Test func decodersRefuseWhatTheyDoNotKnow() throws {
         let e = Event.example(of: .exchangeConfirmed)
         guard case .object(var o) = try JSON.parse(e.payloadBytes) else { Issue.record("not an object"); return }

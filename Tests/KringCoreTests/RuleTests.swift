@@ -186,6 +186,18 @@ func time(_ p: [MemberID], _ r: [MemberID], _ credits: Int64, quantity: Int64? =
         #expect(c.state.exchange("ex-3")?.state == .cancelled)
     }
 
+    @Test("a reason with a rejection or cancellation: at most 500 characters, trimmed, blank is none")
+    func endReasons() throws {
+        var c = Core()
+        try c.run(.propose(time(["an"], ["bram"], 60)), by: .member("an"))
+        #expect(c.code(.reject("ex-1", reason: String(repeating: "é", count: 501)), by: .member("bram")) == .inputInvalid)
+        #expect(c.state.exchange("ex-1")?.state == .proposed)
+        #expect(Command.reject("ex-1", reason: "  \n ").normalizingText == .reject("ex-1", reason: nil))
+        #expect(Command.cancel("ex-1", reason: " te laat ").normalizingText == .cancel("ex-1", reason: "te laat"))
+        #expect(c.code(.reject("ex-1", reason: String(repeating: "é", count: 500)), by: .member("bram")) == nil)
+        #expect(c.state.exchange("ex-1")?.state == .rejected)
+    }
+
     @Test func groupConsentNeedsEveryone() {
         var c = Core()
         try! c.run(.propose(time(["an"], ["bram", "chloe"], 60)), by: .member("an"))

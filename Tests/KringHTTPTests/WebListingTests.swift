@@ -142,6 +142,30 @@ struct WebListingTests {
         #expect(an.page.contains("Hoort bij: <a href=\"/listings/\(offer)\">Gitaarles</a>"))
     }
 
+    @Test("rejecting and cancelling may say why; the other party reads it on the exchange's page, and over the API")
+    func endReasons() throws {
+        let s = try TestServer()
+        defer { s.stop() }
+        let an = try WebTests.signedIn(s, "an"), bram = try WebTests.signedIn(s, "bram")
+        let base = ["direction": "gave", "other": "bram", "what": "tuin", "domain": "care", "date": s.clock.today.description, "hours": "2"]
+        let first = try #require(try an.propose(base).header("location"))
+        try bram.get(first)
+        #expect(bram.page.contains("<label for=\"reject-reason\">") && !bram.page.contains("cancel-reason"))
+        #expect(try bram.submit(first + "/reject", ["reason": "  Het was maar één uur.  "]).status == 303)
+        #expect(try an.get(first).status == 200 && an.page.contains("Gegeven reden: Het was maar één uur.") && an.page.contains("<dd>geweigerd</dd>"))
+        let second = try #require(try an.propose(base).header("location"))
+        try an.get(second)
+        #expect(try an.submit(second + "/cancel", ["reason": "Verkeerd lid"]).status == 303)
+        #expect(try bram.get(second).status == 200 && bram.page.contains("Gegeven reden: Verkeerd lid"))
+        let api = try s.call("GET", "/v1/exchanges/\(second.split(separator: "/").last!)", token: s.tokens["bram"])
+        #expect(api.status == 200 && api.text.contains("\"end_reason\":\"Verkeerd lid\""), "\(api.text)")
+        // Without a reason: none shown.
+        let third = try #require(try an.propose(base).header("location"))
+        try bram.get(third)
+        #expect(try bram.submit(third + "/reject", [:]).status == 303)
+        #expect(try an.get(third).status == 200 && !an.page.contains("Gegeven reden"))
+    }
+
     @Test("leaving the circle states its consequences first; it settles the balance with the pool, ends every session of the member and cannot be done for another")
     func leaving() throws {
         let s = try TestServer()

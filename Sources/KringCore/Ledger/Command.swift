@@ -68,8 +68,10 @@ public enum Command: Sendable, Equatable {
     case setPolicy(Policy)
     case propose(ExchangeDraft)
     case confirm(ExchangeID)
-    case reject(ExchangeID)
-    case cancel(ExchangeID)
+    /// A party declines a proposal, with a reason shown to the others when given.
+    case reject(ExchangeID, reason: String? = nil)
+    /// The proposer withdraws a proposal, with a reason shown to the others when given.
+    case cancel(ExchangeID, reason: String? = nil)
     case record(ExchangeDraft, reason: String?)
     case reverse(ExchangeID, reason: String)
     case expire(ExchangeID)
@@ -108,6 +110,14 @@ extension String {
     var nfc: String { utf8.allSatisfy { $0 < 0x80 } ? self : precomposedStringWithCanonicalMapping }
 }
 
+extension String {
+    /// A reason as given: trimmed, in NFC; nil when nothing is left.
+    var givenReason: String? {
+        let t = trimmingCharacters(in: .whitespacesAndNewlines)
+        return t.isEmpty ? nil : t.nfc
+    }
+}
+
 extension Command {
     /// The command with every piece of people's text in NFC (ids and codes are ASCII already).
     public var normalizingText: Command {
@@ -134,7 +144,9 @@ extension Command {
         case .pledge(var p):
             p.what = p.what.nfc
             return .pledge(p)
-        case .suspend, .reinstate, .leave, .setLimits, .setPolicy, .confirm, .reject, .cancel, .expire, .donate, .withdrawListing,
+        case .reject(let id, let reason): return .reject(id, reason: reason.flatMap(\.givenReason))
+        case .cancel(let id, let reason): return .cancel(id, reason: reason.flatMap(\.givenReason))
+        case .suspend, .reinstate, .leave, .setLimits, .setPolicy, .confirm, .expire, .donate, .withdrawListing,
              .renewListing, .returnLoan, .setSpaceHours, .book, .cancelBooking, .joinChallenge, .closeChallenge:
             return self
         }

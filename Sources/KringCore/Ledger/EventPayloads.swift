@@ -153,17 +153,26 @@ public protocol MemberStepPayload: EventPayload {
     associatedtype ID: JournalID
     var id: ID { get }
     var by: MemberID { get }
-    init(id: ID, by: MemberID)
+    /// Why, in the member's words, when they gave a reason. The key is written only then, so
+    /// entries written before reasons existed keep their bytes and their hashes.
+    var reason: String? { get }
+    init(id: ID, by: MemberID, reason: String?)
 }
 
 extension MemberStepPayload {
     public func write(_ w: inout CanonicalWriter) {
         w.key("by"); w.id(by)
         w.key("id"); w.id(id)
+        if let reason { w.key("reason"); w.string(reason) }
     }
     public init?(fields j: JSON, ids: inout IDReading) {
-        guard Self.has(j, ["by", "id"]), let id = ids.id(j["id"], ID.self), let by = ids.id(j["by"], MemberID.self) else { return nil }
-        self.init(id: id, by: by)
+        guard j.hasExactly(["by", "id"], optional: ["actor", "reason"]), let id = ids.id(j["id"], ID.self), let by = ids.id(j["by"], MemberID.self) else { return nil }
+        var reason: String?
+        if let r = j["reason"] {
+            guard let text = r.stringValue else { return nil }
+            reason = text
+        }
+        self.init(id: id, by: by, reason: reason)
     }
 }
 
@@ -397,11 +406,13 @@ public struct ExchangeRejected: MemberStepPayload {
     public static let type = EventType.exchangeRejected
     public var id: ExchangeID
     public var by: MemberID
-    public init(id: ExchangeID, by: MemberID) {
+    public var reason: String?
+    public init(id: ExchangeID, by: MemberID, reason: String? = nil) {
         self.id = id
         self.by = by
+        self.reason = reason
     }
-    public static let example = ExchangeRejected(id: Examples.x2, by: Examples.bo)
+    public static let example = ExchangeRejected(id: Examples.x2, by: Examples.bo, reason: "Dat was maar een half uur.")
     public var event: Event { .exchangeRejected(self) }
 }
 
@@ -410,9 +421,11 @@ public struct ExchangeCancelled: MemberStepPayload {
     public static let type = EventType.exchangeCancelled
     public var id: ExchangeID
     public var by: MemberID
-    public init(id: ExchangeID, by: MemberID) {
+    public var reason: String?
+    public init(id: ExchangeID, by: MemberID, reason: String? = nil) {
         self.id = id
         self.by = by
+        self.reason = reason
     }
     public static let example = ExchangeCancelled(id: Examples.x2, by: Examples.an)
     public var event: Event { .exchangeCancelled(self) }

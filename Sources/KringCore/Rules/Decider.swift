@@ -120,17 +120,19 @@ public enum Decider {
             let warnings = try checkPosting(x.info.transfers, exchange: x.info, in: view, today: today)
             return Decision(event: .exchangeConfirmed(ExchangeConfirmed(id: id, by: .member(m), transfers: x.info.transfers)), warnings: warnings)
 
-        case .reject(let id):
+        case .reject(let id, let reason):
             let (x, m) = try openExchange(id, actor: actor, view: view, step: .reject)
             guard !x.consents.contains(m) else {
                 throw .violation(.exchangeState, m == x.info.proposer ? .proposerRejects(m, id) : .consentGiven(m, id))
             }
-            return Decision(event: .exchangeRejected(ExchangeRejected(id: id, by: m)))
+            if let r = reason { try validateText(r, .reason, max: maxTextLength) }
+            return Decision(event: .exchangeRejected(ExchangeRejected(id: id, by: m, reason: reason)))
 
-        case .cancel(let id):
+        case .cancel(let id, let reason):
             let (x, m) = try openExchange(id, actor: actor, view: view, step: .cancel)
             guard x.info.proposer == m else { throw .violation(.ruleForbidden, .onlyProposerCancels(proposer: x.info.proposer, id)) }
-            return Decision(event: .exchangeCancelled(ExchangeCancelled(id: id, by: m)))
+            if let r = reason { try validateText(r, .reason, max: maxTextLength) }
+            return Decision(event: .exchangeCancelled(ExchangeCancelled(id: id, by: m, reason: reason)))
 
         case .expire(let id):
             guard actor == .system || actor.isCoordinator else { throw .violation(.ruleForbidden, .expiresByItself) }

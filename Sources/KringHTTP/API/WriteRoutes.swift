@@ -92,8 +92,12 @@ extension API {
             return (.record(draft, reason: try b.optString("reason", max: 1_000)), nil)
         },
         post("/v1/exchanges/{id}/confirm", .token, "confirm exchanges") { ctx, b in (.confirm(try ctx.pathID(ExchangeID.self)), try partyActor(ctx, &b)) },
-        post("/v1/exchanges/{id}/reject", .token, "reject exchanges") { ctx, b in (.reject(try ctx.pathID(ExchangeID.self)), try partyActor(ctx, &b)) },
-        post("/v1/exchanges/{id}/cancel", .token, "cancel proposals") { ctx, b in (.cancel(try ctx.pathID(ExchangeID.self)), try partyActor(ctx, &b)) },
+        post("/v1/exchanges/{id}/reject", .token, "reject exchanges") { ctx, b in
+            (.reject(try ctx.pathID(ExchangeID.self), reason: try b.optString("reason")), try partyActor(ctx, &b))
+        },
+        post("/v1/exchanges/{id}/cancel", .token, "cancel proposals") { ctx, b in
+            (.cancel(try ctx.pathID(ExchangeID.self), reason: try b.optString("reason")), try partyActor(ctx, &b))
+        },
         post("/v1/exchanges/{id}/reverse", .coordinator, "reverse an exchange") { ctx, b in
             (.reverse(try ctx.pathID(ExchangeID.self), reason: try b.string("reason")), nil)
         },

@@ -494,6 +494,7 @@ final class Web: @unchecked Sendable {
                 dl.element("dt", text: Word.consented.text(l)); dl.element("dd", text: row.record.consents.map(\.handle).joined(separator: ", "))
             }
             if let p = i.proposer { h.element("p", text: Word.proposedBy.text(l, p.handle)) }
+            if let why = row.endReason { h.element("p", [("class", "effect")], text: Word.endReason.text(l, why)) }
             for row in listings { linkedListing(&h, l, row) }
             guard row.record.state == .proposed, i.parties.contains(me) else { return }
             h.element("div", [("id", "actions")]) { d in
@@ -501,9 +502,15 @@ final class Web: @unchecked Sendable {
                 if !row.record.consents.contains(me) { steps += [("confirm", .confirm), ("reject", .reject)] }
                 if i.proposer == me { steps.append(("cancel", .cancel)) }
                 for (step, word) in steps {
-                    d.element("form", [("class", "inline"), ("method", "post"), ("action", "/exchanges/\(id)/\(step)")]) { f in
+                    // Rejecting and cancelling may say why; the others are told.
+                    let why: Word? = step == "reject" ? .rejectReason : step == "cancel" ? .cancelReason : nil
+                    d.element("form", [("class", why == nil ? "inline" : nil), ("method", "post"), ("action", "/exchanges/\(id)/\(step)")]) { f in
                         f.void("input", [("type", "hidden"), ("name", "csrf"), ("value", session.csrf)])
                         f.void("input", [("type", "hidden"), ("name", "key"), ("value", Web.newKey())])
+                        if let why {
+                            field(&f, id: "\(step)-reason", label: why.text(l), hint: nil, error: nil,
+                                  attributes: [("type", "text"), ("name", "reason"), ("maxlength", String(Decider.maxTextLength))])
+                        }
                         f.element("button", [("type", "submit"), ("class", step == "confirm" ? nil : "secondary")], text: word.text(l))
                     }
                 }
@@ -514,7 +521,8 @@ final class Web: @unchecked Sendable {
     private func consent(_ page: inout Request, id: ExchangeID, step: String) throws -> HTTPResponse {
         let session = try page.requireSession()
         try page.checkSessionForm()
-        let command: Command = step == "confirm" ? .confirm(id) : step == "reject" ? .reject(id) : .cancel(id)
+        let reason = page.form["reason"]
+        let command: Command = step == "confirm" ? .confirm(id) : step == "reject" ? .reject(id, reason: reason) : .cancel(id, reason: reason)
         switch try submit(page, command, session: session) {
         case .success: return redirect("/exchanges/\(id)")
         case .failure(let v):

@@ -14,7 +14,7 @@ enum Word: CaseIterable {
     case exchangeTitle, state, providers, receivers, consented, credits, confirm, reject, cancel, proposedBy, youTakePart
     case errorSummary, notFoundTitle, notFoundText, forbiddenTitle, forbiddenText, formExpiredTitle, formExpiredText, backHome
     case stateProposed, stateConfirmed, stateRejected, stateCancelled, stateExpired, stateReversed
-    case filters, roleCoordinator, roleMember, memberName, listingsTitle, listingsIntro, searchWords, searchHint, searchButton, filterSide, filterKind, filterNeighbourhood, filterMemberKind, anyOption, sideOffer, sideRequest, kindTime, kindSpace, kindGoods, memberPerson, memberCompany, memberAssociation, memberInitiative, memberMunicipality, memberPool, noListings, nextPage, firstPage, resultsFound, place, availability, listedUntil, postedBy, respond, respondSignIn, newListingTitle, listingSide, iOffer, iAsk, listingKind, kindTimeLong, kindSpaceLong, kindGoodsLong, title, titleHint, description, placeHint, availabilityHint, days, daysHint, postButton, saveButton, editListingTitle, edit, withdraw, renew, listingClosed, myListings, noMyListings, recentListings, allListings, memberKindLabel, neighbourhood, domainsLabel, openListings, noOpenListings, memberInactive, noMemberNamed, memberAmbiguous, exchangeKind, kindGiftHint, linkedTo, reviewButton, reviewTitle, reviewEffect, reviewNoEffect, reviewWith, changeAnswers, leaveTitle, leaveIntro, leaveCredit, leaveDebt, leaveZero, leaveOpen, leaveFinal, leaveButton, leaveLink, leftTitle, leftText, rejectReason, rejectedBecause, statsLink
+    case filters, roleCoordinator, roleMember, memberName, listingsTitle, listingsIntro, searchWords, searchHint, searchButton, filterSide, filterKind, filterNeighbourhood, filterMemberKind, anyOption, sideOffer, sideRequest, kindTime, kindSpace, kindGoods, memberPerson, memberCompany, memberAssociation, memberInitiative, memberMunicipality, memberPool, noListings, nextPage, firstPage, resultsFound, place, availability, listedUntil, postedBy, respond, respondSignIn, newListingTitle, listingSide, iOffer, iAsk, listingKind, kindTimeLong, kindSpaceLong, kindGoodsLong, title, titleHint, description, placeHint, availabilityHint, days, daysHint, postButton, saveButton, editListingTitle, edit, withdraw, renew, listingClosed, myListings, noMyListings, recentListings, allListings, memberKindLabel, neighbourhood, domainsLabel, openListings, noOpenListings, memberInactive, noMemberNamed, memberAmbiguous, exchangeKind, kindGiftHint, linkedTo, reviewButton, reviewTitle, reviewEffect, reviewNoEffect, reviewWith, changeAnswers, leaveTitle, leaveIntro, leaveCredit, leaveDebt, leaveZero, leaveOpen, leaveFinal, leaveButton, leaveLink, leftTitle, leftText, rejectReason, cancelReason, endReason, statsLink
     case navStatement, navSettings, statementTitle, opening, closing, colDate, colDescription, colWith, colAmount, colBalance, downloadCSV, madeAtHead, noLines, kindExchange, kindReversal, kindDonation, kindGrant, kindSettlement, periodFrom, periodTo, show, settingsTitle, changePassword, currentPassword, passwordChanged, wrongCurrentPassword, signOutEverywhere, signOutEverywhereHint, myLogins, openSessions
 
     /// The word in `language`.
@@ -238,7 +238,8 @@ enum Word: CaseIterable {
         case .leftTitle: "Je bent uit de kring gestapt"
         case .leftText: "Bedankt om mee te doen. Je bent afgemeld."
         case .rejectReason: "Waarom weiger je? (niet verplicht)"
-        case .rejectedBecause: "Geweigerd: {}"
+        case .cancelReason: "Waarom trek je het in? (niet verplicht)"
+        case .endReason: "Gegeven reden: {}"
         case .statsLink: "Bekijk de cijfers van de kring"
         case .openSessions: "{} open sessie(s) voor deze login."
         }
@@ -451,7 +452,8 @@ enum Word: CaseIterable {
         case .leftTitle: "You have left the circle"
         case .leftText: "Thank you for taking part. You are signed out."
         case .rejectReason: "Why do you reject it? (optional)"
-        case .rejectedBecause: "Rejected: {}"
+        case .cancelReason: "Why do you cancel it? (optional)"
+        case .endReason: "Reason given: {}"
         case .statsLink: "See the circle's figures"
         case .openSessions: "{} open session(s) for this login."
         }

@@ -122,8 +122,8 @@ final class Projector {
             try insertExchange(info, state: .confirmed, recorded: true, reason: e.reason, seq: seq)
             for t in e.transfers { try post(t, seq: seq, exchange: info.id, kind: .exchange, day: day) }
             try fulfil(info.id, links: info.links, seq: seq)
-        case .exchangeRejected(let e): try setState(e.id, .rejected, seq: seq)
-        case .exchangeCancelled(let e): try setState(e.id, .cancelled, seq: seq)
+        case .exchangeRejected(let e): try setState(e.id, .rejected, seq: seq, reason: e.reason)
+        case .exchangeCancelled(let e): try setState(e.id, .cancelled, seq: seq, reason: e.reason)
         case .exchangeExpired(let e): try setState(e.id, .expired, seq: seq)
         case .exchangeReversed(let e):
             try db.cached("UPDATE exchanges SET state = 'reversed', reversal_reason = ?, updated_seq = ? WHERE num = ?")
@@ -256,6 +256,12 @@ final class Projector {
 
     private func setState(_ id: ExchangeID, _ state: ExchangeState, seq: Int64) throws(StoreError) {
         try db.cached("UPDATE exchanges SET state = ?, updated_seq = ? WHERE num = ?").run(.text(state.rawValue), .int(seq), .int(id.number))
+    }
+
+    /// A rejection or cancellation: the state, and the reason the party gave, if any.
+    private func setState(_ id: ExchangeID, _ state: ExchangeState, seq: Int64, reason: String?) throws(StoreError) {
+        try db.cached("UPDATE exchanges SET state = ?, updated_seq = ?, end_reason = ? WHERE num = ?")
+            .run(.text(state.rawValue), .int(seq), .text(reason), .int(id.number))
     }
 
     /// One transfer: its row, two postings that sum to zero, two balance updates. For

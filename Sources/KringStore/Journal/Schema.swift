@@ -2,7 +2,7 @@
 /// runs once, in its own transaction, in order.
 enum Schema {
     /// The version this build writes.
-    static let version: Int64 = 8
+    static let version: Int64 = 9
 
     /// The secondary indexes of the projections. Bulk loads drop them and build them again at
     /// the end, which is much faster than maintaining them row by row.
@@ -291,6 +291,12 @@ enum Schema {
             ended_at INTEGER
         ) WITHOUT ROWID;
         CREATE INDEX sessions_login ON sessions(login);
+        """,
+        // 9: the reason a party gave when rejecting or cancelling a proposal, shown to the
+        // others. Journal entries carry it from this version on; earlier ones have none and
+        // keep their bytes.
+        """
+        ALTER TABLE exchanges ADD COLUMN end_reason TEXT;
         """,
     ]
 

@@ -79,7 +79,10 @@ public struct LedgerHead: Sendable, Equatable {
 /// An exchange with its state, for listings.
 public struct ExchangeRow: Sendable {
     public let record: ExchangeRecord
+    /// Why a coordinator recorded it with unequal time, if they said.
     public let reason: String?
+    /// Why a party rejected or cancelled it, if they said.
+    public let endReason: String?
 
     public var json: JSON {
         let i = record.info
@@ -92,6 +95,7 @@ public struct ExchangeRow: Sendable {
             "recorded_by_coordinator": .bool(record.recorded), "reason": reason.map(JSON.string) ?? .null,
             "consents": .ids(record.consents),
             "reversal_reason": record.reversalReason.map(JSON.string) ?? .null,
+            "end_reason": endReason.map(JSON.string) ?? .null,
             "links": .ids(i.links),
         ])
     }
@@ -242,10 +246,11 @@ public final class Reader {
     /// One exchange, or nil.
     public func exchange(_ id: ExchangeID) throws(StoreError) -> ExchangeRow? {
         guard let r = try SQLiteView.exchange(id, db: db) else { return nil }
-        let reason = try db.cached("SELECT reason FROM exchanges WHERE num = ?")
-        try reason.bind([.int(id.number)])
-        defer { reason.reset() }
-        return ExchangeRow(record: r, reason: try reason.step() ? reason.optionalText(0) : nil)
+        let reasons = try db.cached("SELECT reason, end_reason FROM exchanges WHERE num = ?")
+        try reasons.bind([.int(id.number)])
+        defer { reasons.reset() }
+        let found = try reasons.step()
+        return ExchangeRow(record: r, reason: found ? reasons.optionalText(0) : nil, endReason: found ? reasons.optionalText(1) : nil)
     }
 
     /// Exchanges, newest first, optionally of one member and/or in one state.

@@ -21,13 +21,13 @@ let exchangeCommands: [CommandSpec] = [
             return "Confirmed \(inv.positionals[0]); credits moved."
         }
     },
-    CommandSpec(path: "exchange reject", summary: "reject a proposed exchange", usage: "kring exchange reject EXCHANGE --as MEMBER",
-                options: ["as"], flags: ["json"], required: ["as"], positionals: 1...1) { inv in
-        try perform(inv, .reject(try inv.positionalID(0, ExchangeID.self, "EXCHANGE")), by: .member(try inv.requiredID("as", MemberID.self))) { _ in "Rejected \(inv.positionals[0])." }
+    CommandSpec(path: "exchange reject", summary: "reject a proposed exchange, optionally saying why", usage: "kring exchange reject EXCHANGE --as MEMBER [--reason TEXT]",
+                options: ["as", "reason"], flags: ["json"], required: ["as"], positionals: 1...1) { inv in
+        try perform(inv, .reject(try inv.positionalID(0, ExchangeID.self, "EXCHANGE"), reason: inv.option("reason")), by: .member(try inv.requiredID("as", MemberID.self))) { _ in "Rejected \(inv.positionals[0])." }
     },
-    CommandSpec(path: "exchange cancel", summary: "cancel your own proposal", usage: "kring exchange cancel EXCHANGE --as MEMBER",
-                options: ["as"], flags: ["json"], required: ["as"], positionals: 1...1) { inv in
-        try perform(inv, .cancel(try inv.positionalID(0, ExchangeID.self, "EXCHANGE")), by: .member(try inv.requiredID("as", MemberID.self))) { _ in "Cancelled \(inv.positionals[0])." }
+    CommandSpec(path: "exchange cancel", summary: "cancel your own proposal, optionally saying why", usage: "kring exchange cancel EXCHANGE --as MEMBER [--reason TEXT]",
+                options: ["as", "reason"], flags: ["json"], required: ["as"], positionals: 1...1) { inv in
+        try perform(inv, .cancel(try inv.positionalID(0, ExchangeID.self, "EXCHANGE"), reason: inv.option("reason")), by: .member(try inv.requiredID("as", MemberID.self))) { _ in "Cancelled \(inv.positionals[0])." }
     },
     CommandSpec(path: "exchange reverse", summary: "reverse a confirmed exchange, once, with a reason (coordinator)",
                 usage: "kring exchange reverse EXCHANGE --reason TEXT", options: ["reason"], flags: ["json"], required: ["reason"], positionals: 1...1) { inv in
