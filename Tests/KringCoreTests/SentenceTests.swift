@@ -27,7 +27,7 @@ import Testing
         .policyDays(.backdating, least: 0, most: 3_650, got: 4_000), .policyGroupSize(most: 500, got: 501), .policyDomains(["Care", "care"]),
         .policyNoLimits(.company), .policyFloor(.association, Minutes(120)), .policyCeiling(.person, Minutes(-60)), .policyEarnedFloor,
         .policyAmount(setting: "quantum", value: "abc"), .policyWholeNumber(setting: "max-group", value: "2.5"),
-        .policyOnOff(setting: "equal-time", value: "yes"), .policyExpiryAction(value: "wait"), .policyEarnedFloorText(value: "5h"),
+        .policyOnOff(setting: "equal-time", value: "yes"), .policyExpiryAction(value: "wait"), .policyTimeZone(value: "Mars/Olympus"), .policyEarnedFloorText(value: "5h"),
         .policyUnknownSetting("colour", known: ["quantum", "pair-cap"]),
         .proposalNeedsProposer, .proposerNotParty(an), .alreadyConsented(an, x, waitingFor: [bo]), .proposerRejects(an, x), .consentGiven(bo, x),
         .onlyProposerCancels(proposer: an, x), .expiresByItself, .notDueToExpire(x, .confirmed), .alreadyReversed(x, reason: "entered twice"),

@@ -166,6 +166,19 @@ struct WebListingTests {
         #expect(try an.get(third).status == 200 && !an.page.contains("Gegeven reden"))
     }
 
+    @Test("the coordinator sets the circle's time zone by its IANA name; an unknown one is refused with the sentence and changes nothing")
+    func timeZoneSetting() throws {
+        let s = try TestServer()
+        defer { s.stop() }
+        #expect(try s.call("GET", "/v1/policy", token: s.tokens["an"]).text.contains("\"time_zone\":\"Europe/Brussels\""))
+        let head = try s.headSeq()
+        let refused = try s.call("POST", "/v1/policy", token: s.coordinator, body: #"{"setting":"time-zone","value":"Europe/Gent"}"#, key: newKey())
+        #expect(refused.status == 422 && refused.text.contains("input.policy") && refused.text.contains("Europe/Gent"), "\(refused.text)")
+        #expect(try s.headSeq() == head)
+        #expect(try s.call("POST", "/v1/policy", token: s.coordinator, body: #"{"setting":"time-zone","value":"America/New_York"}"#, key: newKey()).status == 200)
+        #expect(try s.call("GET", "/v1/policy", token: s.tokens["an"]).text.contains("\"time_zone\":\"America/New_York\""))
+    }
+
     @Test("leaving the circle states its consequences first; it settles the balance with the pool, ends every session of the member and cannot be done for another")
     func leaving() throws {
         let s = try TestServer()

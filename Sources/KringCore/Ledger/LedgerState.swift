@@ -75,7 +75,10 @@ public struct LedgerState: LedgerView, Sendable {
     /// - Parameter timestamp: when it was journaled (Unix seconds), for pair windows.
     /// - Throws: `LedgerStateError` when the event cannot follow the state (a corrupt journal).
     public mutating func apply(_ event: Event, timestamp: Int64) throws(LedgerStateError) {
-        let day = Day(timestamp: timestamp)
+        // The day in the circle's time zone: the policy in force before the event (the new
+        // circle's own for its first).
+        let day: Day
+        if case .ledgerCreated(let e) = event { day = e.policy.day(timestamp) } else { day = policy.day(timestamp) }
         switch event {
         case .ledgerCreated(let e):
             guard members.isEmpty else { throw LedgerStateError("ledger.created after the ledger began") }

@@ -104,7 +104,7 @@ extension Decider {
             try validateBookingLink(id, d, in: view, now: now)
         }
         for case .challenge(let id) in d.links {
-            let c = try openChallenge(id, in: view, today: Day(timestamp: now))
+            let c = try openChallenge(id, in: view, today: view.policy.day(now))
             guard d.providers.contains(where: c.members.contains) || d.receivers.contains(where: c.members.contains) else {
                 throw .violation(.challengeState, .noneJoined(id), field: .links)
             }

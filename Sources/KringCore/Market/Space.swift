@@ -161,7 +161,7 @@ extension Decider {
     /// moment nor fall outside the opening hours; the single writer makes two bookings that
     /// arrive together see each other.
     static func decideSpace(_ command: Command, by actor: Actor, in view: some LedgerView, now: Int64) throws(Refusal) -> Decision {
-        let today = Day(timestamp: now)
+        let today = view.policy.day(now)
         switch command {
         case .setSpaceHours(let offer, let hours):
             let l = try spaceOffer(offer, in: view)

@@ -14,7 +14,7 @@ public enum Decider {
     public static func decide(_ command: Command, by actor: Actor, in view: some LedgerView, now: Int64) throws(Refusal) -> Decision {
         let command = command.normalizingText
         let policy = view.policy
-        let today = Day(timestamp: now)
+        let today = policy.day(now)
         switch command {
         case .addMember(let d):
             try requireCoordinator(actor, .registerMembers)
@@ -205,7 +205,7 @@ public enum Decider {
     static func validate(_ d: ExchangeDraft, proposer: MemberID?, recordedReason: String?, actor: Actor,
                          view: some LedgerView, now: Int64) throws(Refusal) -> ExchangeInfo {
         let policy = view.policy
-        let today = Day(timestamp: now)
+        let today = policy.day(now)
         guard !d.providers.isEmpty, !d.receivers.isEmpty else {
             throw .violation(.inputGroup, .groupEmpty, field: .providers)
         }

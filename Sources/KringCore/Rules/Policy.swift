@@ -1,3 +1,5 @@
+import Foundation
+
 /// Balance limits of one member kind. A nil ceiling is unlimited.
 public struct KindLimits: Sendable, Equatable {
     /// Lowest balance allowed (zero or negative).
@@ -74,6 +76,34 @@ public struct Policy: Sendable, Equatable {
     public var domains: [String]
     /// Most members on the many side of a group exchange.
     public var maxGroupSize: Int64
+    /// The time zone the policy names, if it names one. A ledger whose policy never did
+    /// (written before there was this setting) counts in UTC, as it always did, so its days do
+    /// not move, and its policy keeps the bytes it was written with.
+    public var namedZone: TimeZone?
+
+    /// The circle's time zone: the day an exchange, a posting or "today" falls on, with
+    /// daylight saving.
+    public var zone: TimeZone {
+        get { namedZone ?? Policy.utc }
+        set { namedZone = newValue }
+    }
+
+    public static let utc = TimeZone(identifier: "UTC")!
+    /// The zone of new circles.
+    public static let defaultZone = TimeZone(identifier: "Europe/Brussels") ?? utc
+
+    /// The IANA name of the circle's time zone (`Europe/Brussels`).
+    /// (Foundation names UTC `GMT`; the policy writes `UTC`, as people do.)
+    public var timeZone: String { zone == Policy.utc ? "UTC" : zone.identifier }
+
+    /// The day `timestamp` (Unix seconds) falls on in the circle's time zone.
+    public func day(_ timestamp: Int64) -> Day { Policy.day(timestamp, in: zone) }
+
+    /// The day `timestamp` falls on in `zone`.
+    public static func day(_ timestamp: Int64, in zone: TimeZone) -> Day {
+        guard zone != utc else { return Day(timestamp: timestamp) }
+        return Day(timestamp: timestamp + Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(timestamp)))))
+    }
 
     /// The defaults of DESIGN.md.
     public static let standard = Policy(
@@ -97,7 +127,8 @@ public struct Policy: Sendable, Equatable {
         earnedFloor: nil,
         domains: ["care", "loneliness", "poverty", "housing", "mobility", "health", "culture",
                   "education", "climate-energy", "food", "work", "other"],
-        maxGroupSize: 50
+        maxGroupSize: 50,
+        namedZone: Policy.defaultZone
     )
 
     /// The limits of a kind (every kind has an entry; a missing one is treated as zero/none).
@@ -123,7 +154,7 @@ extension Policy {
                 "deepest": .int(e.deepestMinutes), "kinds": .array(e.kinds.map { .string($0.rawValue) }),
             ])
         }
-        return .object([
+        var fields: [String: JSON] = [
             "limits": .object(lim),
             "quantum": .int(quantumMinutes),
             "max_exchange": .int(maxExchangeMinutes),
@@ -137,7 +168,9 @@ extension Policy {
             "earned_floor": earned,
             "domains": .array(domains.map { .string($0) }),
             "max_group": .int(maxGroupSize),
-        ])
+        ]
+        if namedZone != nil { fields["time_zone"] = .string(timeZone) }
+        return .object(fields)
     }
 
     /// Reads the journal's form; nil when a field is missing or malformed.
@@ -154,6 +187,12 @@ extension Policy {
               let ed = json["expiry_days"]?.intValue, let ea = json["expiry_action"]?.stringValue.flatMap(ExpiryAction.init),
               let wm = json["warning_margin"]?.intValue, let doms = json["domains"]?.arrayValue,
               let mg = json["max_group"]?.intValue, let earnedJSON = json["earned_floor"] else { return nil }
+        // Absent in policies written before the setting existed: those circles count in UTC.
+        var zone: TimeZone?
+        if let name = json["time_zone"] {
+            guard let text = name.stringValue, let z = TimeZone(identifier: text) else { return nil }
+            zone = z
+        }
         var earned: EarnedFloor?
         if !earnedJSON.isNull {
             guard let s = earnedJSON["start"]?.intValue, let p = earnedJSON["per_hour_given"]?.intValue,
@@ -164,7 +203,7 @@ extension Policy {
         self.init(limits: limits, quantumMinutes: q, maxExchangeMinutes: mx, equalTime: eq, pairCapMinutes: pc,
                   pairWindowDays: pw, backdatingDays: bd, proposalExpiryDays: ed, expiryAction: ea,
                   warningMarginMinutes: wm, earnedFloor: earned,
-                  domains: doms.compactMap(\.stringValue), maxGroupSize: mg)
+                  domains: doms.compactMap(\.stringValue), maxGroupSize: mg, namedZone: zone)
     }
 
     /// The most days of a window (pair window, backdating, proposal expiry).

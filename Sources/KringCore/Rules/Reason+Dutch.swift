@@ -72,6 +72,7 @@ extension Reason {
         case let .policyWholeNumber(setting, value): return "\(setting) is een geheel getal, niet \(value)."
         case let .policyOnOff(setting, value): return "\(setting) is on of off, niet \(value)."
         case let .policyExpiryAction(value): return "expiry-action is expire of auto-confirm, niet \(value)."
+        case let .policyTimeZone(value): return "time-zone is de naam van een tijdzone, zoals Europe/Brussels, niet \(value)."
         case let .policyEarnedFloorText(value): return "earned-floor is START,PER-UUR-GEGEVEN,DIEPSTE (bijvoorbeeld 5h,30m,20h) of off; niet \(value)."
         case let .policyUnknownSetting(name, known): return "Onbekende instelling \(name); bekend zijn: \(known.joined(separator: ", "))."
 

@@ -71,6 +71,7 @@ extension Reason {
         case let .policyWholeNumber(setting, value): return "\(setting) takes a whole number, not \(value)."
         case let .policyOnOff(setting, value): return "\(setting) is on or off, not \(value)."
         case let .policyExpiryAction(value): return "expiry-action is expire or auto-confirm, not \(value)."
+        case let .policyTimeZone(value): return "time-zone is the name of a time zone, such as Europe/Brussels, not \(value)."
         case let .policyEarnedFloorText(value): return "earned-floor is START,PER-HOUR-GIVEN,DEEPEST (e.g. 5h,30m,20h), or off; not \(value)."
         case let .policyUnknownSetting(name, known): return "Unknown policy setting \(name); known: \(known.joined(separator: ", "))."
 

@@ -43,6 +43,7 @@ public enum Reason: Sendable, Equatable, Codable {
     case policyWholeNumber(setting: String, value: String)
     case policyOnOff(setting: String, value: String)
     case policyExpiryAction(value: String)
+    case policyTimeZone(value: String)
     case policyEarnedFloorText(value: String)
     case policyUnknownSetting(String, known: [String])
 

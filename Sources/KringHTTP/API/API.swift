@@ -42,7 +42,11 @@ struct Context {
     }
 
     /// Today by the server's clock.
-    var today: Day { Day(timestamp: api.clock()) }
+    /// Today in the circle's time zone (a policy setting), UTC should the policy be unreadable.
+    var today: Day {
+        let now = api.clock()
+        return (try? api.read { try $0.policy() }.day(now)) ?? Day(timestamp: now)
+    }
 }
 
 /// A route: method, path template, who may call it, what it does.

@@ -1,3 +1,4 @@
+import Foundation
 import KringCore
 
 /// The policy as the coordinator types it (`kring policy set NAME VALUE`, `POST /v1/policy`):
@@ -8,7 +9,7 @@ extension Policy {
     public static let settingNames = [
         "quantum", "max-exchange", "equal-time", "pair-cap", "pair-window-days", "backdating-days",
         "expiry-days", "expiry-action", "warning-margin", "max-group", "domains",
-        "floor.KIND", "ceiling.KIND", "earned-floor",
+        "floor.KIND", "ceiling.KIND", "earned-floor", "time-zone",
     ]
 
     /// A copy with one setting read from text (`floor.person -25h`, `expiry-action
@@ -42,6 +43,13 @@ extension Policy {
         case "expiry-action":
             guard let a = ExpiryAction(rawValue: value) else { throw RuleViolation(.inputPolicy, .policyExpiryAction(value: value), field: .value) }
             p.expiryAction = a
+        case "time-zone":
+            // An IANA name (Europe/Brussels); the days of everything decided after the change
+            // fall in it, with daylight saving.
+            guard value.utf8.count <= 64, let zone = TimeZone(identifier: value) else {
+                throw RuleViolation(.inputPolicy, .policyTimeZone(value: String(value.prefix(64))), field: .value)
+            }
+            p.zone = zone
         case "domains":
             p.domains = value.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
         case "earned-floor":

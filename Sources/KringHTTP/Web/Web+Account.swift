@@ -6,8 +6,8 @@ import KringStore
 extension Web {
     /// The period a statement covers: `from` and `to` in the query, by default the last twelve
     /// months up to today.
-    func period(_ page: Request) -> (from: Day, to: Day) {
-        let today = Day(timestamp: api.clock())
+    func period(_ page: Request) throws -> (from: Day, to: Day) {
+        let today = try today()
         let q = page.query
         let to = q["to"].flatMap(Day.init(iso:)) ?? today
         let from = q["from"].flatMap(Day.init(iso:)) ?? to - 365
@@ -19,7 +19,7 @@ extension Web {
     func statementPage(_ page: Request) throws -> HTTPResponse {
         let l = page.language
         let session = try page.requireSession()
-        let (from, to) = period(page)
+        let (from, to) = try period(page)
         guard let s = try api.read({ try $0.statement(session.login.member, from: from, to: to) }) else { throw PageError.notFound }
         return document(page, title: Word.statementTitle.text(l)) { h in
             h.element("form", [("method", "get"), ("action", "/statement")]) { f in
@@ -70,7 +70,7 @@ extension Web {
     /// neutralised against spreadsheet formulas.
     func statementCSV(_ page: Request) throws -> HTTPResponse {
         let session = try page.requireSession()
-        let (from, to) = period(page)
+        let (from, to) = try period(page)
         guard let s = try api.read({ try $0.statement(session.login.member, from: from, to: to) }) else { throw PageError.notFound }
         var out = "date,kind,exchange,counterparty,description,minutes,balance_minutes,ledger_head_seq\r\n"
         for line in s.lines {

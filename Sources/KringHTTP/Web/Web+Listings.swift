@@ -25,7 +25,7 @@ extension Web {
         let filter = listingFilter(q)
         let words = String((q["q"] ?? "").prefix(Reader.maxSearchLength))
         let before = q["before"].flatMap { Int64($0) }.flatMap { $0 > 0 ? $0 : nil }
-        let today = Day(timestamp: api.clock())
+        let today = try today()
         var refusal: RuleViolation?
         var rows = [ListingRow]()
         let (policy, places) = try api.read { r in (try r.policy(), try r.neighbourhoods()) }
@@ -124,7 +124,7 @@ extension Web {
     /// (or, for its author, edit, withdraw and renew).
     func listingPage(_ page: Request, id: ListingID, refusal: RuleViolation? = nil, status: Int = 200) throws -> HTTPResponse {
         let l = page.language
-        let today = Day(timestamp: api.clock())
+        let today = try today()
         guard let (row, author) = try api.read({ r -> (ListingRow, MemberRow?)? in
             guard let row = try r.listing(id) else { return nil }
             return (row, try r.member(row.record.info.author))
@@ -189,7 +189,7 @@ extension Web {
     func memberPage(_ page: Request, id: MemberID) throws -> HTTPResponse {
         let l = page.language
         _ = try page.requireSession()
-        let today = Day(timestamp: api.clock())
+        let today = try today()
         guard let (row, listings) = try api.read({ r -> (MemberRow, [ListingRow])? in
             guard let row = try r.member(id), row.state.info.kind != .pool else { return nil }
             return (row, try r.listings(ListingFilter(author: id), today: today, limit: 100))

@@ -63,6 +63,9 @@ final class Web: @unchecked Sendable {
         return r
     }
 
+    /// Today in the circle's time zone (a policy setting, with daylight saving).
+    func today() throws -> Day { try api.read { try $0.policy() }.day(api.clock()) }
+
     /// The session a cookie names, read on a pooled reader (a page view does not wait for the
     /// writer); its last-seen time is written through the writer at most once a minute.
     func session(_ cookie: String) -> Session? {
@@ -154,7 +157,7 @@ final class Web: @unchecked Sendable {
     /// figures and signing in.
     private func publicHome(_ page: Request) throws -> HTTPResponse {
         let l = page.language
-        let today = Day(timestamp: api.clock())
+        let today = try today()
         let newest = try api.read { try $0.listings(ListingFilter(), today: today, limit: 10) }
         return document(page, title: Word.publicTitle.text(l)) { h in
             h.element("p", text: Word.publicIntro.text(l))
@@ -267,7 +270,7 @@ final class Web: @unchecked Sendable {
         let l = page.language
         let session = try page.requireSession()
         let me = session.login.member
-        let today = Day(timestamp: api.clock())
+        let today = try today()
         let (row, exchanges, policy, listings) = try api.read { r in
             (try r.member(me), try r.exchanges(member: me, limit: 20), try r.policy(), try r.listings(ListingFilter(author: me), today: today, limit: 50))
         }
@@ -304,13 +307,14 @@ final class Web: @unchecked Sendable {
 
     func exchangeList(_ h: inout HTML, _ l: Language, _ rows: [ExchangeRow], empty: String) {
         guard !rows.isEmpty else { h.element("p", text: empty); return }
+        let zone = (try? api.read { try $0.policy() })?.zone ?? Policy.utc
         h.element("ul", [("class", "items")]) { ul in
             for row in rows {
                 let i = row.record.info
                 ul.element("li") { li in
                     li.element("a", [("href", "/exchanges/\(i.id)")], text: "\(l.day(i.date)): \(i.what)")
                     var detail = " — \(l.amount(i.credits)), \(row.record.state.word.text(l))"
-                    if row.record.state == .proposed, let e = i.expiresAt { detail += ", " + Word.expiresOn.text(l, l.day(Day(timestamp: e))) }
+                    if row.record.state == .proposed, let e = i.expiresAt { detail += ", " + Word.expiresOn.text(l, l.day(Policy.day(e, in: zone))) }
                     li.text(detail)
                 }
             }
@@ -326,10 +330,10 @@ final class Web: @unchecked Sendable {
         let l = page.language
         let session = try page.requireSession()
         let policy = try api.read { try $0.policy() }
+        let today = policy.day(api.clock())
         var values = values
         var linked: ListingRow?
         if let text = values["listing"], let id = ListingID(canonical: text) {
-            let today = Day(timestamp: api.clock())
             linked = try api.read { try $0.listing(id) }.flatMap { $0.record.isOpen(on: today) ? $0 : nil }
             if let row = linked, values["other"] == nil, row.record.info.author != session.login.member {
                 let i = row.record.info
@@ -361,7 +365,7 @@ final class Web: @unchecked Sendable {
                     for d in policy.domains { s.element("option", [("value", d), ("selected", values["domain"] == d ? "" : nil)], text: d) }
                 }
                 field(&f, id: "date", label: Word.date.text(l), hint: nil, error: error("date"),
-                      attributes: [("type", "date"), ("name", "date"), ("value", values["date"] ?? Day(timestamp: api.clock()).description)])
+                      attributes: [("type", "date"), ("name", "date"), ("value", values["date"] ?? today.description)])
                 field(&f, id: "hours", label: Word.hours.text(l), hint: Word.hoursHint.text(l) + " " + Word.kindGiftHint.text(l), error: error("hours"),
                       attributes: [("type", "text"), ("name", "hours"), ("value", values["hours"] ?? ""), ("inputmode", "decimal")])
                 f.element("button", [("type", "submit"), ("name", "step"), ("value", "review")], text: Word.reviewButton.text(l))

@@ -30,6 +30,7 @@ public enum Exporter {
     /// the balance of every account that moved that month.
     /// - Throws: `RuleViolation(.inputAmount)` when `unit` is hours and an amount is not exact in hours.
     public static func hledger(_ reader: Reader, unit: ExportUnit, write: (String) -> Void) throws {
+        let policy = try reader.policy()
         if unit == .hours {
             var inexact: TransferRow?
             try reader.forEachTransfer { t in if inexact == nil, t.minutes.value % 3 != 0 { inexact = t } }
@@ -57,7 +58,7 @@ public enum Exporter {
             movedSet.removeAll()
         }
         try reader.forEachTransfer { t in
-            let day = Day(timestamp: t.timestamp)
+            let day = policy.day(t.timestamp)
             if month != day.monthKey { closeMonth(); month = day.monthKey }
             lastDay = day
             var desc: String
@@ -79,10 +80,11 @@ public enum Exporter {
 
     /// Transfers as CSV, one row each, in journal order.
     public static func transfersCSV(_ reader: Reader, write: (String) -> Void) throws {
+        let policy = try reader.policy()
         write("seq,date,timestamp,kind,exchange,payer,payee,minutes,exchange_kind,domain,description\n")
         try reader.forEachTransfer { t in
             // Numbers as numbers; text through `csvText` (quoted, formulas neutralised).
-            let fields = [String(t.seq), Day(timestamp: t.timestamp).description, String(t.timestamp), csvText(t.kind.rawValue), csvText(t.exchange?.description ?? ""),
+            let fields = [String(t.seq), policy.day(t.timestamp).description, String(t.timestamp), csvText(t.kind.rawValue), csvText(t.exchange?.description ?? ""),
                           csvText(t.payer.handle), csvText(t.payee.handle), String(t.minutes.value), csvText(t.exchangeKind?.rawValue ?? ""), csvText(t.domain ?? ""),
                           csvText(t.what ?? "")]
             write(fields.joined(separator: ",") + "\n")
@@ -104,6 +106,7 @@ public enum Exporter {
 
     /// `{"ledger_head": …, "exchanges": […], "transfers": […]}`, streamed.
     public static func json(_ reader: Reader, write: (String) -> Void) throws {
+        let policy = try reader.policy()
         write("{\"ledger_head\":\(try reader.head().json.canonicalString),\"exchanges\":[")
         var first = true
         try reader.forEachExchange { r in
@@ -114,7 +117,7 @@ public enum Exporter {
         first = true
         try reader.forEachTransfer { t in
             let j = JSON.object([
-                "seq": .int(t.seq), "date": .string(Day(timestamp: t.timestamp).description), "timestamp": .int(t.timestamp),
+                "seq": .int(t.seq), "date": .string(policy.day(t.timestamp).description), "timestamp": .int(t.timestamp),
                 "kind": .string(t.kind.rawValue), "exchange": .id(t.exchange), "payer": .id(t.payer),
                 "payee": .id(t.payee), "minutes": .int(t.minutes.value),
             ])

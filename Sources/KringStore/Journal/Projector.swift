@@ -1,3 +1,4 @@
+import Foundation
 import KringCore
 
 /// A journal entry sealed into the chain: numbered, timestamped, encoded and hashed, ready to
@@ -47,6 +48,11 @@ final class Projector {
     /// `flushBalances()` before each commit instead of one UPDATE per posting.
     var deferBalances = false
     private var pendingBalances: [MemberID: (balance: Int64, given: Int64, seq: Int64)] = [:]
+    /// The circle's time zone, which the days of entries fall in: the latest policy's (its
+    /// journal seq and zone), checked once per transaction (`reloadHead`) and followed through
+    /// the policy events projected here.
+    private var zone: (seq: Int64, zone: TimeZone)?
+    private var zoneChecked = false
 
     init(db: Connection) throws(StoreError) {
         self.db = db
@@ -58,6 +64,23 @@ final class Projector {
         let s = try db.cached("SELECT seq, hash, ts FROM journal ORDER BY seq DESC LIMIT 1")
         defer { s.reset() }
         head = try s.step() ? ChainHead(seq: s.int(0), hash: s.blob(1), ts: s.int(2)) : ChainHead()
+        zoneChecked = false
+    }
+
+    /// The zone of the policy in force, read when the transaction first needs it (and parsed
+    /// only when the policy changed since).
+    private func currentZone() throws(StoreError) -> TimeZone {
+        if zoneChecked, let zone { return zone.zone }
+        let s = try db.cached("SELECT seq, payload FROM policies ORDER BY seq DESC LIMIT 1")
+        defer { s.reset() }
+        guard try s.step() else { throw StoreError("the ledger has no policy") }
+        let seq = s.int(0)
+        if zone?.seq != seq {
+            guard let json = try? JSON.parse(s.text(1)), let p = Policy(json: json) else { throw StoreError("the policy at seq \(seq) is unreadable") }
+            zone = (seq, p.zone)
+        }
+        zoneChecked = true
+        return zone!.zone
     }
 
     /// Seals `event`, done by `actor`, onto the chain at `timestamp`, writes it and projects it.
@@ -72,7 +95,19 @@ final class Projector {
     func write(_ entry: JournalEntry) throws(StoreError) {
         try db.cached("INSERT INTO journal(seq, ts, type, payload, prev_hash, hash) VALUES (?,?,?,?,?,?)")
             .run(.int(entry.seq), .int(entry.ts), .text(entry.event.type.rawValue), .utf8(entry.payload), .blob(entry.previous), .blob(entry.hash))
-        try project(entry.event, seq: entry.seq, day: Day(timestamp: entry.ts))
+        // The day in the circle's time zone: the policy in force before the entry (the new
+        // circle's own for its first), as the reference model counts it.
+        switch entry.event {
+        case .ledgerCreated(let e):
+            try project(entry.event, seq: entry.seq, day: e.policy.day(entry.ts))
+            zone = (entry.seq, e.policy.zone)
+            zoneChecked = true
+        case .policyChanged(let e):
+            try project(entry.event, seq: entry.seq, day: Policy.day(entry.ts, in: try currentZone()))
+            zone = (entry.seq, e.policy.zone)
+        default:
+            try project(entry.event, seq: entry.seq, day: Policy.day(entry.ts, in: try currentZone()))
+        }
     }
 
     /// Writes the balance changes summed while `deferBalances` was set.

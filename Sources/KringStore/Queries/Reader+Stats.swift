@@ -34,7 +34,7 @@ extension Reader {
             var day = postedDay[xs.int(0)]
             if day == nil {
                 try journalDay.bind([.int(xs.int(5))])
-                if try journalDay.step() { day = Day(timestamp: journalDay.int(0)).number }
+                if try journalDay.step() { day = policy.day(journalDay.int(0)).number }
                 journalDay.reset()
             }
             byNum[xs.int(0)] = exchanges.count
@@ -59,7 +59,7 @@ extension Reader {
             """)
         while try rs.step() {
             guard let x = byNum[rs.int(2)] else { continue }
-            requests.append(StatsInput.Request(author: try rs.reference(0, in: index, to: "a member"), posted: Day(timestamp: rs.int(1)), exchange: x))
+            requests.append(StatsInput.Request(author: try rs.reference(0, in: index, to: "a member"), posted: policy.day(rs.int(1)), exchange: x))
         }
         var pool = [StatsInput.PoolMove]()
         let pm = try db.prepare("SELECT kind, payer, payee, minutes, day FROM transfers WHERE kind IN ('donation', 'grant') ORDER BY id")
@@ -75,6 +75,6 @@ extension Reader {
             postings.append(StatsInput.Posting(member: try po.reference(0, in: index, to: "a member"), day: Day(po.int(1)), minutes: po.int(2)))
         }
         return StatsInput(members: members, exchanges: exchanges, requests: requests, pool: pool, postings: postings,
-                          headSeq: head.seq, headHash: head.hash, headDay: Day(timestamp: head.timestamp), policy: policy)
+                          headSeq: head.seq, headHash: head.hash, headDay: policy.day(head.timestamp), policy: policy)
     }
 }

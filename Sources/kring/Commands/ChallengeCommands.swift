@@ -16,7 +16,8 @@ let challengeCommands: [CommandSpec] = [
         }
     },
     CommandSpec(path: "challenge list", summary: "open challenges (all with --all)", usage: "kring challenge list [--all] [--json]", flags: ["json", "all"]) { inv in
-        let rows = try openReader(inv).challenges(today: Day(timestamp: systemClock()), all: inv.flag("all"))
+        let reader = try openReader(inv)
+        let rows = try reader.challenges(today: reader.policy().day(systemClock()), all: inv.flag("all"))
         if inv.json {
             out(JSON.array(rows.map(\.summaryJSON)).canonicalString)
         } else {

@@ -26,14 +26,16 @@ let goodsCommands: [CommandSpec] = [
     },
     CommandSpec(path: "goods loans", summary: "loans, newest first", usage: "kring goods loans [--member ID] [--open] [--json]",
                 options: ["member"], flags: ["json", "open"]) { inv in
-        let rows = try openReader(inv).loans(member: try inv.id("member", MemberID.self), outOnly: inv.flag("open"))
-        let today = Day(timestamp: systemClock())
+        let reader = try openReader(inv)
+        let rows = try reader.loans(member: try inv.id("member", MemberID.self), outOnly: inv.flag("open"))
+        let today = try reader.policy().day(systemClock())
         if inv.json { out(JSON.array(rows.map(\.json)).canonicalString) } else { rows.forEach { out(loanLine($0, today: today)) } }
         return 0
     },
     CommandSpec(path: "goods overdue", summary: "loans past their due day, for the coordinator", usage: "kring goods overdue [--json]", flags: ["json"]) { inv in
-        let today = Day(timestamp: systemClock())
-        let rows = try openReader(inv).overdueLoans(today: today)
+        let reader = try openReader(inv)
+        let today = try reader.policy().day(systemClock())
+        let rows = try reader.overdueLoans(today: today)
         if inv.json { out(JSON.array(rows.map(\.json)).canonicalString) } else { rows.forEach { out(loanLine($0, today: today)) } }
         return 0
     },

@@ -53,7 +53,8 @@ func listingCommands(_ side: ListingSide) -> [CommandSpec] {
         CommandSpec(path: "\(noun) list", summary: "the public \(noun)s (or every one with --history)",
                     usage: "kring \(noun) list [--kind K] [--domain D] [--neighbourhood N] [--member-kind K] [--member ID] [--history] [--json]",
                     options: ["kind", "domain", "neighbourhood", "member-kind", "member"], flags: ["json", "history"]) { inv in
-            let rows = try openReader(inv).listings(try listingFilter(inv, side: side), today: Day(timestamp: systemClock()), history: inv.flag("history"))
+            let reader = try openReader(inv)
+            let rows = try reader.listings(try listingFilter(inv, side: side), today: reader.policy().day(systemClock()), history: inv.flag("history"))
             if inv.json { out(JSON.array(rows.map(\.json)).canonicalString) } else { rows.forEach { out(listingLine($0)) } }
             return 0
         },
@@ -98,7 +99,8 @@ func listingCommands(_ side: ListingSide) -> [CommandSpec] {
 let marketCommands: [CommandSpec] = listingCommands(.offer) + listingCommands(.request) + [
     CommandSpec(path: "match", summary: "suggest open offers for open requests, within and across policy domains (coordinator)",
                 usage: "kring match [--request ID] [--json]", options: ["request"], flags: ["json"]) { inv in
-        let all = try openReader(inv).matches(request: try inv.id("request", ListingID.self), today: Day(timestamp: systemClock()))
+        let reader = try openReader(inv)
+        let all = try reader.matches(request: try inv.id("request", ListingID.self), today: reader.policy().day(systemClock()))
         if inv.json { out(JSON.array(all.map(\.json)).canonicalString); return 0 }
         for m in all {
             out("\(m.request.info.id)  \(m.request.info.title)  (\(m.request.info.author), \(m.request.place ?? "-"), \(m.request.info.domain))")
@@ -117,8 +119,9 @@ let marketCommands: [CommandSpec] = listingCommands(.offer) + listingCommands(.r
             guard let n = Int(l), (1...500).contains(n) else { throw ArgumentError(.inputInvalid, "--limit takes 1 to 500, not \(l).") }
             limit = n
         }
-        let rows = try openReader(inv).search(inv.positionals.joined(separator: " "), filter: try listingFilter(inv, side: nil),
-                                              today: Day(timestamp: systemClock()), limit: limit)
+        let reader = try openReader(inv)
+        let rows = try reader.search(inv.positionals.joined(separator: " "), filter: try listingFilter(inv, side: nil),
+                                     today: reader.policy().day(systemClock()), limit: limit)
         if inv.json { out(JSON.array(rows.map(\.json)).canonicalString) } else { rows.forEach { out(listingLine($0)) } }
         return 0
     },

@@ -50,7 +50,7 @@ let spaceCommands: [CommandSpec] = [
         let offer = try inv.positionalID(0, ListingID.self, "OFFER")
         guard let hours = try reader.spaceHours(offer) else { throw ArgumentError(.spaceHours, "\(offer) has no opening hours.") }
         let date = try inv.day("date")
-        let rows = try reader.bookings(of: offer, on: date, from: date == nil ? Day(timestamp: systemClock()) : nil)
+        let rows = try reader.bookings(of: offer, on: date, from: date == nil ? try reader.policy().day(systemClock()) : nil)
         if inv.json {
             out(JSON.object(["offer": .id(offer), "hours": hours.json, "bookings": .array(rows.map(\.json))]).canonicalString)
             return 0
