@@ -281,6 +281,7 @@ extension StatsReport {
         .chart figure{flex:2 1 22rem;margin:0}.chart svg{width:100%;height:auto}.chart table{flex:1 1 14rem}
         table{border-collapse:collapse;font-size:.85rem}th,td{border-bottom:1px solid #ddd;padding:.15rem .4rem;text-align:right}th{text-align:left;font-weight:500}
         .note,footer{font-size:.8rem;color:#444}code{word-break:break-all}
+        @media (max-width:36rem){.chart table,.chart tbody,.chart tr,.chart th,.chart td{display:block;text-align:left}.chart thead{position:absolute;left:-9999px}.chart tr{border-bottom:1px solid #ddd;padding:.3rem 0}.chart th,.chart td{border:0}.chart td::before{content:attr(data-label) ": ";font-weight:500}.chart table{width:100%}}
         @media print{body{max-width:none}.chart{page-break-inside:avoid}a{color:inherit}}
         </style>
         </head>
@@ -301,10 +302,36 @@ extension StatsReport {
 
     private func chart(id: String, title: String, desc: String, width: Double, height: Double, svg: String, table: String) -> String {
         """
-        <section class="chart"><h2 id="\(id)-h">\(esc(title))</h2><figure><svg viewBox="0 0 \(fmt(width)) \(fmt(height))" role="img" aria-labelledby="\(id)-t \(id)-d"><title id="\(id)-t">\(esc(title))</title><desc id="\(id)-d">\(esc(desc))</desc>\(svg)</svg></figure>\(table)</section>
+        <section class="chart"><h2 id="\(id)-h">\(esc(title))</h2><figure><svg viewBox="0 0 \(fmt(width)) \(fmt(height))" role="img" aria-labelledby="\(id)-t \(id)-d"><title id="\(id)-t">\(esc(title))</title><desc id="\(id)-d">\(esc(desc))</desc>\(svg)</svg></figure>\(labelled(table))</section>
 
         """
     }
+}
+
+/// The table with each data cell labelled by its column's header (`data-label`), so that on a
+/// narrow screen every row can reflow into lines of "header: value" instead of making the
+/// page scroll sideways. The headers are this file's own escaped text.
+func labelled(_ table: String) -> String {
+    guard let headEnd = table.range(of: "</thead>") else { return table }
+    var headers = [String]()
+    var rest = table[..<headEnd.lowerBound]
+    while let open = rest.range(of: "<th>"), let close = rest.range(of: "</th>", range: open.upperBound..<rest.endIndex) {
+        headers.append(String(rest[open.upperBound..<close.lowerBound]))
+        rest = rest[close.upperBound...]
+    }
+    var out = String(table[..<headEnd.upperBound])
+    for (n, row) in table[headEnd.upperBound...].components(separatedBy: "<tr>").enumerated() {
+        if n > 0 { out += "<tr>" }
+        var column = 0
+        for (m, piece) in row.components(separatedBy: "<td>").enumerated() {
+            if m > 0 {
+                column += 1
+                out += column < headers.count ? "<td data-label=\"\(headers[column])\">" : "<td>"
+            }
+            out += piece
+        }
+    }
+    return out
 }
 
 /// A number for SVG coordinates: at most one decimal.

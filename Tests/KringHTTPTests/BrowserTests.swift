@@ -253,6 +253,10 @@ struct BrowserTests {
         try desk.open("http://127.0.0.1:\(server.port)/offers?q=fietsen")
         #expect(try desk.source().contains("Fietsen herstellen"))
         try look(desk, "0-offers")
+        // The statistics page reflows too: its tables become lines on a phone.
+        try desk.open("http://127.0.0.1:\(server.port)/stats")
+        #expect(try desk.title().hasPrefix("Kring in cijfers"))
+        try look(desk, "0-stats")
         let exchangePath = try #require(try resident.url().components(separatedBy: "127.0.0.1:\(server.port)").last)
 
         // The front desk, in its own browser: invitation, then confirms what waits for it.

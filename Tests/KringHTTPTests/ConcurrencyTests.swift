@@ -11,18 +11,26 @@ import Testing
 /// What the load's clients were told: acknowledged keys with the exchange each became.
 final class Acks: @unchecked Sendable {
     private let lock = NSLock()
-    private(set) var accepted = [String: String]()  // key → exchange id
-    private(set) var refused = 0
-    private(set) var replays = 0
-    private(set) var failures = [String]()
-    /// Keys sent whose answer never came (the connection closed): either outcome is allowed.
-    private(set) var unknown = Set<String>()
+    private var _accepted = [String: String]()  // key → exchange id
+    private var _refused = 0, _replays = 0
+    private var _failures = [String]()
+    private var _unknown = Set<String>()
 
-    func accept(_ key: String, _ id: String) { lock.lock(); accepted[key] = id; lock.unlock() }
-    func refuse() { lock.lock(); refused += 1; lock.unlock() }
-    func replay() { lock.lock(); replays += 1; lock.unlock() }
-    func fail(_ s: String) { lock.lock(); failures.append(s); lock.unlock() }
-    func lost(_ key: String) { lock.lock(); unknown.insert(key); lock.unlock() }
+    /// Every read takes the lock too: the test reads while the clients' threads write (an
+    /// unlocked read of the dictionary crashed a loaded run).
+    private func locked<T>(_ body: () -> T) -> T { lock.lock(); defer { lock.unlock() }; return body() }
+    var accepted: [String: String] { locked { _accepted } }
+    var refused: Int { locked { _refused } }
+    var replays: Int { locked { _replays } }
+    var failures: [String] { locked { _failures } }
+    /// Keys sent whose answer never came (the connection closed): either outcome is allowed.
+    var unknown: Set<String> { locked { _unknown } }
+
+    func accept(_ key: String, _ id: String) { locked { _accepted[key] = id } }
+    func refuse() { locked { _refused += 1 } }
+    func replay() { locked { _replays += 1 } }
+    func fail(_ s: String) { locked { _failures.append(s) } }
+    func lost(_ key: String) { locked { _unknown.insert(key) } }
 }
 
 /// The ten members of the load and the body of one recorded exchange, its `what` the key.

@@ -130,8 +130,14 @@ struct StatsStoreTests {
             let html = r.html(lang)
             let parser = XMLParser(data: Data(html.utf8))
             final class Count: NSObject, XMLParserDelegate {
-                var svg = 0, titles = 0, descs = 0, tables = 0
+                var svg = 0, titles = 0, descs = 0, tables = 0, cells = 0, unlabelledChartCells = 0, inChart = false
                 func parser(_ p: XMLParser, didStartElement e: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
+                    if e == "section" { inChart = attributes["class"] == "chart" }
+                    if e == "td" {
+                        cells += 1
+                        // On a phone each chart's table reflows into "header: value" lines.
+                        if inChart && (attributes["data-label"] ?? "").isEmpty { unlabelledChartCells += 1 }
+                    }
                     switch e {
                     case "svg": svg += 1
                     case "title": titles += 1
@@ -145,6 +151,7 @@ struct StatsStoreTests {
             parser.delegate = count
             #expect(parser.parse(), "not well-formed (\(lang)): \(parser.parserError.map { "\($0)" } ?? "")")
             #expect(count.svg == 5 && count.descs == 5 && count.titles == 6 && count.tables >= 6, "\(lang): \(count.svg) charts")
+            #expect(count.cells > 50 && count.unlabelledChartCells == 0, "\(lang): \(count.unlabelledChartCells) of \(count.cells) cells have no label")
             for outside in ["http:", "https:", "src=", "href=", "url(", "@import", "<script", "<link", "//"] {
                 #expect(!html.contains(outside), "\(lang) refers outside itself: \(outside)")
             }
