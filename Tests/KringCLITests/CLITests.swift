@@ -410,7 +410,9 @@ struct CLI {
         // an unknown member, a site that is not an origin, a login id that is not canonical.
         for args in [["member", "invite", "bakkerij", "--label", "Front Desk"], ["member", "invite", "bakkerij", "--label", "balie", "--role", "coordinator"],
                      ["member", "invite", "an", "--days", "0"], ["member", "invite", "an", "--days", "91"], ["member", "invite", "nobody"],
-                     ["member", "invite", "an", "--public-url", "kring.example.be/x"], ["login", "revoke", "lg-01"]] {
+                     ["member", "invite", "an", "--public-url", "kring.example.be/x"], ["login", "revoke", "lg-01"],
+                     // Behind a proxy the site's origin must be named: the Host header is no proof of it.
+                     ["serve", "--port", "0", "--trusted-proxy", "127.0.0.1"]] {
             let refused = try runProcess(productsDirectory + "/kring", ["--db", k.db] + args, environment: ["KRING_NOW": k.now])
             #expect(refused.status == 1 && refused.stderr.hasPrefix("error["), "\(args): \(refused.stderr)")
         }

@@ -109,7 +109,7 @@ struct StarvationTests {
         let dir = TempDir("kring-proxy"); defer { dir.remove() }
         let path = dir.file("ledger.sqlite")
         _ = try fixtureLedger(at: path, clock: TestClock())
-        let (p, port, err) = try startKringServe(path, ["--trusted-proxy", "127.0.0.3", "--max-connections-per-address", "2"])
+        let (p, port, err) = try startKringServe(path, ["--trusted-proxy", "127.0.0.3", "--public-url", "https://kring.example.be", "--max-connections-per-address", "2"])
         // The proxy's own connections are not capped per address.
         var proxied = [RawClient]()
         for i in 0..<5 {

@@ -29,6 +29,11 @@ let serveCommands: [CommandSpec] = [
             guard HTTPServer.isIPAddress(a) else { throw ArgumentError(.inputInvalid, "--trusted-proxy takes IP addresses like 127.0.0.1, not \"\(a.prefix(60))\".") }
             proxies.insert(a)
         }
+        // Behind a proxy the Host header is the proxy's to pass on, not proof of the site's
+        // origin: the pages accept a form only from the origin named here.
+        if !proxies.isEmpty && inv.option("public-url") == nil {
+            throw ArgumentError(.inputInvalid, "Behind a proxy (--trusted-proxy), name the address people use with --public-url https://…: the pages accept forms only from that origin.")
+        }
         func seconds(_ name: String) throws -> Double? {
             guard let t = inv.option(name) else { return nil }
             guard let v = Double(t), v > 0, v <= 3600 else { throw ArgumentError(.inputInvalid, "--\(name) is a number of seconds from 0 to 3600, not \(t).") }
