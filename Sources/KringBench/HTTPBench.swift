@@ -225,6 +225,23 @@ func load(port: UInt16, connections: Int, duration: Double, ok: @escaping @Senda
     return LoadResult(requests: box.latencies.count, failures: box.failures, seconds: secs, latencies: box.latencies.sorted())
 }
 
+/// One request on a connection of its own, read to its end: the head and the body.
+func fetch(port: UInt16, _ path: String, cookie: String? = nil) throws -> (headers: String, body: String) {
+    let c = LoadConnection(port: port)
+    let request = "GET \(path) HTTP/1.1\r\nHost: bench\r\nConnection: close\r\n\(cookie.map { "Cookie: \($0)\r\n" } ?? "")\r\n"
+    guard c.send(Array(request.utf8)) else { throw StoreError("could not send GET \(path)") }
+    var bytes = [UInt8]()
+    var chunk = [UInt8](repeating: 0, count: 1 << 16)
+    while true {
+        let n = read(c.fd, &chunk, chunk.count)
+        if n <= 0 { break }
+        bytes += chunk[0..<n]
+    }
+    let text = String(decoding: bytes, as: UTF8.self)
+    guard let split = text.range(of: "\r\n\r\n") else { throw StoreError("no answer to GET \(path)") }
+    return (String(text[..<split.lowerBound]), String(text[split.upperBound...]))
+}
+
 func get(_ path: String, token: String? = nil) -> [UInt8] {
     Array("GET \(path) HTTP/1.1\r\nHost: bench\r\n\(token.map { "Authorization: Bearer \($0)\r\n" } ?? "")\r\n".utf8)
 }
@@ -267,6 +284,45 @@ func httpBench(base: String) throws {
     let home = load(port: server.port, connections: 50, duration: duration) { _, _ in
         Array("GET / HTTP/1.1\r\nHost: bench\r\nCookie: kring_session=\(cookie)\r\n\r\n".utf8)
     }
+    // Sign-ins beside the pages: 8 clients sign in over and over (the right password, so no
+    // throttling: each one is a full PBKDF2 hash and a session written) while 50 read the
+    // overview. Hashing is gated (2 at once, 8 waiting, 503 beyond), so the pages keep going.
+    let form = try fetch(port: server.port, "/sign-in")
+    let pre = form.headers.split(separator: "\r\n").compactMap { line -> String? in
+        guard line.lowercased().hasPrefix("set-cookie: kring_pre=") else { return nil }
+        return String(line.dropFirst("set-cookie: kring_pre=".count).prefix { $0 != ";" })
+    }.first ?? ""
+    let csrf = form.body.components(separatedBy: "name=\"csrf\" value=\"").dropFirst().first?.prefix(64) ?? ""
+    let signInBody = "csrf=\(csrf)&login=\(resident.handle)&password=bench+met+een+lange+zin"
+    let signIn = Array(("POST /sign-in HTTP/1.1\r\nHost: bench\r\nCookie: kring_pre=\(pre)\r\nContent-Type: application/x-www-form-urlencoded\r\n"
+                        + "Content-Length: \(signInBody.utf8.count)\r\n\r\n\(signInBody)").utf8)
+    final class Statuses: @unchecked Sendable {
+        let lock = NSLock()
+        var counts = [Int: Int]()
+        func add(_ s: Int) { lock.lock(); counts[s, default: 0] += 1; lock.unlock() }
+    }
+    let statuses = Statuses()
+    let homeRequest = Array("GET / HTTP/1.1\r\nHost: bench\r\nCookie: kring_session=\(cookie)\r\n\r\n".utf8)
+    let signInsAlone = load(port: server.port, connections: 8, duration: duration, ok: { $0 == 303 || $0 == 503 }) { _, _ in signIn }
+    let fewHomes = load(port: server.port, connections: 8, duration: duration) { _, _ in homeRequest }
+    // The hashes the first load left queued finish first (at most 10, about 2.5 s of both cores).
+    Thread.sleep(forTimeInterval: 3)
+    let signing = DispatchGroup()
+    signing.enter()
+    Thread {
+        // Two at a time: as many as the server hashes at once, so none is turned away.
+        _ = load(port: server.port, connections: 2, duration: duration, ok: { s in statuses.add(s); return s == 303 || s == 503 }) { _, _ in signIn }
+        signing.leave()
+    }.start()
+    let homeBeside = load(port: server.port, connections: 8, duration: duration) { _, _ in homeRequest }
+    signing.wait()
+    // The bytes a person's first visit of each page loads: its HTML and the stylesheet.
+    var sizes = [(String, Int)]()
+    for path in ["/", "/exchanges/new", "/offers", "/statement", "/settings", "/sign-in"] {
+        sizes.append((path, try fetch(port: server.port, path, cookie: path == "/sign-in" ? nil : "kring_session=\(cookie)").body.utf8.count))
+    }
+    let cssPath = try fetch(port: server.port, "/").body.components(separatedBy: "href=\"/assets/").dropFirst().first?.prefix { $0 != "\"" } ?? ""
+    let css = try fetch(port: server.port, "/assets/" + cssPath).body.utf8.count
     let demoRSS = server.residentMiB
     server.stop()
     print("HTTP, 50 keep-alive connections over loopback, \(Int(duration)) s each (server in a child process):")
@@ -275,6 +331,12 @@ func httpBench(base: String) throws {
     print("  kring serve GET /v1/members/{id}/balance (token):     \(balance.line)  (ratio \(fmt(balance.rate / bare.rate, 2)))")
     print("  kring serve GET / (a signed-in resident's overview):  \(home.line)  (ratio to the same server's /health \(fmt(home.rate / health.rate, 2)))")
     print("  a password hash (PBKDF2-HMAC-SHA256, \(PasswordHash.iterations) iterations), median of 5: \(fmt(hashTimes[2], 0)) ms of one core")
+    print("  8 clients signing in continuously (each a full hash and a session): \(signInsAlone.line) (sign-ins and 503s)")
+    let signedIn = statuses.counts[303, default: 0], busy = statuses.counts[503, default: 0]
+    print("  GET / on 8 connections alone:                          \(fewHomes.line)")
+    print("  GET / on 8 connections beside 2 signing in:            \(homeBeside.line)  (ratio \(fmt(homeBeside.rate / fewHomes.rate, 2)), p99 \(fmt(homeBeside.percentile(0.99) / max(fewHomes.percentile(0.99), 0.001), 1))x);"
+          + " meanwhile \(fmt(Double(signedIn) / duration, 1)) sign-ins/s, \(fmt(Double(busy) / duration, 1))/s told to retry")
+    print("  first load of a page, HTML + stylesheet (\(css) B): " + sizes.map { "\($0.0) \(fmt(Double($0.1 + css) / 1024, 1)) KB" }.joined(separator: ", "))
 
     // Durable writes: group commit against one transaction per write, same load.
     func writeLedger(_ name: String) throws -> (String, String) {

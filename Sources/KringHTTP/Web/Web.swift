@@ -270,9 +270,11 @@ final class Web: @unchecked Sendable {
         let l = page.language
         let session = try page.requireSession()
         let me = session.login.member
-        let today = try today()
+        let now = api.clock()
+        // One read transaction for the whole page.
         let (row, exchanges, policy, listings) = try api.read { r in
-            (try r.member(me), try r.exchanges(member: me, limit: 20), try r.policy(), try r.listings(ListingFilter(author: me), today: today, limit: 50))
+            let policy = try r.policy()
+            return (try r.member(me), try r.exchanges(member: me, limit: 20), policy, try r.listings(ListingFilter(author: me), today: policy.day(now), limit: 50))
         }
         guard let row else { throw PageError.notFound }
         let open = exchanges.filter { $0.record.state == .proposed }
@@ -292,22 +294,21 @@ final class Web: @unchecked Sendable {
             }
             h.element("p") { $0.element("a", [("href", "/exchanges/new")], text: Word.logExchange.text(l)) }
             h.element("h2", text: Word.waitingForYou.text(l))
-            exchangeList(&h, l, mine, empty: Word.nothingWaiting.text(l))
+            exchangeList(&h, l, mine, empty: Word.nothingWaiting.text(l), zone: policy.zone)
             if !theirs.isEmpty {
                 h.element("h2", text: Word.waitingForOthers.text(l))
-                exchangeList(&h, l, theirs, empty: "")
+                exchangeList(&h, l, theirs, empty: "", zone: policy.zone)
             }
             h.element("h2", text: Word.recentExchanges.text(l))
-            exchangeList(&h, l, exchanges.filter { $0.record.state != .proposed }.prefix(10).map { $0 }, empty: Word.noExchanges.text(l))
+            exchangeList(&h, l, exchanges.filter { $0.record.state != .proposed }.prefix(10).map { $0 }, empty: Word.noExchanges.text(l), zone: policy.zone)
             h.element("h2", text: Word.myListings.text(l))
             listingList(&h, l, listings, empty: Word.noMyListings.text(l))
             h.element("p") { $0.element("a", [("href", "/listings/new")], text: Word.newListingTitle.text(l)) }
         }
     }
 
-    func exchangeList(_ h: inout HTML, _ l: Language, _ rows: [ExchangeRow], empty: String) {
+    func exchangeList(_ h: inout HTML, _ l: Language, _ rows: [ExchangeRow], empty: String, zone: TimeZone) {
         guard !rows.isEmpty else { h.element("p", text: empty); return }
-        let zone = (try? api.read { try $0.policy() })?.zone ?? Policy.utc
         h.element("ul", [("class", "items")]) { ul in
             for row in rows {
                 let i = row.record.info
