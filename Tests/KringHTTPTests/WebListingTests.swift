@@ -140,6 +140,17 @@ struct WebListingTests {
         let responded = try an.submit("/exchanges/new", ["step": "send"])
         try an.get(try #require(responded.header("location")))
         #expect(an.page.contains("Hoort bij: <a href=\"/listings/\(offer)\">Gitaarles</a>"))
+        // an's own offer, chosen on the form; a request of an's does not fit "I helped" and
+        // the rule's sentence stands by the choice.
+        let mine = try Self.post(ledger, "an", .offer, "Soep koken")
+        let wish = try Self.post(ledger, "an", .request, "Iemand met een boormachine")
+        try an.get("/exchanges/new")
+        #expect(an.page.contains("<option value=\"\(mine)\">Aanbod: Soep koken</option>"))
+        #expect(try an.submit("/exchanges/new", base.merging(["other": "bram", "own": wish.description]) { $1 }).status == 422)
+        #expect(an.page.contains("id=\"own-error\"") && an.page.contains("<option value=\"\(wish)\" selected=\"\">"), "\(an.page)")
+        let soup = try an.propose(base.merging(["other": "bram", "own": mine.description]) { $1 })
+        try an.get(try #require(soup.header("location")))
+        #expect(an.page.contains("Hoort bij: <a href=\"/listings/\(mine)\">Soep koken</a>"))
     }
 
     @Test("rejecting and cancelling may say why; the other party reads it on the exchange's page, and over the API")

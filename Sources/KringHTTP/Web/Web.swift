@@ -330,8 +330,12 @@ final class Web: @unchecked Sendable {
     private func newExchangePage(_ page: Request, values: [String: String], error formError: FormError?, status: Int) throws -> HTTPResponse {
         let l = page.language
         let session = try page.requireSession()
-        let policy = try api.read { try $0.policy() }
-        let today = policy.day(api.clock())
+        let now = api.clock()
+        let (policy, own) = try api.read { r in
+            let policy = try r.policy()
+            return (policy, try r.listings(ListingFilter(author: session.login.member), today: policy.day(now), limit: 50))
+        }
+        let today = policy.day(now)
         var values = values
         var linked: ListingRow?
         if let text = values["listing"], let id = ListingID(canonical: text) {
@@ -345,6 +349,8 @@ final class Web: @unchecked Sendable {
                 values["direction"] = i.side == .offer ? "received" : "gave"
             }
         }
+        // A refusal about the links is shown by the listings' choice, or by "what" without one.
+        let formError = formError.map { $0.field == "own" && own.isEmpty ? (message: $0.message, field: "what") : $0 }
         func error(_ name: String) -> String? { formError?.field == name ? formError?.message : nil }
         return document(page, title: Word.newExchangeTitle.text(l), status: status) { h in
             if let formError { errorSummary(&h, l, [formError]) }
@@ -369,6 +375,20 @@ final class Web: @unchecked Sendable {
                       attributes: [("type", "date"), ("name", "date"), ("value", values["date"] ?? today.description)])
                 field(&f, id: "hours", label: Word.hours.text(l), hint: Word.hoursHint.text(l) + " " + Word.kindGiftHint.text(l), error: error("hours"),
                       attributes: [("type", "text"), ("name", "hours"), ("value", values["hours"] ?? ""), ("inputmode", "decimal")])
+                if !own.isEmpty {
+                    // The person's own offer it fulfils (they gave) or request (they received);
+                    // the rules say which fit.
+                    f.element("label", [("for", "own")], text: Word.ownListing.text(l))
+                    if let e = error("own") { f.element("p", [("class", "error"), ("id", "own-error")], text: e) }
+                    f.element("select", [("id", "own"), ("name", "own"), ("aria-describedby", error("own") == nil ? nil : "own-error")]) { s in
+                        s.element("option", [("value", "")], text: Word.noneOption.text(l))
+                        for row in own {
+                            let i = row.record.info
+                            s.element("option", [("value", i.id.description), ("selected", values["own"] == i.id.description ? "" : nil)],
+                                      text: "\(i.side.word.text(l)): \(i.title)")
+                        }
+                    }
+                }
                 f.element("button", [("type", "submit"), ("name", "step"), ("value", "review")], text: Word.reviewButton.text(l))
             }
         }
@@ -381,6 +401,7 @@ final class Web: @unchecked Sendable {
         case .credits?, .quantity?: return "hours"
         case .date?: return "date"
         case .domain?: return "domain"
+        case .links?: return "own"
         default: return "what"
         }
     }
@@ -425,7 +446,7 @@ final class Web: @unchecked Sendable {
         }
         guard let date = Day(iso: f["date"] ?? "") else { return try refuse(RuleViolation(.inputInvalid, .dateUnreadable(String((f["date"] ?? "").prefix(40))), field: .date)) }
         let gave = f["direction"] != "received"
-        let links = f["listing"].flatMap { ListingID(canonical: $0) }.map { [ExchangeLink.listing($0)] } ?? []
+        let links = ["listing", "own"].compactMap { f[$0].flatMap { ListingID(canonical: $0) } }.map(ExchangeLink.listing)
         let draft = ExchangeDraft(providers: gave ? [me] : others, receivers: gave ? others : [me], kind: ExchangeKind(rawValue: f["kind"] ?? "") ?? .time,
                                   domain: f["domain"] ?? "", what: f["what"] ?? "", credits: minutes, date: date, links: links)
         if f["step"] == "send" {
@@ -468,7 +489,7 @@ final class Web: @unchecked Sendable {
             h.element("form", [("method", "post"), ("action", "/exchanges/new")]) { f in
                 f.void("input", [("type", "hidden"), ("name", "csrf"), ("value", session.csrf)])
                 f.void("input", [("type", "hidden"), ("name", "key"), ("value", Web.newKey())])
-                for (k, v) in values.sorted(by: { $0.key < $1.key }) where ["direction", "other", "kind", "what", "domain", "date", "hours", "listing"].contains(k) {
+                for (k, v) in values.sorted(by: { $0.key < $1.key }) where ["direction", "other", "kind", "what", "domain", "date", "hours", "listing", "own"].contains(k) {
                     f.void("input", [("type", "hidden"), ("name", k), ("value", v)])
                 }
                 f.element("button", [("type", "submit"), ("name", "step"), ("value", "send")], text: Word.propose.text(l))
