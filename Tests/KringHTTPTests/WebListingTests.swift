@@ -123,6 +123,9 @@ struct WebListingTests {
         #expect(try an.submit("/exchanges/new", base.merging(["other": "niemand hier"]) { $1 }).status == 422)
         #expect(an.page.contains("Niemand in de kring heet niemand hier.") && an.page.contains("value=\"koffie\""))
         #expect(try an.submit("/exchanges/new", base.merging(["other": "ELISE dubois"]) { $1 }).status == 200 && an.page.contains("<dd>Élise Dubois</dd>"))
+        // Names are looked up among all members: twenty a form; beyond that, ids.
+        #expect(try an.submit("/exchanges/new", base.merging(["other": Array(repeating: "Élise Dubois", count: 21).joined(separator: ", ")]) { $1 }).status == 422)
+        #expect(an.page.contains("Typ voor meer dan 20 leden hun id in plaats van hun naam"))
         #expect(try s.headSeq() == head, "checking writes nothing")
         // A group: an hour to each of two members is two hours off an's balance when confirmed.
         let group = try an.propose(base.merging(["other": "bram, Chloe", "direction": "received"]) { $1 })

@@ -406,13 +406,21 @@ final class Web: @unchecked Sendable {
         }
     }
 
+    /// Most members a form may name by name rather than id.
+    static let maxNamesPerForm = 20
+
     /// The members a person named, by id or by name, separated by commas: each must be
     /// exactly one active member (the pool and the person themself aside), else the sentence
     /// saying who was not found or who is meant.
     private func resolveMembers(_ text: String, me: MemberID, _ l: Language) throws -> (members: [MemberID], problem: String?) {
         var found = [MemberID]()
-        for item in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }).filter({ !$0.isEmpty }).prefix(50) {
+        var byName = 0
+        // One more than any policy allows, so the rules still see a group that is too large.
+        for item in text.split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }).filter({ !$0.isEmpty }).prefix(Int(Policy.maxGroupLimit) + 1) {
             if let id = MemberID(canonical: item.lowercased()), try api.read({ try $0.member(id) }) != nil { found.append(id); continue }
+            // A name is looked up among all members: a few per form.
+            byName += 1
+            guard byName <= Web.maxNamesPerForm else { return ([], Word.tooManyNames.text(l, String(Web.maxNamesPerForm))) }
             let named = try api.read { try $0.findMembers(item, limit: 6) }.filter { $0.id != me }
             switch named.count {
             case 0: return ([], Word.noMemberNamed.text(l, item))

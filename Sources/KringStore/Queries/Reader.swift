@@ -325,12 +325,13 @@ public struct TransferRow: Sendable {
 extension Reader {
     /// Active members whose name holds every word of `text` (case- and accent-insensitive), or
     /// whose id starts with it: how a person finds another member without knowing the id.
-    /// At most `limit`, in name order; the pool is never among them.
+    /// At most `limit` (the first found in registration order, then sorted by name); the pool
+    /// is never among them. A scan of the active members, no sort of them all.
     public func findMembers(_ text: String, limit: Int = 10) throws(StoreError) -> [MemberInfo] {
         let words = Reader.fold(text).split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init)
         guard !words.isEmpty else { return [] }
         let handle = text.trimmingCharacters(in: .whitespaces).lowercased()
-        let s = try db.cached("SELECT \(SQLiteView.memberColumns) WHERE m.status = 'active' AND m.kind <> 'pool' ORDER BY m.name, m.id")
+        let s = try db.cached("SELECT \(SQLiteView.memberColumns) WHERE m.status = 'active' AND m.kind <> 'pool'")
         defer { s.reset() }
         var found = [MemberInfo]()
         while try s.step(), found.count < limit {
@@ -338,7 +339,7 @@ extension Reader {
             let name = Reader.fold(info.name)
             if info.id.handle.hasPrefix(handle) || words.allSatisfy({ name.contains($0) }) { found.append(info) }
         }
-        return found
+        return found.sorted { ($0.name, $0.id.handle) < ($1.name, $1.id.handle) }
     }
 
     /// The neighbourhoods members gave, for the listings' filter.
