@@ -84,6 +84,8 @@ struct WebMatrixTests {
             ("/settings/leave", [401, 200, 200, 200]),
             ("/members/bram", [401, 200, 200, 200]),
             ("/members/pool", [401, 404, 404, 404]),
+            ("/loans", [401, 200, 200, 200]),
+            ("/loans/new", [401, 200, 200, 200]),
             ("/nowhere", [404, 404, 404, 404]),
         ]
         for (path, expected) in rows {

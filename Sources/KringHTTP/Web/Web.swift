@@ -129,6 +129,13 @@ final class Web: @unchecked Sendable {
         case ("GET", 2) where parts[0] == "settings" && parts[1] == "leave": return try leavePage(page)
         case ("POST", 2) where parts[0] == "settings" && parts[1] == "leave": return try leave(&page)
         case ("GET", 1) where parts[0] == "left": return leftPage(page)
+        case ("GET", 1) where parts[0] == "loans": return try loansPage(page)
+        case ("GET", 2) where parts[0] == "loans" && parts[1] == "new":
+            return try newLoanPage(page, values: page.query, error: nil, status: 200)
+        case ("POST", 2) where parts[0] == "loans" && parts[1] == "new": return try lend(&page)
+        case ("POST", 3) where parts[0] == "loans" && parts[2] == "return":
+            guard let id = LoanID(canonical: parts[1]) else { throw PageError.notFound }
+            return try returnLoan(&page, id: id)
         default:
             throw PageError.notFound
         }
@@ -272,10 +279,12 @@ final class Web: @unchecked Sendable {
         let me = session.login.member
         let now = api.clock()
         // One read transaction for the whole page.
-        let (row, exchanges, policy, listings) = try api.read { r in
+        let (row, exchanges, policy, listings, loans) = try api.read { r in
             let policy = try r.policy()
-            return (try r.member(me), try r.exchanges(member: me, limit: 20), policy, try r.listings(ListingFilter(author: me), today: policy.day(now), limit: 50))
+            return (try r.member(me), try r.exchanges(member: me, limit: 20), policy, try r.listings(ListingFilter(author: me), today: policy.day(now), limit: 50),
+                    try r.loans(member: me, outOnly: true, limit: 20))
         }
+        let today = policy.day(now)
         guard let row else { throw PageError.notFound }
         let open = exchanges.filter { $0.record.state == .proposed }
         let mine = open.filter { !$0.record.consents.contains(me) }, theirs = open.filter { $0.record.consents.contains(me) }
@@ -301,6 +310,19 @@ final class Web: @unchecked Sendable {
             }
             h.element("h2", text: Word.recentExchanges.text(l))
             exchangeList(&h, l, exchanges.filter { $0.record.state != .proposed }.prefix(10).map { $0 }, empty: Word.noExchanges.text(l), zone: policy.zone)
+            if !loans.isEmpty {
+                // Goods out, soonest due first, overdue marked.
+                h.element("h2", text: Word.navLoans.text(l))
+                h.element("ul", [("class", "items")]) { ul in
+                    for loan in loans.sorted(by: { $0.info.due < $1.info.due }) {
+                        ul.element("li") { li in
+                            li.element("a", [("href", "/loans")], text: loan.info.what)
+                            li.text(" — " + (loan.info.lender == me ? Word.lentOut : .borrowed).text(l) + ", " + Word.dueOn.text(l, l.day(loan.info.due)))
+                            if loan.isOverdue(on: today) { li.text(" "); li.element("span", [("class", "error")], text: Word.overdue.text(l)) }
+                        }
+                    }
+                }
+            }
             h.element("h2", text: Word.myListings.text(l))
             listingList(&h, l, listings, empty: Word.noMyListings.text(l))
             h.element("p") { $0.element("a", [("href", "/listings/new")], text: Word.newListingTitle.text(l)) }
@@ -412,7 +434,7 @@ final class Web: @unchecked Sendable {
     /// The members a person named, by id or by name, separated by commas: each must be
     /// exactly one active member (the pool and the person themself aside), else the sentence
     /// saying who was not found or who is meant.
-    private func resolveMembers(_ text: String, me: MemberID, _ l: Language) throws -> (members: [MemberID], problem: String?) {
+    func resolveMembers(_ text: String, me: MemberID, _ l: Language) throws -> (members: [MemberID], problem: String?) {
         var found = [MemberID]()
         var byName = 0
         // One more than any policy allows, so the rules still see a group that is too large.
@@ -646,6 +668,7 @@ final class Web: @unchecked Sendable {
                             if let s = page.session {
                                 ul.element("li") { $0.element("a", [("href", "/exchanges/new")], text: Word.navNewExchange.text(l)) }
                                 ul.element("li") { $0.element("a", [("href", "/offers")], text: Word.navOffers.text(l)) }
+                                ul.element("li") { $0.element("a", [("href", "/loans")], text: Word.navLoans.text(l)) }
                                 ul.element("li") { $0.element("a", [("href", "/statement")], text: Word.navStatement.text(l)) }
                                 ul.element("li") { $0.element("a", [("href", "/settings")], text: Word.navSettings.text(l)) }
                                 ul.element("li") { $0.element("a", [("href", "/stats")], text: Word.navStatistics.text(l)) }

@@ -14,7 +14,7 @@ enum Word: CaseIterable {
     case exchangeTitle, state, providers, receivers, consented, credits, confirm, reject, cancel, proposedBy, youTakePart
     case errorSummary, notFoundTitle, notFoundText, forbiddenTitle, forbiddenText, formExpiredTitle, formExpiredText, backHome
     case stateProposed, stateConfirmed, stateRejected, stateCancelled, stateExpired, stateReversed
-    case tooManyNames, ownListing, noneOption, filters, roleCoordinator, roleMember, memberName, listingsTitle, listingsIntro, searchWords, searchHint, searchButton, filterSide, filterKind, filterNeighbourhood, filterMemberKind, anyOption, sideOffer, sideRequest, kindTime, kindSpace, kindGoods, memberPerson, memberCompany, memberAssociation, memberInitiative, memberMunicipality, memberPool, noListings, nextPage, firstPage, resultsFound, place, availability, listedUntil, postedBy, respond, respondSignIn, newListingTitle, listingSide, iOffer, iAsk, listingKind, kindTimeLong, kindSpaceLong, kindGoodsLong, title, titleHint, description, placeHint, availabilityHint, days, daysHint, postButton, saveButton, editListingTitle, edit, withdraw, renew, listingClosed, myListings, noMyListings, recentListings, allListings, memberKindLabel, neighbourhood, domainsLabel, openListings, noOpenListings, memberInactive, noMemberNamed, memberAmbiguous, exchangeKind, kindGiftHint, linkedTo, reviewButton, reviewTitle, reviewEffect, reviewNoEffect, reviewWith, changeAnswers, leaveTitle, leaveIntro, leaveCredit, leaveDebt, leaveZero, leaveOpen, leaveFinal, leaveButton, leaveLink, leftTitle, leftText, rejectReason, cancelReason, endReason, statsLink
+    case navLoans, loansTitle, loansIntro, newLoanTitle, lentOut, borrowed, noLoans, dueOn, overdue, returnedOn, markReturned, lendWhat, lendTo, lendToHint, dueBack, fromOffer, lendButton, oneBorrower, tooManyNames, ownListing, noneOption, filters, roleCoordinator, roleMember, memberName, listingsTitle, listingsIntro, searchWords, searchHint, searchButton, filterSide, filterKind, filterNeighbourhood, filterMemberKind, anyOption, sideOffer, sideRequest, kindTime, kindSpace, kindGoods, memberPerson, memberCompany, memberAssociation, memberInitiative, memberMunicipality, memberPool, noListings, nextPage, firstPage, resultsFound, place, availability, listedUntil, postedBy, respond, respondSignIn, newListingTitle, listingSide, iOffer, iAsk, listingKind, kindTimeLong, kindSpaceLong, kindGoodsLong, title, titleHint, description, placeHint, availabilityHint, days, daysHint, postButton, saveButton, editListingTitle, edit, withdraw, renew, listingClosed, myListings, noMyListings, recentListings, allListings, memberKindLabel, neighbourhood, domainsLabel, openListings, noOpenListings, memberInactive, noMemberNamed, memberAmbiguous, exchangeKind, kindGiftHint, linkedTo, reviewButton, reviewTitle, reviewEffect, reviewNoEffect, reviewWith, changeAnswers, leaveTitle, leaveIntro, leaveCredit, leaveDebt, leaveZero, leaveOpen, leaveFinal, leaveButton, leaveLink, leftTitle, leftText, rejectReason, cancelReason, endReason, statsLink
     case navStatement, navSettings, statementTitle, opening, closing, colDate, colDescription, colWith, colAmount, colBalance, downloadCSV, madeAtHead, noLines, kindExchange, kindReversal, kindDonation, kindGrant, kindSettlement, periodFrom, periodTo, show, settingsTitle, changePassword, currentPassword, passwordChanged, wrongCurrentPassword, signOutEverywhere, signOutEverywhereHint, myLogins, openSessions
 
     /// The word in `language`.
@@ -149,6 +149,24 @@ enum Word: CaseIterable {
         case .signOutEverywhereHint: "Meldt deze login af op elk toestel, ook hier."
         case .myLogins: "Logins van {}"
         case .memberName: "Naam"
+        case .navLoans: "Uitleningen"
+        case .loansTitle: "Uitleningen"
+        case .loansIntro: "Spullen die je uitleent en spullen die je leent. Wie uitleent, noteert de uitlening en wanneer het terug is."
+        case .newLoanTitle: "Een uitlening noteren"
+        case .lentOut: "Uitgeleend"
+        case .borrowed: "Geleend"
+        case .noLoans: "Geen."
+        case .dueOn: "terug op {}"
+        case .overdue: "te laat"
+        case .returnedOn: "teruggebracht op {}"
+        case .markReturned: "{} is terug"
+        case .lendWhat: "Wat leen je uit?"
+        case .lendTo: "Aan wie"
+        case .lendToHint: "De naam of het id van het lid, zoals Bo Smet of bo-smet."
+        case .dueBack: "Terug op"
+        case .fromOffer: "Uit je aanbod (niet verplicht)"
+        case .lendButton: "Noteren"
+        case .oneBorrower: "Een uitlening gaat naar één lid."
         case .tooManyNames: "Typ voor meer dan {} leden hun id in plaats van hun naam, zoals bo-smet."
         case .ownListing: "Hoort bij een zoekertje van jou (niet verplicht)"
         case .noneOption: "Geen"
@@ -366,6 +384,24 @@ enum Word: CaseIterable {
         case .signOutEverywhereHint: "Signs this login out on every device, here too."
         case .myLogins: "Logins of {}"
         case .memberName: "Name"
+        case .navLoans: "Loans"
+        case .loansTitle: "Loans"
+        case .loansIntro: "Goods you lend and goods you borrow. Whoever lends records the loan and when it is back."
+        case .newLoanTitle: "Record a loan"
+        case .lentOut: "Lent out"
+        case .borrowed: "Borrowed"
+        case .noLoans: "None."
+        case .dueOn: "due back {}"
+        case .overdue: "overdue"
+        case .returnedOn: "returned on {}"
+        case .markReturned: "{} is back"
+        case .lendWhat: "What do you lend?"
+        case .lendTo: "To whom"
+        case .lendToHint: "The member's name or id, such as Bo Smet or bo-smet."
+        case .dueBack: "Due back"
+        case .fromOffer: "From your offer (optional)"
+        case .lendButton: "Record"
+        case .oneBorrower: "A loan goes to one member."
         case .tooManyNames: "For more than {} members, type their ids instead of their names, such as bo-smet."
         case .ownListing: "Belongs to one of your listings (optional)"
         case .noneOption: "None"
