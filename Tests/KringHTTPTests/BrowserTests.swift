@@ -283,6 +283,11 @@ struct BrowserTests {
         try look(resident, "8-statement")
         try resident.follow("header a[href='/settings']")
         try look(resident, "9-settings")
+        try resident.follow("header a[href='/loans']")
+        try look(resident, "9-loans")
+        try resident.follow("header a[href='/challenges']")
+        #expect(try resident.title().hasPrefix("Uitdagingen"))
+        try look(resident, "9-challenges")
         // Into English and back, on the foot of the page.
         try resident.click("footer select option[value=en]")
         try resident.follow("footer button")

@@ -87,7 +87,7 @@ struct PageTextTests {
         let an = try WebTests.signedIn(s, "an")
         _ = try an.propose(["direction": "gave", "other": "bram", "what": "ladder", "domain": "care", "date": s.clock.today.description, "hours": "1"])
         let pages = ["/", "/exchanges/new", "/exchanges/ex-2", "/statement", "/settings", "/settings/leave", "/offers", "/offers?q=ladder",
-                     "/listings/new", "/listings/\(listing)", "/members/bram", "/loans", "/loans/new", "/nowhere"]
+                     "/listings/new", "/listings/\(listing)", "/members/bram", "/loans", "/loans/new", "/challenges", "/challenges/new", "/nowhere"]
         for (language, other) in [(Language.en, Language.nl), (.nl, .en)] {
             an.cookies["kring_lang"] = language.rawValue
             for path in pages {

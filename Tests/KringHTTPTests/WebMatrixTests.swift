@@ -86,6 +86,9 @@ struct WebMatrixTests {
             ("/members/pool", [401, 404, 404, 404]),
             ("/loans", [401, 200, 200, 200]),
             ("/loans/new", [401, 200, 200, 200]),
+            ("/challenges", [401, 200, 200, 200]),
+            ("/challenges/new", [401, 200, 200, 200]),
+            ("/challenges/ch-9", [401, 404, 404, 404]),
             ("/nowhere", [404, 404, 404, 404]),
         ]
         for (path, expected) in rows {

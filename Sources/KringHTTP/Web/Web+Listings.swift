@@ -215,6 +215,7 @@ extension Web {
         let errorField: String? = refusal.map { v in
             switch v.field {
             case .title?, .text?, .place?, .availability?, .days?, .domain?, .kind?: v.field!.rawValue
+            case .challenge?: "title"
             default: "title"
             }
         }
@@ -225,6 +226,11 @@ extension Web {
             h.element("form", [("method", "post"), ("action", action), ("novalidate", "")]) { f in
                 f.void("input", [("type", "hidden"), ("name", "csrf"), ("value", session.csrf)])
                 f.void("input", [("type", "hidden"), ("name", "key"), ("value", Web.newKey())])
+                if id == nil, let challenge = values["challenge"].flatMap({ ChallengeID(canonical: $0) }) {
+                    // Posted for a challenge the author joined (the rules check that).
+                    f.void("input", [("type", "hidden"), ("name", "challenge"), ("value", challenge.description)])
+                    f.element("p", text: Word.forChallenge.text(l, challenge.description))
+                }
                 if id == nil {
                     radios(&f, "side", Word.listingSide.text(l), values["side"] ?? "offer", [("offer", Word.iOffer.text(l)), ("request", Word.iAsk.text(l))])
                 }
@@ -293,7 +299,8 @@ extension Web {
         }
         func optional(_ k: String) -> String? { f[k].flatMap { $0.trimmingCharacters(in: .whitespaces).isEmpty ? nil : $0 } }
         let draft = ListingDraft(side: side, author: session.login.member, kind: kind, domain: f["domain"] ?? "", title: f["title"] ?? "",
-                                 text: f["text"] ?? "", place: optional("place"), availability: optional("availability"), days: days)
+                                 text: f["text"] ?? "", place: optional("place"), availability: optional("availability"), days: days,
+                                 challenge: f["challenge"].flatMap { ChallengeID(canonical: $0) })
         let command: Command = id.map { .editListing($0, draft) } ?? .postListing(draft)
         switch try submit(page, command, session: session) {
         case .success(let o):

@@ -130,6 +130,16 @@ final class Web: @unchecked Sendable {
         case ("POST", 2) where parts[0] == "settings" && parts[1] == "leave": return try leave(&page)
         case ("GET", 1) where parts[0] == "left": return leftPage(page)
         case ("GET", 1) where parts[0] == "loans": return try loansPage(page)
+        case ("GET", 1) where parts[0] == "challenges": return try challengesPage(page)
+        case ("GET", 2) where parts[0] == "challenges" && parts[1] == "new":
+            return try newChallengePage(page, values: [:], chosen: [], refusal: nil, status: 200)
+        case ("POST", 2) where parts[0] == "challenges" && parts[1] == "new": return try postChallenge(&page)
+        case ("GET", 2) where parts[0] == "challenges":
+            guard let id = ChallengeID(canonical: parts[1]) else { throw PageError.notFound }
+            return try challengePage(page, id: id)
+        case ("POST", 3) where parts[0] == "challenges" && ["join", "pledge", "close"].contains(parts[2]):
+            guard let id = ChallengeID(canonical: parts[1]) else { throw PageError.notFound }
+            return try challengeStep(&page, id: id, step: parts[2])
         case ("GET", 2) where parts[0] == "loans" && parts[1] == "new":
             return try newLoanPage(page, values: page.query, error: nil, status: 200)
         case ("POST", 2) where parts[0] == "loans" && parts[1] == "new": return try lend(&page)
@@ -669,6 +679,7 @@ final class Web: @unchecked Sendable {
                                 ul.element("li") { $0.element("a", [("href", "/exchanges/new")], text: Word.navNewExchange.text(l)) }
                                 ul.element("li") { $0.element("a", [("href", "/offers")], text: Word.navOffers.text(l)) }
                                 ul.element("li") { $0.element("a", [("href", "/loans")], text: Word.navLoans.text(l)) }
+                                ul.element("li") { $0.element("a", [("href", "/challenges")], text: Word.navChallenges.text(l)) }
                                 ul.element("li") { $0.element("a", [("href", "/statement")], text: Word.navStatement.text(l)) }
                                 ul.element("li") { $0.element("a", [("href", "/settings")], text: Word.navSettings.text(l)) }
                                 ul.element("li") { $0.element("a", [("href", "/stats")], text: Word.navStatistics.text(l)) }
