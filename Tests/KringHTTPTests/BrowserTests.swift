@@ -291,7 +291,7 @@ struct BrowserTests {
         // Into English and back, on the foot of the page.
         try resident.click("footer select option[value=en]")
         try resident.follow("footer button")
-        #expect(try resident.title().hasPrefix("Settings"), "the language form leads back to the page it was on")
+        #expect(try resident.title().hasPrefix("Challenges"), "the language form leads back to the page it was on")
         try look(resident, "7-home-english")
     }
 
