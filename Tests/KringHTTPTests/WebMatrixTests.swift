@@ -89,6 +89,10 @@ struct WebMatrixTests {
             ("/challenges", [401, 200, 200, 200]),
             ("/challenges/new", [401, 200, 200, 200]),
             ("/challenges/ch-9", [401, 404, 404, 404]),
+            ("/desk", [401, 404, 404, 200]),
+            ("/desk/members/new", [401, 404, 404, 200]),
+            ("/desk/members/bram", [401, 404, 404, 200]),
+            ("/desk/members/pool", [401, 404, 404, 404]),
             ("/nowhere", [404, 404, 404, 404]),
         ]
         for (path, expected) in rows {

@@ -35,6 +35,7 @@ enum Stylesheet {
     a.button{display:inline-block;min-height:44px;padding:.5rem 1rem;border-radius:4px;background:\(accent);color:\(paper);font-weight:600;text-decoration:none}
     .effect{background:\(soft);padding:1rem;border-radius:4px;font-weight:600}
     p.text{white-space:pre-line}
+    .card{border:3px solid \(accent);border-radius:4px;padding:1rem;margin:1rem 0}.card .link{font-family:ui-monospace,monospace;word-break:break-all}
     form.inline{display:inline-block;margin-right:.5rem}
     .error{color:\(danger);font-weight:600}
     input[aria-invalid=true]{border-color:\(danger)}

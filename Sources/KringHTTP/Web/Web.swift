@@ -130,6 +130,16 @@ final class Web: @unchecked Sendable {
         case ("POST", 2) where parts[0] == "settings" && parts[1] == "leave": return try leave(&page)
         case ("GET", 1) where parts[0] == "left": return leftPage(page)
         case ("GET", 1) where parts[0] == "loans": return try loansPage(page)
+        case ("GET", 1) where parts[0] == "desk": return try deskPage(page)
+        case ("GET", 3) where parts[0] == "desk" && parts[1] == "members" && parts[2] == "new":
+            return try registerPage(page, values: [:], error: nil, status: 200)
+        case ("POST", 3) where parts[0] == "desk" && parts[1] == "members" && parts[2] == "new": return try register(&page)
+        case ("GET", 3) where parts[0] == "desk" && parts[1] == "members":
+            guard let id = MemberID(canonical: parts[2]) else { throw PageError.notFound }
+            return try deskMemberPage(page, id: id)
+        case ("POST", 4) where parts[0] == "desk" && parts[1] == "members" && ["invite", "suspend", "reinstate", "leave", "limits"].contains(parts[3]):
+            guard let id = MemberID(canonical: parts[2]) else { throw PageError.notFound }
+            return parts[3] == "invite" ? try deskInvite(&page, id: id) : try deskStep(&page, id: id, step: parts[3])
         case ("GET", 1) where parts[0] == "challenges": return try challengesPage(page)
         case ("GET", 2) where parts[0] == "challenges" && parts[1] == "new":
             return try newChallengePage(page, values: [:], chosen: [], refusal: nil, status: 200)
@@ -680,6 +690,7 @@ final class Web: @unchecked Sendable {
                                 ul.element("li") { $0.element("a", [("href", "/offers")], text: Word.navOffers.text(l)) }
                                 ul.element("li") { $0.element("a", [("href", "/loans")], text: Word.navLoans.text(l)) }
                                 ul.element("li") { $0.element("a", [("href", "/challenges")], text: Word.navChallenges.text(l)) }
+                                if s.login.role == .coordinator { ul.element("li") { $0.element("a", [("href", "/desk")], text: Word.navDesk.text(l)) } }
                                 ul.element("li") { $0.element("a", [("href", "/statement")], text: Word.navStatement.text(l)) }
                                 ul.element("li") { $0.element("a", [("href", "/settings")], text: Word.navSettings.text(l)) }
                                 ul.element("li") { $0.element("a", [("href", "/stats")], text: Word.navStatistics.text(l)) }

@@ -1,0 +1,68 @@
+import Foundation
+import KringCore
+import KringHTTP
+import KringStore
+import KringTestSupport
+import Testing
+
+/// The coordinator's desk, members part: only a coordinator's login sees it; registering,
+/// inviting (the link shown once, which then works in a browser), limits, suspending,
+/// reinstating and ending a membership, each through the core's rules.
+@Suite("Web pages: the coordinator's desk", .serialized)
+struct WebDeskTests {
+    @Test("a coordinator registers and invites a member, who signs in with the link; limits, suspension and the end of a membership; a member's login finds no desk")
+    func desk() throws {
+        let s = try TestServer()
+        defer { s.stop() }
+        let ledger = try Ledger(path: s.path, clock: s.clock.clock)
+        let coordinator = Browser(s)
+        let code = try ledger.invite(member: "stad", role: .coordinator).code
+        try coordinator.get("/invitation/\(code)")
+        #expect(try coordinator.submit("/invitation/\(code)", ["password": "de gemeente zegt ja", "repeat": "de gemeente zegt ja"]).status == 303)
+        let an = try WebTests.signedIn(s, "an")
+        // Not for a member's login: no desk, and its steps change nothing.
+        #expect(try an.get("/desk").status == 404 && an.get("/desk/members/bram").status == 404 && !an.page.contains("href=\"/desk\""))
+        let head = try s.headSeq()
+        let csrf = an.hiddenFields(action: "/sign-out")["csrf"] ?? ""
+        #expect(try an.submit("/desk/members/bram/suspend", ["csrf": csrf, "key": String(format: "%032x", 1)], hidden: false).status == 404)
+        #expect(try s.headSeq() == head)
+        // The coordinator's desk lists the members with their balance.
+        #expect(try coordinator.get("/").status == 200 && coordinator.page.contains("href=\"/desk\""))
+        #expect(try coordinator.get("/desk").status == 200 && coordinator.page.contains("Bram (bram)"))
+        // Registering: an id that is not one, an id taken; then a company.
+        try coordinator.get("/desk/members/new")
+        let fields = ["name": "Hotel Aerts", "id": "Hotel Aerts", "kind": "company", "neighbourhood": "Centrum"]
+        #expect(try coordinator.submit("/desk/members/new", fields).status == 422 && coordinator.page.contains("id=\"id-error\"") && coordinator.page.contains("value=\"Hotel Aerts\""))
+        #expect(try coordinator.submit("/desk/members/new", fields.merging(["id": "an"]) { $1 }).status == 422 && coordinator.page.contains("id=\"id-error\""))
+        #expect(try s.headSeq() == head)
+        let registered = try coordinator.submit("/desk/members/new", fields.merging(["id": "hotel-aerts"]) { $1 })
+        #expect(registered.status == 303 && registered.header("location") == "/desk/members/hotel-aerts")
+        #expect(try coordinator.get("/desk/members/hotel-aerts").status == 200 && coordinator.page.contains("<dd>bedrijf</dd>"))
+        // Inviting: the link is on the answer once; it opens a login for the company.
+        #expect(try coordinator.submit("/desk/members/hotel-aerts/invite", ["label": ""]).status == 200)
+        let link = try #require(WebTests.matches("<p class=\"link\">([^<]+)</p>", coordinator.page).first)
+        #expect(link.hasPrefix("http://test/invitation/kring_") && coordinator.page.contains("Je login is hotel-aerts."))
+        #expect(try coordinator.get("/desk/members/hotel-aerts").status == 200 && !coordinator.page.contains(link), "shown once")
+        let hotel = Browser(s)
+        let path = String(link.dropFirst("http://test".count))
+        try hotel.get(path)
+        #expect(try hotel.submit(path, ["password": "kamers met zicht op zee", "repeat": "kamers met zicht op zee"]).status == 303)
+        #expect(try hotel.get("/").status == 200 && hotel.page.contains("Mijn overzicht"))
+        // Limits: a floor of -30 h, the ceiling back to the policy's; unreadable is refused.
+        try coordinator.get("/desk/members/hotel-aerts")
+        #expect(try coordinator.submit("/desk/members/hotel-aerts/limits", ["floor": "abc", "ceiling": ""]).status == 422)
+        try coordinator.get("/desk/members/hotel-aerts")
+        #expect(try coordinator.submit("/desk/members/hotel-aerts/limits", ["floor": "-30", "ceiling": ""]).status == 303)
+        #expect(try coordinator.get("/desk/members/hotel-aerts").status == 200 && coordinator.page.contains("<dd>-30 u</dd>"))
+        // Suspended: the company's session ends; reinstated; then the membership ends.
+        #expect(try coordinator.submit("/desk/members/hotel-aerts/suspend", [:]).status == 303)
+        #expect(try hotel.get("/").status == 200 && !hotel.page.contains("Mijn overzicht"), "signed out: the public home")
+        try coordinator.get("/desk/members/hotel-aerts")
+        #expect(coordinator.page.contains("<dd>geschorst</dd>"))
+        #expect(try coordinator.submit("/desk/members/hotel-aerts/reinstate", [:]).status == 303)
+        try coordinator.get("/desk/members/hotel-aerts")
+        #expect(try coordinator.submit("/desk/members/hotel-aerts/leave", [:]).status == 303)
+        #expect(try coordinator.get("/desk/members/hotel-aerts").status == 200 && coordinator.page.contains("<dd>vertrokken</dd>") && !coordinator.page.contains("/suspend\""))
+        #expect(try Reader(path: s.path).member("hotel-aerts")?.state.status == .left)
+    }
+}
