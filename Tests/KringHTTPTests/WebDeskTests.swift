@@ -28,7 +28,7 @@ struct WebDeskTests {
         #expect(try s.headSeq() == head)
         // The coordinator's desk lists the members with their balance.
         #expect(try coordinator.get("/").status == 200 && coordinator.page.contains("href=\"/desk\""))
-        #expect(try coordinator.get("/desk").status == 200 && coordinator.page.contains("Bram (bram)"))
+        #expect(try coordinator.get("/desk/members").status == 200 && coordinator.page.contains("Bram (bram)"))
         // Registering: an id that is not one, an id taken; then a company.
         try coordinator.get("/desk/members/new")
         let fields = ["name": "Hotel Aerts", "id": "Hotel Aerts", "kind": "company", "neighbourhood": "Centrum"]
@@ -64,5 +64,43 @@ struct WebDeskTests {
         #expect(try coordinator.submit("/desk/members/hotel-aerts/leave", [:]).status == 303)
         #expect(try coordinator.get("/desk/members/hotel-aerts").status == 200 && coordinator.page.contains("<dd>vertrokken</dd>") && !coordinator.page.contains("/suspend\""))
         #expect(try Reader(path: s.path).member("hotel-aerts")?.state.status == .left)
+    }
+
+    @Test("the desk shows proposals about to expire, overdue loans and the ledger head, and verifies on request; grants from the pool; the coordinator reverses a confirmed exchange with a reason, a member cannot")
+    func deskOverview() throws {
+        let s = try TestServer()
+        defer { s.stop() }
+        let ledger = try Ledger(path: s.path, clock: s.clock.clock)
+        _ = try ledger.execute(.propose(ExchangeDraft(providers: ["an"], receivers: ["bram"], kind: .time, domain: "care", what: "tuin", credits: Minutes(60))), by: .member("an"))
+        _ = try ledger.execute(.lend(LoanDraft(lender: "an", borrower: "chloe", what: "Ladder", due: s.clock.today + 1)), by: .member("an"))
+        _ = try ledger.execute(.donate(from: "daan", minutes: Minutes(240)), by: .member("daan"))
+        let confirmed = try #require(try ledger.execute(.record(ExchangeDraft(providers: ["els"], receivers: ["fatima"], kind: .time, domain: "care",
+                                                                              what: "boodschappen", credits: Minutes(90)), reason: nil), by: .coordinator).event.exchangeID)
+        s.clock.advance(days: 12)  // the proposal expires in two days; the loan is overdue
+        let coordinator = Browser(s)
+        let code = try ledger.invite(member: "stad", role: .coordinator).code
+        try coordinator.get("/invitation/\(code)")
+        #expect(try coordinator.submit("/invitation/\(code)", ["password": "de gemeente zegt ja", "repeat": "de gemeente zegt ja"]).status == 303)
+        #expect(try coordinator.get("/desk").status == 200)
+        #expect(coordinator.page.contains("href=\"/exchanges/ex-1\"") && coordinator.page.contains("Ladder: An → Chloe") && coordinator.page.contains("Nog niet gecontroleerd"))
+        #expect(try coordinator.submit("/desk/verify", [:]).status == 303)
+        let head = try s.headSeq()
+        #expect(try coordinator.get("/desk").status == 200 && coordinator.page.contains("Gecontroleerd tot positie \(head): het grootboek klopt"))
+        // A grant of 2 h from the pool, with its reason.
+        try coordinator.get("/desk/members/bram")
+        #expect(try coordinator.submit("/desk/members/bram/grant", ["hours": "2", "reason": "starterspakket"]).status == 303)
+        #expect(try Reader(path: s.path).balance("bram") == Minutes(120))
+        // A member cannot reverse; the coordinator can, once, with a reason shown after.
+        let els = try WebTests.signedIn(s, "els")
+        try els.get("/exchanges/\(confirmed)")
+        #expect(!els.page.contains("/reverse\""))
+        let before = try s.headSeq()
+        let csrf = els.hiddenFields(action: "/sign-out")["csrf"] ?? ""
+        #expect(try els.submit("/exchanges/\(confirmed)/reverse", ["csrf": csrf, "key": String(format: "%032x", 4), "reason": "fout"], hidden: false).status == 422)
+        #expect(try s.headSeq() == before)
+        #expect(try coordinator.get("/exchanges/\(confirmed)").status == 200 && coordinator.page.contains("Uitwisseling terugdraaien"))
+        #expect(try coordinator.submit("/exchanges/\(confirmed)/reverse", ["reason": "dubbel ingegeven"]).status == 303)
+        #expect(try coordinator.get("/exchanges/\(confirmed)").status == 200 && coordinator.page.contains("<dd>teruggedraaid</dd>") && coordinator.page.contains("dubbel ingegeven"))
+        #expect(try Reader(path: s.path).balance("els") == Minutes(0))
     }
 }

@@ -90,6 +90,7 @@ struct WebMatrixTests {
             ("/challenges/new", [401, 200, 200, 200]),
             ("/challenges/ch-9", [401, 404, 404, 404]),
             ("/desk", [401, 404, 404, 200]),
+            ("/desk/members", [401, 404, 404, 200]),
             ("/desk/members/new", [401, 404, 404, 200]),
             ("/desk/members/bram", [401, 404, 404, 200]),
             ("/desk/members/pool", [401, 404, 404, 404]),

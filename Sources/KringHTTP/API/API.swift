@@ -341,6 +341,13 @@ public final class API: @unchecked Sendable {
         }
     }
 
+    /// The last verification this server ran, if any: the head it reached and its report.
+    var lastVerification: (seq: Int64, report: JSON)? {
+        verifyLock.lock()
+        defer { verifyLock.unlock() }
+        return lastVerify
+    }
+
     /// The verifier's report at the current head, computed once per head.
     func verifyReport() throws -> JSON {
         verifyLock.lock()

@@ -18,8 +18,68 @@ extension Web {
         return session
     }
 
-    /// The members in id order, 50 a page, each with kind, status and balance.
+    /// Proposals within this many days of expiring are shown on the desk.
+    static let expiringWithinDays: Int64 = 3
+
+    /// The desk: proposals about to expire, loans overdue, the ledger head and the last
+    /// verification, and the way to the members.
     func deskPage(_ page: Request) throws -> HTTPResponse {
+        let l = page.language
+        let session = try requireCoordinator(page)
+        let now = api.clock()
+        let (expiring, overdue, head, names, zone) = try api.read { r -> ([ExchangeRow], [LoanRecord], LedgerHead, [MemberID: String], TimeZone) in
+            let policy = try r.policy()
+            let soon = now + Web.expiringWithinDays * 86_400
+            let expiring = try r.exchanges(state: .proposed, limit: 500).filter { ($0.record.info.expiresAt ?? Int64.max) <= soon }
+            let overdue = try r.overdueLoans(today: policy.day(now))
+            var names = [MemberID: String]()
+            for m in Set(overdue.flatMap { [$0.info.lender, $0.info.borrower] }) { names[m] = try r.member(m)?.state.info.name ?? m.handle }
+            return (expiring, overdue, try r.head(), names, policy.zone)
+        }
+        let verified = api.lastVerification
+        return document(page, title: Word.deskOverview.text(l)) { h in
+            h.element("ul", [("class", "items")]) { ul in
+                ul.element("li") { $0.element("a", [("href", "/desk/members")], text: Word.deskTitle.text(l)) }
+                ul.element("li") { $0.element("a", [("href", "/desk/members/new")], text: Word.registerMember.text(l)) }
+                ul.element("li") { $0.element("a", [("href", "/stats")], text: Word.statsLink.text(l)) }
+            }
+            h.element("h2", text: Word.expiringTitle.text(l, String(Web.expiringWithinDays)))
+            exchangeList(&h, l, expiring, empty: Word.noOneYet.text(l), zone: zone)
+            h.element("h2", text: Word.overdueTitle.text(l))
+            if overdue.isEmpty { h.element("p", text: Word.noOneYet.text(l)) } else {
+                h.element("ul", [("class", "items")]) { ul in
+                    for loan in overdue {
+                        let i = loan.info
+                        ul.element("li", text: "\(i.what): \(names[i.lender] ?? "") → \(names[i.borrower] ?? ""), " + Word.dueOn.text(l, l.day(i.due)))
+                    }
+                }
+            }
+            h.element("h2", text: Word.ledgerTitle.text(l))
+            h.element("p", text: Word.madeAtHead.text(l, String(head.seq), String(head.hash.prefix(16))))
+            if let verified {
+                let ok = verified.report["ok"]?.boolValue == true
+                h.element("p", [("class", ok ? nil : "error")], text: ok ? Word.verifiedOK.text(l, String(verified.seq))
+                          : Word.verifiedNot.text(l, String(verified.seq), verified.report["divergence"]?["reason"]?.stringValue ?? ""))
+            } else {
+                h.element("p", text: Word.notVerified.text(l))
+            }
+            h.element("form", [("method", "post"), ("action", "/desk/verify")]) { f in
+                f.void("input", [("type", "hidden"), ("name", "csrf"), ("value", session.csrf)])
+                f.element("button", [("type", "submit"), ("class", "secondary")], text: Word.verifyNow.text(l))
+            }
+        }
+    }
+
+    /// Checks the whole ledger against its journal now (once per head), then back to the desk.
+    func deskVerify(_ page: inout Request) throws -> HTTPResponse {
+        _ = try requireCoordinator(page)
+        try page.checkSessionForm()
+        _ = try api.verifyReport()
+        return redirect("/desk")
+    }
+
+    /// The members in id order, 50 a page, each with kind, status and balance.
+    func membersDeskPage(_ page: Request) throws -> HTTPResponse {
         let l = page.language
         _ = try requireCoordinator(page)
         let after = page.query["after"].flatMap { MemberID(canonical: $0) }
@@ -45,7 +105,7 @@ extension Web {
                 }
             }
             if more, let last = rows.last {
-                h.element("p") { $0.element("a", [("href", "/desk?after=\(last.state.info.id)"), ("rel", "next")], text: Word.nextPage.text(l)) }
+                h.element("p") { $0.element("a", [("href", "/desk/members?after=\(last.state.info.id)"), ("rel", "next")], text: Word.nextPage.text(l)) }
             }
         }
     }
@@ -150,6 +210,16 @@ extension Web {
                           attributes: [("type", "text"), ("name", "ceiling"), ("inputmode", "decimal")])
                     f.element("button", [("type", "submit"), ("class", "secondary")], text: Word.saveButton.text(l))
                 }
+                d.element("h2", text: Word.grantTitle.text(l))
+                d.element("form", [("method", "post"), ("action", "/desk/members/\(id)/grant"), ("novalidate", "")]) { f in
+                    f.void("input", [("type", "hidden"), ("name", "csrf"), ("value", session.csrf)])
+                    f.void("input", [("type", "hidden"), ("name", "key"), ("value", Web.newKey())])
+                    field(&f, id: "grant-hours", label: Word.hours.text(l), hint: Word.hoursHint.text(l), error: nil,
+                          attributes: [("type", "text"), ("name", "hours"), ("inputmode", "decimal")])
+                    field(&f, id: "grant-reason", label: Word.grantReason.text(l), hint: nil, error: nil,
+                          attributes: [("type", "text"), ("name", "reason"), ("maxlength", "500")])
+                    f.element("button", [("type", "submit"), ("class", "secondary")], text: Word.grantButton.text(l))
+                }
                 d.element("h2", text: Word.membershipTitle.text(l))
                 let steps: [(String, Word)] = status_ == .active ? [("suspend", .suspendMember), ("leave", .endMembership)] : [("reinstate", .reinstateMember), ("leave", .endMembership)]
                 for (step, word) in steps {
@@ -172,6 +242,11 @@ extension Web {
         case "suspend": command = .suspend(id)
         case "reinstate": command = .reinstate(id)
         case "leave": command = .leave(id)
+        case "grant":
+            guard let m = Minutes.parse((page.form["hours"] ?? "").replacingOccurrences(of: ",", with: ".")) else {
+                return try deskMemberPage(page, id: id, refusal: RuleViolation(.inputAmount, .amountUnreadable(String((page.form["hours"] ?? "").prefix(40))), field: .credits), status: 422)
+            }
+            command = .grant(to: id, minutes: m, reason: page.form["reason"] ?? "")
         default:
             // An empty field removes the override: the policy's limit applies again.
             func change(_ name: String, signed: Bool) -> LimitChange? {

@@ -112,7 +112,7 @@ final class Web: @unchecked Sendable {
         case ("POST", 2) where parts[0] == "exchanges" && parts[1] == "new": return try propose(&page)
         case ("GET", 2) where parts[0] == "exchanges":
             return try exchangePage(page, id: try exchangeID(parts[1]), refusal: nil, status: 200)
-        case ("POST", 3) where parts[0] == "exchanges" && ["confirm", "reject", "cancel"].contains(parts[2]):
+        case ("POST", 3) where parts[0] == "exchanges" && ["confirm", "reject", "cancel", "reverse"].contains(parts[2]):
             return try consent(&page, id: try exchangeID(parts[1]), step: parts[2])
         case ("GET", 1) where parts[0] == "offers": return try listingsPage(page)
         case ("GET", 2) where parts[0] == "listings" && parts[1] == "new":
@@ -131,13 +131,15 @@ final class Web: @unchecked Sendable {
         case ("GET", 1) where parts[0] == "left": return leftPage(page)
         case ("GET", 1) where parts[0] == "loans": return try loansPage(page)
         case ("GET", 1) where parts[0] == "desk": return try deskPage(page)
+        case ("POST", 2) where parts[0] == "desk" && parts[1] == "verify": return try deskVerify(&page)
+        case ("GET", 2) where parts[0] == "desk" && parts[1] == "members": return try membersDeskPage(page)
         case ("GET", 3) where parts[0] == "desk" && parts[1] == "members" && parts[2] == "new":
             return try registerPage(page, values: [:], error: nil, status: 200)
         case ("POST", 3) where parts[0] == "desk" && parts[1] == "members" && parts[2] == "new": return try register(&page)
         case ("GET", 3) where parts[0] == "desk" && parts[1] == "members":
             guard let id = MemberID(canonical: parts[2]) else { throw PageError.notFound }
             return try deskMemberPage(page, id: id)
-        case ("POST", 4) where parts[0] == "desk" && parts[1] == "members" && ["invite", "suspend", "reinstate", "leave", "limits"].contains(parts[3]):
+        case ("POST", 4) where parts[0] == "desk" && parts[1] == "members" && ["invite", "suspend", "reinstate", "leave", "limits", "grant"].contains(parts[3]):
             guard let id = MemberID(canonical: parts[2]) else { throw PageError.notFound }
             return parts[3] == "invite" ? try deskInvite(&page, id: id) : try deskStep(&page, id: id, step: parts[3])
         case ("GET", 1) where parts[0] == "challenges": return try challengesPage(page)
@@ -571,6 +573,18 @@ final class Web: @unchecked Sendable {
             }
             if let p = i.proposer { h.element("p", text: Word.proposedBy.text(l, p.handle)) }
             if let why = row.endReason { h.element("p", [("class", "effect")], text: Word.endReason.text(l, why)) }
+            if let why = row.record.reversalReason { h.element("p", [("class", "effect")], text: Word.endReason.text(l, why)) }
+            if session.login.role == .coordinator && row.record.state == .confirmed {
+                // The coordinator may reverse a confirmed exchange, once, with a reason.
+                h.element("h2", text: Word.reverseTitle.text(l))
+                h.element("form", [("id", "actions"), ("method", "post"), ("action", "/exchanges/\(id)/reverse"), ("novalidate", "")]) { f in
+                    f.void("input", [("type", "hidden"), ("name", "csrf"), ("value", session.csrf)])
+                    f.void("input", [("type", "hidden"), ("name", "key"), ("value", Web.newKey())])
+                    field(&f, id: "reverse-reason", label: Word.reverseReason.text(l), hint: nil, error: nil,
+                          attributes: [("type", "text"), ("name", "reason"), ("maxlength", "500")])
+                    f.element("button", [("type", "submit"), ("class", "warning")], text: Word.reverseButton.text(l))
+                }
+            }
             for row in listings { linkedListing(&h, l, row) }
             guard row.record.state == .proposed, i.parties.contains(me) else { return }
             h.element("div", [("id", "actions")]) { d in
@@ -598,7 +612,12 @@ final class Web: @unchecked Sendable {
         let session = try page.requireSession()
         try page.checkSessionForm()
         let reason = page.form["reason"]
-        let command: Command = step == "confirm" ? .confirm(id) : step == "reject" ? .reject(id, reason: reason) : .cancel(id, reason: reason)
+        let command: Command = switch step {
+        case "confirm": .confirm(id)
+        case "reject": .reject(id, reason: reason)
+        case "reverse": .reverse(id, reason: reason ?? "")
+        default: .cancel(id, reason: reason)
+        }
         switch try submit(page, command, session: session) {
         case .success: return redirect("/exchanges/\(id)")
         case .failure(let v):

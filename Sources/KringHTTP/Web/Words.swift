@@ -16,6 +16,7 @@ enum Word: CaseIterable {
     case stateProposed, stateConfirmed, stateRejected, stateCancelled, stateExpired, stateReversed
     case forChallenge, navChallenges, challengesTitle, challengesIntro, newChallengeTitle, newChallengeIntro, noChallenges, challengeEnds, joinedCount, challengeClosed, endsOn, joinedLabel, noOneYet, exchangesFor, pledges, listingsFor, joinChallenge, pledgeTitle, pledgeWhat, pledgeHint, pledgeButton, postForChallenge, closeChallenge, challengeAsk
     case navDesk, deskTitle, registerMember, registerButton, memberID, memberIDHint, memberIDShape, invitationCard, invitationCardText, invitationOnce, floorLabel, ceilingLabel, noLimit, loginRevoked, loginInvited, loginActive, inviteTitle, inviteLabel, inviteLabelHint, inviteButton, limitsTitle, limitHint, membershipTitle, suspendMember, reinstateMember, endMembership, statusActive, statusSuspended, statusLeft
+    case deskOverview, expiringTitle, overdueTitle, ledgerTitle, verifiedOK, verifiedNot, notVerified, verifyNow, grantTitle, grantReason, grantButton, reverseTitle, reverseReason, reverseButton
     case navLoans, loansTitle, loansIntro, newLoanTitle, lentOut, borrowed, noLoans, dueOn, overdue, returnedOn, markReturned, lendWhat, lendTo, lendToHint, dueBack, fromOffer, lendButton, oneBorrower, tooManyNames, ownListing, noneOption, filters, roleCoordinator, roleMember, memberName, listingsTitle, listingsIntro, searchWords, searchHint, searchButton, filterSide, filterKind, filterNeighbourhood, filterMemberKind, anyOption, sideOffer, sideRequest, kindTime, kindSpace, kindGoods, memberPerson, memberCompany, memberAssociation, memberInitiative, memberMunicipality, memberPool, noListings, nextPage, firstPage, resultsFound, place, availability, listedUntil, postedBy, respond, respondSignIn, newListingTitle, listingSide, iOffer, iAsk, listingKind, kindTimeLong, kindSpaceLong, kindGoodsLong, title, titleHint, description, placeHint, availabilityHint, days, daysHint, postButton, saveButton, editListingTitle, edit, withdraw, renew, listingClosed, myListings, noMyListings, recentListings, allListings, memberKindLabel, neighbourhood, domainsLabel, openListings, noOpenListings, memberInactive, noMemberNamed, memberAmbiguous, exchangeKind, kindGiftHint, linkedTo, reviewButton, reviewTitle, reviewEffect, reviewNoEffect, reviewWith, changeAnswers, leaveTitle, leaveIntro, leaveCredit, leaveDebt, leaveZero, leaveOpen, leaveFinal, leaveButton, leaveLink, leftTitle, leftText, rejectReason, cancelReason, endReason, statsLink
     case navStatement, navSettings, statementTitle, opening, closing, colDate, colDescription, colWith, colAmount, colBalance, downloadCSV, madeAtHead, noLines, kindExchange, kindReversal, kindDonation, kindGrant, kindSettlement, periodFrom, periodTo, show, settingsTitle, changePassword, currentPassword, passwordChanged, wrongCurrentPassword, signOutEverywhere, signOutEverywhereHint, myLogins, openSessions
 
@@ -151,6 +152,20 @@ enum Word: CaseIterable {
         case .signOutEverywhereHint: "Meldt deze login af op elk toestel, ook hier."
         case .myLogins: "Logins van {}"
         case .memberName: "Naam"
+        case .deskOverview: "Balie"
+        case .expiringTitle: "Voorstellen die binnen {} dagen verlopen"
+        case .overdueTitle: "Uitleningen die te laat zijn"
+        case .ledgerTitle: "Het grootboek"
+        case .verifiedOK: "Gecontroleerd tot positie {}: het grootboek klopt met het journaal."
+        case .verifiedNot: "Gecontroleerd tot positie {}: er is een afwijking: {}"
+        case .notVerified: "Nog niet gecontroleerd sinds deze server startte."
+        case .verifyNow: "Nu controleren"
+        case .grantTitle: "Toekennen uit de solidariteitspot"
+        case .grantReason: "Waarom"
+        case .grantButton: "Toekennen"
+        case .reverseTitle: "Terugdraaien"
+        case .reverseReason: "Waarom draai je het terug?"
+        case .reverseButton: "Uitwisseling terugdraaien"
         case .navDesk: "Balie"
         case .deskTitle: "Balie: de leden"
         case .registerMember: "Een lid inschrijven"
@@ -439,6 +454,20 @@ enum Word: CaseIterable {
         case .signOutEverywhereHint: "Signs this login out on every device, here too."
         case .myLogins: "Logins of {}"
         case .memberName: "Name"
+        case .deskOverview: "Desk"
+        case .expiringTitle: "Proposals expiring within {} days"
+        case .overdueTitle: "Loans overdue"
+        case .ledgerTitle: "The ledger"
+        case .verifiedOK: "Verified up to entry {}: the ledger agrees with the journal."
+        case .verifiedNot: "Verified up to entry {}: there is a divergence: {}"
+        case .notVerified: "Not verified since this server started."
+        case .verifyNow: "Verify now"
+        case .grantTitle: "Grant from the solidarity pool"
+        case .grantReason: "Why"
+        case .grantButton: "Grant"
+        case .reverseTitle: "Reverse"
+        case .reverseReason: "Why do you reverse it?"
+        case .reverseButton: "Reverse the exchange"
         case .navDesk: "Desk"
         case .deskTitle: "Desk: the members"
         case .registerMember: "Register a member"
