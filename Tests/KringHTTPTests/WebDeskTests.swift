@@ -66,6 +66,48 @@ struct WebDeskTests {
         #expect(try Reader(path: s.path).member("hotel-aerts")?.state.status == .left)
     }
 
+    @Test("paper slips in a batch: each row recorded once or refused with its sentence and kept; sending the page again writes nothing twice; a form with too many fields is refused whole")
+    func paperSlips() throws {
+        let s = try TestServer()
+        defer { s.stop() }
+        let ledger = try Ledger(path: s.path, clock: s.clock.clock)
+        let coordinator = Browser(s)
+        let code = try ledger.invite(member: "stad", role: .coordinator).code
+        try coordinator.get("/invitation/\(code)")
+        #expect(try coordinator.submit("/invitation/\(code)", ["password": "de gemeente zegt ja", "repeat": "de gemeente zegt ja"]).status == 303)
+        #expect(try coordinator.get("/desk/slips").status == 200 && coordinator.page.components(separatedBy: "<fieldset class=\"slip\">").count == 11)
+        let head = try s.headSeq()
+        let today = s.clock.today.description
+        var rows = [String: String]()
+        for (n, row) in [["An", "bram", "1,5", "boodschappen"], ["Bram", "niemand", "1", "tuin"], ["an", "chloe", "30", "verhuis"]].enumerated() {
+            for (k, v) in zip(["provider", "receiver", "hours", "what"], row) { rows["\(k)-\(n)"] = v }
+            rows["date-\(n)"] = today; rows["domain-\(n)"] = "care"; rows["kind-\(n)"] = "time"
+        }
+        // The form as the browser sends it: its hidden token and row keys, and the rows.
+        var all = coordinator.hiddenFields(action: "/desk/slips")
+        #expect(all.keys.filter { $0.hasPrefix("key-") }.count == 10)
+        for (k, v) in rows { all[k] = v }
+        let body = all.map { "\(Browser.encode($0.key))=\(Browser.encode($0.value))" }.joined(separator: "&")
+        let first = try coordinator.send("POST", "/desk/slips", body: body)
+        #expect(first.status == 422 && coordinator.page.contains("1 geboekt:") && coordinator.page.contains("href=\"/exchanges/ex-1\""))
+        #expect(coordinator.page.contains("Rij 2: Niemand in de kring heet niemand.") && coordinator.page.contains("Rij 3: Eén uitwisseling verrekent hoogstens 24 u"))
+        #expect(coordinator.page.contains("value=\"niemand\"") && !coordinator.page.contains("value=\"boodschappen\""), "refused rows kept, the recorded one cleared")
+        #expect(try s.headSeq() == head + 1)
+        // The same page sent again (a reload): the recorded row replays, nothing new.
+        let again = try coordinator.send("POST", "/desk/slips", body: body)
+        #expect(again.status == 422 && coordinator.page.contains("1 geboekt:") && coordinator.page.contains("ex-1"))
+        #expect(try s.headSeq() == head + 1)
+        // Corrected: row 2 now goes to chloe; row 3 is still too large.
+        let corrected = try coordinator.submit("/desk/slips", ["provider-1": "Bram", "receiver-1": "chloe", "hours-1": "1", "what-1": "tuin", "date-1": today, "domain-1": "care", "kind-1": "time",
+                                                              "provider-2": "an", "receiver-2": "chloe", "hours-2": "30", "what-2": "verhuis", "date-2": today, "domain-2": "care", "kind-2": "time"])
+        #expect(corrected.status == 422 && coordinator.page.contains("1 geboekt:") && coordinator.page.contains("Rij 3:"))
+        #expect(try s.headSeq() == head + 2)
+        // A form of more than 100 fields is not read at all: refused, nothing written.
+        let many = (0..<101).map { "f\($0)=x" }.joined(separator: "&")
+        #expect(try coordinator.send("POST", "/desk/slips", body: many).status == 403)
+        #expect(try s.headSeq() == head + 2)
+    }
+
     @Test("the desk shows proposals about to expire, overdue loans and the ledger head, and verifies on request; grants from the pool; the coordinator reverses a confirmed exchange with a reason, a member cannot")
     func deskOverview() throws {
         let s = try TestServer()

@@ -91,6 +91,7 @@ struct WebMatrixTests {
             ("/challenges/ch-9", [401, 404, 404, 404]),
             ("/desk", [401, 404, 404, 200]),
             ("/desk/members", [401, 404, 404, 200]),
+            ("/desk/slips", [401, 404, 404, 200]),
             ("/desk/members/new", [401, 404, 404, 200]),
             ("/desk/members/bram", [401, 404, 404, 200]),
             ("/desk/members/pool", [401, 404, 404, 404]),

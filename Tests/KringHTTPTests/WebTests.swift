@@ -51,7 +51,7 @@ final class Browser {
         let form = page[start.upperBound...].prefix { _ in true }
         let end = form.range(of: "</form>")?.lowerBound ?? form.endIndex
         var out = [String: String]()
-        let regex = try! NSRegularExpression(pattern: "<input type=\"hidden\" name=\"([a-z]+)\" value=\"([^\"]*)\"")
+        let regex = try! NSRegularExpression(pattern: "<input type=\"hidden\" name=\"([a-z0-9_-]+)\" value=\"([^\"]*)\"")
         let text = String(form[..<end])
         for m in regex.matches(in: text, range: NSRange(text.startIndex..., in: text)) {
             // As a browser reads an attribute: character references become characters.

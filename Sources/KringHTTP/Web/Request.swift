@@ -16,8 +16,9 @@ struct Request {
     private let secureCookies: Bool
     private(set) var setCookies: [String] = []
 
-    /// Most fields a form may have, and the longest value.
-    static let maxFields = 50, maxValue = 10_000
+    /// Most fields a form may have (the desk's paper slips: 10 rows of 8, and the token), and
+    /// the longest value. A form with more is refused whole, never read in part.
+    static let maxFields = 100, maxValue = 10_000
 
     init(_ request: HTTPRequest, web: Web) {
         raw = request
@@ -32,8 +33,10 @@ struct Request {
         }
         self.cookies = cookies
         var form = [String: String]()
-        if request.method == "POST", request.header("content-type")?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true {
-            for pair in request.body.split(separator: UInt8(ascii: "&")).prefix(Request.maxFields) {
+        let pairs = request.body.split(separator: UInt8(ascii: "&"))
+        if request.method == "POST", request.header("content-type")?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true,
+           pairs.count <= Request.maxFields {
+            for pair in pairs {
                 let kv = pair.split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false)
                 guard let k = PercentDecoding.decode(Substring(decoding: kv[0], as: UTF8.self), plusIsSpace: true),
                       let v = PercentDecoding.decode(Substring(decoding: kv.count == 2 ? kv[1] : [], as: UTF8.self), plusIsSpace: true),

@@ -11,12 +11,7 @@ extension Web {
     /// Members on one page of the desk's list.
     static let deskPageSize = 50
 
-    /// The session of a coordinator's login, or not found.
-    private func requireCoordinator(_ page: Request) throws -> Session {
-        let session = try page.requireSession()
-        guard session.login.role == .coordinator else { throw PageError.notFound }
-        return session
-    }
+    private func requireCoordinator(_ page: Request) throws -> Session { try requireCoordinatorSession(page) }
 
     /// Proposals within this many days of expiring are shown on the desk.
     static let expiringWithinDays: Int64 = 3
@@ -41,6 +36,7 @@ extension Web {
             h.element("ul", [("class", "items")]) { ul in
                 ul.element("li") { $0.element("a", [("href", "/desk/members")], text: Word.deskTitle.text(l)) }
                 ul.element("li") { $0.element("a", [("href", "/desk/members/new")], text: Word.registerMember.text(l)) }
+                ul.element("li") { $0.element("a", [("href", "/desk/slips")], text: Word.slipsTitle.text(l)) }
                 ul.element("li") { $0.element("a", [("href", "/stats")], text: Word.statsLink.text(l)) }
             }
             h.element("h2", text: Word.expiringTitle.text(l, String(Web.expiringWithinDays)))

@@ -132,6 +132,8 @@ final class Web: @unchecked Sendable {
         case ("GET", 1) where parts[0] == "loans": return try loansPage(page)
         case ("GET", 1) where parts[0] == "desk": return try deskPage(page)
         case ("POST", 2) where parts[0] == "desk" && parts[1] == "verify": return try deskVerify(&page)
+        case ("GET", 2) where parts[0] == "desk" && parts[1] == "slips": return try slipsPage(page, values: [:], results: [:], status: 200)
+        case ("POST", 2) where parts[0] == "desk" && parts[1] == "slips": return try recordSlips(&page)
         case ("GET", 2) where parts[0] == "desk" && parts[1] == "members": return try membersDeskPage(page)
         case ("GET", 3) where parts[0] == "desk" && parts[1] == "members" && parts[2] == "new":
             return try registerPage(page, values: [:], error: nil, status: 200)
@@ -631,12 +633,14 @@ final class Web: @unchecked Sendable {
     /// Runs `command` for the session's login through the API's writer, with the form's
     /// idempotency key (made when the page was drawn): a double click, a reload or a
     /// resubmitted form writes once and comes to what the first did.
-    func submit(_ page: Request, _ command: Command, session: Session) throws -> Result<Outcome, RuleViolation> {
-        guard let key = page.form["key"], key.utf8.count == 32, key.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }) else {
+    /// A form of several writes (the desk's paper slips) gives each part its own `key` and
+    /// names the `part` (its fields), which the key's request hash then covers.
+    func submit(_ page: Request, _ command: Command, session: Session, key partKey: String? = nil, part: String? = nil) throws -> Result<Outcome, RuleViolation> {
+        guard let key = partKey ?? page.form["key"], key.utf8.count == 32, key.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }) else {
             throw PageError.formExpired
         }
         var hashed = Array("POST \(page.raw.path)\n".utf8)
-        hashed.append(contentsOf: page.raw.body)
+        if let part { hashed.append(contentsOf: part.utf8) } else { hashed.append(contentsOf: page.raw.body) }
         let item = BatchItem(command: command, actor: session.login.actor,
                              idempotency: IdempotencyKey(scope: "web:\(session.login.id)", key: key, requestHash: SHA256.hash(hashed)))
         switch api.commit(item) {

@@ -17,6 +17,7 @@ enum Word: CaseIterable {
     case forChallenge, navChallenges, challengesTitle, challengesIntro, newChallengeTitle, newChallengeIntro, noChallenges, challengeEnds, joinedCount, challengeClosed, endsOn, joinedLabel, noOneYet, exchangesFor, pledges, listingsFor, joinChallenge, pledgeTitle, pledgeWhat, pledgeHint, pledgeButton, postForChallenge, closeChallenge, challengeAsk
     case navDesk, deskTitle, registerMember, registerButton, memberID, memberIDHint, memberIDShape, invitationCard, invitationCardText, invitationOnce, floorLabel, ceilingLabel, noLimit, loginRevoked, loginInvited, loginActive, inviteTitle, inviteLabel, inviteLabelHint, inviteButton, limitsTitle, limitHint, membershipTitle, suspendMember, reinstateMember, endMembership, statusActive, statusSuspended, statusLeft
     case deskOverview, expiringTitle, overdueTitle, ledgerTitle, verifiedOK, verifiedNot, notVerified, verifyNow, grantTitle, grantReason, grantButton, reverseTitle, reverseReason, reverseButton
+    case slipsTitle, slipsIntro, slipRow, slipProvider, slipReceiver, slipsButton, slipsRecorded, slipRowRefused
     case navLoans, loansTitle, loansIntro, newLoanTitle, lentOut, borrowed, noLoans, dueOn, overdue, returnedOn, markReturned, lendWhat, lendTo, lendToHint, dueBack, fromOffer, lendButton, oneBorrower, tooManyNames, ownListing, noneOption, filters, roleCoordinator, roleMember, memberName, listingsTitle, listingsIntro, searchWords, searchHint, searchButton, filterSide, filterKind, filterNeighbourhood, filterMemberKind, anyOption, sideOffer, sideRequest, kindTime, kindSpace, kindGoods, memberPerson, memberCompany, memberAssociation, memberInitiative, memberMunicipality, memberPool, noListings, nextPage, firstPage, resultsFound, place, availability, listedUntil, postedBy, respond, respondSignIn, newListingTitle, listingSide, iOffer, iAsk, listingKind, kindTimeLong, kindSpaceLong, kindGoodsLong, title, titleHint, description, placeHint, availabilityHint, days, daysHint, postButton, saveButton, editListingTitle, edit, withdraw, renew, listingClosed, myListings, noMyListings, recentListings, allListings, memberKindLabel, neighbourhood, domainsLabel, openListings, noOpenListings, memberInactive, noMemberNamed, memberAmbiguous, exchangeKind, kindGiftHint, linkedTo, reviewButton, reviewTitle, reviewEffect, reviewNoEffect, reviewWith, changeAnswers, leaveTitle, leaveIntro, leaveCredit, leaveDebt, leaveZero, leaveOpen, leaveFinal, leaveButton, leaveLink, leftTitle, leftText, rejectReason, cancelReason, endReason, statsLink
     case navStatement, navSettings, statementTitle, opening, closing, colDate, colDescription, colWith, colAmount, colBalance, downloadCSV, madeAtHead, noLines, kindExchange, kindReversal, kindDonation, kindGrant, kindSettlement, periodFrom, periodTo, show, settingsTitle, changePassword, currentPassword, passwordChanged, wrongCurrentPassword, signOutEverywhere, signOutEverywhereHint, myLogins, openSessions
 
@@ -152,6 +153,14 @@ enum Word: CaseIterable {
         case .signOutEverywhereHint: "Meldt deze login af op elk toestel, ook hier."
         case .myLogins: "Logins van {}"
         case .memberName: "Naam"
+        case .slipsTitle: "Papieren strookjes"
+        case .slipsIntro: "Neem de strookjes over, één per rij: wie gaf, wie kreeg, hoeveel uur, wanneer. Elke rij wordt apart gecontroleerd en geboekt; een geweigerde rij blijft staan om te verbeteren."
+        case .slipRow: "Rij {}"
+        case .slipProvider: "Gever (naam of id)"
+        case .slipReceiver: "Ontvanger (naam of id)"
+        case .slipsButton: "Boeken"
+        case .slipsRecorded: "{} geboekt:"
+        case .slipRowRefused: "Rij {}: {}"
         case .deskOverview: "Balie"
         case .expiringTitle: "Voorstellen die binnen {} dagen verlopen"
         case .overdueTitle: "Uitleningen die te laat zijn"
@@ -454,6 +463,14 @@ enum Word: CaseIterable {
         case .signOutEverywhereHint: "Signs this login out on every device, here too."
         case .myLogins: "Logins of {}"
         case .memberName: "Name"
+        case .slipsTitle: "Paper slips"
+        case .slipsIntro: "Copy the slips, one a row: who gave, who received, how many hours, when. Each row is checked and recorded on its own; a refused row stays for correcting."
+        case .slipRow: "Row {}"
+        case .slipProvider: "Provider (name or id)"
+        case .slipReceiver: "Receiver (name or id)"
+        case .slipsButton: "Record"
+        case .slipsRecorded: "{} recorded:"
+        case .slipRowRefused: "Row {}: {}"
         case .deskOverview: "Desk"
         case .expiringTitle: "Proposals expiring within {} days"
         case .overdueTitle: "Loans overdue"
