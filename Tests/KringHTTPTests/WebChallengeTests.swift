@@ -29,7 +29,7 @@ struct WebChallengeTests {
         try stad.get("/challenges/new")
         var hidden = stad.hiddenFields(action: "/challenges/new")
         hidden["title"] = "Minder eenzaamheid"; hidden["text"] = "Wie belt wie?"; hidden["ends"] = ends
-        let body = hidden.map { "\(Browser.encode($0.key))=\(Browser.encode($0.value))" }.joined(separator: "&") + "&domain=loneliness&domain=care"
+        let body = hidden.sorted { $0.key < $1.key }.map { "\(Browser.encode($0.key))=\(Browser.encode($0.value))" }.joined(separator: "&") + "&domain=loneliness&domain=care"
         let posted = try stad.send("POST", "/challenges/new", body: body)
         let location = try #require(posted.header("location"))
         #expect(posted.status == 303 && location.hasPrefix("/challenges/ch-"))

@@ -87,7 +87,7 @@ struct WebDeskTests {
         var all = coordinator.hiddenFields(action: "/desk/slips")
         #expect(all.keys.filter { $0.hasPrefix("key-") }.count == 10)
         for (k, v) in rows { all[k] = v }
-        let body = all.map { "\(Browser.encode($0.key))=\(Browser.encode($0.value))" }.joined(separator: "&")
+        let body = all.sorted { $0.key < $1.key }.map { "\(Browser.encode($0.key))=\(Browser.encode($0.value))" }.joined(separator: "&")
         let first = try coordinator.send("POST", "/desk/slips", body: body)
         #expect(first.status == 422 && coordinator.page.contains("1 geboekt:") && coordinator.page.contains("href=\"/exchanges/ex-1\""))
         #expect(coordinator.page.contains("Rij 2: Niemand in de kring heet niemand.") && coordinator.page.contains("Rij 3: Eén uitwisseling verrekent hoogstens 24 u"))

@@ -26,7 +26,9 @@ final class Browser {
     func submit(_ path: String, _ fields: [String: String], hidden: Bool = true) throws -> WireResponse {
         var all = hidden ? hiddenFields(action: path) : [:]
         for (k, v) in fields { all[k] = v }
-        let body = all.map { "\(Browser.encode($0.key))=\(Browser.encode($0.value))" }.joined(separator: "&")
+        // In one order every time, as a browser sends a form's fields in document order: a
+        // form sent again is then the same request (the idempotency key's hash covers it).
+        let body = all.sorted { $0.key < $1.key }.map { "\(Browser.encode($0.key))=\(Browser.encode($0.value))" }.joined(separator: "&")
         return try send("POST", path, body: body)
     }
 
