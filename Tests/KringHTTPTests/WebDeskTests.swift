@@ -14,11 +14,7 @@ struct WebDeskTests {
     func desk() throws {
         let s = try TestServer()
         defer { s.stop() }
-        let ledger = try Ledger(path: s.path, clock: s.clock.clock)
-        let coordinator = Browser(s)
-        let code = try ledger.invite(member: "stad", role: .coordinator).code
-        try coordinator.get("/invitation/\(code)")
-        #expect(try coordinator.submit("/invitation/\(code)", ["password": "de gemeente zegt ja", "repeat": "de gemeente zegt ja"]).status == 303)
+        let coordinator = try WebTests.signedIn(s, "stad", role: .coordinator)
         let an = try WebTests.signedIn(s, "an")
         // Not for a member's login: no desk, and its steps change nothing.
         #expect(try an.get("/desk").status == 404 && an.get("/desk/members/bram").status == 404 && !an.page.contains("href=\"/desk\""))
@@ -70,11 +66,7 @@ struct WebDeskTests {
     func paperSlips() throws {
         let s = try TestServer()
         defer { s.stop() }
-        let ledger = try Ledger(path: s.path, clock: s.clock.clock)
-        let coordinator = Browser(s)
-        let code = try ledger.invite(member: "stad", role: .coordinator).code
-        try coordinator.get("/invitation/\(code)")
-        #expect(try coordinator.submit("/invitation/\(code)", ["password": "de gemeente zegt ja", "repeat": "de gemeente zegt ja"]).status == 303)
+        let coordinator = try WebTests.signedIn(s, "stad", role: .coordinator)
         #expect(try coordinator.get("/desk/slips").status == 200 && coordinator.page.components(separatedBy: "<fieldset class=\"slip\">").count == 11)
         let head = try s.headSeq()
         let today = s.clock.today.description
@@ -119,10 +111,7 @@ struct WebDeskTests {
         let confirmed = try #require(try ledger.execute(.record(ExchangeDraft(providers: ["els"], receivers: ["fatima"], kind: .time, domain: "care",
                                                                               what: "boodschappen", credits: Minutes(90)), reason: nil), by: .coordinator).event.exchangeID)
         s.clock.advance(days: 12)  // the proposal expires in two days; the loan is overdue
-        let coordinator = Browser(s)
-        let code = try ledger.invite(member: "stad", role: .coordinator).code
-        try coordinator.get("/invitation/\(code)")
-        #expect(try coordinator.submit("/invitation/\(code)", ["password": "de gemeente zegt ja", "repeat": "de gemeente zegt ja"]).status == 303)
+        let coordinator = try WebTests.signedIn(s, "stad", role: .coordinator)
         #expect(try coordinator.get("/desk").status == 200)
         #expect(coordinator.page.contains("href=\"/exchanges/ex-1\"") && coordinator.page.contains("Ladder: An → Chloe") && coordinator.page.contains("Nog niet gecontroleerd"))
         #expect(try coordinator.submit("/desk/verify", [:]).status == 303)

@@ -84,9 +84,10 @@ final class Browser {
 @Suite("Web pages", .serialized)
 struct WebTests {
     /// A server, an invitation for `member` opened and accepted in `browser`.
-    static func signedIn(_ s: TestServer, _ member: MemberID, label: String = "", password: String = "een lange zin als wachtwoord") throws -> Browser {
+    static func signedIn(_ s: TestServer, _ member: MemberID, label: String = "", role: TokenRole = .member,
+                         password: String = "een lange zin als wachtwoord") throws -> Browser {
         let b = Browser(s)
-        let invitation = try Ledger(path: s.path, clock: s.clock.clock).invite(member: member, label: label)
+        let invitation = try Ledger(path: s.path, clock: s.clock.clock).invite(member: member, label: label, role: role)
         #expect(try b.get("/invitation/\(invitation.code)").status == 200)
         let r = try b.submit("/invitation/\(invitation.code)", ["password": password, "repeat": password])
         #expect(r.status == 303 && r.header("location") == "/", "\(r.status) \(r.text.prefix(300))")

@@ -134,9 +134,7 @@ extension Web {
                 ul.element("li", text: Word.leaveOpen.text(l))
                 ul.element("li", text: Word.leaveFinal.text(l))
             }
-            h.element("form", [("method", "post"), ("action", "/settings/leave")]) { f in
-                f.void("input", [("type", "hidden"), ("name", "csrf"), ("value", session.csrf)])
-                f.void("input", [("type", "hidden"), ("name", "key"), ("value", Web.newKey())])
+            writingForm(&h, action: "/settings/leave", session) { f in
                 f.element("button", [("type", "submit"), ("id", "leave"), ("class", "warning")], text: Word.leaveButton.text(l))
             }
             h.element("p") { $0.element("a", [("href", "/settings")], text: Word.navSettings.text(l)) }

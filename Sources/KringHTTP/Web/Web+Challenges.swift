@@ -81,9 +81,7 @@ extension Web {
                     stepForm(&d, "/challenges/\(id)/join", Word.joinChallenge.text(l), session)
                 } else {
                     d.element("h2", text: Word.pledgeTitle.text(l))
-                    d.element("form", [("method", "post"), ("action", "/challenges/\(id)/pledge"), ("novalidate", "")]) { f in
-                        f.void("input", [("type", "hidden"), ("name", "csrf"), ("value", session.csrf)])
-                        f.void("input", [("type", "hidden"), ("name", "key"), ("value", Web.newKey())])
+                    writingForm(&d, action: "/challenges/\(id)/pledge", session) { f in
                         radios(&f, "kind", Word.listingKind.text(l), "time",
                                [("time", Word.kindTimeLong.text(l)), ("space", Word.kindSpaceLong.text(l)), ("goods", Word.kindGoodsLong.text(l))])
                         field(&f, id: "pledge-what", label: Word.pledgeWhat.text(l), hint: Word.pledgeHint.text(l), error: nil,
@@ -99,9 +97,7 @@ extension Web {
 
     /// A form of one button that takes a step (with the session's token and a fresh key).
     private func stepForm(_ h: inout HTML, _ action: String, _ label: String, _ session: Session, secondary: Bool = false) {
-        h.element("form", [("method", "post"), ("action", action)]) { f in
-            f.void("input", [("type", "hidden"), ("name", "csrf"), ("value", session.csrf)])
-            f.void("input", [("type", "hidden"), ("name", "key"), ("value", Web.newKey())])
+        writingForm(&h, action: action, session) { f in
             f.element("button", [("type", "submit"), ("class", secondary ? "secondary" : nil)], text: label)
         }
     }
@@ -142,9 +138,7 @@ extension Web {
         return document(page, title: Word.newChallengeTitle.text(l), status: status) { h in
             if let refusal, let errorField { errorSummary(&h, l, [(refusal.sentence(in: l), errorField)]) }
             h.element("p", text: Word.newChallengeIntro.text(l))
-            h.element("form", [("method", "post"), ("action", "/challenges/new"), ("novalidate", "")]) { f in
-                f.void("input", [("type", "hidden"), ("name", "csrf"), ("value", session.csrf)])
-                f.void("input", [("type", "hidden"), ("name", "key"), ("value", Web.newKey())])
+            writingForm(&h, action: "/challenges/new", session) { f in
                 field(&f, id: "title", label: Word.title.text(l), hint: nil, error: error("title"),
                       attributes: [("type", "text"), ("name", "title"), ("value", values["title"] ?? ""), ("maxlength", "200")])
                 f.element("label", [("for", "text")], text: Word.challengeAsk.text(l))

@@ -113,9 +113,7 @@ extension Web {
         func error(_ name: String) -> String? { formError?.field == name ? formError?.message : nil }
         return document(page, title: Word.registerMember.text(l), status: status) { h in
             if let formError { errorSummary(&h, l, [formError]) }
-            h.element("form", [("method", "post"), ("action", "/desk/members/new"), ("novalidate", "")]) { f in
-                f.void("input", [("type", "hidden"), ("name", "csrf"), ("value", session.csrf)])
-                f.void("input", [("type", "hidden"), ("name", "key"), ("value", Web.newKey())])
+            writingForm(&h, action: "/desk/members/new", session) { f in
                 field(&f, id: "name", label: Word.memberName.text(l), hint: nil, error: error("name"),
                       attributes: [("type", "text"), ("name", "name"), ("value", values["name"] ?? ""), ("maxlength", "200")])
                 field(&f, id: "id", label: Word.memberID.text(l), hint: Word.memberIDHint.text(l), error: error("id"),
@@ -197,9 +195,7 @@ extension Web {
                     f.element("button", [("type", "submit")], text: Word.inviteButton.text(l))
                 }
                 d.element("h2", text: Word.limitsTitle.text(l))
-                d.element("form", [("method", "post"), ("action", "/desk/members/\(id)/limits"), ("novalidate", "")]) { f in
-                    f.void("input", [("type", "hidden"), ("name", "csrf"), ("value", session.csrf)])
-                    f.void("input", [("type", "hidden"), ("name", "key"), ("value", Web.newKey())])
+                writingForm(&d, action: "/desk/members/\(id)/limits", session) { f in
                     field(&f, id: "floor", label: Word.floorLabel.text(l), hint: Word.limitHint.text(l), error: nil,
                           attributes: [("type", "text"), ("name", "floor"), ("inputmode", "decimal")])
                     field(&f, id: "ceiling", label: Word.ceilingLabel.text(l), hint: Word.limitHint.text(l), error: nil,
@@ -207,9 +203,7 @@ extension Web {
                     f.element("button", [("type", "submit"), ("class", "secondary")], text: Word.saveButton.text(l))
                 }
                 d.element("h2", text: Word.grantTitle.text(l))
-                d.element("form", [("method", "post"), ("action", "/desk/members/\(id)/grant"), ("novalidate", "")]) { f in
-                    f.void("input", [("type", "hidden"), ("name", "csrf"), ("value", session.csrf)])
-                    f.void("input", [("type", "hidden"), ("name", "key"), ("value", Web.newKey())])
+                writingForm(&d, action: "/desk/members/\(id)/grant", session) { f in
                     field(&f, id: "grant-hours", label: Word.hours.text(l), hint: Word.hoursHint.text(l), error: nil,
                           attributes: [("type", "text"), ("name", "hours"), ("inputmode", "decimal")])
                     field(&f, id: "grant-reason", label: Word.grantReason.text(l), hint: nil, error: nil,

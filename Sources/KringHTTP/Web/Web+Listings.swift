@@ -223,9 +223,7 @@ extension Web {
         let action = id.map { "/listings/\($0)/edit" } ?? "/listings/new"
         return document(page, title: (id == nil ? Word.newListingTitle : .editListingTitle).text(l), status: status) { h in
             if let message, let errorField { errorSummary(&h, l, [(message, errorField)]) }
-            h.element("form", [("method", "post"), ("action", action), ("novalidate", "")]) { f in
-                f.void("input", [("type", "hidden"), ("name", "csrf"), ("value", session.csrf)])
-                f.void("input", [("type", "hidden"), ("name", "key"), ("value", Web.newKey())])
+            writingForm(&h, action: action, session) { f in
                 if id == nil, let challenge = values["challenge"].flatMap({ ChallengeID(canonical: $0) }) {
                     // Posted for a challenge the author joined (the rules check that).
                     f.void("input", [("type", "hidden"), ("name", "challenge"), ("value", challenge.description)])

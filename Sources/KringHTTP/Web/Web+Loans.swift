@@ -42,9 +42,7 @@ extension Web {
                                 li.text(", " + Word.dueOn.text(l, l.day(i.due)))
                                 if loan.isOverdue(on: today) { li.text(" "); li.element("span", [("class", "error")], text: Word.overdue.text(l)) }
                                 if mine {
-                                    li.element("form", [("method", "post"), ("action", "/loans/\(i.id)/return")]) { f in
-                                        f.void("input", [("type", "hidden"), ("name", "csrf"), ("value", session.csrf)])
-                                        f.void("input", [("type", "hidden"), ("name", "key"), ("value", Web.newKey())])
+                                    writingForm(&li, action: "/loans/\(i.id)/return", session) { f in
                                         f.element("button", [("type", "submit"), ("class", "secondary")], text: Word.markReturned.text(l, i.what))
                                     }
                                 }
@@ -69,9 +67,7 @@ extension Web {
         func error(_ name: String) -> String? { formError?.field == name ? formError?.message : nil }
         return document(page, title: Word.newLoanTitle.text(l), status: status) { h in
             if let formError { errorSummary(&h, l, [formError]) }
-            h.element("form", [("method", "post"), ("action", "/loans/new"), ("novalidate", "")]) { f in
-                f.void("input", [("type", "hidden"), ("name", "csrf"), ("value", session.csrf)])
-                f.void("input", [("type", "hidden"), ("name", "key"), ("value", Web.newKey())])
+            writingForm(&h, action: "/loans/new", session) { f in
                 field(&f, id: "what", label: Word.lendWhat.text(l), hint: nil, error: error("what"),
                       attributes: [("type", "text"), ("name", "what"), ("value", values["what"] ?? ""), ("maxlength", "500")])
                 field(&f, id: "borrower", label: Word.lendTo.text(l), hint: Word.lendToHint.text(l), error: error("borrower"),

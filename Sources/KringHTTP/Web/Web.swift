@@ -540,9 +540,7 @@ final class Web: @unchecked Sendable {
             }
             h.element("p", [("class", "effect")], text: after == balance ? Word.reviewNoEffect.text(l, l.amount(balance))
                                                    : Word.reviewEffect.text(l, l.amount(balance), l.amount(after)))
-            h.element("form", [("method", "post"), ("action", "/exchanges/new")]) { f in
-                f.void("input", [("type", "hidden"), ("name", "csrf"), ("value", session.csrf)])
-                f.void("input", [("type", "hidden"), ("name", "key"), ("value", Web.newKey())])
+            writingForm(&h, action: "/exchanges/new", session) { f in
                 for (k, v) in values.sorted(by: { $0.key < $1.key }) where ["direction", "other", "kind", "what", "domain", "date", "hours", "listing", "own"].contains(k) {
                     f.void("input", [("type", "hidden"), ("name", k), ("value", v)])
                 }
@@ -780,4 +778,15 @@ func errorSummary(_ h: inout HTML, _ l: Language, _ items: [(message: String, fi
 /// Why a page was not drawn.
 enum PageError: Error, Equatable {
     case notFound, signInNeeded, forbidden, formExpired, busy, storage
+}
+
+/// A form that writes: posted to `action` with the session's CSRF token and an idempotency key
+/// made now, as every writing form carries; the browser's own checks are off (`novalidate`)
+/// so the rules' sentences are the ones people see.
+func writingForm(_ h: inout HTML, action: String, _ session: Session, _ content: (inout HTML) -> Void) {
+    h.element("form", [("method", "post"), ("action", action), ("novalidate", "")]) { f in
+        f.void("input", [("type", "hidden"), ("name", "csrf"), ("value", session.csrf)])
+        f.void("input", [("type", "hidden"), ("name", "key"), ("value", Web.newKey())])
+        content(&f)
+    }
 }
