@@ -105,6 +105,20 @@ extension Web {
         }
     }
 
+    /// A labelled choice of listings, "None" first, its error tied to it.
+    func listingChoice(_ h: inout HTML, _ name: String, label: String, _ rows: [ListingRow], chosen: String?, error: String?, _ l: Language,
+                       text: (ListingInfo) -> String) {
+        h.element("label", [("for", name)], text: label)
+        if let error { h.element("p", [("class", "error"), ("id", "\(name)-error")], text: error) }
+        h.element("select", [("id", name), ("name", name), ("aria-describedby", error == nil ? nil : "\(name)-error")]) { s in
+            s.element("option", [("value", "")], text: Word.noneOption.text(l))
+            for row in rows {
+                let id = row.record.info.id.description
+                s.element("option", [("value", id), ("selected", chosen == id ? "" : nil)], text: text(row.record.info))
+            }
+        }
+    }
+
     /// "Belongs to: <the listing's title>", linked.
     func linkedListing(_ h: inout HTML, _ l: Language, _ row: ListingRow) {
         h.element("p") { p in

@@ -75,15 +75,7 @@ extension Web {
                 field(&f, id: "due", label: Word.dueBack.text(l), hint: nil, error: error("due"),
                       attributes: [("type", "date"), ("name", "due"), ("value", values["due"] ?? (today + 14).description)])
                 if !offers.isEmpty {
-                    f.element("label", [("for", "offer")], text: Word.fromOffer.text(l))
-                    if let e = error("offer") { f.element("p", [("class", "error"), ("id", "offer-error")], text: e) }
-                    f.element("select", [("id", "offer"), ("name", "offer"), ("aria-describedby", error("offer") == nil ? nil : "offer-error")]) { s in
-                        s.element("option", [("value", "")], text: Word.noneOption.text(l))
-                        for row in offers {
-                            let id = row.record.info.id.description
-                            s.element("option", [("value", id), ("selected", values["offer"] == id ? "" : nil)], text: row.record.info.title)
-                        }
-                    }
+                    listingChoice(&f, "offer", label: Word.fromOffer.text(l), offers, chosen: values["offer"], error: error("offer"), l) { $0.title }
                 }
                 f.element("button", [("type", "submit")], text: Word.lendButton.text(l))
             }

@@ -424,16 +424,7 @@ final class Web: @unchecked Sendable {
                 if !own.isEmpty {
                     // The person's own offer it fulfils (they gave) or request (they received);
                     // the rules say which fit.
-                    f.element("label", [("for", "own")], text: Word.ownListing.text(l))
-                    if let e = error("own") { f.element("p", [("class", "error"), ("id", "own-error")], text: e) }
-                    f.element("select", [("id", "own"), ("name", "own"), ("aria-describedby", error("own") == nil ? nil : "own-error")]) { s in
-                        s.element("option", [("value", "")], text: Word.noneOption.text(l))
-                        for row in own {
-                            let i = row.record.info
-                            s.element("option", [("value", i.id.description), ("selected", values["own"] == i.id.description ? "" : nil)],
-                                      text: "\(i.side.word.text(l)): \(i.title)")
-                        }
-                    }
+                    listingChoice(&f, "own", label: Word.ownListing.text(l), own, chosen: values["own"], error: error("own"), l) { "\($0.side.word.text(l)): \($0.title)" }
                 }
                 f.element("button", [("type", "submit"), ("name", "step"), ("value", "review")], text: Word.reviewButton.text(l))
             }
