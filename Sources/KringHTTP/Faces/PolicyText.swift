@@ -12,6 +12,43 @@ extension Policy {
         "floor.KIND", "ceiling.KIND", "earned-floor", "time-zone",
     ]
 
+    /// Every setting by its full name (`floor.person`, not `floor.KIND`), as a form offers them.
+    public static var concreteSettingNames: [String] {
+        settingNames.flatMap { name -> [String] in
+            guard name.hasSuffix(".KIND") else { return [name] }
+            return MemberKind.allCases.map { name.replacingOccurrences(of: "KIND", with: $0.rawValue) }
+        }
+    }
+
+    /// A setting's value as text, in the form `setting(_:to:)` reads (hours as `1.5 h`).
+    public func settingText(_ name: String) -> String? {
+        switch name {
+        case "quantum": return Minutes.format(quantumMinutes)
+        case "max-exchange": return Minutes.format(maxExchangeMinutes)
+        case "pair-cap": return Minutes.format(pairCapMinutes)
+        case "warning-margin": return Minutes.format(warningMarginMinutes)
+        case "pair-window-days": return String(pairWindowDays)
+        case "backdating-days": return String(backdatingDays)
+        case "expiry-days": return String(proposalExpiryDays)
+        case "max-group": return String(maxGroupSize)
+        case "equal-time": return equalTime ? "on" : "off"
+        case "expiry-action": return expiryAction.rawValue
+        case "domains": return domains.joined(separator: ",")
+        case "time-zone": return timeZone
+        case "earned-floor":
+            return earnedFloor.map { "\(Minutes.format($0.startMinutes)),\(Minutes.format($0.minutesPerHourGiven)),\(Minutes.format($0.deepestMinutes))" } ?? "off"
+        default:
+            let parts = name.split(separator: ".").map(String.init)
+            guard parts.count == 2, let kind = MemberKind(rawValue: parts[1]) else { return nil }
+            let l = limits(for: kind)
+            switch parts[0] {
+            case "floor": return Minutes.format(l.floor.value)
+            case "ceiling": return l.ceiling.map { Minutes.format($0.value) } ?? "none"
+            default: return nil
+            }
+        }
+    }
+
     /// A copy with one setting read from text (`floor.person -25h`, `expiry-action
     /// auto-confirm`, `earned-floor 5h,30m,20h` or `earned-floor off`).
     /// - Throws: `input.policy` when the name is unknown or the text is not a value of its kind.

@@ -37,6 +37,7 @@ extension Web {
                 ul.element("li") { $0.element("a", [("href", "/desk/members")], text: Word.deskTitle.text(l)) }
                 ul.element("li") { $0.element("a", [("href", "/desk/members/new")], text: Word.registerMember.text(l)) }
                 ul.element("li") { $0.element("a", [("href", "/desk/slips")], text: Word.slipsTitle.text(l)) }
+                ul.element("li") { $0.element("a", [("href", "/desk/policy")], text: Word.policyTitle.text(l)) }
                 ul.element("li") { $0.element("a", [("href", "/stats")], text: Word.statsLink.text(l)) }
             }
             h.element("h2", text: Word.expiringTitle.text(l, String(Web.expiringWithinDays)))

@@ -132,6 +132,8 @@ final class Web: @unchecked Sendable {
         case ("GET", 1) where parts[0] == "loans": return try loansPage(page)
         case ("GET", 1) where parts[0] == "desk": return try deskPage(page)
         case ("POST", 2) where parts[0] == "desk" && parts[1] == "verify": return try deskVerify(&page)
+        case ("GET", 2) where parts[0] == "desk" && parts[1] == "policy": return try policyPage(page, values: [:], error: nil, status: 200)
+        case ("POST", 2) where parts[0] == "desk" && parts[1] == "policy": return try changePolicy(&page)
         case ("GET", 2) where parts[0] == "desk" && parts[1] == "slips": return try slipsPage(page, values: [:], results: [:], status: 200)
         case ("POST", 2) where parts[0] == "desk" && parts[1] == "slips": return try recordSlips(&page)
         case ("GET", 2) where parts[0] == "desk" && parts[1] == "members": return try membersDeskPage(page)

@@ -18,6 +18,7 @@ enum Word: CaseIterable {
     case navDesk, deskTitle, registerMember, registerButton, memberID, memberIDHint, memberIDShape, invitationCard, invitationCardText, invitationOnce, floorLabel, ceilingLabel, noLimit, loginRevoked, loginInvited, loginActive, inviteTitle, inviteLabel, inviteLabelHint, inviteButton, limitsTitle, limitHint, membershipTitle, suspendMember, reinstateMember, endMembership, statusActive, statusSuspended, statusLeft
     case deskOverview, expiringTitle, overdueTitle, ledgerTitle, verifiedOK, verifiedNot, notVerified, verifyNow, grantTitle, grantReason, grantButton, reverseTitle, reverseReason, reverseButton
     case slipsTitle, slipsIntro, slipRow, slipProvider, slipReceiver, slipsButton, slipsRecorded, slipRowRefused
+    case policyTitle, policySetting, policyValue, policyValueHint, policyChange, policyReviewTitle, policyFromTo, policyOutside, policyNoneOutside, policyFromNow, policyConfirm
     case navLoans, loansTitle, loansIntro, newLoanTitle, lentOut, borrowed, noLoans, dueOn, overdue, returnedOn, markReturned, lendWhat, lendTo, lendToHint, dueBack, fromOffer, lendButton, oneBorrower, tooManyNames, ownListing, noneOption, filters, roleCoordinator, roleMember, memberName, listingsTitle, listingsIntro, searchWords, searchHint, searchButton, filterSide, filterKind, filterNeighbourhood, filterMemberKind, anyOption, sideOffer, sideRequest, kindTime, kindSpace, kindGoods, memberPerson, memberCompany, memberAssociation, memberInitiative, memberMunicipality, memberPool, noListings, nextPage, firstPage, resultsFound, place, availability, listedUntil, postedBy, respond, respondSignIn, newListingTitle, listingSide, iOffer, iAsk, listingKind, kindTimeLong, kindSpaceLong, kindGoodsLong, title, titleHint, description, placeHint, availabilityHint, days, daysHint, postButton, saveButton, editListingTitle, edit, withdraw, renew, listingClosed, myListings, noMyListings, recentListings, allListings, memberKindLabel, neighbourhood, domainsLabel, openListings, noOpenListings, memberInactive, noMemberNamed, memberAmbiguous, exchangeKind, kindGiftHint, linkedTo, reviewButton, reviewTitle, reviewEffect, reviewNoEffect, reviewWith, changeAnswers, leaveTitle, leaveIntro, leaveCredit, leaveDebt, leaveZero, leaveOpen, leaveFinal, leaveButton, leaveLink, leftTitle, leftText, rejectReason, cancelReason, endReason, statsLink
     case navStatement, navSettings, statementTitle, opening, closing, colDate, colDescription, colWith, colAmount, colBalance, downloadCSV, madeAtHead, noLines, kindExchange, kindReversal, kindDonation, kindGrant, kindSettlement, periodFrom, periodTo, show, settingsTitle, changePassword, currentPassword, passwordChanged, wrongCurrentPassword, signOutEverywhere, signOutEverywhereHint, myLogins, openSessions
 
@@ -153,6 +154,17 @@ enum Word: CaseIterable {
         case .signOutEverywhereHint: "Meldt deze login af op elk toestel, ook hier."
         case .myLogins: "Logins van {}"
         case .memberName: "Naam"
+        case .policyTitle: "Het beleid"
+        case .policySetting: "Instelling"
+        case .policyValue: "Waarde"
+        case .policyValueHint: "Zoals kring policy set ze leest: 25h, -20h, on, 30, Europe/Brussels."
+        case .policyChange: "Een instelling wijzigen"
+        case .policyReviewTitle: "Kijk de wijziging na"
+        case .policyFromTo: "{}: van {} naar {}."
+        case .policyOutside: "{} leden van deze soort staan dan buiten de nieuwe grens: hun saldo mag daarna alleen nog naar binnen bewegen."
+        case .policyNoneOutside: "Geen enkel lid staat dan buiten de nieuwe grens."
+        case .policyFromNow: "De wijziging geldt voor alles wat na de bevestiging beslist wordt; wat al geboekt is, blijft."
+        case .policyConfirm: "Wijziging doorvoeren"
         case .slipsTitle: "Papieren strookjes"
         case .slipsIntro: "Neem de strookjes over, één per rij: wie gaf, wie kreeg, hoeveel uur, wanneer. Elke rij wordt apart gecontroleerd en geboekt; een geweigerde rij blijft staan om te verbeteren."
         case .slipRow: "Rij {}"
@@ -463,6 +475,17 @@ enum Word: CaseIterable {
         case .signOutEverywhereHint: "Signs this login out on every device, here too."
         case .myLogins: "Logins of {}"
         case .memberName: "Name"
+        case .policyTitle: "The policy"
+        case .policySetting: "Setting"
+        case .policyValue: "Value"
+        case .policyValueHint: "As kring policy set reads it: 25h, -20h, on, 30, Europe/Brussels."
+        case .policyChange: "Change a setting"
+        case .policyReviewTitle: "Check the change"
+        case .policyFromTo: "{}: from {} to {}."
+        case .policyOutside: "{} members of this kind are then outside the new limit: their balance may then only move back towards it."
+        case .policyNoneOutside: "No member is then outside the new limit."
+        case .policyFromNow: "The change applies to everything decided after it is confirmed; what is recorded stays."
+        case .policyConfirm: "Make the change"
         case .slipsTitle: "Paper slips"
         case .slipsIntro: "Copy the slips, one a row: who gave, who received, how many hours, when. Each row is checked and recorded on its own; a refused row stays for correcting."
         case .slipRow: "Row {}"
