@@ -50,9 +50,9 @@ public enum Matcher {
         "gezocht", "looking", "someone", "iemand", "hulp", "help", "graag",
     ]
 
-    /// Words of a text, lower-case and without accents, stopwords and words under three letters left out.
+    /// Words of a text, lower-case and without accents (`String.folded`), stopwords and words under three letters left out.
     public static func words(_ text: String) -> Set<String> {
-        let folded = text.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil).lowercased()
+        let folded = text.folded
         var out = Set<String>()
         var current = ""
         func flush() {
@@ -174,4 +174,10 @@ public enum Matcher {
         if !when.isEmpty { reasons.append("available \(when.joined(separator: ", "))") }
         return reasons.joined(separator: "; ")
     }
+}
+
+extension String {
+    /// Lower case without accents (`Élise` → `elise`): how matching and finding members by
+    /// name compare words.
+    public var folded: String { folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil).lowercased() }
 }

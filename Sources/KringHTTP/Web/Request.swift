@@ -9,6 +9,8 @@ struct Request {
     let parts: [String]
     let method: String
     let form: [String: String]
+    /// Every value of each field name, in the order sent (checkboxes send one field each).
+    let formValues: [String: [String]]
     let cookies: [String: String]
     let session: Session?
     let language: Language
@@ -32,7 +34,7 @@ struct Request {
             }
         }
         self.cookies = cookies
-        var form = [String: String]()
+        var form = [String: String](), formValues = [String: [String]]()
         let pairs = request.body.split(separator: UInt8(ascii: "&"))
         if request.method == "POST", request.header("content-type")?.lowercased().hasPrefix("application/x-www-form-urlencoded") == true,
            pairs.count <= Request.maxFields {
@@ -40,11 +42,13 @@ struct Request {
                 let kv = pair.split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false)
                 guard let k = PercentDecoding.decode(Substring(decoding: kv[0], as: UTF8.self), plusIsSpace: true),
                       let v = PercentDecoding.decode(Substring(decoding: kv.count == 2 ? kv[1] : [], as: UTF8.self), plusIsSpace: true),
-                      form[k] == nil, v.utf8.count <= Request.maxValue else { continue }
-                form[k] = v
+                      v.utf8.count <= Request.maxValue else { continue }
+                formValues[k, default: []].append(v)
+                if form[k] == nil { form[k] = v }
             }
         }
         self.form = form
+        self.formValues = formValues
         session = cookies[Web.sessionCookie].flatMap { c in c.utf8.count == 64 ? web.session(c) : nil }
         language = cookies[Web.languageCookie].flatMap(Language.init(rawValue:)) ?? Request.preferred(request.header("accept-language"))
         secureCookies = web.publicURL?.hasPrefix("https://") == true

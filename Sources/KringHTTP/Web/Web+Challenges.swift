@@ -167,13 +167,8 @@ extension Web {
         try page.checkSessionForm()
         var values = page.form
         for k in ["csrf", "key"] { values[k] = nil }
-        // Checkboxes send one `domain` field each; the form reader keeps fields by name, so
-        // they are read from the body here.
-        let domains = page.raw.body.split(separator: UInt8(ascii: "&")).compactMap { pair -> String? in
-            let kv = pair.split(separator: UInt8(ascii: "="), maxSplits: 1, omittingEmptySubsequences: false)
-            guard kv.count == 2, kv[0].elementsEqual("domain".utf8) else { return nil }
-            return PercentDecoding.decode(Substring(decoding: kv[1], as: UTF8.self), plusIsSpace: true)
-        }
+        // The checkboxes: one `domain` field each.
+        let domains = page.formValues["domain"] ?? []
         let chosen = Set(domains)
         guard let ends = Day(iso: page.form["ends"] ?? "") else {
             let v = RuleViolation(.inputInvalid, .dateUnreadable(String((page.form["ends"] ?? "").prefix(40))), field: .ends)

@@ -8,10 +8,16 @@ import KringStore
 /// logins only: to anyone else the desk does not exist (404). Every step is the core's command,
 /// judged by its rules (they require the coordinator too).
 extension Web {
+    /// The session of a coordinator's login; to anyone else the desk is not found.
+    func requireCoordinatorSession(_ page: Request) throws -> Session {
+        let session = try page.requireSession()
+        guard session.login.role == .coordinator else { throw PageError.notFound }
+        return session
+    }
+
     /// Members on one page of the desk's list.
     static let deskPageSize = 50
 
-    private func requireCoordinator(_ page: Request) throws -> Session { try requireCoordinatorSession(page) }
 
     /// Proposals within this many days of expiring are shown on the desk.
     static let expiringWithinDays: Int64 = 3
@@ -20,7 +26,7 @@ extension Web {
     /// verification, and the way to the members.
     func deskPage(_ page: Request) throws -> HTTPResponse {
         let l = page.language
-        let session = try requireCoordinator(page)
+        let session = try requireCoordinatorSession(page)
         let now = api.clock()
         let (expiring, overdue, head, names, zone) = try api.read { r -> ([ExchangeRow], [LoanRecord], LedgerHead, [MemberID: String], TimeZone) in
             let policy = try r.policy()
@@ -69,7 +75,7 @@ extension Web {
 
     /// Checks the whole ledger against its journal now (once per head), then back to the desk.
     func deskVerify(_ page: inout Request) throws -> HTTPResponse {
-        _ = try requireCoordinator(page)
+        _ = try requireCoordinatorSession(page)
         try page.checkSessionForm()
         _ = try api.verifyReport()
         return redirect("/desk")
@@ -78,7 +84,7 @@ extension Web {
     /// The members in id order, 50 a page, each with kind, status and balance.
     func membersDeskPage(_ page: Request) throws -> HTTPResponse {
         let l = page.language
-        _ = try requireCoordinator(page)
+        _ = try requireCoordinatorSession(page)
         let after = page.query["after"].flatMap { MemberID(canonical: $0) }
         var rows = try api.read { try $0.memberPage(after: after, limit: Web.deskPageSize + 1) }
         let more = rows.count > Web.deskPageSize
@@ -110,7 +116,7 @@ extension Web {
     /// Register a member: id, name, kind, neighbourhood, domains of interest.
     func registerPage(_ page: Request, values: [String: String], error formError: FormError?, status: Int) throws -> HTTPResponse {
         let l = page.language
-        let session = try requireCoordinator(page)
+        let session = try requireCoordinatorSession(page)
         func error(_ name: String) -> String? { formError?.field == name ? formError?.message : nil }
         return document(page, title: Word.registerMember.text(l), status: status) { h in
             if let formError { errorSummary(&h, l, [formError]) }
@@ -128,7 +134,7 @@ extension Web {
     }
 
     func register(_ page: inout Request) throws -> HTTPResponse {
-        let session = try requireCoordinator(page)
+        let session = try requireCoordinatorSession(page)
         try page.checkSessionForm()
         var values = page.form
         for k in ["csrf", "key"] { values[k] = nil }
@@ -154,7 +160,7 @@ extension Web {
     /// A member's card at the desk: figures, logins, and the steps a coordinator may take.
     func deskMemberPage(_ page: Request, id: MemberID, refusal: RuleViolation? = nil, invitation: (link: String, login: String)? = nil, status: Int = 200) throws -> HTTPResponse {
         let l = page.language
-        let session = try requireCoordinator(page)
+        let session = try requireCoordinatorSession(page)
         guard let row = try api.read({ try $0.member(id) }), row.state.info.kind != .pool else { throw PageError.notFound }
         let logins = try api.ledger.logins(member: id)
         let i = row.state.info, status_ = row.state.status
@@ -226,7 +232,7 @@ extension Web {
 
     /// Suspend, reinstate, end a membership or change limits, as the coordinator.
     func deskStep(_ page: inout Request, id: MemberID, step: String) throws -> HTTPResponse {
-        let session = try requireCoordinator(page)
+        let session = try requireCoordinatorSession(page)
         try page.checkSessionForm()
         let command: Command
         switch step {
@@ -266,7 +272,7 @@ extension Web {
     /// This answer is not a redirect: the code cannot be shown again. A form sent twice makes
     /// a second code, which replaces the first.
     func deskInvite(_ page: inout Request, id: MemberID) throws -> HTTPResponse {
-        _ = try requireCoordinator(page)
+        _ = try requireCoordinatorSession(page)
         try page.checkSessionForm()
         let label = (page.form["label"] ?? "").trimmingCharacters(in: .whitespaces)
         do {

@@ -25,14 +25,23 @@ extension Web {
         let filter = listingFilter(q)
         let words = String((q["q"] ?? "").prefix(Reader.maxSearchLength))
         let before = q["before"].flatMap { Int64($0) }.flatMap { $0 > 0 ? $0 : nil }
-        let today = try today()
+        let now = api.clock()
+        // One read transaction; a search the rules refuse comes back as its sentence.
+        let (policy, places, found) = try api.read { r -> (Policy, [String], Result<[ListingRow], RuleViolation>) in
+            let policy = try r.policy(), today = policy.day(now)
+            let found: Result<[ListingRow], RuleViolation>
+            if words.trimmingCharacters(in: .whitespaces).isEmpty {
+                found = .success(try r.listings(filter, today: today, before: before, limit: Web.listingsPerPage + 1))
+            } else {
+                do { found = .success(try r.search(words, filter: filter, today: today, limit: 50)) } catch let v as RuleViolation { found = .failure(v) }
+            }
+            return (policy, try r.neighbourhoods(), found)
+        }
         var refusal: RuleViolation?
         var rows = [ListingRow]()
-        let (policy, places) = try api.read { r in (try r.policy(), try r.neighbourhoods()) }
-        if words.trimmingCharacters(in: .whitespaces).isEmpty {
-            rows = try api.read { try $0.listings(filter, today: today, before: before, limit: Web.listingsPerPage + 1) }
-        } else {
-            do { rows = try api.read { try $0.search(words, filter: filter, today: today, limit: 50) } } catch let v as RuleViolation { refusal = v }
+        switch found {
+        case .success(let r): rows = r
+        case .failure(let v): refusal = v
         }
         let more = words.isEmpty && rows.count > Web.listingsPerPage
         if more { rows.removeLast() }
@@ -138,10 +147,10 @@ extension Web {
     /// (or, for its author, edit, withdraw and renew).
     func listingPage(_ page: Request, id: ListingID, refusal: RuleViolation? = nil, status: Int = 200) throws -> HTTPResponse {
         let l = page.language
-        let today = try today()
-        guard let (row, author) = try api.read({ r -> (ListingRow, MemberRow?)? in
+        let now = api.clock()
+        guard let (row, author, today) = try api.read({ r -> (ListingRow, MemberRow?, Day)? in
             guard let row = try r.listing(id) else { return nil }
-            return (row, try r.member(row.record.info.author))
+            return (row, try r.member(row.record.info.author), try r.policy().day(now))
         }) else { throw PageError.notFound }
         let open = row.record.isOpen(on: today) && author?.state.status == .active
         guard open || mayMeet(row, page.session) else { throw PageError.notFound }
@@ -203,10 +212,10 @@ extension Web {
     func memberPage(_ page: Request, id: MemberID) throws -> HTTPResponse {
         let l = page.language
         _ = try page.requireSession()
-        let today = try today()
+        let now = api.clock()
         guard let (row, listings) = try api.read({ r -> (MemberRow, [ListingRow])? in
             guard let row = try r.member(id), row.state.info.kind != .pool else { return nil }
-            return (row, try r.listings(ListingFilter(author: id), today: today, limit: 100))
+            return (row, try r.listings(ListingFilter(author: id), today: try r.policy().day(now), limit: 100))
         }) else { throw PageError.notFound }
         let m = row.state.info
         return document(page, title: m.name) { h in

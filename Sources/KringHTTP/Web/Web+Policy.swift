@@ -50,7 +50,7 @@ extension Web {
         let name = page.form["setting"] ?? "", value = (page.form["value"] ?? "").trimmingCharacters(in: .whitespaces)
         let values = ["setting": name, "value": value]
         let now = api.clock()
-        let (old, members) = try api.read { r in (try r.policy(), try r.members(status: .active)) }
+        let old = try api.read { try $0.policy() }
         let new: Policy
         do { new = try old.setting(name, to: value) } catch {
             return try policyPage(page, values: values, error: (error.sentence(in: l), "value"), status: 422)
@@ -68,8 +68,7 @@ extension Web {
         var outside: Int?
         let parts = name.split(separator: ".").map(String.init)
         if parts.count == 2, let kind = MemberKind(rawValue: parts[1]) {
-            outside = members.filter { m in
-                guard m.state.info.kind == kind else { return false }
+            outside = try api.read { try $0.members(kind: kind, status: .active) }.filter { m in
                 let floor = m.state.floor(under: new), ceiling = m.state.ceiling(under: new)
                 return m.state.balance < floor || ceiling.map { m.state.balance > $0 } == true
             }.count

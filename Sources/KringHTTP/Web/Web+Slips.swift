@@ -80,13 +80,6 @@ extension Web {
         }
     }
 
-    /// The session of a coordinator's login, or not found.
-    func requireCoordinatorSession(_ page: Request) throws -> Session {
-        let session = try page.requireSession()
-        guard session.login.role == .coordinator else { throw PageError.notFound }
-        return session
-    }
-
     /// Records each filled-in row on its own; the page comes back with what became of each.
     /// (Not a redirect: the refused rows and their input must come back. Sending it again
     /// replays the recorded rows by their keys and writes nothing new for them.)
@@ -114,7 +107,9 @@ extension Web {
                                       domain: value("domain"), what: f["what-\(row)"] ?? "", credits: minutes, date: date)
             let part = "row \(row)\n" + Web.slipFields.map { f["\($0)-\(row)"] ?? "" }.joined(separator: "\u{1F}")
             switch try submit(page, .record(draft, reason: nil), session: session, key: f["key-\(row)"], part: part) {
-            case .success(let o): results[row] = .recorded(o.event.exchangeID ?? ExchangeID(uncheckedNumber: 0))
+            case .success(let o):
+                guard let id = o.event.exchangeID else { throw PageError.storage }
+                results[row] = .recorded(id)
             case .failure(let v): results[row] = .refused(v.sentence(in: l))
             }
         }

@@ -190,8 +190,8 @@ final class Web: @unchecked Sendable {
     /// figures and signing in.
     private func publicHome(_ page: Request) throws -> HTTPResponse {
         let l = page.language
-        let today = try today()
-        let newest = try api.read { try $0.listings(ListingFilter(), today: today, limit: 10) }
+        let now = api.clock()
+        let newest = try api.read { r in try r.listings(ListingFilter(), today: try r.policy().day(now), limit: 10) }
         return document(page, title: Word.publicTitle.text(l)) { h in
             h.element("p", text: Word.publicIntro.text(l))
             h.element("p", text: Word.publicSignInHint.text(l))

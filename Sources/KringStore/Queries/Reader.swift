@@ -328,7 +328,7 @@ extension Reader {
     /// At most `limit` (the first found in registration order, then sorted by name); the pool
     /// is never among them. A scan of the active members, no sort of them all.
     public func findMembers(_ text: String, limit: Int = 10) throws(StoreError) -> [MemberInfo] {
-        let words = Reader.fold(text).split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init)
+        let words = text.folded.split(whereSeparator: { !$0.isLetter && !$0.isNumber }).map(String.init)
         guard !words.isEmpty else { return [] }
         let handle = text.trimmingCharacters(in: .whitespaces).lowercased()
         let s = try db.cached("SELECT \(SQLiteView.memberColumns) WHERE m.status = 'active' AND m.kind <> 'pool'")
@@ -336,7 +336,7 @@ extension Reader {
         var found = [MemberInfo]()
         while try s.step(), found.count < limit {
             let info = try SQLiteView.memberState(s).info
-            let name = Reader.fold(info.name)
+            let name = info.name.folded
             if info.id.handle.hasPrefix(handle) || words.allSatisfy({ name.contains($0) }) { found.append(info) }
         }
         return found.sorted { ($0.name, $0.id.handle) < ($1.name, $1.id.handle) }
@@ -349,11 +349,6 @@ extension Reader {
         var out = [String]()
         while try s.step() { if let n = s.optionalText(0) { out.append(n) } }
         return out
-    }
-
-    /// Lower case without accents, as names and search words are compared.
-    static func fold(_ s: String) -> String {
-        s.folding(options: [.caseInsensitive, .diacriticInsensitive], locale: nil).lowercased()
     }
 }
 
