@@ -85,3 +85,71 @@ import KringTestSupport
         #expect(c.code(.record(room, reason: nil)) == .bookingState, "once")
     }
 }
+
+/// Rooms keep the circle's clocks (Europe/Brussels by default): opening hours and slots are
+/// read in its zone, and a slot across a change of the clocks lasts what the clocks say.
+@Suite struct SpaceClockTests {
+    /// A room open all day, every day, in a Brussels circle.
+    func allDay() -> Core {
+        var c = Core()
+        try! c.run(.postListing(ListingDraft(side: .offer, author: "bakkerij", kind: .space, domain: "culture", title: "Zaal")), by: .member("bakkerij"))
+        try! c.run(.setSpaceHours("of-1", SpaceHours(capacity: 10, weekly: SpaceHours.parseWeek("mon-sun 00:00-24:00")!)), by: .member("bakkerij"))
+        return c
+    }
+
+    func slot(_ day: String, _ from: String, _ to: String) -> BookingDraft {
+        BookingDraft(offer: "of-1", member: "an", date: Day(iso: day)!, start: SpaceHours.clockMinutes(from)!, end: SpaceHours.clockMinutes(to)!, people: 1)
+    }
+
+    @Test("a slot across the change of the clocks lasts what the clocks say: 2 h in spring, 4 h in autumn for 01:00–04:00")
+    func acrossDaylightSaving() throws {
+        var c = allDay()
+        c.now = TimeZoneTests.at("2026-10-01T08:00:00Z")
+        let policy = c.state.policy
+        try c.run(.book(slot("2026-10-25", "01:00", "04:00")), by: .member("an"))
+        try c.run(.book(slot("2027-03-28", "01:00", "04:00")), by: .member("an"))
+        try c.run(.book(slot("2027-03-29", "01:00", "04:00")), by: .member("an"))
+        let autumn = try #require(c.state.booking("bk-1")), spring = try #require(c.state.booking("bk-2")), after = try #require(c.state.booking("bk-3"))
+        #expect(autumn.info.minutes(in: policy) == 240)
+        #expect(spring.info.minutes(in: policy) == 120)
+        #expect(after.info.minutes(in: policy) == 180)
+        // 04:00 in Brussels: after the autumn change an hour ahead of UTC, after the spring one two.
+        #expect(autumn.ends(in: policy) == TimeZoneTests.at("2026-10-25T03:00:00Z"))
+        #expect(spring.ends(in: policy) == TimeZoneTests.at("2027-03-28T02:00:00Z"))
+        #expect(autumn.starts(in: policy) == TimeZoneTests.at("2026-10-24T23:00:00Z"))
+    }
+
+    @Test("a time the clocks skip cannot start or end a slot; the sentence names it")
+    func skippedTimes() {
+        var c = allDay()
+        c.now = TimeZoneTests.at("2027-03-01T08:00:00Z")
+        for (from, to) in [("02:30", "04:00"), ("01:00", "02:00"), ("02:00", "03:00")] {
+            do {
+                try c.run(.book(slot("2027-03-28", from, to)), by: .member("an"))
+                Issue.record("\(from)–\(to) was booked")
+            } catch {
+                #expect(error.code == .inputInvalid)
+                #expect(error.sentence(in: .en).contains("does not exist in Europe/Brussels"), "\(error.sentence(in: .en))")
+            }
+        }
+        #expect(c.code(.book(slot("2027-03-28", "01:59", "03:00")), by: .member("an")) == nil, "01:59 and 03:00 exist")
+    }
+
+    @Test("a slot ends on the circle's clock: cancelled until then, settled after, and a slot already over is not booked")
+    func endsOnTheCirclesClock() {
+        var c = allDay()
+        c.now = TimeZoneTests.at("2026-06-02T06:00:00Z")  // 08:00 in Brussels
+        #expect(c.code(.book(slot("2026-06-02", "07:00", "08:00")), by: .member("an")) == .ruleDate, "over at 08:00 Brussels, though 06:00 UTC")
+        #expect(c.code(.book(slot("2026-06-02", "07:30", "09:00")), by: .member("an")) == nil, "under way: still bookable")
+        #expect(c.code(.book(slot("2026-06-02", "10:00", "11:00")), by: .member("an")) == nil)
+        c.now = TimeZoneTests.at("2026-06-02T08:59:00Z")  // 10:59
+        #expect(c.code(.cancelBooking("bk-2", reason: "  Toch niet nodig.  "), by: .member("an")) == nil)
+        #expect(c.state.booking("bk-2")?.endReason == "Toch niet nodig.", "trimmed")
+        #expect(c.code(.book(slot("2026-06-02", "10:00", "11:00")), by: .member("an")) == nil)
+        c.now = TimeZoneTests.at("2026-06-02T09:00:00Z")  // 11:00: bk-3 is over
+        #expect(c.code(.cancelBooking("bk-3"), by: .member("an")) == .bookingState)
+        let settle = ExchangeDraft(providers: ["bakkerij"], receivers: ["an"], kind: .space, domain: "culture", what: "zaal", credits: .zero, quantity: 60, links: ["bk-3"])
+        #expect(c.code(.propose(settle), by: .member("bakkerij")) == nil)
+        #expect(c.code(.cancelBooking("bk-1", reason: String(repeating: "x", count: 501)), by: .member("an")) == .inputInvalid, "a reason is at most 500 characters")
+    }
+}

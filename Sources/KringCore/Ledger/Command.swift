@@ -87,7 +87,9 @@ public enum Command: Sendable, Equatable {
     case returnLoan(LoanID)
     case setSpaceHours(ListingID, SpaceHours)
     case book(BookingDraft)
-    case cancelBooking(BookingID)
+    /// Whoever booked, the space's owner or a coordinator cancels, with a reason shown to the
+    /// others when given.
+    case cancelBooking(BookingID, reason: String? = nil)
     case postChallenge(author: MemberID, title: String, text: String, domains: [String], ends: Day)
     case joinChallenge(ChallengeID, member: MemberID)
     case pledge(Pledge)
@@ -146,6 +148,7 @@ extension Command {
             return .pledge(p)
         case .reject(let id, let reason): return .reject(id, reason: reason.flatMap(\.givenReason))
         case .cancel(let id, let reason): return .cancel(id, reason: reason.flatMap(\.givenReason))
+        case .cancelBooking(let id, let reason): return .cancelBooking(id, reason: reason.flatMap(\.givenReason))
         case .suspend, .reinstate, .leave, .setLimits, .setPolicy, .confirm, .expire, .donate, .withdrawListing,
              .renewListing, .returnLoan, .setSpaceHours, .book, .cancelBooking, .joinChallenge, .closeChallenge:
             return self

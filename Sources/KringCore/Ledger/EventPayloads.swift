@@ -98,6 +98,13 @@ private func optionalText(_ v: JSON?) -> String?? {
     return .some(v.stringValue)
 }
 
+/// A key written only when there is something to say: absent is `.some(nil)`; a string is
+/// itself; anything else (null included) is nil, not read.
+private func givenText(_ v: JSON?) -> String?? {
+    guard let v else { return .some(nil) }
+    return v.stringValue.map { .some($0) }
+}
+
 // MARK: - Shapes several events share (each event is still its own type with its own name)
 
 /// `{"policy"}`: the whole policy.
@@ -166,12 +173,8 @@ extension MemberStepPayload {
         if let reason { w.key("reason"); w.string(reason) }
     }
     public init?(fields j: JSON, ids: inout IDReading) {
-        guard j.hasExactly(["by", "id"], optional: ["actor", "reason"]), let id = ids.id(j["id"], ID.self), let by = ids.id(j["by"], MemberID.self) else { return nil }
-        var reason: String?
-        if let r = j["reason"] {
-            guard let text = r.stringValue else { return nil }
-            reason = text
-        }
+        guard j.hasExactly(["by", "id"], optional: ["actor", "reason"]), let id = ids.id(j["id"], ID.self), let by = ids.id(j["by"], MemberID.self),
+              let reason = givenText(j["reason"]) else { return nil }
         self.init(id: id, by: by, reason: reason)
     }
 }
@@ -654,15 +657,29 @@ public struct SpaceBooked: EventPayload {
 }
 
 /// A booking was cancelled.
-public struct SpaceCancelled: ActorStepPayload {
+public struct SpaceCancelled: EventPayload {
     public static let type = EventType.spaceCancelled
     public var id: BookingID
     public var by: Actor
-    public init(id: BookingID, by: Actor) {
+    /// Why, when whoever cancelled said why; the key is written only then, so cancellations
+    /// written before reasons existed keep their bytes.
+    public var reason: String?
+    public init(id: BookingID, by: Actor, reason: String? = nil) {
         self.id = id
         self.by = by
+        self.reason = reason
     }
-    public static let example = SpaceCancelled(id: Examples.bk, by: .member(Examples.hotel))
+    public func write(_ w: inout CanonicalWriter) {
+        w.key("by"); w.id(by)
+        w.key("id"); w.id(id)
+        if let reason { w.key("reason"); w.string(reason) }
+    }
+    public init?(fields j: JSON, ids: inout IDReading) {
+        guard j.hasExactly(["by", "id"], optional: ["actor", "reason"]), let id = ids.id(j["id"], BookingID.self), let by = actor(j["by"]),
+              let reason = givenText(j["reason"]) else { return nil }
+        self.init(id: id, by: by, reason: reason)
+    }
+    public static let example = SpaceCancelled(id: Examples.bk, by: .member(Examples.hotel), reason: "De zaal is die dag nodig voor een begrafenis.")
     public var event: Event { .spaceCancelled(self) }
 }
 

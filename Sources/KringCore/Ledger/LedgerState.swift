@@ -187,6 +187,7 @@ public struct LedgerState: LedgerView, Sendable {
             let n = e.id.number
             guard bookings[n]?.cancelled == false else { throw LedgerStateError("cancellation of \(e.id), which is not booked") }
             bookings[n]!.cancelled = true
+            bookings[n]!.endReason = e.reason
         case .goodsLent(let e):
             let l = e.loan
             let n = l.id.number

@@ -132,7 +132,7 @@ extension Decider {
         guard let b = try view.booking(id) else { throw .violation(.bookingNotFound, .notFound(.booking(id))) }
         guard !b.cancelled else { throw .violation(.bookingState, .bookingCancelled(id)) }
         if let by = b.settledBy { throw .violation(.bookingState, .bookingSettled(id, by: by)) }
-        guard b.endsAt <= now else { throw .violation(.bookingState, .bookingNotOver(id, date: b.info.date, end: b.info.end)) }
+        guard b.ends(in: view.policy) <= now else { throw .violation(.bookingState, .bookingNotOver(id, date: b.info.date, end: b.info.end)) }
         let owner = try view.listing(b.info.offer)?.info.author
         guard d.kind == .space, let owner, d.providers.contains(owner), d.receivers.contains(b.info.member) else {
             throw .violation(.bookingState, .bookingSettlement(id, owner: owner, member: b.info.member))

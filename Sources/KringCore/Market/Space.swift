@@ -122,14 +122,27 @@ public struct BookingRecord: Sendable, Equatable {
     /// The exchange of kind space that settled it after the slot, once it posted.
     public var settledBy: ExchangeID?
 
-    public init(info: BookingInfo, cancelled: Bool = false, settledBy: ExchangeID? = nil) {
+    public init(info: BookingInfo, cancelled: Bool = false, settledBy: ExchangeID? = nil, endReason: String? = nil) {
         self.info = info
         self.cancelled = cancelled
         self.settledBy = settledBy
+        self.endReason = endReason
     }
 
-    /// When the slot ends (Unix seconds).
-    public var endsAt: Int64 { info.date.timestamp + info.end * 60 }
+    /// Why it was cancelled, when whoever cancelled it said why.
+    public var endReason: String?
+
+    /// When the slot starts and ends (Unix seconds), on the circle's clocks.
+    public func starts(in policy: Policy) -> Int64 { policy.moment(info.date, minute: info.start) }
+    public func ends(in policy: Policy) -> Int64 { policy.moment(info.date, minute: info.end) }
+}
+
+extension BookingInfo {
+    /// How long the slot lasts in minutes: the clock times' difference, less or more an hour on
+    /// the days clocks change.
+    public func minutes(in policy: Policy) -> Int64 {
+        (policy.moment(date, minute: end) - policy.moment(date, minute: start)) / 60
+    }
 }
 
 /// A booking as a member asks for it.
@@ -191,6 +204,12 @@ extension Decider {
             guard d.start >= 0, d.end <= 24 * 60, d.start < d.end else {
                 throw .violation(.inputInvalid, .bookingTimes(start: d.start, end: d.end), field: .end)
             }
+            for minute in [d.start, d.end] where view.policy.instant(d.date, minute: minute) == nil {
+                throw .violation(.inputInvalid, .skippedTime(date: d.date, minute: minute, zone: view.policy.timeZone), field: minute == d.start ? .start : .end)
+            }
+            guard view.policy.moment(d.date, minute: d.end) > now else {
+                throw .violation(.ruleDate, .slotOver(date: d.date, end: d.end), field: .date)
+            }
             guard hours.isOpen(on: d.date, from: d.start, to: d.end) else {
                 throw .violation(.spaceHours, .notOpen(d.offer, date: d.date, start: d.start, end: d.end), field: .start)
             }
@@ -209,15 +228,16 @@ extension Decider {
             let info = BookingInfo(id: BookingID(uncheckedNumber: try view.nextBookingNumber), offer: d.offer, member: d.member, date: d.date, start: d.start, end: d.end, people: d.people)
             return Decision(event: .spaceBooked(SpaceBooked(booking: info)))
 
-        case .cancelBooking(let id):
+        case .cancelBooking(let id, let reason):
+            if let reason { try validateText(reason, .reason, max: maxTextLength) }
             guard let b = try view.booking(id) else { throw .violation(.bookingNotFound, .notFound(.booking(id))) }
             let author = try view.listing(b.info.offer)?.info.author
             guard actor.isCoordinator || actor.isMember(b.info.member) || (author.map(actor.isMember) ?? false) else {
                 throw .violation(.ruleForbidden, .onlyBookerCancels(b.info.member, id))
             }
             guard !b.cancelled else { throw .violation(.bookingState, .bookingAlreadyCancelled(id)) }
-            guard b.endsAt > now else { throw .violation(.bookingState, .bookingOver(id)) }
-            return Decision(event: .spaceCancelled(SpaceCancelled(id: id, by: actor)))
+            guard b.ends(in: view.policy) > now else { throw .violation(.bookingState, .bookingOver(id)) }
+            return Decision(event: .spaceCancelled(SpaceCancelled(id: id, by: actor, reason: reason)))
 
         default:
             preconditionFailure("decideSpace handles space commands only")

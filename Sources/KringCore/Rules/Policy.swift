@@ -99,6 +99,30 @@ public struct Policy: Sendable, Equatable {
     /// The day `timestamp` (Unix seconds) falls on in the circle's time zone.
     public func day(_ timestamp: Int64) -> Day { Policy.day(timestamp, in: zone) }
 
+    /// The instant (Unix seconds) the circle's clocks show `minute` (after midnight; 1440 is the
+    /// next midnight) on `day`, or nil when clocks skip that time (the hour they go forward).
+    /// When they show it twice (the hour they go back), the first.
+    public func instant(_ day: Day, minute: Int64) -> Int64? { Policy.instant(day, minute: minute, in: zone) }
+
+    /// Like `instant(_:minute:)`, but a time clocks skip counts as the same time after the skip
+    /// (02:30 on the day clocks go from 02:00 to 03:00 is 03:30), for bookings made before a
+    /// change of zone.
+    public func moment(_ day: Day, minute: Int64) -> Int64 {
+        if let t = instant(day, minute: minute) { return t }
+        let local = day.timestamp + minute * 60
+        return local - Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(local - 86_400))))
+    }
+
+    /// The instant `zone`'s clocks show `minute` on `day`; see `instant(_:minute:)`.
+    public static func instant(_ day: Day, minute: Int64, in zone: TimeZone) -> Int64? {
+        let local = day.timestamp + minute * 60
+        guard zone != utc else { return local }
+        func offset(_ t: Int64) -> Int64 { Int64(zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(t)))) }
+        // The offsets in force a day either side cover every change a zone makes in one day.
+        let candidates = Set([offset(local - 86_400), offset(local), offset(local + 86_400)]).map { local - $0 }.sorted()
+        return candidates.first { $0 + offset($0) == local }
+    }
+
     /// The day `timestamp` falls on in `zone`.
     public static func day(_ timestamp: Int64, in zone: TimeZone) -> Day {
         guard zone != utc else { return Day(timestamp: timestamp) }

@@ -156,6 +156,8 @@ extension Reason {
         case let .ownSpace(m): return "\(m) kan de eigen ruimte niet reserveren."
         case let .bookingDay(today, most, got): return "Een reservatie is voor vandaag (\(today)) tot \(most) dagen vooruit, niet \(got)."
         case let .bookingTimes(start, end): return "Een reservatie begint voor ze eindigt, binnen de dag: niet \(clock(start))-\(clock(end))."
+        case let .skippedTime(date, minute, zone): return "Op \(date) bestaat \(clock(minute)) niet in \(zone): de klok springt dan vooruit."
+        case let .slotOver(date, end): return "Dat moment is voorbij: het eindigde op \(date) om \(clock(end))."
         case let .notOpen(offer, date, start, end): return "\(offer) is op \(date) niet open van \(clock(start)) tot \(clock(end))."
         case let .peopleRange(offer, capacity, got): return "\(offer) biedt plaats aan \(capacity) personen; een reservatie is voor 1 tot \(capacity), niet \(got)."
         case let .capacityFull(offer, capacity, booked, date, start, end, more):

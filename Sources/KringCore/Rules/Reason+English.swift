@@ -161,6 +161,8 @@ extension Reason {
         case let .ownSpace(m): return "\(m) cannot book their own space."
         case let .bookingDay(today, most, got): return "A booking is for today (\(today)) up to \(most) days ahead, not \(got)."
         case let .bookingTimes(start, end): return "A booking starts before it ends, within the day: not \(clock(start))-\(clock(end))."
+        case let .skippedTime(date, minute, zone): return "On \(date), \(clock(minute)) does not exist in \(zone): the clocks go forward then."
+        case let .slotOver(date, end): return "That slot is over: it ended on \(date) at \(clock(end))."
         case let .notOpen(offer, date, start, end): return "\(offer) is not open on \(date) from \(clock(start)) to \(clock(end))."
         case let .peopleRange(offer, capacity, got): return "\(offer) holds \(capacity) people; a booking is for 1 to \(capacity), not \(got)."
         case let .capacityFull(offer, capacity, booked, date, start, end, more):

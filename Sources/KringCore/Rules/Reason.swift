@@ -126,6 +126,8 @@ public enum Reason: Sendable, Equatable, Codable {
     case ownSpace(MemberID)
     case bookingDay(today: Day, most: Int64, got: Day)
     case bookingTimes(start: Int64, end: Int64)
+    case skippedTime(date: Day, minute: Int64, zone: String)
+    case slotOver(date: Day, end: Int64)
     case notOpen(ListingID, date: Day, start: Int64, end: Int64)
     case peopleRange(ListingID, capacity: Int64, got: Int64)
     case capacityFull(ListingID, capacity: Int64, booked: Int64, date: Day, start: Int64, end: Int64, more: Int64)

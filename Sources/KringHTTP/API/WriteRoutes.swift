@@ -144,7 +144,7 @@ extension API {
                                      end: try clock(&b, "to"), people: try b.int("people", min: 0, max: 100_000))
             return (.book(draft), nil)
         },
-        post("/v1/bookings/{id}/cancel", .token, "cancel bookings") { ctx, _ in (.cancelBooking(try ctx.pathID(BookingID.self)), nil) },
+        post("/v1/bookings/{id}/cancel", .token, "cancel bookings") { ctx, b in (.cancelBooking(try ctx.pathID(BookingID.self), reason: try b.optString("reason")), nil) },
         post("/v1/loans", .token, "record loans", created: true) { ctx, b in
             let lender = try subject(ctx, &b, "lender")
             guard let due = try b.day("due") else { throw APIError.badRequest("The field due is required.") }

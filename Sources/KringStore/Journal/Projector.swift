@@ -213,7 +213,7 @@ final class Projector {
                 .run(.int(b.id.number), .int(b.offer.number), .id(b.member), .int(b.date.number), .int(b.start),
                      .int(b.end), .int(b.people), .int(seq), .int(seq))
         case .spaceCancelled(let e):
-            try db.cached("UPDATE bookings SET state = 'cancelled', updated_seq = ? WHERE num = ?").run(.int(seq), .int(e.id.number))
+            try db.cached("UPDATE bookings SET state = 'cancelled', end_reason = ?, updated_seq = ? WHERE num = ?").run(.text(e.reason), .int(seq), .int(e.id.number))
         case .goodsLent(let e):
             let l = e.loan
             try db.cached("INSERT INTO loans(num, lender, borrower, what, offer, lent, due, created_seq, updated_seq) VALUES (?,?,?,?,?,?,?,?,?)")

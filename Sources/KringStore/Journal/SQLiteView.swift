@@ -156,7 +156,7 @@ struct SQLiteView: LedgerView {
 
     func booking(_ id: BookingID) throws(Refusal) -> BookingRecord? {
         try read { () throws(StoreError) in
-            try SQLiteView.bookingRows(db, "SELECT num, offer, member, day, start, end, people, state, settled_by FROM bookings WHERE num = ?",
+            try SQLiteView.bookingRows(db, "SELECT num, offer, member, day, start, end, people, state, settled_by, end_reason FROM bookings WHERE num = ?",
                                        [.int(id.number)]).first
         }
     }
@@ -164,7 +164,7 @@ struct SQLiteView: LedgerView {
     func bookings(of offer: ListingID, on day: Day) throws(Refusal) -> [BookingRecord] {
         guard offer.side == .offer else { return [] }
         return try read { () throws(StoreError) in
-            try SQLiteView.bookingRows(db, "SELECT num, offer, member, day, start, end, people, state, settled_by FROM bookings WHERE offer = ? AND day = ? ORDER BY num",
+            try SQLiteView.bookingRows(db, "SELECT num, offer, member, day, start, end, people, state, settled_by, end_reason FROM bookings WHERE offer = ? AND day = ? ORDER BY num",
                                        [.int(offer.number), .int(day.number)])
         }
     }
@@ -178,7 +178,7 @@ struct SQLiteView: LedgerView {
             let info = BookingInfo(id: BookingID(uncheckedNumber: s.int(0)), offer: ListingID(side: .offer, uncheckedNumber: s.int(1)),
                                    member: try s.id(2), date: Day(s.int(3)), start: s.int(4), end: s.int(5), people: s.int(6))
             out.append(BookingRecord(info: info, cancelled: try s.value(7, BookingState.self) == .cancelled,
-                                     settledBy: s.optionalInt(8).map(ExchangeID.init(uncheckedNumber:))))
+                                     settledBy: s.optionalInt(8).map(ExchangeID.init(uncheckedNumber:)), endReason: s.optionalText(9)))
         }
         return out
     }

@@ -2,7 +2,7 @@
 /// runs once, in its own transaction, in order.
 enum Schema {
     /// The version this build writes.
-    static let version: Int64 = 9
+    static let version: Int64 = 10
 
     /// The secondary indexes of the projections. Bulk loads drop them and build them again at
     /// the end, which is much faster than maintaining them row by row.
@@ -297,6 +297,10 @@ enum Schema {
         // keep their bytes.
         """
         ALTER TABLE exchanges ADD COLUMN end_reason TEXT;
+        """,
+        // 10: the reason given when a booking was cancelled, shown to the booker and the owner.
+        """
+        ALTER TABLE bookings ADD COLUMN end_reason TEXT;
         """,
     ]
 

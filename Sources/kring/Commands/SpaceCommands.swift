@@ -63,7 +63,7 @@ let spaceCommands: [CommandSpec] = [
         return 0
     },
     CommandSpec(path: "space cancel", summary: "cancel a booking (who booked, the space's owner or the coordinator)",
-                usage: "kring space cancel BOOKING [--as MEMBER]", options: ["as"], flags: ["json"], positionals: 1...1) { inv in
-        try perform(inv, .cancelBooking(try inv.positionalID(0, BookingID.self, "BOOKING")), by: try listingActor(inv)) { _ in "Cancelled \(inv.positionals[0])." }
+                usage: "kring space cancel BOOKING [--as MEMBER] [--reason TEXT]", options: ["as", "reason"], flags: ["json"], positionals: 1...1) { inv in
+        try perform(inv, .cancelBooking(try inv.positionalID(0, BookingID.self, "BOOKING"), reason: inv.option("reason")), by: try listingActor(inv)) { _ in "Cancelled \(inv.positionals[0])." }
     },
 ]
