@@ -153,3 +153,54 @@ import KringTestSupport
         #expect(c.code(.cancelBooking("bk-1", reason: String(repeating: "x", count: 501)), by: .member("an")) == .inputInvalid, "a reason is at most 500 characters")
     }
 }
+
+/// The free periods the pages offer are exactly what the rules accept.
+@Suite struct FreePeriodTests {
+    @Test("on random rooms, bookings and days (with both changes of the clocks), every free period is accepted whole and a quarter hour more is refused")
+    func freePeriodsAreWhatTheRulesAccept() throws {
+        var rng = SplitMix64(seed: 20_261_202)
+        let days = ["2026-10-25", "2027-03-28", "2026-10-21", "2026-10-20"].map { Day(iso: $0)! }
+        var offered = 0, partlyBooked = 0
+        for round in 0..<60 {
+            var c = Core()
+            c.now = TimeZoneTests.at("2026-10-20T09:10:00Z")  // 11:10 in Brussels, a Tuesday
+            let capacity = Int64(rng.next() % 6) + 1
+            var week = ""
+            for d in ["mon", "tue", "wed", "thu", "fri", "sat", "sun"] {
+                let open = Int64(rng.next() % 12), close = open + Int64(rng.next() % 12) + 1
+                week += "\(week.isEmpty ? "" : "; ")\(d) \(SpaceHours.clock(open * 60))-\(SpaceHours.clock(close * 60))"
+            }
+            try c.run(.postListing(ListingDraft(side: .offer, author: "bakkerij", kind: .space, domain: "culture", title: "Zaal")), by: .member("bakkerij"))
+            let hours = SpaceHours(capacity: capacity, weekly: SpaceHours.parseWeek(week)!)
+            try c.run(.setSpaceHours("of-1", hours), by: .member("bakkerij"))
+            let people: [MemberID] = ["an", "bram", "chloe", "daan"]
+            for _ in 0..<12 {
+                let day = days[Int(rng.next() % UInt64(days.count))]
+                let start = Int64(rng.next() % 96) * 15, end = start + (Int64(rng.next() % 16) + 1) * 15
+                _ = c.code(.book(BookingDraft(offer: "of-1", member: people[Int(rng.next() % 4)], date: day, start: start, end: min(end, 1440),
+                                              people: Int64(rng.next() % UInt64(capacity)) + 1)), by: .coordinator)
+            }
+            for (i, id) in c.state.bookings.keys.sorted().enumerated() where i % 3 == 0 { _ = c.code(.cancelBooking(BookingID(uncheckedNumber: id)), by: .coordinator) }
+            for day in days {
+                let want = Int64(rng.next() % UInt64(capacity)) + 1
+                let periods = hours.freePeriods(on: day, bookings: c.state.bookings(of: "of-1", on: day), people: want, policy: c.state.policy, now: c.now)
+                offered += periods.count
+                if !c.state.bookings(of: "of-1", on: day).isEmpty && !periods.isEmpty { partlyBooked += 1 }
+                for p in periods {
+                    var trial = c
+                    #expect(trial.code(.book(BookingDraft(offer: "of-1", member: "els", date: day, start: p.lowerBound, end: p.upperBound, people: want)), by: .member("els")) == nil,
+                            "round \(round), \(day) \(SpaceHours.clock(p.lowerBound))–\(SpaceHours.clock(p.upperBound)) for \(want)")
+                    for wider in [(p.lowerBound - 15)...p.upperBound, p.lowerBound...(p.upperBound + 15)] where wider.lowerBound >= 0 && wider.upperBound <= 1440 {
+                        var more = c
+                        let started = c.state.policy.moment(day, minute: wider.lowerBound) < c.now
+                        let skipped = c.state.policy.instant(day, minute: wider.lowerBound) == nil || c.state.policy.instant(day, minute: wider.upperBound) == nil
+                        guard !started, !skipped else { continue }
+                        #expect(more.code(.book(BookingDraft(offer: "of-1", member: "els", date: day, start: wider.lowerBound, end: wider.upperBound, people: want)), by: .member("els")) != nil,
+                                "round \(round), \(day): \(SpaceHours.clock(wider.lowerBound))–\(SpaceHours.clock(wider.upperBound)) is more than the free period")
+                    }
+                }
+            }
+        }
+        #expect(offered > 100 && partlyBooked > 20, "the rounds offered \(offered) periods, \(partlyBooked) days beside bookings")
+    }
+}

@@ -75,6 +75,46 @@ public struct SpaceHours: Sendable, Equatable {
     }
 }
 
+extension SpaceHours {
+    /// The periods of `day` (minutes after midnight on the circle's clock) in which `people` more
+    /// fit: each inside one opening interval, not over at `now` (a period under way starts at the
+    /// next quarter hour), neither starting nor ending at a time the clocks skip, on a day that
+    /// can be booked. The booking rules accept the whole of each period, and every slot inside
+    /// it, for a member who may book the space; the pages offer nothing else.
+    public func freePeriods(on day: Day, bookings: [BookingRecord], people: Int64, policy: Policy, now: Int64) -> [ClosedRange<Int64>] {
+        let today = policy.day(now)
+        guard day >= today, day <= today + Decider.maxBookingDaysAhead, !closed.contains(day), weekly.count == 7, (1...capacity).contains(people) else { return [] }
+        let live = bookings.filter { !$0.cancelled && $0.info.date == day }
+        var periods = [ClosedRange<Int64>]()
+        for interval in weekly[Int(day.weekday)] {
+            var points = Set([interval.lowerBound, interval.upperBound])
+            for b in live {
+                for p in [b.info.start, b.info.end] where interval.lowerBound < p && p < interval.upperBound { points.insert(p) }
+            }
+            let sorted = points.sorted()
+            var open: Int64?
+            for (a, b) in zip(sorted, sorted.dropFirst()) {
+                let there = live.filter { $0.info.start < b && a < $0.info.end }.reduce(0) { $0 + $1.info.people }
+                if there + people <= capacity {
+                    if open == nil { open = a }
+                } else if let o = open {
+                    periods.append(o...a)
+                    open = nil
+                }
+            }
+            if let o = open { periods.append(o...interval.upperBound) }
+        }
+        return periods.compactMap { period in
+            var start = period.lowerBound, end = period.upperBound
+            // Under way: from the next quarter hour on.
+            while start < end, policy.moment(day, minute: start) < now { start = (start / 15 + 1) * 15 }
+            while start < end, policy.instant(day, minute: start) == nil { start += 1 }
+            while start < end, policy.instant(day, minute: end) == nil { end -= 1 }
+            return start < end ? start...end : nil
+        }
+    }
+}
+
 extension Day {
     /// 0 for Monday … 6 for Sunday (1970-01-01 was a Thursday).
     public var weekday: Int64 { ((number % 7) + 7 + 3) % 7 }
