@@ -157,9 +157,11 @@ final class BrowserSession {
         _ = try script("document.activeElement && document.activeElement.blur(); window.__seen = new Set(); document.addEventListener('focusin', e => window.__seen.add(e.target)); return 0")
         // A date field is three Tab stops in chromium (day, month, year); the budget allows
         // four (the paper slips' ten dates ran out at three), and tabbing past the end wraps
-        // round, which only sees the same controls again.
+        // round, which only sees the same controls again. A time field is two (hours,
+        // minutes); the budget allows three.
         let dates = Int(try script("return document.querySelectorAll('input[type=date]').length")?.intValue ?? 0)
-        for _ in 0..<(total + 3 * dates + 3) { try tab() }
+        let times = Int(try script("return document.querySelectorAll('input[type=time]').length")?.intValue ?? 0)
+        for _ in 0..<(total + 3 * dates + 2 * times + 3) { try tab() }
         // A radio group is one Tab stop: its checked button (arrow keys move within it).
         // Controls folded in a closed details element are reached once it is opened (its
         // summary is a Tab stop of its own).
@@ -299,6 +301,18 @@ struct BrowserTests {
         try resident.follow("main dl.entry a")
         #expect(try !resident.source().contains("<strong>"), "a member's entry shows no balance")
         try look(resident, "a-member")
+        // A room: a free time on a weekday from the day after tomorrow (the demo's rooms open
+        // Monday to Saturday), booked from the room's week.
+        let later = (2...5).map { Day(timestamp: Int64(Date().timeIntervalSince1970)) + $0 }.first { $0.weekday < 5 }!
+        try resident.open(site + "/rooms?date=\(later)")
+        #expect(try resident.title().hasPrefix("Een zaal vinden"))
+        try look(resident, "9-rooms")
+        try resident.follow("main ul.items li a")
+        try look(resident, "9-room")
+        try resident.follow("main ul.week a")
+        try resident.follow("form[action$='/book'] button")
+        #expect(try resident.title().hasPrefix("Reservaties"), "\((try? resident.source())?.prefix(3_000) ?? "")")
+        try look(resident, "9-bookings")
         for (path, title) in [("/listings/new", "Een zoekertje plaatsen"), ("/loans/new", "Een uitlening noteren"), ("/challenges/new", "Een uitdaging plaatsen"),
                               ("/settings/leave", "Uit de kring stappen")] {
             try resident.open(site + path)

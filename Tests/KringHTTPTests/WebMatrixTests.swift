@@ -55,6 +55,11 @@ struct WebMatrixTests {
         let open = try #require(try ledger.execute(.postListing(ListingDraft(side: .offer, author: "an", kind: .time, domain: "care", title: "Tuinhulp")), by: .member("an")).event.listingID)
         let closed = try #require(try ledger.execute(.postListing(ListingDraft(side: .request, author: "an", kind: .goods, domain: "care", title: "Ladder")), by: .member("an")).event.listingID)
         _ = try ledger.execute(.withdrawListing(closed), by: .member("an"))
+        // bakkerij's room, booked by an tomorrow.
+        let room = try #require(try ledger.execute(.postListing(ListingDraft(side: .offer, author: "bakkerij", kind: .space, domain: "culture", title: "Zaal")),
+                                                   by: .member("bakkerij")).event.listingID)
+        _ = try ledger.execute(.setSpaceHours(room, SpaceHours(capacity: 8, weekly: SpaceHours.parseWeek("mon-sun 09:00-17:00")!)), by: .member("bakkerij"))
+        _ = try ledger.execute(.book(BookingDraft(offer: room, member: "an", date: s.clock.today + 1, start: 600, end: 660, people: 2)), by: .member("an"))
         let public_ = Browser(s)
         let an = try WebTests.signedIn(s, "an")
         let desk = try WebTests.signedIn(s, "bakkerij", label: "balie")
@@ -86,6 +91,12 @@ struct WebMatrixTests {
             ("/challenges", [401, 200, 200, 200]),
             ("/challenges/new", [401, 200, 200, 200]),
             ("/challenges/ch-9", [401, 404, 404, 404]),
+            ("/rooms", [401, 200, 200, 200]),
+            ("/rooms?date=\(s.clock.today + 1)&people=3&from=09:00&to=10:00", [401, 200, 200, 200]),
+            ("/rooms/\(room)?date=\(s.clock.today + 1)", [401, 200, 200, 200]),
+            ("/rooms/\(room)/hours", [401, 404, 200, 200]),
+            ("/rooms/\(open)", [401, 404, 404, 404]),
+            ("/bookings", [401, 200, 200, 200]),
             ("/desk", [401, 404, 404, 200]),
             ("/desk/members", [401, 404, 404, 200]),
             ("/desk/slips", [401, 404, 404, 200]),
@@ -123,6 +134,11 @@ struct WebMatrixTests {
         #expect(try desk.submit("/listings/\(open)/withdraw", ["csrf": csrf, "key": String(format: "%032x", 2)], hidden: false).status == 422)
         #expect(try public_.submit("/listings/\(open)/withdraw", ["key": String(format: "%032x", 3)], hidden: false).status == 401)
         #expect(try s.headSeq() == head)
+        // Who booked is shown to the booker, the room's owner and the coordinator only.
+        for (browser, sees) in [(an, " — jij"), (desk, " — An"), (coordinator, " — An")] {
+            try browser.get("/rooms/\(room)?date=\(s.clock.today + 1)")
+            #expect(browser.page.contains("10:00–11:00, aantal personen: 2\(sees)"), "\(browser.page)")
+        }
         // The statement is the signed-in member's own: the desk's shows the company's.
         try desk.get("/statement")
         #expect(!desk.page.contains("tuin"))

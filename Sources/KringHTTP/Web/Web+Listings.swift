@@ -174,6 +174,9 @@ extension Web {
                 h.element("p") { $0.element("a", [("href", "/sign-in")], text: Word.respondSignIn.text(l)) }
                 return
             }
+            if i.kind == .space && i.side == .offer && (open || mine) {
+                h.element("p") { $0.element("a", [("href", "/rooms/\(id)")], text: Word.roomLink.text(l)) }
+            }
             if !mine {
                 if open { h.element("p") { $0.element("a", [("href", "/exchanges/new?listing=\(id)"), ("class", "button")], text: Word.respond.text(l)) } }
                 return

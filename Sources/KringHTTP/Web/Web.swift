@@ -162,6 +162,15 @@ final class Web: @unchecked Sendable {
         case ("POST", 3) where parts[0] == "loans" && parts[2] == "return":
             guard let id = LoanID(canonical: parts[1]) else { throw PageError.notFound }
             return try returnLoan(&page, id: id)
+        case ("GET", 1) where parts[0] == "rooms": return try roomsPage(page)
+        case ("GET", 2) where parts[0] == "rooms": return try roomPage(page, id: try listingID(parts[1]))
+        case ("POST", 3) where parts[0] == "rooms" && parts[2] == "book": return try book(&page, id: try listingID(parts[1]))
+        case ("GET", 3) where parts[0] == "rooms" && parts[2] == "hours": return try roomHoursPage(page, id: try listingID(parts[1]))
+        case ("POST", 3) where parts[0] == "rooms" && parts[2] == "hours": return try saveRoomHours(&page, id: try listingID(parts[1]))
+        case ("GET", 1) where parts[0] == "bookings": return try bookingsPage(page)
+        case ("POST", 3) where parts[0] == "bookings" && ["cancel", "settle"].contains(parts[2]):
+            guard let id = BookingID(canonical: parts[1]) else { throw PageError.notFound }
+            return parts[2] == "cancel" ? try cancelBooking(&page, id: id) : try settleBooking(&page, id: id)
         default:
             throw PageError.notFound
         }
@@ -702,6 +711,7 @@ final class Web: @unchecked Sendable {
                             if let s = page.session {
                                 ul.element("li") { $0.element("a", [("href", "/exchanges/new")], text: Word.navNewExchange.text(l)) }
                                 ul.element("li") { $0.element("a", [("href", "/offers")], text: Word.navOffers.text(l)) }
+                                ul.element("li") { $0.element("a", [("href", "/rooms")], text: Word.navRooms.text(l)) }
                                 ul.element("li") { $0.element("a", [("href", "/loans")], text: Word.navLoans.text(l)) }
                                 ul.element("li") { $0.element("a", [("href", "/challenges")], text: Word.navChallenges.text(l)) }
                                 if s.login.role == .coordinator { ul.element("li") { $0.element("a", [("href", "/desk")], text: Word.navDesk.text(l)) } }

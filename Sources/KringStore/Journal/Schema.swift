@@ -17,6 +17,7 @@ enum Schema {
         ("exchange_links_target", "exchange_links(target)", 5),
         ("listings_recent", "listings(updated_seq)", 6),
         ("listings_challenge", "listings(challenge) WHERE challenge IS NOT NULL", 6),
+        ("bookings_member", "bookings(member, day)", 10),
         ("pledges_challenge", "pledges(challenge)", 6),
         ("loans_lender", "loans(lender)", 6),
         ("loans_borrower", "loans(borrower)", 6),
@@ -301,6 +302,7 @@ enum Schema {
         // 10: the reason given when a booking was cancelled, shown to the booker and the owner.
         """
         ALTER TABLE bookings ADD COLUMN end_reason TEXT;
+        \(indexSQL(migration: 10))
         """,
     ]
 
@@ -366,7 +368,7 @@ enum Schema {
             try db.execute("INSERT INTO \(table)_checked SELECT * FROM \(table)")
             try db.execute("DROP TABLE \(table)")
             try db.execute("ALTER TABLE \(table)_checked RENAME TO \(table)")
-            for index in indexes where index.definition.hasPrefix(table + "(") { try db.execute("CREATE INDEX \(index.name) ON \(index.definition)") }
+            for index in indexes where index.definition.hasPrefix(table + "(") && index.migration < 7 { try db.execute("CREATE INDEX \(index.name) ON \(index.definition)") }
             for trigger in triggers { try db.execute(trigger) }
         }
     }

@@ -12,6 +12,42 @@ extension Reader {
     /// A space's opening hours and capacity, once set.
     public func spaceHours(_ offer: ListingID) throws(StoreError) -> SpaceHours? { try SQLiteView.spaceHours(offer, db: db) }
 
+    /// Most rooms a page lists.
+    public static let maxRooms = 200
+
+    /// The open space offers that have opening hours, newest first, with their hours; in one
+    /// neighbourhood (the listing's place, else its author's) when given.
+    public func rooms(neighbourhood: String? = nil, today: Day) throws(StoreError) -> [(row: ListingRow, hours: SpaceHours)] {
+        var out = [(row: ListingRow, hours: SpaceHours)]()
+        for row in try listings(ListingFilter(side: .offer, kind: .space, neighbourhood: neighbourhood), today: today, limit: Reader.maxRooms) {
+            if let hours = try spaceHours(row.record.info.id) { out.append((row, hours)) }
+        }
+        return out
+    }
+
+    /// A member's bookings from `from` on (also cancelled ones), soonest first.
+    public func bookings(member: MemberID, from: Day) throws(StoreError) -> [BookingRecord] {
+        try SQLiteView.bookingRows(db, """
+            SELECT num, offer, member, day, start, end, people, state, settled_by, end_reason FROM bookings
+            WHERE member = ?1 AND day >= ?2 ORDER BY day, start, num LIMIT ?3
+            """, [.id(member), .int(from.number), .int(Int64(Reader.maxRows))])
+    }
+
+    /// The bookings of the spaces `owner` offers, from `from` on (also cancelled ones), soonest first.
+    public func bookings(owner: MemberID, from: Day) throws(StoreError) -> [BookingRecord] {
+        try SQLiteView.bookingRows(db, """
+            SELECT b.num, b.offer, b.member, b.day, b.start, b.end, b.people, b.state, b.settled_by, b.end_reason
+            FROM listings l JOIN bookings b ON b.offer = l.num
+            WHERE l.author = ?1 AND l.side = 'offer' AND l.kind = 'space' AND b.day >= ?2 ORDER BY b.day, b.start, b.num LIMIT ?3
+            """, [.id(owner), .int(from.number), .int(Int64(Reader.maxRows))])
+    }
+
+    /// One booking, or nil.
+    public func booking(_ id: BookingID) throws(StoreError) -> BookingRecord? {
+        try SQLiteView.bookingRows(db, "SELECT num, offer, member, day, start, end, people, state, settled_by, end_reason FROM bookings WHERE num = ?",
+                                   [.int(id.number)]).first
+    }
+
     /// A space's bookings, on one day or from a day on, in time order.
     public func bookings(of offer: ListingID, on day: Day? = nil, from: Day? = nil) throws(StoreError) -> [BookingRecord] {
         guard offer.side == .offer else { return [] }
