@@ -204,3 +204,87 @@ import KringTestSupport
         #expect(offered > 100 && partlyBooked > 20, "the rounds offered \(offered) periods, \(partlyBooked) days beside bookings")
     }
 }
+
+/// Ask-the-expert sessions: a time offer gets hours cut into sessions; a starter books one
+/// session with a one-line question; after it, it is settled as a time exchange (1 h = 1 h).
+@Suite struct ExpertSessionTests {
+    /// bakkerij's accountant (of-1, time, domain work): Monday and Tuesday 09:00–12:00 in hour
+    /// sessions, one starter each. The core's day is Monday 2026-06-01, 11:00 in Brussels.
+    func expert(capacity: Int64 = 1) -> Core {
+        var c = Core()
+        try! c.run(.postListing(ListingDraft(side: .offer, author: "bakkerij", kind: .time, domain: "work", title: "Vraag het de boekhouder")), by: .member("bakkerij"))
+        try! c.run(.setSpaceHours("of-1", SpaceHours(capacity: capacity, weekly: SpaceHours.parseWeek("mon-tue 09:00-12:00")!, session: 60)), by: .member("bakkerij"))
+        return c
+    }
+
+    func session(_ who: MemberID, _ day: String, _ from: String, _ to: String, question: String? = "Hoe start ik als zelfstandige in bijberoep?") -> Command {
+        .book(BookingDraft(offer: "of-1", member: who, date: Day(iso: day)!, start: SpaceHours.clockMinutes(from)!, end: SpaceHours.clockMinutes(to)!, people: 1, question: question))
+    }
+
+    @Test("a time offer's hours need a session length of 15 minutes to 8 hours in quarter hours; goods have no hours")
+    func sessionLengths() {
+        var c = Core()
+        try! c.run(.postListing(ListingDraft(side: .offer, author: "bakkerij", kind: .time, domain: "work", title: "Boekhouder")), by: .member("bakkerij"))
+        try! c.run(.postListing(ListingDraft(side: .offer, author: "bakkerij", kind: .goods, domain: "work", title: "Ladder")), by: .member("bakkerij"))
+        let week = SpaceHours.parseWeek("mon 09:00-12:00")!
+        #expect(c.code(.setSpaceHours("of-1", SpaceHours(capacity: 1, weekly: week)), by: .member("bakkerij")) == .inputInvalid, "no session")
+        for (minutes, accepted) in [(Int64(10), false), (15, true), (50, false), (45, true), (480, true), (495, false)] {
+            #expect((c.code(.setSpaceHours("of-1", SpaceHours(capacity: 1, weekly: week, session: minutes)), by: .member("bakkerij")) == nil) == accepted, "\(minutes)")
+        }
+        #expect(c.code(.setSpaceHours("of-2", SpaceHours(capacity: 1, weekly: week)), by: .member("bakkerij")) == .listingState)
+    }
+
+    @Test("a booking is one whole session with a one-line question, one starter a session unless the capacity says more")
+    func booking() {
+        var c = expert()
+        #expect(c.code(session("an", "2026-06-02", "09:30", "10:30"), by: .member("an")) == .spaceHours, "not a session's start")
+        #expect(c.code(session("an", "2026-06-02", "09:00", "11:00"), by: .member("an")) == .spaceHours, "two sessions")
+        #expect(c.code(session("an", "2026-06-02", "09:00", "10:00", question: nil), by: .member("an")) == .inputInvalid)
+        #expect(c.code(session("an", "2026-06-02", "09:00", "10:00", question: "   "), by: .member("an")) == .inputInvalid, "blank is none")
+        #expect(c.code(session("an", "2026-06-02", "09:00", "10:00", question: "Een vraag\nover twee regels"), by: .member("an")) == .inputText, "a control character")
+        #expect(c.code(session("an", "2026-06-02", "09:00", "10:00", question: "Een vraag\u{2028}over twee regels"), by: .member("an")) == .inputInvalid, "a line separator")
+        #expect(c.code(session("an", "2026-06-02", "09:00", "10:00", question: String(repeating: "v", count: 201)), by: .member("an")) != nil)
+        #expect(c.code(session("an", "2026-06-02", "09:00", "10:00", question: String(repeating: "v", count: 200)), by: .member("an")) == nil)
+        #expect(c.code(session("bram", "2026-06-02", "09:00", "10:00"), by: .member("bram")) == .spaceCapacity, "one starter a session")
+        #expect(c.code(session("bram", "2026-06-02", "10:00", "11:00"), by: .member("bram")) == nil)
+        #expect(c.state.booking("bk-2")?.info.question == "Hoe start ik als zelfstandige in bijberoep?")
+        var group = expert(capacity: 3)
+        for who: MemberID in ["an", "bram", "chloe"] { #expect(group.code(session(who, "2026-06-02", "09:00", "10:00"), by: .member(who)) == nil) }
+        #expect(group.code(session("daan", "2026-06-02", "09:00", "10:00"), by: .member("daan")) == .spaceCapacity, "a group session of three")
+        // A space takes no question.
+        var room = SpaceRuleTests().room()
+        #expect(room.code(.book(BookingDraft(offer: "of-1", member: "an", date: Day(iso: "2026-06-02")!, start: 600, end: 660, people: 1, question: "?")), by: .member("an")) == .inputInvalid)
+    }
+
+    @Test("the free sessions are whole sessions not yet started and not full; each is accepted")
+    func freeSessions() throws {
+        var c = expert()
+        try c.run(session("an", "2026-06-02", "10:00", "11:00"), by: .member("an"))
+        let hours = try #require(c.state.spaceHours("of-1"))
+        // Monday 11:00 in Brussels: 09:00 and 10:00 have started; 11:00 is free.
+        #expect(hours.freePeriods(on: Day(iso: "2026-06-01")!, bookings: [], people: 1, policy: c.state.policy, now: c.now) == [660...720])
+        let tuesday = hours.freePeriods(on: Day(iso: "2026-06-02")!, bookings: c.state.bookings(of: "of-1", on: Day(iso: "2026-06-02")!), people: 1, policy: c.state.policy, now: c.now)
+        #expect(tuesday == [540...600, 660...720])
+        for s in tuesday {
+            var trial = c
+            #expect(trial.code(session("bram", "2026-06-02", SpaceHours.clock(s.lowerBound), SpaceHours.clock(s.upperBound)), by: .member("bram")) == nil)
+        }
+    }
+
+    @Test("after the session it is settled as a time exchange from the expert to the starter, hour for hour, once")
+    func settlement() {
+        var c = expert()
+        try! c.run(session("an", "2026-06-01", "11:00", "12:00"), by: .member("an"))
+        c.now += 3600 + 60  // 12:01 in Brussels
+        func settle(_ kind: ExchangeKind, _ credits: Int64) -> ExchangeDraft {
+            ExchangeDraft(providers: ["bakkerij"], receivers: ["an"], kind: kind, domain: "work", what: "advies", credits: Minutes(credits), quantity: kind == .time ? nil : 60, links: ["bk-1"])
+        }
+        #expect(c.code(.propose(settle(.space, 0)), by: .member("bakkerij")) == .bookingState, "a session is time, not space")
+        #expect(c.code(.propose(settle(.time, 0)), by: .member("bakkerij")) != nil, "no gift of time")
+        #expect(c.code(.propose(settle(.time, 60)), by: .member("bakkerij")) == nil)
+        try! c.run(.confirm("ex-1"), by: .member("an"))
+        #expect(c.state.booking("bk-1")?.settledBy == "ex-1")
+        #expect(c.balance("bakkerij") == 60 && c.balance("an") == -60)
+        #expect(c.code(.propose(settle(.time, 60)), by: .member("bakkerij")) == .bookingState, "once")
+    }
+}

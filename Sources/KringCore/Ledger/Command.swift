@@ -149,8 +149,11 @@ extension Command {
         case .reject(let id, let reason): return .reject(id, reason: reason.flatMap(\.givenReason))
         case .cancel(let id, let reason): return .cancel(id, reason: reason.flatMap(\.givenReason))
         case .cancelBooking(let id, let reason): return .cancelBooking(id, reason: reason.flatMap(\.givenReason))
+        case .book(var d):
+            d.question = d.question.flatMap(\.givenReason)
+            return .book(d)
         case .suspend, .reinstate, .leave, .setLimits, .setPolicy, .confirm, .expire, .donate, .withdrawListing,
-             .renewListing, .returnLoan, .setSpaceHours, .book, .cancelBooking, .joinChallenge, .closeChallenge:
+             .renewListing, .returnLoan, .setSpaceHours, .joinChallenge, .closeChallenge:
             return self
         }
     }

@@ -134,8 +134,9 @@ extension Decider {
         if let by = b.settledBy { throw .violation(.bookingState, .bookingSettled(id, by: by)) }
         guard b.ends(in: view.policy) <= now else { throw .violation(.bookingState, .bookingNotOver(id, date: b.info.date, end: b.info.end)) }
         let owner = try view.listing(b.info.offer)?.info.author
-        guard d.kind == .space, let owner, d.providers.contains(owner), d.receivers.contains(b.info.member) else {
-            throw .violation(.bookingState, .bookingSettlement(id, owner: owner, member: b.info.member))
+        let kind = try view.listing(b.info.offer)?.info.kind ?? .space
+        guard d.kind == kind, let owner, d.providers.contains(owner), d.receivers.contains(b.info.member) else {
+            throw .violation(.bookingState, .bookingSettlement(id, kind: kind, owner: owner, member: b.info.member))
         }
     }
 }

@@ -1,30 +1,57 @@
-/// When a space is open and for how many people. `weekly[0]` is Monday … `weekly[6]` Sunday,
-/// each a list of (open, close) in minutes after midnight; `closed` are exceptions (holidays).
+/// When a space (or an expert's time) can be booked and for how many people. `weekly[0]` is
+/// Monday … `weekly[6]` Sunday, each a list of (open, close) in minutes after midnight;
+/// `closed` are exceptions (holidays). With a `session` length, a booking is one session: the
+/// opening intervals are cut into sessions from their start (an expert's hour of advice, a
+/// sports hall by the hour); without, any slot inside an interval.
 public struct SpaceHours: Sendable, Equatable {
     public var capacity: Int64
     public var weekly: [[ClosedRange<Int64>]]
     public var closed: [Day]
+    /// Minutes of one session, when bookings are sessions.
+    public var session: Int64?
 
-    public init(capacity: Int64, weekly: [[ClosedRange<Int64>]], closed: [Day] = []) {
+    public init(capacity: Int64, weekly: [[ClosedRange<Int64>]], closed: [Day] = [], session: Int64? = nil) {
         self.capacity = capacity
         self.weekly = weekly
         self.closed = closed
+        self.session = session
     }
 
-    /// Whether [start, end] on `day` falls inside one opening interval.
+    /// Whether [start, end] on `day` falls inside one opening interval (and, with sessions, is
+    /// one of its sessions).
     public func isOpen(on day: Day, from start: Int64, to end: Int64) -> Bool {
         guard !closed.contains(day), weekly.count == 7 else { return false }
-        return weekly[Int(day.weekday)].contains { $0.lowerBound <= start && end <= $0.upperBound }
+        return weekly[Int(day.weekday)].contains { i in
+            guard i.lowerBound <= start && end <= i.upperBound else { return false }
+            guard let session else { return true }
+            return end - start == session && (start - i.lowerBound) % session == 0
+        }
     }
 
-    /// The journal's form: `{"capacity", "closed": [dates], "weekly": [[[open, close], …] × 7]}`.
+    /// The sessions of an interval: from its start, each `session` long, the last ending by its end.
+    public func sessions(of interval: ClosedRange<Int64>) -> [ClosedRange<Int64>] {
+        guard let session, session > 0 else { return [interval] }
+        return stride(from: interval.lowerBound, through: interval.upperBound - session, by: Int(session)).map { $0...($0 + session) }
+    }
+
+    /// The journal's form: `{"capacity", "closed": [dates], "weekly": [[[open, close], …] × 7]}`
+    /// and `"session"` (minutes) when bookings are sessions; hours set before sessions existed
+    /// keep their bytes.
     public var json: JSON {
-        .object(["capacity": .int(capacity), "closed": .array(closed.map { .string($0.description) }),
-                 "weekly": .array(weekly.map { day in .array(day.map { .array([.int($0.lowerBound), .int($0.upperBound)]) }) })])
+        var o: [String: JSON] = ["capacity": .int(capacity), "closed": .array(closed.map { .string($0.description) }),
+                                 "weekly": .array(weekly.map { day in .array(day.map { .array([.int($0.lowerBound), .int($0.upperBound)]) }) })]
+        if let session { o["session"] = .int(session) }
+        return .object(o)
     }
 
     public init?(json j: JSON) {
-        guard let c = j["capacity"]?.intValue, let closed = j["closed"]?.arrayValue, let weekly = j["weekly"]?.arrayValue, weekly.count == 7 else { return nil }
+        guard j.hasExactly(["capacity", "closed", "weekly"], optional: ["session"]),
+              let c = j["capacity"]?.intValue, let closed = j["closed"]?.arrayValue, let weekly = j["weekly"]?.arrayValue, weekly.count == 7 else { return nil }
+        var session: Int64?
+        if let s = j["session"] {
+            guard let v = s.intValue else { return nil }
+            session = v
+        }
         var w = [[ClosedRange<Int64>]]()
         for day in weekly {
             guard let intervals = day.arrayValue else { return nil }
@@ -37,7 +64,7 @@ public struct SpaceHours: Sendable, Equatable {
         }
         let days = closed.compactMap { $0.stringValue.flatMap(Day.init(iso:)) }
         guard days.count == closed.count else { return nil }
-        self.init(capacity: c, weekly: w, closed: days)
+        self.init(capacity: c, weekly: w, closed: days, session: session)
     }
 
     /// Reads a week as people type it: `mon 09:00-17:00; tue 09:00-12:00,13:00-17:00; sat-sun 10:00-16:00`.
@@ -85,7 +112,7 @@ extension SpaceHours {
         let today = policy.day(now)
         guard day >= today, day <= today + Decider.maxBookingDaysAhead, !closed.contains(day), weekly.count == 7, (1...capacity).contains(people) else { return [] }
         let live = bookings.filter { !$0.cancelled && $0.info.date == day }
-        var periods = [ClosedRange<Int64>]()
+        var periods = [ClosedRange<Int64>](), sessionPeriods = [ClosedRange<Int64>]()
         for interval in weekly[Int(day.weekday)] {
             var points = Set([interval.lowerBound, interval.upperBound])
             for b in live {
@@ -103,7 +130,19 @@ extension SpaceHours {
                 }
             }
             if let o = open { periods.append(o...interval.upperBound) }
+            if session != nil {
+                // Whole sessions only, and only those that have not started.
+                let free = periods
+                periods = sessions(of: interval).filter { s in
+                    free.contains { $0.lowerBound <= s.lowerBound && s.upperBound <= $0.upperBound }
+                        && policy.moment(day, minute: s.lowerBound) >= now
+                        && policy.instant(day, minute: s.lowerBound) != nil && policy.instant(day, minute: s.upperBound) != nil
+                }
+                sessionPeriods += periods
+                periods = []
+            }
         }
+        if session != nil { return sessionPeriods }
         return periods.compactMap { period in
             var start = period.lowerBound, end = period.upperBound
             // Under way: from the next quarter hour on.
@@ -130,8 +169,10 @@ public struct BookingInfo: Sendable, Equatable {
     public var start: Int64
     public var end: Int64
     public var people: Int64
+    /// The one-line question a starter asks an expert with the booking of a session.
+    public var question: String?
 
-    public init(id: BookingID, offer: ListingID, member: MemberID, date: Day, start: Int64, end: Int64, people: Int64) {
+    public init(id: BookingID, offer: ListingID, member: MemberID, date: Day, start: Int64, end: Int64, people: Int64, question: String? = nil) {
         self.id = id
         self.offer = offer
         self.member = member
@@ -139,19 +180,29 @@ public struct BookingInfo: Sendable, Equatable {
         self.start = start
         self.end = end
         self.people = people
+        self.question = question
     }
 
+    /// The journal's form; `"question"` only when there is one, so bookings written before
+    /// questions existed keep their bytes.
     public var json: JSON {
-        .object(["id": .string(id.description), "offer": .string(offer.description), "member": .string(member.description), "date": .string(date.description),
-                 "start": .int(start), "end": .int(end), "people": .int(people)])
+        var o: [String: JSON] = ["id": .string(id.description), "offer": .string(offer.description), "member": .string(member.description),
+                                 "date": .string(date.description), "start": .int(start), "end": .int(end), "people": .int(people)]
+        if let question { o["question"] = .string(question) }
+        return .object(o)
     }
 
     init?(json j: JSON, ids: inout IDReading) {
-        guard j.hasExactly(["date", "end", "id", "member", "offer", "people", "start"]), let id = ids.id(j["id"], BookingID.self),
+        guard j.hasExactly(["date", "end", "id", "member", "offer", "people", "start"], optional: ["question"]), let id = ids.id(j["id"], BookingID.self),
               let offer = ids.id(j["offer"], ListingID.self), let member = ids.id(j["member"], MemberID.self),
               let date = j["date"]?.stringValue.flatMap(Day.init(iso:)), let s = j["start"]?.intValue, let e = j["end"]?.intValue,
               let p = j["people"]?.intValue else { return nil }
-        self.init(id: id, offer: offer, member: member, date: date, start: s, end: e, people: p)
+        var question: String?
+        if let q = j["question"] {
+            guard let text = q.stringValue else { return nil }
+            question = text
+        }
+        self.init(id: id, offer: offer, member: member, date: date, start: s, end: e, people: p, question: question)
     }
 }
 
@@ -193,33 +244,48 @@ public struct BookingDraft: Sendable, Equatable {
     public var start: Int64
     public var end: Int64
     public var people: Int64
+    /// For an expert's session: the one-line question (required there).
+    public var question: String?
 
-    public init(offer: ListingID, member: MemberID, date: Day, start: Int64, end: Int64, people: Int64) {
+    public init(offer: ListingID, member: MemberID, date: Day, start: Int64, end: Int64, people: Int64, question: String? = nil) {
         self.offer = offer
         self.member = member
         self.date = date
         self.start = start
         self.end = end
         self.people = people
+        self.question = question
     }
 }
 
 extension Decider {
     /// Furthest ahead a space can be booked.
     public static let maxBookingDaysAhead: Int64 = 365
+    /// Longest question asked with a session.
+    public static let maxQuestionLength = 200
+    /// Shortest and longest session (minutes).
+    public static let sessionMinutes: ClosedRange<Int64> = 15...480
     /// Most people a space can hold.
     public static let maxCapacity: Int64 = 10_000
 
-    /// Opening hours, bookings and their cancellation. Bookings never exceed the capacity at any
-    /// moment nor fall outside the opening hours; the single writer makes two bookings that
-    /// arrive together see each other.
+    /// Opening hours, bookings and their cancellation, for spaces and for experts' time offers
+    /// (whose bookings are sessions, each with a question). Bookings never exceed the capacity
+    /// at any moment nor fall outside the opening hours; the single writer makes two bookings
+    /// that arrive together see each other.
     static func decideSpace(_ command: Command, by actor: Actor, in view: some LedgerView, now: Int64) throws(Refusal) -> Decision {
         let today = view.policy.day(now)
         switch command {
         case .setSpaceHours(let offer, let hours):
-            let l = try spaceOffer(offer, in: view)
+            let l = try bookableOffer(offer, in: view)
             guard actor.isCoordinator || actor.isMember(l.info.author) else {
                 throw .violation(.ruleForbidden, .onlyOwnerSetsHours(l.info.author))
+            }
+            if let s = hours.session {
+                guard sessionMinutes.contains(s), s % view.policy.quantumMinutes == 0 else {
+                    throw .violation(.inputInvalid, .sessionLength(least: sessionMinutes.lowerBound, most: sessionMinutes.upperBound, quantum: view.policy.quantumMinutes, got: s), field: .session)
+                }
+            } else if l.info.kind == .time {
+                throw .violation(.inputInvalid, .sessionNeeded(offer), field: .session)
             }
             guard (1...maxCapacity).contains(hours.capacity) else { throw .violation(.inputInvalid, .capacityRange(most: maxCapacity, got: hours.capacity), field: .capacity) }
             guard hours.weekly.count == 7, hours.weekly.allSatisfy({ $0.allSatisfy { $0.lowerBound >= 0 && $0.upperBound <= 24 * 60 && $0.lowerBound < $0.upperBound } }) else {
@@ -231,13 +297,20 @@ extension Decider {
             guard actor.isCoordinator || actor.isMember(d.member) else {
                 throw .violation(.ruleForbidden, .onlySelfBooks(d.member))
             }
-            let l = try spaceOffer(d.offer, in: view)
+            let l = try bookableOffer(d.offer, in: view)
             guard let hours = try view.spaceHours(d.offer) else {
                 throw .violation(.spaceHours, .noHours(d.offer))
             }
             let m = try member(d.member, in: view)
             try requireActive(m)
             guard d.member != l.info.author else { throw .violation(.ruleSelf, .ownSpace(d.member)) }
+            if l.info.kind == .time {
+                guard let q = d.question, !q.isEmpty else { throw .violation(.inputInvalid, .questionNeeded(d.offer), field: .question) }
+                try validateText(q, .question, max: maxQuestionLength)
+                guard !q.contains(where: \.isNewline) else { throw .violation(.inputInvalid, .questionOneLine, field: .question) }
+            } else if d.question != nil {
+                throw .violation(.inputInvalid, .questionForSessions, field: .question)
+            }
             guard d.date >= today, d.date <= today + maxBookingDaysAhead else {
                 throw .violation(.ruleDate, .bookingDay(today: today, most: maxBookingDaysAhead, got: d.date), field: .date)
             }
@@ -265,7 +338,8 @@ extension Decider {
             guard peak + d.people <= hours.capacity else {
                 throw .violation(.spaceCapacity, .capacityFull(d.offer, capacity: hours.capacity, booked: peak, date: d.date, start: d.start, end: d.end, more: d.people), field: .people)
             }
-            let info = BookingInfo(id: BookingID(uncheckedNumber: try view.nextBookingNumber), offer: d.offer, member: d.member, date: d.date, start: d.start, end: d.end, people: d.people)
+            let info = BookingInfo(id: BookingID(uncheckedNumber: try view.nextBookingNumber), offer: d.offer, member: d.member, date: d.date, start: d.start, end: d.end,
+                                   people: d.people, question: d.question)
             return Decision(event: .spaceBooked(SpaceBooked(booking: info)))
 
         case .cancelBooking(let id, let reason):
@@ -284,9 +358,10 @@ extension Decider {
         }
     }
 
-    private static func spaceOffer(_ id: ListingID, in view: some LedgerView) throws(Refusal) -> ListingRecord {
+    /// A space offer, or an expert's time offer: what can have hours and bookings.
+    private static func bookableOffer(_ id: ListingID, in view: some LedgerView) throws(Refusal) -> ListingRecord {
         guard id.side == .offer, let l = try view.listing(id) else { throw .violation(.listingNotFound, .notFound(.offer(id))) }
-        guard l.info.kind == .space else { throw .violation(.listingState, .notSpace(id, l.info.kind)) }
+        guard l.info.kind != .goods else { throw .violation(.listingState, .notSpace(id, l.info.kind)) }
         guard !l.withdrawn else { throw .violation(.listingState, .offerWithdrawn(id)) }
         return l
     }

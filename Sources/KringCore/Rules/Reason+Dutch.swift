@@ -146,8 +146,14 @@ extension Reason {
         case let .bookingCancelled(id): return "\(id) werd geannuleerd."
         case let .bookingSettled(id, by): return "\(id) werd al verrekend met \(by)."
         case let .bookingNotOver(id, date, end): return "\(id) eindigt op \(date) om \(clock(end)); een reservatie wordt na afloop verrekend."
-        case let .bookingSettlement(id, owner, member):
-            return "\(id) wordt verrekend met een uitwisseling van ruimte van \(owner?.description ?? "de eigenaar van de ruimte") aan \(member)."
+        case let .bookingSettlement(id, kind, owner, member):
+            return "\(id) wordt verrekend met een uitwisseling van \(kind.dutch) van \(owner?.description ?? "wie het aanbiedt") aan \(member)."
+        case let .sessionLength(least, most, quantum, got):
+            return "Een sessie duurt \(least) tot \(most) minuten, in stappen van \(quantum), niet \(got)."
+        case let .sessionNeeded(offer): return "\(offer) biedt tijd aan: de uren hebben een sessieduur nodig (het uur van een expert wordt per sessie gereserveerd)."
+        case let .questionNeeded(offer): return "Een sessie van \(offer) reserveer je met de vraag die je wilt stellen, op één regel."
+        case .questionOneLine: return "Een vraag is één regel."
+        case .questionForSessions: return "Een vraag hoort bij de reservatie van een sessie bij een expert, niet van een ruimte."
         case let .onlyOwnerSetsHours(author): return "Alleen \(author), van wie de ruimte is, of een coördinator stelt de openingsuren in."
         case let .capacityRange(most, got): return "Een capaciteit is 1 tot \(most) personen, niet \(got)."
         case .hoursShape: return "Openingsuren zijn 7 dagen met tijdvakken binnen 00:00-24:00."
@@ -337,6 +343,8 @@ extension Field {
         case .date: return "Een datum"
         case .what: return "Een omschrijving"
         case .reason: return "Een reden"
+        case .session: return "Een sessieduur"
+        case .question: return "Een vraag"
         case .title: return "Een titel"
         case .text: return "Een tekst"
         case .place: return "Een plaats"

@@ -151,8 +151,14 @@ extension Reason {
         case let .bookingCancelled(id): return "\(id) was cancelled."
         case let .bookingSettled(id, by): return "\(id) was already settled by \(by)."
         case let .bookingNotOver(id, date, end): return "\(id) ends \(date) at \(clock(end)); it is settled after the slot."
-        case let .bookingSettlement(id, owner, member):
-            return "\(id) is settled by a space exchange from \(owner?.description ?? "the space's owner") to \(member)."
+        case let .bookingSettlement(id, kind, owner, member):
+            return "\(id) is settled by a \(kind.rawValue) exchange from \(owner?.description ?? "the offer's author") to \(member)."
+        case let .sessionLength(least, most, quantum, got):
+            return "A session lasts \(least) to \(most) minutes, in steps of \(quantum), not \(got)."
+        case let .sessionNeeded(offer): return "\(offer) offers time: its hours need a session length (an expert's hour is booked a session at a time)."
+        case let .questionNeeded(offer): return "A session of \(offer) is booked with the question you want to ask, in one line."
+        case .questionOneLine: return "A question is one line."
+        case .questionForSessions: return "A question goes with the booking of an expert's session, not of a space."
         case let .onlyOwnerSetsHours(author): return "Only \(author), whose space it is, or a coordinator sets its hours."
         case let .capacityRange(most, got): return "A capacity is 1 to \(most) people, not \(got)."
         case .hoursShape: return "Opening hours are 7 days of intervals within 00:00-24:00."
@@ -251,6 +257,8 @@ extension Field {
         case .date: return "A date"
         case .what: return "A description"
         case .reason: return "A reason"
+        case .session: return "A session length"
+        case .question: return "A question"
         case .title: return "A title"
         case .text: return "A text"
         case .place: return "A place"

@@ -117,7 +117,12 @@ public enum Reason: Sendable, Equatable, Codable {
     case bookingCancelled(BookingID)
     case bookingSettled(BookingID, by: ExchangeID)
     case bookingNotOver(BookingID, date: Day, end: Int64)
-    case bookingSettlement(BookingID, owner: MemberID?, member: MemberID)
+    case bookingSettlement(BookingID, kind: ExchangeKind, owner: MemberID?, member: MemberID)
+    case sessionLength(least: Int64, most: Int64, quantum: Int64, got: Int64)
+    case sessionNeeded(ListingID)
+    case questionNeeded(ListingID)
+    case questionOneLine
+    case questionForSessions
     case onlyOwnerSetsHours(MemberID)
     case capacityRange(most: Int64, got: Int64)
     case hoursShape
@@ -216,6 +221,7 @@ public enum Field: String, Sendable, CaseIterable, Codable {
     case providers, receivers, credits = "credits_minutes", quantity, date, what, reason
     case title, text, place, availability, days, links, challenge
     case capacity, weekly, start = "from", end = "to", people, due, ends, offer, member, borrower, label, q, password, role
+    case session = "session_minutes", question
 }
 
 /// What a `notFound` refusal looked for.

@@ -199,9 +199,10 @@ extension API {
             let owner = listing?.record.info.author
             let me = ctx.caller.member, full = ctx.isCoordinator || me == owner
             return ok(.object(["offer": .id(offer), "hours": hours.json, "bookings": .array(rows.map { b in
-                // Who booked is the owner's and the booker's business; others see the slot.
+                // Who booked, and what they ask, is the owner's and the booker's business; others see the slot.
                 guard !full && b.info.member != me, case .object(var o) = b.json else { return b.json }
                 o["member"] = .null
+                o["question"] = .null
                 return .object(o)
             })]))
         },

@@ -122,7 +122,7 @@ extension API {
         },
         post("/v1/listings/{id}/withdraw", .token, "withdraw listings") { ctx, _ in (.withdrawListing(try ctx.pathID(ListingID.self)), nil) },
         post("/v1/listings/{id}/renew", .token, "renew listings") { ctx, b in (.renewListing(try ctx.pathID(ListingID.self), days: try b.optInt("days", min: 0, max: 10_000)), nil) },
-        post("/v1/offers/{id}/hours", .token, "set a space's opening hours") { ctx, b in
+        post("/v1/offers/{id}/hours", .token, "set a space's or an expert's opening hours") { ctx, b in
             // The path first: an id that names nothing is 404 whatever the body says.
             let offer = try ctx.pathID(ListingID.self)
             let capacity = try b.int("capacity", min: 0, max: 100_000)
@@ -135,13 +135,14 @@ extension API {
                 guard let day = Day(iso: d) else { throw APIError.badRequest("The field closed lists dates like 2026-12-25, not \(d.prefix(20)).") }
                 closed.append(day)
             }
-            return (.setSpaceHours(offer, SpaceHours(capacity: capacity, weekly: week, closed: closed)), nil)
+            let session = try b.optInt("session_minutes", min: 0, max: 100_000)
+            return (.setSpaceHours(offer, SpaceHours(capacity: capacity, weekly: week, closed: closed, session: session)), nil)
         },
         post("/v1/bookings", .token, "book spaces", created: true) { ctx, b in
             let member = try subject(ctx, &b, "member")
             guard let date = try b.day("date") else { throw APIError.badRequest("The field date is required.") }
             let draft = BookingDraft(offer: try b.id("offer", ListingID.self), member: member, date: date, start: try clock(&b, "from"),
-                                     end: try clock(&b, "to"), people: try b.int("people", min: 0, max: 100_000))
+                                     end: try clock(&b, "to"), people: try b.int("people", min: 0, max: 100_000), question: try b.optString("question", max: 1_000))
             return (.book(draft), nil)
         },
         post("/v1/bookings/{id}/cancel", .token, "cancel bookings") { ctx, b in (.cancelBooking(try ctx.pathID(BookingID.self), reason: try b.optString("reason")), nil) },

@@ -209,9 +209,9 @@ final class Projector {
                 .run(.int(e.offer.number), .int(e.hours.capacity), .text(e.hours.json.canonicalString), .int(seq))
         case .spaceBooked(let e):
             let b = e.booking
-            try db.cached("INSERT INTO bookings(num, offer, member, day, start, end, people, state, created_seq, updated_seq) VALUES (?,?,?,?,?,?,?,'booked',?,?)")
+            try db.cached("INSERT INTO bookings(num, offer, member, day, start, end, people, question, state, created_seq, updated_seq) VALUES (?,?,?,?,?,?,?,?,'booked',?,?)")
                 .run(.int(b.id.number), .int(b.offer.number), .id(b.member), .int(b.date.number), .int(b.start),
-                     .int(b.end), .int(b.people), .int(seq), .int(seq))
+                     .int(b.end), .int(b.people), .text(b.question), .int(seq), .int(seq))
         case .spaceCancelled(let e):
             try db.cached("UPDATE bookings SET state = 'cancelled', end_reason = ?, updated_seq = ? WHERE num = ?").run(.text(e.reason), .int(seq), .int(e.id.number))
         case .goodsLent(let e):

@@ -156,7 +156,7 @@ struct SQLiteView: LedgerView {
 
     func booking(_ id: BookingID) throws(Refusal) -> BookingRecord? {
         try read { () throws(StoreError) in
-            try SQLiteView.bookingRows(db, "SELECT num, offer, member, day, start, end, people, state, settled_by, end_reason FROM bookings WHERE num = ?",
+            try SQLiteView.bookingRows(db, "SELECT \(SQLiteView.bookingColumns) FROM bookings WHERE num = ?",
                                        [.int(id.number)]).first
         }
     }
@@ -164,10 +164,14 @@ struct SQLiteView: LedgerView {
     func bookings(of offer: ListingID, on day: Day) throws(Refusal) -> [BookingRecord] {
         guard offer.side == .offer else { return [] }
         return try read { () throws(StoreError) in
-            try SQLiteView.bookingRows(db, "SELECT num, offer, member, day, start, end, people, state, settled_by, end_reason FROM bookings WHERE offer = ? AND day = ? ORDER BY num",
+            try SQLiteView.bookingRows(db, "SELECT \(SQLiteView.bookingColumns) FROM bookings WHERE offer = ? AND day = ? ORDER BY num",
                                        [.int(offer.number), .int(day.number)])
         }
     }
+
+    /// The columns `bookingRows` reads, in its order (qualified, so a join with listings reads them too).
+    static let bookingColumns = "bookings.num, bookings.offer, bookings.member, bookings.day, bookings.start, bookings.end, bookings.people, "
+        + "bookings.state, bookings.settled_by, bookings.end_reason, bookings.question"
 
     static func bookingRows(_ db: Connection, _ sql: String, _ args: [SQLValue]) throws(StoreError) -> [BookingRecord] {
         let s = try db.cached(sql)
@@ -176,7 +180,7 @@ struct SQLiteView: LedgerView {
         var out = [BookingRecord]()
         while try s.step() {
             let info = BookingInfo(id: BookingID(uncheckedNumber: s.int(0)), offer: ListingID(side: .offer, uncheckedNumber: s.int(1)),
-                                   member: try s.id(2), date: Day(s.int(3)), start: s.int(4), end: s.int(5), people: s.int(6))
+                                   member: try s.id(2), date: Day(s.int(3)), start: s.int(4), end: s.int(5), people: s.int(6), question: s.optionalText(10))
             out.append(BookingRecord(info: info, cancelled: try s.value(7, BookingState.self) == .cancelled,
                                      settledBy: s.optionalInt(8).map(ExchangeID.init(uncheckedNumber:)), endReason: s.optionalText(9)))
         }

@@ -299,9 +299,11 @@ enum Schema {
         """
         ALTER TABLE exchanges ADD COLUMN end_reason TEXT;
         """,
-        // 10: the reason given when a booking was cancelled, shown to the booker and the owner.
+        // 10: the reason given when a booking was cancelled, shown to the booker and the owner;
+        // the question a starter asks an expert with the booking of a session.
         """
         ALTER TABLE bookings ADD COLUMN end_reason TEXT;
+        ALTER TABLE bookings ADD COLUMN question TEXT;
         \(indexSQL(migration: 10))
         """,
     ]

@@ -240,11 +240,12 @@ public enum Verifier {
             if lo.int(1) != l.info.due.number || lo.optionalInt(2) != l.returned?.number { diverge(lo.int(3), "loan \(l.info.id) differs from the journal") }
         }
         var bookingsSeen = 0
-        let bk = try db.prepare("SELECT num, people, state, updated_seq, settled_by, end_reason FROM bookings")
+        let bk = try db.prepare("SELECT num, people, state, updated_seq, settled_by, end_reason, question FROM bookings")
         while try bk.step() {
             bookingsSeen += 1
             guard let b = state.bookings[bk.int(0)] else { diverge(bk.int(3), "booking \(bk.int(0)) is not in the journal"); continue }
-            if bk.int(1) != b.info.people || (bk.text(2) == "cancelled") != b.cancelled || bk.optionalInt(4) != b.settledBy?.number || bk.optionalText(5) != b.endReason { diverge(bk.int(3), "booking \(b.info.id) differs from the journal") }
+            if bk.int(1) != b.info.people || (bk.text(2) == "cancelled") != b.cancelled || bk.optionalInt(4) != b.settledBy?.number || bk.optionalText(5) != b.endReason
+                || bk.optionalText(6) != b.info.question { diverge(bk.int(3), "booking \(b.info.id) differs from the journal") }
         }
         var challengesSeen = 0
         let ch = try db.prepare("SELECT num, state, updated_seq, (SELECT COUNT(*) FROM challenge_members m WHERE m.challenge = c.num) FROM challenges c")

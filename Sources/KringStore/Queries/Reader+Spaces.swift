@@ -4,7 +4,8 @@ extension BookingRecord {
     public var json: JSON {
         .object(["id": .id(info.id), "offer": .id(info.offer), "member": .id(info.member), "date": .string(info.date.description),
                  "from": .string(SpaceHours.clock(info.start)), "to": .string(SpaceHours.clock(info.end)), "people": .int(info.people),
-                 "cancelled": .bool(cancelled), "settled_by": .id(settledBy), "end_reason": endReason.map(JSON.string) ?? .null])
+                 "cancelled": .bool(cancelled), "settled_by": .id(settledBy), "end_reason": endReason.map(JSON.string) ?? .null,
+                 "question": info.question.map(JSON.string) ?? .null])
     }
 }
 
@@ -28,23 +29,22 @@ extension Reader {
     /// A member's bookings from `from` on (also cancelled ones), soonest first.
     public func bookings(member: MemberID, from: Day) throws(StoreError) -> [BookingRecord] {
         try SQLiteView.bookingRows(db, """
-            SELECT num, offer, member, day, start, end, people, state, settled_by, end_reason FROM bookings
+            SELECT \(SQLiteView.bookingColumns) FROM bookings
             WHERE member = ?1 AND day >= ?2 ORDER BY day, start, num LIMIT ?3
             """, [.id(member), .int(from.number), .int(Int64(Reader.maxRows))])
     }
 
-    /// The bookings of the spaces `owner` offers, from `from` on (also cancelled ones), soonest first.
+    /// The bookings of the spaces and sessions `owner` offers, from `from` on (also cancelled ones), soonest first.
     public func bookings(owner: MemberID, from: Day) throws(StoreError) -> [BookingRecord] {
         try SQLiteView.bookingRows(db, """
-            SELECT b.num, b.offer, b.member, b.day, b.start, b.end, b.people, b.state, b.settled_by, b.end_reason
-            FROM listings l JOIN bookings b ON b.offer = l.num
-            WHERE l.author = ?1 AND l.side = 'offer' AND l.kind = 'space' AND b.day >= ?2 ORDER BY b.day, b.start, b.num LIMIT ?3
+            SELECT \(SQLiteView.bookingColumns) FROM listings l JOIN bookings ON bookings.offer = l.num
+            WHERE l.author = ?1 AND l.side = 'offer' AND bookings.day >= ?2 ORDER BY bookings.day, bookings.start, bookings.num LIMIT ?3
             """, [.id(owner), .int(from.number), .int(Int64(Reader.maxRows))])
     }
 
     /// One booking, or nil.
     public func booking(_ id: BookingID) throws(StoreError) -> BookingRecord? {
-        try SQLiteView.bookingRows(db, "SELECT num, offer, member, day, start, end, people, state, settled_by, end_reason FROM bookings WHERE num = ?",
+        try SQLiteView.bookingRows(db, "SELECT \(SQLiteView.bookingColumns) FROM bookings WHERE num = ?",
                                    [.int(id.number)]).first
     }
 
@@ -52,7 +52,7 @@ extension Reader {
     public func bookings(of offer: ListingID, on day: Day? = nil, from: Day? = nil) throws(StoreError) -> [BookingRecord] {
         guard offer.side == .offer else { return [] }
         return try SQLiteView.bookingRows(db, """
-            SELECT num, offer, member, day, start, end, people, state, settled_by, end_reason FROM bookings
+            SELECT \(SQLiteView.bookingColumns) FROM bookings
             WHERE offer = ?1 AND (?2 IS NULL OR day = ?2) AND (?3 IS NULL OR day >= ?3) ORDER BY day, start, num LIMIT ?4
             """, [.int(offer.number), .int(day?.number), .int(from?.number), .int(Int64(Reader.maxRows))])
     }

@@ -13,9 +13,9 @@ func clockOption(_ inv: Invocation, _ name: String) throws -> Int64 {
 
 /// Spaces as resources: opening hours, capacity and bookings.
 let spaceCommands: [CommandSpec] = [
-    CommandSpec(path: "space hours", summary: "set a space offer's capacity and weekly opening hours (its author or the coordinator)",
-                usage: "kring space hours OFFER [--as MEMBER] --capacity N --weekly \"mon-fri 09:00-17:00; sat 10:00-12:00\" [--closed 2026-12-25,2027-01-01]",
-                options: ["as", "capacity", "weekly", "closed"], flags: ["json"], required: ["capacity", "weekly"], positionals: 1...1) { inv in
+    CommandSpec(path: "space hours", summary: "set the capacity and weekly opening hours of a space offer, or of an expert's time offer in sessions (its author or the coordinator)",
+                usage: "kring space hours OFFER [--as MEMBER] --capacity N --weekly \"mon-fri 09:00-17:00; sat 10:00-12:00\" [--closed 2026-12-25,2027-01-01] [--session MINUTES]",
+                options: ["as", "capacity", "weekly", "closed", "session"], flags: ["json"], required: ["capacity", "weekly"], positionals: 1...1) { inv in
         guard let capacity = Int64(inv.required("capacity")) else { throw ArgumentError(.inputInvalid, "--capacity is a number of people.") }
         guard let week = SpaceHours.parseWeek(inv.required("weekly")) else {
             throw ArgumentError(.inputInvalid, "--weekly reads like \"mon-fri 09:00-17:00; sat 10:00-12:00,13:00-16:00\", not \(inv.required("weekly")).")
@@ -27,18 +27,23 @@ let spaceCommands: [CommandSpec] = [
                 closed.append(day)
             }
         }
+        var session: Int64?
+        if let s = inv.option("session") {
+            guard let v = Int64(s) else { throw ArgumentError(.inputInvalid, "--session is a number of minutes, like 60, not \(s).") }
+            session = v
+        }
         let offer = try inv.positionalID(0, ListingID.self, "OFFER")
-        return try perform(inv, .setSpaceHours(offer, SpaceHours(capacity: capacity, weekly: week, closed: closed)), by: try listingActor(inv)) { _ in
+        return try perform(inv, .setSpaceHours(offer, SpaceHours(capacity: capacity, weekly: week, closed: closed, session: session)), by: try listingActor(inv)) { _ in
             "Opening hours of \(offer) set: \(capacity) people."
         }
     },
-    CommandSpec(path: "space book", summary: "book a slot of a space for a number of people",
-                usage: "kring space book OFFER --as MEMBER --date YYYY-MM-DD --from HH:MM --to HH:MM --people N",
-                options: ["as", "date", "from", "to", "people"], flags: ["json"], required: ["as", "date", "from", "to", "people"], positionals: 1...1) { inv in
+    CommandSpec(path: "space book", summary: "book a slot of a space for a number of people, or an expert's session with a question",
+                usage: "kring space book OFFER --as MEMBER --date YYYY-MM-DD --from HH:MM --to HH:MM --people N [--question TEXT]",
+                options: ["as", "date", "from", "to", "people", "question"], flags: ["json"], required: ["as", "date", "from", "to", "people"], positionals: 1...1) { inv in
         guard let date = try inv.day("date") else { throw ArgumentError(.inputInvalid, "--date is required.") }
         guard let people = Int64(inv.required("people")) else { throw ArgumentError(.inputInvalid, "--people is a number.") }
         let draft = BookingDraft(offer: try inv.positionalID(0, ListingID.self, "OFFER"), member: try inv.requiredID("as", MemberID.self), date: date, start: try clockOption(inv, "from"),
-                                 end: try clockOption(inv, "to"), people: people)
+                                 end: try clockOption(inv, "to"), people: people, question: inv.option("question"))
         return try perform(inv, .book(draft), by: .member(draft.member)) { o in
             if case .spaceBooked(let e) = o.event { return "Booked \(e.booking.id): \(e.booking.offer) on \(e.booking.date) \(SpaceHours.clock(e.booking.start))-\(SpaceHours.clock(e.booking.end)) for \(e.booking.people)." }
             return ""
