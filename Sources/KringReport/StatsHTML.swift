@@ -258,6 +258,8 @@ extension StatsReport {
             rows.append((w.t("mediaan dagen van vraag tot uitwisseling", "median days from request to exchange"), cellText(v("requests", "median_days", last, "days"))))
             rows.append((w.t("ruimte geschonken (uren gebruik)", "space given (hours of use)"), cellText(v("gifts", "space", last, "quantity"), hoursFrom: true)))
             rows.append((w.t("goederen geschonken (stuks)", "goods given (items)"), cellText(v("gifts", "goods", last, "quantity"))))
+            rows.append((w.t("sessies bij een expert", "sessions with an expert"), cellText(v("expert_sessions", "all", last, "exchanges"))))
+            rows.append((w.t("uren advies door experts", "hours of advice by experts"), cellText(v("expert_sessions", "all", last, "credits"), hoursFrom: true)))
             rows.append((w.t("schenkingen aan de solidariteitspot (uren)", "donations to the solidarity pool (hours)"), cellText(v("pool_donations", "all", last, "credits"), hoursFrom: true)))
             rows.append((w.t("toekenningen uit de solidariteitspot (uren)", "grants from the solidarity pool (hours)"), cellText(v("pool_grants", "all", last, "credits"), hoursFrom: true)))
             body += "<section><h2>\(w.t("Meer cijfers", "More figures"))</h2><table><tbody>" + rows.map { "<tr><th>\(esc($0.0))</th><td>\(esc($0.1))</td></tr>" }.joined() + "</tbody></table></section>"

@@ -54,7 +54,7 @@ public enum StatsBreakdown: String, Sendable, CaseIterable {
 
     var tables: [String] {
         switch self {
-        case .domain: ["domain"]
+        case .domain: ["domain", "expert_sessions"]
         case .kind: ["kind", "gifts"]
         case .memberKind: ["given_by", "received_by", "who_helps_whom"]
         case .neighbourhood: ["neighbourhood"]
@@ -63,7 +63,7 @@ public enum StatsBreakdown: String, Sendable, CaseIterable {
 }
 
 extension StatsReport {
-    static let breakdownTables: Set<String> = ["kind", "gifts", "domain", "given_by", "received_by", "who_helps_whom", "neighbourhood"]
+    static let breakdownTables: Set<String> = ["kind", "gifts", "domain", "expert_sessions", "given_by", "received_by", "who_helps_whom", "neighbourhood"]
 
     /// The report with only one breakdown (and the totals and member figures). Withholding was
     /// decided on the whole report, so the smaller one is as safe.

@@ -147,3 +147,64 @@ struct WebRoomTests {
         #expect(try an.get("/bookings").status == 200 && an.page.contains("01:00–04:00") && an.page.contains("duurt 2 u"), "\(an.page)")
     }
 }
+
+/// Ask the expert on the pages: the expert offers sessions in a form, a starter finds a free
+/// one by domain and books it with a question only the expert sees, and after it the expert
+/// settles it as time, hour for hour.
+@Suite("Web pages: ask the expert", .serialized)
+struct WebExpertTests {
+    @Test("an expert offers hour sessions; a starter books one with a question; the expert sees the question, settles it as time, and the starter confirms")
+    func askTheExpert() throws {
+        let s = try TestServer()  // Monday 1 June 2026, 11:00 in Brussels
+        defer { s.stop() }
+        let ledger = try Ledger(path: s.path, clock: s.clock.clock)
+        let offer = try #require(try ledger.execute(.postListing(ListingDraft(side: .offer, author: "bakkerij", kind: .time, domain: "work",
+                                                                              title: "Vraag het de boekhouder")), by: .member("bakkerij")).event.listingID)
+        var expert = try WebTests.signedIn(s, "bakkerij")
+        let an = try WebTests.signedIn(s, "an"), bram = try WebTests.signedIn(s, "bram")
+        #expect(try expert.get("/listings/\(offer)").status == 200 && expert.page.contains("href=\"/experts/\(offer)/hours\""))
+        #expect(try an.get("/experts?domain=work").status == 200 && an.page.contains("Nog geen expert"), "no sessions yet")
+        try expert.get("/experts/\(offer)/hours")
+        #expect(expert.page.contains("id=\"session\"") && expert.page.contains("value=\"60\""))
+        let week = ["session": "60", "capacity": "1", "day0": "09:00-12:00", "day1": "09:00-12:00", "day2": "", "day3": "", "day4": "", "day5": "", "day6": "", "closed": ""]
+        let head = try s.headSeq()
+        #expect(try expert.submit("/experts/\(offer)/hours", week.merging(["session": "50"]) { $1 }).status == 422)
+        #expect(expert.page.contains("id=\"session-error\"") && expert.page.contains("in stappen van 15"), "\(expert.page)")
+        #expect(try s.headSeq() == head)
+        #expect(try expert.submit("/experts/\(offer)/hours", week).header("location") == "/experts/\(offer)")
+
+        // The starter finds the expert by domain, with the next free sessions.
+        #expect(try an.get("/experts?domain=work").status == 200 && an.page.contains("Vraag het de boekhouder") && an.page.contains("maandag 1 juni 2026, 11:00–12:00"), "\(an.page)")
+        #expect(!an.page.contains("maandag 1 juni 2026, 10:00–11:00"), "a session under way is not offered")
+        #expect(try an.get("/experts?domain=care").status == 200 && !an.page.contains("Vraag het de boekhouder"))
+        try an.get("/experts/\(offer)?date=2026-06-02&from=09:00&to=10:00")
+        #expect(an.page.contains("id=\"question\"") && !an.page.contains("id=\"people\""))
+        let booking = ["date": "2026-06-02", "from": "09:00", "to": "10:00", "question": ""]
+        #expect(try an.submit("/experts/\(offer)/book", booking).status == 422 && an.page.contains("id=\"question-error\""), "the question is asked with the booking")
+        #expect(try an.submit("/experts/\(offer)/book", booking.merging(["from": "09:30", "to": "10:30", "question": "Btw?"]) { $1 }).status == 422 && an.page.contains("niet open"))
+        try an.get("/experts/\(offer)?date=2026-06-02")
+        #expect(try an.submit("/experts/\(offer)/book", booking.merging(["question": "Moet ik btw aanrekenen als vzw?"]) { $1 }).header("location") == "/bookings")
+        #expect(try an.get("/bookings").status == 200 && an.page.contains("Vraag: Moet ik btw aanrekenen als vzw?"))
+
+        // Others see the session taken, not who asks what; the expert sees both.
+        #expect(try bram.get("/experts/\(offer)?date=2026-06-02").status == 200 && bram.page.contains("09:00–10:00, aantal personen: 1") && !bram.page.contains("btw"))
+        #expect(try expert.get("/bookings").status == 200 && expert.page.contains("Vraag: Moet ik btw aanrekenen als vzw?") && expert.page.contains("— An"))
+        #expect(try expert.get("/experts/\(offer)?date=2026-06-02").status == 200 && expert.page.contains("<q>Moet ik btw aanrekenen als vzw?</q>"))
+        #expect(try Reader(path: s.path).bookings(of: offer, on: Day(iso: "2026-06-02")!).first?.info.question == "Moet ik btw aanrekenen als vzw?")
+
+        // After the session: settled as time, an hour for an hour, no gift offered.
+        s.clock.advance(seconds: 23 * 3600 + 60)  // Tuesday 10:01 in Brussels
+        expert = try WebTests.signedIn(s, "bakkerij")
+        try expert.get("/bookings")
+        #expect(expert.page.contains("uur voor uur: 1 u tijdkrediet") && !expert.page.contains("Als gift"), "\(expert.page)")
+        let bk = try #require(WebTests.matches("action=\"/bookings/(bk-[0-9]+)/settle\"", expert.page).first)
+        let settled = try expert.submit("/bookings/\(bk)/settle", [:])
+        let path = try #require(settled.header("location"))
+        let starter = try WebTests.signedIn(s, "an")
+        try starter.get(path)
+        #expect(try starter.submit("\(path)/confirm", [:]).status == 303)
+        let x = try #require(try Reader(path: s.path).exchange(ExchangeID(canonical: String(path.dropFirst("/exchanges/".count)))!))
+        #expect(x.record.info.kind == .time && x.record.info.credits == .hours(1) && x.record.info.domain == "work" && x.record.state == .confirmed)
+        #expect(try Reader(path: s.path).balance("an") == Minutes(-60))
+    }
+}

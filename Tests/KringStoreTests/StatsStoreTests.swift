@@ -103,6 +103,44 @@ struct StatsStoreTests {
         for (id, _) in fixtureMembers where id.handle.count > 3 { #expect(!json.contains("\"\(id)\"")) }
     }
 
+    @Test("sessions with an expert are counted by the offer's domain, with their hours; a room's settlement is not a session")
+    func expertSessions() throws {
+        let dir = TempDir("stats-sessions"); defer { dir.remove() }
+        let path = dir.file("l.sqlite")
+        let clock = TestClock(Day(iso: "2026-06-01")!)  // Monday, 11:00 in Brussels
+        let ledger = try fixtureLedger(at: path, clock: clock)
+        let expert = try #require(try ledger.execute(.postListing(ListingDraft(side: .offer, author: "bakkerij", kind: .time, domain: "work", title: "Boekhouder")),
+                                                     by: .member("bakkerij")).event.listingID)
+        let room = try #require(try ledger.execute(.postListing(ListingDraft(side: .offer, author: "coworking", kind: .space, domain: "work", title: "Zaal")),
+                                                   by: .member("coworking")).event.listingID)
+        try ledger.execute(.setSpaceHours(expert, SpaceHours(capacity: 1, weekly: SpaceHours.parseWeek("mon-fri 09:00-17:00")!, session: 60)), by: .member("bakkerij"))
+        try ledger.execute(.setSpaceHours(room, SpaceHours(capacity: 9, weekly: SpaceHours.parseWeek("mon-fri 09:00-17:00")!)), by: .member("coworking"))
+        let tuesday = Day(iso: "2026-06-02")!
+        var bookings = [BookingID]()
+        for (who, start) in [("an", Int64(540)), ("bram", 600), ("chloe", 660)] as [(MemberID, Int64)] {
+            let o = try ledger.execute(.book(BookingDraft(offer: expert, member: who, date: tuesday, start: start, end: start + 60, people: 1, question: "Btw?")), by: .member(who))
+            if case .spaceBooked(let e) = o.event { bookings.append(e.booking.id) }
+        }
+        let roomBooking = try ledger.execute(.book(BookingDraft(offer: room, member: "an", date: tuesday, start: 540, end: 600, people: 2)), by: .member("an"))
+        clock.advance(days: 1)
+        clock.advance(seconds: 6 * 3600)  // Tuesday 17:00 in Brussels: all over
+        for (b, who) in zip(bookings.prefix(2), ["an", "bram"] as [MemberID]) {
+            let d = ExchangeDraft(providers: ["bakkerij"], receivers: [who], kind: .time, domain: "work", what: "advies", credits: .hours(1), links: [.booking(b)])
+            try ledger.execute(.record(d, reason: nil), by: .coordinator)
+        }
+        if case .spaceBooked(let e) = roomBooking.event {
+            let d = ExchangeDraft(providers: ["coworking"], receivers: ["an"], kind: .space, domain: "work", what: "zaal", credits: .zero, quantity: 60, links: [.booking(e.booking.id)])
+            try ledger.execute(.record(d, reason: nil), by: .coordinator)
+        }
+        let r = Statistics.report(try Reader(path: path).statsInput(), period: .month, from: nil, to: nil, k: 1)
+        let all = r.columns.count - 1
+        #expect(r.value("expert_sessions", "all", all, "exchanges") == 2 && r.value("expert_sessions", "all", all, "credits") == 120)
+        #expect(r.value("expert_sessions", "work", all, "exchanges") == 2 && r.value("expert_sessions", "care", all, "exchanges") == 0)
+        #expect(r.value("domain", "work", all, "exchanges") == 3, "the room's settlement is work too, but no session")
+        try Self.expectExactTotals(path, period: .month)
+        #expect(try Verifier.verify(path: path).ok)
+    }
+
     @Test("over random ledgers: totals equal the postings, and the privacy rule holds", arguments: [UInt64(1), 2, 3])
     func randomLedgers(seed: UInt64) throws {
         let dir = TempDir("kring-stats")

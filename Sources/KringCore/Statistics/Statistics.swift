@@ -127,7 +127,7 @@ public enum Statistics {
         func grid(_ categories: Int) -> [[Acc]] { Array(repeating: Array(repeating: Acc(), count: columns), count: categories) }
         var total = grid(1), byKind = grid(ExchangeKind.allCases.count), byDomain = grid(domains.count)
         var given = grid(kindNames.count), received = grid(kindNames.count), pairs = grid(pairNames.count)
-        var byHood = grid(hoods.count), gifts = grid(2)
+        var byHood = grid(hoods.count), gifts = grid(2), sessions = grid(1 + domains.count)
         let memberCount = input.members.count
         let kindIndex = Dictionary(uniqueKeysWithValues: exchangingKinds.enumerated().map { ($1, $0) })
         let domainIndex = Dictionary(uniqueKeysWithValues: domains.enumerated().map { ($1, $0) })
@@ -166,6 +166,10 @@ public enum Statistics {
             add(&byKind, ExchangeKind.allCases.firstIndex(of: x.kind)!, col, x, flows: n)
             add(&byDomain, domainIndex[x.domain]!, col, x, flows: n)
             if x.credits == 0, x.kind != .time { add(&gifts, x.kind == .space ? 0 : 1, col, x, flows: n) }
+            if x.session {
+                add(&sessions, 0, col, x, flows: n)
+                add(&sessions, 1 + domainIndex[x.domain]!, col, x, flows: n)
+            }
             for p in x.providers {
                 for r in x.receivers {
                     let gk = memberKind[Int(p)], rk = memberKind[Int(r)]
@@ -272,6 +276,7 @@ public enum Statistics {
             table("who_helps_whom", ["flows", "credits"], pairNames, pairs),
             table("neighbourhood", ["flows", "credits"], hoods, byHood),
             table("gifts", ["exchanges", "quantity"], ["space", "goods"], gifts),
+            table("expert_sessions", ["exchanges", "credits"], ["all"] + domains, sessions),
         ]
         tables.append(scalars("members", [
             ("active", "members", { (Int64(active[$0].count), active[$0].count) }),

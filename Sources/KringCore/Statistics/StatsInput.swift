@@ -31,7 +31,9 @@ public struct StatsInput: Sendable {
         public var quantity: Int64
         public var providers: [Int32]
         public var receivers: [Int32]
-        public init(day: Day, kind: ExchangeKind, domain: String, credits: Int64, quantity: Int64, providers: [Int32], receivers: [Int32]) {
+        /// Whether it settled a session of an expert's time offer (ask the expert).
+        public var session: Bool
+        public init(day: Day, kind: ExchangeKind, domain: String, credits: Int64, quantity: Int64, providers: [Int32], receivers: [Int32], session: Bool = false) {
             self.day = day
             self.kind = kind
             self.domain = domain
@@ -39,6 +41,7 @@ public struct StatsInput: Sendable {
             self.quantity = quantity
             self.providers = providers
             self.receivers = receivers
+            self.session = session
         }
     }
 

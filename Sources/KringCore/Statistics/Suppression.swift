@@ -53,6 +53,13 @@ public enum Suppression {
                 }
             }
         }
+        // The expert sessions by domain add up to all of them.
+        if let s = t("expert_sessions") {
+            for c in 0..<columns {
+                eqs.append(Equation(parts: report.tables[s].categories.indices.dropFirst().map { index[Ref(t: s, r: $0, c: c)]! },
+                                    total: index[Ref(t: s, r: 0, c: c)]!))
+            }
+        }
         // The balance distribution adds up to the members counted.
         if let bins = t("balance_bins"), let bal = t("balances") {
             for c in 0..<columns {
@@ -62,7 +69,7 @@ public enum Suppression {
         }
         // The periods add up to the whole range, for every figure that is a sum.
         let additive: [(String, [String]?)] = [("total", nil), ("kind", nil), ("domain", nil), ("given_by", nil), ("received_by", nil),
-                                               ("who_helps_whom", nil), ("neighbourhood", nil), ("gifts", nil), ("pool_donations", nil),
+                                               ("who_helps_whom", nil), ("neighbourhood", nil), ("gifts", nil), ("expert_sessions", nil), ("pool_donations", nil),
                                                ("pool_grants", nil), ("members", ["new"]), ("requests", ["fulfilled"])]
         if columns > 2 {
             for (name, only) in additive {

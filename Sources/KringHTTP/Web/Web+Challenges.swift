@@ -59,6 +59,13 @@ extension Web {
                             : report.joinedByKind.map { "\($0.kind.word.text(l)): \($0.count)" }.joined(separator: ", "))
                 dl.element("dt", text: Word.exchangesFor.text(l)); dl.element("dd", text: String(report.exchanges.count))
             }
+            // The experts who can advise on it, by domain.
+            h.element("p") { p in
+                for (n, d) in i.domains.enumerated() {
+                    if n > 0 { p.text(" · ") }
+                    p.element("a", [("href", "/experts?" + Web.queryString(["domain": d]))], text: Word.expertsInDomain.text(l, d))
+                }
+            }
             h.element("h2", text: Word.pledges.text(l))
             if report.pledges.isEmpty { h.element("p", text: Word.noOneYet.text(l)) } else {
                 h.element("ul", [("class", "items")]) { ul in

@@ -49,7 +49,15 @@ extension Web {
         return document(page, title: Word.listingsTitle.text(l), status: refusal == nil ? 200 : 400) { h in
             if let message { errorSummary(&h, l, [(message, "q")]) }
             h.element("p", text: Word.listingsIntro.text(l))
-            if page.session != nil { h.element("p") { $0.element("a", [("href", "/listings/new")], text: Word.newListingTitle.text(l)) } }
+            if page.session != nil {
+                h.element("p") { p in
+                    p.element("a", [("href", "/listings/new")], text: Word.newListingTitle.text(l))
+                    p.text(" · ")
+                    p.element("a", [("href", "/rooms")], text: Word.roomsTitle.text(l))
+                    p.text(" · ")
+                    p.element("a", [("href", "/experts")], text: Word.expertsTitle.text(l))
+                }
+            }
             h.element("form", [("method", "get"), ("action", "/offers"), ("class", "filters"), ("role", "search")]) { f in
                 field(&f, id: "q", label: Word.searchWords.text(l), hint: Word.searchHint.text(l), error: message,
                       attributes: [("type", "search"), ("name", "q"), ("value", words), ("maxlength", String(Reader.maxSearchLength))])
@@ -148,9 +156,10 @@ extension Web {
     func listingPage(_ page: Request, id: ListingID, refusal: RuleViolation? = nil, status: Int = 200) throws -> HTTPResponse {
         let l = page.language
         let now = api.clock()
-        guard let (row, author, today) = try api.read({ r -> (ListingRow, MemberRow?, Day)? in
+        guard let (row, author, today, sessions) = try api.read({ r -> (ListingRow, MemberRow?, Day, Bool)? in
             guard let row = try r.listing(id) else { return nil }
-            return (row, try r.member(row.record.info.author), try r.policy().day(now))
+            let sessions = row.record.info.kind == .time ? try r.spaceHours(id) != nil : false
+            return (row, try r.member(row.record.info.author), try r.policy().day(now), sessions)
         }) else { throw PageError.notFound }
         let open = row.record.isOpen(on: today) && author?.state.status == .active
         guard open || mayMeet(row, page.session) else { throw PageError.notFound }
@@ -176,6 +185,15 @@ extension Web {
             }
             if i.kind == .space && i.side == .offer && (open || mine) {
                 h.element("p") { $0.element("a", [("href", "/rooms/\(id)")], text: Word.roomLink.text(l)) }
+            }
+            // An expert's time offer with sessions is booked a session at a time; its author
+            // may turn a time offer into sessions. A request points to the experts of its domain.
+            if i.kind == .time && i.side == .offer && (open || mine) {
+                if sessions { h.element("p") { $0.element("a", [("href", "/experts/\(id)")], text: Word.expertLink.text(l)) } }
+                else if mine { h.element("p") { $0.element("a", [("href", "/experts/\(id)/hours")], text: Word.offerSessions.text(l)) } }
+            }
+            if i.side == .request && open {
+                h.element("p") { $0.element("a", [("href", "/experts?" + Web.queryString(["domain": i.domain]))], text: Word.expertsInDomain.text(l, i.domain)) }
             }
             if !mine {
                 if open { h.element("p") { $0.element("a", [("href", "/exchanges/new?listing=\(id)"), ("class", "button")], text: Word.respond.text(l)) } }

@@ -31,13 +31,18 @@ extension Web {
             return from...to
         }
 
-        func link(_ room: ListingID, date: Day? = nil, from: Int64? = nil, to: Int64? = nil) -> String {
-            var q = ["date": (date ?? self.date).description, "people": String(people)]
+        func link(_ room: ListingID, _ kind: ExchangeKind, date: Day? = nil, from: Int64? = nil, to: Int64? = nil) -> String {
+            var q = ["date": (date ?? self.date).description]
+            if kind == .space { q["people"] = String(people) }
             if let f = from ?? self.from { q["from"] = SpaceHours.clock(f) }
             if let t = to ?? self.to { q["to"] = SpaceHours.clock(t) }
-            return "/rooms/\(room)?" + Web.queryString(q)
+            return Web.bookablePath(room, kind) + "?" + Web.queryString(q)
         }
     }
+
+    /// Where a bookable offer's page is: `/rooms/of-N` for a space, `/experts/of-N` for an
+    /// expert's time.
+    static func bookablePath(_ id: ListingID, _ kind: ExchangeKind) -> String { (kind == .time ? "/experts/" : "/rooms/") + id.description }
 
     /// Find a room: the rooms with their free times on a day for a number of people; with a
     /// slot, only the rooms where it is free.
@@ -90,7 +95,7 @@ extension Web {
                     } else if free.isEmpty { continue }
                     shown += 1
                     ul.element("li") { li in
-                        li.element("a", [("href", q.link(i.id))], text: i.title)
+                        li.element("a", [("href", q.link(i.id, .space))], text: i.title)
                         li.text(" — " + [room.row.place, Word.capacityOf.text(l, String(room.hours.capacity))].compactMap { $0 }.joined(separator: ", "))
                         li.void("br")
                         li.text(Word.freeTimes.text(l, free.map { "\(SpaceHours.clock($0.lowerBound))–\(SpaceHours.clock($0.upperBound))" }.joined(separator: ", ")))
@@ -109,7 +114,7 @@ extension Web {
         let me = session.login.member
         let now = api.clock()
         guard let (policy, row, hours, week, names) = try api.read({ r -> (Policy, ListingRow, SpaceHours?, [BookingRecord], [MemberID: String])? in
-            guard let row = try r.listing(id), row.record.info.kind == .space, row.record.info.side == .offer else { return nil }
+            guard let row = try r.listing(id), row.record.info.kind != .goods, row.record.info.side == .offer else { return nil }
             let policy = try r.policy()
             let q = RoomQuery(page.query, today: policy.day(now))
             let monday = q.date - q.date.weekday
@@ -120,6 +125,7 @@ extension Web {
         }) else { throw PageError.notFound }
         let info = row.record.info
         let owner = info.author == me, full = owner || session.login.role == .coordinator
+        let expert = info.kind == .time, path = Web.bookablePath(id, info.kind)
         // A withdrawn room is its owner's and the coordinators' business only, as in the API.
         if row.record.withdrawn && !full { throw PageError.notFound }
         let today = policy.day(now)
@@ -133,7 +139,8 @@ extension Web {
                 dl.element("dt", text: Word.postedBy.text(l)); dl.element("dd") { $0.element("a", [("href", "/members/\(info.author)")], text: names[info.author] ?? info.author.handle) }
                 if let place = row.place { dl.element("dt", text: Word.place.text(l)); dl.element("dd", text: place) }
                 if let hours {
-                    dl.element("dt", text: Word.capacityLabel.text(l)); dl.element("dd", text: String(hours.capacity))
+                    if let s = hours.session { dl.element("dt", text: Word.sessionLabel.text(l)); dl.element("dd", text: l.amount(Minutes(s))) }
+                    dl.element("dt", text: (expert ? Word.perSession : Word.capacityLabel).text(l)); dl.element("dd", text: String(hours.capacity))
                     dl.element("dt", text: Word.openingHours.text(l))
                     dl.element("dd", text: (0..<7).compactMap { d in
                         hours.weekly[d].isEmpty ? nil : l.weekday(Int64(d)) + " " + hours.weekly[d].map { "\(SpaceHours.clock($0.lowerBound))–\(SpaceHours.clock($0.upperBound))" }.joined(separator: ", ")
@@ -143,13 +150,13 @@ extension Web {
             }
             if !info.text.isEmpty { h.element("p", [("class", "text")], text: info.text) }
             if owner || session.login.role == .coordinator {
-                h.element("p") { $0.element("a", [("href", "/rooms/\(id)/hours")], text: (hours == nil ? Word.setHours : Word.editHours).text(l)) }
+                h.element("p") { $0.element("a", [("href", "\(path)/hours")], text: (hours == nil ? Word.setHours : Word.editHours).text(l)) }
             }
             guard let hours else { h.element("p", text: Word.noHoursYet.text(l)); return }
             h.element("h2", text: Word.weekOf.text(l, l.day(monday)))
             h.element("p", [("class", "pager")]) { p in
-                if monday > today - today.weekday { p.element("a", [("href", q.link(id, date: monday - 7))], text: Word.previousWeek.text(l)); p.text(" ") }
-                p.element("a", [("href", q.link(id, date: monday + 7))], text: Word.nextWeek.text(l))
+                if monday > today - today.weekday { p.element("a", [("href", q.link(id, info.kind, date: monday - 7))], text: Word.previousWeek.text(l)); p.text(" ") }
+                p.element("a", [("href", q.link(id, info.kind, date: monday + 7))], text: Word.nextWeek.text(l))
             }
             h.element("ul", [("class", "items week")]) { ul in
                 for d in 0..<Int64(7) {
@@ -157,7 +164,7 @@ extension Web {
                     ul.element("li") { li in
                         li.element("strong", text: l.weekdayDay(day))
                         let booked = week.filter { $0.info.date == day && !$0.cancelled }
-                        let free = owner ? [] : hours.freePeriods(on: day, bookings: booked, people: q.people, policy: policy, now: now)
+                        let free = owner ? [] : hours.freePeriods(on: day, bookings: booked, people: expert ? 1 : q.people, policy: policy, now: now)
                         if day < today {
                             li.text(" — " + Word.dayPast.text(l))
                         } else if hours.closed.contains(day) || hours.weekly[Int(day.weekday)].isEmpty {
@@ -168,7 +175,7 @@ extension Web {
                                 li.text(Word.freeTimes.text(l, ""))
                                 for (n, f) in free.enumerated() {
                                     if n > 0 { li.text(", ") }
-                                    li.element("a", [("href", q.link(id, date: day, from: f.lowerBound, to: f.upperBound) + "#book")],
+                                    li.element("a", [("href", q.link(id, info.kind, date: day, from: f.lowerBound, to: f.upperBound) + "#book")],
                                                text: "\(SpaceHours.clock(f.lowerBound))–\(SpaceHours.clock(f.upperBound))")
                                 }
                             }
@@ -177,8 +184,11 @@ extension Web {
                             li.element("ul") { inner in
                                 for b in booked {
                                     let who = b.info.member == me ? Word.youBooked.text(l) : full ? names[b.info.member] ?? b.info.member.handle : nil
-                                    inner.element("li", text: Word.bookedSlot.text(l, SpaceHours.clock(b.info.start), SpaceHours.clock(b.info.end), String(b.info.people))
-                                                  + (who.map { " — \($0)" } ?? ""))
+                                    inner.element("li") { item in
+                                        item.text(Word.bookedSlot.text(l, SpaceHours.clock(b.info.start), SpaceHours.clock(b.info.end), String(b.info.people)) + (who.map { " — \($0)" } ?? ""))
+                                        // The question is the expert's and the starter's business.
+                                        if let question = b.info.question, who != nil { item.element("q", text: question) }
+                                    }
                                 }
                             }
                         }
@@ -186,16 +196,21 @@ extension Web {
                 }
             }
             guard !owner, !row.record.withdrawn else { return }
-            h.element("h2", [("id", "book")], text: Word.bookTitle.text(l))
-            writingForm(&h, action: "/rooms/\(id)/book", session) { f in
+            h.element("h2", [("id", "book")], text: (expert ? Word.bookSessionTitle : Word.bookTitle).text(l))
+            writingForm(&h, action: "\(path)/book", session) { f in
                 field(&f, id: "date", label: Word.date.text(l), hint: nil, error: error("date"),
                       attributes: [("type", "date"), ("name", "date"), ("value", v["date"] ?? q.date.description), ("min", today.description)])
                 field(&f, id: "from", label: Word.fromTime.text(l), hint: Word.timeHint.text(l), error: error("from"),
                       attributes: [("type", "time"), ("name", "from"), ("value", v["from"] ?? q.from.map(SpaceHours.clock) ?? "")])
                 field(&f, id: "to", label: Word.toTime.text(l), hint: nil, error: error("to"),
                       attributes: [("type", "time"), ("name", "to"), ("value", v["to"] ?? q.to.map(SpaceHours.clock) ?? "")])
-                field(&f, id: "people", label: Word.peopleCount.text(l), hint: Word.capacityOf.text(l, String(hours.capacity)), error: error("people"),
-                      attributes: [("type", "number"), ("name", "people"), ("value", v["people"] ?? String(q.people)), ("min", "1"), ("inputmode", "numeric")])
+                if expert {
+                    field(&f, id: "question", label: Word.questionLabel.text(l), hint: Word.questionHint.text(l), error: error("question"),
+                          attributes: [("type", "text"), ("name", "question"), ("value", v["question"] ?? ""), ("maxlength", String(Decider.maxQuestionLength))])
+                } else {
+                    field(&f, id: "people", label: Word.peopleCount.text(l), hint: Word.capacityOf.text(l, String(hours.capacity)), error: error("people"),
+                          attributes: [("type", "number"), ("name", "people"), ("value", v["people"] ?? String(q.people)), ("min", "1"), ("inputmode", "numeric")])
+                }
                 f.element("button", [("type", "submit")], text: Word.bookButton.text(l))
             }
         }
@@ -215,15 +230,18 @@ extension Web {
         }
         guard let from = SpaceHours.clockMinutes(f["from"] ?? "") else { return try refuse((Word.timeUnreadable.text(l, String((f["from"] ?? "").prefix(20))), "from")) }
         guard let to = SpaceHours.clockMinutes(f["to"] ?? "") else { return try refuse((Word.timeUnreadable.text(l, String((f["to"] ?? "").prefix(20))), "to")) }
-        guard let people = Int64(f["people"] ?? "") else { return try refuse((Word.wholeNumber.text(l), "people")) }
-        let draft = BookingDraft(offer: id, member: session.login.member, date: date, start: from, end: to, people: people)
+        // An expert's session is for the one who books it, with their question.
+        let question = f["question"]
+        guard let people = question != nil ? 1 : Int64(f["people"] ?? "") else { return try refuse((Word.wholeNumber.text(l), "people")) }
+        let draft = BookingDraft(offer: id, member: session.login.member, date: date, start: from, end: to, people: people, question: question)
         switch try submit(page, .book(draft), session: session) {
         case .success: return redirect("/bookings")
         case .failure(let v):
             if v.code == .listingNotFound { throw PageError.notFound }
             let field: String = switch v.field {
             case .date?: "date"
-            case .people?, .capacity?: "people"
+            case .people?, .capacity?: question == nil ? "people" : "from"
+            case .question?: "question"
             case .end?: "to"
             default: "from"
             }
@@ -234,33 +252,40 @@ extension Web {
     /// Most bookings a list shows.
     static let bookingsShown = 200
 
-    /// My bookings (upcoming, and those of the last 30 days), the bookings of my rooms with
-    /// cancel and settle, and my rooms.
+    /// My bookings (upcoming, and those of the last 30 days), the bookings of my rooms and
+    /// sessions (with the starters' questions) with cancel and settle, and my rooms and sessions.
     func bookingsPage(_ page: Request, refusal: (BookingID, RuleViolation)? = nil, status: Int = 200) throws -> HTTPResponse {
         let l = page.language
         let session = try page.requireSession()
         let me = session.login.member
         let now = api.clock()
-        let (policy, mine, theirs, rooms, titles, names) = try api.read { r -> (Policy, [BookingRecord], [BookingRecord], [(ListingRow, SpaceHours?)], [ListingID: String], [MemberID: String]) in
+        let (policy, mine, theirs, rooms, offers, names) = try api.read { r -> (Policy, [BookingRecord], [BookingRecord], [(ListingRow, SpaceHours?)], [ListingID: ListingInfo], [MemberID: String]) in
             let policy = try r.policy()
             let since = policy.day(now) - 30
             let mine = try r.bookings(member: me, from: since), theirs = try r.bookings(owner: me, from: since)
-            let offers = try r.listings(ListingFilter(side: .offer, kind: .space, author: me), today: policy.day(now), limit: 50)
+            // My spaces (with hours or not yet) and my time offers that have sessions.
             var rooms = [(ListingRow, SpaceHours?)]()
-            for o in offers { rooms.append((o, try r.spaceHours(o.record.info.id))) }
-            var titles = [ListingID: String](), names = [MemberID: String]()
+            for o in try r.listings(ListingFilter(side: .offer, author: me), today: policy.day(now), limit: 100) where o.record.info.kind != .goods {
+                let hours = try r.spaceHours(o.record.info.id)
+                if o.record.info.kind == .space || hours != nil { rooms.append((o, hours)) }
+            }
+            var offers = [ListingID: ListingInfo](), names = [MemberID: String]()
             for b in mine + theirs {
-                if titles[b.info.offer] == nil { titles[b.info.offer] = try r.listing(b.info.offer)?.record.info.title ?? b.info.offer.description }
+                if offers[b.info.offer] == nil { offers[b.info.offer] = try r.listing(b.info.offer)?.record.info }
                 if names[b.info.member] == nil { names[b.info.member] = try r.member(b.info.member)?.state.info.name ?? b.info.member.handle }
             }
-            return (policy, mine, theirs, rooms, titles, names)
+            return (policy, mine, theirs, rooms, offers, names)
         }
         func when(_ b: BookingRecord) -> String {
             "\(l.weekdayDay(b.info.date)), \(SpaceHours.clock(b.info.start))–\(SpaceHours.clock(b.info.end))"
         }
         return document(page, title: Word.bookingsTitle.text(l), status: status) { h in
             if let (id, v) = refusal { errorSummary(&h, l, [(v.sentence(in: l), "booking-\(id)")]) }
-            h.element("p") { $0.element("a", [("href", "/rooms")], text: Word.roomsTitle.text(l)) }
+            h.element("p") { p in
+                p.element("a", [("href", "/rooms")], text: Word.roomsTitle.text(l))
+                p.text(" · ")
+                p.element("a", [("href", "/experts")], text: Word.expertsTitle.text(l))
+            }
             for (title, list, asOwner) in [(Word.myBookingsTitle, mine, false), (Word.roomBookingsTitle, theirs, true)] {
                 if asOwner && list.isEmpty && rooms.isEmpty { continue }
                 h.element("h2", text: title.text(l))
@@ -268,11 +293,13 @@ extension Web {
                 h.element("ul", [("class", "items")]) { ul in
                     for b in list {
                         let over = b.ends(in: policy) <= now
+                        let offer = offers[b.info.offer], kind = offer?.kind ?? .space
                         ul.element("li", [("id", "booking-\(b.info.id)")]) { li in
-                            li.element("a", [("href", "/rooms/\(b.info.offer)?date=\(b.info.date)")], text: titles[b.info.offer] ?? "")
-                            li.text(" — " + when(b) + ", " + Word.peopleShort.text(l, String(b.info.people))
+                            li.element("a", [("href", Web.bookablePath(b.info.offer, kind) + "?date=\(b.info.date)")], text: offer?.title ?? b.info.offer.description)
+                            li.text(" — " + when(b) + (kind == .space ? ", " + Word.peopleShort.text(l, String(b.info.people)) : "")
                                     + " (" + Word.lasts.text(l, l.amount(Minutes(b.info.minutes(in: policy)))) + ")")
                             if asOwner { li.text(" — " + (names[b.info.member] ?? "")) }
+                            if let question = b.info.question { li.element("p", [("class", "effect")], text: Word.questionAsked.text(l, question)) }
                             if b.cancelled {
                                 li.text(" — " + Word.bookingCancelled.text(l))
                                 if let why = b.endReason { li.element("p", [("class", "effect")], text: Word.endReason.text(l, why)) }
@@ -287,10 +314,15 @@ extension Web {
                                 }
                             } else if asOwner {
                                 writingForm(&li, action: "/bookings/\(b.info.id)/settle", session) { f in
-                                    radios(&f, "credits-\(b.info.id)", Word.settleHow.text(l), "gift", [
-                                        ("gift", Word.settleGift.text(l)),
-                                        ("credits", Word.settleCredits.text(l, l.amount(Minutes(b.info.minutes(in: policy))))),
-                                    ])
+                                    let length = l.amount(Minutes(b.info.minutes(in: policy)))
+                                    if kind == .time {
+                                        // Time is hour for hour: the rules allow no gift of time.
+                                        f.element("p", text: Word.settleSession.text(l, length))
+                                    } else {
+                                        radios(&f, "credits-\(b.info.id)", Word.settleHow.text(l), "gift", [
+                                            ("gift", Word.settleGift.text(l)), ("credits", Word.settleCredits.text(l, length)),
+                                        ])
+                                    }
                                     f.element("button", [("type", "submit")], text: Word.settleButton.text(l, when(b)))
                                 }
                             } else {
@@ -304,12 +336,12 @@ extension Web {
             h.element("h2", text: Word.myRoomsTitle.text(l))
             h.element("ul", [("class", "items")]) { ul in
                 for (row, hours) in rooms {
-                    let id = row.record.info.id
+                    let id = row.record.info.id, path = Web.bookablePath(id, row.record.info.kind)
                     ul.element("li") { li in
-                        li.element("a", [("href", "/rooms/\(id)")], text: row.record.info.title)
+                        li.element("a", [("href", path)], text: row.record.info.title)
                         li.text(" — ")
                         if let hours { li.text(Word.capacityOf.text(l, String(hours.capacity)) + " ") }
-                        li.element("a", [("href", "/rooms/\(id)/hours")], text: (hours == nil ? Word.setHours : Word.editHours).text(l))
+                        li.element("a", [("href", "\(path)/hours")], text: (hours == nil ? Word.setHours : Word.editHours).text(l))
                     }
                 }
             }
@@ -338,10 +370,11 @@ extension Web {
             guard let b = try r.booking(id), let room = try r.listing(b.info.offer) else { return nil }
             return (b, room, try r.policy())
         }), room.record.info.author == session.login.member || session.login.role == .coordinator else { throw PageError.notFound }
-        let minutes = b.info.minutes(in: policy)
-        let credits = page.form["credits-\(id)"] == "credits" ? Minutes(minutes) : .zero
-        let draft = ExchangeDraft(providers: [room.record.info.author], receivers: [b.info.member], kind: .space, domain: room.record.info.domain,
-                                  what: room.record.info.title, credits: credits, quantity: minutes, date: b.info.date, links: [.booking(id)])
+        let minutes = b.info.minutes(in: policy), info = room.record.info
+        // A session is time, hour for hour; a space is a gift or for its hours in credits.
+        let credits = info.kind == .time || page.form["credits-\(id)"] == "credits" ? Minutes(minutes) : .zero
+        let draft = ExchangeDraft(providers: [info.author], receivers: [b.info.member], kind: info.kind, domain: info.domain, what: info.title,
+                                  credits: credits, quantity: info.kind == .time ? nil : minutes, date: b.info.date, links: [.booking(id)])
         switch try submit(page, .propose(draft), session: session) {
         case .success(let o): return redirect("/exchanges/\(o.event.exchangeID?.description ?? "")")
         case .failure(let v): return try bookingsPage(page, refusal: (id, v), status: 422)
@@ -353,20 +386,27 @@ extension Web {
         let l = page.language
         let session = try page.requireSession()
         guard let (row, hours) = try api.read({ r -> (ListingRow, SpaceHours?)? in
-            guard let row = try r.listing(id), row.record.info.kind == .space, row.record.info.side == .offer else { return nil }
+            guard let row = try r.listing(id), row.record.info.kind != .goods, row.record.info.side == .offer else { return nil }
             return (row, try r.spaceHours(id))
         }), row.record.info.author == session.login.member || session.login.role == .coordinator else { throw PageError.notFound }
+        let expert = row.record.info.kind == .time
         var v = values ?? [:]
         if values == nil {
-            v["capacity"] = hours.map { String($0.capacity) } ?? ""
+            v["capacity"] = hours.map { String($0.capacity) } ?? (expert ? "1" : "")
+            v["session"] = hours?.session.map { String($0) } ?? (expert ? "60" : "")
             for d in 0..<7 { v["day\(d)"] = hours.map { $0.weekly[d].map { "\(SpaceHours.clock($0.lowerBound))-\(SpaceHours.clock($0.upperBound))" }.joined(separator: ", ") } ?? "" }
             v["closed"] = hours.map { $0.closed.map(\.description).joined(separator: ", ") } ?? ""
         }
         func error(_ name: String) -> String? { formError?.field == name ? formError?.message : nil }
         return document(page, title: Word.hoursTitle.text(l, row.record.info.title), status: status) { h in
             if let formError { errorSummary(&h, l, [formError]) }
-            writingForm(&h, action: "/rooms/\(id)/hours", session) { f in
-                field(&f, id: "capacity", label: Word.capacityLabel.text(l), hint: nil, error: error("capacity"),
+            if expert { h.element("p", text: Word.expertHoursIntro.text(l)) }
+            writingForm(&h, action: Web.bookablePath(id, row.record.info.kind) + "/hours", session) { f in
+                if expert {
+                    field(&f, id: "session", label: Word.sessionMinutes.text(l), hint: Word.sessionHint.text(l), error: error("session"),
+                          attributes: [("type", "number"), ("name", "session"), ("value", v["session"] ?? ""), ("min", "15"), ("step", "15"), ("inputmode", "numeric")])
+                }
+                field(&f, id: "capacity", label: (expert ? Word.perSession : Word.capacityLabel).text(l), hint: nil, error: error("capacity"),
                       attributes: [("type", "number"), ("name", "capacity"), ("value", v["capacity"] ?? ""), ("min", "1"), ("inputmode", "numeric")])
                 f.element("fieldset", [("id", "weekly")]) { fs in
                     fs.element("legend", text: Word.openingHours.text(l))
@@ -417,11 +457,23 @@ extension Web {
             }
             closed.append(day)
         }
-        switch try submit(page, .setSpaceHours(id, SpaceHours(capacity: capacity, weekly: weekly, closed: closed)), session: session) {
-        case .success: return redirect("/rooms/\(id)")
+        var sessionLength: Int64?
+        if let text = f["session"]?.trimmingCharacters(in: .whitespaces) {
+            guard let minutes = Int64(text) else { return try refuse((Word.wholeNumber.text(l), "session")) }
+            sessionLength = minutes
+        }
+        switch try submit(page, .setSpaceHours(id, SpaceHours(capacity: capacity, weekly: weekly, closed: closed, session: sessionLength)), session: session) {
+        case .success:
+            let kind = try api.read { r in try r.listing(id)?.record.info.kind } ?? .space
+            return redirect(Web.bookablePath(id, kind))
         case .failure(let v):
             if v.code == .listingNotFound || v.code == .ruleForbidden { throw PageError.notFound }
-            return try refuse((v.sentence(in: l), v.field == .capacity ? "capacity" : v.field == .weekly ? "day0" : "capacity"))
+            let field: String = switch v.field {
+            case .weekly?: "day0"
+            case .session?: "session"
+            default: "capacity"
+            }
+            return try refuse((v.sentence(in: l), field))
         }
     }
 }
@@ -436,4 +488,68 @@ extension Language {
 
     /// `dinsdag 2 juni 2026` or `Tuesday 2 June 2026`.
     func weekdayDay(_ d: Day) -> String { "\(weekday(d.weekday)) \(day(d))" }
+}
+
+extension Web {
+    /// Days ahead the experts page looks for free sessions, and how many it shows an expert.
+    static let expertDaysAhead: Int64 = 14, sessionsShown = 6
+
+    /// Ask the expert: the experts' time offers with sessions (in a domain when chosen), each
+    /// with its next free sessions over two weeks, each a link that fills in the booking form.
+    func expertsPage(_ page: Request) throws -> HTTPResponse {
+        let l = page.language
+        let session = try page.requireSession()
+        let now = api.clock()
+        let domain = page.query["domain"].flatMap { $0.isEmpty ? nil : $0 }
+        let (policy, experts, bookings, names) = try api.read { r -> (Policy, [(row: ListingRow, hours: SpaceHours)], [ListingID: [BookingRecord]], [MemberID: String]) in
+            let policy = try r.policy()
+            let today = policy.day(now)
+            let experts = try r.rooms(kind: .time, domain: domain, today: today).filter { $0.row.record.info.author != session.login.member }
+            var bookings = [ListingID: [BookingRecord]](), names = [MemberID: String]()
+            for e in experts {
+                let i = e.row.record.info
+                bookings[i.id] = try r.bookings(of: i.id, from: today).filter { $0.info.date < today + Web.expertDaysAhead }
+                names[i.author] = try r.member(i.author)?.state.info.name ?? i.author.handle
+            }
+            return (policy, experts, bookings, names)
+        }
+        let today = policy.day(now)
+        return document(page, title: Word.expertsTitle.text(l)) { h in
+            h.element("p", text: Word.expertsIntro.text(l))
+            h.element("form", [("method", "get"), ("action", "/experts"), ("class", "filters")]) { f in
+                f.element("label", [("for", "domain")], text: Word.domain.text(l))
+                f.element("select", [("id", "domain"), ("name", "domain")]) { s in
+                    s.element("option", [("value", "")], text: Word.anyOption.text(l))
+                    for d in policy.domains { s.element("option", [("value", d), ("selected", d == domain ? "" : nil)], text: d) }
+                }
+                f.element("button", [("type", "submit")], text: Word.searchButton.text(l))
+            }
+            guard !experts.isEmpty else { h.element("p", text: Word.noExperts.text(l)); return }
+            h.element("ul", [("class", "items")]) { ul in
+                for e in experts {
+                    let i = e.row.record.info
+                    var next = [(Day, ClosedRange<Int64>)]()
+                    for d in 0..<Web.expertDaysAhead where next.count < Web.sessionsShown {
+                        let day = today + d
+                        let free = e.hours.freePeriods(on: day, bookings: (bookings[i.id] ?? []).filter { $0.info.date == day }, people: 1, policy: policy, now: now)
+                        next += free.prefix(Web.sessionsShown - next.count).map { (day, $0) }
+                    }
+                    ul.element("li") { li in
+                        li.element("a", [("href", Web.bookablePath(i.id, .time))], text: i.title)
+                        li.text(" — \(names[i.author] ?? ""), \(i.domain), " + Word.sessionOf.text(l, l.amount(Minutes(e.hours.session ?? 0))))
+                        guard !next.isEmpty else { li.element("p", text: Word.noFreeSessions.text(l)); return }
+                        li.element("ul") { sessions in
+                            for (day, s) in next {
+                                let q = ["date": day.description, "from": SpaceHours.clock(s.lowerBound), "to": SpaceHours.clock(s.upperBound)]
+                                sessions.element("li") {
+                                    $0.element("a", [("href", Web.bookablePath(i.id, .time) + "?" + Web.queryString(q) + "#book")],
+                                               text: "\(l.weekdayDay(day)), \(SpaceHours.clock(s.lowerBound))–\(SpaceHours.clock(s.upperBound))")
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }

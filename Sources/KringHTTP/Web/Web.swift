@@ -163,10 +163,12 @@ final class Web: @unchecked Sendable {
             guard let id = LoanID(canonical: parts[1]) else { throw PageError.notFound }
             return try returnLoan(&page, id: id)
         case ("GET", 1) where parts[0] == "rooms": return try roomsPage(page)
-        case ("GET", 2) where parts[0] == "rooms": return try roomPage(page, id: try listingID(parts[1]))
-        case ("POST", 3) where parts[0] == "rooms" && parts[2] == "book": return try book(&page, id: try listingID(parts[1]))
-        case ("GET", 3) where parts[0] == "rooms" && parts[2] == "hours": return try roomHoursPage(page, id: try listingID(parts[1]))
-        case ("POST", 3) where parts[0] == "rooms" && parts[2] == "hours": return try saveRoomHours(&page, id: try listingID(parts[1]))
+        case ("GET", 1) where parts[0] == "experts": return try expertsPage(page)
+        // A room's and an expert's pages are one page, drawn for the offer's kind.
+        case ("GET", 2) where ["rooms", "experts"].contains(parts[0]): return try roomPage(page, id: try bookableID(page))
+        case ("POST", 3) where ["rooms", "experts"].contains(parts[0]) && parts[2] == "book": return try book(&page, id: try bookableID(page))
+        case ("GET", 3) where ["rooms", "experts"].contains(parts[0]) && parts[2] == "hours": return try roomHoursPage(page, id: try bookableID(page))
+        case ("POST", 3) where ["rooms", "experts"].contains(parts[0]) && parts[2] == "hours": return try saveRoomHours(&page, id: try bookableID(page))
         case ("GET", 1) where parts[0] == "bookings": return try bookingsPage(page)
         case ("POST", 3) where parts[0] == "bookings" && ["cancel", "settle"].contains(parts[2]):
             guard let id = BookingID(canonical: parts[1]) else { throw PageError.notFound }
@@ -178,6 +180,17 @@ final class Web: @unchecked Sendable {
 
     private func listingID(_ text: String) throws -> ListingID {
         guard let id = ListingID(canonical: text) else { throw PageError.notFound }
+        return id
+    }
+
+    /// The offer of `/rooms/of-N/…` (a space) or `/experts/of-N/…` (a time offer); any other
+    /// offer under that path is not found.
+    private func bookableID(_ page: Request) throws -> ListingID {
+        _ = try page.requireSession()
+        let parts = page.parts
+        let id = try listingID(parts[1])
+        let kind = try api.read { r in try r.listing(id)?.record.info.kind }
+        guard id.side == .offer, kind == (parts[0] == "experts" ? .time : .space) else { throw PageError.notFound }
         return id
     }
 

@@ -16,11 +16,12 @@ extension Reader {
     /// Most rooms a page lists.
     public static let maxRooms = 200
 
-    /// The open space offers that have opening hours, newest first, with their hours; in one
-    /// neighbourhood (the listing's place, else its author's) when given.
-    public func rooms(neighbourhood: String? = nil, today: Day) throws(StoreError) -> [(row: ListingRow, hours: SpaceHours)] {
+    /// The open space offers (or, for `.time`, experts' time offers) that have opening hours,
+    /// newest first, with their hours; in one domain and one neighbourhood (the listing's
+    /// place, else its author's) when given.
+    public func rooms(kind: ExchangeKind = .space, domain: String? = nil, neighbourhood: String? = nil, today: Day) throws(StoreError) -> [(row: ListingRow, hours: SpaceHours)] {
         var out = [(row: ListingRow, hours: SpaceHours)]()
-        for row in try listings(ListingFilter(side: .offer, kind: .space, neighbourhood: neighbourhood), today: today, limit: Reader.maxRooms) {
+        for row in try listings(ListingFilter(side: .offer, kind: kind, domain: domain, neighbourhood: neighbourhood), today: today, limit: Reader.maxRooms) {
             if let hours = try spaceHours(row.record.info.id) { out.append((row, hours)) }
         }
         return out

@@ -52,6 +52,9 @@ extension Reader {
             case .receiver: exchanges[i].receivers.append(m)
             }
         }
+        // The exchanges that settled a session of an expert's time offer.
+        let ss = try db.prepare("SELECT b.settled_by FROM bookings b JOIN listings l ON l.num = b.offer WHERE l.kind = 'time' AND b.settled_by IS NOT NULL")
+        while try ss.step() { if let i = byNum[ss.int(0)] { exchanges[i].session = true } }
         var requests = [StatsInput.Request]()
         let rs = try db.prepare("""
             SELECT l.author, j.ts, l.fulfilled_by FROM listings l JOIN journal j ON j.seq = l.created_seq
