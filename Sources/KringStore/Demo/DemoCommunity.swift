@@ -57,6 +57,9 @@ public enum DemoCommunity {
         ("climate-energy", "zaal voor infoavond isolatie"), ("loneliness", "ontmoetingsruimte voor seniorennamiddag"),
         ("food", "keuken voor kookworkshop"), ("health", "zaal voor bewegingsles"),
     ]
+    /// The offers above that are an expert's advice, given by companies and associations in
+    /// sessions (ask the expert).
+    static let expertTitles: Set<String> = ["Vraag het de boekhouder", "Juridisch advies voor je vzw"]
     /// Offers: (side, kind, domain, title, text); requests likewise. Dutch mostly, some English.
     static let listingTexts: [(ListingSide, ExchangeKind, String, String, String)] = [
         (.offer, .time, "mobility", "Fietsles voor volwassenen", "Ik leer je fietsen op een rustig plein, ook met een elektrische fiets."),
@@ -71,6 +74,8 @@ public enum DemoCommunity {
         (.offer, .goods, "housing", "Ladder uitlenen", "Ladder van vier meter."),
         (.offer, .goods, "food", "Groenten uit de moestuin", "Courgettes en tomaten, zolang de voorraad strekt."),
         (.offer, .time, "culture", "Guitar lessons", "Beginner guitar lessons in English or Dutch."),
+        (.offer, .time, "work", "Vraag het de boekhouder", "Een uur advies over btw, boekhouding en je eerste aangifte, voor wie start."),
+        (.offer, .time, "work", "Juridisch advies voor je vzw", "Statuten, verzekering en vrijwilligers: een jurist beantwoordt je vragen."),
         (.request, .time, "care", "Hulp bij boodschappen", "Wie gaat mee naar de markt op zaterdag?"),
         (.request, .time, "housing", "Hulp bij verhuis", "Dozen dragen op de tweede verdieping."),
         (.request, .time, "poverty", "Hulp met formulieren", "Ik begrijp de brieven van de huurdienst niet goed."),
@@ -124,6 +129,7 @@ public enum DemoCommunity {
         let perDay = Double(plan.count) * 0.42 / 30.0
         var carry = 0.0, listingCarry = 0.0, bookingCarry = 0.0, loanCarry = 0.0
         let openingWeek = SpaceHours.parseWeek("mon-fri 09:00-21:00; sat 10:00-17:00")!
+        let expertWeek = SpaceHours.parseWeek("tue 14:00-17:00; thu 09:00-12:00")!
         var rooms = [(id: ListingID, owner: MemberID)]()
         var toSettle = [(booking: BookingInfo, owner: MemberID, booker: MemberID)]()
         var loansOut = [(id: LoanID, lender: MemberID, back: Day)]()
@@ -163,7 +169,8 @@ public enum DemoCommunity {
             while listingCarry >= 1 {
                 listingCarry -= 1
                 let (side, kind, domain, title, text) = rng.pick(listingTexts)
-                let author = kind == .space && side == .offer && !lenders.isEmpty ? rng.pick(lenders) : rng.pick(everyone)
+                let expert = DemoCommunity.expertTitles.contains(title)
+                let author = (kind == .space && side == .offer || expert) && !lenders.isEmpty ? rng.pick(lenders) : rng.pick(everyone)
                 let draft = ListingDraft(side: side, author: author, kind: kind, domain: domain, title: title, text: text,
                                          availability: rng.chance(0.5) ? rng.pick(["weekends", "'s avonds", "op woensdag", "overdag"]) : nil)
                 if case .success(let d) = try loader.execute(.postListing(draft), by: .member(author), at: tick()),
@@ -176,6 +183,9 @@ public enum DemoCommunity {
                                                           by: .member(author), at: tick()) {
                         rooms.append((l.id, author))
                     }
+                    // An expert's advice is booked a session at a time.
+                    if expert, case .success = try loader.execute(.setSpaceHours(l.id, SpaceHours(capacity: 1, weekly: expertWeek, session: 60)),
+                                                                  by: .member(author), at: tick()) {}
                 }
             }
 
