@@ -94,6 +94,8 @@ public enum Command: Sendable, Equatable {
     case joinChallenge(ChallengeID, member: MemberID)
     case pledge(Pledge)
     case closeChallenge(ChallengeID)
+    /// A coordinator introduces the author of an open request to the author of an open offer.
+    case introduce(request: ListingID, offer: ListingID)
 }
 
 /// An accepted command: its event and any soft warnings.
@@ -153,7 +155,7 @@ extension Command {
             d.question = d.question.flatMap(\.givenReason)
             return .book(d)
         case .suspend, .reinstate, .leave, .setLimits, .setPolicy, .confirm, .expire, .donate, .withdrawListing,
-             .renewListing, .returnLoan, .setSpaceHours, .joinChallenge, .closeChallenge:
+             .renewListing, .returnLoan, .setSpaceHours, .joinChallenge, .closeChallenge, .introduce:
             return self
         }
     }

@@ -191,6 +191,7 @@ public enum EventType: String, Sendable, CaseIterable {
     case challengeJoined = "challenge.joined"
     case challengePledged = "challenge.pledged"
     case challengeClosed = "challenge.closed"
+    case introductionMade = "introduction.made"
 }
 
 /// What happened: the only thing the journal stores. Every event is the outcome of one
@@ -229,6 +230,7 @@ public enum Event: Sendable, Equatable {
     case challengeJoined(ChallengeJoined)
     case challengePledged(ChallengePledged)
     case challengeClosed(ChallengeClosed)
+    case introductionMade(IntroductionMade)
 
     /// The event's type, whose wire name is stored in the journal's `type` column.
     public var type: EventType {
@@ -263,6 +265,7 @@ public enum Event: Sendable, Equatable {
         case .challengeJoined: .challengeJoined
         case .challengePledged: .challengePledged
         case .challengeClosed: .challengeClosed
+        case .introductionMade: .introductionMade
         }
     }
 
@@ -299,6 +302,7 @@ public enum Event: Sendable, Equatable {
         case .challengeJoined(let p): p.write(&w)
         case .challengePledged(let p): p.write(&w)
         case .challengeClosed(let p): p.write(&w)
+        case .introductionMade(let p): p.write(&w)
         }
     }
 
@@ -413,6 +417,7 @@ public enum Event: Sendable, Equatable {
         case .challengeJoined: ChallengeJoined(fields: j, ids: &ids).map(Event.challengeJoined)
         case .challengePledged: ChallengePledged(fields: j, ids: &ids).map(Event.challengePledged)
         case .challengeClosed: ChallengeClosed(fields: j, ids: &ids).map(Event.challengeClosed)
+        case .introductionMade: IntroductionMade(fields: j, ids: &ids).map(Event.introductionMade)
         }
     }
 

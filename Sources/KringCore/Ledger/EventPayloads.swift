@@ -57,6 +57,7 @@ extension EventType {
         case .challengeJoined: ChallengeJoined.self
         case .challengePledged: ChallengePledged.self
         case .challengeClosed: ChallengeClosed.self
+        case .introductionMade: IntroductionMade.self
         }
     }
 }
@@ -738,4 +739,34 @@ public struct ChallengeClosed: ActorStepPayload {
     }
     public static let example = ChallengeClosed(id: Examples.ch, by: .coordinator)
     public var event: Event { .challengeClosed(self) }
+}
+
+// MARK: - Connecting people
+
+/// A coordinator introduced the author of an open request to the author of an open offer.
+/// No credits move and no consent is asked: either member may then propose an exchange
+/// linked to both listings, which the other confirms as any proposal.
+public struct IntroductionMade: EventPayload {
+    public static let type = EventType.introductionMade
+    public var request: ListingID
+    public var offer: ListingID
+    /// The coordinator who made it.
+    public var by: Actor
+    public init(request: ListingID, offer: ListingID, by: Actor) {
+        self.request = request
+        self.offer = offer
+        self.by = by
+    }
+    public func write(_ w: inout CanonicalWriter) {
+        w.key("by"); w.id(by)
+        w.key("offer"); w.id(offer)
+        w.key("request"); w.id(request)
+    }
+    public init?(fields j: JSON, ids: inout IDReading) {
+        guard Self.has(j, ["by", "offer", "request"]), let by = actor(j["by"]), let offer = ids.id(j["offer"], ListingID.self),
+              let request = ids.id(j["request"], ListingID.self), offer.side == .offer, request.side == .request else { return nil }
+        self.init(request: request, offer: offer, by: by)
+    }
+    public static let example = IntroductionMade(request: Examples.need, offer: Examples.room, by: .coordinator)
+    public var event: Event { .introductionMade(self) }
 }

@@ -90,6 +90,8 @@ public protocol LedgerView {
     var nextBookingNumber: Int64 { get throws(Refusal) }
     /// A challenge by id, with who joined.
     func challenge(_ id: ChallengeID) throws(Refusal) -> ChallengeRecord?
+    /// Whether the coordinator introduced `request`'s author to `offer`'s author already.
+    func introduced(_ request: ListingID, _ offer: ListingID) throws(Refusal) -> Bool
     /// The number the next challenge id gets.
     var nextChallengeNumber: Int64 { get throws(Refusal) }
 }

@@ -195,6 +195,9 @@ public enum Decider {
 
         case .postChallenge, .joinChallenge, .pledge, .closeChallenge:
             return try decideChallenge(command, by: actor, in: view, today: today)
+
+        case .introduce(let request, let offer):
+            return try decideIntroduction(request: request, offer: offer, by: actor, in: view, today: today)
         }
     }
 

@@ -35,6 +35,7 @@ extension Reason {
             case .changePolicy: "het reglement wijzigen"
             case .recordExchange: "een uitwisseling met beide akkoorden boeken"
             case .reverseExchange: "een uitwisseling terugdraaien"
+            case .introduceMembers: "leden aan elkaar voorstellen"
             }
             return "Alleen een coördinator kan \(what)."
         case let .notFound(missing):
@@ -144,6 +145,9 @@ extension Reason {
         case let .alreadyFulfilled(id, by): return "\(id) werd al vervuld door \(by)."
 
         case let .bookingCancelled(id): return "\(id) werd geannuleerd."
+        case let .notOpenToIntroduce(id): return "\(id) staat niet meer open (ingetrokken, beantwoord of verlopen); alleen open zoekertjes worden voorgesteld."
+        case let .introduceToSelf(author): return "\(author) schreef zowel de vraag als het aanbod; een kennismaking is tussen twee leden."
+        case let .alreadyIntroduced(request, offer): return "\(request) en \(offer) werden al aan elkaar voorgesteld."
         case let .bookingSettled(id, by): return "\(id) werd al verrekend met \(by)."
         case let .bookingNotOver(id, date, end): return "\(id) eindigt op \(date) om \(clock(end)); een reservatie wordt na afloop verrekend."
         case let .bookingSettlement(id, kind, owner, member):

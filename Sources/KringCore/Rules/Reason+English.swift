@@ -34,6 +34,7 @@ extension Reason {
             case .changePolicy: "change the policy"
             case .recordExchange: "record an exchange with both consents"
             case .reverseExchange: "reverse an exchange"
+            case .introduceMembers: "introduce members to each other"
             }
             return "Only a coordinator may \(what)."
         case let .notFound(missing):
@@ -149,6 +150,9 @@ extension Reason {
         case let .alreadyFulfilled(id, by): return "\(id) was already fulfilled by \(by)."
 
         case let .bookingCancelled(id): return "\(id) was cancelled."
+        case let .notOpenToIntroduce(id): return "\(id) is no longer open (withdrawn, fulfilled or expired); only open listings are introduced."
+        case let .introduceToSelf(author): return "\(author) wrote both the request and the offer; an introduction is between two members."
+        case let .alreadyIntroduced(request, offer): return "\(request) and \(offer) were introduced already."
         case let .bookingSettled(id, by): return "\(id) was already settled by \(by)."
         case let .bookingNotOver(id, date, end): return "\(id) ends \(date) at \(clock(end)); it is settled after the slot."
         case let .bookingSettlement(id, kind, owner, member):

@@ -113,6 +113,11 @@ public enum Reason: Sendable, Equatable, Codable {
     case requestNeedsReceiver(ListingID, author: MemberID)
     case alreadyFulfilled(ListingID, by: ExchangeID)
 
+    // Introductions
+    case notOpenToIntroduce(ListingID)
+    case introduceToSelf(MemberID)
+    case alreadyIntroduced(request: ListingID, offer: ListingID)
+
     // Rooms and bookings
     case bookingCancelled(BookingID)
     case bookingSettled(BookingID, by: ExchangeID)
@@ -239,7 +244,7 @@ public enum Missing: Sendable, Equatable, Codable {
 
 /// What only a coordinator may do.
 public enum CoordinatorTask: String, Sendable, Codable {
-    case registerMembers, suspendMembers, reinstateMembers, changeLimits, changePolicy, recordExchange, reverseExchange
+    case registerMembers, suspendMembers, reinstateMembers, changeLimits, changePolicy, recordExchange, reverseExchange, introduceMembers
 }
 
 /// The steps a party takes on a proposal.

@@ -204,6 +204,9 @@ final class Projector {
                 .run(.int(p.challenge.number), .id(p.member), .text(p.kind.rawValue), .text(p.what), .int(seq))
         case .challengeClosed(let e):
             try db.cached("UPDATE challenges SET state = 'closed', updated_seq = ? WHERE num = ?").run(.int(seq), .int(e.id.number))
+        case .introductionMade(let e):
+            try db.cached("INSERT INTO introductions(request, offer, by, seq) VALUES (?,?,?,?)")
+                .run(.int(e.request.number), .int(e.offer.number), .text(e.by.description), .int(seq))
         case .spaceHoursSet(let e):
             try db.cached("INSERT OR REPLACE INTO spaces(offer, capacity, hours, updated_seq) VALUES (?,?,?,?)")
                 .run(.int(e.offer.number), .int(e.hours.capacity), .text(e.hours.json.canonicalString), .int(seq))

@@ -191,6 +191,15 @@ struct SQLiteView: LedgerView {
 
     func challenge(_ id: ChallengeID) throws(Refusal) -> ChallengeRecord? { try read { () throws(StoreError) in try SQLiteView.challenge(id, db: db) } }
 
+    func introduced(_ request: ListingID, _ offer: ListingID) throws(Refusal) -> Bool {
+        try read { () throws(StoreError) in
+            let s = try db.cached("SELECT 1 FROM introductions WHERE request = ? AND offer = ?")
+            defer { s.reset() }
+            try s.bind([.int(request.number), .int(offer.number)])
+            return try s.step()
+        }
+    }
+
     static func challenge(_ id: ChallengeID, db: Connection) throws(StoreError) -> ChallengeRecord? {
         let n = id.number
         let s = try db.cached("SELECT author, title, text, domains, ends, state FROM challenges WHERE num = ?")

@@ -18,6 +18,7 @@ enum Schema {
         ("listings_recent", "listings(updated_seq)", 6),
         ("listings_challenge", "listings(challenge) WHERE challenge IS NOT NULL", 6),
         ("bookings_member", "bookings(member, day)", 10),
+        ("introductions_offer", "introductions(offer)", 10),
         ("pledges_challenge", "pledges(challenge)", 6),
         ("loans_lender", "loans(lender)", 6),
         ("loans_borrower", "loans(borrower)", 6),
@@ -300,10 +301,18 @@ enum Schema {
         ALTER TABLE exchanges ADD COLUMN end_reason TEXT;
         """,
         // 10: the reason given when a booking was cancelled, shown to the booker and the owner;
-        // the question a starter asks an expert with the booking of a session.
+        // the question a starter asks an expert with the booking of a session; the introductions
+        // a coordinator made between a request and an offer.
         """
         ALTER TABLE bookings ADD COLUMN end_reason TEXT;
         ALTER TABLE bookings ADD COLUMN question TEXT;
+        CREATE TABLE introductions(
+            request INTEGER NOT NULL,
+            offer INTEGER NOT NULL,
+            by TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            PRIMARY KEY(request, offer)
+        ) WITHOUT ROWID;
         \(indexSQL(migration: 10))
         """,
     ]

@@ -256,6 +256,15 @@ public enum Verifier {
         }
         if challengesSeen != state.challenges.count { diverge(1, "the projection holds \(challengesSeen) challenges; the journal \(state.challenges.count)") }
         if try db.scalarInt("SELECT COUNT(*) FROM pledges") != state.pledgeCount { diverge(1, "the projection's pledges differ from the journal") }
+        var introductionsSeen = 0
+        let intro = try db.prepare("SELECT request, offer, seq FROM introductions")
+        while try intro.step() {
+            introductionsSeen += 1
+            if !state.introductions.contains(IntroductionKey(ListingID(side: .request, uncheckedNumber: intro.int(0)), ListingID(side: .offer, uncheckedNumber: intro.int(1)))) {
+                diverge(intro.int(2), "introduction of rq-\(intro.int(0)) to of-\(intro.int(1)) is not in the journal")
+            }
+        }
+        if introductionsSeen != state.introductions.count { diverge(1, "the projection holds \(introductionsSeen) introductions; the journal \(state.introductions.count)") }
         if bookingsSeen != state.bookings.count { diverge(1, "the projection holds \(bookingsSeen) bookings; the journal \(state.bookings.count)") }
         if loansSeen != state.loans.count { diverge(1, "the projection holds \(loansSeen) loans; the journal \(state.loans.count)") }
         if listingsSeen != state.listings.count { diverge(1, "the projection holds \(listingsSeen) listings; the journal \(state.listings.count)") }
