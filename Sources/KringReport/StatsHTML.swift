@@ -258,6 +258,8 @@ extension StatsReport {
             rows.append((w.t("mediaan dagen van vraag tot uitwisseling", "median days from request to exchange"), cellText(v("requests", "median_days", last, "days"))))
             rows.append((w.t("ruimte geschonken (uren gebruik)", "space given (hours of use)"), cellText(v("gifts", "space", last, "quantity"), hoursFrom: true)))
             rows.append((w.t("goederen geschonken (stuks)", "goods given (items)"), cellText(v("gifts", "goods", last, "quantity"))))
+            rows.append((w.t("kennismakingen door de coördinator", "introductions by the coordinator"), cellText(v("introductions", "made", last, "introductions"))))
+            rows.append((w.t("kennismakingen die een uitwisseling werden", "introductions that became an exchange"), cellText(v("introductions", "became_exchanges", last, "introductions"))))
             rows.append((w.t("sessies bij een expert", "sessions with an expert"), cellText(v("expert_sessions", "all", last, "exchanges"))))
             rows.append((w.t("uren advies door experts", "hours of advice by experts"), cellText(v("expert_sessions", "all", last, "credits"), hoursFrom: true)))
             rows.append((w.t("schenkingen aan de solidariteitspot (uren)", "donations to the solidarity pool (hours)"), cellText(v("pool_donations", "all", last, "credits"), hoursFrom: true)))

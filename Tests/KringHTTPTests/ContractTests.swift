@@ -113,7 +113,7 @@ struct SchemaValidator {
             case "BookingID": return .string("bk-1")
             case "LoanID": return .string("ln-1")
             case "ChallengeID": return .string("ch-1")
-            case "ExchangeLink": return .string("rq-2")
+            case "ExchangeLink", "RequestID": return .string("rq-2")
             default: break
             }
         }

@@ -20,7 +20,34 @@ public struct MatchSuggestion: Sendable, Equatable {
     public let score: Double
     /// Another policy domain than the request's: the connections social innovation grows from.
     public let crossDomain: Bool
-    public let reason: String
+    /// Why it fits, piece by piece (the pages say it in their language).
+    public let reasons: MatchReasons
+    /// The reasons in one English line (the CLI and the API).
+    public var reason: String { reasons.english }
+}
+
+/// Why an offer fits a request.
+public struct MatchReasons: Sendable, Equatable {
+    /// The offer's domain, and the request's.
+    public let domain: String, requestDomain: String
+    /// The kind both share (time, space, goods), if they do.
+    public let sameKind: ExchangeKind?
+    /// Words of the request found in the offer (at most three, in order).
+    public let sharedWords: [String]
+    /// The neighbourhood both are in, if they are.
+    public let samePlace: String?
+    /// Words of both availabilities.
+    public let sharedAvailability: [String]
+
+    public var english: String {
+        var reasons = [String]()
+        if domain == requestDomain { reasons.append("same domain \(domain)") } else { reasons.append("across domains: \(domain) for \(requestDomain)") }
+        if let k = sameKind { reasons.append("same kind \(k.rawValue)") }
+        if !sharedWords.isEmpty { reasons.append("shared words \(sharedWords.joined(separator: ", "))") }
+        if let p = samePlace { reasons.append("same neighbourhood \(p)") }
+        if !sharedAvailability.isEmpty { reasons.append("available \(sharedAvailability.joined(separator: ", "))") }
+        return reasons.joined(separator: "; ")
+    }
 }
 
 /// The suggestions for one request.
@@ -155,24 +182,19 @@ public enum Matcher {
             }
             let suggestions = (same + cross).map { c -> MatchSuggestion in
                 let o = offers[Int(c.i)]
-                return MatchSuggestion(offer: o, score: c.score, crossDomain: o.info.domain != r.info.domain, reason: reason(r, o, rWords))
+                return MatchSuggestion(offer: o, score: c.score, crossDomain: o.info.domain != r.info.domain, reasons: reasons(r, o, rWords))
             }
             results.append(RequestMatches(request: r, suggestions: suggestions))
         }
         return results
     }
 
-    /// The one-line reason for a suggestion.
-    static func reason(_ r: MatchListing, _ o: MatchListing, _ requestWords: Set<String>) -> String {
-        var reasons = [String]()
-        if o.info.domain == r.info.domain { reasons.append("same domain \(o.info.domain)") } else { reasons.append("across domains: \(o.info.domain) for \(r.info.domain)") }
-        if o.info.kind == r.info.kind { reasons.append("same kind \(o.info.kind.rawValue)") }
+    /// Why an offer fits a request.
+    static func reasons(_ r: MatchListing, _ o: MatchListing, _ requestWords: Set<String>) -> MatchReasons {
         let shared = requestWords.intersection(words(o.info.title + " " + o.info.text)).sorted()
-        if !shared.isEmpty { reasons.append("shared words \(shared.prefix(3).joined(separator: ", "))") }
-        if let p = r.place, p == o.place { reasons.append("same neighbourhood \(p)") }
         let when = words(r.info.availability ?? "").intersection(words(o.info.availability ?? "")).sorted()
-        if !when.isEmpty { reasons.append("available \(when.joined(separator: ", "))") }
-        return reasons.joined(separator: "; ")
+        return MatchReasons(domain: o.info.domain, requestDomain: r.info.domain, sameKind: o.info.kind == r.info.kind ? o.info.kind : nil,
+                            sharedWords: Array(shared.prefix(3)), samePlace: r.place.flatMap { $0 == o.place ? $0 : nil }, sharedAvailability: when)
     }
 }
 

@@ -196,6 +196,19 @@ public enum Statistics {
             guard let c = column(x.day) else { continue }
             for cc in [c, columns - 1] { requestDays[cc].append(max(0, x.day.number - r.posted.number)); requesters[cc].insert(r.author) }
         }
+        // Introductions by the period they were made in; who was introduced describes them.
+        var introduced = Array(repeating: (made: Int64(0), became: Int64(0), members: MemberSet(), becameMembers: MemberSet()), count: columns)
+        for i in input.introductions {
+            guard let c = column(i.day) else { continue }
+            for cc in [c, columns - 1] {
+                introduced[cc].made += 1
+                for m in i.members { introduced[cc].members.insert(m, capacity: memberCount) }
+                if i.became {
+                    introduced[cc].became += 1
+                    for m in i.members { introduced[cc].becameMembers.insert(m, capacity: memberCount) }
+                }
+            }
+        }
         var donations = grid(1), grants = grid(1)
         for mv in input.pool {
             guard let c = column(mv.day) else { continue }
@@ -290,6 +303,10 @@ public enum Statistics {
         tables.append(scalars("requests", [
             ("fulfilled", "requests", { (Int64(requestDays[$0].count), requesters[$0].count) }),
             ("median_days", "days", { (median(requestDays[$0]), requesters[$0].count) }),
+        ]))
+        tables.append(scalars("introductions", [
+            ("made", "introductions", { (introduced[$0].made, introduced[$0].members.count) }),
+            ("became_exchanges", "introductions", { (introduced[$0].became, introduced[$0].becameMembers.count) }),
         ]))
         tables.append(table("pool_donations", ["count", "credits"], ["all"], donations))
         tables.append(table("pool_grants", ["count", "credits"], ["all"], grants))

@@ -84,8 +84,22 @@ public struct StatsInput: Sendable {
         }
     }
 
+    /// An introduction the coordinator made between a request's and an offer's authors.
+    public struct Introduction: Sendable {
+        public var day: Day
+        public var members: [Int32]
+        /// Whether a confirmed exchange linked to both listings followed (by the head).
+        public var became: Bool
+        public init(day: Day, members: [Int32], became: Bool) {
+            self.day = day
+            self.members = members
+            self.became = became
+        }
+    }
+
     public var members: [Member]
     public var exchanges: [Exchange]
+    public var introductions: [Introduction] = []
     public var requests: [Request]
     public var pool: [PoolMove]
     public var postings: [Posting]

@@ -69,7 +69,7 @@ public enum Suppression {
         }
         // The periods add up to the whole range, for every figure that is a sum.
         let additive: [(String, [String]?)] = [("total", nil), ("kind", nil), ("domain", nil), ("given_by", nil), ("received_by", nil),
-                                               ("who_helps_whom", nil), ("neighbourhood", nil), ("gifts", nil), ("expert_sessions", nil), ("pool_donations", nil),
+                                               ("who_helps_whom", nil), ("neighbourhood", nil), ("gifts", nil), ("expert_sessions", nil), ("introductions", nil), ("pool_donations", nil),
                                                ("pool_grants", nil), ("members", ["new"]), ("requests", ["fulfilled"])]
         if columns > 2 {
             for (name, only) in additive {

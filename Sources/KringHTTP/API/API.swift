@@ -386,6 +386,7 @@ extension Event {
         case .challengeJoined(let e): return e.id.description
         case .challengeClosed(let e): return e.id.description
         case .challengePledged(let e): return e.pledge.challenge.description
+        case .introductionMade(let e): return e.request.description
         default: return exchangeID?.description
         }
     }

@@ -218,6 +218,16 @@ extension API {
             let rows = try ctx.api.read { [member] in try $0.loans(member: member, outOnly: openOnly, before: before, limit: limit + 1) }
             return page(rows, limit: limit, json: \.json, cursor: { String($0.info.id.number) })
         },
+        Route("GET", "/v1/introductions", .token, "list introductions") { ctx in
+            // A member sees the introductions of their own listings; a coordinator every one,
+            // with the counts the desk shows.
+            try ctx.query.finish()
+            let member = ctx.isCoordinator ? nil : ctx.caller.member
+            let (rows, counts) = try ctx.api.read { r in (try r.introductions(member: member), try r.introductionCounts()) }
+            var body: [String: JSON] = ["items": .array(rows.map(\.json))]
+            if ctx.isCoordinator { body["made"] = .int(counts.made); body["became_exchanges"] = .int(counts.became) }
+            return ok(.object(body))
+        },
         Route("GET", "/v1/loans/overdue", .coordinator, "list overdue loans") { ctx in
             let limit = try pageSize(&ctx), after = ctx.query.string("cursor")
             try ctx.query.finish()

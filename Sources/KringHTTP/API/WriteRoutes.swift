@@ -169,5 +169,8 @@ extension API {
             return (.pledge(Pledge(challenge: challenge, member: member, kind: kind, what: try b.string("what"))), nil)
         },
         post("/v1/challenges/{id}/close", .token, "close challenges") { ctx, _ in (.closeChallenge(try ctx.pathID(ChallengeID.self)), nil) },
+        post("/v1/introductions", .coordinator, "introduce members", created: true) { _, b in
+            (.introduce(request: try b.id("request", ListingID.self), offer: try b.id("offer", ListingID.self)), nil)
+        },
     ]
 }

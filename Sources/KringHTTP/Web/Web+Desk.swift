@@ -28,20 +28,21 @@ extension Web {
         let l = page.language
         let session = try requireCoordinatorSession(page)
         let now = api.clock()
-        let (expiring, overdue, head, names, zone) = try api.read { r -> ([ExchangeRow], [LoanRecord], LedgerHead, [MemberID: String], TimeZone) in
+        let (expiring, overdue, head, names, zone, introductions) = try api.read { r -> ([ExchangeRow], [LoanRecord], LedgerHead, [MemberID: String], TimeZone, (made: Int64, became: Int64)) in
             let policy = try r.policy()
             let soon = now + Web.expiringWithinDays * 86_400
             let expiring = try r.exchanges(state: .proposed, limit: 500).filter { ($0.record.info.expiresAt ?? Int64.max) <= soon }
             let overdue = try r.overdueLoans(today: policy.day(now))
             var names = [MemberID: String]()
             for m in Set(overdue.flatMap { [$0.info.lender, $0.info.borrower] }) { names[m] = try r.member(m)?.state.info.name ?? m.handle }
-            return (expiring, overdue, try r.head(), names, policy.zone)
+            return (expiring, overdue, try r.head(), names, policy.zone, try r.introductionCounts())
         }
         let verified = api.lastVerification
         return document(page, title: Word.deskOverview.text(l)) { h in
             h.element("ul", [("class", "items")]) { ul in
                 ul.element("li") { $0.element("a", [("href", "/desk/members")], text: Word.deskTitle.text(l)) }
                 ul.element("li") { $0.element("a", [("href", "/desk/members/new")], text: Word.registerMember.text(l)) }
+                ul.element("li") { $0.element("a", [("href", "/desk/matches")], text: Word.connectPeople.text(l)) }
                 ul.element("li") { $0.element("a", [("href", "/desk/slips")], text: Word.slipsTitle.text(l)) }
                 ul.element("li") { $0.element("a", [("href", "/desk/policy")], text: Word.policyTitle.text(l)) }
                 ul.element("li") { $0.element("a", [("href", "/stats")], text: Word.statsLink.text(l)) }
@@ -57,6 +58,8 @@ extension Web {
                     }
                 }
             }
+            h.element("h2", text: Word.introductionsTitle.text(l))
+            h.element("p", text: Word.introductionCounts.text(l, String(introductions.made), String(introductions.became)))
             h.element("h2", text: Word.ledgerTitle.text(l))
             h.element("p", text: Word.madeAtHead.text(l, String(head.seq), String(head.hash.prefix(16))))
             if let verified {

@@ -132,6 +132,8 @@ final class Web: @unchecked Sendable {
         case ("GET", 1) where parts[0] == "loans": return try loansPage(page)
         case ("GET", 1) where parts[0] == "desk": return try deskPage(page)
         case ("POST", 2) where parts[0] == "desk" && parts[1] == "verify": return try deskVerify(&page)
+        case ("GET", 2) where parts[0] == "desk" && parts[1] == "matches": return try matchesPage(page)
+        case ("POST", 2) where parts[0] == "desk" && parts[1] == "introduce": return try introduce(&page)
         case ("GET", 2) where parts[0] == "desk" && parts[1] == "policy": return try policyPage(page, values: [:], error: nil, status: 200)
         case ("POST", 2) where parts[0] == "desk" && parts[1] == "policy": return try changePolicy(&page)
         case ("GET", 2) where parts[0] == "desk" && parts[1] == "slips": return try slipsPage(page, values: [:], results: [:], status: 200)
@@ -327,10 +329,16 @@ final class Web: @unchecked Sendable {
         let me = session.login.member
         let now = api.clock()
         // One read transaction for the whole page.
-        let (row, exchanges, policy, listings, loans) = try api.read { r in
+        let (row, exchanges, policy, listings, loans, introductions) = try api.read { r in
             let policy = try r.policy()
+            var introductions = [(IntroductionRow, request: ListingInfo, offer: ListingInfo, other: String)]()
+            for i in try r.introductions(member: me, limit: Web.introductionsShown) {
+                guard let request = try r.listing(i.request)?.record.info, let offer = try r.listing(i.offer)?.record.info else { continue }
+                let other = request.author == me ? offer.author : request.author
+                introductions.append((i, request, offer, try r.member(other)?.state.info.name ?? other.handle))
+            }
             return (try r.member(me), try r.exchanges(member: me, limit: 20), policy, try r.listings(ListingFilter(author: me), today: policy.day(now), limit: 50),
-                    try r.loans(member: me, outOnly: true, limit: 20))
+                    try r.loans(member: me, outOnly: true, limit: 20), introductions)
         }
         let today = policy.day(now)
         guard let row else { throw PageError.notFound }
@@ -356,6 +364,7 @@ final class Web: @unchecked Sendable {
                 h.element("h2", text: Word.waitingForOthers.text(l))
                 exchangeList(&h, l, theirs, empty: "", zone: policy.zone)
             }
+            introductionsSection(&h, l, me: me, introductions)
             h.element("h2", text: Word.recentExchanges.text(l))
             exchangeList(&h, l, exchanges.filter { $0.record.state != .proposed }.prefix(10).map { $0 }, empty: Word.noExchanges.text(l), zone: policy.zone)
             if !loans.isEmpty {

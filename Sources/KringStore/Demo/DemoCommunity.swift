@@ -220,6 +220,16 @@ public enum DemoCommunity {
                 }
             }
 
+            // Every ten days the coordinator introduces a few requests to offers that may fit
+            // (the rules refuse a closed listing or a pair introduced before; no matter).
+            if d % 10 == 0, postedListings.count > 10 {
+                for _ in 0..<3 {
+                    let a = rng.pick(postedListings), b = rng.pick(postedListings)
+                    guard a.id.side == .request, b.id.side == .offer, a.author != b.author else { continue }
+                    _ = try loader.execute(.introduce(request: a.id, offer: b.id), by: .coordinator, at: tick())
+                }
+            }
+
             // Tools and ladders are lent for a week or three; most come back on time.
             loanCarry += perDay * 0.03
             while loanCarry >= 1 {

@@ -77,7 +77,22 @@ extension Reader {
         while try po.step() {
             postings.append(StatsInput.Posting(member: try po.reference(0, in: index, to: "a member"), day: Day(po.int(1)), minutes: po.int(2)))
         }
-        return StatsInput(members: members, exchanges: exchanges, requests: requests, pool: pool, postings: postings,
-                          headSeq: head.seq, headHash: head.hash, headDay: policy.day(head.timestamp), policy: policy)
+        var input = StatsInput(members: members, exchanges: exchanges, requests: requests, pool: pool, postings: postings,
+                               headSeq: head.seq, headHash: head.hash, headDay: policy.day(head.timestamp), policy: policy)
+        // Introductions by the day they were made, with the two members and whether a
+        // confirmed exchange linked to both listings followed.
+        let ins = try db.prepare("""
+            SELECT j.ts, r.author, o.author, EXISTS (SELECT 1 FROM exchange_links a
+                      JOIN exchange_links b ON b.exchange = a.exchange AND b.target = 'of-' || i.offer
+                      JOIN exchanges x ON x.num = a.exchange AND x.state = 'confirmed'
+                    WHERE a.target = 'rq-' || i.request)
+            FROM introductions i JOIN journal j ON j.seq = i.seq JOIN listings r ON r.num = i.request JOIN listings o ON o.num = i.offer
+            """)
+        while try ins.step() {
+            input.introductions.append(StatsInput.Introduction(day: policy.day(ins.int(0)), members: [try ins.reference(1, in: index, to: "a member"),
+                                                                                                      try ins.reference(2, in: index, to: "a member")],
+                                                               became: ins.int(3) == 1))
+        }
+        return input
     }
 }

@@ -111,6 +111,24 @@ let marketCommands: [CommandSpec] = listingCommands(.offer) + listingCommands(.r
         }
         return 0
     },
+    CommandSpec(path: "introduce", summary: "introduce the author of an open request to the author of an open offer (coordinator); no credits move",
+                usage: "kring introduce --request rq-N --offer of-N [--json]", options: ["request", "offer"], flags: ["json"], required: ["request", "offer"]) { inv in
+        let request = try inv.requiredID("request", ListingID.self), offer = try inv.requiredID("offer", ListingID.self)
+        return try perform(inv, .introduce(request: request, offer: offer)) { _ in "Introduced \(request) to \(offer)." }
+    },
+    CommandSpec(path: "introductions", summary: "the introductions made, newest first, and how many became exchanges",
+                usage: "kring introductions [--member ID] [--json]", options: ["member"], flags: ["json"]) { inv in
+        let reader = try openReader(inv)
+        let rows = try reader.introductions(member: try inv.id("member", MemberID.self))
+        let (made, became) = try reader.introductionCounts()
+        if inv.json {
+            out(JSON.object(["items": .array(rows.map(\.json)), "made": .int(made), "became_exchanges": .int(became)]).canonicalString)
+            return 0
+        }
+        for r in rows { out("\(r.request) -> \(r.offer)  seq \(r.seq)  by \(r.by)\(r.exchange.map { "  became \($0)" } ?? "")") }
+        out("\(made) introductions, \(became) became exchanges")
+        return 0
+    },
     CommandSpec(path: "search", summary: "full-text search of the public offers and requests (case and accents do not matter)",
                 usage: "kring search TEXT… [--side offer|request] [--kind K] [--domain D] [--neighbourhood N] [--member-kind K] [--limit N] [--json]",
                 options: ["side", "kind", "domain", "neighbourhood", "member-kind", "limit"], flags: ["json"], positionals: 1...Reader.maxSearchWords) { inv in
