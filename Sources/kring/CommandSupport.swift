@@ -73,7 +73,7 @@ let exchangeRequired = ["provider", "receiver", "kind", "domain", "what", "credi
 /// Every command of the CLI.
 
 /// Every command of the CLI, in the order `kring help` lists them.
-let commands: [CommandSpec] = setupCommands + memberCommands + loginCommands + exchangeCommands + accountCommands + marketCommands + spaceCommands + goodsCommands + challengeCommands + ledgerCommands + statsCommands + serveCommands
+let commands: [CommandSpec] = setupCommands + memberCommands + loginCommands + exchangeCommands + accountCommands + marketCommands + spaceCommands + goodsCommands + challengeCommands + ledgerCommands + importCommands + statsCommands + serveCommands
 
 
 let helpText = """

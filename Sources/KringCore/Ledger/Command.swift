@@ -73,6 +73,10 @@ public enum Command: Sendable, Equatable {
     /// The proposer withdraws a proposal, with a reason shown to the others when given.
     case cancel(ExchangeID, reason: String? = nil)
     case record(ExchangeDraft, reason: String?)
+    /// A coordinator brings over an exchange of another time bank's history (docs/import.md):
+    /// recorded with both consents under the history exemption, naming the source file's
+    /// SHA-256 and the row.
+    case importExchange(ExchangeDraft, source: String, row: Int64)
     case reverse(ExchangeID, reason: String)
     case expire(ExchangeID)
     case donate(from: MemberID, minutes: Minutes)
@@ -136,6 +140,9 @@ extension Command {
         case .record(var d, let reason):
             d.what = d.what.nfc
             return .record(d, reason: reason?.nfc)
+        case .importExchange(var d, let source, let row):
+            d.what = d.what.nfc
+            return .importExchange(d, source: source, row: row)
         case .reverse(let id, let reason): return .reverse(id, reason: reason.nfc)
         case .grant(let to, let minutes, let reason): return .grant(to: to, minutes: minutes, reason: reason.nfc)
         case .postListing(let d): return .postListing(d.normalizingText)

@@ -380,20 +380,35 @@ public struct ExchangeRecorded: EventPayload {
     public var exchange: ExchangeInfo
     public var reason: String?
     public var transfers: [Transfer]
-    public init(exchange: ExchangeInfo, reason: String?, transfers: [Transfer]) {
+    /// For an exchange of another time bank's history: the source file's SHA-256 and the row
+    /// (the exemption docs/import.md states). The key is written only then.
+    public var imported: ImportSource?
+    public init(exchange: ExchangeInfo, reason: String?, transfers: [Transfer], imported: ImportSource? = nil) {
         self.exchange = exchange
         self.reason = reason
         self.transfers = transfers
+        self.imported = imported
     }
     public func write(_ w: inout CanonicalWriter) {
         w.key("exchange"); exchange.write(&w)
+        if let imported {
+            w.key("import"); w.beginObject()
+            w.key("row"); w.int(imported.row)
+            w.key("source"); w.string(imported.source)
+            w.endObject()
+        }
         w.key("reason"); w.string(reason)
         w.key("transfers"); KringCore.write(transfers, &w)
     }
     public init?(fields j: JSON, ids: inout IDReading) {
-        guard Self.has(j, ["exchange", "reason", "transfers"]), let e = j["exchange"].flatMap({ ExchangeInfo(json: $0, ids: &ids) }),
+        guard j.hasExactly(["exchange", "reason", "transfers"], optional: ["actor", "import"]), let e = j["exchange"].flatMap({ ExchangeInfo(json: $0, ids: &ids) }),
               let r = optionalText(j["reason"]), let t = KringCore.transfers(j["transfers"], &ids) else { return nil }
-        self.init(exchange: e, reason: r, transfers: t)
+        var imported: ImportSource?
+        if let i = j["import"] {
+            guard i.hasExactly(["row", "source"]), let row = i["row"]?.intValue, let source = i["source"]?.stringValue else { return nil }
+            imported = ImportSource(source: source, row: row)
+        }
+        self.init(exchange: e, reason: r, transfers: t, imported: imported)
     }
     public static var example: ExchangeRecorded {
         var recorded = Examples.exchange
@@ -403,6 +418,16 @@ public struct ExchangeRecorded: EventPayload {
         return ExchangeRecorded(exchange: recorded, reason: "paper slip", transfers: [Examples.transfer])
     }
     public var event: Event { .exchangeRecorded(self) }
+}
+
+/// Where an imported exchange came from: its source file's SHA-256 (hex) and the row.
+public struct ImportSource: Sendable, Equatable {
+    public var source: String
+    public var row: Int64
+    public init(source: String, row: Int64) {
+        self.source = source
+        self.row = row
+    }
 }
 
 /// A party declined a proposal.

@@ -112,6 +112,15 @@ public enum Decider {
             let warnings = try checkPosting(info.transfers, exchange: info, in: view, today: today)
             return Decision(event: .exchangeRecorded(ExchangeRecorded(exchange: info, reason: reason, transfers: info.transfers)), warnings: warnings)
 
+        case .importExchange(let draft, let source, let row):
+            try requireCoordinator(actor, .recordExchange)
+            guard source.utf8.count == 64, source.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }), row >= 1 else {
+                throw .violation(.inputInvalid, .importSource)
+            }
+            let info = try validate(draft, proposer: nil, recordedReason: nil, actor: actor, view: view, now: now, history: true)
+            let imported = ImportSource(source: source, row: row)
+            return Decision(event: .exchangeRecorded(ExchangeRecorded(exchange: info, reason: nil, transfers: info.transfers, imported: imported)))
+
         case .confirm(let id):
             let (x, m) = try openExchange(id, actor: actor, view: view, step: .confirm)
             guard !x.consents.contains(m) else { throw .violation(.exchangeState, .alreadyConsented(m, id, waitingFor: waitingFor(x))) }
@@ -205,8 +214,11 @@ public enum Decider {
 
     /// The static rules of an exchange: parties, self, text, domain, amount, quantum, maximum,
     /// equal time, date; and that every party may transact.
+    /// The exchange rules for a draft. `history`: an exchange of another time bank's past,
+    /// imported under the exemption docs/import.md states (no quantum, no largest exchange, no
+    /// backdating window; the limits and pair cap are not checked by the caller either).
     static func validate(_ d: ExchangeDraft, proposer: MemberID?, recordedReason: String?, actor: Actor,
-                         view: some LedgerView, now: Int64) throws(Refusal) -> ExchangeInfo {
+                         view: some LedgerView, now: Int64, history: Bool = false) throws(Refusal) -> ExchangeInfo {
         let policy = view.policy
         let today = policy.day(now)
         guard !d.providers.isEmpty, !d.receivers.isEmpty else {
@@ -239,10 +251,10 @@ public enum Decider {
         if d.kind == .time, credits.value == 0 {
             throw .violation(.inputAmount, .timeGift, field: .credits)
         }
-        guard credits.value % policy.quantumMinutes == 0 else {
+        guard history || credits.value % policy.quantumMinutes == 0 else {
             throw .violation(.ruleQuantum, .quantum(Minutes(policy.quantumMinutes), got: credits), field: .credits)
         }
-        guard credits.value <= policy.maxExchangeMinutes else {
+        guard history || credits.value <= policy.maxExchangeMinutes else {
             throw .violation(.ruleMaxExchange, .largestExchange(Minutes(policy.maxExchangeMinutes), got: credits), field: .credits)
         }
         let quantity: Int64
@@ -252,7 +264,7 @@ public enum Decider {
         case .goods: quantity = d.quantity ?? 1
         }
         guard quantity > 0 else { throw .violation(.inputAmount, .quantityNotPositive(quantity), field: .quantity) }
-        let maxQuantity = d.kind == .goods ? maxItems : 7 * 24 * 60
+        let maxQuantity = history ? Int64.max : d.kind == .goods ? maxItems : 7 * 24 * 60
         guard quantity <= maxQuantity else {
             throw .violation(.inputAmount, .quantityTooLarge(quantity, d.kind, most: maxQuantity), field: .quantity)
         }
@@ -265,7 +277,7 @@ public enum Decider {
         let date = d.date ?? today
         guard date <= today else { throw .violation(.ruleDate, .futureDate(date, today: today), field: .date) }
         let earliest = today - policy.backdatingDays
-        guard date >= earliest else {
+        guard history || date >= earliest else {
             throw .violation(.ruleDate, .backdated(date, days: policy.backdatingDays, earliest: earliest), field: .date)
         }
         try validateLinks(d, in: view, now: now)

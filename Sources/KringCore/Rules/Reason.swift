@@ -120,6 +120,7 @@ public enum Reason: Sendable, Equatable, Codable {
 
     // Rooms and bookings
     case bookingCancelled(BookingID)
+    case importSource
     case bookingSettled(BookingID, by: ExchangeID)
     case bookingNotOver(BookingID, date: Day, end: Int64)
     case bookingSettlement(BookingID, kind: ExchangeKind, owner: MemberID?, member: MemberID)
