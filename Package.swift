@@ -25,7 +25,7 @@ let package = Package(
         .target(name: "KringStore", dependencies: ["KringCore", "CSQLite"]),
         .target(name: "KringHTTP", dependencies: ["KringCore", "KringStore", "KringReport"]),
         .executableTarget(name: "kring", dependencies: ["KringCore", "KringStore", "KringHTTP", "KringReport"]),
-        .executableTarget(name: "KringBench", dependencies: ["KringCore", "KringStore", "KringHTTP", "KringReport", "CSQLite"]),
+        .executableTarget(name: "KringBench", dependencies: ["KringCore", "KringStore", "KringHTTP", "KringReport", "KringTestSupport", "CSQLite"]),
         // A child process for the crash tests: appends exchanges one per transaction and
         // acknowledges each on stdout, so a test can SIGKILL it at any moment.
         .executableTarget(name: "KringCrashWriter", dependencies: ["KringCore", "KringStore"]),

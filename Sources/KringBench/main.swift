@@ -3,9 +3,10 @@ import Foundation
 import KringCore
 import KringReport
 import KringStore
+import KringTestSupport
 
 // KringBench: each capability beside a baseline measured in the same run, printed as a ratio.
-// Run with `swift run -c release KringBench [--members N] [--months M] [--only bulk,durable,verify,balance,stats,sha,search,match,batch,http]`.
+// Run with `swift run -c release KringBench [--members N] [--months M] [--only bulk,durable,verify,balance,stats,sha,search,match,import,batch,http]`.
 
 func seconds(_ body: () throws -> Void) rethrows -> Double {
     let t = DispatchTime.now().uptimeNanoseconds
@@ -26,7 +27,7 @@ func arg(_ name: String, _ d: Int) -> Int {
 }
 let members = arg("members", 100_000), months = arg("months", 24)
 let only: Set<String> = {
-    guard let i = args.firstIndex(of: "--only"), i + 1 < args.count else { return ["bulk", "durable", "verify", "balance", "stats", "sha", "search", "match", "batch", "http"] }
+    guard let i = args.firstIndex(of: "--only"), i + 1 < args.count else { return ["bulk", "durable", "verify", "balance", "stats", "sha", "search", "match", "import", "batch", "http"] }
     return Set(args[i + 1].split(separator: ",").map(String.init))
 }()
 let dir = FileManager.default.fileExists(atPath: "/dev/shm") && args.contains("--shm") ? "/dev/shm" : NSTemporaryDirectory()
@@ -239,6 +240,32 @@ if only.contains("stats") {
     var pageSeconds = 0.0
     pageSeconds = seconds { _ = report.html(.nl) }
     print("  the HTML page: \(fmt(pageSeconds * 1000, 1)) ms")
+    print("")
+}
+
+if only.contains("import") {
+    // A TimeOverflow time bank's report downloads, scaled to 100,000 transfers, imported as the
+    // CLI does (read, plan, load, check every balance), beside the bulk loader alone running the
+    // same planned commands into another new ledger.
+    let transfers = arg("import-transfers", 100_000)
+    let fixture = TimeOverflowFixture(members: 2_000, transfers: transfers, posts: 0)
+    var plan: ImportPlan!, outcome: ImportOutcome!
+    let importSeconds = try seconds {
+        let reader = ImportReader(mapping: .standard)
+        plan = reader.timeOverflow(members: try ImportFile(name: "members.csv", data: Data(fixture.membersReport.utf8)),
+                                   transfers: try ImportFile(name: "transfers.csv", data: Data(fixture.transfersReport.utf8)),
+                                   offers: nil, inquiries: nil, adminPosts: nil)
+        outcome = try Importer.run(plan, to: base + "/imported.sqlite", now: Int64(Date().timeIntervalSince1970), dryRun: false)
+    }
+    let entries = Double(plan.steps.count)
+    let loaderSeconds = try seconds {
+        let loader = try BulkLoader(path: base + "/loader.sqlite", genesisAt: plan.steps.first!.at, expected: (plan.members, plan.exchanges))
+        for step in plan.steps { _ = try loader.execute(step.command, by: step.actor, at: step.at) }
+        _ = try loader.finish()
+    }
+    print("import of a TimeOverflow report (\(plan.members) members, \(transfers) transfers): \(fmt(importSeconds, 2)) s = \(fmt(entries / importSeconds, 0)) entries/s, \(outcome.ok ? "all \(outcome.checked) balances agree" : "\(outcome.problems.count) problems")")
+    print("  baseline the bulk loader alone, the same commands: \(fmt(loaderSeconds, 2)) s = \(fmt(entries / loaderSeconds, 0)) entries/s")
+    print("  ratio import / bulk loader: \(fmt(loaderSeconds / importSeconds, 2))x")
     print("")
 }
 
