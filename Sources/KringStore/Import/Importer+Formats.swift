@@ -121,7 +121,7 @@ extension ImportReader {
             sourceMembers.append(SourceMember(id: byUID[uid]!, name: name.isEmpty ? "Member \(uid)" : name, kind: .person, joined: at, line: row.line, file: members.name))
         }
         let organization = MemberID(canonical: mapping.organization)!
-        var usesOrganization = false, usesDeleted = false
+        var usesOrganization = false, usesDeleted = false, organizationName = "TimeOverflow"
         let deleted = MemberID(canonical: "former-members")!
         var exchanges = [SourceExchange]()
         func party(_ text: String, _ line: Int) -> MemberID? {
@@ -132,6 +132,7 @@ extension ImportReader {
                 return nil
             }
             if mapping.deleted.contains(text.folded) { usesDeleted = true; return deleted }
+            if !usesOrganization, !text.isEmpty { organizationName = String(text.prefix(Decider.maxTitleLength)) }
             usesOrganization = true
             return organization
         }
@@ -170,7 +171,7 @@ extension ImportReader {
                                                                          date: policy.day(at)), file: transfers, line: row.line))
         }
         if usesOrganization {
-            sourceMembers.append(SourceMember(id: organization, name: "TimeOverflow", kind: .municipality, joined: nil, line: 1, file: transfers.name))
+            sourceMembers.append(SourceMember(id: organization, name: organizationName, kind: .municipality, joined: nil, line: 1, file: transfers.name))
         }
         if usesDeleted {
             sourceMembers.append(SourceMember(id: deleted, name: "Former members", kind: .initiative, joined: nil, line: 1, file: transfers.name))
