@@ -63,10 +63,13 @@ final class ShellServer: @unchecked Sendable {
     private var printed = ""
     private let outputLock = NSLock()
 
-    init(binary: String, db: String, arguments: [String] = ["--quiet"]) throws {
+    /// - Parameter environment: variables set on the command line, as an operator writes
+    ///   `KRING_NOW=… kring serve` (the tests that fix the server's clock).
+    init(binary: String, db: String, arguments: [String] = ["--quiet"], environment: [String: String] = [:]) throws {
         stderrPath = db + ".stderr"
         func quoted(_ s: String) -> String { "'" + s.replacingOccurrences(of: "'", with: "'\\''") + "'" }
-        let command = "\(quoted(binary)) --db \(quoted(db)) serve --port 0 \(arguments.map(quoted).joined(separator: " ")) & echo \"pid $!\"; wait $!"
+        let assignments = environment.sorted { $0.key < $1.key }.map { "\($0.key)=\(quoted($0.value)) " }.joined()
+        let command = "\(assignments)\(quoted(binary)) --db \(quoted(db)) serve --port 0 \(arguments.map(quoted).joined(separator: " ")) & echo \"pid $!\"; wait $!"
         var fds: [Int32] = [-1, -1]
         guard pipe(&fds) == 0 else { throw ServerTestError("pipe failed") }
         var actions = posix_spawn_file_actions_t()
