@@ -174,3 +174,20 @@ final class HashingGate: @unchecked Sendable {
         return try body()
     }
 }
+
+extension Request {
+    /// The form as the person typed it: without its CSRF token and idempotency key, to draw
+    /// the form again beside a refusal.
+    var typed: [String: String] {
+        var values = form
+        for k in ["csrf", "key"] { values[k] = nil }
+        return values
+    }
+}
+
+extension Web {
+    /// The rule's sentence for a date the form could not read, in the page's language.
+    static func unreadableDate(_ text: String, _ field: Field, _ l: Language) -> String {
+        RuleViolation(.inputInvalid, .dateUnreadable(String(text.prefix(40))), field: field).sentence(in: l)
+    }
+}

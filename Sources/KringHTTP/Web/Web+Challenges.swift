@@ -172,8 +172,7 @@ extension Web {
     func postChallenge(_ page: inout Request) throws -> HTTPResponse {
         let session = try page.requireSession()
         try page.checkSessionForm()
-        var values = page.form
-        for k in ["csrf", "key"] { values[k] = nil }
+        let values = page.typed
         // The checkboxes: one `domain` field each.
         let domains = page.formValues["domain"] ?? []
         let chosen = Set(domains)

@@ -139,8 +139,7 @@ extension Web {
     func register(_ page: inout Request) throws -> HTTPResponse {
         let session = try requireCoordinatorSession(page)
         try page.checkSessionForm()
-        var values = page.form
-        for k in ["csrf", "key"] { values[k] = nil }
+        let values = page.typed
         let f = page.form
         guard let id = MemberID(canonical: (f["id"] ?? "").trimmingCharacters(in: .whitespaces)) else {
             return try registerPage(page, values: values, error: (Word.memberIDShape.text(page.language, String((f["id"] ?? "").prefix(60))), "id"), status: 422)

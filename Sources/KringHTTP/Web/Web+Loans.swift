@@ -88,14 +88,13 @@ extension Web {
         try page.checkSessionForm()
         let l = page.language
         let f = page.form
-        var values = f
-        for k in ["csrf", "key"] { values[k] = nil }
+        let values = page.typed
         func refuse(_ e: FormError) throws -> HTTPResponse { try newLoanPage(page, values: values, error: e, status: 422) }
         let (found, problem) = try resolveMembers(f["borrower"] ?? "", me: session.login.member, l)
         if let problem { return try refuse((problem, "borrower")) }
         guard found.count == 1 else { return try refuse((Word.oneBorrower.text(l), "borrower")) }
         guard let due = Day(iso: f["due"] ?? "") else {
-            return try refuse((RuleViolation(.inputInvalid, .dateUnreadable(String((f["due"] ?? "").prefix(40))), field: .due).sentence(in: l), "due"))
+            return try refuse((Web.unreadableDate(f["due"] ?? "", .due, l), "due"))
         }
         let offer = f["offer"].flatMap { ListingID(canonical: $0) }
         let draft = LoanDraft(lender: session.login.member, borrower: found[0], what: f["what"] ?? "", offer: offer, due: due)

@@ -222,11 +222,10 @@ extension Web {
         try page.checkSessionForm()
         let l = page.language
         let f = page.form
-        var values = f
-        for k in ["csrf", "key"] { values[k] = nil }
+        let values = page.typed
         func refuse(_ e: FormError) throws -> HTTPResponse { try roomPage(page, id: id, values: values, error: e, status: 422) }
         guard let date = Day(iso: f["date"] ?? "") else {
-            return try refuse((RuleViolation(.inputInvalid, .dateUnreadable(String((f["date"] ?? "").prefix(40))), field: .date).sentence(in: l), "date"))
+            return try refuse((Web.unreadableDate(f["date"] ?? "", .date, l), "date"))
         }
         guard let from = SpaceHours.clockMinutes(f["from"] ?? "") else { return try refuse((Word.timeUnreadable.text(l, String((f["from"] ?? "").prefix(20))), "from")) }
         guard let to = SpaceHours.clockMinutes(f["to"] ?? "") else { return try refuse((Word.timeUnreadable.text(l, String((f["to"] ?? "").prefix(20))), "to")) }
@@ -433,8 +432,7 @@ extension Web {
         try page.checkSessionForm()
         let l = page.language
         let f = page.form
-        var values = f
-        for k in ["csrf", "key"] { values[k] = nil }
+        let values = page.typed
         func refuse(_ e: FormError) throws -> HTTPResponse { try roomHoursPage(page, id: id, values: values, error: e, status: 422) }
         guard let capacity = Int64((f["capacity"] ?? "").trimmingCharacters(in: .whitespaces)) else { return try refuse((Word.wholeNumber.text(l), "capacity")) }
         var weekly = [[ClosedRange<Int64>]]()
@@ -453,7 +451,7 @@ extension Web {
         var closed = [Day]()
         for part in (f["closed"] ?? "").split(whereSeparator: { $0 == "," || $0 == " " }) where !part.isEmpty {
             guard let day = Day(iso: String(part)) else {
-                return try refuse((RuleViolation(.inputInvalid, .dateUnreadable(String(part.prefix(40))), field: .date).sentence(in: l), "closed"))
+                return try refuse((Web.unreadableDate(String(part), .date, l), "closed"))
             }
             closed.append(day)
         }
