@@ -313,7 +313,7 @@ struct BrowserTests {
         try resident.follow("form[action$='/book'] button")
         #expect(try resident.title().hasPrefix("Reservaties"), "\((try? resident.source())?.prefix(3_000) ?? "")")
         try look(resident, "9-bookings")
-        for (path, title) in [("/listings/new", "Een zoekertje plaatsen"), ("/loans/new", "Een uitlening noteren"), ("/challenges/new", "Een uitdaging plaatsen"),
+        for (path, title) in [("/experts", "Vraag het een expert"), ("/listings/new", "Een zoekertje plaatsen"), ("/loans/new", "Een uitlening noteren"), ("/challenges/new", "Een uitdaging plaatsen"),
                               ("/settings/leave", "Uit de kring stappen")] {
             try resident.open(site + path)
             #expect(try resident.title().hasPrefix(title), "\(path)")
@@ -327,7 +327,7 @@ struct BrowserTests {
         try coordinator.type("#repeat", "de gemeente zegt ja")
         try coordinator.follow("main button[type=submit]")
         for (path, title) in [("/desk", "Balie"), ("/desk/members", "Balie: de leden"), ("/desk/members/\(company)", ""), ("/desk/members/new", "Een lid inschrijven"),
-                              ("/desk/slips", "Papieren strookjes"), ("/desk/policy", "Het beleid")] {
+                              ("/desk/slips", "Papieren strookjes"), ("/desk/policy", "Het beleid"), ("/desk/matches", "Mensen verbinden")] {
             try coordinator.open(site + path)
             let shown = try coordinator.title()
             #expect(shown.hasPrefix(title) && !shown.hasPrefix("Niet gevonden"), "\(path): \(shown)")
