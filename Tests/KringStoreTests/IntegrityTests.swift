@@ -46,6 +46,7 @@ import KringTestSupport
         ("DELETE FROM postings WHERE id = (SELECT MIN(id) FROM postings WHERE seq = 19)", Int64(19)),
         ("UPDATE accounts SET balance = balance + 60 WHERE member = 'bram'", Int64(0)),
         ("UPDATE exchanges SET state = 'rejected' WHERE num = 5", Int64(18)),
+        ("UPDATE exchanges SET end_reason = 'een reden die niemand gaf' WHERE num = 5", Int64(18)),
         ("UPDATE transfers SET payee = 'els' WHERE seq = 17", Int64(17)),
     ])
     func verifyNamesTheSequenceNumber(sql: String, seq: Int64) throws {

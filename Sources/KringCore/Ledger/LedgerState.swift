@@ -128,8 +128,12 @@ public struct LedgerState: LedgerView, Sendable {
             exchanges[info.id] = ExchangeRecord(info: info, state: .confirmed, consents: info.parties, recorded: true)
             try postExchange(info, e.transfers, day: day, sign: 1)
             fulfil(info, by: info.id)
-        case .exchangeRejected(let e): try setExchangeState(e.id, .rejected)
-        case .exchangeCancelled(let e): try setExchangeState(e.id, .cancelled)
+        case .exchangeRejected(let e):
+            try setExchangeState(e.id, .rejected)
+            exchanges[e.id]!.endReason = e.reason
+        case .exchangeCancelled(let e):
+            try setExchangeState(e.id, .cancelled)
+            exchanges[e.id]!.endReason = e.reason
         case .exchangeExpired(let e): try setExchangeState(e.id, .expired)
         case .exchangeReversed(let e):
             let id = e.id

@@ -44,13 +44,16 @@ public struct ExchangeRecord: Sendable, Equatable {
     public var recorded: Bool
     /// Why it was reversed, once it is.
     public var reversalReason: String?
+    /// Why a party rejected or cancelled it, when they said why.
+    public var endReason: String?
 
-    public init(info: ExchangeInfo, state: ExchangeState, consents: [MemberID], recorded: Bool, reversalReason: String? = nil) {
+    public init(info: ExchangeInfo, state: ExchangeState, consents: [MemberID], recorded: Bool, reversalReason: String? = nil, endReason: String? = nil) {
         self.info = info
         self.state = state
         self.consents = consents
         self.recorded = recorded
         self.reversalReason = reversalReason
+        self.endReason = endReason
     }
 
     public var id: ExchangeID { info.id }

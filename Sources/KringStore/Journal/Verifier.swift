@@ -211,13 +211,15 @@ public enum Verifier {
 
         // Exchanges.
         var exSeen = 0
-        let e = try db.prepare("SELECT num, state, credits FROM exchanges")
+        let e = try db.prepare("SELECT num, state, credits, end_reason FROM exchanges")
         while try e.step() {
             let id = ExchangeID(uncheckedNumber: e.int(0))
             exSeen += 1
             guard let x = state.exchange(id) else { diverge(exchangeSeq[id] ?? 1, "exchange \(id) is not in the journal"); continue }
             if e.text(1) != x.state.rawValue || e.int(2) != x.info.credits.value {
                 diverge(exchangeSeq[id] ?? 1, "exchange \(id) is \(e.text(1)) in the projection; the journal gives \(x.state.rawValue)")
+            } else if e.optionalText(3) != x.endReason {
+                diverge(exchangeSeq[id] ?? 1, "exchange \(id)'s reason differs from the journal")
             }
         }
         // Listings: latest version, expiry and state.
