@@ -105,6 +105,7 @@ struct WebMatrixTests {
             ("/desk/members", [401, 404, 404, 200]),
             ("/desk/slips", [401, 404, 404, 200]),
             ("/desk/matches", [401, 404, 404, 200]),
+            ("/desk/import", [401, 404, 404, 200]),
             ("/desk/policy", [401, 404, 404, 200]),
             ("/desk/members/new", [401, 404, 404, 200]),
             ("/desk/members/bram", [401, 404, 404, 200]),

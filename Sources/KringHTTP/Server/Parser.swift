@@ -8,6 +8,11 @@ public struct HTTPLimits: Sendable {
     public var maxHeaderCount = 100
     /// Most bytes of a body (413 beyond).
     public var maxBodyBytes = 1 << 20
+    /// Most bytes of the body of `POST /desk/import` (413 beyond): another time bank's files,
+    /// uploaded at the coordinator's desk, are larger than any API body.
+    public var maxUploadBytes = 16 << 20
+    /// The one path whose body may be as large as `maxUploadBytes`.
+    public static let uploadPath = "/desk/import"
     /// Seconds from a request's first byte until its headers are complete (408 after).
     public var headerTimeout: Double = 10
     /// Seconds to receive a body once its headers are in (408 after).
@@ -194,8 +199,10 @@ public enum RequestParser {
             return fail(400, .httpMalformed, hosts == 0 ? "An HTTP/1.1 request needs a Host header." : "Host is given more than once.")
         }
         let bodyLength = contentLength ?? 0
-        if bodyLength > limits.maxBodyBytes {
-            return fail(413, .httpTooLarge, "The body of \(bodyLength) bytes exceeds the limit of \(limits.maxBodyBytes) bytes.")
+        let upload = method.elementsEqual("POST".utf8) && target.elementsEqual(HTTPLimits.uploadPath.utf8)
+        let most = upload ? limits.maxUploadBytes : limits.maxBodyBytes
+        if bodyLength > most {
+            return fail(413, .httpTooLarge, "The body of \(bodyLength) bytes exceeds the limit of \(most) bytes.")
         }
         let request = HTTPRequest(method: String(decoding: method, as: UTF8.self), target: String(decoding: target, as: UTF8.self),
                                   minorVersion: minor, headers: headers)

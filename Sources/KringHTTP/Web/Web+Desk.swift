@@ -43,6 +43,7 @@ extension Web {
                 ul.element("li") { $0.element("a", [("href", "/desk/members")], text: Word.deskTitle.text(l)) }
                 ul.element("li") { $0.element("a", [("href", "/desk/members/new")], text: Word.registerMember.text(l)) }
                 ul.element("li") { $0.element("a", [("href", "/desk/matches")], text: Word.connectPeople.text(l)) }
+                ul.element("li") { $0.element("a", [("href", "/desk/import")], text: Word.importTitle.text(l)) }
                 ul.element("li") { $0.element("a", [("href", "/desk/slips")], text: Word.slipsTitle.text(l)) }
                 ul.element("li") { $0.element("a", [("href", "/desk/policy")], text: Word.policyTitle.text(l)) }
                 ul.element("li") { $0.element("a", [("href", "/stats")], text: Word.statsLink.text(l)) }

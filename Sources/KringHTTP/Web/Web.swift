@@ -133,6 +133,8 @@ final class Web: @unchecked Sendable {
         case ("GET", 1) where parts[0] == "desk": return try deskPage(page)
         case ("POST", 2) where parts[0] == "desk" && parts[1] == "verify": return try deskVerify(&page)
         case ("GET", 2) where parts[0] == "desk" && parts[1] == "matches": return try matchesPage(page)
+        case ("GET", 2) where parts[0] == "desk" && parts[1] == "import": return try importPage(page)
+        case ("POST", 2) where parts[0] == "desk" && parts[1] == "import": return try deskImport(&page)
         case ("POST", 2) where parts[0] == "desk" && parts[1] == "introduce": return try introduce(&page)
         case ("GET", 2) where parts[0] == "desk" && parts[1] == "policy": return try policyPage(page, values: [:], error: nil, status: 200)
         case ("POST", 2) where parts[0] == "desk" && parts[1] == "policy": return try changePolicy(&page)

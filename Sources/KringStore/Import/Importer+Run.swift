@@ -14,6 +14,14 @@ public struct ImportOutcome: Sendable {
 
 /// Runs an import plan into a new ledger: all or nothing.
 public enum Importer {
+    /// The commands that follow an import into `path`: verify it, invite its coordinator (the
+    /// municipality's account when the plan has one, else its first member) and serve it.
+    public static func nextSteps(_ plan: ImportPlan, path: String) -> [String] {
+        let added = plan.steps.compactMap { step -> MemberDraft? in if case .addMember(let d) = step.command { return d }; return nil }
+        let who = (added.first { $0.kind == .municipality } ?? added.first)?.id.description ?? "ID"
+        return ["kring --db \(path) verify", "kring --db \(path) member invite \(who) --role coordinator", "kring --db \(path) serve"]
+    }
+
     /// Builds the ledger at `path + ".importing"` through the bulk loader (the rules of every
     /// entry, with the history exemption for imported exchanges), checks the balances the
     /// source states, and renames it to `path` only when nothing was refused (never in a dry run).
@@ -35,7 +43,7 @@ public enum Importer {
                 continue
             }
             if case .failure(let v) = try loader.execute(step.command, by: step.actor, at: step.at) {
-                problems.append(ImportProblem(file: step.file, line: step.line, code: v.code, sentence: v.message))
+                problems.append(ImportProblem(file: step.file, line: step.line, code: v.code, sentence: v.message, violation: v))
             }
         }
         for e in plan.expected {

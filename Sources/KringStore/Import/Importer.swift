@@ -158,11 +158,14 @@ public struct ImportProblem: Error, Sendable, CustomStringConvertible {
     public let line: Int
     public let code: RuleCode
     public let sentence: String
-    public init(file: String, line: Int, code: RuleCode, sentence: String) {
+    /// The rule's refusal, when a rule refused the row (the pages say it in their language).
+    public let violation: RuleViolation?
+    public init(file: String, line: Int, code: RuleCode, sentence: String, violation: RuleViolation? = nil) {
         self.file = file
         self.line = line
         self.code = code
         self.sentence = sentence
+        self.violation = violation
     }
     public var description: String { "\(file):\(line): error[\(code.rawValue)]: \(sentence)" }
 }

@@ -69,7 +69,8 @@ private func runImport(_ inv: Invocation, _ plan: ImportPlan) throws -> Int32 {
             out("Dry run: \(what) would be imported" + (outcome.checked > 0 ? "; \(outcome.checked) balances agree with the source" : "") + ". Nothing was written.")
         } else {
             out("Imported \(what) into \(inv.dbPath) in \(String(format: "%.1f", seconds)) s" + (outcome.checked > 0 ? "; \(outcome.checked) balances agree with the source" : "") + ".")
-            if let h = outcome.head { out("Ledger head seq \(h.seq), hash \(h.hash.prefix(16))…. Next: kring --db \(inv.dbPath) verify") }
+            if let h = outcome.head { out("Ledger head seq \(h.seq), hash \(h.hash.prefix(16))…. Next:") }
+            Importer.nextSteps(plan, path: inv.dbPath).forEach { out("  " + $0) }
         }
     }
     return outcome.ok ? 0 : 1
