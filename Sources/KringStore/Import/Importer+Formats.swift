@@ -55,7 +55,8 @@ extension ImportReader {
         var first = [MemberID: Int64]()
         for x in exchanges { for m in x.draft.providers + x.draft.receivers { first[m] = min(first[m] ?? x.at, x.at) } }
         for l in listings { first[l.draft.author] = min(first[l.draft.author] ?? l.at, l.at) }
-        let earliest = (exchanges.map(\.at) + listings.map(\.at) + members.compactMap(\.joined)).min() ?? 0
+        // With no date at all (members and nothing else), members join now.
+        let earliest = (exchanges.map(\.at) + listings.map(\.at) + members.compactMap(\.joined)).min() ?? Int64(Date().timeIntervalSince1970)
         var plan = ImportPlan()
         plan.problems = problems
         plan.leftOut = leftOut

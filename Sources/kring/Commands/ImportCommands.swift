@@ -62,7 +62,9 @@ private func runImport(_ inv: Invocation, _ plan: ImportPlan) throws -> Int32 {
                          }), "ledger_head": outcome.head?.json ?? .null]).canonicalString)
     } else {
         if !plan.leftOut.isEmpty { out("Left out (Kring keeps no contact data): \(plan.leftOut.joined(separator: ", ")).") }
-        let what = "\(outcome.members) members, \(outcome.exchanges) exchanges, \(outcome.listings) offers and requests"
+        func count(_ n: Int, _ one: String, _ many: String) -> String { "\(n) \(n == 1 ? one : many)" }
+        let what = [count(outcome.members, "member", "members"), count(outcome.exchanges, "exchange", "exchanges"),
+                    count(outcome.listings, "offer or request", "offers and requests")].joined(separator: ", ")
         if !outcome.ok {
             out("\(outcome.problems.count) problem\(outcome.problems.count == 1 ? "" : "s"); nothing was written. (\(what) read.)")
         } else if dry {
