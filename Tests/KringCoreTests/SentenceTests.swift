@@ -46,7 +46,7 @@ import Testing
         .requestNeedsReceiver(rq, author: bo), .alreadyFulfilled(rq, by: x),
         .bookingCancelled(bk), .bookingSettled(bk, by: x), .bookingNotOver(bk, date: later, end: 720), .bookingSettlement(bk, kind: .space, owner: an, member: bo),
         .bookingSettlement(bk, kind: .time, owner: nil, member: bo), .sessionLength(least: 15, most: 480, quantum: 15, got: 50), .sessionNeeded(of),
-        .questionNeeded(of), .questionOneLine, .notOpenToIntroduce(rq), .importSource, .introduceToSelf(an), .alreadyIntroduced(request: rq, offer: of), .coordinatorOnly(.introduceMembers), .questionForSessions, .skippedTime(date: later, minute: 150, zone: "Europe/Brussels"), .slotOver(date: day, end: 600),
+        .questionNeeded(of), .questionOneLine, .notOpenToIntroduce(rq), .importSource, .sessionCredits(bk, length: Minutes(60), got: Minutes(30)), .introduceToSelf(an), .alreadyIntroduced(request: rq, offer: of), .coordinatorOnly(.introduceMembers), .questionForSessions, .skippedTime(date: later, minute: 150, zone: "Europe/Brussels"), .slotOver(date: day, end: 600),
         .onlyOwnerSetsHours(an), .capacityRange(most: 10_000, got: 0), .hoursShape, .onlySelfBooks(bo), .noHours(of), .ownSpace(an),
         .bookingDay(today: day, most: 365, got: Day(iso: "2028-01-01")!), .bookingTimes(start: 720, end: 600),
         .notOpen(of, date: later, start: 1_200, end: 1_320), .peopleRange(of, capacity: 12, got: 13),

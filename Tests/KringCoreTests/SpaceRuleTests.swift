@@ -280,7 +280,9 @@ import KringTestSupport
             ExchangeDraft(providers: ["bakkerij"], receivers: ["an"], kind: kind, domain: "work", what: "advies", credits: Minutes(credits), quantity: kind == .time ? nil : 60, links: ["bk-1"])
         }
         #expect(c.code(.propose(settle(.space, 0)), by: .member("bakkerij")) == .bookingState, "a session is time, not space")
-        #expect(c.code(.propose(settle(.time, 0)), by: .member("bakkerij")) != nil, "no gift of time")
+        #expect(c.code(.propose(settle(.time, 0)), by: .member("bakkerij")) == .inputAmount, "no gift of time")
+        #expect(c.code(.propose(settle(.time, 30)), by: .member("bakkerij")) == .bookingState, "hour for hour: a session of 60 minutes is 60 minutes of credits")
+        #expect(c.code(.propose(settle(.time, 75)), by: .member("bakkerij")) == .bookingState)
         #expect(c.code(.propose(settle(.time, 60)), by: .member("bakkerij")) == nil)
         try! c.run(.confirm("ex-1"), by: .member("an"))
         #expect(c.state.booking("bk-1")?.settledBy == "ex-1")

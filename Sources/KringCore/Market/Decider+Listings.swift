@@ -138,5 +138,10 @@ extension Decider {
         guard d.kind == kind, let owner, d.providers.contains(owner), d.receivers.contains(b.info.member) else {
             throw .violation(.bookingState, .bookingSettlement(id, kind: kind, owner: owner, member: b.info.member))
         }
+        // An expert's session is time, hour for hour: its credits are its length.
+        let length = b.info.minutes(in: view.policy)
+        if kind == .time, d.credits.value != length {
+            throw .violation(.bookingState, .sessionCredits(id, length: Minutes(length), got: d.credits), field: .credits)
+        }
     }
 }

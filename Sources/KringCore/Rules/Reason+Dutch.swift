@@ -145,6 +145,7 @@ extension Reason {
         case let .alreadyFulfilled(id, by): return "\(id) werd al vervuld door \(by)."
 
         case let .bookingCancelled(id): return "\(id) werd geannuleerd."
+        case let .sessionCredits(id, length, got): return "\(id) is een sessie van \(u(length)), uur voor uur verrekend met \(u(length)) tijdkrediet, niet \(u(got))."
         case .importSource: return "Een geïmporteerde uitwisseling noemt haar bronbestand bij zijn SHA-256 (64 hexadecimale cijfers) en een rij vanaf 1."
         case let .notOpenToIntroduce(id): return "\(id) staat niet meer open (ingetrokken, beantwoord of verlopen); alleen open zoekertjes worden voorgesteld."
         case let .introduceToSelf(author): return "\(author) schreef zowel de vraag als het aanbod; een kennismaking is tussen twee leden."

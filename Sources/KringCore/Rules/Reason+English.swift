@@ -150,6 +150,7 @@ extension Reason {
         case let .alreadyFulfilled(id, by): return "\(id) was already fulfilled by \(by)."
 
         case let .bookingCancelled(id): return "\(id) was cancelled."
+        case let .sessionCredits(id, length, got): return "\(id) is a session of \(length), settled hour for hour with \(length) of credits, not \(got)."
         case .importSource: return "An imported exchange names its source file by its SHA-256 (64 hex digits) and a row from 1."
         case let .notOpenToIntroduce(id): return "\(id) is no longer open (withdrawn, fulfilled or expired); only open listings are introduced."
         case let .introduceToSelf(author): return "\(author) wrote both the request and the offer; an introduction is between two members."

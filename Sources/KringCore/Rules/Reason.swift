@@ -121,6 +121,7 @@ public enum Reason: Sendable, Equatable, Codable {
     // Rooms and bookings
     case bookingCancelled(BookingID)
     case importSource
+    case sessionCredits(BookingID, length: Minutes, got: Minutes)
     case bookingSettled(BookingID, by: ExchangeID)
     case bookingNotOver(BookingID, date: Day, end: Int64)
     case bookingSettlement(BookingID, kind: ExchangeKind, owner: MemberID?, member: MemberID)
