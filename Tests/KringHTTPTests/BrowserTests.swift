@@ -327,11 +327,23 @@ struct BrowserTests {
         try coordinator.type("#repeat", "de gemeente zegt ja")
         try coordinator.follow("main button[type=submit]")
         for (path, title) in [("/desk", "Balie"), ("/desk/members", "Balie: de leden"), ("/desk/members/\(company)", ""), ("/desk/members/new", "Een lid inschrijven"),
-                              ("/desk/slips", "Papieren strookjes"), ("/desk/policy", "Het beleid"), ("/desk/matches", "Mensen verbinden")] {
+                              ("/desk/slips", "Papieren strookjes"), ("/desk/policy", "Het beleid"), ("/desk/matches", "Mensen verbinden"),
+                              ("/desk/import", "Een andere tijdsbank overbrengen")] {
             try coordinator.open(site + path)
             let shown = try coordinator.title()
             #expect(shown.hasPrefix(title) && !shown.hasPrefix("Niet gevonden"), "\(path): \(shown)")
             try look(coordinator, "c" + path.replacingOccurrences(of: "/", with: "-"))
+        }
+        // An expert's page and its hours form, and a room's hours form (a coordinator may open
+        // every one), as their owners see them.
+        for (list, step) in [("/experts", "d-expert"), ("/rooms?date=\(later)", "d-room")] {
+            try coordinator.open(site + list)
+            try coordinator.follow("main ul.items > li > a")
+            try look(coordinator, step)
+            let page = try #require(try coordinator.url().components(separatedBy: site).last?.split(separator: "?").first.map(String.init))
+            try coordinator.open(site + page + "/hours")
+            #expect(try coordinator.source().contains("id=\"capacity\""), "\(page)/hours")
+            try look(coordinator, step + "-hours")
         }
         // Into English and back, on the foot of the page.
         try resident.open(site + "/challenges")

@@ -121,7 +121,7 @@ extension ImportReader {
             if !joined.isEmpty && at == nil { problems.append(members.problem(row.line, "\(joined.prefix(30)) is not a date.")); continue }
             sourceMembers.append(SourceMember(id: byUID[uid]!, name: name.isEmpty ? "Member \(uid)" : name, kind: .person, joined: at, line: row.line, file: members.name))
         }
-        let organization = MemberID(canonical: mapping.organization)!
+        let organization = mapping.organization
         var usesOrganization = false, usesDeleted = false, organizationName = "TimeOverflow"
         let deleted = MemberID(canonical: "former-members")!
         var exchanges = [SourceExchange]()

@@ -54,7 +54,7 @@ public struct ImportMapping: Sendable {
     /// The domain of a category not listed.
     public var otherDomain = "other"
     /// The member id the organisation's account becomes (a member of kind municipality).
-    public var organization = "stad"
+    public var organization = MemberID(canonical: "stad")!
     /// Names TimeOverflow's reports give deleted or inactive users.
     public var deleted: [String] = []
 
@@ -134,10 +134,10 @@ public struct ImportMapping: Sendable {
             }
             switch kv[0] {
             case "organization", "organisation":
-                guard MemberID(canonical: kv[1]) != nil else {
+                guard let id = MemberID(canonical: kv[1]), !id.isReserved, id != poolID else {
                     throw ImportProblem(file: "mapping", line: n + 1, code: .inputInvalid, sentence: "organization names a member id like stad, not \(kv[1].prefix(40)).")
                 }
-                organization = kv[1]
+                organization = id
             case "deleted": deleted = kv[1].split(separator: ";").map { $0.trimmingCharacters(in: .whitespaces).folded }
             default:
                 guard domains.contains(kv[1]) else {

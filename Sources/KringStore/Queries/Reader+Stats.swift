@@ -82,10 +82,7 @@ extension Reader {
         // Introductions by the day they were made, with the two members and whether a
         // confirmed exchange linked to both listings followed.
         let ins = try db.prepare("""
-            SELECT j.ts, r.author, o.author, EXISTS (SELECT 1 FROM exchange_links a
-                      JOIN exchange_links b ON b.exchange = a.exchange AND b.target = 'of-' || i.offer
-                      JOIN exchanges x ON x.num = a.exchange AND x.state = 'confirmed'
-                    WHERE a.target = 'rq-' || i.request)
+            SELECT j.ts, r.author, o.author, \(Reader.introductionBecame)
             FROM introductions i JOIN journal j ON j.seq = i.seq JOIN listings r ON r.num = i.request JOIN listings o ON o.num = i.offer
             """)
         while try ins.step() {
