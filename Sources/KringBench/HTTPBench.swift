@@ -256,6 +256,28 @@ func hundredMembers(at path: String) throws -> Ledger {
     return ledger
 }
 
+/// The reads alone: `/health` of a minimal server and of kring serve, and a balance with a
+/// token (`--only reads`; quick to run under a profiler).
+func readsBench(base: String) throws {
+    let duration = 3.0
+    let demo = base + "/reads-demo.sqlite"
+    _ = try DemoCommunity.build(at: demo, options: DemoOptions(members: 150, months: 18, seed: 42, endDay: Day(iso: "2026-11-29")!))
+    let token = try Ledger(path: demo).issueToken(member: member("gemeente-kring"), role: .coordinator, label: "bench").token
+    let ids = try Reader(path: demo).balances().map(\.member)
+    let minimal = try Child(path: demo, minimal: true)
+    let bare = load(port: minimal.port, connections: 50, duration: duration) { _, _ in get("/health") }
+    minimal.stop()
+    let server = try Child(path: demo)
+    let health = load(port: server.port, connections: 50, duration: duration) { _, _ in get("/health") }
+    let balance = load(port: server.port, connections: 50, duration: duration) { c, n in get("/v1/members/\(ids[(c * 7919 + n) % ids.count])/balance", token: token) }
+    server.stop()
+    print("reads, 50 keep-alive connections over loopback, \(Int(duration)) s each:")
+    print("  minimal server GET /health:                   \(bare.line)")
+    print("  kring serve GET /health:                      \(health.line)  (ratio to minimal \(fmt(health.rate / bare.rate, 2)))")
+    print("  kring serve GET /v1/members/{id}/balance:     \(balance.line)  (ratio to the same server's /health \(fmt(balance.rate / health.rate, 2)))")
+    print("")
+}
+
 func httpBench(base: String) throws {
     let duration = 3.0
     // A ledger of 100 members for the writes; the demo community for the reads.
@@ -328,7 +350,7 @@ func httpBench(base: String) throws {
     print("HTTP, 50 keep-alive connections over loopback, \(Int(duration)) s each (server in a child process):")
     print("  minimal server (same HTTP code, constant answer) GET /health: \(bare.line)")
     print("  kring serve GET /health:                              \(health.line)  (ratio \(fmt(health.rate / bare.rate, 2)))")
-    print("  kring serve GET /v1/members/{id}/balance (token):     \(balance.line)  (ratio \(fmt(balance.rate / bare.rate, 2)))")
+    print("  kring serve GET /v1/members/{id}/balance (token):     \(balance.line)  (ratio \(fmt(balance.rate / bare.rate, 2)); to the same server's /health \(fmt(balance.rate / health.rate, 2)))")
     print("  kring serve GET / (a signed-in resident's overview):  \(home.line)  (ratio to the same server's /health \(fmt(home.rate / health.rate, 2)))")
     print("  a password hash (PBKDF2-HMAC-SHA256, \(PasswordHash.iterations) iterations), median of 5: \(fmt(hashTimes[2], 0)) ms of one core")
     print("  8 clients signing in continuously (each a full hash and a session): \(signInsAlone.line) (sign-ins and 503s)")

@@ -6,7 +6,7 @@ import KringStore
 import KringTestSupport
 
 // KringBench: each capability beside a baseline measured in the same run, printed as a ratio.
-// Run with `swift run -c release KringBench [--members N] [--months M] [--only bulk,durable,verify,balance,stats,sha,search,match,import,batch,http]`.
+// Run with `swift run -c release KringBench [--members N] [--months M] [--only bulk,durable,verify,balance,stats,sha,search,match,import,batch,reads,http]`.
 
 func seconds(_ body: () throws -> Void) rethrows -> Double {
     let t = DispatchTime.now().uptimeNanoseconds
@@ -269,5 +269,6 @@ if only.contains("import") {
     print("")
 }
 
+if only.contains("reads") { try readsBench(base: base) }
 if only.contains("batch") { try batchBench(base: base) }
 if only.contains("http") { try httpBench(base: base) }

@@ -180,3 +180,42 @@ struct ReleaseServeTests {
         #expect(acks.accepted.count > 0)
     }
 }
+
+@Suite("Tokens against the release binary: revocation from another process", .serialized)
+struct ReleaseTokenTests {
+    @Test("a token revoked with the CLI (another process) stops at the very next request, on every connection, though the server had it cached")
+    func cliRevocationReachesTheRunningServer() throws {
+        let binary = try ReleaseBinary.ensureBuilt()
+        let dir = TempDir("kring-release-token")
+        defer { dir.remove() }
+        let path = dir.file("ledger.sqlite")
+        _ = try loadLedger(at: path)
+        func cli(_ args: String...) throws -> ProcessResult { try runProcess(binary, ["--db", path] + args) }
+        let issued = try cli("token", "issue", "an", "--role", "member", "--label", "phone", "--json")
+        let other = try cli("token", "issue", "an", "--role", "member", "--label", "laptop", "--json")
+        guard issued.status == 0, other.status == 0, let j = try? JSON.parse(issued.stdout), let token = j["token"]?.stringValue, let id = j["id"]?.stringValue,
+              let second = (try? JSON.parse(other.stdout))?["token"]?.stringValue else {
+            Issue.record("no token: \(issued.stderr) \(other.stderr)")
+            return
+        }
+        let server = try ShellServer(binary: binary, db: path)
+        defer { _ = server.stop(with: SIGKILL) }
+        // Several connections, several requests each, so that more than one of the server's
+        // readers has looked the token up.
+        let clients = try (0..<4).map { _ in try RawClient(port: server.port) }
+        for _ in 0..<5 {
+            for c in clients {
+                c.send(requestBytes("GET", "/v1/members/an/balance", token: token))
+                #expect(c.read()?.status == 200)
+            }
+        }
+        #expect(try cli("token", "revoke", id).status == 0)
+        for c in clients {
+            c.send(requestBytes("GET", "/v1/members/an/balance", token: token))
+            let r = c.read()
+            #expect(r?.status == 401 && r?.json?["code"]?.stringValue == "http.unauthorized", "a revoked token still read a balance")
+            c.send(requestBytes("GET", "/v1/members/an/balance", token: second))
+            #expect(c.read()?.status == 200, "the member's other token keeps working")
+        }
+    }
+}

@@ -19,6 +19,16 @@ struct Context {
     var query: Query
     let principal: Principal?
     let api: API
+    /// A GET's reader: the request authenticates and reads in one snapshot on it. Nil for a
+    /// write, whose reads each lend a reader of their own (a write's answer must not come from a
+    /// snapshot taken before it).
+    let reader: Reader?
+
+    /// Runs `body` on the request's reader, or on a pooled one.
+    func read<T>(_ body: (Reader) throws -> T) throws -> T {
+        if let reader { return try body(reader) }
+        return try api.read(body)
+    }
 
     func param(_ name: String) -> String { params[name] ?? "" }
 
@@ -45,12 +55,14 @@ struct Context {
     /// Today in the circle's time zone (a policy setting), UTC should the policy be unreadable.
     var today: Day {
         let now = api.clock()
-        return (try? api.read { try $0.policy() }.day(now)) ?? Day(timestamp: now)
+        return (try? read { try $0.policy() }.day(now)) ?? Day(timestamp: now)
     }
 }
 
 /// A route: method, path template, who may call it, what it does.
-struct Route: Sendable {
+/// A class: the dispatcher looks at many routes per request, and copying a struct of strings,
+/// arrays and a closure costs a retain for each.
+final class Route: Sendable {
     enum Segment: Sendable, Equatable {
         case literal(String)
         case param(String)
@@ -62,6 +74,8 @@ struct Route: Sendable {
     let summary: String
     let handler: @Sendable (inout Context) throws -> HTTPResponse
     let segments: [Segment]
+    /// How many segments are literal (the more, the more specific the route).
+    let literals: Int
 
     init(_ method: String, _ template: String, _ access: Access, _ summary: String, _ handler: @escaping @Sendable (inout Context) throws -> HTTPResponse) {
         self.method = method
@@ -72,19 +86,27 @@ struct Route: Sendable {
         segments = template.split(separator: "/").map { s in
             s.hasPrefix("{") ? .param(String(s.dropFirst().dropLast())) : .literal(String(s))
         }
+        literals = segments.count { if case .literal = $0 { true } else { false } }
     }
 
-    /// The parameters when `path` (split and decoded) fits the template.
-    func match(_ parts: [String]) -> [String: String]? {
-        guard parts.count == segments.count else { return nil }
-        var params = [String: String]()
+
+    /// Whether `path` (split and decoded) fits the template; nothing is allocated.
+    func fits(_ parts: [String]) -> Bool {
+        guard parts.count == segments.count else { return false }
         for (seg, part) in zip(segments, parts) {
             switch seg {
-            case .literal(let l): guard l == part else { return nil }
-            case .param(let name):
-                guard !part.isEmpty else { return nil }
-                params[name] = part
+            case .literal(let l): if l != part { return false }
+            case .param: if part.isEmpty { return false }
             }
+        }
+        return true
+    }
+
+    /// The parameters of `path`, which `fits` the template.
+    func parameters(_ parts: [String]) -> [String: String] {
+        var params = [String: String]()
+        for (seg, part) in zip(segments, parts) {
+            if case .param(let name) = seg { params[name] = part }
         }
         return params
     }
@@ -119,6 +141,8 @@ public final class API: @unchecked Sendable {
 
     /// Every route, in the order docs/openapi.yaml lists them.
     let routes: [Route]
+    /// The routes by their number of segments (a path is only matched against those).
+    private let routesByLength: [Int: [Route]]
     /// The web pages, on the same ledger and writer.
     private var web: Web!
 
@@ -129,6 +153,7 @@ public final class API: @unchecked Sendable {
         self.clock = clock
         self.limits = limits
         routes = API.readRoutes + API.writeRoutes
+        routesByLength = Dictionary(grouping: routes, by: \.segments.count)
         committer = Committer(ledger: ledger, metrics: metrics, maxQueued: limits.maxQueuedWrites, maxBatch: limits.maxBatch)
         web = Web(api: self, publicURL: publicURL)
     }
@@ -182,28 +207,34 @@ public final class API: @unchecked Sendable {
         // The resource is named by the most specific templates that take the path: literal
         // segments before parameters (`/v1/exchanges/recorded` is not the exchange `recorded`).
         var allowed = Set<String>()
-        var found: (Route, [String: String])?
+        var found: Route?
         var specificity = -1
-        for r in routes {
-            guard let params = r.match(parts) else { continue }
-            let literals = r.segments.count - params.count
-            if literals > specificity {
-                specificity = literals
+        for r in routesByLength[parts.count] ?? [] where r.fits(parts) {
+            if r.literals > specificity {
+                specificity = r.literals
                 allowed = []
                 found = nil
             }
-            guard literals == specificity else { continue }
+            guard r.literals == specificity else { continue }
             allowed.insert(r.method)
-            if r.method == method, found == nil { found = (r, params) }
+            if r.method == method, found == nil { found = r }
         }
-        guard let (route, params) = found else {
+        guard let route = found else {
             if allowed.isEmpty { throw APIError.notFound("There is no resource at \(request.path.prefix(200)).") }
             if allowed.contains("GET") { allowed.insert("HEAD") }
             let allow = allowed.sorted().joined(separator: ", ")
             throw APIError(405, .httpMethod, "\(request.method) is not allowed here; allowed: \(allow).", headers: [("Allow", allow)])
         }
         routeName = route.template
-        let principal = try authenticate(request)
+        // A read authenticates and answers in one read transaction, on one lent reader.
+        if method == "GET" {
+            return try readers.with { reader in try answer(route, parts, request, reader: reader, principal: &caller) }
+        }
+        return try answer(route, parts, request, reader: nil, principal: &caller)
+    }
+
+    private func answer(_ route: Route, _ parts: [String], _ request: HTTPRequest, reader: Reader?, principal caller: inout Principal?) throws -> HTTPResponse {
+        let principal = try authenticate(request, reader: reader)
         caller = principal
         switch route.access {
         case .public: break
@@ -212,26 +243,38 @@ public final class API: @unchecked Sendable {
             guard let p = principal else { throw APIError.unauthorized }
             guard p.role == .coordinator else { throw APIError.forbidden("Only a coordinator may \(route.summary).") }
         }
-        var ctx = Context(request: request, params: params, query: try Query(request), principal: principal, api: self)
+        var ctx = Context(request: request, params: route.parameters(parts), query: try Query(request), principal: principal, api: self, reader: reader)
         return try route.handler(&ctx)
     }
 
     /// The principal of the bearer token, nil without one; 401 for a malformed, unknown or
     /// revoked token (even on a public route: a wrong token is never silently ignored).
-    private func authenticate(_ request: HTTPRequest) throws -> Principal? {
+    private func authenticate(_ request: HTTPRequest, reader: Reader?) throws -> Principal? {
         let values = request.headers.filter { $0.name == "authorization" }
         guard let header = values.first else { return nil }
         guard values.count == 1 else { throw APIError(400, .httpMalformed, "Authorization is given more than once.") }
         let parts = header.value.split(separator: " ", maxSplits: 1)
         guard parts.count == 2, parts[0].lowercased() == "bearer" else { throw APIError.unauthorized }
-        let token = parts[1].trimmingCharacters(in: .whitespaces)
+        // Optional whitespace around the token (RFC 9110 §5.6.3), trimmed on the bytes.
+        let token = API.trimmingBlanks(parts[1])
         let now = clock()
-        guard let p = try readers.with({ try $0.principal(token: token, now: now) }) else {
+        let lookup = { (r: Reader) throws in try r.principal(token: token, now: now) }
+        guard let p = try reader.map(lookup) ?? readers.with(lookup) else {
             throw APIError(401, .httpUnauthorized, "The bearer token is unknown, revoked or expired.", headers: [("WWW-Authenticate", "Bearer realm=\"kring\", error=\"invalid_token\"")])
         }
         // When it was last used, coarsely: at most one write a minute per token.
         if now - (p.lastUsedAt ?? .min / 2) >= API.tokenUseResolution { try ledger.touchToken(p.tokenID) }
         return p
+    }
+
+    /// `text` without the spaces and tabs around it (Foundation's `trimmingCharacters` goes
+    /// through NSString and costs more than the token's lookup).
+    static func trimmingBlanks(_ text: Substring) -> String {
+        let u = text.utf8
+        var lo = u.startIndex, hi = u.endIndex
+        while lo < hi, u[lo] == 0x20 || u[lo] == 0x09 { lo = u.index(after: lo) }
+        while hi > lo, u[u.index(before: hi)] == 0x20 || u[u.index(before: hi)] == 0x09 { hi = u.index(before: hi) }
+        return String(text[lo..<hi])
     }
 
     /// Reads with a pooled reader.

@@ -34,7 +34,7 @@ extension API {
             let limit = try pageSize(&ctx), before = try intCursor(&ctx)
             try ctx.query.finish()
             let today = ctx.today
-            let rows = try ctx.api.read { try $0.listings(filter, today: today, before: before, limit: limit + 1) }
+            let rows = try ctx.read { try $0.listings(filter, today: today, before: before, limit: limit + 1) }
             return page(rows, limit: limit, json: \.json, cursor: { String($0.updatedSeq) })
         }
     }
@@ -50,7 +50,7 @@ extension API {
     static let readRoutes: [Route] = [
         Route("GET", "/health", .public, "check the server") { ctx in
             try ctx.query.finish()
-            let head = try ctx.api.read { try $0.head() }
+            let head = try ctx.read { try $0.head() }
             return ok(.object(["status": .string("ok"), "head_seq": .int(head.seq)]))
         },
         Route("GET", "/metrics", .public, "read the metrics") { ctx in
@@ -60,17 +60,17 @@ extension API {
         },
         Route("GET", "/v1/ledger/head", .public, "read the ledger head") { ctx in
             try ctx.query.finish()
-            return ok(try ctx.api.read { try $0.head() }.json)
+            return ok(try ctx.read { try $0.head() }.json)
         },
         listingRoute(.offer),
         listingRoute(.request),
         Route("GET", "/v1/listings/{id}", .public, "read a listing") { ctx in
             try ctx.query.finish()
             let id = try ctx.pathID(ListingID.self), today = ctx.today
-            guard let r = try ctx.api.read({ try $0.listing(id) }) else { throw APIError(404, RuleCode.listingNotFound, "There is no listing \(id).") }
+            guard let r = try ctx.read({ try $0.listing(id) }) else { throw APIError(404, RuleCode.listingNotFound, "There is no listing \(id).") }
             // Withdrawn, fulfilled or expired listings, and those of members no longer active,
             // are history: their author and coordinators see them.
-            let authorActive = try ctx.api.read { try $0.member(r.record.info.author) }?.state.status == .active
+            let authorActive = try ctx.read { try $0.member(r.record.info.author) }?.state.status == .active
             let open = r.record.isOpen(on: today) && authorActive
             if !open && !(ctx.isCoordinator || ctx.principal?.member == r.record.info.author) {
                 throw APIError(404, RuleCode.listingNotFound, "There is no open listing \(id).")
@@ -84,7 +84,7 @@ extension API {
             let limit = try ctx.query.int("limit", range: 1...API.maxPageSize) ?? 50
             try ctx.query.finish()
             let today = ctx.today
-            let rows = try ctx.api.read { try $0.search(q, filter: filter, today: today, limit: limit) }
+            let rows = try ctx.read { try $0.search(q, filter: filter, today: today, limit: limit) }
             return ok(.object(["items": .array(rows.map(\.json)), "next_cursor": .null]))
         },
         Route("GET", "/v1/stats", .public, "read the statistics") { ctx in
@@ -114,7 +114,7 @@ extension API {
         Route("GET", "/v1/me", .token, "read who the token belongs to") { ctx in
             try ctx.query.finish()
             let p = ctx.caller
-            let row = try ctx.api.read { try $0.member(p.member) }
+            let row = try ctx.read { try $0.member(p.member) }
             return ok(.object(["member": row.map(\.json) ?? .null, "role": .string(p.role.rawValue), "token_id": .id(p.tokenID)]))
         },
         Route("GET", "/v1/members", .token, "list members") { ctx in
@@ -125,22 +125,23 @@ extension API {
                 return m
             }
             try ctx.query.finish()
-            let rows = try ctx.api.read { try $0.memberPage(kind: kind, status: status, after: after, limit: limit + 1) }
+            let rows = try ctx.read { try $0.memberPage(kind: kind, status: status, after: after, limit: limit + 1) }
             let full = ctx.isCoordinator, me = ctx.caller.member
             return page(rows, limit: limit, json: { full || $0.state.info.id == me ? $0.json : directoryJSON($0) }, cursor: { $0.state.info.id.handle })
         },
         Route("GET", "/v1/members/{id}", .token, "read a member") { ctx in
             try ctx.query.finish()
             let id = try ctx.pathID(MemberID.self)
-            guard let r = try ctx.api.read({ try $0.member(id) }) else { throw RuleViolation(.memberNotFound, .notFound(.member(id))) }
+            guard let r = try ctx.read({ try $0.member(id) }) else { throw RuleViolation(.memberNotFound, .notFound(.member(id))) }
             return ok(ctx.isCoordinator || ctx.caller.member == id ? r.json : directoryJSON(r))
         },
         Route("GET", "/v1/members/{id}/balance", .token, "read a balance") { ctx in
             try ctx.query.finish()
             let id = try ctx.pathID(MemberID.self)
             try ctx.requireSelfOrCoordinator(id, "balance")
-            guard let r = try ctx.api.read({ try $0.member(id) }) else { throw RuleViolation(.memberNotFound, .notFound(.member(id))) }
-            let head = try ctx.api.read { try $0.head() }
+            // The balance and the head it is at, from one snapshot.
+            let (row, head) = try ctx.read { r in (try r.member(id), try r.head()) }
+            guard let r = row else { throw RuleViolation(.memberNotFound, .notFound(.member(id))) }
             return ok(.object(["member": .id(id), "balance_minutes": .int(r.state.balance.value), "floor_minutes": .int(r.floor.value),
                                "ceiling_minutes": r.ceiling.map { .int($0.value) } ?? .null, "ledger_head": head.json]))
         },
@@ -150,7 +151,7 @@ extension API {
             let from = try ctx.query.day("from"), to = try ctx.query.day("to")
             let limit = try pageSize(&ctx), after = try intCursor(&ctx)
             try ctx.query.finish()
-            guard let s = try ctx.api.read({ try $0.statement(id, from: from, to: to, afterPosting: after, limit: limit + 1) }) else {
+            guard let s = try ctx.read({ try $0.statement(id, from: from, to: to, afterPosting: after, limit: limit + 1) }) else {
                 throw RuleViolation(.memberNotFound, .notFound(.member(id)))
             }
             let lines = s.lines.prefix(limit)
@@ -171,13 +172,13 @@ extension API {
             let state = try ctx.query.enumValue("state", ExchangeState.self)
             let limit = try pageSize(&ctx), before = try intCursor(&ctx)
             try ctx.query.finish()
-            let rows = try ctx.api.read { [member] in try $0.exchanges(member: member, state: state, before: before, limit: limit + 1) }
+            let rows = try ctx.read { [member] in try $0.exchanges(member: member, state: state, before: before, limit: limit + 1) }
             return page(rows, limit: limit, json: \.json, cursor: { String($0.record.info.id.number) })
         },
         Route("GET", "/v1/exchanges/{id}", .token, "read an exchange") { ctx in
             try ctx.query.finish()
             let id = try ctx.pathID(ExchangeID.self)
-            guard let r = try ctx.api.read({ try $0.exchange(id) }) else { throw RuleViolation(.exchangeNotFound, .notFound(.exchange(id))) }
+            guard let r = try ctx.read({ try $0.exchange(id) }) else { throw RuleViolation(.exchangeNotFound, .notFound(.exchange(id))) }
             let parties = Set(r.record.info.providers + r.record.info.receivers)
             guard ctx.isCoordinator || parties.contains(ctx.caller.member) else {
                 throw APIError.forbidden("A member sees only exchanges they are party to; \(id) is not one of them.")
@@ -186,7 +187,7 @@ extension API {
         },
         Route("GET", "/v1/pool", .token, "read the pool") { ctx in
             try ctx.query.finish()
-            let b = try ctx.api.read { try $0.balance(poolID) } ?? .zero
+            let b = try ctx.read { try $0.balance(poolID) } ?? .zero
             return ok(.object(["member": .id(poolID), "balance_minutes": .int(b.value)]))
         },
         Route("GET", "/v1/offers/{id}/bookings", .token, "read a space's hours and bookings") { ctx in
@@ -194,7 +195,7 @@ extension API {
             let date = try ctx.query.day("date")
             try ctx.query.finish()
             let today = ctx.today
-            let (hours, rows, listing) = try ctx.api.read { r in (try r.spaceHours(offer), try r.bookings(of: offer, on: date, from: date == nil ? today : nil), try r.listing(offer)) }
+            let (hours, rows, listing) = try ctx.read { r in (try r.spaceHours(offer), try r.bookings(of: offer, on: date, from: date == nil ? today : nil), try r.listing(offer)) }
             guard let hours else { throw RuleViolation(.spaceHours, .noHours(offer)) }
             let owner = listing?.record.info.author
             let me = ctx.caller.member, full = ctx.isCoordinator || me == owner
@@ -215,7 +216,7 @@ extension API {
             let openOnly = ctx.query.string("open").map { $0 == "true" } ?? false
             let limit = try pageSize(&ctx), before = try intCursor(&ctx)
             try ctx.query.finish()
-            let rows = try ctx.api.read { [member] in try $0.loans(member: member, outOnly: openOnly, before: before, limit: limit + 1) }
+            let rows = try ctx.read { [member] in try $0.loans(member: member, outOnly: openOnly, before: before, limit: limit + 1) }
             return page(rows, limit: limit, json: \.json, cursor: { String($0.info.id.number) })
         },
         Route("GET", "/v1/introductions", .token, "list introductions") { ctx in
@@ -223,7 +224,7 @@ extension API {
             // with the counts the desk shows.
             try ctx.query.finish()
             let member = ctx.isCoordinator ? nil : ctx.caller.member
-            let (rows, counts) = try ctx.api.read { r in (try r.introductions(member: member), try r.introductionCounts()) }
+            let (rows, counts) = try ctx.read { r in (try r.introductions(member: member), try r.introductionCounts()) }
             var body: [String: JSON] = ["items": .array(rows.map(\.json))]
             if ctx.isCoordinator { body["made"] = .int(counts.made); body["became_exchanges"] = .int(counts.became) }
             return ok(.object(body))
@@ -232,7 +233,7 @@ extension API {
             let limit = try pageSize(&ctx), after = ctx.query.string("cursor")
             try ctx.query.finish()
             let today = ctx.today
-            let rows = try ctx.api.read { try $0.overdueLoans(today: today) }
+            let rows = try ctx.read { try $0.overdueLoans(today: today) }
             return try slice(rows, after: after, limit: limit, key: \.info.id.description, json: \.json)
         },
         Route("GET", "/v1/matches", .token, "match requests to offers") { ctx in
@@ -242,10 +243,10 @@ extension API {
             let today = ctx.today
             // A member sees (and the server computes) suggestions for their own requests only.
             let author: MemberID? = ctx.isCoordinator ? nil : ctx.caller.member
-            if let author, let request, let listing = try ctx.api.read({ try $0.listing(request) }), listing.record.info.author != author {
+            if let author, let request, let listing = try ctx.read({ try $0.listing(request) }), listing.record.info.author != author {
                 throw APIError.forbidden("A member sees matches for their own requests only.")
             }
-            let rows = try ctx.api.read { try $0.matches(request: request, author: author, today: today) }
+            let rows = try ctx.read { try $0.matches(request: request, author: author, today: today) }
             return try slice(rows, after: after, limit: limit, key: \.request.info.id.description, json: \.json)
         },
         Route("GET", "/v1/challenges", .token, "list challenges") { ctx in
@@ -253,18 +254,18 @@ extension API {
             let limit = try pageSize(&ctx), after = ctx.query.string("cursor")
             try ctx.query.finish()
             let today = ctx.today
-            let rows = try ctx.api.read { try $0.challenges(today: today, all: all) }
+            let rows = try ctx.read { try $0.challenges(today: today, all: all) }
             return try slice(rows, after: after, limit: limit, key: \.info.id.description, json: \.summaryJSON)
         },
         Route("GET", "/v1/challenges/{id}", .token, "read a challenge's report") { ctx in
             try ctx.query.finish()
             let id = try ctx.pathID(ChallengeID.self)
-            guard let r = try ctx.api.read({ try $0.challengeReport(id) }) else { throw RuleViolation(.challengeNotFound, .notFound(.challenge(id))) }
+            guard let r = try ctx.read({ try $0.challengeReport(id) }) else { throw RuleViolation(.challengeNotFound, .notFound(.challenge(id))) }
             return ok(r.json)
         },
         Route("GET", "/v1/policy", .token, "read the policy") { ctx in
             try ctx.query.finish()
-            return ok(try ctx.api.read { try $0.policy() }.json)
+            return ok(try ctx.read { try $0.policy() }.json)
         },
         Route("GET", "/v1/verify", .coordinator, "verify the ledger") { ctx in
             try ctx.query.finish()

@@ -238,7 +238,8 @@ struct Query {
     }
 }
 
-/// Readers on connections of their own, lent to one request at a time.
+/// Readers on connections of their own, lent to one request at a time; each lending is one
+/// read transaction (one snapshot of the ledger).
 final class ReaderPool: @unchecked Sendable {
     private let path: String
     private let lock = NSLock()
@@ -263,7 +264,8 @@ final class ReaderPool: @unchecked Sendable {
             if idle.count < 64 { idle.append(r) }
             lock.unlock()
         }
-        return try body(r)
+        // One read transaction per lending: whatever the body reads is one snapshot.
+        return try r.snapshot { try body(r) }
     }
 }
 

@@ -80,7 +80,7 @@ extension API {
         },
         post("/v1/policy", .coordinator, "change the policy") { ctx, b in
             let name = try b.string("setting"), value = try b.string("value")
-            let policy = try ctx.api.read { try $0.policy() }
+            let policy = try ctx.read { try $0.policy() }
             return (.setPolicy(try policy.setting(name, to: value)), nil)
         },
         post("/v1/exchanges", .token, "propose exchanges", created: true) { ctx, b in

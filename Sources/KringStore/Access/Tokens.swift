@@ -147,15 +147,29 @@ enum TokenQueries {
 extension Reader {
     /// The principal holding `token` at `now`, or nil when it is unknown, revoked, expired, or
     /// its member left.
+    ///
+    /// Each reader keeps the principals it found, by the token's hash, for as long as nothing
+    /// has been committed to the ledger since (SQLite's `data_version`, which changes with a
+    /// commit by any other connection, this process's or another's: a revocation, a member
+    /// leaving, a token's use recorded). Expiry is checked against `now` on every call.
     public func principal(token: String, now: Int64) throws(StoreError) -> Principal? {
         guard token.hasPrefix(Tokens.prefix), token.utf8.count == Tokens.prefix.utf8.count + 64 else { return nil }
+        let hash = Tokens.hash(token)
+        let version = try db.scalarInt("PRAGMA data_version") ?? 0
+        if principals.version != version { principals = (version, [:]) }
+        if let hit = principals.found[hash] {
+            return hit.expiresAt.map { $0 > now } ?? true ? hit.principal : nil
+        }
         let s = try db.cached("""
-            SELECT t.id, t.member, t.role, t.last_used_at FROM api_tokens t JOIN members m ON m.id = t.member
+            SELECT t.id, t.member, t.role, t.last_used_at, t.expires_at FROM api_tokens t JOIN members m ON m.id = t.member
             WHERE t.hash = ? AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > ?) AND m.status != 'left'
             """)
         defer { s.reset() }
-        try s.bind([.blob(Tokens.hash(token)), .int(now)])
+        try s.bind([.blob(hash), .int(now)])
         guard try s.step() else { return nil }
-        return Principal(tokenID: TokenID(uncheckedNumber: s.int(0)), member: try s.id(1), role: try s.value(2), lastUsedAt: s.optionalInt(3))
+        let p = Principal(tokenID: TokenID(uncheckedNumber: s.int(0)), member: try s.id(1), role: try s.value(2), lastUsedAt: s.optionalInt(3))
+        if principals.found.count >= Reader.principalsKept { principals.found = [:] }
+        principals.found[hash] = (p, s.optionalInt(4))
+        return p
     }
 }

@@ -5,8 +5,10 @@ extension Reader {
     /// members by number, confirmed exchanges that stand (reversed ones are left out) with the
     /// day their credits were posted, the requests they fulfilled, pool moves, and postings.
     public func statsInput() throws(StoreError) -> StatsInput {
-        try db.execute("BEGIN")
-        defer { try? db.execute("COMMIT") }
+        try snapshot { () throws(StoreError) in try statsInputInSnapshot() }
+    }
+
+    private func statsInputInSnapshot() throws(StoreError) -> StatsInput {
         let policy = try policy()
         let head = try head()
         // Members by number, keyed by the handle as the projections store it (canonical: the

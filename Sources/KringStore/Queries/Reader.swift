@@ -107,6 +107,10 @@ public final class Reader {
     public static let maxRows = 100_000
     let db: Connection
     private var cachedPolicy: (seq: Int64, policy: Policy)?
+    /// Principals found by token hash, valid while the ledger's `data_version` is `version`.
+    var principals: (version: Int64, found: [[UInt8]: (principal: Principal, expiresAt: Int64?)]) = (-1, [:])
+    /// Most principals a reader keeps (a full cache starts over).
+    static let principalsKept = 1_024
 
     /// Opens `path` for reading; the ledger must exist.
     public init(path: String) throws(StoreError) {
@@ -125,6 +129,24 @@ public final class Reader {
         guard version == Schema.version else {
             throw StoreError(version == 0 ? "\(path) is not a Kring ledger; run `kring init`." : "\(path) has schema version \(version); this kring reads \(Schema.version).")
         }
+    }
+
+    /// Runs `body` in one read transaction, so every query in it sees the same snapshot of
+    /// the ledger (and takes SQLite's read lock once, not once per statement). Inside a
+    /// snapshot already, runs `body` in that one.
+    public func snapshot<T>(_ body: () throws -> T) throws -> T {
+        guard !db.inTransaction else { return try body() }
+        try db.run("BEGIN")
+        defer { try? db.run("COMMIT") }
+        return try body()
+    }
+
+    /// `snapshot` for a body that throws only storage errors.
+    public func snapshot<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {
+        guard !db.inTransaction else { return try body() }
+        try db.run("BEGIN")
+        defer { try? db.run("COMMIT") }
+        return try body()
     }
 
     /// The SQL of every statement this reader has compiled (for query-plan checks).

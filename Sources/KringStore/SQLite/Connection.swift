@@ -102,6 +102,9 @@ public final class Connection {
 
     var lastError: String { String(cString: sqlite3_errmsg(handle)) }
 
+    /// Whether a transaction is open on this connection.
+    public var inTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
+
     /// Rows changed by the last statement.
     public var changes: Int { Int(sqlite3_changes(handle)) }
 
