@@ -33,7 +33,8 @@ let only: Set<String> = {
 let dir = FileManager.default.fileExists(atPath: "/dev/shm") && args.contains("--shm") ? "/dev/shm" : NSTemporaryDirectory()
 let base = "\(dir)/kringbench-\(getpid())"
 try? FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
-defer { try? FileManager.default.removeItem(atPath: base) }
+// KRINGBENCH_KEEP=1 keeps the databases (to look at them after a run).
+defer { if ProcessInfo.processInfo.environment["KRINGBENCH_KEEP"] == nil { try? FileManager.default.removeItem(atPath: base) } }
 
 /// Raw SQLite: `rows` inserts of a journal-shaped row, with a prepared statement, all in one transaction.
 func rawInserts(_ path: String, rows: Int, perTransaction: Bool) throws -> Double {
@@ -62,7 +63,11 @@ if only.contains("sha") {
     var small = 0.0
     let entry = [UInt8](repeating: 0x62, count: 300)
     small = seconds { for _ in 0..<200_000 { _ = SHA256.hash(entry) } }
-    print("SHA-256: \(fmt(64 / shaSeconds)) MiB/s over 64 MiB; \(fmt(200_000 / small, 0)) digests/s of 300-byte journal-sized messages")
+    var portable = SHA256(portable: true)
+    let portableSeconds = seconds { for _ in 0..<64 { portable.update(mb) }; _ = portable.finalize() }
+    let portableSmall = seconds { for _ in 0..<200_000 { var h = SHA256(portable: true); h.update(entry); _ = h.finalize() } }
+    print("SHA-256 (\(SHA256.hardware ? "the processor's SHA instructions" : "Swift")): \(fmt(64 / shaSeconds)) MiB/s over 64 MiB; \(fmt(200_000 / small, 0)) digests/s of 300-byte journal-sized messages")
+    print("  baseline the portable Swift compression: \(fmt(64 / portableSeconds)) MiB/s; \(fmt(200_000 / portableSmall, 0)) digests/s (ratio \(fmt(portableSmall / small, 1))x)")
     print("")
 }
 

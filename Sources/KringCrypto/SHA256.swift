@@ -1,8 +1,16 @@
+import CKringSHA
+
 /// SHA-256 as specified in FIPS 180-4, written here because the project takes no packages.
 ///
 /// Incremental: `update` any number of times, then `finalize` once. Tested against the
 /// FIPS 180-4 example vectors (including one million 'a') and fuzzed against split updates.
+///
+/// On a processor with the SHA extensions the compression runs on them (CKringSHA, checked
+/// once at run time); the Swift compression below is the reference the tests hold it to, and
+/// the one used everywhere else.
 public struct SHA256: Sendable {
+    /// Whether this processor compresses with its SHA instructions.
+    public static let hardware = kring_sha256_hardware() != 0
     /// The digest length in bytes.
     public static let digestBytes = 32
     private static let blockBytes = 64
@@ -23,9 +31,20 @@ public struct SHA256: Sendable {
         (0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19)
     private var buffer: [UInt8] = []
     private var totalBytes: UInt64 = 0
+    private let useHardware: Bool
 
     /// A fresh hash state.
-    public init() { buffer.reserveCapacity(SHA256.blockBytes) }
+    public init() {
+        useHardware = SHA256.hardware
+        buffer.reserveCapacity(SHA256.blockBytes)
+    }
+
+    /// A fresh hash state that compresses in Swift even where the processor could (the
+    /// reference, for tests and the benchmark).
+    public init(portable: Bool) {
+        useHardware = SHA256.hardware && !portable
+        buffer.reserveCapacity(SHA256.blockBytes)
+    }
 
     /// The digest of `bytes` in one call.
     public static func hash<Bytes: Sequence>(_ bytes: Bytes) -> [UInt8] where Bytes.Element == UInt8 {
@@ -58,6 +77,13 @@ public struct SHA256: Sendable {
                 block.withUnsafeBufferPointer { compress($0.baseAddress!) }
                 buffer.removeAll(keepingCapacity: true)
             }
+        }
+        let whole = (input.count - offset) / SHA256.blockBytes
+        if whole > 0, useHardware {
+            withUnsafeMutableBytes(of: &state) { s in
+                kring_sha256_blocks(s.baseAddress!.assumingMemoryBound(to: UInt32.self), input.baseAddress! + offset, whole)
+            }
+            offset += whole * SHA256.blockBytes
         }
         while input.count - offset >= SHA256.blockBytes {
             compress(input.baseAddress! + offset)
@@ -95,6 +121,10 @@ public struct SHA256: Sendable {
     @inline(__always) private static func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }
 
     private mutating func compress(_ block: UnsafePointer<UInt8>) {
+        if useHardware {
+            withUnsafeMutableBytes(of: &state) { s in kring_sha256_blocks(s.baseAddress!.assumingMemoryBound(to: UInt32.self), block, 1) }
+            return
+        }
         withUnsafeTemporaryAllocation(of: UInt32.self, capacity: 64) { w in
             for i in 0..<16 {
                 let b = block + i * 4
@@ -102,7 +132,7 @@ public struct SHA256: Sendable {
                 w[i] = hi | UInt32(b[2]) << 8 | UInt32(b[3])
             }
             withUnsafeMutableBytes(of: &state) { s in
-                SHA256.compress(s.baseAddress!.assumingMemoryBound(to: UInt32.self), w.baseAddress!)
+                SHA256.portableCompress(s.baseAddress!.assumingMemoryBound(to: UInt32.self), w.baseAddress!)
             }
         }
     }
@@ -113,6 +143,15 @@ public struct SHA256: Sendable {
     /// One compression (FIPS 180-4 §6.2.2) of the 16 message words in `w[0..<16]` (`w` has
     /// room for 64) into the state `s[0..<8]`. SHA-256 and PBKDF2's inner loop share it.
     static func compress(_ s: UnsafeMutablePointer<UInt32>, _ w: UnsafeMutablePointer<UInt32>) {
+        if hardware {
+            kring_sha256_words(s, w)
+            return
+        }
+        portableCompress(s, w)
+    }
+
+    /// `compress` in Swift.
+    static func portableCompress(_ s: UnsafeMutablePointer<UInt32>, _ w: UnsafeMutablePointer<UInt32>) {
         for i in 16..<64 {
             let x = w[i - 15], y = w[i - 2]
             let s0 = rotr(x, 7) ^ rotr(x, 18) ^ (x >> 3)

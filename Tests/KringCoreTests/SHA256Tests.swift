@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import KringCore
 import KringTestSupport
@@ -13,13 +14,45 @@ import KringTestSupport
     ])
     func fipsVectors(message: String, digest: String) {
         #expect(SHA256.hash(Array(message.utf8)).hexString == digest)
+        var portable = SHA256(portable: true)
+        portable.update(Array(message.utf8))
+        #expect(portable.finalize().hexString == digest)
     }
 
-    @Test func oneMillionA() {
-        var h = SHA256()
+    @Test(arguments: [false, true]) func oneMillionA(portable: Bool) {
+        var h = SHA256(portable: portable)
         let chunk = [UInt8](repeating: UInt8(ascii: "a"), count: 1000)
         for _ in 0..<1000 { h.update(chunk) }
         #expect(h.finalize().hexString == "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0")
+    }
+
+    /// The processor's SHA instructions, where used, give the Swift compression's digests:
+    /// random messages of every length up to several blocks, fed whole and in pieces.
+    @Test func hardwareCompressionEqualsThePortableOne() {
+        var rng = SplitMix64(seed: 180_4)
+        for _ in 0..<2_000 {
+            let bytes = (0..<rng.below(700)).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+            var portable = SHA256(portable: true)
+            portable.update(bytes)
+            var pieces = SHA256()
+            var i = 0
+            while i < bytes.count {
+                let k = min(bytes.count - i, 1 + rng.below(200))
+                pieces.update(Array(bytes[i..<i + k]))
+                i += k
+            }
+            let reference = portable.finalize()
+            #expect(SHA256.hash(bytes) == reference && pieces.finalize() == reference, "length \(bytes.count)")
+        }
+    }
+
+    /// The run-time check finds the instructions where the processor reports them.
+    @Test func hardwareIsDetectedAsTheProcessorReportsIt() throws {
+        #if os(Linux) && arch(x86_64)
+        let cpuinfo = try String(contentsOfFile: "/proc/cpuinfo", encoding: .utf8)
+        let flags = cpuinfo.split(separator: "\n").first { $0.hasPrefix("flags") }.map { Set($0.split(separator: " ").map(String.init)) } ?? []
+        #expect(SHA256.hardware == (flags.contains("sha_ni") && flags.contains("sse4_1") && flags.contains("ssse3")))
+        #endif
     }
 
     @Test func splitUpdatesEqualOneShot() {

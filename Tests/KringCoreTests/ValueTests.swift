@@ -1,3 +1,4 @@
+import Foundation
 import Testing
 @testable import KringCore
 import KringTestSupport
@@ -53,6 +54,21 @@ import KringTestSupport
 
     @Test func refusesInvalidUTF8() {
         #expect(throws: JSONParseError.self) { try JSON.parse([0x22, 0xff, 0x22]) }
+        #expect(throws: JSONParseError.self) { try JSON.parse([0x22, 0x61, 0x5c, 0x6e, 0xc3, 0x22]) }
+    }
+
+    /// Strings read as Foundation's parser reads them: runs without escapes (taken whole),
+    /// escapes of every kind, and UTF-8 of every length, mixed at random.
+    @Test func stringsReadAsFoundationReadsThem() throws {
+        var rng = SplitMix64(seed: 2026)
+        let pieces = ["a", "Z", " ", "\\\"", "\\\\", "\\/", "\\n", "\\t", "\\u00e9", "\\ud83d\\ude00", "é", "€", "😀", "kring", "\\b\\f\\r"]
+        for _ in 0..<2_000 {
+            let text = (0..<rng.below(12)).map { _ in rng.pick(pieces) }.joined()
+            let document = "[\"\(text)\"]"
+            let theirs = try JSONSerialization.jsonObject(with: Data(document.utf8)) as? [String]
+            guard case .array(let items) = try JSON.parse(document), case .string(let ours) = items.first else { Issue.record("not an array of a string: \(document)"); continue }
+            #expect(ours == theirs?.first, "\(document)")
+        }
     }
 
     @Test func everyEventRoundTrips() throws {

@@ -237,7 +237,29 @@ private struct JSONParser {
 
     mutating func string() throws(JSONParseError) -> String {
         pos += 1  // opening quote
-        var out = [UInt8]()
+        // Most strings have no escape: find the closing quote and take the bytes at once.
+        let start = pos
+        var end = pos
+        var high: UInt8 = 0
+        while end < bytes.count {
+            let c = bytes[end]
+            if c == UInt8(ascii: "\"") || c == UInt8(ascii: "\\") || c < 0x20 { break }
+            high |= c
+            end += 1
+        }
+        if end < bytes.count, bytes[end] == UInt8(ascii: "\"") {
+            pos = end + 1
+            let s: String? = bytes.withUnsafeBufferPointer { all in
+                let run = UnsafeBufferPointer(rebasing: all[start..<end])
+                // ASCII is valid UTF-8 as it stands; anything else is validated.
+                return high < 0x80 ? String(decoding: run, as: UTF8.self) : String(validating: run, as: UTF8.self)
+            }
+            guard let s else { throw fail("invalid UTF-8 in string") }
+            return s
+        }
+        // An escape or a control character: the run so far, then byte by byte.
+        var out = Array(bytes[start..<end])
+        pos = end
         while true {
             guard pos < bytes.count else { throw fail("unterminated string") }
             let c = bytes[pos]
