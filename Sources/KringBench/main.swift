@@ -108,11 +108,43 @@ if only.contains("durable") {
     print("")
 }
 
+/// Runs the release `kring` beside this binary (when built) with `args` and returns its peak
+/// resident memory in MiB (to within its last 5 ms) and its wall time, or nil without the binary.
+func kringChild(_ args: [String]) -> (peakMiB: Double, seconds: Double)? {
+    let binary = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("kring").path
+    guard FileManager.default.isExecutableFile(atPath: binary) else { return nil }
+    var pid: pid_t = 0
+    let argv: [UnsafeMutablePointer<CChar>?] = ([binary] + args).map { strdup($0) } + [nil]
+    defer { for a in argv { free(a) } }
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    let started = DispatchTime.now().uptimeNanoseconds
+    guard posix_spawn(&pid, binary, &actions, nil, argv, environ) == 0 else { return nil }
+    // The child's own high-water mark, read from /proc while it runs (a spawned child's
+    // rusage would count this process's memory, which it shared until its exec).
+    var peakKiB = 0.0
+    var status: Int32 = 0
+    while waitpid(pid, &status, WNOHANG) == 0 {
+        let text = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
+        if let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
+           let kib = Double(line.split(separator: " ").dropFirst().first ?? "") { peakKiB = max(peakKiB, kib) }
+        usleep(5_000)
+    }
+    return (peakKiB / 1024, Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
+}
+
 // 3. Verify.
 if only.contains("verify") {
     var report: VerifyReport!
     let verifySeconds = try seconds { report = try Verifier.verify(path: demoPath) }
     print("verify of \(report.entries) journal entries: \(fmt(Double(report.entries) / verifySeconds, 0)) entries/s (\(fmt(verifySeconds)) s, ok: \(report.ok))")
+    if let cli = kringChild(["--db", demoPath, "verify"]) {
+        print("  `kring verify` (release, as an operator runs it): \(fmt(cli.seconds)) s, peak resident memory \(fmt(cli.peakMiB, 0)) MiB")
+    }
+    let serialSeconds = try seconds { _ = try Verifier.verify(path: demoPath, parallel: false) }
+    print("  on one thread, as the server verifies on request: \(fmt(Double(report.entries) / serialSeconds, 0)) entries/s (ratio to both cores \(fmt(verifySeconds / serialSeconds, 2)))")
     print("")
 }
 
@@ -242,6 +274,9 @@ if only.contains("stats") {
     print("statistics over \(exchanges) standing exchanges, by month, k = 5: \(fmt(total, 2)) s (facts \(fmt(loadSeconds, 2)) s, figures and suppression \(fmt(computeSeconds, 2)) s); \(cells) cells, \(hidden) withheld")
     print("  baseline plain SQL GROUP BY, credits by domain by month only: \(fmt(sqlSeconds, 2)) s (\(rows) rows)")
     print("  ratio whole report / one GROUP BY: \(fmt(total / sqlSeconds, 1))")
+    if let cli = kringChild(["--db", demoPath, "stats"]) {
+        print("  `kring stats` (release): \(fmt(cli.seconds, 2)) s, peak resident memory \(fmt(cli.peakMiB, 0)) MiB")
+    }
     var pageSeconds = 0.0
     pageSeconds = seconds { _ = report.html(.nl) }
     print("  the HTML page: \(fmt(pageSeconds * 1000, 1)) ms")

@@ -56,6 +56,9 @@ import KringTestSupport
         let report = try Verifier.verify(path: path)
         #expect(!report.ok, "\(sql) went unnoticed")
         if seq > 0 { #expect(report.divergence?.seq == seq, "\(sql): \(String(describing: report.divergence))") }
+        // The server verifies on one thread: the same finding, word for word.
+        let serial = try Verifier.verify(path: path, parallel: false)
+        #expect(serial.divergence?.seq == report.divergence?.seq && serial.divergence?.reason == report.divergence?.reason && serial.entries == report.entries)
     }
 
     @Test func aRefusedCommandChangesNothing() throws {

@@ -397,7 +397,8 @@ public final class API: @unchecked Sendable {
         defer { verifyLock.unlock() }
         let head = try read { try $0.head() }
         if let last = lastVerify, last.seq == head.seq { return last.report }
-        let report = try Verifier.verify(path: path)
+        // On this request's thread alone: the server's other threads keep serving.
+        let report = try Verifier.verify(path: path, parallel: false)
         let json = report.json
         lastVerify = (head.seq, json)
         return json

@@ -30,10 +30,13 @@ public struct VerifyReport: Sendable {
 /// the chain, the sequence, the canonical encoding, the postings and the zero sum, and reports
 /// the first divergence.
 public enum Verifier {
-    /// Verifies the ledger at `path` (opened read-only, beside any writer).
-    public static func verify(path: String) throws(StoreError) -> VerifyReport {
+    /// Verifies the ledger at `path` (opened read-only, beside any writer). `parallel` hashes
+    /// and decodes on other threads as well (every core: the CLI); without it everything runs
+    /// on the calling thread, so a server verifying on request keeps its other cores for the
+    /// requests it serves.
+    public static func verify(path: String, parallel: Bool = true) throws(StoreError) -> VerifyReport {
         let reader = try Reader(path: path)
-        return try verify(reader.db)
+        return try verify(reader.db, parallel: parallel)
     }
 
     /// Entries hashed and decoded per hand-over to the second thread.
@@ -41,15 +44,15 @@ public enum Verifier {
     /// Chunks being checked ahead of the one being applied.
     static let chunksInFlight = 3
 
-    static func verify(_ db: Connection) throws(StoreError) -> VerifyReport {
+    static func verify(_ db: Connection, parallel: Bool = true) throws(StoreError) -> VerifyReport {
         // One read transaction: every query below sees the same snapshot, even while a writer
         // appends.
         try db.execute("BEGIN")
         defer { try? db.execute("COMMIT") }
-        return try verifySnapshot(db)
+        return try verifySnapshot(db, parallel: parallel)
     }
 
-    private static func verifySnapshot(_ db: Connection) throws(StoreError) -> VerifyReport {
+    private static func verifySnapshot(_ db: Connection, parallel: Bool) throws(StoreError) -> VerifyReport {
         var divergences = [(seq: Int64, reason: String)]()
         func diverge(_ seq: Int64, _ reason: String) { divergences.append((seq, reason)) }
 
@@ -98,7 +101,7 @@ public enum Verifier {
             while inFlight.count < chunksInFlight {
                 let chunk = try readChunk()
                 if chunk.isEmpty { return }
-                inFlight.append(CheckedChunk(chunk))
+                inFlight.append(CheckedChunk(chunk, onAnotherThread: parallel))
             }
         }
         try refill()
@@ -369,13 +372,19 @@ struct CheckedEntry: Sendable {
     }
 }
 
-/// A chunk of rows being checked on another thread; `wait()` returns them checked, in order.
+/// A chunk of rows being checked on another thread (or at once, on this one); `wait()` returns
+/// them checked, in order.
 /// `@unchecked Sendable`: `result` is written once before `done` is signalled and read after.
 final class CheckedChunk: @unchecked Sendable {
     private var result: [CheckedEntry] = []
     private let done = DispatchSemaphore(value: 0)
 
-    init(_ rows: [RawEntry]) {
+    init(_ rows: [RawEntry], onAnotherThread: Bool) {
+        guard onAnotherThread else {
+            result = rows.map(CheckedEntry.init)
+            done.signal()
+            return
+        }
         DispatchQueue.global().async { [self] in
             result = rows.map(CheckedEntry.init)
             done.signal()
