@@ -105,6 +105,10 @@ public final class Connection {
     /// Whether a transaction is open on this connection.
     public var inTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
 
+    /// Rows changed by every statement since the connection opened (a cheap "did anything
+    /// write" check).
+    public var totalChanges: Int64 { Int64(sqlite3_total_changes64(handle)) }
+
     /// Rows changed by the last statement.
     public var changes: Int { Int(sqlite3_changes(handle)) }
 
