@@ -98,6 +98,20 @@ struct LifecycleTests {
 
 @Suite("HTTP tokens")
 struct TokenHTTPTests {
+    @Test("a balance over HTTP: the member's figures and the head they stand at, as canonical JSON")
+    func balanceAnswer() throws {
+        let s = try TestServer()
+        defer { s.stop() }
+        let token = try Ledger(path: s.path).issueToken(member: "an", role: .member, label: "phone").token
+        let r = try s.call("GET", "/v1/members/an/balance", token: token)
+        let reader = try Reader(path: s.path)
+        guard let row = try reader.member("an") else { Issue.record("no member an"); return }
+        let expected = JSON.object(["member": .string("an"), "balance_minutes": .int(row.state.balance.value), "floor_minutes": .int(row.floor.value),
+                                    "ceiling_minutes": row.ceiling.map { .int($0.value) } ?? .null, "ledger_head": try reader.head().json])
+        #expect(r.status == 200 && r.json == expected, "\(String(decoding: r.body, as: UTF8.self))")
+        #expect(r.body == expected.canonicalBytes, "the answer is canonical JSON")
+    }
+
     @Test("a company holds several tokens (front desk, manager); a revoked one stops at the next request")
     func severalTokensAndRevocation() throws {
         let s = try TestServer()

@@ -142,8 +142,21 @@ extension API {
             // The balance and the head it is at, from one snapshot.
             let (row, head) = try ctx.read { r in (try r.member(id), try r.head()) }
             guard let r = row else { throw RuleViolation(.memberNotFound, .notFound(.member(id))) }
-            return ok(.object(["member": .id(id), "balance_minutes": .int(r.state.balance.value), "floor_minutes": .int(r.floor.value),
-                               "ceiling_minutes": r.ceiling.map { .int($0.value) } ?? .null, "ledger_head": head.json]))
+            // Written directly, keys in canonical order (the busiest read: no dictionary to
+            // build and sort).
+            var w = CanonicalWriter(capacity: 192)
+            w.beginObject()
+            w.key("balance_minutes"); w.int(r.state.balance.value)
+            w.key("ceiling_minutes"); if let c = r.ceiling { w.int(c.value) } else { w.null() }
+            w.key("floor_minutes"); w.int(r.floor.value)
+            w.key("ledger_head"); w.beginObject()
+            w.key("hash"); w.string(head.hash)
+            w.key("seq"); w.int(head.seq)
+            w.key("ts"); w.int(head.timestamp)
+            w.endObject()
+            w.key("member"); w.string(id.description)
+            w.endObject()
+            return .json(200, w.bytes)
         },
         Route("GET", "/v1/members/{id}/statement", .token, "read a statement") { ctx in
             let id = try ctx.pathID(MemberID.self)
