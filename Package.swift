@@ -20,7 +20,8 @@ let package = Package(
         // release build does rather than twenty times longer.
         .target(name: "KringCrypto", dependencies: ["CKringSHA"], swiftSettings: [.unsafeFlags(["-O"])]),
         // SHA-256's compression with the processor's SHA instructions, where it has them
-        // (checked at run time); KringCrypto's Swift compression is the reference and the rest.
+        // (checked at run time), and the round constants; KringCrypto's Swift compression is the
+        // reference and the rest.
         .target(name: "CKringSHA", cSettings: [.unsafeFlags(["-O2"])]),
         .target(name: "KringCore", dependencies: ["KringCrypto"]),
         // The statistics as documents: JSON, CSV and the HTML page with its word tables.

@@ -1,13 +1,10 @@
 // SHA-256 compression with the x86 SHA extensions (FIPS 180-4 §6.2.2, four rounds per
 // message group). Kring's own code: the Swift implementation in KringCrypto is the
 // reference, and the tests compare the two on the FIPS vectors and on random messages.
-// Elsewhere (no x86, or a processor without the extensions) nothing here is called.
+// Elsewhere (no x86, or a processor without the extensions) only the round constants are used.
 #include "kring_sha256.h"
 
-#if defined(__x86_64__) || defined(__i386__)
-#include <cpuid.h>
-#include <immintrin.h>
-
+/// The 64 round constants (FIPS 180-4 §4.2.2), for both compressions: this one and KringCrypto's.
 static const uint32_t K[64] = {
     0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
     0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
@@ -18,6 +15,12 @@ static const uint32_t K[64] = {
     0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
     0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
 };
+
+const uint32_t *kring_sha256_k(void) { return K; }
+
+#if defined(__x86_64__) || defined(__i386__)
+#include <cpuid.h>
+#include <immintrin.h>
 
 int kring_sha256_hardware(void) {
     unsigned a, b, c, d;

@@ -256,20 +256,31 @@ func hundredMembers(at path: String) throws -> Ledger {
     return ledger
 }
 
-/// The reads alone: `/health` of a minimal server and of kring serve, and a balance with a
-/// token (`--only reads`; quick to run under a profiler).
-func readsBench(base: String) throws {
-    let duration = 3.0
-    let demo = base + "/reads-demo.sqlite"
-    _ = try DemoCommunity.build(at: demo, options: DemoOptions(members: 150, months: 18, seed: 42, endDay: Day(iso: "2026-11-29")!))
-    let token = try Ledger(path: demo).issueToken(member: member("gemeente-kring"), role: .coordinator, label: "bench").token
-    let ids = try Reader(path: demo).balances().map(\.member)
+/// The demo community the HTTP sections read, with a coordinator's token and every member id.
+func readsDemo(_ path: String) throws -> (token: String, ids: [MemberID]) {
+    _ = try DemoCommunity.build(at: path, options: DemoOptions(members: 150, months: 18, seed: 42, endDay: Day(iso: "2026-11-29")!))
+    let token = try Ledger(path: path).issueToken(member: member("gemeente-kring"), role: .coordinator, label: "bench").token
+    return (token, try Reader(path: path).balances().map(\.member))
+}
+
+/// `/health` of a minimal server on the same HTTP code, then `/health` and a balance with a
+/// token from `server`: 50 connections, `duration` seconds each.
+func readLoads(demo: String, server: Child, token: String, ids: [MemberID], duration: Double) throws -> (bare: LoadResult, health: LoadResult, balance: LoadResult) {
     let minimal = try Child(path: demo, minimal: true)
     let bare = load(port: minimal.port, connections: 50, duration: duration) { _, _ in get("/health") }
     minimal.stop()
-    let server = try Child(path: demo)
     let health = load(port: server.port, connections: 50, duration: duration) { _, _ in get("/health") }
     let balance = load(port: server.port, connections: 50, duration: duration) { c, n in get("/v1/members/\(ids[(c * 7919 + n) % ids.count])/balance", token: token) }
+    return (bare, health, balance)
+}
+
+/// The reads alone (`--only reads`; quick to run under a profiler).
+func readsBench(base: String) throws {
+    let duration = 3.0
+    let demo = base + "/reads-demo.sqlite"
+    let (token, ids) = try readsDemo(demo)
+    let server = try Child(path: demo)
+    let (bare, health, balance) = try readLoads(demo: demo, server: server, token: token, ids: ids, duration: duration)
     server.stop()
     print("reads, 50 keep-alive connections over loopback, \(Int(duration)) s each:")
     print("  minimal server GET /health:                   \(bare.line)")
@@ -282,9 +293,7 @@ func httpBench(base: String) throws {
     let duration = 3.0
     // A ledger of 100 members for the writes; the demo community for the reads.
     let demo = base + "/http-demo.sqlite"
-    _ = try DemoCommunity.build(at: demo, options: DemoOptions(members: 150, months: 18, seed: 42, endDay: Day(iso: "2026-11-29")!))
-    let token = try Ledger(path: demo).issueToken(member: member("gemeente-kring"), role: .coordinator, label: "bench").token
-    let ids = try Reader(path: demo).balances().map(\.member)
+    let (token, ids) = try readsDemo(demo)
     // A signed-in resident for the pages: an invitation used, its session's cookie kept.
     let resident = try Reader(path: demo).members(kind: .person, status: .active).first!.state.info.id
     let setup = try Ledger(path: demo)
@@ -297,12 +306,8 @@ func httpBench(base: String) throws {
     }
     hashTimes.sort()
 
-    let minimal = try Child(path: demo, minimal: true)
-    let bare = load(port: minimal.port, connections: 50, duration: duration) { _, _ in get("/health") }
-    minimal.stop()
     let server = try Child(path: demo)
-    let health = load(port: server.port, connections: 50, duration: duration) { _, _ in get("/health") }
-    let balance = load(port: server.port, connections: 50, duration: duration) { c, n in get("/v1/members/\(ids[(c * 7919 + n) % ids.count])/balance", token: token) }
+    let (bare, health, balance) = try readLoads(demo: demo, server: server, token: token, ids: ids, duration: duration)
     let home = load(port: server.port, connections: 50, duration: duration) { _, _ in
         Array("GET / HTTP/1.1\r\nHost: bench\r\nCookie: kring_session=\(cookie)\r\n\r\n".utf8)
     }

@@ -3,6 +3,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/// The 64 round constants of FIPS 180-4 §4.2.2 (shared with KringCrypto's Swift compression).
+const uint32_t *kring_sha256_k(void);
+
 /// Whether this processor has the SHA extensions (and the SSSE3 and SSE4.1 they need here).
 int kring_sha256_hardware(void);
 
