@@ -89,7 +89,6 @@ final class Route: Sendable {
         literals = segments.count { if case .literal = $0 { true } else { false } }
     }
 
-
     /// Whether `path` (split and decoded) fits the template; nothing is allocated.
     func fits(_ parts: [String]) -> Bool {
         guard parts.count == segments.count else { return false }

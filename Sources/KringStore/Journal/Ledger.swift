@@ -248,7 +248,7 @@ public final class Ledger: @unchecked Sendable {
         let view = SQLiteView(db: db, policy: try policy())
         let before = db.totalChanges
         let result = try Ledger.decide(command, by: actor, in: view, now: now)
-        guard db.totalChanges == before else { throw StoreError("deciding \(command) wrote to the ledger", integrity: true) }
+        guard db.totalChanges == before else { throw StoreError("deciding a command wrote to the ledger; its transaction is rolled back", integrity: true) }
         switch result {
         case .failure(let violation):
             return .failure(violation)
@@ -260,8 +260,8 @@ public final class Ledger: @unchecked Sendable {
 
     /// Carries out a batch of commands in one durable transaction (group commit): one sweep,
     /// then each command decided and appended in turn; a refused command writes nothing, so it
-    /// never sinks the others. Each item's answer is rendered inside the transaction and, when it carries an
-    /// idempotency key, stored with it; a key seen before returns the stored answer (same
+    /// never sinks the others. Each item's answer is rendered inside the transaction and, when
+    /// it carries an idempotency key, stored with it; a key seen before returns the stored answer (same
     /// request) or a conflict (another request) without running anything. Nothing is
     /// acknowledged before the COMMIT returns; a storage error rolls the whole batch back.
     public func executeBatch(_ items: [BatchItem]) throws(StoreError) -> [BatchResult] {
