@@ -280,7 +280,54 @@ if only.contains("stats") {
     var pageSeconds = 0.0
     pageSeconds = seconds { _ = report.html(.nl) }
     print("  the HTML page: \(fmt(pageSeconds * 1000, 1)) ms")
+    try maintainedStatsBench(scratchSeconds: total)
     print("")
+}
+
+/// The maintained statistics as the server keeps them (`StatsFollower`): every fact read once,
+/// then brought to the head by applying the journal entries written since, beside the whole
+/// report computed from scratch at the same head. Writes exchanges into the demo ledger, so
+/// it runs last of what reads it.
+func maintainedStatsBench(scratchSeconds: Double) throws {
+    let follower = StatsFollower()
+    let reader = try Reader(path: demoPath)
+    let rssBefore = residentMiB()
+    var maintained: StatsReport!
+    let firstSeconds = try seconds { maintained = try follower.report(reader, period: .month, k: 5) }
+    let kept = residentMiB() - rssBefore
+    let sameSeconds = try seconds { maintained = try follower.report(reader, period: .month, k: 5) }
+    // New exchanges through the writer, on today's clock, between active residents.
+    let ledger = try Ledger(path: demoPath)
+    let people = try reader.members(kind: .person, status: .active).map(\.state.info.id)
+    let domain = try reader.policy().domains[0]
+    var recorded = 0
+    for i in 0..<200 {
+        let d = ExchangeDraft(providers: [people[(2 * i) % people.count]], receivers: [people[(2 * i + 1) % people.count]], kind: .time,
+                              domain: domain, what: "bench", credits: Minutes(60))
+        if (try? ledger.execute(.record(d, reason: nil), by: .coordinator)) != nil { recorded += 1 }
+    }
+    let headSeconds = try seconds { maintained = try follower.report(reader, period: .month, k: 5) }
+    var scratch: StatsReport!
+    let scratchAtHead = try seconds { scratch = Statistics.report(try reader.statsInput(), period: .month, from: nil, to: nil, k: 5) }
+    let same = maintained.tables.map(\.cells) == scratch.tables.map(\.cells) && maintained.columns == scratch.columns
+    let quarterSeconds = try seconds { _ = try follower.report(reader, period: .quarter, k: 5) }
+    let yearSeconds = try seconds { _ = try follower.report(reader, period: .year, k: 5) }
+    // A reversal of an exchange of the first month: that month and the whole range are summed again.
+    let first = try Connection(path: demoPath, readOnly: true).scalarInt("SELECT MIN(num) FROM exchanges WHERE state = 'confirmed'") ?? 1
+    _ = try ledger.execute(.reverse(ExchangeID(uncheckedNumber: first), reason: "bench"), by: .coordinator)
+    let reversalSeconds = try seconds { maintained = try follower.report(reader, period: .month, k: 5) }
+    print("maintained statistics (the server's): the first report reads every fact: \(fmt(firstSeconds, 2)) s, keeping about \(fmt(kept, 0)) MiB")
+    print("  at the head after \(recorded) new exchanges: \(fmt(headSeconds * 1000, 0)) ms; at the same head again \(fmt(sameSeconds * 1000, 0)) ms; by quarter \(fmt(quarterSeconds * 1000, 0)) ms, by year \(fmt(yearSeconds * 1000, 0)) ms")
+    print("  after reversing an exchange of the first month: \(fmt(reversalSeconds * 1000, 0)) ms")
+    print("  baseline the whole report from scratch at the same head: \(fmt(scratchAtHead, 2)) s (earlier \(fmt(scratchSeconds, 2)) s); ratio scratch/maintained \(fmt(scratchAtHead / headSeconds, 1))x; identical figures: \(same ? "yes" : "NO")")
+}
+
+/// This process's resident memory now, in MiB (VmRSS).
+func residentMiB() -> Double {
+    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
+          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
+          let kib = Double(line.split(separator: " ").dropFirst().first ?? "") else { return 0 }
+    return kib / 1024
 }
 
 if only.contains("import") {

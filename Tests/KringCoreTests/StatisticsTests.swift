@@ -28,8 +28,8 @@ struct StatisticsTests {
             X(day: d("2026-02-10"), kind: .goods, domain: "food", credits: 0, quantity: 3, providers: [3], receivers: [0, 1]),
             X(day: d("2026-02-20"), kind: .time, domain: "education", credits: 120, quantity: 120, providers: [4], receivers: [0, 1]),
         ]
-        let requests = [StatsInput.Request(author: 1, posted: d("2026-01-12"), exchange: 0),
-                        StatsInput.Request(author: 3, posted: d("2026-01-25"), exchange: 2)]
+        let requests = [StatsInput.Request(author: 1, posted: d("2026-01-12"), fulfilled: exchanges[0].day),
+                        StatsInput.Request(author: 3, posted: d("2026-01-25"), fulfilled: exchanges[2].day)]
         let pool = [StatsInput.PoolMove(day: d("2026-01-31"), donation: true, member: 0, minutes: 30),
                     StatsInput.PoolMove(day: d("2026-02-15"), donation: false, member: 1, minutes: 15)]
         typealias P = StatsInput.Posting

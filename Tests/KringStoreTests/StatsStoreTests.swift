@@ -122,6 +122,9 @@ struct StatsStoreTests {
             if case .spaceBooked(let e) = o.event { bookings.append(e.booking.id) }
         }
         let roomBooking = try ledger.execute(.book(BookingDraft(offer: room, member: "an", date: tuesday, start: 540, end: 600, people: 2)), by: .member("an"))
+        // The maintained statistics, read whole before the sessions, then following the journal.
+        let follower = StatsFollower()
+        _ = try follower.report(try Reader(path: path), period: .month, k: 1)
         clock.advance(days: 1)
         clock.advance(seconds: 6 * 3600)  // Tuesday 17:00 in Brussels: all over
         for (b, who) in zip(bookings.prefix(2), ["an", "bram"] as [MemberID]) {
@@ -138,6 +141,8 @@ struct StatsStoreTests {
         #expect(r.value("expert_sessions", "work", all, "exchanges") == 2 && r.value("expert_sessions", "care", all, "exchanges") == 0)
         #expect(r.value("domain", "work", all, "exchanges") == 3, "the room's settlement is work too, but no session")
         try Self.expectExactTotals(path, period: .month)
+        try MaintainedStatsTests.expectMaintained(follower, path, "sessions")
+        #expect(follower.paths.rebuilds == 1 && follower.paths.catchUps == 1, "the sessions were followed from the journal")
         #expect(try Verifier.verify(path: path).ok)
     }
 

@@ -87,11 +87,9 @@ public enum Statistics {
         }
     }
 
-    /// Computes every figure by `period` over `from`…`to` (inclusive; nil means the first and
-    /// last posting day), then withholds cells describing fewer than `k` members, and enough
-    /// others that no withheld value can be worked out from the published ones.
-    public static func report(_ input: StatsInput, period: StatsPeriod, from: Day?, to: Day?, k: Int) -> StatsReport {
-        let (start, end) = range(input, from: from, to: to)
+    /// The periods of a report over `start`…`end`: each one's label and first and last day,
+    /// clipped to the range.
+    public static func periods(_ period: StatsPeriod, from start: Day, to end: Day) -> [(label: String, first: Day, last: Day)] {
         var periods = [(label: String, first: Day, last: Day)]()
         var d = start
         while d <= end {
@@ -99,92 +97,79 @@ public enum Statistics {
             periods.append((s.label, max(s.first, start), min(s.last, end)))
             d = s.last + 1
         }
+        return periods
+    }
+
+    /// The neighbourhood categories: every member's, sorted, then `-` for none.
+    public static func neighbourhoods(_ members: [StatsInput.Member]) -> [String] {
+        var hoods = Array(Set(members.compactMap(\.neighbourhood))).sorted()
+        hoods.append("-")
+        return hoods
+    }
+
+    /// Each member's row in the tables by kind (the pool, which never exchanges, takes the first).
+    public static func kindRows(_ members: [StatsInput.Member]) -> [Int] {
+        let kindIndex = Dictionary(uniqueKeysWithValues: exchangingKinds.enumerated().map { ($1, $0) })
+        return members.map { kindIndex[$0.kind] ?? 0 }
+    }
+
+    /// Computes every figure by `period` over `from`…`to` (inclusive; nil means the first and
+    /// last posting day), then withholds cells describing fewer than `k` members, and enough
+    /// others that no withheld value can be worked out from the published ones.
+    public static func report(_ input: StatsInput, period: StatsPeriod, from: Day?, to: Day?, k: Int) -> StatsReport {
+        let (start, end) = range(input, from: from, to: to)
+        let periods = Self.periods(period, from: start, to: end)
         let columns = periods.count + 1
-        func column(_ day: Day) -> Int? {
-            guard day >= start, day <= end else { return nil }
-            // Binary search over the periods.
-            var lo = 0, hi = periods.count - 1
-            while lo < hi {
-                let mid = (lo + hi) / 2
-                if periods[mid].last < day { lo = mid + 1 } else { hi = mid }
-            }
-            return lo
-        }
         var domains = input.policy.domains
         for x in input.exchanges where !domains.contains(x.domain) { domains.append(x.domain) }
-        var hoods = Array(Set(input.members.compactMap(\.neighbourhood))).sorted()
-        hoods.append("-")
-        let kindNames = exchangingKinds.map(\.rawValue)
-        let pairNames = exchangingKinds.flatMap { g in exchangingKinds.map { r in "\(g.rawValue)>\(r.rawValue)" } }
-
-        // Accumulators: per table, category, column: values and the member sets.
-        struct Acc {
-            /// exchanges (or count), flows, credits, quantity (or members).
-            var v: (Int64, Int64, Int64, Int64) = (0, 0, 0, 0)
-            var givers = MemberSet()
-            var takers = MemberSet()
-        }
-        func grid(_ categories: Int) -> [[Acc]] { Array(repeating: Array(repeating: Acc(), count: columns), count: categories) }
-        var total = grid(1), byKind = grid(ExchangeKind.allCases.count), byDomain = grid(domains.count)
-        var given = grid(kindNames.count), received = grid(kindNames.count), pairs = grid(pairNames.count)
-        var byHood = grid(hoods.count), gifts = grid(2), sessions = grid(1 + domains.count)
-        let memberCount = input.members.count
-        let kindIndex = Dictionary(uniqueKeysWithValues: exchangingKinds.enumerated().map { ($1, $0) })
+        let hoods = neighbourhoods(input.members)
         let domainIndex = Dictionary(uniqueKeysWithValues: domains.enumerated().map { ($1, $0) })
         let hoodIndex = Dictionary(uniqueKeysWithValues: hoods.enumerated().map { ($1, $0) })
-        let memberKind = input.members.map { kindIndex[$0.kind] ?? 0 }
+        let memberKind = kindRows(input.members)
         let memberHood = input.members.map { hoodIndex[$0.neighbourhood ?? "-"]! }
-        /// An exchange into a cell of `g` (in its period's column and the whole range's).
-        func add(_ g: inout [[Acc]], _ row: Int, _ col: Int, _ x: StatsInput.Exchange, flows n: Int64) {
-            for c in [col, columns - 1] {
-                g[row][c].v.0 += 1
-                g[row][c].v.1 += n
-                g[row][c].v.2 += x.credits * n
-                g[row][c].v.3 += x.quantity * n
-                for p in x.providers { g[row][c].givers.insert(p, capacity: memberCount) }
-                for r in x.receivers { g[row][c].takers.insert(r, capacity: memberCount) }
-            }
-        }
-        /// One provider-receiver flow into a cell of `g`.
-        func addFlow(_ g: inout [[Acc]], _ row: Int, _ col: Int, _ credits: Int64, _ p: Int32, _ r: Int32) {
-            for c in [col, columns - 1] {
-                g[row][c].v.1 += 1
-                g[row][c].v.2 += credits
-                g[row][c].givers.insert(p, capacity: memberCount)
-                g[row][c].takers.insert(r, capacity: memberCount)
-            }
-        }
-        // Member figures per column.
-        var active = Array(repeating: MemberSet(), count: columns)
-        var gave = active, got = active
-        var pairSets = Array(repeating: Set<UInt64>(), count: columns)
-        var edges = Array(repeating: [(Int32, Int32)](), count: columns)
+        let memberCount = input.members.count
+        var flows = Array(repeating: StatsFlows(), count: columns)
         for x in input.exchanges {
-            guard let col = column(x.day) else { continue }
-            let n = Int64(x.providers.count * x.receivers.count)
-            add(&total, 0, col, x, flows: n)
-            add(&byKind, ExchangeKind.allCases.firstIndex(of: x.kind)!, col, x, flows: n)
-            add(&byDomain, domainIndex[x.domain]!, col, x, flows: n)
-            if x.credits == 0, x.kind != .time { add(&gifts, x.kind == .space ? 0 : 1, col, x, flows: n) }
-            if x.session {
-                add(&sessions, 0, col, x, flows: n)
-                add(&sessions, 1 + domainIndex[x.domain]!, col, x, flows: n)
+            guard let col = column(x.day, periods, start, end) else { continue }
+            let d = domainIndex[x.domain]!
+            for c in [col, columns - 1] {
+                flows[c].add(kind: x.kind, domain: d, credits: x.credits, quantity: x.quantity, session: x.session,
+                             providers: x.providers[...], receivers: x.receivers[...],
+                             memberKind: memberKind, memberHood: memberHood, capacity: memberCount)
             }
-            for p in x.providers {
-                for r in x.receivers {
-                    let gk = memberKind[Int(p)], rk = memberKind[Int(r)]
-                    addFlow(&given, gk, col, x.credits, p, r)
-                    addFlow(&received, rk, col, x.credits, p, r)
-                    addFlow(&pairs, gk * kindNames.count + rk, col, x.credits, p, r)
-                    addFlow(&byHood, memberHood[Int(r)], col, x.credits, p, r)
-                    let key = UInt64(UInt32(min(p, r))) << 32 | UInt64(UInt32(max(p, r)))
-                    for c in [col, columns - 1] {
-                        active[c].insert(p, capacity: memberCount); active[c].insert(r, capacity: memberCount)
-                        gave[c].insert(p, capacity: memberCount); got[c].insert(r, capacity: memberCount)
-                        if pairSets[c].insert(key).inserted { edges[c].append((p, r)) }
-                    }
-                }
-            }
+        }
+        return assemble(input, period: period, from: start, to: end, periods: periods, flows: flows,
+                        domains: domains.enumerated().map { ($1, $0) }, hoods: hoods.enumerated().map { ($1, $0) }, k: k)
+    }
+
+    /// The column of `day` among `periods` (nil outside `start`…`end`).
+    static func column(_ day: Day, _ periods: [(label: String, first: Day, last: Day)], _ start: Day, _ end: Day) -> Int? {
+        guard day >= start, day <= end else { return nil }
+        // Binary search over the periods.
+        var lo = 0, hi = periods.count - 1
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if periods[mid].last < day { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
+    }
+
+    /// The report from the exchanges' `flows` (one per period, then the whole range) and the
+    /// other facts of `input` (its exchanges are not read): the tables, then the withholding.
+    /// `domains` and `hoods` name the categories in order, each with its row number in `flows`.
+    public static func assemble(_ input: StatsInput, period: StatsPeriod, from start: Day, to end: Day,
+                         periods: [(label: String, first: Day, last: Day)], flows: [StatsFlows],
+                         domains: [(name: String, row: Int)], hoods: [(name: String, row: Int)], k: Int) -> StatsReport {
+        let columns = periods.count + 1
+        func column(_ day: Day) -> Int? { Statistics.column(day, periods, start, end) }
+        let memberCount = input.members.count
+        typealias Acc = StatsFlows.Acc
+        let kindNames = exchangingKinds.map(\.rawValue)
+        let pairNames = exchangingKinds.flatMap { g in exchangingKinds.map { r in "\(g.rawValue)>\(r.rawValue)" } }
+        func grid(_ categories: Int) -> [[Acc]] { Array(repeating: Array(repeating: Acc(), count: columns), count: categories) }
+        /// A table's rows by column, each cell taken from that column's flows.
+        func rows(_ n: Int, _ cell: (StatsFlows, Int) -> Acc) -> [[Acc]] {
+            (0..<n).map { r in flows.map { cell($0, r) } }
         }
         // New members, requests, the pool.
         var newMembers = Array(repeating: 0, count: columns)
@@ -192,9 +177,8 @@ public enum Statistics {
         var requestDays = Array(repeating: [Int64](), count: columns)
         var requesters = Array(repeating: Set<Int32>(), count: columns)
         for r in input.requests {
-            let x = input.exchanges[r.exchange]
-            guard let c = column(x.day) else { continue }
-            for cc in [c, columns - 1] { requestDays[cc].append(max(0, x.day.number - r.posted.number)); requesters[cc].insert(r.author) }
+            guard let c = column(r.fulfilled) else { continue }
+            for cc in [c, columns - 1] { requestDays[cc].append(max(0, r.fulfilled.number - r.posted.number)); requesters[cc].insert(r.author) }
         }
         // Introductions by the period they were made in; who was introduced describes them.
         var introduced = Array(repeating: (made: Int64(0), became: Int64(0), members: MemberSet(), becameMembers: MemberSet()), count: columns)
@@ -224,7 +208,9 @@ public enum Statistics {
         }
         // Balances at the end of each period (and of the range) for members still in the circle.
         var balance = Array(repeating: Int64(0), count: input.members.count)
-        let postings = input.postings.sorted { $0.day < $1.day }
+        // Postings lie in journal order, which is day order; sorted only when they do not.
+        let postings = zip(input.postings, input.postings.dropFirst()).allSatisfy { $0.day <= $1.day }
+            ? input.postings : input.postings.sorted { $0.day < $1.day }
         var pi = 0
         var atFloor = Array(repeating: 0, count: columns), atCeiling = atFloor, population = atFloor
         var gini = Array(repeating: Int64(0), count: columns)
@@ -281,24 +267,26 @@ public enum Statistics {
             })
         }
         var tables = [
-            table("total", ["exchanges", "flows", "credits"], ["all"], total),
-            table("kind", ["exchanges", "flows", "credits", "quantity"], ExchangeKind.allCases.map(\.rawValue), byKind),
-            table("domain", ["exchanges", "flows", "credits"], domains, byDomain),
-            table("given_by", ["flows", "credits"], kindNames, given),
-            table("received_by", ["flows", "credits"], kindNames, received),
-            table("who_helps_whom", ["flows", "credits"], pairNames, pairs),
-            table("neighbourhood", ["flows", "credits"], hoods, byHood),
-            table("gifts", ["exchanges", "quantity"], ["space", "goods"], gifts),
-            table("expert_sessions", ["exchanges", "credits"], ["all"] + domains, sessions),
+            table("total", ["exchanges", "flows", "credits"], ["all"], rows(1) { f, _ in f.total[0] }),
+            table("kind", ["exchanges", "flows", "credits", "quantity"], ExchangeKind.allCases.map(\.rawValue), rows(ExchangeKind.allCases.count) { $0.byKind[$1] }),
+            table("domain", ["exchanges", "flows", "credits"], domains.map(\.name), rows(domains.count) { StatsFlows.row($0.byDomain, domains[$1].row) }),
+            table("given_by", ["flows", "credits"], kindNames, rows(kindNames.count) { $0.given[$1] }),
+            table("received_by", ["flows", "credits"], kindNames, rows(kindNames.count) { $0.received[$1] }),
+            table("who_helps_whom", ["flows", "credits"], pairNames, rows(pairNames.count) { $0.pairs[$1] }),
+            table("neighbourhood", ["flows", "credits"], hoods.map(\.name), rows(hoods.count) { StatsFlows.row($0.byHood, hoods[$1].row) }),
+            table("gifts", ["exchanges", "quantity"], ["space", "goods"], rows(2) { $0.gifts[$1] }),
+            table("expert_sessions", ["exchanges", "credits"], ["all"] + domains.map(\.name),
+                  rows(1 + domains.count) { f, r in r == 0 ? f.sessions : StatsFlows.row(f.sessionsByDomain, domains[r - 1].row) }),
         ]
         tables.append(scalars("members", [
-            ("active", "members", { (Int64(active[$0].count), active[$0].count) }),
+            ("active", "members", { (Int64(flows[$0].active.count), flows[$0].active.count) }),
             ("new", "members", { (Int64(newMembers[$0]), newMembers[$0]) }),
-            ("gave_and_received", "members", { c in let n = gave[c].intersectionCount(got[c]); return (Int64(n), n) }),
+            ("gave_and_received", "members", { c in let n = flows[c].gave.intersectionCount(flows[c].got); return (Int64(n), n) }),
         ]))
         tables.append(scalars("connections", [
-            ("pairs", "pairs", { (Int64(pairSets[$0].count), active[$0].count) }),
-            ("largest_group", "permille", { c in (largestGroupPerMille(edges[c], members: active[c].members, count: memberCount), active[c].count) }),
+            ("pairs", "pairs", { (Int64(flows[$0].pairSet.count), flows[$0].active.count) }),
+            ("largest_group", "permille", { c in
+                (largestGroupPerMille(flows[c].pairSet, members: flows[c].active.members, count: memberCount), flows[c].active.count) }),
         ]))
         tables.append(scalars("requests", [
             ("fulfilled", "requests", { (Int64(requestDays[$0].count), requesters[$0].count) }),
@@ -339,7 +327,7 @@ public enum Statistics {
     }
 
     /// The share of `members` in the largest group connected by `edges`, in thousandths.
-    static func largestGroupPerMille(_ edges: [(Int32, Int32)], members: [Int32], count: Int) -> Int64 {
+    static func largestGroupPerMille(_ pairs: Set<UInt64>, members: [Int32], count: Int) -> Int64 {
         guard !members.isEmpty else { return 0 }
         var parent = Array(0..<Int32(count))
         func find(_ x: Int32) -> Int32 {
@@ -349,7 +337,10 @@ public enum Statistics {
             while parent[Int(c)] != r { let n = parent[Int(c)]; parent[Int(c)] = r; c = n }
             return r
         }
-        for (a, b) in edges { let ra = find(a), rb = find(b); if ra != rb { parent[Int(ra)] = rb } }
+        for pair in pairs {
+            let ra = find(Int32(truncatingIfNeeded: pair >> 32)), rb = find(Int32(truncatingIfNeeded: pair & 0xFFFF_FFFF))
+            if ra != rb { parent[Int(ra)] = rb }
+        }
         var size = [Int32: Int]()
         for m in members { size[find(m), default: 0] += 1 }
         return Int64((Double(size.values.max() ?? 0) * 1000 / Double(members.count)).rounded())
@@ -360,41 +351,5 @@ public enum Statistics {
         guard !xs.isEmpty else { return 0 }
         let s = xs.sorted()
         return s[(s.count - 1) / 2]
-    }
-}
-
-/// A set of member numbers as a bitset, with its size kept as members are added.
-struct MemberSet {
-    private var words: [UInt64] = []
-    private(set) var count = 0
-
-    mutating func insert(_ m: Int32, capacity: Int) {
-        if words.isEmpty { words = Array(repeating: 0, count: (capacity + 63) / 64) }
-        let i = Int(m) >> 6, bit = UInt64(1) << UInt64(Int(m) & 63)
-        if words[i] & bit == 0 {
-            words[i] |= bit
-            count += 1
-        }
-    }
-
-    func intersectionCount(_ other: MemberSet) -> Int {
-        guard !words.isEmpty, !other.words.isEmpty else { return 0 }
-        var n = 0
-        for i in words.indices { n += (words[i] & other.words[i]).nonzeroBitCount }
-        return n
-    }
-
-    /// The members, in order.
-    var members: [Int32] {
-        var out = [Int32]()
-        out.reserveCapacity(count)
-        for (i, w) in words.enumerated() where w != 0 {
-            var x = w
-            while x != 0 {
-                out.append(Int32(i * 64 + x.trailingZeroBitCount))
-                x &= x - 1
-            }
-        }
-        return out
     }
 }

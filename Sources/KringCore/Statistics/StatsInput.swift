@@ -49,12 +49,12 @@ public struct StatsInput: Sendable {
     public struct Request: Sendable {
         public var author: Int32
         public var posted: Day
-        /// Index into `exchanges`.
-        public var exchange: Int
-        public init(author: Int32, posted: Day, exchange: Int) {
+        /// The day the exchange that fulfilled it was posted.
+        public var fulfilled: Day
+        public init(author: Int32, posted: Day, fulfilled: Day) {
             self.author = author
             self.posted = posted
-            self.exchange = exchange
+            self.fulfilled = fulfilled
         }
     }
 

@@ -137,6 +137,8 @@ public final class API: @unchecked Sendable {
     /// Statistics answers by parameters: 32 kept, the default report pinned, one computation
     /// at a time with two waiting, an answer served up to 60 s after the ledger moved on.
     let statsCache = StatsCache()
+    /// The statistics maintained from the journal, for reports over the whole history.
+    let statsFollower = StatsFollower()
 
     /// Every route, in the order docs/openapi.yaml lists them.
     let routes: [Route]
@@ -377,6 +379,12 @@ public final class API: @unchecked Sendable {
     func statistics(key: String, isDefault: Bool, render: (StatsReport) -> [UInt8], period: StatsPeriod, from: Day?, to: Day?, k: Int) throws -> [UInt8] {
         let head = try read { try $0.head() }
         return try statsCache.answer(key, head: head.seq, now: Monotonic.now, pin: isDefault) { () throws -> (seq: Int64, body: [UInt8]) in
+            if from == nil, to == nil {
+                // The whole history: from the maintained statistics, brought to the head.
+                let report: StatsReport
+                do { report = try read { try statsFollower.report($0, period: period, k: k) } } catch let v as RuleViolation { throw APIError.badRequest(v.message) }
+                return (report.headSeq, render(report))
+            }
             let input = try read { try $0.statsInput() }
             do { try Statistics.validate(input, from: from, to: to) } catch let v as RuleViolation { throw APIError.badRequest(v.message) }
             return (input.headSeq, render(Statistics.report(input, period: period, from: from, to: to, k: k)))

@@ -5,14 +5,27 @@ extension Reader {
     /// members by number, confirmed exchanges that stand (reversed ones are left out) with the
     /// day their credits were posted, the requests they fulfilled, pool moves, and postings.
     public func statsInput() throws(StoreError) -> StatsInput {
-        try snapshot { () throws(StoreError) in try statsInputInSnapshot() }
+        try snapshot { () throws(StoreError) in try statsFacts().input }
     }
 
-    private func statsInputInSnapshot() throws(StoreError) -> StatsInput {
-        let policy = try policy()
-        let head = try head()
-        // Members by number, keyed by the handle as the projections store it (canonical: the
-        // members table is read strictly), so the loops below look up without parsing.
+    /// The facts of `statsInput`, with what the maintained statistics (`StatsFollower`) keep
+    /// to follow the journal from there: each exchange's number, every fulfilled request, the
+    /// members' numbers by handle, and the last transfer and posting read.
+    struct StatsFacts {
+        var input: StatsInput
+        /// The number of each of `input.exchanges`.
+        var exchangeNums: [Int64]
+        /// Every request marked fulfilled, by listing number, with the exchange's number.
+        var requests: [Int64: StatsFollower.Fulfilled]
+        var memberIndex: [String: Int32]
+        var lastTransfer: Int64
+        var lastPosting: Int64
+    }
+
+    /// The members by number (in the order they were added), keyed by the handle as the
+    /// projections store it (canonical: the members table is read strictly), so the loops
+    /// that follow look up without parsing.
+    func statsMembers(_ policy: Policy) throws(StoreError) -> (members: [StatsInput.Member], index: [String: Int32]) {
         var index = [String: Int32]()
         var members = [StatsInput.Member]()
         let ms = try db.prepare("SELECT \(SQLiteView.memberColumns) ORDER BY m.added_seq")
@@ -22,14 +35,73 @@ extension Reader {
             members.append(StatsInput.Member(kind: m.info.kind, neighbourhood: m.info.neighbourhood, joined: m.info.joined,
                                              present: m.status != .left, floor: m.floor(under: policy).value, ceiling: m.ceiling(under: policy)?.value))
         }
+        return (members, index)
+    }
+
+    /// Requests marked fulfilled, changed after `seq`: listing number, author, the day posted
+    /// and the exchange that fulfilled it (nil when no longer marked). All of them from seq 0.
+    func statsRequests(after seq: Int64, policy: Policy, index: [String: Int32]) throws(StoreError) -> [(Int64, StatsFollower.Fulfilled?)] {
+        let rs = try db.prepare("""
+            SELECT l.num, l.author, j.ts, l.fulfilled_by FROM listings l JOIN journal j ON j.seq = l.created_seq
+            WHERE l.side = 'request' AND l.updated_seq > ?
+            """)
+        try rs.bind([.int(seq)])
+        var out = [(Int64, StatsFollower.Fulfilled?)]()
+        while try rs.step() {
+            guard let by = rs.optionalInt(3) else { out.append((rs.int(0), nil)); continue }
+            out.append((rs.int(0), StatsFollower.Fulfilled(author: try rs.reference(1, in: index, to: "a member"), posted: policy.day(rs.int(2)), by: by)))
+        }
+        return out
+    }
+
+    /// Introductions by the day they were made, with the two members and whether a confirmed
+    /// exchange linked to both listings followed.
+    func statsIntroductions(policy: Policy, index: [String: Int32]) throws(StoreError) -> [StatsInput.Introduction] {
+        let ins = try db.prepare("""
+            SELECT j.ts, r.author, o.author, \(Reader.introductionBecame)
+            FROM introductions i JOIN journal j ON j.seq = i.seq JOIN listings r ON r.num = i.request JOIN listings o ON o.num = i.offer
+            """)
+        var out = [StatsInput.Introduction]()
+        while try ins.step() {
+            out.append(StatsInput.Introduction(day: policy.day(ins.int(0)), members: [try ins.reference(1, in: index, to: "a member"),
+                                                                                     try ins.reference(2, in: index, to: "a member")],
+                                               became: ins.int(3) == 1))
+        }
+        return out
+    }
+
+    /// Whether exchange `num` settled a session of an expert's time offer.
+    func statsSession(_ num: Int64) throws(StoreError) -> Bool {
+        let links = try db.cached("SELECT target FROM exchange_links WHERE exchange = ?")
+        defer { links.reset() }
+        try links.bind([.int(num)])
+        var bookings = [BookingID]()
+        while try links.step() { if let b = (try links.id(0) as ExchangeLink).booking { bookings.append(b) } }
+        let s = try db.cached("SELECT 1 FROM bookings b JOIN listings l ON l.num = b.offer WHERE b.num = ? AND b.settled_by = ? AND l.kind = 'time'")
+        for b in bookings {
+            defer { s.reset() }
+            try s.bind([.int(b.number), .int(num)])
+            if try s.step() { return true }
+        }
+        return false
+    }
+
+    /// The facts, read in the caller's snapshot.
+    func statsFacts() throws(StoreError) -> StatsFacts {
+        let policy = try policy()
+        let head = try head()
+        let (members, index) = try statsMembers(policy)
         // The day each exchange's credits were posted: its transfers' day (one pass over the
         // small transfer rows); an exchange without credits (a gift) takes the day of its
         // journal entry.
         var postedDay = [Int64: Int64]()
         let ts = try db.prepare("SELECT exchange, day FROM transfers WHERE kind = 'exchange'")
         while try ts.step() { postedDay[ts.int(0)] = ts.int(1) }
+        let lastTransfer = try db.scalarInt("SELECT COALESCE(MAX(id), 0) FROM transfers") ?? 0
+        let lastPosting = try db.scalarInt("SELECT COALESCE(MAX(id), 0) FROM postings") ?? 0
         let journalDay = try db.prepare("SELECT ts FROM journal WHERE seq = ?")
         var exchanges = [StatsInput.Exchange]()
+        var nums = [Int64]()
         var byNum = [Int64: Int]()
         let xs = try db.prepare("SELECT num, kind, domain, credits, quantity, updated_seq FROM exchanges WHERE state = 'confirmed' ORDER BY num")
         while try xs.step() {
@@ -40,6 +112,7 @@ extension Reader {
                 journalDay.reset()
             }
             byNum[xs.int(0)] = exchanges.count
+            nums.append(xs.int(0))
             guard let day else { throw StoreError("exchange \(xs.int(0)) has no transfer and no journal entry at seq \(xs.int(5))", integrity: true) }
             exchanges.append(StatsInput.Exchange(day: Day(day), kind: try xs.value(1), domain: try xs.requiredText(2),
                                                  credits: xs.int(3), quantity: xs.int(4), providers: [], receivers: []))
@@ -57,14 +130,13 @@ extension Reader {
         // The exchanges that settled a session of an expert's time offer.
         let ss = try db.prepare("SELECT b.settled_by FROM bookings b JOIN listings l ON l.num = b.offer WHERE l.kind = 'time' AND b.settled_by IS NOT NULL")
         while try ss.step() { if let i = byNum[ss.int(0)] { exchanges[i].session = true } }
+        var fulfilled = [Int64: StatsFollower.Fulfilled]()
         var requests = [StatsInput.Request]()
-        let rs = try db.prepare("""
-            SELECT l.author, j.ts, l.fulfilled_by FROM listings l JOIN journal j ON j.seq = l.created_seq
-            WHERE l.side = 'request' AND l.fulfilled_by IS NOT NULL
-            """)
-        while try rs.step() {
-            guard let x = byNum[rs.int(2)] else { continue }
-            requests.append(StatsInput.Request(author: try rs.reference(0, in: index, to: "a member"), posted: policy.day(rs.int(1)), exchange: x))
+        for (num, f) in try statsRequests(after: -1, policy: policy, index: index) {
+            guard let f else { continue }
+            fulfilled[num] = f
+            guard let x = byNum[f.by] else { continue }
+            requests.append(StatsInput.Request(author: f.author, posted: f.posted, fulfilled: exchanges[x].day))
         }
         var pool = [StatsInput.PoolMove]()
         let pm = try db.prepare("SELECT kind, payer, payee, minutes, day FROM transfers WHERE kind IN ('donation', 'grant') ORDER BY id")
@@ -81,17 +153,7 @@ extension Reader {
         }
         var input = StatsInput(members: members, exchanges: exchanges, requests: requests, pool: pool, postings: postings,
                                headSeq: head.seq, headHash: head.hash, headDay: policy.day(head.timestamp), policy: policy)
-        // Introductions by the day they were made, with the two members and whether a
-        // confirmed exchange linked to both listings followed.
-        let ins = try db.prepare("""
-            SELECT j.ts, r.author, o.author, \(Reader.introductionBecame)
-            FROM introductions i JOIN journal j ON j.seq = i.seq JOIN listings r ON r.num = i.request JOIN listings o ON o.num = i.offer
-            """)
-        while try ins.step() {
-            input.introductions.append(StatsInput.Introduction(day: policy.day(ins.int(0)), members: [try ins.reference(1, in: index, to: "a member"),
-                                                                                                      try ins.reference(2, in: index, to: "a member")],
-                                                               became: ins.int(3) == 1))
-        }
-        return input
+        input.introductions = try statsIntroductions(policy: policy, index: index)
+        return StatsFacts(input: input, exchangeNums: nums, requests: fulfilled, memberIndex: index, lastTransfer: lastTransfer, lastPosting: lastPosting)
     }
 }

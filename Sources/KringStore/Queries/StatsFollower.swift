@@ -1,0 +1,342 @@
+import Foundation
+import KringCore
+
+/// The statistics maintained, not recomputed: a follower that keeps the facts of the default
+/// report (from the first posted exchange to the head's day) and the exchanges' figures per
+/// calendar month, and brings them up to the head before each report by applying the journal
+/// entries committed since the head it reflects (`seq`). A report then combines the months
+/// into its columns (sums add, member sets unite) and computes only what depends on the whole
+/// circle at that moment: new members, balances at each period's end, the withholding.
+///
+/// It follows; it does not run in the writer's transaction, so recording an exchange costs
+/// nothing more. What it applies, per entry type:
+/// - an exchange confirmed or recorded: the exchange's row, parties, day and whether it settled
+///   an expert's session are read by its number and added to its month and the whole range;
+/// - an exchange reversed: taken out, and its month and the whole range are summed again from
+///   the exchanges kept (reversals are rare and change an earlier period, as the definition
+///   says);
+/// - a member event: the members are read again; transfers and postings after the last ones
+///   read; requests whose listing changed;
+/// - a policy change (or more than `catchUpLimit` entries, or an entry it cannot read): every
+///   fact is read again, as for the first report.
+///
+/// docs/statistics.md ("Maintained") says more; a test holds its reports equal to the ones
+/// computed from scratch, figure for figure, at many heads of random ledgers.
+public final class StatsFollower: @unchecked Sendable {
+    /// A request marked fulfilled: its author, the day it was posted, the exchange's number.
+    struct Fulfilled {
+        var author: Int32
+        var posted: Day
+        var by: Int64
+    }
+
+    /// A standing exchange, compactly: its members are `parties[first..<first + providers +
+    /// receivers]`, providers first.
+    struct Kept {
+        var num: Int64
+        var day: Day
+        var month: Int64
+        var kind: ExchangeKind
+        var domain: Int32
+        var session: Bool
+        var standing: Bool
+        var providers: Int32
+        var receivers: Int32
+        var first: Int32
+        var credits: Int64
+        var quantity: Int64
+    }
+
+    struct State {
+        var seq: Int64
+        var policy: Policy
+        var members: [StatsInput.Member]
+        var memberIndex: [String: Int32]
+        var memberKind: [Int] = []
+        var memberHood: [Int] = []
+        var hoods: [String: Int] = [:]
+        var domains: [String: Int] = [:]
+        var domainNames: [String] = []
+        var kept: [Kept] = []
+        var parties: [Int32] = []
+        var slot: [Int64: Int] = [:]
+        var months: [Int64: StatsFlows] = [:]
+        var all = StatsFlows()
+        var dirtyMonths: Set<Int64> = []
+        var allDirty = false
+        var requests: [Int64: Fulfilled]
+        var pool: [StatsInput.PoolMove]
+        var postings: [StatsInput.Posting]
+        var lastTransfer: Int64
+        var lastPosting: Int64
+
+        mutating func hood(_ name: String?) -> Int {
+            let key = name ?? "-"
+            if let n = hoods[key] { return n }
+            hoods[key] = hoods.count
+            return hoods.count - 1
+        }
+
+        mutating func domain(_ name: String) -> Int {
+            if let n = domains[name] { return n }
+            domains[name] = domainNames.count
+            domainNames.append(name)
+            return domainNames.count - 1
+        }
+
+        mutating func appendMember(_ m: StatsInput.Member) {
+            members.append(m)
+            memberKind.append(Statistics.kindRows([m])[0])
+            memberHood.append(hood(m.neighbourhood))
+        }
+
+        /// Keeps a standing exchange and adds it to its month and the whole range.
+        mutating func keep(num: Int64, day: Day, kind: ExchangeKind, domain name: String, credits: Int64, quantity: Int64,
+                           session: Bool, providers: [Int32], receivers: [Int32]) {
+            let x = Kept(num: num, day: day, month: StatsPeriod.month.span(of: day).first.number, kind: kind, domain: Int32(domain(name)),
+                         session: session, standing: true, providers: Int32(providers.count), receivers: Int32(receivers.count),
+                         first: Int32(parties.count), credits: credits, quantity: quantity)
+            parties.append(contentsOf: providers)
+            parties.append(contentsOf: receivers)
+            slot[num] = kept.count
+            kept.append(x)
+            // Taken out while they change, so that each stays uniquely referenced and is
+            // changed in place.
+            var month = months.removeValue(forKey: x.month) ?? StatsFlows()
+            add(x, to: &month)
+            months[x.month] = month
+            var whole = all
+            all = StatsFlows()
+            add(x, to: &whole)
+            all = whole
+        }
+
+        /// Adds a kept exchange to `flows`.
+        func add(_ x: Kept, to flows: inout StatsFlows) {
+            let p = Int(x.first), r = p + Int(x.providers), e = r + Int(x.receivers)
+            flows.add(kind: x.kind, domain: Int(x.domain), credits: x.credits, quantity: x.quantity, session: x.session,
+                      providers: parties[p..<r], receivers: parties[r..<e], memberKind: memberKind, memberHood: memberHood, capacity: members.count)
+        }
+
+        /// Takes a reversed exchange out: its month and the whole range are summed again.
+        mutating func drop(_ num: Int64) {
+            guard let i = slot.removeValue(forKey: num) else { return }
+            kept[i].standing = false
+            dirtyMonths.insert(kept[i].month)
+            allDirty = true
+        }
+
+        /// Sums again the months an exchange left, and the whole range from the months.
+        mutating func settle() {
+            guard allDirty || !dirtyMonths.isEmpty else { return }
+            for m in dirtyMonths {
+                var flows = StatsFlows()
+                for x in kept where x.standing && x.month == m { add(x, to: &flows) }
+                months[m] = flows.isEmpty ? nil : flows
+            }
+            dirtyMonths = []
+            if allDirty {
+                all = StatsFlows()
+                for m in months.keys.sorted() { all.formUnion(months[m]!) }
+                allDirty = false
+            }
+        }
+    }
+
+    /// Beyond this many new journal entries, reading every fact again is cheaper than applying
+    /// them one by one.
+    public static let catchUpLimit: Int64 = 200_000
+
+    private let lock = NSLock()
+    private var state: State?
+    private var counts = (rebuilds: 0, catchUps: 0)
+
+    public init() {}
+
+    /// How many times every fact was read (the first report, a policy change, far behind), and
+    /// how many times the follower caught up by applying new journal entries. Tests tell the
+    /// two paths apart by them.
+    public var paths: (rebuilds: Int, catchUps: Int) {
+        lock.lock()
+        defer { lock.unlock() }
+        return counts
+    }
+
+    /// The head the maintained facts reflect (nil before the first report).
+    public var seq: Int64? {
+        lock.lock()
+        defer { lock.unlock() }
+        return state?.seq
+    }
+
+    /// The default report by `period` at the head `reader` sees (one snapshot): the
+    /// maintained facts are brought to that head first. Throws a `RuleViolation` when the
+    /// range is longer than a report covers, as `Statistics.validate` does.
+    public func report(_ reader: Reader, period: StatsPeriod, k: Int) throws -> StatsReport {
+        lock.lock()
+        defer { lock.unlock() }
+        return try reader.snapshot { () throws -> StatsReport in
+            let head = try reader.head()
+            // Taken out while it changes: uniquely referenced, so changed in place; and a
+            // catch-up that fails half way leaves nothing behind (the next report reads whole).
+            var s = state
+            state = nil
+            if s != nil, head.seq >= s!.seq, head.seq - s!.seq <= Self.catchUpLimit, try catchUp(&s!, reader, to: head.seq) {
+                if head.seq > s!.seq { counts.catchUps += 1 }
+                s!.seq = head.seq
+            } else {
+                s = nil
+                s = try build(reader, head: head.seq)
+                counts.rebuilds += 1
+            }
+            s!.settle()
+            state = s
+            let introductions = try reader.statsIntroductions(policy: s!.policy, index: s!.memberIndex)
+            return try assemble(s!, head: head, introductions: introductions, period: period, k: k)
+                ?? Statistics.report(try reader.statsFacts().input, period: period, from: nil, to: nil, k: k)
+        }
+    }
+
+    /// Every fact read again, in the caller's snapshot.
+    private func build(_ reader: Reader, head: Int64) throws(StoreError) -> State {
+        let f = try reader.statsFacts()
+        var s = State(seq: head, policy: f.input.policy, members: [], memberIndex: f.memberIndex, requests: f.requests,
+                      pool: f.input.pool, postings: f.input.postings, lastTransfer: f.lastTransfer, lastPosting: f.lastPosting)
+        for m in f.input.members { s.appendMember(m) }
+        for (i, x) in f.input.exchanges.enumerated() {
+            s.keep(num: f.exchangeNums[i], day: x.day, kind: x.kind, domain: x.domain, credits: x.credits, quantity: x.quantity,
+                   session: x.session, providers: x.providers, receivers: x.receivers)
+        }
+        return s
+    }
+
+    /// Applies the journal entries after `s.seq` through `head`; false when only reading every
+    /// fact again will do (a policy change, an entry it cannot read).
+    private func catchUp(_ s: inout State, _ reader: Reader, to head: Int64) throws(StoreError) -> Bool {
+        guard head > s.seq else { return true }
+        let db = reader.db
+        var changed = [(num: Int64, seq: Int64)]()
+        var membersChanged = false
+        let entries = try db.prepare("SELECT seq, type, payload FROM journal WHERE seq > ? AND seq <= ? ORDER BY seq")
+        try entries.bind([.int(s.seq), .int(head)])
+        while try entries.step() {
+            let type = try entries.text(1)
+            switch type {
+            case EventType.policyChanged.rawValue, EventType.ledgerCreated.rawValue: return false
+            case EventType.exchangeConfirmed.rawValue, EventType.exchangeRecorded.rawValue, EventType.exchangeReversed.rawValue:
+                guard let json = try? JSON.parse(entries.textBytes(2)), let id = Event(type: type, payload: json)?.exchangeID else { return false }
+                changed.append((id.number, entries.int(0)))
+            default:
+                if type.hasPrefix("member.") { membersChanged = true }
+            }
+        }
+        if membersChanged {
+            // Kinds, neighbourhoods and join days never change; presence and limits may.
+            let (members, index) = try reader.statsMembers(s.policy)
+            for (i, m) in members.enumerated() {
+                if i < s.members.count { s.members[i] = m } else { s.appendMember(m) }
+            }
+            s.memberIndex = index
+        }
+        // Transfers and postings are append-only: the new ones follow the last read.
+        var postedDay = [Int64: Day]()
+        let ts = try db.prepare("SELECT id, exchange, kind, payer, payee, minutes, day FROM transfers WHERE id > ? ORDER BY id")
+        try ts.bind([.int(s.lastTransfer)])
+        while try ts.step() {
+            s.lastTransfer = ts.int(0)
+            switch try ts.value(2, TransferKind.self) {
+            case .exchange: postedDay[ts.int(1)] = Day(ts.int(6))
+            case .donation: s.pool.append(StatsInput.PoolMove(day: Day(ts.int(6)), donation: true, member: try ts.reference(3, in: s.memberIndex, to: "a member"), minutes: ts.int(5)))
+            case .grant: s.pool.append(StatsInput.PoolMove(day: Day(ts.int(6)), donation: false, member: try ts.reference(4, in: s.memberIndex, to: "a member"), minutes: ts.int(5)))
+            default: break
+            }
+        }
+        let po = try db.prepare("SELECT id, member, day, minutes FROM postings WHERE id > ? ORDER BY id")
+        try po.bind([.int(s.lastPosting)])
+        while try po.step() {
+            s.lastPosting = po.int(0)
+            s.postings.append(StatsInput.Posting(member: try po.reference(1, in: s.memberIndex, to: "a member"), day: Day(po.int(2)), minutes: po.int(3)))
+        }
+        // The exchanges that began or stopped standing, in journal order.
+        let row = try db.prepare("SELECT state, kind, domain, credits, quantity, updated_seq FROM exchanges WHERE num = ?")
+        let parties = try db.prepare("SELECT member, role FROM exchange_parties WHERE exchange = ?")
+        let journalDay = try db.prepare("SELECT ts FROM journal WHERE seq = ?")
+        for (num, _) in changed {
+            s.drop(num)
+            try row.bind([.int(num)])
+            defer { row.reset() }
+            guard try row.step(), try row.text(0) == "confirmed" else { continue }
+            var day = postedDay[num]
+            if day == nil {
+                try journalDay.bind([.int(row.int(5))])
+                if try journalDay.step() { day = s.policy.day(journalDay.int(0)) }
+                journalDay.reset()
+            }
+            guard let day else { throw StoreError("exchange \(num) has no transfer and no journal entry at seq \(row.int(5))", integrity: true) }
+            var providers = [Int32](), receivers = [Int32]()
+            try parties.bind([.int(num)])
+            while try parties.step() {
+                let m = try parties.reference(0, in: s.memberIndex, to: "a member")
+                switch try parties.value(1, PartyRole.self) {
+                case .provider: providers.append(m)
+                case .receiver: receivers.append(m)
+                }
+            }
+            parties.reset()
+            s.keep(num: num, day: day, kind: try row.value(1), domain: try row.requiredText(2), credits: row.int(3), quantity: row.int(4),
+                   session: try reader.statsSession(num), providers: providers, receivers: receivers)
+        }
+        for (num, f) in try reader.statsRequests(after: s.seq, policy: s.policy, index: s.memberIndex) { s.requests[num] = f }
+        return true
+    }
+
+    /// The report from the maintained facts at `head`; nil when an exchange lies after the
+    /// head's day (a clock set back), which the months cannot leave out: then it is computed
+    /// from scratch.
+    private func assemble(_ s: State, head: LedgerHead, introductions: [StatsInput.Introduction], period: StatsPeriod, k: Int) throws -> StatsReport? {
+        let headDay = s.policy.day(head.timestamp)
+        var first: Day?, last: Day?
+        for x in s.kept where x.standing {
+            if first == nil || x.day < first! { first = x.day }
+            if last == nil || x.day > last! { last = x.day }
+        }
+        let start = first ?? headDay, end = max(headDay, start)
+        if end.number - start.number > Statistics.maxRangeDays {
+            throw RuleViolation(.inputInvalid, .rangeTooLong(most: Statistics.maxRangeDays, from: start, to: end))
+        }
+        // Every standing exchange lies in the range, so each column is whole months.
+        if let last, last > end { return nil }
+        let periods = Statistics.periods(period, from: start, to: end)
+        var flows = [StatsFlows]()
+        for p in periods {
+            var m = StatsPeriod.month.span(of: p.first).first
+            var column = s.months[m.number] ?? StatsFlows()
+            while true {
+                m = StatsPeriod.month.span(of: m).last + 1
+                guard m <= p.last else { break }
+                if let f = s.months[m.number] { column.formUnion(f) }
+            }
+            flows.append(column)
+        }
+        flows.append(s.all)
+        // The domains: the policy's, then others standing exchanges were filed under, by the
+        // first such exchange.
+        let inPolicy = s.domainNames.map { s.policy.domains.contains($0) }
+        var extra = [Int: Int64]()
+        for x in s.kept where x.standing && !inPolicy[Int(x.domain)] {
+            if extra[Int(x.domain)].map({ x.num < $0 }) ?? true { extra[Int(x.domain)] = x.num }
+        }
+        let domains = s.policy.domains + extra.sorted { $0.value < $1.value }.map { s.domainNames[$0.key] }
+        let hoods = Statistics.neighbourhoods(s.members)
+        var input = StatsInput(members: s.members, exchanges: [], requests: [], pool: s.pool, postings: s.postings,
+                               headSeq: head.seq, headHash: head.hash, headDay: headDay, policy: s.policy)
+        input.introductions = introductions
+        for f in s.requests.values {
+            guard let i = s.slot[f.by] else { continue }
+            input.requests.append(StatsInput.Request(author: f.author, posted: f.posted, fulfilled: s.kept[i].day))
+        }
+        return Statistics.assemble(input, period: period, from: start, to: end, periods: periods, flows: flows,
+                                   domains: domains.map { ($0, s.domains[$0] ?? Int.max) },
+                                   hoods: hoods.map { ($0, s.hoods[$0] ?? Int.max) }, k: k)
+    }
+}
