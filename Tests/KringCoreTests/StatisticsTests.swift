@@ -106,6 +106,18 @@ struct StatisticsTests {
         #expect(ExactCheck.recoverable(hidden: hidden, equations: eqs.map { ($0.parts, $0.total) }).isEmpty)
     }
 
+    @Test("the radix sort behind the Gini coefficient orders as the standard library does: negatives, extremes, repeats, short and long")
+    func radixSort() {
+        var rng = SplitMix64(seed: 2026)
+        for n in [0, 1, 2, 63, 64, 65, 1000, 20_000] {
+            for spread in [Int64(0), 1, 600, 1 << 20, .max] {
+                var values = (0..<n).map { _ in spread == 0 ? 0 : Int64.random(in: -spread...spread, using: &rng) }
+                if n > 3 { values[0] = .min; values[1] = .max; values[2] = -1 }
+                #expect(Statistics.radixSorted(values) == values.sorted(), "\(n) values within ±\(spread)")
+            }
+        }
+    }
+
     @Test("the Gini coefficient: equal balances 0, one holder of everything near 1, zero-sum sets defined")
     func gini() {
         #expect(Statistics.giniPerMille([5, 5, 5]) == 0)

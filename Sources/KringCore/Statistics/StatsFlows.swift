@@ -35,8 +35,26 @@ public struct StatsFlows: Sendable {
     var got = MemberSet()
     /// Distinct unordered pairs of members who exchanged, as (smaller << 32 | larger).
     var pairSet = Set<UInt64>()
+    /// The groups the pairs connect, kept as exchanges are added once `trackGroups` was called
+    /// (the maintained months and whole range): the largest group then needs no pass over the
+    /// pairs. Uniting columns drops them.
+    var groups: Groups?
 
     public init() {}
+
+    /// Keeps the groups the pairs connect from now on (built from the pairs already added).
+    public mutating func trackGroups() {
+        var g = Groups()
+        for pair in pairSet { g.join(Int32(truncatingIfNeeded: pair >> 32), Int32(truncatingIfNeeded: pair & 0xFFFF_FFFF)) }
+        groups = g
+    }
+
+    /// The share of the active members in the largest group the pairs connect, in thousandths.
+    func largestGroupPerMille(count: Int) -> Int64 {
+        guard active.count > 0 else { return 0 }
+        if let groups { return Int64((Double(groups.largest) * 1000 / Double(active.count)).rounded()) }
+        return Statistics.largestGroupPerMille(pairSet, members: active.members, count: count)
+    }
 
     /// Whether no exchange has been added.
     public var isEmpty: Bool { total[0].v.0 == 0 }
@@ -83,7 +101,7 @@ public struct StatsFlows: Sendable {
                 flow(&byHood[hood], p, r)
                 active.insert(p, capacity: capacity); active.insert(r, capacity: capacity)
                 gave.insert(p, capacity: capacity); got.insert(r, capacity: capacity)
-                pairSet.insert(UInt64(UInt32(min(p, r))) << 32 | UInt64(UInt32(max(p, r))))
+                if pairSet.insert(UInt64(UInt32(min(p, r))) << 32 | UInt64(UInt32(max(p, r)))).inserted, groups != nil { groups!.join(p, r) }
             }
         }
     }
@@ -108,12 +126,44 @@ public struct StatsFlows: Sendable {
         gave.formUnion(other.gave)
         got.formUnion(other.got)
         if pairSet.isEmpty { pairSet = other.pairSet } else { pairSet.formUnion(other.pairSet) }
+        groups = nil
     }
 
     /// A domain's or a neighbourhood's cell; empty when nothing was added to it.
     static func row(_ rows: [Acc], _ i: Int?) -> Acc {
         guard let i, i < rows.count else { return Acc() }
         return rows[i]
+    }
+}
+
+/// Members joined into groups by the pairs who exchanged (union by size, path halving), with the
+/// size of the largest group.
+struct Groups: Sendable {
+    private var parent: [Int32] = []
+    private var size: [Int32] = []
+    private(set) var largest: Int32 = 0
+
+    private mutating func find(_ x: Int32) -> Int32 {
+        var x = Int(x)
+        while parent[x] != Int32(x) {
+            parent[x] = parent[Int(parent[x])]
+            x = Int(parent[x])
+        }
+        return Int32(x)
+    }
+
+    mutating func join(_ a: Int32, _ b: Int32) {
+        let need = Int(max(a, b)) + 1
+        if parent.count < need {
+            parent.append(contentsOf: Int32(parent.count)..<Int32(need))
+            size.append(contentsOf: repeatElement(1, count: need - size.count))
+        }
+        var ra = find(a), rb = find(b)
+        guard ra != rb else { return }
+        if size[Int(ra)] < size[Int(rb)] { swap(&ra, &rb) }
+        parent[Int(rb)] = ra
+        size[Int(ra)] += size[Int(rb)]
+        largest = max(largest, size[Int(ra)])
     }
 }
 

@@ -61,7 +61,7 @@ public final class StatsFollower: @unchecked Sendable {
         var parties: [Int32] = []
         var slot: [Int64: Int] = [:]
         var months: [Int64: StatsFlows] = [:]
-        var all = StatsFlows()
+        var all = StatsFlows.tracked
         var dirtyMonths: Set<Int64> = []
         var allDirty = false
         var requests: [Int64: Fulfilled]
@@ -102,11 +102,11 @@ public final class StatsFollower: @unchecked Sendable {
             kept.append(x)
             // Taken out while they change, so that each stays uniquely referenced and is
             // changed in place.
-            var month = months.removeValue(forKey: x.month) ?? StatsFlows()
+            var month = months.removeValue(forKey: x.month) ?? StatsFlows.tracked
             add(x, to: &month)
             months[x.month] = month
             var whole = all
-            all = StatsFlows()
+            all = StatsFlows()  // not tracked: only holds the place
             add(x, to: &whole)
             all = whole
         }
@@ -130,7 +130,7 @@ public final class StatsFollower: @unchecked Sendable {
         mutating func settle() {
             guard allDirty || !dirtyMonths.isEmpty else { return }
             for m in dirtyMonths {
-                var flows = StatsFlows()
+                var flows = StatsFlows.tracked
                 for x in kept where x.standing && x.month == m { add(x, to: &flows) }
                 months[m] = flows.isEmpty ? nil : flows
             }
@@ -138,6 +138,7 @@ public final class StatsFollower: @unchecked Sendable {
             if allDirty {
                 all = StatsFlows()
                 for m in months.keys.sorted() { all.formUnion(months[m]!) }
+                all.trackGroups()
                 allDirty = false
             }
         }
@@ -338,5 +339,14 @@ public final class StatsFollower: @unchecked Sendable {
         return Statistics.assemble(input, period: period, from: start, to: end, periods: periods, flows: flows,
                                    domains: domains.map { ($0, s.domains[$0] ?? Int.max) },
                                    hoods: hoods.map { ($0, s.hoods[$0] ?? Int.max) }, k: k)
+    }
+}
+
+extension StatsFlows {
+    /// Empty flows that keep their groups as exchanges are added.
+    static var tracked: StatsFlows {
+        var f = StatsFlows()
+        f.trackGroups()
+        return f
     }
 }
