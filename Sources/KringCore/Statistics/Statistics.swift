@@ -214,7 +214,9 @@ public enum Statistics {
         var pi = 0
         var atFloor = Array(repeating: 0, count: columns), atCeiling = atFloor, population = atFloor
         var gini = Array(repeating: Int64(0), count: columns)
-        var bins = grid(balanceBins.count)
+        // Members per bin and column: each member is in one bin of a column, so the count is
+        // also the number of members the cell describes.
+        var bins = Array(repeating: Array(repeating: 0, count: columns), count: balanceBins.count)
         // The members counted (not the pool, not left), with what the loop needs, flat.
         let counted = input.members.indices.filter { input.members[$0].kind != .pool && input.members[$0].present }
         let joined = counted.map { input.members[$0].joined }
@@ -236,8 +238,7 @@ public enum Statistics {
                 if b >= ceilings[j] { atCeiling[c] += 1 }
                 var bin = 0
                 while b > binBounds[bin] { bin += 1 }
-                bins[bin][c].v.3 += 1
-                bins[bin][c].givers.insert(Int32(i), capacity: memberCount)
+                bins[bin][c] += 1
             }
             population[c] = values.count
             gini[c] = giniPerMille(values)
@@ -312,7 +313,9 @@ public enum Statistics {
             ("at_ceiling", "members", { (Int64(atCeiling[$0]), atCeiling[$0]) }),
             ("gini", "permille", { (gini[$0], population[$0]) }),
         ]))
-        tables.append(table("balance_bins", ["members"], balanceBins.map(\.label), bins))
+        tables.append(StatsTable(name: "balance_bins", measures: ["members"], categories: balanceBins.map(\.label), cells: bins.map { row in
+            row.map { n in StatsCell(values: ["members": Int64(n)], givers: n, takers: 0) }
+        }))
         var report = StatsReport(period: period, from: start, to: end, k: k, periods: periods, tables: tables,
                                  headSeq: input.headSeq, headHash: input.headHash, policy: input.policy)
         Suppression.apply(to: &report)
@@ -340,21 +343,29 @@ public enum Statistics {
     static func radixSorted(_ values: [Int64]) -> [Int64] {
         guard values.count > 64 else { return values.sorted() }
         // Flipping the sign bit orders the two's-complement values as unsigned ones.
+        let n = values.count
         var keys = values.map { UInt64(bitPattern: $0) ^ (1 << 63) }
-        var other = keys
+        var other = [UInt64](repeating: 0, count: n)
         var counts = [Int](repeating: 0, count: 256)
-        for shift in stride(from: UInt64(0), to: 64, by: 8) {
-            for i in counts.indices { counts[i] = 0 }
-            for k in keys { counts[Int((k >> shift) & 0xFF)] += 1 }
-            if counts.contains(keys.count) { continue }
-            var sum = 0
-            for i in counts.indices { let c = counts[i]; counts[i] = sum; sum += c }
-            for k in keys {
-                let d = Int((k >> shift) & 0xFF)
-                other[counts[d]] = k
-                counts[d] += 1
+        counts.withUnsafeMutableBufferPointer { counts in
+            for shift in stride(from: UInt64(0), to: 64, by: 8) {
+                let moved: Bool = keys.withUnsafeBufferPointer { from in
+                    other.withUnsafeMutableBufferPointer { to in
+                        for i in 0..<256 { counts[i] = 0 }
+                        for k in from { counts[Int(truncatingIfNeeded: (k >> shift) & 0xFF)] &+= 1 }
+                        if counts.contains(n) { return false }
+                        var sum = 0
+                        for i in 0..<256 { let c = counts[i]; counts[i] = sum; sum &+= c }
+                        for k in from {
+                            let d = Int(truncatingIfNeeded: (k >> shift) & 0xFF)
+                            to[counts[d]] = k
+                            counts[d] &+= 1
+                        }
+                        return true
+                    }
+                }
+                if moved { swap(&keys, &other) }
             }
-            swap(&keys, &other)
         }
         return keys.map { Int64(bitPattern: $0 ^ (1 << 63)) }
     }

@@ -62,6 +62,9 @@ public final class StatsFollower: @unchecked Sendable {
         var slot: [Int64: Int] = [:]
         var months: [Int64: StatsFlows] = [:]
         var all = StatsFlows.tracked
+        /// The first and last day of a standing exchange.
+        var firstDay: Day?
+        var lastDay: Day?
         var dirtyMonths: Set<Int64> = []
         var allDirty = false
         var requests: [Int64: Fulfilled]
@@ -100,6 +103,8 @@ public final class StatsFollower: @unchecked Sendable {
             parties.append(contentsOf: receivers)
             slot[num] = kept.count
             kept.append(x)
+            if firstDay.map({ day < $0 }) ?? true { firstDay = day }
+            if lastDay.map({ day > $0 }) ?? true { lastDay = day }
             // Taken out while they change, so that each stays uniquely referenced and is
             // changed in place.
             var month = months.removeValue(forKey: x.month) ?? StatsFlows.tracked
@@ -126,9 +131,16 @@ public final class StatsFollower: @unchecked Sendable {
             allDirty = true
         }
 
-        /// Sums again the months an exchange left, and the whole range from the months.
+        /// After exchanges left: sums their months again, the whole range from the months, and
+        /// finds the first and last day again.
         mutating func settle() {
             guard allDirty || !dirtyMonths.isEmpty else { return }
+            firstDay = nil
+            lastDay = nil
+            for x in kept where x.standing {
+                if firstDay.map({ x.day < $0 }) ?? true { firstDay = x.day }
+                if lastDay.map({ x.day > $0 }) ?? true { lastDay = x.day }
+            }
             for m in dirtyMonths {
                 var flows = StatsFlows.tracked
                 for x in kept where x.standing && x.month == m { add(x, to: &flows) }
@@ -296,17 +308,12 @@ public final class StatsFollower: @unchecked Sendable {
     /// from scratch.
     private func assemble(_ s: State, head: LedgerHead, introductions: [StatsInput.Introduction], period: StatsPeriod, k: Int) throws -> StatsReport? {
         let headDay = s.policy.day(head.timestamp)
-        var first: Day?, last: Day?
-        for x in s.kept where x.standing {
-            if first == nil || x.day < first! { first = x.day }
-            if last == nil || x.day > last! { last = x.day }
-        }
-        let start = first ?? headDay, end = max(headDay, start)
+        let start = s.firstDay ?? headDay, end = max(headDay, start)
         if end.number - start.number > Statistics.maxRangeDays {
             throw RuleViolation(.inputInvalid, .rangeTooLong(most: Statistics.maxRangeDays, from: start, to: end))
         }
         // Every standing exchange lies in the range, so each column is whole months.
-        if let last, last > end { return nil }
+        if let last = s.lastDay, last > end { return nil }
         let periods = Statistics.periods(period, from: start, to: end)
         var flows = [StatsFlows]()
         for p in periods {
@@ -324,8 +331,10 @@ public final class StatsFollower: @unchecked Sendable {
         // first such exchange.
         let inPolicy = s.domainNames.map { s.policy.domains.contains($0) }
         var extra = [Int: Int64]()
-        for x in s.kept where x.standing && !inPolicy[Int(x.domain)] {
-            if extra[Int(x.domain)].map({ x.num < $0 }) ?? true { extra[Int(x.domain)] = x.num }
+        if inPolicy.contains(false) {
+            for x in s.kept where x.standing && !inPolicy[Int(x.domain)] {
+                if extra[Int(x.domain)].map({ x.num < $0 }) ?? true { extra[Int(x.domain)] = x.num }
+            }
         }
         let domains = s.policy.domains + extra.sorted { $0.value < $1.value }.map { s.domainNames[$0.key] }
         let hoods = Statistics.neighbourhoods(s.members)
