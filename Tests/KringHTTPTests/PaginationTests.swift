@@ -80,6 +80,33 @@ struct PaginationTests {
 
 @Suite("HTTP statistics")
 struct StatsHTTPTests {
+    @Test("/v1/verify compares the maintained statistics with a recomputation: equal on a sound ledger; a projection changed behind the server's back shows, and the next report reads every fact again")
+    func verifyComparesMaintainedStatistics() throws {
+        let s = try TestServer()
+        defer { s.stop() }
+        func record(_ i: Int) throws {
+            let (p, r) = (fixtureMembers[i % 6].0.handle, fixtureMembers[(i + 1) % 6].0.handle)
+            #expect(try s.call("POST", "/v1/exchanges/recorded", token: s.coordinator, body: exchangeBody(p, r, what: "x\(i)"), key: newKey()).status == 201)
+        }
+        for i in 0..<12 { try record(i) }
+        #expect(try s.call("GET", "/v1/verify", token: s.coordinator).json?["statistics"] == .null, "none kept before the first report")
+        #expect(try s.call("GET", "/v1/stats?period=year").status == 200)
+        try record(12)
+        let sound = try s.call("GET", "/v1/verify", token: s.coordinator).json?["statistics"]
+        let head = try s.headSeq()
+        #expect(sound?["equal"] == .bool(true) && sound?["seq"]?.intValue == head, "\(String(describing: sound))")
+        #expect(s.api.statsFollower.paths.rebuilds == 1 && s.api.statsFollower.paths.catchUps == 1)
+        // An exchange's domain changed in the projection, with no journal entry: the
+        // maintained statistics cannot know; the recomputation reads it.
+        try Connection(path: s.path).execute("UPDATE exchanges SET domain = 'culture' WHERE num = 2")
+        try record(13)
+        let tampered = try s.call("GET", "/v1/verify", token: s.coordinator).json?["statistics"]
+        #expect(tampered?["equal"] == .bool(false), "\(String(describing: tampered))")
+        let culture = try s.call("GET", "/v1/stats?period=quarter&k=5").json?["tables"]?.arrayValue?.first { $0["name"]?.stringValue == "domain" }
+        #expect(s.api.statsFollower.paths.rebuilds == 2, "read every fact again after the difference")
+        #expect(culture?["rows"]?.arrayValue?.contains { $0["category"]?.stringValue == "culture" } == true)
+    }
+
     @Test("GET /v1/stats gives JSON, or CSV when asked; GET /stats the page; all public, with the ledger head")
     func statsOverHTTP() throws {
         let s = try TestServer()

@@ -218,3 +218,43 @@ struct ReleaseTokenTests {
         }
     }
 }
+
+@Suite("Statistics of the release binary, following another process")
+struct ReleaseStatsTests {
+    @Test("the running server's statistics follow exchanges recorded and reversed by the CLI (another process), and equal `kring stats` at the same head")
+    func statisticsFollowTheCLI() throws {
+        let binary = try ReleaseBinary.ensureBuilt()
+        let dir = TempDir("kring-release-stats")
+        defer { dir.remove() }
+        let path = dir.file("ledger.sqlite")
+        _ = try loadLedger(at: path)
+        func cli(_ args: String...) throws -> ProcessResult { try runProcess(binary, ["--db", path] + args) }
+        let server = try ShellServer(binary: binary, db: path)
+        defer { _ = server.stop(with: SIGKILL) }
+        let c = try RawClient(port: server.port)
+        c.send(requestBytes("GET", "/v1/stats?period=year"))
+        let before = c.read()
+        #expect(before?.status == 200)
+        // Exchanges among the fixture's members, through the CLI while the server runs; the
+        // first one reversed.
+        let pairs = [("an", "bram"), ("bram", "chloe"), ("chloe", "an"), ("daan", "els"), ("els", "fatima"), ("fatima", "daan"), ("bakkerij", "an")]
+        for (p, r) in pairs {
+            let recorded = try cli("exchange", "record", "--provider", p, "--receiver", r, "--kind", "time", "--domain", "care", "--what", "hulp", "--credits", "1h")
+            #expect(recorded.status == 0, "\(recorded.stderr)")
+        }
+        #expect(try cli("exchange", "reverse", "ex-1", "--reason", "vergissing").status == 0)
+        // Other parameters than the first request's, so the answer is computed at the new head.
+        c.send(requestBytes("GET", "/v1/stats?period=month"))
+        let after = try #require(c.read())
+        #expect(after.status == 200)
+        let local = try cli("stats", "--format", "json", "--period", "month", "--k", "5")
+        #expect(local.status == 0, "\(local.stderr)")
+        let served = try #require(after.json), computed = try #require(try? JSON.parse(Array(local.stdout.utf8)))
+        #expect(served["ledger_head"]?["seq"] != before?.json?["ledger_head"]?["seq"], "the server's answer names the new head")
+        #expect(served == computed, "the server's maintained report is the one the CLI computes from scratch")
+        // Six exchanges stand (the reversed one left out), among six givers and five receivers:
+        // the whole range's total is published at k = 5.
+        let total = served["tables"]?.arrayValue?.first { $0["name"]?.stringValue == "total" }
+        #expect(total?["rows"]?.arrayValue?.first?["cells"]?.arrayValue?.last?["exchanges"] == .int(6), "\(String(describing: total))")
+    }
+}

@@ -138,7 +138,7 @@ public final class API: @unchecked Sendable {
     /// at a time with two waiting, an answer served up to 60 s after the ledger moved on.
     let statsCache = StatsCache()
     /// The statistics maintained from the journal, for reports over the whole history.
-    let statsFollower = StatsFollower()
+    public let statsFollower = StatsFollower()
 
     /// Every route, in the order docs/openapi.yaml lists them.
     let routes: [Route]
@@ -391,6 +391,15 @@ public final class API: @unchecked Sendable {
         }
     }
 
+    /// Reads every fact of the maintained statistics once, on a thread of its own, so that the
+    /// first visitor of the statistics does not wait for it (`kring serve` calls it once it
+    /// listens). A request for them meanwhile waits for this reading rather than doing its own.
+    public func warmStatistics() {
+        let thread = Thread { [self] in _ = try? read { try statsFollower.report($0, period: .month, k: 5) } }
+        thread.stackSize = 1 << 20
+        thread.start()
+    }
+
     /// The last verification this server ran, if any: the head it reached and its report.
     var lastVerification: (seq: Int64, report: JSON)? {
         verifyLock.lock()
@@ -406,9 +415,29 @@ public final class API: @unchecked Sendable {
         if let last = lastVerify, last.seq == head.seq { return last.report }
         // On this request's thread alone: the server's other threads keep serving.
         let report = try Verifier.verify(path: path, parallel: false)
-        let json = report.json
+        var json = report.json
+        if case .object(var fields) = json {
+            fields["statistics"] = try statisticsCheck()
+            json = .object(fields)
+        }
         lastVerify = (head.seq, json)
         return json
+    }
+
+    /// The maintained statistics against the statistics recomputed from the projections, at
+    /// one head (one snapshot): every table, category, cell and withholding, by month at k = 1.
+    /// Null when the server keeps none yet. When they differ, the maintained ones are dropped,
+    /// so the next report reads every fact again.
+    func statisticsCheck() throws -> JSON {
+        guard statsFollower.seq != nil else { return .null }
+        let (seq, equal) = try read { reader in
+            let maintained = try statsFollower.report(reader, period: .month, k: 1)
+            let scratch = Statistics.report(try reader.statsInput(), period: .month, from: nil, to: nil, k: 1)
+            return (maintained.headSeq, maintained.columns == scratch.columns && maintained.tables.map(\.categories) == scratch.tables.map(\.categories)
+                        && maintained.tables.map(\.cells) == scratch.tables.map(\.cells))
+        }
+        if !equal { statsFollower.reset() }
+        return .object(["seq": .int(seq), "equal": .bool(equal)])
     }
 }
 

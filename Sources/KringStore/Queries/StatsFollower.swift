@@ -182,6 +182,13 @@ public final class StatsFollower: @unchecked Sendable {
         return state?.seq
     }
 
+    /// Drops the maintained facts: the next report reads every fact again.
+    public func reset() {
+        lock.lock()
+        defer { lock.unlock() }
+        state = nil
+    }
+
     /// The default report by `period` at the head `reader` sees (one snapshot): the
     /// maintained facts are brought to that head first. Throws a `RuleViolation` when the
     /// range is longer than a report covers, as `Statistics.validate` does.
