@@ -52,12 +52,7 @@ struct MaintainedStatsTests {
         try Self.expectMaintained(follower, path, "seed \(seed), empty")
         for step in 0..<720 {
             clock.advance(seconds: Int64(rng.below(5 * 3600)))
-            let a = rng.pick(ids)
-            var b = rng.pick(ids)
-            if b == a { b = ids[(ids.firstIndex(of: a)! + 1) % ids.count] }
-            let kind = rng.pick(ExchangeKind.allCases)
-            let credits = kind == .time ? Minutes(Int64(15 * (1 + rng.below(8)))) : Minutes(rng.chance(0.5) ? 0 : Int64(15 * (1 + rng.below(4))))
-            let quantity: Int64? = kind == .goods ? Int64(1 + rng.below(4)) : kind == .space ? Int64(60 * (1 + rng.below(3))) : nil
+            let (a, b, kind, credits, quantity) = StatsStoreTests.randomTerms(&rng, ids)
             let domain = rng.chance(0.05) && policyChanged ? "sport" : rng.pick(Policy.standard.domains)
             var receivers = [b]
             if rng.chance(0.15) { receivers.append(contentsOf: ids.filter { $0 != a && $0 != b }.shuffled(using: &rng).prefix(2)) }

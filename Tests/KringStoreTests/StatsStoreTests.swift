@@ -25,12 +25,7 @@ struct StatsStoreTests {
         var confirmed = [ExchangeID]()
         for _ in 0..<n {
             clock.advance(seconds: Int64(rng.below(4 * 3600)))
-            let a = rng.pick(ids)
-            var b = rng.pick(ids)
-            if b == a { b = ids[(ids.firstIndex(of: a)! + 1) % ids.count] }
-            let kind = rng.pick(ExchangeKind.allCases)
-            let credits = kind == .time ? Minutes(Int64(15 * (1 + rng.below(8)))) : Minutes(rng.chance(0.5) ? 0 : Int64(15 * (1 + rng.below(4))))
-            let quantity: Int64? = kind == .goods ? Int64(1 + rng.below(4)) : kind == .space ? Int64(60 * (1 + rng.below(3))) : nil
+            let (a, b, kind, credits, quantity) = randomTerms(&rng, ids)
             let domain = rng.pick(Policy.standard.domains)
             switch rng.below(10) {
             case 0...5:
@@ -51,6 +46,18 @@ struct StatsStoreTests {
             }
             if rng.chance(0.02) { clock.advance(days: 20) }
         }
+    }
+
+    /// Two different members, and an exchange's kind, credits and quantity, at random (space
+    /// and goods without credits half the time: gifts).
+    static func randomTerms(_ rng: inout SplitMix64, _ ids: [MemberID]) -> (MemberID, MemberID, ExchangeKind, Minutes, Int64?) {
+        let a = rng.pick(ids)
+        var b = rng.pick(ids)
+        if b == a { b = ids[(ids.firstIndex(of: a)! + 1) % ids.count] }
+        let kind = rng.pick(ExchangeKind.allCases)
+        let credits = kind == .time ? Minutes(Int64(15 * (1 + rng.below(8)))) : Minutes(rng.chance(0.5) ? 0 : Int64(15 * (1 + rng.below(4))))
+        let quantity: Int64? = kind == .goods ? Int64(1 + rng.below(4)) : kind == .space ? Int64(60 * (1 + rng.below(3))) : nil
+        return (a, b, kind, credits, quantity)
     }
 
     /// The ledger's own sum: credits posted to providers by standing exchanges between two days.
