@@ -134,7 +134,7 @@ public enum Statistics {
             let d = domainIndex[x.domain]!
             for c in [col, columns - 1] {
                 flows[c].add(kind: x.kind, domain: d, credits: x.credits, quantity: x.quantity, session: x.session,
-                             providers: x.providers[...], receivers: x.receivers[...],
+                             providers: x.providers, receivers: x.receivers,
                              memberKind: memberKind, memberHood: memberHood, capacity: memberCount)
             }
         }

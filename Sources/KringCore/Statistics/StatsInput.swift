@@ -29,8 +29,12 @@ public struct StatsInput: Sendable {
         public var credits: Int64
         /// Quantity per pair: minutes of work or room use, or items.
         public var quantity: Int64
-        public var providers: [Int32]
-        public var receivers: [Int32]
+        /// The providers, then the receivers: one array for both (a million exchanges then
+        /// hold a million small arrays, not two million).
+        public private(set) var parties: [Int32]
+        public private(set) var providerCount: Int
+        public var providers: ArraySlice<Int32> { parties[..<providerCount] }
+        public var receivers: ArraySlice<Int32> { parties[providerCount...] }
         /// Whether it settled a session of an expert's time offer (ask the expert).
         public var session: Bool
         public init(day: Day, kind: ExchangeKind, domain: String, credits: Int64, quantity: Int64, providers: [Int32], receivers: [Int32], session: Bool = false) {
@@ -39,10 +43,17 @@ public struct StatsInput: Sendable {
             self.domain = domain
             self.credits = credits
             self.quantity = quantity
-            self.providers = providers
-            self.receivers = receivers
+            self.parties = providers + receivers
+            self.providerCount = providers.count
             self.session = session
         }
+
+        public mutating func addProvider(_ m: Int32) {
+            parties.insert(m, at: providerCount)
+            providerCount += 1
+        }
+
+        public mutating func addReceiver(_ m: Int32) { parties.append(m) }
     }
 
     /// A request fulfilled by a standing exchange.

@@ -123,8 +123,8 @@ extension Reader {
             guard let i = byNum[ps.int(0)] else { continue }
             let m = try ps.reference(1, in: index, to: "a member")
             switch try ps.value(2, PartyRole.self) {
-            case .provider: exchanges[i].providers.append(m)
-            case .receiver: exchanges[i].receivers.append(m)
+            case .provider: exchanges[i].addProvider(m)
+            case .receiver: exchanges[i].addReceiver(m)
             }
         }
         // The exchanges that settled a session of an expert's time offer.

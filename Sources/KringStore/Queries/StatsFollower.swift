@@ -95,7 +95,7 @@ public final class StatsFollower: @unchecked Sendable {
 
         /// Keeps a standing exchange and adds it to its month and the whole range.
         mutating func keep(num: Int64, day: Day, kind: ExchangeKind, domain name: String, credits: Int64, quantity: Int64,
-                           session: Bool, providers: [Int32], receivers: [Int32]) {
+                           session: Bool, providers: ArraySlice<Int32>, receivers: ArraySlice<Int32>) {
             let x = Kept(num: num, day: day, month: StatsPeriod.month.span(of: day).first.number, kind: kind, domain: Int32(domain(name)),
                          session: session, standing: true, providers: Int32(providers.count), receivers: Int32(receivers.count),
                          first: Int32(parties.count), credits: credits, quantity: quantity)
@@ -307,7 +307,7 @@ public final class StatsFollower: @unchecked Sendable {
             }
             parties.reset()
             s.keep(num: num, day: day, kind: try row.value(1), domain: try row.requiredText(2), credits: row.int(3), quantity: row.int(4),
-                   session: try reader.statsSession(num), providers: providers, receivers: receivers)
+                   session: try reader.statsSession(num), providers: providers[...], receivers: receivers[...])
         }
         for (num, f) in try reader.statsRequests(after: s.seq, policy: s.policy, index: s.memberIndex) { s.requests[num] = f }
         return true
