@@ -10,11 +10,12 @@ import KringCore
 ///
 /// It follows; it does not run in the writer's transaction, so recording an exchange costs
 /// nothing more. What it applies, per entry type:
-/// - an exchange event: the exchange's row is read by its number; when it now stands and was
-///   not kept, its parties, day and whether it settled an expert's session are read and it is
-///   added to its month and the whole range; when it was kept and no longer stands (reversed),
-///   it is taken out, and its month and the whole range are summed again from the exchanges
-///   kept (reversals are rare and change an earlier period, as the definition says);
+/// - an exchange confirmed, recorded or reversed: the exchange's row is read by its number
+///   (once, however many of its entries came); when it now stands and was not kept, its
+///   parties, day and whether it settled an expert's session are read and it is added to its
+///   month and the whole range; when it was kept and no longer stands (reversed), it is taken
+///   out, and its month and the whole range are summed again from the exchanges kept
+///   (reversals are rare and change an earlier period, as the definition says);
 /// - a member event: the members are read again;
 /// - always: transfers and postings after the last ones read, requests whose listing changed;
 /// - a policy change, a type it does not know, an entry it cannot read, or more than
@@ -246,7 +247,10 @@ public final class StatsFollower: @unchecked Sendable {
             guard EventType(rawValue: type) != nil else { return false }
             if type == EventType.policyChanged.rawValue || type == EventType.ledgerCreated.rawValue { return false }
             if type.hasPrefix("member.") { membersChanged = true }
-            if type.hasPrefix("exchange.") {
+            // Only these make an exchange stand or stop standing; the other exchange entries
+            // (proposed, consented, rejected, cancelled, expired) concern proposals, which
+            // never stand, and an expiry sweep may write thousands of them.
+            if type == EventType.exchangeConfirmed.rawValue || type == EventType.exchangeRecorded.rawValue || type == EventType.exchangeReversed.rawValue {
                 // Whether it stands now is read from its row below.
                 guard let json = try? JSON.parse(entries.textBytes(1)), let id = Event(type: type, payload: json)?.exchangeID else { return false }
                 if seen.insert(id.number).inserted { changed.append(id.number) }
