@@ -38,8 +38,8 @@ extension Reader {
         return (members, index)
     }
 
-    /// Requests marked fulfilled, changed after `seq`: listing number, author, the day posted
-    /// and the exchange that fulfilled it (nil when no longer marked). All of them from seq 0.
+    /// The requests whose listing changed after `seq` (every one for `-1`): listing number, and
+    /// the author, the day posted and the exchange that fulfilled it (nil when none does).
     func statsRequests(after seq: Int64, policy: Policy, index: [String: Int32]) throws(StoreError) -> [(Int64, StatsFollower.Fulfilled?)] {
         let rs = try db.prepare("""
             SELECT l.num, l.author, j.ts, l.fulfilled_by FROM listings l JOIN journal j ON j.seq = l.created_seq
