@@ -18,8 +18,9 @@ import KringCore
 ///   (reversals are rare and change an earlier period, as the definition says);
 /// - a member event: the members are read again;
 /// - always: transfers and postings after the last ones read, requests whose listing changed;
-/// - a policy change, a type it does not know, an entry it cannot read, or more than
-///   `catchUpLimit` entries: every fact is read again, as for the first report.
+/// - a policy change, a type it does not know, an entry it cannot read, more than
+///   `catchUpLimit` entries, or another entry at the head it reflected (another ledger
+///   file): every fact is read again, as for the first report.
 ///
 /// docs/statistics.md ("Maintained") says more; a test holds its reports equal to the ones
 /// computed from scratch, figure for figure, at many heads of random ledgers.
@@ -50,6 +51,9 @@ public final class StatsFollower: @unchecked Sendable {
 
     struct State {
         var seq: Int64
+        /// The hash of the entry at `seq`: the journal is append-only, so a different hash there
+        /// means another ledger (a file replaced), and every fact is read again.
+        var hash: String
         var policy: Policy
         var members: [StatsInput.Member]
         var memberIndex: [String: Int32]
@@ -205,9 +209,10 @@ public final class StatsFollower: @unchecked Sendable {
             if s != nil, head.seq >= s!.seq, head.seq - s!.seq <= Self.catchUpLimit, try catchUp(&s!, reader, to: head.seq) {
                 if head.seq > s!.seq { counts.catchUps += 1 }
                 s!.seq = head.seq
+                s!.hash = head.hash
             } else {
                 s = nil
-                s = try build(reader, head: head.seq)
+                s = try build(reader, head: head)
                 counts.rebuilds += 1
             }
             s!.settle()
@@ -219,9 +224,9 @@ public final class StatsFollower: @unchecked Sendable {
     }
 
     /// Every fact read again, in the caller's snapshot.
-    private func build(_ reader: Reader, head: Int64) throws(StoreError) -> State {
+    private func build(_ reader: Reader, head: LedgerHead) throws(StoreError) -> State {
         let f = try reader.statsFacts()
-        var s = State(seq: head, policy: f.input.policy, members: [], memberIndex: f.memberIndex, requests: f.requests,
+        var s = State(seq: head.seq, hash: head.hash, policy: f.input.policy, members: [], memberIndex: f.memberIndex, requests: f.requests,
                       pool: f.input.pool, postings: f.input.postings, lastTransfer: f.lastTransfer, lastPosting: f.lastPosting)
         for m in f.input.members { s.appendMember(m) }
         for (i, x) in f.input.exchanges.enumerated() {
@@ -232,10 +237,15 @@ public final class StatsFollower: @unchecked Sendable {
     }
 
     /// Applies the journal entries after `s.seq` through `head`; false when only reading every
-    /// fact again will do (a policy change, an entry it cannot read).
+    /// fact again will do (another ledger, a policy change, an entry it cannot read).
     private func catchUp(_ s: inout State, _ reader: Reader, to head: Int64) throws(StoreError) -> Bool {
-        guard head > s.seq else { return true }
         let db = reader.db
+        let kept = try db.cached("SELECT hash FROM journal WHERE seq = ?")
+        defer { kept.reset() }
+        try kept.bind([.int(s.seq)])
+        let hash = try kept.step() ? kept.blob(0).hexString : Chain.genesis.hexString
+        guard hash == s.hash else { return false }
+        guard head > s.seq else { return true }
         // Each exchange once, however many of its entries: its row says where it stands now.
         var changed = [Int64](), seen = Set<Int64>()
         var membersChanged = false
