@@ -106,6 +106,18 @@ struct StatisticsTests {
         #expect(ExactCheck.recoverable(hidden: hidden, equations: eqs.map { ($0.parts, $0.total) }).isEmpty)
     }
 
+    @Test("a neighbourhood written as the none category's `-` is counted with none, in one row")
+    func dashNeighbourhood() {
+        var input = Self.fixture
+        input.members[3].neighbourhood = "-"
+        let r = Statistics.report(input, period: .month, from: Self.d("2026-01-01"), to: Self.d("2026-02-28"), k: 1)
+        #expect(r.table("neighbourhood")?.categories == ["Noord", "Zuid", "-"])
+        // The association's room (its neighbourhood now `-`) with the none row; Zuid's company
+        // received nothing.
+        #expect(r.value("neighbourhood", "-", 2, "flows") == 1)
+        #expect(r.value("neighbourhood", "Zuid", 2, "flows") == 0 && r.value("neighbourhood", "Noord", 2, "flows") == 6)
+    }
+
     @Test("the radix sort behind the Gini coefficient orders as the standard library does: negatives, extremes, repeats, short and long")
     func radixSort() {
         var rng = SplitMix64(seed: 2026)

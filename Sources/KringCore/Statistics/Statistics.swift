@@ -100,9 +100,10 @@ public enum Statistics {
         return periods
     }
 
-    /// The neighbourhood categories: every member's, sorted, then `-` for none.
+    /// The neighbourhood categories: every member's, sorted, then `-` for none (a neighbourhood
+    /// written `-` is counted with none).
     public static func neighbourhoods(_ members: [StatsInput.Member]) -> [String] {
-        var hoods = Array(Set(members.compactMap(\.neighbourhood))).sorted()
+        var hoods = Array(Set(members.compactMap(\.neighbourhood)).subtracting(["-"])).sorted()
         hoods.append("-")
         return hoods
     }
