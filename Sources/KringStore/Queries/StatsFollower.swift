@@ -49,6 +49,7 @@ public final class StatsFollower: @unchecked Sendable {
         var quantity: Int64
     }
 
+    /// What the follower keeps, at the head `seq`.
     struct State {
         var seq: Int64
         /// The hash of the entry at `seq`: the journal is append-only, so a different hash there
@@ -57,14 +58,19 @@ public final class StatsFollower: @unchecked Sendable {
         var policy: Policy
         var members: [StatsInput.Member]
         var memberIndex: [String: Int32]
+        /// Each member's row in the tables by kind, and its neighbourhood's number.
         var memberKind: [Int] = []
         var memberHood: [Int] = []
+        /// Neighbourhoods and domains by number, as they appear (`-` for none).
         var hoods: [String: Int] = [:]
         var domains: [String: Int] = [:]
         var domainNames: [String] = []
+        /// Every exchange kept, reversed ones marked not standing; their parties; where each
+        /// standing one is, by its number.
         var kept: [Kept] = []
         var parties: [Int32] = []
         var slot: [Int64: Int] = [:]
+        /// The flows of each month (by its first day's number) and of the whole range.
         var months: [Int64: StatsFlows] = [:]
         var all = StatsFlows.tracked
         /// The first and last day of a standing exchange.
