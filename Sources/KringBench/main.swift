@@ -127,9 +127,7 @@ func kringChild(_ args: [String]) -> (peakMiB: Double, seconds: Double)? {
     var peakKiB = 0.0
     var status: Int32 = 0
     while waitpid(pid, &status, WNOHANG) == 0 {
-        let text = (try? String(contentsOfFile: "/proc/\(pid)/status", encoding: .utf8)) ?? ""
-        if let line = text.split(separator: "\n").first(where: { $0.hasPrefix("VmHWM:") }),
-           let kib = Double(line.split(separator: " ").dropFirst().first ?? "") { peakKiB = max(peakKiB, kib) }
+        if let kib = procStatusKiB("/proc/\(pid)/status", "VmHWM:") { peakKiB = max(peakKiB, kib) }
         usleep(5_000)
     }
     return (peakKiB / 1024, Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9)
@@ -323,11 +321,13 @@ func maintainedStatsBench(scratchSeconds: Double) throws {
 }
 
 /// This process's resident memory now, in MiB (VmRSS).
-func residentMiB() -> Double {
-    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-          let line = status.split(separator: "\n").first(where: { $0.hasPrefix("VmRSS:") }),
-          let kib = Double(line.split(separator: " ").dropFirst().first ?? "") else { return 0 }
-    return kib / 1024
+func residentMiB() -> Double { (procStatusKiB("/proc/self/status", "VmRSS:") ?? 0) / 1024 }
+
+/// A field of a /proc status file (`VmHWM:`, `VmRSS:`), in KiB.
+func procStatusKiB(_ path: String, _ field: String) -> Double? {
+    guard let text = try? String(contentsOfFile: path, encoding: .utf8),
+          let line = text.split(separator: "\n").first(where: { $0.hasPrefix(field) }) else { return nil }
+    return Double(line.split(separator: " ").dropFirst().first ?? "")
 }
 
 if only.contains("import") {

@@ -15,7 +15,6 @@ public struct SHA256: Sendable {
     public static let digestBytes = 32
     private static let blockBytes = 64
 
-
     /// The eight state words, inline (a tuple), so the compression works on them in place.
     private var state: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) =
         (0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c, 0x1f83d9ab, 0x5be0cd19)

@@ -53,7 +53,7 @@ struct MaintainedStatsTests {
         for step in 0..<720 {
             clock.advance(seconds: Int64(rng.below(5 * 3600)))
             let (a, b, kind, credits, quantity) = StatsStoreTests.randomTerms(&rng, ids)
-            let domain = rng.chance(0.05) && policyChanged ? "sport" : rng.pick(Policy.standard.domains)
+            let domain = rng.pick(Policy.standard.domains)
             var receivers = [b]
             if rng.chance(0.15) { receivers.append(contentsOf: ids.filter { $0 != a && $0 != b }.shuffled(using: &rng).prefix(2)) }
             var links = [ExchangeLink]()

@@ -82,8 +82,13 @@ public enum Statistics {
             throw RuleViolation(.inputInvalid, .statisticsDays(d))
         }
         let r = range(input, from: from, to: to)
-        if r.to.number - r.from.number > maxRangeDays {
-            throw RuleViolation(.inputInvalid, .rangeTooLong(most: maxRangeDays, from: r.from, to: r.to))
+        try validateLength(from: r.from, to: r.to)
+    }
+
+    /// Refuses a range longer than `maxRangeDays`.
+    public static func validateLength(from: Day, to: Day) throws(RuleViolation) {
+        if to.number - from.number > maxRangeDays {
+            throw RuleViolation(.inputInvalid, .rangeTooLong(most: maxRangeDays, from: from, to: to))
         }
     }
 
@@ -100,19 +105,19 @@ public enum Statistics {
         return periods
     }
 
-    /// The neighbourhood categories: every member's, sorted, then `-` for none (a neighbourhood
-    /// written `-` is counted with none).
+    /// The neighbourhood category of members without one (a neighbourhood written so is
+    /// counted with them).
+    public static let noNeighbourhood = "-"
+
+    /// The neighbourhood categories: every member's, sorted, then `noNeighbourhood`.
     public static func neighbourhoods(_ members: [StatsInput.Member]) -> [String] {
-        var hoods = Array(Set(members.compactMap(\.neighbourhood)).subtracting(["-"])).sorted()
-        hoods.append("-")
+        var hoods = Array(Set(members.compactMap(\.neighbourhood)).subtracting([noNeighbourhood])).sorted()
+        hoods.append(noNeighbourhood)
         return hoods
     }
 
-    /// Each member's row in the tables by kind (the pool, which never exchanges, takes the first).
-    public static func kindRows(_ members: [StatsInput.Member]) -> [Int] {
-        let kindIndex = Dictionary(uniqueKeysWithValues: exchangingKinds.enumerated().map { ($1, $0) })
-        return members.map { kindIndex[$0.kind] ?? 0 }
-    }
+    /// A member's row in the tables by kind (the pool, which never exchanges, takes the first).
+    public static func kindRow(_ kind: MemberKind) -> Int { exchangingKinds.firstIndex(of: kind) ?? 0 }
 
     /// Computes every figure by `period` over `from`…`to` (inclusive; nil means the first and
     /// last posting day), then withholds cells describing fewer than `k` members, and enough
@@ -126,8 +131,8 @@ public enum Statistics {
         let hoods = neighbourhoods(input.members)
         let domainIndex = Dictionary(uniqueKeysWithValues: domains.enumerated().map { ($1, $0) })
         let hoodIndex = Dictionary(uniqueKeysWithValues: hoods.enumerated().map { ($1, $0) })
-        let memberKind = kindRows(input.members)
-        let memberHood = input.members.map { hoodIndex[$0.neighbourhood ?? "-"]! }
+        let memberKind = input.members.map { kindRow($0.kind) }
+        let memberHood = input.members.map { hoodIndex[$0.neighbourhood ?? noNeighbourhood]! }
         let memberCount = input.members.count
         var flows = Array(repeating: StatsFlows(), count: columns)
         for x in input.exchanges {

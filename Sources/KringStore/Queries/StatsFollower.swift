@@ -85,7 +85,7 @@ public final class StatsFollower: @unchecked Sendable {
         var lastPosting: Int64
 
         mutating func hood(_ name: String?) -> Int {
-            let key = name ?? "-"
+            let key = name ?? Statistics.noNeighbourhood
             if let n = hoods[key] { return n }
             hoods[key] = hoods.count
             return hoods.count - 1
@@ -100,7 +100,7 @@ public final class StatsFollower: @unchecked Sendable {
 
         mutating func appendMember(_ m: StatsInput.Member) {
             members.append(m)
-            memberKind.append(Statistics.kindRows([m])[0])
+            memberKind.append(Statistics.kindRow(m.kind))
             memberHood.append(hood(m.neighbourhood))
         }
 
@@ -258,18 +258,20 @@ public final class StatsFollower: @unchecked Sendable {
         let entries = try db.prepare("SELECT type, payload FROM journal WHERE seq > ? AND seq <= ? ORDER BY seq")
         try entries.bind([.int(s.seq), .int(head)])
         while try entries.step() {
-            let type = try entries.text(0)
             // A type this build does not know could change anything: read every fact again.
-            guard EventType(rawValue: type) != nil else { return false }
-            if type == EventType.policyChanged.rawValue || type == EventType.ledgerCreated.rawValue { return false }
-            if type.hasPrefix("member.") { membersChanged = true }
+            let name = try entries.text(0)
+            guard let type = EventType(rawValue: name) else { return false }
+            switch type {
+            case .policyChanged, .ledgerCreated: return false
+            case .memberAdded, .memberSuspended, .memberReinstated, .memberLimitsSet, .memberLeft: membersChanged = true
             // Only these make an exchange stand or stop standing; the other exchange entries
             // (proposed, consented, rejected, cancelled, expired) concern proposals, which
             // never stand, and an expiry sweep may write thousands of them.
-            if type == EventType.exchangeConfirmed.rawValue || type == EventType.exchangeRecorded.rawValue || type == EventType.exchangeReversed.rawValue {
+            case .exchangeConfirmed, .exchangeRecorded, .exchangeReversed:
                 // Whether it stands now is read from its row below.
-                guard let json = try? JSON.parse(entries.textBytes(1)), let id = Event(type: type, payload: json)?.exchangeID else { return false }
+                guard let json = try? JSON.parse(entries.textBytes(1)), let id = Event(type: name, payload: json)?.exchangeID else { return false }
                 if seen.insert(id.number).inserted { changed.append(id.number) }
+            default: break
             }
         }
         if membersChanged {
@@ -308,7 +310,7 @@ public final class StatsFollower: @unchecked Sendable {
             s.drop(num)
             try row.bind([.int(num)])
             defer { row.reset() }
-            guard try row.step(), try row.text(0) == "confirmed" else { continue }
+            guard try row.step(), try row.value(0, ExchangeState.self) == .confirmed else { continue }
             var day = postedDay[num]
             if day == nil {
                 try journalDay.bind([.int(row.int(5))])
@@ -339,9 +341,7 @@ public final class StatsFollower: @unchecked Sendable {
     private func assemble(_ s: State, head: LedgerHead, introductions: [StatsInput.Introduction], period: StatsPeriod, k: Int) throws -> StatsReport? {
         let headDay = s.policy.day(head.timestamp)
         let start = s.firstDay ?? headDay, end = max(headDay, start)
-        if end.number - start.number > Statistics.maxRangeDays {
-            throw RuleViolation(.inputInvalid, .rangeTooLong(most: Statistics.maxRangeDays, from: start, to: end))
-        }
+        try Statistics.validateLength(from: start, to: end)
         // Every standing exchange lies in the range, so each column is whole months.
         if let last = s.lastDay, last > end { return nil }
         let periods = Statistics.periods(period, from: start, to: end)
