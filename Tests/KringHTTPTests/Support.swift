@@ -27,15 +27,25 @@ final class RawClient {
     /// Connects to 127.0.0.1:`port`, from the loopback address `source` when given (any of
     /// 127.0.0.0/8 is this machine: a test can be several clients).
     init(port: UInt16, from source: String? = nil) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        fd = try Self.connected(port: port, from: source)
+    }
+
+    /// A socket connected to `port`; on failure it is closed here and nothing is returned.
+    /// (Closing it in `init` and again in `deinit` closed one descriptor twice: a throwing
+    /// initializer of a class still runs `deinit`. The second close could hit a file another
+    /// thread had opened in between, which SQLite then reported as "disk I/O error".)
+    private static func connected(port: UInt16, from source: String?) throws -> Int32 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        guard fd >= 0 else { throw ServerTestError("socket: \(String(cString: strerror(errno)))") }
         if let source {
             var local = sockaddr_in()
             local.sin_family = sa_family_t(AF_INET)
             inet_pton(AF_INET, source, &local.sin_addr)
             let rc = withUnsafePointer(to: &local) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
             guard rc == 0 else {
+                let e = String(cString: strerror(errno))
                 close(fd)
-                throw ServerTestError("bind \(source): \(String(cString: strerror(errno)))")
+                throw ServerTestError("bind \(source): \(e)")
             }
         }
         var addr = sockaddr_in()
@@ -44,11 +54,13 @@ final class RawClient {
         inet_pton(AF_INET, "127.0.0.1", &addr.sin_addr)
         let rc = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
         guard rc == 0 else {
+            let e = String(cString: strerror(errno))
             close(fd)
-            throw ServerTestError("connect: \(String(cString: strerror(errno)))")
+            throw ServerTestError("connect: \(e)")
         }
         var one: Int32 = 1
         setsockopt(fd, Int32(IPPROTO_TCP), TCP_NODELAY, &one, socklen_t(MemoryLayout<Int32>.size))
+        return fd
     }
 
     deinit { close(fd) }
