@@ -134,6 +134,23 @@ import KringTestSupport
         #expect(try Self.balances(db)[MemberID(canonical: "lid-1")!] == f.balances[MemberID(canonical: "lid-1")!])
     }
 
+    @Test("an import whose disk fills up stops with exit 3, names the file and SQLite's code, and leaves no file behind")
+    func fullDiskLeavesNothing() throws {
+        let dir = TempDir("import-full"); defer { dir.remove() }
+        let f = TimeOverflowFixture(members: 500, transfers: 30_000, posts: 0)
+        let p = try Self.write(dir, ["members.csv": f.membersReport, "transfers.csv": f.transfersReport])
+        let db = dir.file("l.sqlite")
+        // A file size limit of 200 KiB stands in for a full disk: past it, write(2) fails with
+        // EFBIG (the signal it would send is ignored, as an exec'd process inherits).
+        let script = "trap '' XFSZ; ulimit -f 400; exec \"$0\" \"$@\""
+        let r = try runProcess("/bin/sh", ["-c", script, Self.kring, "import", "timeoverflow", "--db", db,
+                                            "--members", p["members.csv"]!, "--transfers", p["transfers.csv"]!],
+                               environment: ["KRING_NOW": "2026-06-01"])
+        #expect(r.status == 3 && r.stderr.contains("error[storage]") && r.stderr.contains(db + ".importing, SQLite result code"), "\(r.status) \(r.stderr)")
+        let left = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasPrefix("l.sqlite") }
+        #expect(left.isEmpty, "left behind: \(left)")
+    }
+
     @Test("the generic CSV: members and exchanges with groups, gifts, quantities and mapped categories")
     func genericCSV() throws {
         let dir = TempDir("import-csv"); defer { dir.remove() }

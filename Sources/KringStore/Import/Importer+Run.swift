@@ -36,33 +36,45 @@ public enum Importer {
         var problems = plan.problems
         var outcome = ImportOutcome(problems: [], members: plan.members, exchanges: plan.exchanges, listings: plan.listings, checked: 0)
         let genesis = plan.steps.first?.at ?? Int64(Date().timeIntervalSince1970)
-        let loader = try BulkLoader(path: work, policy: policy, genesisAt: genesis, expected: (plan.members, plan.exchanges))
-        for step in plan.steps {
-            guard step.at <= now else {
-                problems.append(ImportProblem(file: step.file, line: step.line, code: .ruleDate, sentence: "\(policy.day(step.at)) is after today (\(policy.day(now))): history is in the past."))
-                continue
-            }
-            if case .failure(let v) = try loader.execute(step.command, by: step.actor, at: step.at) {
-                problems.append(ImportProblem(file: step.file, line: step.line, code: v.code, sentence: v.message, violation: v))
-            }
+        // Whatever fails on the way (a full disk, an I/O error) leaves no half-built file behind.
+        let loader: BulkLoader
+        do { loader = try BulkLoader(path: work, policy: policy, genesisAt: genesis, expected: (plan.members, plan.exchanges)) } catch {
+            clean()
+            throw error
         }
-        for e in plan.expected {
-            let have = loader.member(e.member)?.balance.value
-            outcome.checked += 1
-            if have != e.minutes {
-                problems.append(ImportProblem(file: e.file, line: e.line, code: .ledgerUnbalanced,
-                                              sentence: "\(e.member)'s balance would be \(Minutes(have ?? 0)), the source says \(Minutes(e.minutes))."))
+        do throws(StoreError) {
+            for step in plan.steps {
+                guard step.at <= now else {
+                    problems.append(ImportProblem(file: step.file, line: step.line, code: .ruleDate, sentence: "\(policy.day(step.at)) is after today (\(policy.day(now))): history is in the past."))
+                    continue
+                }
+                if case .failure(let v) = try loader.execute(step.command, by: step.actor, at: step.at) {
+                    problems.append(ImportProblem(file: step.file, line: step.line, code: v.code, sentence: v.message, violation: v))
+                }
             }
-        }
-        outcome.problems = problems.sorted { ($0.file, $0.line) < ($1.file, $1.line) }
-        guard outcome.ok, !dryRun else {
+            for e in plan.expected {
+                let have = loader.member(e.member)?.balance.value
+                outcome.checked += 1
+                if have != e.minutes {
+                    problems.append(ImportProblem(file: e.file, line: e.line, code: .ledgerUnbalanced,
+                                                  sentence: "\(e.member)'s balance would be \(Minutes(have ?? 0)), the source says \(Minutes(e.minutes))."))
+                }
+            }
+            outcome.problems = problems.sorted { ($0.file, $0.line) < ($1.file, $1.line) }
+            guard outcome.ok, !dryRun else {
+                loader.abandon()
+                _ = try? loader.finish()
+                clean()
+                return outcome
+            }
+            outcome.head = try loader.finish()
+            do { try fm.moveItem(atPath: work, toPath: path) } catch { throw StoreError("could not move \(work) to \(path): \(error)") }
+        } catch {
             loader.abandon()
             _ = try? loader.finish()
             clean()
-            return outcome
+            throw error
         }
-        outcome.head = try loader.finish()
-        do { try fm.moveItem(atPath: work, toPath: path) } catch { throw StoreError("could not move \(work) to \(path): \(error)") }
         return outcome
     }
 }

@@ -67,9 +67,9 @@ public final class Connection {
         var err: UnsafeMutablePointer<CChar>?
         let rc = sqlite3_exec(handle, sql, nil, nil, &err)
         if rc != SQLITE_OK {
-            let msg = err.map { String(cString: $0) } ?? lastError
+            let msg = err.map { String(cString: $0) }
             sqlite3_free(err)
-            throw StoreError(msg, code: rc)
+            throw failure(rc, msg)
         }
     }
 
@@ -101,6 +101,19 @@ public final class Connection {
     }
 
     var lastError: String { String(cString: sqlite3_errmsg(handle)) }
+
+    /// The failure SQLite reported with `rc`. When it lies with the file (an I/O error, a full
+    /// disk, a file it cannot open or write), the message names the file and the extended
+    /// code: "disk I/O error" alone does not tell an operator where to look.
+    func failure(_ rc: Int32, _ message: String? = nil) -> StoreError {
+        let text = message ?? lastError
+        switch rc & 0xff {
+        case SQLITE_IOERR, SQLITE_FULL, SQLITE_CANTOPEN, SQLITE_READONLY:
+            return StoreError("\(text) (\(path), SQLite result code \(rc))", code: rc)
+        default:
+            return StoreError(text, code: rc)
+        }
+    }
 
     /// Whether a transaction is open on this connection.
     public var inTransaction: Bool { sqlite3_get_autocommit(handle) == 0 }
@@ -196,7 +209,7 @@ public final class Statement {
         let rc = sqlite3_step(stmt)
         if rc == SQLITE_ROW { return true }
         if rc == SQLITE_DONE { return false }
-        throw StoreError(connection.lastError, code: rc)
+        throw connection.failure(rc)
     }
 
     /// Binds, runs to completion, and resets.
