@@ -702,7 +702,7 @@ final class Web: @unchecked Sendable {
         case .forbidden: (403, .forbiddenTitle, .forbiddenText)
         case .formExpired: (409, .formExpiredTitle, .formExpiredText)
         case .busy: (503, .formExpiredTitle, .signInBusy)
-        case .storage: (500, .formExpiredTitle, .formExpiredText)
+        case .storage: (500, .storageTitle, .storageText)
         }
         var r = document(page, title: title.text(l), status: status) { h in
             h.element("p", text: text.text(l))

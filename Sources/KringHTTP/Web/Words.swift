@@ -12,7 +12,7 @@ enum Word: CaseIterable {
     case waitingForYou, nothingWaiting, waitingForOthers, recentExchanges, noExchanges, logExchange, expiresOn
     case newExchangeTitle, newExchangeIntro, direction, iHelped, helpedMe, otherMember, otherMemberHint, what, domain, date, hours, hoursHint, propose
     case exchangeTitle, state, providers, receivers, consented, credits, confirm, reject, cancel, proposedBy, youTakePart
-    case errorSummary, notFoundTitle, notFoundText, forbiddenTitle, forbiddenText, formExpiredTitle, formExpiredText, backHome
+    case errorSummary, notFoundTitle, notFoundText, forbiddenTitle, forbiddenText, formExpiredTitle, formExpiredText, storageTitle, storageText, backHome
     case stateProposed, stateConfirmed, stateRejected, stateCancelled, stateExpired, stateReversed
     case forChallenge, navChallenges, challengesTitle, challengesIntro, newChallengeTitle, newChallengeIntro, noChallenges, challengeEnds, joinedCount, challengeClosed, endsOn, joinedLabel, noOneYet, exchangesFor, pledges, listingsFor, joinChallenge, pledgeTitle, pledgeWhat, pledgeHint, pledgeButton, postForChallenge, closeChallenge, challengeAsk
     case navDesk, deskTitle, registerMember, registerButton, memberID, memberIDHint, memberIDShape, invitationCard, invitationCardText, invitationOnce, floorLabel, ceilingLabel, noLimit, loginRevoked, loginInvited, loginActive, inviteTitle, inviteLabel, inviteLabelHint, inviteButton, limitsTitle, limitHint, membershipTitle, suspendMember, reinstateMember, endMembership, statusActive, statusSuspended, statusLeft
@@ -123,6 +123,8 @@ enum Word: CaseIterable {
         case .forbiddenText: "Dit formulier kwam niet van deze site, of het is verlopen. Er is niets veranderd."
         case .formExpiredTitle: "Formulier verlopen"
         case .formExpiredText: "Laad de pagina opnieuw en probeer nog eens. Er is niets veranderd."
+        case .storageTitle: "Er ging iets mis"
+        case .storageText: "Kring kon dit nu niet opslaan of lezen. Er is niets veranderd. Probeer het over een paar minuten opnieuw; lukt het dan nog niet, meld het aan de coördinator."
         case .backHome: "Terug naar mijn overzicht"
         case .stateProposed: "voorgesteld"
         case .stateConfirmed: "bevestigd"
@@ -551,6 +553,8 @@ enum Word: CaseIterable {
         case .forbiddenText: "This form did not come from this site, or it has expired. Nothing changed."
         case .formExpiredTitle: "Form expired"
         case .formExpiredText: "Reload the page and try again. Nothing changed."
+        case .storageTitle: "Something went wrong"
+        case .storageText: "Kring could not save or read this just now. Nothing changed. Try again in a few minutes; if it still fails, tell the coordinator."
         case .backHome: "Back to my overview"
         case .stateProposed: "proposed"
         case .stateConfirmed: "confirmed"
