@@ -17,7 +17,7 @@ import KringTestSupport
                                                       by: .member("an")).event.listingID)
         let offer = try #require(try ledger.execute(.postListing(ListingDraft(side: .offer, author: "bram", kind: .time, domain: "poverty", title: "Brieven")),
                                                     by: .member("bram")).event.listingID)
-        try ledger.execute(.introduce(request: request, offer: offer), by: .coordinator)
+        #expect(try ledger.execute(.introduce(request: request, offer: offer), by: .coordinator).event.type == .introductionMade)
         let before = try Reader(path: dir.file("l.sqlite")).balances().map(\.balance)
         for _ in 0..<4 {
             clock.advance(days: 20)
