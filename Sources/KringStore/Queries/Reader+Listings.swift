@@ -65,16 +65,16 @@ extension Reader {
         return r.record.info.id == id ? r : nil
     }
 
-    private static let listingColumns = """
+    static let listingColumns = """
         l.num, l.side, l.author, l.kind, l.domain, l.title, l.text, l.place, l.availability, l.expires, l.version, l.state, m.kind, m.neighbourhood,
         l.fulfilled_by, l.challenge, l.updated_seq
         """
-    private static let filterSQL = """
+    static let filterSQL = """
         (?2 IS NULL OR l.side = ?2) AND (?3 IS NULL OR l.kind = ?3) AND (?4 IS NULL OR l.domain = ?4)
         AND (?5 IS NULL OR COALESCE(l.place, m.neighbourhood) = ?5) AND (?6 IS NULL OR m.kind = ?6) AND (?7 IS NULL OR l.author = ?7)
         """
 
-    private func row(_ s: Statement, rank: Double?) throws(StoreError) -> ListingRow {
+    func row(_ s: Statement, rank: Double?) throws(StoreError) -> ListingRow {
         let info = ListingInfo(id: ListingID(side: try s.value(1), uncheckedNumber: s.int(0)), author: try s.id(2), kind: try s.value(3),
                                domain: try s.requiredText(4), title: try s.requiredText(5), text: try s.requiredText(6), place: s.optionalText(7),
                                availability: s.optionalText(8), expires: Day(s.int(9)), version: s.int(10), challenge: try s.optionalID(15))
@@ -83,7 +83,7 @@ extension Reader {
         return ListingRow(record: record, authorKind: try s.value(12), authorNeighbourhood: s.optionalText(13), rank: rank, updatedSeq: s.int(16))
     }
 
-    private func bindFilter(_ s: Statement, _ first: SQLValue, _ f: ListingFilter, _ rest: [SQLValue]) throws(StoreError) {
+    func bindFilter(_ s: Statement, _ first: SQLValue, _ f: ListingFilter, _ rest: [SQLValue]) throws(StoreError) {
         try s.bind([first, .text(f.side?.rawValue), .text(f.kind?.rawValue), .text(f.domain), .text(f.neighbourhood), .text(f.memberKind?.rawValue), .id(f.author)] + rest)
     }
 
@@ -104,19 +104,24 @@ extension Reader {
     }
 
     /// Full-text search over the public listings' titles and texts, insensitive to case and
-    /// accents, ranked by relevance (bm25) and then recency. Every word of `text` must match
-    /// (as a word or the start of one); FTS syntax typed by a user is taken as plain words.
+    /// accents, ranked by relevance (bm25), then recency, then the newest listing. Every word of
+    /// `text` must match (as a word or the start of one); FTS syntax typed by a user is taken as
+    /// plain words. With `index`, the search is answered from memory where it can be (the same
+    /// results, see `SearchIndex`), else in SQL.
     /// - Throws: `RuleViolation(.inputInvalid)` when the text has no word or is too long.
-    public func search(_ text: String, filter: ListingFilter, today: Day, limit: Int = 50) throws -> [ListingRow] {
-        let query = try Reader.ftsQuery(text)
+    public func search(_ text: String, filter: ListingFilter, today: Day, limit: Int = 50, index: SearchIndex? = nil) throws -> [ListingRow] {
+        let words = try Reader.searchWords(text)
+        if let index, let rows = try snapshot({ () throws(StoreError) in try index.search(self, words: words, filter: filter, today: today, limit: limit) }) {
+            return rows
+        }
         let s = try db.cached("""
             SELECT \(Reader.listingColumns), bm25(listings_fts) AS rank
             FROM listings_fts JOIN listings l ON l.num = listings_fts.rowid JOIN members m ON m.id = l.author
             WHERE listings_fts MATCH ?1 AND l.state = 'active' AND l.fulfilled_by IS NULL AND l.expires >= ?8 AND m.status = 'active' AND \(Reader.filterSQL)
-            ORDER BY rank, l.updated_seq DESC LIMIT ?9
+            ORDER BY rank, l.updated_seq DESC, l.num DESC LIMIT ?9
             """)
         defer { s.reset() }
-        try bindFilter(s, .text(query), filter, [.int(today.number), .int(Int64(min(max(limit, 1), Reader.maxRows)))])
+        try bindFilter(s, .text(Reader.ftsQuery(words)), filter, [.int(today.number), .int(Int64(min(max(limit, 1), Reader.maxRows)))])
         var out = [ListingRow]()
         while try s.step() {
             out.append(try row(s, rank: sqlite3Double(s, 17)))
@@ -124,11 +129,10 @@ extension Reader {
         return out
     }
 
-    /// An FTS5 query that can only mean "all these words": the text is split into runs of
-    /// letters and digits, each quoted as a string and matched as a prefix. Quotes, operators
-    /// (AND, OR, NOT, NEAR), column filters, `*`, `^` and parentheses typed by a user are
-    /// separators or plain words, never syntax.
-    public static func ftsQuery(_ text: String) throws(RuleViolation) -> String {
+    /// The words of a search: runs of letters and digits. Quotes, operators (AND, OR, NOT,
+    /// NEAR), column filters, `*`, `^` and parentheses typed by a user are separators or plain
+    /// words, never syntax.
+    public static func searchWords(_ text: String) throws(RuleViolation) -> [String] {
         guard text.count <= maxSearchLength else {
             throw RuleViolation(.inputInvalid, .textTooLong(.q, most: maxSearchLength, got: text.count), field: .q)
         }
@@ -140,7 +144,18 @@ extension Reader {
         if !current.isEmpty { words.append(current) }
         guard !words.isEmpty else { throw RuleViolation(.inputInvalid, .searchNoWord, field: .q) }
         guard words.count <= maxSearchWords else { throw RuleViolation(.inputInvalid, .searchTooManyWords(most: maxSearchWords, got: words.count), field: .q) }
-        return words.map { "\"\($0)\"*" }.joined(separator: " ")
+        return words
+    }
+
+    /// An FTS5 query that can only mean "all these words": each word quoted as a string and
+    /// matched as a prefix.
+    public static func ftsQuery(_ words: [String]) -> String {
+        words.map { "\"\($0)\"*" }.joined(separator: " ")
+    }
+
+    /// The FTS5 query of a search's text (`searchWords`, then `ftsQuery`).
+    public static func ftsQuery(_ text: String) throws(RuleViolation) -> String {
+        ftsQuery(try searchWords(text))
     }
 }
 
