@@ -258,3 +258,50 @@ struct ReleaseStatsTests {
         #expect(total?["rows"]?.arrayValue?.first?["cells"]?.arrayValue?.last?["exchanges"] == .int(6), "\(String(describing: total))")
     }
 }
+
+@Suite("Search of the release binary, following another process")
+struct ReleaseSearchTests {
+    @Test("the running server's search (from memory) follows listings posted, edited and withdrawn by the CLI (another process), and equals `kring search` at each step")
+    func searchFollowsTheCLI() throws {
+        let binary = try ReleaseBinary.ensureBuilt()
+        let dir = TempDir("kring-release-search")
+        defer { dir.remove() }
+        let path = dir.file("ledger.sqlite")
+        _ = try loadLedger(at: path)
+        func cli(_ args: String...) throws -> ProcessResult { try runProcess(binary, ["--db", path] + args) }
+        let server = try ShellServer(binary: binary, db: path)
+        defer { _ = server.stop(with: SIGKILL) }
+        let c = try RawClient(port: server.port)
+        /// The ids the server finds for `q`, and those `kring search --json` finds.
+        func both(_ q: String) throws -> (served: [String], local: [String]) {
+            c.send(requestBytes("GET", "/v1/search?q=" + (q.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? q)))
+            let r = try #require(c.read())
+            #expect(r.status == 200, "\(r.text)")
+            let served = r.json?["items"]?.arrayValue?.compactMap { $0["id"]?.stringValue } ?? []
+            let local = try cli("search", q, "--json")
+            #expect(local.status == 0, "\(local.stderr)")
+            let ids = (try? JSON.parse(Array(local.stdout.utf8)))?.arrayValue?.compactMap { $0["id"]?.stringValue } ?? []
+            return (served, ids)
+        }
+        #expect(try both("zaal").served.isEmpty)
+        let posts = [("coworking", "Vergaderzaal in het café", "Een zaal voor twintig, met koffie"), ("fanfare", "Repetitiezaal", "Zaal zaal zaal"),
+                     ("bakkerij", "Zaal boven de bakkerij", "Een kleine zaal"), ("an", "Hulp bij boodschappen", "Naar de markt")]
+        for (who, title, text) in posts {
+            let r = try cli("offer", "add", "--as", who, "--kind", "space", "--domain", "culture", "--title", title, "--text", text)
+            #expect(r.status == 0, "\(r.stderr)")
+        }
+        var found = try both("zaal")
+        #expect(found.served == found.local && found.served.count == 3, "\(found)")
+        #expect(found.served.first == "of-2", "the listing that says zaal most often comes first")
+        // Edited so it no longer says zaal, then another withdrawn, while the server runs.
+        #expect(try cli("offer", "edit", "of-2", "--kind", "space", "--domain", "culture", "--title", "Repetitieruimte", "--text", "Vrij op maandag").status == 0)
+        #expect(try cli("offer", "withdraw", "of-3").status == 0)
+        found = try both("zaal")
+        #expect(found.served == found.local && found.served == ["of-1"], "\(found)")
+        found = try both("CAFE koffie")
+        #expect(found.served == found.local && found.served == ["of-1"], "accents and case: \(found)")
+        found = try both("maandag")
+        #expect(found.served == found.local && found.served == ["of-2"], "the edited text is found: \(found)")
+    }
+}
+

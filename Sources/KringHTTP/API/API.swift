@@ -139,6 +139,8 @@ public final class API: @unchecked Sendable {
     let statsCache = StatsCache()
     /// The statistics maintained from the journal, for reports over the whole history.
     public let statsFollower = StatsFollower()
+    /// The listings' full-text search in memory (the same results as SQL's, faster).
+    public let searchIndex = SearchIndex()
 
     /// Every route, in the order docs/openapi.yaml lists them.
     let routes: [Route]
@@ -391,11 +393,15 @@ public final class API: @unchecked Sendable {
         }
     }
 
-    /// Reads every fact of the maintained statistics once, on a thread of its own, so that the
-    /// first visitor of the statistics does not wait for it (`kring serve` calls it once it
-    /// listens). A request for them meanwhile waits for this reading rather than doing its own.
-    public func warmStatistics() {
-        let thread = Thread { [self] in _ = try? read { try statsFollower.report($0, period: .month, k: 5) } }
+    /// Reads every listing into the search index and every fact of the maintained statistics
+    /// once, on a thread of its own, so that the first visitor of either does not wait for it
+    /// (`kring serve` calls it once it listens). A request meanwhile waits for this reading
+    /// rather than doing its own.
+    public func warm() {
+        let thread = Thread { [self] in
+            _ = try? read { try searchIndex.follow($0) }
+            _ = try? read { try statsFollower.report($0, period: .month, k: 5) }
+        }
         thread.stackSize = 1 << 20
         thread.start()
     }

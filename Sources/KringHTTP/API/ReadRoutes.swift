@@ -84,7 +84,8 @@ extension API {
             let limit = try ctx.query.int("limit", range: 1...API.maxPageSize) ?? 50
             try ctx.query.finish()
             let today = ctx.today
-            let rows = try ctx.read { try $0.search(q, filter: filter, today: today, limit: limit) }
+            let index = ctx.api.searchIndex
+            let rows = try ctx.read { try $0.search(q, filter: filter, today: today, limit: limit, index: index) }
             return ok(.object(["items": .array(rows.map(\.json)), "next_cursor": .null]))
         },
         Route("GET", "/v1/stats", .public, "read the statistics") { ctx in

@@ -33,7 +33,7 @@ extension Web {
             if words.trimmingCharacters(in: .whitespaces).isEmpty {
                 found = .success(try r.listings(filter, today: today, before: before, limit: Web.listingsPerPage + 1))
             } else {
-                do { found = .success(try r.search(words, filter: filter, today: today, limit: 50)) } catch let v as RuleViolation { found = .failure(v) }
+                do { found = .success(try r.search(words, filter: filter, today: today, limit: 50, index: api.searchIndex)) } catch let v as RuleViolation { found = .failure(v) }
             }
             return (policy, try r.neighbourhoods(), found)
         }

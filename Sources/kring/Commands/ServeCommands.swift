@@ -137,7 +137,7 @@ func serve(_ inv: Invocation, host: String, port: UInt16, limits: HTTPLimits, tr
     try server.bind(host: host, port: port)
     api.openConnections = { server.openConnections }
     try StopSignals.install { server.stop() }
-    api.warmStatistics()
+    api.warm()
     let base = "http://\(host == "0.0.0.0" ? "127.0.0.1" : host):\(server.port)"
     let site = named ?? base
     out("Kring serves \(inv.dbPath) at \(base)  (Ctrl-C stops it)")
