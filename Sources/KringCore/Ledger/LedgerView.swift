@@ -23,14 +23,27 @@ public struct MemberState: Sendable, Equatable {
     /// The floor in force: the override, else an earned floor where the policy has one for
     /// this kind, else the kind's floor.
     public func floor(under policy: Policy) -> Minutes {
-        if let f = floorOverride { return f }
-        if let e = policy.earnedFloor, e.kinds.contains(info.kind) { return e.floor(given: given) }
-        return policy.limits(for: info.kind).floor
+        policy.floor(kind: info.kind, given: given, override: floorOverride)
     }
 
     /// The ceiling in force (nil: none).
     public func ceiling(under policy: Policy) -> Minutes? {
-        ceilingOverride ?? policy.limits(for: info.kind).ceiling
+        policy.ceiling(kind: info.kind, override: ceilingOverride)
+    }
+}
+
+extension Policy {
+    /// The floor in force for a member of `kind` who has given `given`: the member's override,
+    /// else an earned floor where the policy has one for the kind, else the kind's floor.
+    public func floor(kind: MemberKind, given: Minutes, override: Minutes?) -> Minutes {
+        if let f = override { return f }
+        if let e = earnedFloor, e.kinds.contains(kind) { return e.floor(given: given) }
+        return limits(for: kind).floor
+    }
+
+    /// The ceiling in force for a member of `kind` (nil: none): the override, else the kind's.
+    public func ceiling(kind: MemberKind, override: Minutes?) -> Minutes? {
+        override ?? limits(for: kind).ceiling
     }
 }
 

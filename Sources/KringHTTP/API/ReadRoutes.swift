@@ -141,13 +141,13 @@ extension API {
             let id = try ctx.pathID(MemberID.self)
             try ctx.requireSelfOrCoordinator(id, "balance")
             // The balance and the head it is at, from one snapshot.
-            let (row, head) = try ctx.read { r in (try r.member(id), try r.head()) }
+            let (row, head) = try ctx.read { r in (try r.balance(of: id), try r.head()) }
             guard let r = row else { throw RuleViolation(.memberNotFound, .notFound(.member(id))) }
             // Written directly, keys in canonical order (the busiest read: no dictionary to
             // build and sort).
             var w = CanonicalWriter(capacity: 192)
             w.beginObject()
-            w.key("balance_minutes"); w.int(r.state.balance.value)
+            w.key("balance_minutes"); w.int(r.balance.value)
             w.key("ceiling_minutes"); if let c = r.ceiling { w.int(c.value) } else { w.null() }
             w.key("floor_minutes"); w.int(r.floor.value)
             w.key("ledger_head"); w.beginObject()

@@ -108,7 +108,7 @@ public final class Reader {
     let db: Connection
     private var cachedPolicy: (seq: Int64, policy: Policy)?
     /// Principals found by token hash, valid while the ledger's `data_version` is `version`.
-    var principals: (version: Int64, found: [[UInt8]: (principal: Principal, expiresAt: Int64?)]) = (-1, [:])
+    var principals: (version: Int64, found: [TokenDigest: (principal: Principal, expiresAt: Int64?)]) = (-1, [:])
     /// Most principals a reader keeps (a full cache starts over).
     static let principalsKept = 1_024
 
@@ -177,6 +177,22 @@ public final class Reader {
         let policy = try policy()
         guard let m = try SQLiteView.member(id, db: db) else { return nil }
         return MemberRow(state: m, floor: m.floor(under: policy), ceiling: m.ceiling(under: policy))
+    }
+
+    /// A member's balance with the floor and ceiling in force (nil: no such member): the
+    /// busiest read, so only the columns it needs.
+    public func balance(of id: MemberID) throws(StoreError) -> (balance: Minutes, floor: Minutes, ceiling: Minutes?)? {
+        let policy = try policy()
+        let s = try db.cached("""
+            SELECT m.kind, m.floor_override, m.ceiling_override, a.balance, a.given
+            FROM members m JOIN accounts a ON a.member = m.id WHERE m.id = ?
+            """)
+        defer { s.reset() }
+        try s.bind([.id(id)])
+        guard try s.step() else { return nil }
+        let kind: MemberKind = try s.value(0)
+        return (Minutes(s.int(3)), policy.floor(kind: kind, given: Minutes(s.int(4)), override: s.optionalInt(1).map(Minutes.init)),
+                policy.ceiling(kind: kind, override: s.optionalInt(2).map(Minutes.init)))
     }
 
     /// Members in registration order, optionally of one kind or status.
