@@ -253,13 +253,13 @@ public final class API: @unchecked Sendable {
     /// The principal of the bearer token, nil without one; 401 for a malformed, unknown or
     /// revoked token (even on a public route: a wrong token is never silently ignored).
     private func authenticate(_ request: HTTPRequest, reader: Reader?) throws -> Principal? {
-        let values = request.headers.filter { $0.name == "authorization" }
-        guard let header = values.first else { return nil }
-        guard values.count == 1 else { throw APIError(400, .httpMalformed, "Authorization is given more than once.") }
-        let parts = header.value.split(separator: " ", maxSplits: 1)
-        guard parts.count == 2, parts[0].lowercased() == "bearer" else { throw APIError.unauthorized }
-        // Optional whitespace around the token (RFC 9110 §5.6.3), trimmed on the bytes.
-        let token = API.trimmingBlanks(parts[1])
+        var header: String?
+        for h in request.headers where h.name == "authorization" {
+            guard header == nil else { throw APIError(400, .httpMalformed, "Authorization is given more than once.") }
+            header = h.value
+        }
+        guard let header else { return nil }
+        guard let token = API.bearerToken(header) else { throw APIError.unauthorized }
         let now = clock()
         let lookup = { (r: Reader) throws in try r.principal(token: token, now: now) }
         guard let p = try reader.map(lookup) ?? readers.with(lookup) else {
@@ -268,6 +268,21 @@ public final class API: @unchecked Sendable {
         // When it was last used, coarsely: at most one write a minute per token.
         if now - (p.lastUsedAt ?? .min / 2) >= API.tokenUseResolution { try ledger.touchToken(p.tokenID) }
         return p
+    }
+
+    /// The token of an Authorization value `Bearer TOKEN` (the scheme in any case; optional
+    /// whitespace around the token, RFC 9110 §5.6.3), read on the bytes; nil for anything else.
+    static func bearerToken(_ value: String) -> String? {
+        let u = value.utf8
+        // Leading spaces before the scheme, then the scheme up to the first space.
+        var i = u.startIndex
+        while i < u.endIndex, u[i] == 0x20 { i = u.index(after: i) }
+        let scheme = i
+        while i < u.endIndex, u[i] != 0x20 { i = u.index(after: i) }
+        guard i < u.endIndex, u.distance(from: scheme, to: i) == 6,
+              zip(u[scheme..<i], "bearer".utf8).allSatisfy({ $0 | 0x20 == $1 }) else { return nil }
+        let token = trimmingBlanks(Substring(value)[u.index(after: i)...])
+        return token.isEmpty ? nil : token
     }
 
     /// `text` without the spaces and tabs around it (Foundation's `trimmingCharacters` goes

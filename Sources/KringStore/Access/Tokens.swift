@@ -70,6 +70,18 @@ public enum Tokens {
     public static func hash(_ token: String) -> [UInt8] { SHA256.hash(Array(token.utf8)) }
 }
 
+/// A token's SHA-256 as four words: the key of the principals a reader keeps (hashing four
+/// words, not an array's 32 bytes one by one).
+struct TokenDigest: Hashable {
+    let a: UInt64, b: UInt64, c: UInt64, d: UInt64
+
+    init(_ digest: [UInt8]) {
+        precondition(digest.count == 32, "a SHA-256 digest")
+        func word(_ i: Int) -> UInt64 { digest[i..<(i + 8)].reduce(0) { $0 << 8 | UInt64($1) } }
+        (a, b, c, d) = (word(0), word(8), word(16), word(24))
+    }
+}
+
 extension Ledger {
     /// Issues a token for `member` (who must exist and not have left). Returns the token, to
     /// be shown once, and its record.
@@ -157,7 +169,8 @@ extension Reader {
         let hash = Tokens.hash(token)
         let version = try db.scalarInt("PRAGMA data_version") ?? 0
         if principals.version != version { principals = (version, [:]) }
-        if let hit = principals.found[hash] {
+        let key = TokenDigest(hash)
+        if let hit = principals.found[key] {
             return hit.expiresAt.map { $0 > now } ?? true ? hit.principal : nil
         }
         let s = try db.cached("""
@@ -169,7 +182,7 @@ extension Reader {
         guard try s.step() else { return nil }
         let p = Principal(tokenID: TokenID(uncheckedNumber: s.int(0)), member: try s.id(1), role: try s.value(2), lastUsedAt: s.optionalInt(3))
         if principals.found.count >= Reader.principalsKept { principals.found = [:] }
-        principals.found[hash] = (p, s.optionalInt(4))
+        principals.found[key] = (p, s.optionalInt(4))
         return p
     }
 }
