@@ -286,6 +286,36 @@ func readsBench(base: String) throws {
     print("  minimal server GET /health:                   \(bare.line)")
     print("  kring serve GET /health:                      \(health.line)  (ratio to minimal \(fmt(health.rate / bare.rate, 2)))")
     print("  kring serve GET /v1/members/{id}/balance:     \(balance.line)  (ratio to the same server's /health \(fmt(balance.rate / health.rate, 2)))")
+    try handlerCosts(demo: demo, token: token, ids: ids)
+    print("")
+}
+
+/// The handler alone, on this thread, without sockets: what a balance costs beyond /health
+/// (`--only handler` runs it alone, for a profiler).
+func handlerCosts(demo: String, token: String, ids: [MemberID], requests n: Int = 100_000) throws {
+    let api = try API(path: demo)
+    defer { api.shutdown() }
+    func perRequest(_ request: (Int) -> HTTPRequest) -> Double {
+        for i in 0..<2_000 {
+            let r = api.handle(request(i))
+            guard r.status == 200 else { fatalError("\(r.status) \(String(decoding: r.body, as: UTF8.self))") }
+        }
+        let t = DispatchTime.now().uptimeNanoseconds
+        for i in 0..<n { _ = api.handle(request(i)) }
+        return Double(DispatchTime.now().uptimeNanoseconds - t) / 1e3 / Double(n)
+    }
+    let healthMicros = perRequest { _ in HTTPRequest(method: "GET", target: "/health") }
+    let balanceMicros = perRequest { i in
+        HTTPRequest(method: "GET", target: "/v1/members/\(ids[i % ids.count])/balance", headers: [("authorization", "Bearer \(token)")])
+    }
+    print("  the handler alone (one thread, no sockets): /health \(fmt(healthMicros, 2)) µs, balance \(fmt(balanceMicros, 2)) µs a request")
+}
+
+func handlerBench(base: String) throws {
+    let demo = base + "/handler-demo.sqlite"
+    let (token, ids) = try readsDemo(demo)
+    print("reads:")
+    try handlerCosts(demo: demo, token: token, ids: ids, requests: 500_000)
     print("")
 }
 
