@@ -319,6 +319,34 @@ func handlerBench(base: String) throws {
     print("")
 }
 
+/// `POST /v1/exchanges/recorded` from 50 keep-alive clients for `duration` seconds against a
+/// child server whose committer takes at most `maxBatch` writes per transaction.
+func durableWrites(base: String, maxBatch: Int, duration: Double) throws -> LoadResult {
+    let path = base + "/\(maxBatch == 1 ? "single-http" : "group-http").sqlite"
+    let token = try hundredMembers(at: path).issueToken(member: member("m0"), role: .coordinator, label: "bench").token
+    @Sendable func post(_ c: Int, _ n: Int) -> [UInt8] {
+        // Pairs spread as in real use and as the writer's own bench draws them (a pair meets a
+        // few times a month, not hundreds). An earlier formula put every client on the same
+        // 100 pairs, so each write's pair cap summed hundreds of that pair's transfers.
+        let i = n * 50 + c, p = (i * 31) % 100, q = (i * 17 + i / 100 + 1) % 100, r = q == p ? (p + 1) % 100 : q
+        let body = "{\"providers\":[\"m\(p)\"],\"receivers\":[\"m\(r)\"],\"kind\":\"time\",\"domain\":\"care\",\"what\":\"bench\",\"credits_minutes\":15}"
+        return Array("POST /v1/exchanges/recorded HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer \(token)\r\nIdempotency-Key: \(c)-\(n)\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)".utf8)
+    }
+    let child = try Child(path: path, maxBatch: maxBatch)
+    let result = load(port: child.port, connections: 50, duration: duration, ok: { $0 == 201 || $0 == 422 }) { c, n in post(c, n) }
+    child.stop()
+    let report = try Verifier.verify(path: path)
+    if !report.ok { print("  ! verify failed after the write load") }
+    return result
+}
+
+/// The durable writes alone (`--only writes`; quick to run under a profiler).
+func writesBench(base: String) throws {
+    let result = try durableWrites(base: base, maxBatch: 256, duration: 5)
+    print("POST /v1/exchanges/recorded, group commit (FULL), 50 connections, 5 s: \(result.line)")
+    print("")
+}
+
 func httpBench(base: String) throws {
     let duration = 3.0
     // A ledger of 100 members for the writes; the demo community for the reads.
@@ -396,24 +424,7 @@ func httpBench(base: String) throws {
     print("  first load of a page, HTML + stylesheet (\(css) B): " + sizes.map { "\($0.0) \(fmt(Double($0.1 + css) / 1024, 1)) KB" }.joined(separator: ", "))
 
     // Durable writes: group commit against one transaction per write, same load.
-    func writeLedger(_ name: String) throws -> (String, String) {
-        let path = base + "/\(name).sqlite"
-        return (path, try hundredMembers(at: path).issueToken(member: member("m0"), role: .coordinator, label: "bench").token)
-    }
-    @Sendable func post(_ c: Int, _ n: Int, token: String) -> [UInt8] {
-        let p = (c * 31 + n) % 100, r = (c * 17 + n * 7 + 1) % 100
-        let body = "{\"providers\":[\"m\(p)\"],\"receivers\":[\"m\(r == p ? (r + 1) % 100 : r)\"],\"kind\":\"time\",\"domain\":\"care\",\"what\":\"bench\",\"credits_minutes\":15}"
-        return Array("POST /v1/exchanges/recorded HTTP/1.1\r\nHost: bench\r\nAuthorization: Bearer \(token)\r\nIdempotency-Key: \(c)-\(n)\r\nContent-Type: application/json\r\nContent-Length: \(body.utf8.count)\r\n\r\n\(body)".utf8)
-    }
-    var writes = [LoadResult]()
-    for maxBatch in [256, 1] {
-        let (path, t) = try writeLedger(maxBatch == 1 ? "single-http" : "group-http")
-        let child = try Child(path: path, maxBatch: maxBatch)
-        writes.append(load(port: child.port, connections: 50, duration: duration, ok: { $0 == 201 || $0 == 422 }) { c, n in post(c, n, token: t) })
-        child.stop()
-        let report = try Verifier.verify(path: path)
-        if !report.ok { print("  ! verify failed after the write load") }
-    }
+    let writes = try [256, 1].map { try durableWrites(base: base, maxBatch: $0, duration: duration) }
     print("  POST /v1/exchanges/recorded, group commit (FULL):      \(writes[0].line)")
     print("  POST /v1/exchanges/recorded, a transaction per write:  \(writes[1].line)")
     print("  group commit / one transaction per write: \(fmt(writes[0].rate / max(writes[1].rate, 1), 1))x")
@@ -447,7 +458,7 @@ func batchBench(base: String) throws {
     for batch in [1, 50] {
         let path = base + "/batch-\(batch).sqlite"
         let ledger = try hundredMembers(at: path)
-        let n = batch == 1 ? 500 : 10_000
+        let n = batch == 1 ? 500 : 30_000
         var k = 0
         let cpu = processCPU()
         let secs = try seconds {

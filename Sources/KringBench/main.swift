@@ -6,7 +6,7 @@ import KringStore
 import KringTestSupport
 
 // KringBench: each capability beside a baseline measured in the same run, printed as a ratio.
-// Run with `swift run -c release KringBench [--members N] [--months M] [--only bulk,durable,verify,balance,stats,sha,search,match,import,batch,reads,handler,http]`.
+// Run with `swift run -c release KringBench [--members N] [--months M] [--only bulk,durable,verify,balance,stats,sha,search,match,import,batch,reads,handler,writes,http]`.
 
 func seconds(_ body: () throws -> Void) rethrows -> Double {
     let t = DispatchTime.now().uptimeNanoseconds
@@ -372,5 +372,6 @@ if only.contains("import") {
 
 if only.contains("reads") { try readsBench(base: base) }
 if only.contains("handler") { try handlerBench(base: base) }
+if only.contains("writes") { try writesBench(base: base) }
 if only.contains("batch") { try batchBench(base: base) }
 if only.contains("http") { try httpBench(base: base) }
