@@ -323,6 +323,8 @@ func handlerBench(base: String) throws {
 /// child server whose committer takes at most `maxBatch` writes per transaction.
 func durableWrites(base: String, maxBatch: Int, duration: Double) throws -> LoadResult {
     let path = base + "/\(maxBatch == 1 ? "single-http" : "group-http").sqlite"
+    // A fresh ledger each time (`writes` and `http` both run it in one bench).
+    for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
     let token = try hundredMembers(at: path).issueToken(member: member("m0"), role: .coordinator, label: "bench").token
     @Sendable func post(_ c: Int, _ n: Int) -> [UInt8] {
         // Pairs spread as in real use and as the writer's own bench draws them (a pair meets a

@@ -120,6 +120,15 @@ public final class SearchIndex: @unchecked Sendable {
         return state.docs.isEmpty && state.seq == 0 ? nil : state.seq
     }
 
+    /// About how many bytes it holds: its arrays' elements (postings, docs, terms), not the
+    /// dictionaries' and allocator's overhead.
+    public var heldBytes: Int {
+        lock.lock(); defer { lock.unlock() }
+        let postings = state.postings.reduce(0) { $0 + $1.count } * MemoryLayout<Posting>.stride
+        let terms = state.terms.reduce(0) { $0 + $1.count + 8 } + state.sorted.count * 4
+        return postings + state.docs.count * (MemoryLayout<Doc>.stride + 1) + terms
+    }
+
     /// Drops what it holds; the next search reads every listing again.
     public func reset() {
         lock.lock(); defer { lock.unlock() }
