@@ -111,8 +111,14 @@ extension Reader {
     /// - Throws: `RuleViolation(.inputInvalid)` when the text has no word or is too long.
     public func search(_ text: String, filter: ListingFilter, today: Day, limit: Int = 50, index: SearchIndex? = nil) throws -> [ListingRow] {
         let words = try Reader.searchWords(text)
-        if let index, let rows = try snapshot({ () throws(StoreError) in try index.search(self, words: words, filter: filter, today: today, limit: limit) }) {
-            return rows
+        if let index {
+            // The index only makes the search faster: if it fails, it is dropped (the next search
+            // reads every listing again) and the SQL search below answers, or reports the error.
+            do {
+                if let rows = try snapshot({ () throws(StoreError) in try index.search(self, words: words, filter: filter, today: today, limit: limit) }) { return rows }
+            } catch {
+                index.reset()
+            }
         }
         let s = try db.cached("""
             SELECT \(Reader.listingColumns), bm25(listings_fts) AS rank

@@ -180,7 +180,10 @@ public final class SearchIndex: @unchecked Sendable {
     private func catchUp(_ db: Connection, to head: Int64) throws(StoreError) {
         if state.dead > 1_000 && state.dead > state.alive { state = State(); counts.rebuilds += 1 }
         let tokenizer = try madeTokenizer()
+        // Taken out while it changes, so its arrays are changed in place rather than copied; a
+        // catch-up that fails leaves an empty index, read afresh by the next search.
         var next = state
+        state = State()
         let s = try db.cached("""
             SELECT num, side, author, kind, domain, title, text, place, expires, state = 'active' AND fulfilled_by IS NULL, state = 'withdrawn', updated_seq
             FROM listings WHERE updated_seq > ?1 AND updated_seq <= ?2 ORDER BY updated_seq
@@ -377,6 +380,9 @@ public final class SearchIndex: @unchecked Sendable {
 /// `fts5vocab`: the terms of a document are exactly those the ledger's index holds.
 final class Tokenizer {
     private let db: Connection
+    /// Whether the table holds no document (else the next round makes it afresh first, so no
+    /// row of an earlier round can lend its terms to another).
+    private var empty = true
 
     init() throws(StoreError) {
         db = try Connection(path: ":memory:")
@@ -387,13 +393,32 @@ final class Tokenizer {
     /// The terms of the documents, each with the documents holding it and how often.
     func tokenize(_ docs: [(doc: Int32, title: String, text: String)]) throws(StoreError) -> [(term: [UInt8], hits: [(doc: Int32, count: Int32)])] {
         guard !docs.isEmpty else { return [] }
-        // A fresh table each round: emptying an FTS5 table costs as much as filling it.
-        try db.execute("DROP TABLE t; CREATE VIRTUAL TABLE t USING fts5(title, text, tokenize = '\(SearchIndex.tokenizer)')")
-        let insert = try db.prepare("INSERT INTO t(rowid, title, text) VALUES (?, ?, ?)")
-        try db.run("BEGIN")
-        for d in docs { try insert.run(.int(Int64(d.doc)), .text(d.title), .text(d.text)) }
-        try db.run("COMMIT")
-        let s = try db.prepare("SELECT term, doc FROM v")
+        if !empty {
+            try db.execute("DROP TABLE t; CREATE VIRTUAL TABLE t USING fts5(title, text, tokenize = '\(SearchIndex.tokenizer)')")
+            empty = true
+        }
+        empty = false
+        do {
+            try db.run("BEGIN")
+            let insert = try db.cached("INSERT INTO t(rowid, title, text) VALUES (?, ?, ?)")
+            for d in docs { try insert.run(.int(Int64(d.doc)), .text(d.title), .text(d.text)) }
+            try db.run("COMMIT")
+        } catch {
+            if db.inTransaction { try? db.run("ROLLBACK") }
+            throw error
+        }
+        let s = try db.cached("SELECT term, doc FROM v")
+        defer {
+            s.reset()
+            // Emptied for the next round: a few rows are deleted (their statements stay
+            // compiled); many are dropped with the table, as emptying an FTS5 table row by row
+            // costs as much as filling it.
+            if docs.count <= 64 {
+                empty = (try? db.run("DELETE FROM t")) != nil
+            } else {
+                empty = (try? db.execute("DROP TABLE t; CREATE VIRTUAL TABLE t USING fts5(title, text, tokenize = '\(SearchIndex.tokenizer)')")) != nil
+            }
+        }
         var out: [(term: [UInt8], hits: [(doc: Int32, count: Int32)])] = []
         while try s.step() {
             let doc = Int32(truncatingIfNeeded: s.int(1))
