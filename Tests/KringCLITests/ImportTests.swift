@@ -23,6 +23,15 @@ import KringTestSupport
 
     static func run(_ args: [String]) throws -> ProcessResult { try runProcess(kring, args, environment: ["KRING_NOW": "2026-06-01"]) }
 
+    /// TimeOverflow's report files of 500 members and 30,000 transfers written into `dir`, the
+    /// ledger to import them into, and the command that does.
+    static func largeImport(_ dir: TempDir) throws -> (fixture: TimeOverflowFixture, db: String, args: [String]) {
+        let f = TimeOverflowFixture(members: 500, transfers: 30_000, posts: 0)
+        let p = try write(dir, ["members.csv": f.membersReport, "transfers.csv": f.transfersReport])
+        let db = dir.file("l.sqlite")
+        return (f, db, ["import", "timeoverflow", "--db", db, "--members", p["members.csv"]!, "--transfers", p["transfers.csv"]!])
+    }
+
     /// The balances a ledger holds, by member.
     static func balances(_ db: String) throws -> [MemberID: Int64] {
         var out = [MemberID: Int64]()
@@ -108,10 +117,7 @@ import KringTestSupport
     @Test("an import killed halfway leaves no ledger; the next one completes; the same files a second time are refused and change nothing")
     func allOrNothing() throws {
         let dir = TempDir("import-kill"); defer { dir.remove() }
-        let f = TimeOverflowFixture(members: 500, transfers: 30_000, posts: 0)
-        let p = try Self.write(dir, ["members.csv": f.membersReport, "transfers.csv": f.transfersReport])
-        let db = dir.file("l.sqlite")
-        let args = ["import", "timeoverflow", "--db", db, "--members", p["members.csv"]!, "--transfers", p["transfers.csv"]!]
+        let (f, db, args) = try Self.largeImport(dir)
         let proc = Process()
         proc.executableURL = URL(fileURLWithPath: Self.kring)
         proc.arguments = args
@@ -137,15 +143,11 @@ import KringTestSupport
     @Test("an import whose disk fills up stops with exit 3, names the file and SQLite's code, and leaves no file behind")
     func fullDiskLeavesNothing() throws {
         let dir = TempDir("import-full"); defer { dir.remove() }
-        let f = TimeOverflowFixture(members: 500, transfers: 30_000, posts: 0)
-        let p = try Self.write(dir, ["members.csv": f.membersReport, "transfers.csv": f.transfersReport])
-        let db = dir.file("l.sqlite")
+        let (_, db, args) = try Self.largeImport(dir)
         // A file size limit of 200 KiB stands in for a full disk: past it, write(2) fails with
         // EFBIG (the signal it would send is ignored, as an exec'd process inherits).
         let script = "trap '' XFSZ; ulimit -f 400; exec \"$0\" \"$@\""
-        let r = try runProcess("/bin/sh", ["-c", script, Self.kring, "import", "timeoverflow", "--db", db,
-                                            "--members", p["members.csv"]!, "--transfers", p["transfers.csv"]!],
-                               environment: ["KRING_NOW": "2026-06-01"])
+        let r = try runProcess("/bin/sh", ["-c", script, Self.kring] + args, environment: ["KRING_NOW": "2026-06-01"])
         #expect(r.status == 3 && r.stderr.contains("error[storage]") && r.stderr.contains(db + ".importing, SQLite result code"), "\(r.status) \(r.stderr)")
         let left = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { $0.hasPrefix("l.sqlite") }
         #expect(left.isEmpty, "left behind: \(left)")

@@ -70,7 +70,7 @@ final class BrowserSession {
         self.driver = driver
         self.name = name
         self.shots = shots
-        var args: [JSON] = ["--headless", "--no-sandbox", "--disable-gpu", "--window-size=\(max(width, 500)),900"].map(JSON.string)
+        let args: [JSON] = ["--headless", "--no-sandbox", "--disable-gpu", "--window-size=\(max(width, 500)),900"].map(JSON.string)
         // The person's language: Dutch first, as a browser in Flanders asks.
         // JavaScript off as a person turns it off (the content setting): pages' scripts do not
         // run, while chromedriver's own commands still work.

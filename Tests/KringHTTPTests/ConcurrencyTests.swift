@@ -30,7 +30,7 @@ final class Acks: @unchecked Sendable {
     func refuse() { locked { _refused += 1 } }
     func replay() { locked { _replays += 1 } }
     func fail(_ s: String) { locked { _failures.append(s) } }
-    func lost(_ key: String) { locked { _unknown.insert(key) } }
+    func lost(_ key: String) { locked { _ = _unknown.insert(key) } }
 }
 
 /// The ten members of the load and the body of one recorded exchange, its `what` the key.

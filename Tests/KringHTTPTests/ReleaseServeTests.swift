@@ -219,19 +219,45 @@ struct ReleaseTokenTests {
     }
 }
 
+/// The release server started from a shell on a fixture ledger, with the release CLI beside it
+/// on the same file (another process).
+struct ReleaseBeside {
+    let binary: String, dir: TempDir, path: String, server: ShellServer, client: RawClient
+
+    init(_ name: String) throws {
+        binary = try ReleaseBinary.ensureBuilt()
+        dir = TempDir(name)
+        path = dir.file("ledger.sqlite")
+        var started: ShellServer?
+        do {
+            _ = try loadLedger(at: path)
+            let s = try ShellServer(binary: binary, db: path)
+            started = s
+            client = try RawClient(port: s.port)
+            server = s
+        } catch {
+            _ = started?.stop(with: SIGKILL)
+            dir.remove()
+            throw error
+        }
+    }
+
+    /// The CLI on the same ledger.
+    func cli(_ args: String...) throws -> ProcessResult { try runProcess(binary, ["--db", path] + args) }
+
+    func stop() {
+        _ = server.stop(with: SIGKILL)
+        dir.remove()
+    }
+}
+
 @Suite("Statistics of the release binary, following another process")
 struct ReleaseStatsTests {
     @Test("the running server's statistics follow exchanges recorded and reversed by the CLI (another process), and equal `kring stats` at the same head")
     func statisticsFollowTheCLI() throws {
-        let binary = try ReleaseBinary.ensureBuilt()
-        let dir = TempDir("kring-release-stats")
-        defer { dir.remove() }
-        let path = dir.file("ledger.sqlite")
-        _ = try loadLedger(at: path)
-        func cli(_ args: String...) throws -> ProcessResult { try runProcess(binary, ["--db", path] + args) }
-        let server = try ShellServer(binary: binary, db: path)
-        defer { _ = server.stop(with: SIGKILL) }
-        let c = try RawClient(port: server.port)
+        let beside = try ReleaseBeside("kring-release-stats")
+        defer { beside.stop() }
+        let c = beside.client, cli = beside.cli
         c.send(requestBytes("GET", "/v1/stats?period=year"))
         let before = c.read()
         #expect(before?.status == 200)
@@ -263,15 +289,9 @@ struct ReleaseStatsTests {
 struct ReleaseSearchTests {
     @Test("the running server's search (from memory) follows listings posted, edited and withdrawn by the CLI (another process), and equals `kring search` at each step")
     func searchFollowsTheCLI() throws {
-        let binary = try ReleaseBinary.ensureBuilt()
-        let dir = TempDir("kring-release-search")
-        defer { dir.remove() }
-        let path = dir.file("ledger.sqlite")
-        _ = try loadLedger(at: path)
-        func cli(_ args: String...) throws -> ProcessResult { try runProcess(binary, ["--db", path] + args) }
-        let server = try ShellServer(binary: binary, db: path)
-        defer { _ = server.stop(with: SIGKILL) }
-        let c = try RawClient(port: server.port)
+        let beside = try ReleaseBeside("kring-release-search")
+        defer { beside.stop() }
+        let c = beside.client, cli = beside.cli
         /// The ids the server finds for `q`, and those `kring search --json` finds.
         func both(_ q: String) throws -> (served: [String], local: [String]) {
             c.send(requestBytes("GET", "/v1/search?q=" + (q.addingPercentEncoding(withAllowedCharacters: .alphanumerics) ?? q)))
