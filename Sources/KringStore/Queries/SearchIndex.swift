@@ -194,7 +194,9 @@ public final class SearchIndex: @unchecked Sendable {
         func flush() throws(StoreError) {
             for (term, hits) in try tokenizer.tokenize(pending) {
                 let t = Int(next.term(term))
-                for (doc, count) in hits {
+                // (Each listing is one row of the query, so a doc tokenized here is still live;
+                // a dead one would only be skipped.)
+                for (doc, count) in hits where next.live[Int(doc)] {
                     next.postings[t].append(Posting(doc: Int32(doc), count: count))
                     next.docs[Int(doc)].length += count
                     next.tokens += Int(count)
