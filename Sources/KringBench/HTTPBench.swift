@@ -321,7 +321,7 @@ func handlerBench(base: String) throws {
 
 /// `POST /v1/exchanges/recorded` from 50 keep-alive clients for `duration` seconds against a
 /// child server whose committer takes at most `maxBatch` writes per transaction.
-func durableWrites(base: String, maxBatch: Int, duration: Double) throws -> LoadResult {
+func durableWrites(base: String, maxBatch: Int, duration: Double) throws -> (LoadResult, String) {
     let path = base + "/\(maxBatch == 1 ? "single-http" : "group-http").sqlite"
     // A fresh ledger each time (`writes` and `http` both run it in one bench).
     for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
@@ -336,16 +336,33 @@ func durableWrites(base: String, maxBatch: Int, duration: Double) throws -> Load
     }
     let child = try Child(path: path, maxBatch: maxBatch)
     let result = load(port: child.port, connections: 50, duration: duration, ok: { $0 == 201 || $0 == 422 }) { c, n in post(c, n) }
+    let metrics = (try? fetch(port: child.port, "/metrics").body) ?? ""
     child.stop()
     let report = try Verifier.verify(path: path)
     if !report.ok { print("  ! verify failed after the write load") }
-    return result
+    return (result, writePhases(metrics))
+}
+
+/// Where a write's time went, from the server's `/metrics`: µs per write by phase.
+func writePhases(_ metrics: String) -> String {
+    var seconds = [(String, Double)](), writes = 0.0
+    for line in metrics.split(separator: "\n") where !line.hasPrefix("#") {
+        let parts = line.split(separator: " ")
+        guard parts.count == 2, let v = Double(parts[1]) else { continue }
+        if parts[0] == "kring_writes_total" { writes = v }
+        if parts[0].hasPrefix("kring_write_seconds_total{phase=\"") {
+            seconds.append((String(parts[0].dropFirst("kring_write_seconds_total{phase=\"".count).dropLast(2)), v))
+        }
+    }
+    guard writes > 0 else { return "(no write metrics)" }
+    return seconds.map { "\($0.0) \(fmt($0.1 / writes * 1e6, 0))" }.joined(separator: ", ") + " µs a write (of \(Int(writes)))"
 }
 
 /// The durable writes alone (`--only writes`; quick to run under a profiler).
 func writesBench(base: String) throws {
-    let result = try durableWrites(base: base, maxBatch: 256, duration: 5)
+    let (result, phases) = try durableWrites(base: base, maxBatch: 256, duration: 5)
     print("POST /v1/exchanges/recorded, group commit (FULL), 50 connections, 5 s: \(result.line)")
+    print("  where a write's time went (the server's /metrics): \(phases)")
     print("")
 }
 
@@ -427,9 +444,10 @@ func httpBench(base: String) throws {
 
     // Durable writes: group commit against one transaction per write, same load.
     let writes = try [256, 1].map { try durableWrites(base: base, maxBatch: $0, duration: duration) }
-    print("  POST /v1/exchanges/recorded, group commit (FULL):      \(writes[0].line)")
-    print("  POST /v1/exchanges/recorded, a transaction per write:  \(writes[1].line)")
-    print("  group commit / one transaction per write: \(fmt(writes[0].rate / max(writes[1].rate, 1), 1))x")
+    print("  POST /v1/exchanges/recorded, group commit (FULL):      \(writes[0].0.line)")
+    print("    where a write's time went (the server's /metrics): \(writes[0].1)")
+    print("  POST /v1/exchanges/recorded, a transaction per write:  \(writes[1].0.line)")
+    print("  group commit / one transaction per write: \(fmt(writes[0].0.rate / max(writes[1].0.rate, 1), 1))x")
 
     // Resident memory: the demo community, and a ledger of 100,000 members.
     let big = base + "/http-100k.sqlite"

@@ -146,6 +146,16 @@ struct ConcurrencyTests {
         let metrics = try s.call("GET", "/metrics").text
         func value(_ name: String) -> Double { metrics.split(separator: "\n").first { $0.hasPrefix(name + " ") }.flatMap { Double($0.split(separator: " ")[1]) } ?? 0 }
         #expect(value("kring_commit_batch_size_sum") > value("kring_commits_total"), "no batch held more than one command")
+        // Where the writes' time went: every phase named, the batch's own ones measured, every
+        // answered write counted, and no more time than the requests took in all (a batch's
+        // phases count once per write it carried, which waited through all of them).
+        let phases = ["prepare", "queue", "sweep", "keys", "decide", "append", "commit", "wake", "answer"]
+        let spent = phases.map { p in (p, metrics.split(separator: "\n").first { $0.hasPrefix("kring_write_seconds_total{phase=\"\(p)\"} ") }.flatMap { Double($0.split(separator: " ")[1]) }) }
+        #expect(spent.allSatisfy { $0.1 != nil && $0.1! >= 0 }, "\(spent)")
+        #expect(["decide", "append", "commit"].allSatisfy { p in (spent.first { $0.0 == p }?.1 ?? 0) > 0 }, "\(spent)")
+        #expect(value("kring_writes_total") >= Double(acks.accepted.count + acks.refused + acks.replays))
+        let total = spent.reduce(0) { $0 + ($1.1 ?? 0) }
+        #expect(total > 0 && total <= value("kring_http_request_duration_seconds_sum"), "phases \(total) s, requests \(value("kring_http_request_duration_seconds_sum")) s")
     }
 
     @Test("the server killed with SIGKILL under load, then restarted: every acknowledged write is there, verify passes")

@@ -120,8 +120,8 @@ struct StatsStoreTests {
                                                      by: .member("bakkerij")).event.listingID)
         let room = try #require(try ledger.execute(.postListing(ListingDraft(side: .offer, author: "coworking", kind: .space, domain: "work", title: "Zaal")),
                                                    by: .member("coworking")).event.listingID)
-        try ledger.execute(.setSpaceHours(expert, SpaceHours(capacity: 1, weekly: SpaceHours.parseWeek("mon-fri 09:00-17:00")!, session: 60)), by: .member("bakkerij"))
-        try ledger.execute(.setSpaceHours(room, SpaceHours(capacity: 9, weekly: SpaceHours.parseWeek("mon-fri 09:00-17:00")!)), by: .member("coworking"))
+        _ = try ledger.execute(.setSpaceHours(expert, SpaceHours(capacity: 1, weekly: SpaceHours.parseWeek("mon-fri 09:00-17:00")!, session: 60)), by: .member("bakkerij"))
+        _ = try ledger.execute(.setSpaceHours(room, SpaceHours(capacity: 9, weekly: SpaceHours.parseWeek("mon-fri 09:00-17:00")!)), by: .member("coworking"))
         let tuesday = Day(iso: "2026-06-02")!
         var bookings = [BookingID]()
         for (who, start) in [("an", Int64(540)), ("bram", 600), ("chloe", 660)] as [(MemberID, Int64)] {
@@ -136,11 +136,11 @@ struct StatsStoreTests {
         clock.advance(seconds: 6 * 3600)  // Tuesday 17:00 in Brussels: all over
         for (b, who) in zip(bookings.prefix(2), ["an", "bram"] as [MemberID]) {
             let d = ExchangeDraft(providers: ["bakkerij"], receivers: [who], kind: .time, domain: "work", what: "advies", credits: .hours(1), links: [.booking(b)])
-            try ledger.execute(.record(d, reason: nil), by: .coordinator)
+            _ = try ledger.execute(.record(d, reason: nil), by: .coordinator)
         }
         if case .spaceBooked(let e) = roomBooking.event {
             let d = ExchangeDraft(providers: ["coworking"], receivers: ["an"], kind: .space, domain: "work", what: "zaal", credits: .zero, quantity: 60, links: [.booking(e.booking.id)])
-            try ledger.execute(.record(d, reason: nil), by: .coordinator)
+            _ = try ledger.execute(.record(d, reason: nil), by: .coordinator)
         }
         let r = Statistics.report(try Reader(path: path).statsInput(), period: .month, from: nil, to: nil, k: 1)
         let all = r.columns.count - 1

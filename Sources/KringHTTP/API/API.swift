@@ -23,6 +23,8 @@ struct Context {
     /// write, whose reads each lend a reader of their own (a write's answer must not come from a
     /// snapshot taken before it).
     let reader: Reader?
+    /// When the API began to handle the request.
+    let started: Double
 
     /// Runs `body` on the request's reader, or on a pooled one.
     func read<T>(_ body: (Reader) throws -> T) throws -> T {
@@ -182,7 +184,7 @@ public final class API: @unchecked Sendable {
         var principal: Principal?
         var response: HTTPResponse
         do {
-            response = try dispatch(request, routeName: &routeName, principal: &principal)
+            response = try dispatch(request, started: started, routeName: &routeName, principal: &principal)
         } catch let e as APIError {
             response = e.response
         } catch let v as RuleViolation {
@@ -200,7 +202,7 @@ public final class API: @unchecked Sendable {
         return response
     }
 
-    private func dispatch(_ request: HTTPRequest, routeName: inout String, principal caller: inout Principal?) throws -> HTTPResponse {
+    private func dispatch(_ request: HTTPRequest, started: Double, routeName: inout String, principal caller: inout Principal?) throws -> HTTPResponse {
         var parts = [String]()
         for raw in request.path.split(separator: "/", omittingEmptySubsequences: false).dropFirst() {
             guard let p = PercentDecoding.decode(raw) else { throw APIError.badRequest("The path is not valid percent-encoded UTF-8.", code: .face(.httpMalformed)) }
@@ -231,12 +233,12 @@ public final class API: @unchecked Sendable {
         routeName = route.template
         // A read authenticates and answers in one read transaction, on one lent reader.
         if method == "GET" {
-            return try readers.with { reader in try answer(route, parts, request, reader: reader, principal: &caller) }
+            return try readers.with { reader in try answer(route, parts, request, reader: reader, started: started, principal: &caller) }
         }
-        return try answer(route, parts, request, reader: nil, principal: &caller)
+        return try answer(route, parts, request, reader: nil, started: started, principal: &caller)
     }
 
-    private func answer(_ route: Route, _ parts: [String], _ request: HTTPRequest, reader: Reader?, principal caller: inout Principal?) throws -> HTTPResponse {
+    private func answer(_ route: Route, _ parts: [String], _ request: HTTPRequest, reader: Reader?, started: Double, principal caller: inout Principal?) throws -> HTTPResponse {
         let principal = try authenticate(request, reader: reader)
         caller = principal
         switch route.access {
@@ -246,7 +248,7 @@ public final class API: @unchecked Sendable {
             guard let p = principal else { throw APIError.unauthorized }
             guard p.role == .coordinator else { throw APIError.forbidden("Only a coordinator may \(route.summary).") }
         }
-        var ctx = Context(request: request, params: route.parameters(parts), query: try Query(request), principal: principal, api: self, reader: reader)
+        var ctx = Context(request: request, params: route.parameters(parts), query: try Query(request), principal: principal, api: self, reader: reader, started: started)
         return try route.handler(&ctx)
     }
 
@@ -314,7 +316,11 @@ public final class API: @unchecked Sendable {
         hashed.append(contentsOf: ctx.request.body)
         let idem = IdempotencyKey(scope: "\(p.role.rawValue):\(p.member)", key: key, requestHash: SHA256.hash(hashed))
         let item = BatchItem(command: command, actor: actor, idempotency: idem)
-        switch committer.submit(item) {
+        let queued = Monotonic.now
+        let submitted = committer.submit(item)
+        let answered = Monotonic.now
+        defer { metrics.recordWrite(prepare: queued - ctx.started, answer: Monotonic.now - answered) }
+        switch submitted {
         case .success(.fresh(let result)): return API.answer(API.rendered(result, status: status), replayed: false)
         case .success(.replay(let result)): return API.answer(API.rendered(result, status: status), replayed: true)
         case .success(.replayAnswer(let answer)): return API.answer(answer, replayed: true)

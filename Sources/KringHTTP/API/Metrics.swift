@@ -1,4 +1,5 @@
 import Foundation
+import KringStore
 
 /// Counters for `GET /metrics` in the Prometheus text format (version 0.0.4): requests by route
 /// and status, a latency histogram, commits and group-commit batch sizes. Routes are their
@@ -15,6 +16,11 @@ final class Metrics: @unchecked Sendable {
     private var commits = 0
     private var batches = [Int](repeating: 0, count: batchBuckets.count + 1)
     private var batchSum = 0
+    /// Where the writes' time went, in seconds summed over writes (a batch's phases count once
+    /// per write it carried), by phase in the order a write goes through them.
+    static let writePhases = ["prepare", "queue", "sweep", "keys", "decide", "append", "commit", "wake", "answer"]
+    private var writeSeconds = [String: Double]()
+    private var writes = 0
 
     /// The methods counted by name; any other counts as `other`, so a client cannot grow the
     /// label set (and /metrics) by inventing methods.
@@ -43,6 +49,36 @@ final class Metrics: @unchecked Sendable {
         lock.unlock()
     }
 
+    /// A batch's phases and how long its writes waited in the queue before it began.
+    func recordBatch(_ t: BatchTimes, waited: Double, writes n: Int) {
+        let share = Double(n)
+        lock.lock()
+        writeSeconds["queue", default: 0] += waited
+        writeSeconds["sweep", default: 0] += t.sweep * share
+        writeSeconds["keys", default: 0] += t.keys * share
+        writeSeconds["decide", default: 0] += t.decide * share
+        writeSeconds["append", default: 0] += t.append * share
+        writeSeconds["commit", default: 0] += t.commit * share
+        lock.unlock()
+    }
+
+    /// From a write's batch being answered to its request thread running again.
+    func recordWake(_ seconds: Double) {
+        lock.lock()
+        writeSeconds["wake", default: 0] += seconds
+        lock.unlock()
+    }
+
+    /// A write's own time before it was queued (authentication, the body read into a command)
+    /// and after it was answered (its response rendered).
+    func recordWrite(prepare: Double, answer: Double) {
+        lock.lock()
+        writeSeconds["prepare", default: 0] += prepare
+        writeSeconds["answer", default: 0] += answer
+        writes += 1
+        lock.unlock()
+    }
+
     /// A histogram in the text format: cumulative buckets (the last one +Inf), sum and count.
     static func histogram(_ name: String, _ help: String, bounds: [String], counts: [Int], sum: String, count: Int) -> String {
         var out = "# HELP \(name) \(help)\n# TYPE \(name) histogram\n"
@@ -68,6 +104,12 @@ final class Metrics: @unchecked Sendable {
         out += "kring_commits_total \(commits)\n"
         out += Metrics.histogram("kring_commit_batch_size", "Commands per group commit.",
                                  bounds: Metrics.batchBuckets.map { "\(Int($0))" }, counts: batches, sum: "\(batchSum)", count: commits)
+        out += "# HELP kring_write_seconds_total Time the writes through the group committer spent, by phase (a batch's phases count once per write it carried).\n"
+        out += "# TYPE kring_write_seconds_total counter\n"
+        for phase in Metrics.writePhases { out += "kring_write_seconds_total{phase=\"\(phase)\"} \(writeSeconds[phase, default: 0])\n" }
+        out += "# HELP kring_writes_total Writes submitted to the group committer (answered, or refused at its full queue).\n"
+        out += "# TYPE kring_writes_total counter\n"
+        out += "kring_writes_total \(writes)\n"
         out += "# HELP kring_ledger_head_seq Sequence number of the ledger's last journal entry.\n"
         out += "# TYPE kring_ledger_head_seq gauge\n"
         out += "kring_ledger_head_seq \(headSeq)\n"

@@ -283,6 +283,9 @@ final class Committer: @unchecked Sendable {
         let item: BatchItem
         var result: Result<BatchResult, Failure> = .failure(.stopped)
         let done = DispatchSemaphore(value: 0)
+        /// When it was queued, and when its batch was answered.
+        let queued = Monotonic.now
+        var answered = 0.0
         init(_ item: BatchItem) { self.item = item }
     }
 
@@ -321,6 +324,7 @@ final class Committer: @unchecked Sendable {
         cond.signal()
         cond.unlock()
         p.done.wait()
+        metrics.recordWake(Monotonic.now - p.answered)
         return p.result
     }
 
@@ -337,14 +341,21 @@ final class Committer: @unchecked Sendable {
             let batch = Array(queue.prefix(maxBatch))
             queue.removeFirst(batch.count)
             cond.unlock()
+            let start = Monotonic.now
+            var times = BatchTimes()
             do {
-                let results = try ledger.executeBatch(batch.map(\.item))
+                let results = try ledger.executeBatch(batch.map(\.item), times: &times)
                 for (p, r) in zip(batch, results) { p.result = .success(r) }
                 metrics.recordCommit(batch: batch.count)
             } catch {
                 for p in batch { p.result = .failure(.storage(error)) }
             }
-            for p in batch { p.done.signal() }
+            let end = Monotonic.now
+            metrics.recordBatch(times, waited: batch.reduce(0) { $0 + (start - $1.queued) }, writes: batch.count)
+            for p in batch {
+                p.answered = end
+                p.done.signal()
+            }
         }
     }
 

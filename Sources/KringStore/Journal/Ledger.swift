@@ -79,6 +79,17 @@ public struct BatchItem: Sendable {
 
 /// What became of one command of a batch. The outcome is typed; each face renders it (the API
 /// as JSON with its status), the same way for a first answer and a repeated one.
+/// Where a batch's time went, in seconds: the transaction's start with the expiry sweep, the
+/// idempotency keys looked up and stored, deciding, appending (sealing and the projections),
+/// and the COMMIT (the WAL written and synced).
+public struct BatchTimes: Sendable, Equatable {
+    public var sweep = 0.0, keys = 0.0, decide = 0.0, append = 0.0, commit = 0.0
+
+    public init() {}
+
+    static var now: Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
+}
+
 public enum BatchResult: Sendable {
     /// Run now: accepted or refused.
     case fresh(Result<Outcome, RuleViolation>)
@@ -244,16 +255,19 @@ public final class Ledger: @unchecked Sendable {
     /// page a savepoint touches into a statement journal: a third of the writer's time); a
     /// storage error while appending rolls the whole transaction back, as before. That deciding
     /// wrote nothing is checked on every command.
-    private func decideAndAppend(_ command: Command, by actor: Actor, now: Int64, expired: [Event]) throws(StoreError) -> Result<Outcome, RuleViolation> {
+    private func decideAndAppend(_ command: Command, by actor: Actor, now: Int64, expired: [Event],
+                                 lap: (WritableKeyPath<BatchTimes, Double>) -> Void = { _ in }) throws(StoreError) -> Result<Outcome, RuleViolation> {
         let view = SQLiteView(db: db, policy: try policy())
         let before = db.totalChanges
         let result = try Ledger.decide(command, by: actor, in: view, now: now)
         guard db.totalChanges == before else { throw StoreError("deciding a command wrote to the ledger; its transaction is rolled back", integrity: true) }
+        lap(\.decide)
         switch result {
         case .failure(let violation):
             return .failure(violation)
         case .success(let decision):
             let seq = try projector.append(decision.event, by: actor, at: now)
+            lap(\.append)
             return .success(Outcome(seq: seq, hash: projector.head.hash, event: decision.event, warnings: decision.warnings, expired: expired))
         }
     }
@@ -265,10 +279,16 @@ public final class Ledger: @unchecked Sendable {
     /// request) or a conflict (another request) without running anything. Nothing is
     /// acknowledged before the COMMIT returns; a storage error rolls the whole batch back.
     public func executeBatch(_ items: [BatchItem]) throws(StoreError) -> [BatchResult] {
+        var times = BatchTimes()
+        return try executeBatch(items, times: &times)
+    }
+
+    /// `executeBatch`, saying where its time went.
+    public func executeBatch(_ items: [BatchItem], times: inout BatchTimes) throws(StoreError) -> [BatchResult] {
         lock.lock()
         defer { lock.unlock() }
         do {
-            return try transactBatch(items)
+            return try transactBatch(items, times: &times)
         } catch {
             try? db.execute("ROLLBACK")
             try? projector.reloadHead()
@@ -276,11 +296,18 @@ public final class Ledger: @unchecked Sendable {
         }
     }
 
-    private func transactBatch(_ items: [BatchItem]) throws(StoreError) -> [BatchResult] {
+    private func transactBatch(_ items: [BatchItem], times: inout BatchTimes) throws(StoreError) -> [BatchResult] {
+        var mark = BatchTimes.now
+        func lap(_ phase: WritableKeyPath<BatchTimes, Double>) {
+            let t = BatchTimes.now
+            times[keyPath: phase] += t - mark
+            mark = t
+        }
         try db.run("BEGIN IMMEDIATE")
         try projector.reloadHead()
         let now = max(clock(), projector.head.ts)
         var expired = try sweep(now: now)
+        lap(\.sweep)
         let find = try db.cached("SELECT request_hash, status, body, outcome FROM idempotency WHERE scope = ? AND key = ?")
         let store = try db.cached("INSERT INTO idempotency(scope, key, request_hash, status, body, seq, created_at, outcome) VALUES (?, ?, ?, 0, '', ?, ?, ?)")
         var results = [BatchResult]()
@@ -300,20 +327,23 @@ public final class Ledger: @unchecked Sendable {
                     }
                 }
                 find.reset()
+                lap(\.keys)
                 if let seen {
                     results.append(seen.hash == key.requestHash ? seen.result : .conflict)
                     continue
                 }
             }
-            let result = try decideAndAppend(item.command, by: item.actor, now: now, expired: expired)
+            let result = try decideAndAppend(item.command, by: item.actor, now: now, expired: expired, lap: lap)
             expired = []
             if let key = item.idempotency {
                 let seq: Int64? = if case .success(let o) = result { o.seq } else { nil }
                 try store.run(.text(key.scope), .text(key.key), .blob(key.requestHash), .int(seq), .int(now), .text(Ledger.keep(result).canonicalString))
+                lap(\.keys)
             }
             results.append(.fresh(result))
         }
         try db.run("COMMIT")
+        lap(\.commit)
         return results
     }
 
