@@ -345,17 +345,20 @@ func durableWrites(base: String, maxBatch: Int, duration: Double) throws -> (Loa
 
 /// Where a write's time went, from the server's `/metrics`: µs per write by phase.
 func writePhases(_ metrics: String) -> String {
-    var seconds = [(String, Double)](), writes = 0.0
+    var seconds = [(String, Double)](), writes = 0.0, batched = 0.0, commits = 0.0
     for line in metrics.split(separator: "\n") where !line.hasPrefix("#") {
         let parts = line.split(separator: " ")
         guard parts.count == 2, let v = Double(parts[1]) else { continue }
         if parts[0] == "kring_writes_total" { writes = v }
+        if parts[0] == "kring_commit_batch_size_sum" { batched = v }
+        if parts[0] == "kring_commits_total" { commits = v }
         if parts[0].hasPrefix("kring_write_seconds_total{phase=\"") {
             seconds.append((String(parts[0].dropFirst("kring_write_seconds_total{phase=\"".count).dropLast(2)), v))
         }
     }
     guard writes > 0 else { return "(no write metrics)" }
-    return seconds.map { "\($0.0) \(fmt($0.1 / writes * 1e6, 0))" }.joined(separator: ", ") + " µs a write (of \(Int(writes)))"
+    return seconds.map { "\($0.0) \(fmt($0.1 / writes * 1e6, 0))" }.joined(separator: ", ")
+        + " µs a write (of \(Int(writes)), in batches of \(fmt(batched / max(commits, 1), 1)) on average)"
 }
 
 /// The durable writes alone (`--only writes`; quick to run under a profiler).
