@@ -59,6 +59,7 @@ final class Metrics: @unchecked Sendable {
         writeSeconds["decide", default: 0] += t.decide * share
         writeSeconds["append", default: 0] += t.append * share
         writeSeconds["commit", default: 0] += t.commit * share
+        writes += n
         lock.unlock()
     }
 
@@ -69,13 +70,13 @@ final class Metrics: @unchecked Sendable {
         lock.unlock()
     }
 
-    /// A write's own time before it was queued (authentication, the body read into a command)
-    /// and after it was answered (its response rendered).
+    /// An API write's own time before it was queued (authentication, the body read into a
+    /// command) and after it was answered (its response rendered). A page's write renders a
+    /// page instead and is not counted here.
     func recordWrite(prepare: Double, answer: Double) {
         lock.lock()
         writeSeconds["prepare", default: 0] += prepare
         writeSeconds["answer", default: 0] += answer
-        writes += 1
         lock.unlock()
     }
 
@@ -107,7 +108,7 @@ final class Metrics: @unchecked Sendable {
         out += "# HELP kring_write_seconds_total Time the writes through the group committer spent, by phase (a batch's phases count once per write it carried).\n"
         out += "# TYPE kring_write_seconds_total counter\n"
         for phase in Metrics.writePhases { out += "kring_write_seconds_total{phase=\"\(phase)\"} \(writeSeconds[phase, default: 0])\n" }
-        out += "# HELP kring_writes_total Writes submitted to the group committer (answered, or refused at its full queue).\n"
+        out += "# HELP kring_writes_total Writes the group committer carried in its batches.\n"
         out += "# TYPE kring_writes_total counter\n"
         out += "kring_writes_total \(writes)\n"
         out += "# HELP kring_ledger_head_seq Sequence number of the ledger's last journal entry.\n"
