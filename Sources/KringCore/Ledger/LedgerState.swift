@@ -24,8 +24,14 @@ public struct LedgerState: LedgerView, Sendable {
     private var pairLog: [PairKey: [(day: Day, minutes: Minutes, exchange: ExchangeID)]] = [:]
     /// Whether `pairLog` is kept (deciding needs it; verifying does not).
     public let tracksPairs: Bool
+    /// Whether the exchanges kept share their parties' ids with the members (less memory for a
+    /// long replay, at a lookup per party: verifying wants it, a bulk load's speed does not).
+    public let sharesIDs: Bool
 
-    public init(tracksPairs: Bool = true) { self.tracksPairs = tracksPairs }
+    public init(tracksPairs: Bool = true, sharesIDs: Bool = false) {
+        self.tracksPairs = tracksPairs
+        self.sharesIDs = sharesIDs
+    }
 
     /// Makes room for this many more members and exchanges (bulk loads know roughly how many).
     public mutating func reserveCapacity(members: Int, exchanges: Int) {
@@ -36,6 +42,20 @@ public struct LedgerState: LedgerView, Sendable {
     public func member(_ id: MemberID) -> MemberState? { members[id] }
     public func exchange(_ id: ExchangeID) -> ExchangeRecord? { exchanges[id] }
     public var nextExchangeNumber: Int64 { exchangeCount + 1 }
+
+    /// `id` sharing the text of the member's own id (with `sharesIDs`): an exchange kept for the
+    /// rest of a replay then holds no copy of each party's id of its own (an id longer than 15
+    /// bytes is an allocation; a long replay keeps hundreds of thousands of exchanges).
+    private func interned(_ id: MemberID) -> MemberID { sharesIDs ? members[id]?.info.id ?? id : id }
+
+    private func interned(_ info: ExchangeInfo) -> ExchangeInfo {
+        guard sharesIDs else { return info }
+        var i = info
+        i.proposer = i.proposer.map(interned)
+        i.providers = i.providers.map(interned)
+        i.receivers = i.receivers.map(interned)
+        return i
+    }
     /// The listing with this number and side (`of-4` does not find the request `rq-4`).
     public func listing(_ id: ListingID) -> ListingRecord? {
         guard let l = listings[id.number], l.info.id == id else { return nil }
@@ -106,23 +126,23 @@ public struct LedgerState: LedgerView, Sendable {
             if let s = e.settlement { try post(s) }
             try setStatus(e.id, .left)
         case .exchangeProposed(let e):
-            let info = e.exchange
+            let info = interned(e.exchange)
             guard exchanges[info.id] == nil else { throw LedgerStateError("exchange \(info.id) proposed twice") }
             exchangeCount += 1
             exchanges[info.id] = ExchangeRecord(info: info, state: .proposed, consents: info.proposer.map { [$0] } ?? [], recorded: false)
             for p in info.parties { open[p, default: []].insert(info.id) }
         case .exchangeConsented(let e):
             guard exchanges[e.id]?.state == .proposed else { throw LedgerStateError("consent to \(e.id), which is not open") }
-            exchanges[e.id]!.consents.append(e.member)
+            exchanges[e.id]!.consents.append(interned(e.member))
         case .exchangeConfirmed(let e):
             let id = e.id
             guard let x = exchanges[id], x.state == .proposed else { throw LedgerStateError("confirmation of \(id), which is not open") }
-            if case .member(let m) = e.by { exchanges[id]!.consents.append(m) }
+            if case .member(let m) = e.by { exchanges[id]!.consents.append(interned(m)) }
             try setExchangeState(id, .confirmed)
             try postExchange(x.info, e.transfers, day: day, sign: 1)
             fulfil(x.info, by: id)
         case .exchangeRecorded(let e):
-            let info = e.exchange
+            let info = interned(e.exchange)
             guard exchanges[info.id] == nil else { throw LedgerStateError("exchange \(info.id) recorded twice") }
             exchangeCount += 1
             exchanges[info.id] = ExchangeRecord(info: info, state: .confirmed, consents: info.parties, recorded: true)

@@ -56,7 +56,7 @@ public enum Verifier {
         var divergences = [(seq: Int64, reason: String)]()
         func diverge(_ seq: Int64, _ reason: String) { divergences.append((seq, reason)) }
 
-        var state = LedgerState(tracksPairs: false)
+        var state = LedgerState(tracksPairs: false, sharesIDs: true)
         var lastSeqOf = [MemberID: Int64]()
         var exchangeSeq = [ExchangeID: Int64]()
         var legacy = [Int64]()
