@@ -16,10 +16,13 @@ final class Metrics: @unchecked Sendable {
     private var commits = 0
     private var batches = [Int](repeating: 0, count: batchBuckets.count + 1)
     private var batchSum = 0
+    /// The phases of a write through the group committer, in the order it goes through them.
+    enum WritePhase: String, CaseIterable {
+        case prepare, queue, sweep, keys, decide, append, commit, wake, answer
+    }
     /// Where the writes' time went, in seconds summed over writes (a batch's phases count once
-    /// per write it carried), by phase in the order a write goes through them.
-    static let writePhases = ["prepare", "queue", "sweep", "keys", "decide", "append", "commit", "wake", "answer"]
-    private var writeSeconds = [String: Double]()
+    /// per write it carried).
+    private var writeSeconds = [WritePhase: Double]()
     private var writes = 0
 
     /// The methods counted by name; any other counts as `other`, so a client cannot grow the
@@ -53,12 +56,12 @@ final class Metrics: @unchecked Sendable {
     func recordBatch(_ t: BatchTimes, waited: Double, writes n: Int) {
         let share = Double(n)
         lock.lock()
-        writeSeconds["queue", default: 0] += waited
-        writeSeconds["sweep", default: 0] += t.sweep * share
-        writeSeconds["keys", default: 0] += t.keys * share
-        writeSeconds["decide", default: 0] += t.decide * share
-        writeSeconds["append", default: 0] += t.append * share
-        writeSeconds["commit", default: 0] += t.commit * share
+        writeSeconds[.queue, default: 0] += waited
+        writeSeconds[.sweep, default: 0] += t.sweep * share
+        writeSeconds[.keys, default: 0] += t.keys * share
+        writeSeconds[.decide, default: 0] += t.decide * share
+        writeSeconds[.append, default: 0] += t.append * share
+        writeSeconds[.commit, default: 0] += t.commit * share
         writes += n
         lock.unlock()
     }
@@ -66,7 +69,7 @@ final class Metrics: @unchecked Sendable {
     /// From a write's batch being answered to its request thread running again.
     func recordWake(_ seconds: Double) {
         lock.lock()
-        writeSeconds["wake", default: 0] += seconds
+        writeSeconds[.wake, default: 0] += seconds
         lock.unlock()
     }
 
@@ -75,8 +78,8 @@ final class Metrics: @unchecked Sendable {
     /// page instead and is not counted here.
     func recordWrite(prepare: Double, answer: Double) {
         lock.lock()
-        writeSeconds["prepare", default: 0] += prepare
-        writeSeconds["answer", default: 0] += answer
+        writeSeconds[.prepare, default: 0] += prepare
+        writeSeconds[.answer, default: 0] += answer
         lock.unlock()
     }
 
@@ -107,7 +110,7 @@ final class Metrics: @unchecked Sendable {
                                  bounds: Metrics.batchBuckets.map { "\(Int($0))" }, counts: batches, sum: "\(batchSum)", count: commits)
         out += "# HELP kring_write_seconds_total Time the writes through the group committer spent, by phase (a batch's phases count once per write it carried).\n"
         out += "# TYPE kring_write_seconds_total counter\n"
-        for phase in Metrics.writePhases { out += "kring_write_seconds_total{phase=\"\(phase)\"} \(writeSeconds[phase, default: 0])\n" }
+        for phase in WritePhase.allCases { out += "kring_write_seconds_total{phase=\"\(phase.rawValue)\"} \(writeSeconds[phase, default: 0])\n" }
         out += "# HELP kring_writes_total Writes the group committer carried in its batches.\n"
         out += "# TYPE kring_writes_total counter\n"
         out += "kring_writes_total \(writes)\n"

@@ -483,12 +483,3 @@ public struct ServerError: Error, CustomStringConvertible {
     public let description: String
     init(_ d: String) { description = d }
 }
-
-/// Monotonic seconds.
-enum Monotonic {
-    static var now: Double {
-        var ts = timespec()
-        clock_gettime(CLOCK_MONOTONIC, &ts)
-        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
-    }
-}

@@ -42,6 +42,12 @@ public enum Importer {
             clean()
             throw error
         }
+        /// Stops the load without keeping anything.
+        func discard() {
+            loader.abandon()
+            _ = try? loader.finish()
+            clean()
+        }
         do throws(StoreError) {
             for step in plan.steps {
                 guard step.at <= now else {
@@ -62,17 +68,13 @@ public enum Importer {
             }
             outcome.problems = problems.sorted { ($0.file, $0.line) < ($1.file, $1.line) }
             guard outcome.ok, !dryRun else {
-                loader.abandon()
-                _ = try? loader.finish()
-                clean()
+                discard()
                 return outcome
             }
             outcome.head = try loader.finish()
             do { try fm.moveItem(atPath: work, toPath: path) } catch { throw StoreError("could not move \(work) to \(path): \(error)") }
         } catch {
-            loader.abandon()
-            _ = try? loader.finish()
-            clean()
+            discard()
             throw error
         }
         return outcome

@@ -86,8 +86,6 @@ public struct BatchTimes: Sendable, Equatable {
     public var sweep = 0.0, keys = 0.0, decide = 0.0, append = 0.0, commit = 0.0
 
     public init() {}
-
-    static var now: Double { Double(DispatchTime.now().uptimeNanoseconds) / 1e9 }
 }
 
 public enum BatchResult: Sendable {
@@ -297,9 +295,9 @@ public final class Ledger: @unchecked Sendable {
     }
 
     private func transactBatch(_ items: [BatchItem], times: inout BatchTimes) throws(StoreError) -> [BatchResult] {
-        var mark = BatchTimes.now
+        var mark = Monotonic.now
         func lap(_ phase: WritableKeyPath<BatchTimes, Double>) {
-            let t = BatchTimes.now
+            let t = Monotonic.now
             times[keyPath: phase] += t - mark
             mark = t
         }

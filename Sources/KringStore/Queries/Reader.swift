@@ -160,6 +160,16 @@ public final class Reader {
         return LedgerHead(seq: s.int(0), hash: s.blob(1).hexString, timestamp: s.int(2))
     }
 
+    /// The hash of the journal entry at `seq`, nil when there is none. What follows the journal
+    /// checks the entry at the head it reflects: the journal is append-only, so another hash
+    /// there means another ledger (a file replaced at the same path).
+    func entryHash(at seq: Int64) throws(StoreError) -> [UInt8]? {
+        let s = try db.cached("SELECT hash FROM journal WHERE seq = ?")
+        defer { s.reset() }
+        try s.bind([.int(seq)])
+        return try s.step() ? s.blob(0) : nil
+    }
+
     /// The policy in force.
     public func policy() throws(StoreError) -> Policy {
         let s = try db.cached("SELECT seq, payload FROM policies ORDER BY seq DESC LIMIT 1")

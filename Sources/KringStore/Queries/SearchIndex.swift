@@ -114,12 +114,6 @@ public final class SearchIndex: @unchecked Sendable {
 
     public init() {}
 
-    /// The listings' head the index reflects (nil before its first search).
-    public var seq: Int64? {
-        lock.lock(); defer { lock.unlock() }
-        return state.docs.isEmpty && state.seq == 0 ? nil : state.seq
-    }
-
     /// About how many bytes it holds: its arrays' elements (postings, docs, terms), not the
     /// dictionaries' and allocator's overhead.
     public var heldBytes: Int {
@@ -140,7 +134,7 @@ public final class SearchIndex: @unchecked Sendable {
     public func follow(_ reader: Reader) throws(StoreError) {
         try reader.snapshot { () throws(StoreError) in
             lock.lock(); defer { lock.unlock() }
-            _ = try followed(reader.db)
+            _ = try followed(reader)
         }
     }
 
@@ -148,23 +142,18 @@ public final class SearchIndex: @unchecked Sendable {
     /// it, in `reader`'s snapshot; nil when it must run in SQL.
     func search(_ reader: Reader, words: [String], filter: ListingFilter, today: Day, limit: Int) throws(StoreError) -> [ListingRow]? {
         lock.lock(); defer { lock.unlock() }
-        guard try followed(reader.db), let phrases = try tokens(words) else { counts.fellBack += 1; return nil }
+        guard try followed(reader), let phrases = try tokens(words) else { counts.fellBack += 1; return nil }
         counts.answered += 1
         return try find(reader, phrases, filter: filter, today: today, limit: min(max(limit, 1), Reader.maxRows))
     }
 
-    /// Brings the index to the snapshot of `db` (in a read transaction); false when another
+    /// Brings the index to `reader`'s snapshot (in a read transaction); false when another
     /// reader has taken it past that snapshot already.
-    private func followed(_ db: Connection) throws(StoreError) -> Bool {
-        let head = try db.scalarInt("SELECT MAX(updated_seq) FROM listings") ?? 0
-        if state.seq > 0 {
-            let s = try db.cached("SELECT hash FROM journal WHERE seq = ?")
-            defer { s.reset() }
-            try s.bind([.int(state.seq)])
-            if !(try s.step()) || s.blob(0) != state.hash { state = State(); counts.rebuilds += 1 }
-        }
+    private func followed(_ reader: Reader) throws(StoreError) -> Bool {
+        let head = try reader.db.scalarInt("SELECT MAX(updated_seq) FROM listings") ?? 0
+        if state.seq > 0, try reader.entryHash(at: state.seq) != state.hash { state = State(); counts.rebuilds += 1 }
         if head < state.seq { return false }
-        if head > state.seq || state.docs.isEmpty { try catchUp(db, to: head) }
+        if head > state.seq || state.docs.isEmpty { try catchUp(reader, to: head) }
         return true
     }
 
@@ -177,14 +166,14 @@ public final class SearchIndex: @unchecked Sendable {
         return made
     }
 
-    private func catchUp(_ db: Connection, to head: Int64) throws(StoreError) {
+    private func catchUp(_ reader: Reader, to head: Int64) throws(StoreError) {
         if state.dead > 1_000 && state.dead > state.alive { state = State(); counts.rebuilds += 1 }
         let tokenizer = try madeTokenizer()
         // Taken out while it changes, so its arrays are changed in place rather than copied; a
         // catch-up that fails leaves an empty index, read afresh by the next search.
         var next = state
         state = State()
-        let s = try db.cached("""
+        let s = try reader.db.cached("""
             SELECT num, side, author, kind, domain, title, text, place, expires, state = 'active' AND fulfilled_by IS NULL, state = 'withdrawn', updated_seq
             FROM listings WHERE updated_seq > ?1 AND updated_seq <= ?2 ORDER BY updated_seq
             """)
@@ -225,10 +214,7 @@ public final class SearchIndex: @unchecked Sendable {
         }
         try flush()
         next.seq = head
-        let h = try db.cached("SELECT hash FROM journal WHERE seq = ?")
-        defer { h.reset() }
-        try h.bind([.int(head)])
-        next.hash = try h.step() ? h.blob(0) : []
+        next.hash = try reader.entryHash(at: head) ?? []
         state = next
     }
 

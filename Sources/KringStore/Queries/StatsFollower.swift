@@ -246,10 +246,7 @@ public final class StatsFollower: @unchecked Sendable {
     /// fact again will do (another ledger, a policy change, an entry it cannot read).
     private func catchUp(_ s: inout State, _ reader: Reader, to head: Int64) throws(StoreError) -> Bool {
         let db = reader.db
-        let kept = try db.cached("SELECT hash FROM journal WHERE seq = ?")
-        defer { kept.reset() }
-        try kept.bind([.int(s.seq)])
-        let hash = try kept.step() ? kept.blob(0).hexString : Chain.genesis.hexString
+        let hash = try reader.entryHash(at: s.seq)?.hexString ?? Chain.genesis.hexString
         guard hash == s.hash else { return false }
         guard head > s.seq else { return true }
         // Each exchange once, however many of its entries: its row says where it stands now.
@@ -259,7 +256,7 @@ public final class StatsFollower: @unchecked Sendable {
         try entries.bind([.int(s.seq), .int(head)])
         while try entries.step() {
             // A type this build does not know could change anything: read every fact again.
-            let name = try entries.text(0)
+            let name = entries.text(0)
             guard let type = EventType(rawValue: name) else { return false }
             switch type {
             case .policyChanged, .ledgerCreated: return false
