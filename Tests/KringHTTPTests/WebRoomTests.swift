@@ -87,7 +87,7 @@ struct WebRoomTests {
         defer { s.stop() }
         let (room, _) = try Self.room(s)
         let ledger = try Ledger(path: s.path, clock: s.clock.clock)
-        try ledger.execute(.setSpaceHours(room, SpaceHours(capacity: 10, weekly: SpaceHours.parseWeek("mon-fri 09:00-17:00")!)), by: .member("bakkerij"))
+        _ = try ledger.execute(.setSpaceHours(room, SpaceHours(capacity: 10, weekly: SpaceHours.parseWeek("mon-fri 09:00-17:00")!)), by: .member("bakkerij"))
         let an = try WebTests.signedIn(s, "an"), bram = try WebTests.signedIn(s, "bram")
         for (from, to) in [("10:00", "12:00"), ("13:00", "15:00")] {
             try an.get("/rooms/\(room)")

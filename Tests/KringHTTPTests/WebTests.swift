@@ -252,6 +252,22 @@ struct WebTests {
         #expect(try an.get("/settings").status == 401)
     }
 
+    @Test("a storage failure answers 500 with its own page in the visitor's language (not the expired form's), and the server goes on serving")
+    func storageFailurePage() throws {
+        let s = try TestServer()
+        defer { s.stop() }
+        let visitor = Browser(s)
+        #expect(try visitor.get("/offers").status == 200)
+        // A table gone from under the running server, as a damaged file would make it.
+        try Connection(path: s.path).execute("ALTER TABLE listings RENAME TO listings_away")
+        #expect(try visitor.get("/offers").status == 500)
+        #expect(visitor.page.contains("<h1>Er ging iets mis</h1>") && !visitor.page.contains("Formulier verlopen"), "\(visitor.page)")
+        #expect(WebMatrixTests.markupProblems(visitor.page).isEmpty)
+        visitor.acceptLanguage = "en"
+        #expect(try visitor.get("/offers").status == 500 && visitor.page.contains("<h1>Something went wrong</h1>"))
+        #expect(try visitor.get("/sign-in").status == 200, "other pages still answer")
+    }
+
     @Test("every page carries the security headers, one h1, lang, labelled controls and the hashed stylesheet (cached, 304 on its ETag)")
     func pagesAndStylesheet() throws {
         let s = try TestServer()
