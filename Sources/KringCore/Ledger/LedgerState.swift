@@ -5,8 +5,10 @@ public struct LedgerState: LedgerView, Sendable {
     public private(set) var members: [MemberID: MemberState] = [:]
     /// Registration order, for stable listings.
     public private(set) var memberOrder: [MemberID] = []
-    public private(set) var exchanges: [ExchangeID: ExchangeRecord] = [:]
-    public private(set) var exchangeCount: Int64 = 0
+    /// The exchanges, by number.
+    private var exchanges: ExchangeTable
+    /// How many exchanges the journal holds.
+    public var exchangeCount: Int64 { Int64(exchanges.count) }
     /// Listings, loans, spaces, bookings and challenges by number (offers and requests share one counter).
     public private(set) var listings: [Int64: ListingRecord] = [:]
     public private(set) var loans: [Int64: LoanRecord] = [:]
@@ -24,32 +26,47 @@ public struct LedgerState: LedgerView, Sendable {
     private var pairLog: [PairKey: [(day: Day, minutes: Minutes, exchange: ExchangeID)]] = [:]
     /// Whether `pairLog` is kept (deciding needs it; verifying does not).
     public let tracksPairs: Bool
-    /// Whether the exchanges kept share their parties' ids with the members (less memory for a
-    /// long replay, at a lookup per party: verifying wants it, a bulk load's speed does not).
-    public let sharesIDs: Bool
+    /// Whether the state keeps only what a replay reads (`verify`): a closed exchange keeps its
+    /// state, kind, credits, reasons and the requests and bookings a reversal reopens, not its
+    /// parties and texts, and a proposal shares its parties' ids with the members (an id longer
+    /// than 15 bytes is an allocation of its own). A compact state replays and checks a journal;
+    /// it cannot decide, since its closed exchanges have no parties, and keeps no pair log.
+    public let compact: Bool
 
-    public init(tracksPairs: Bool = true, sharesIDs: Bool = false) {
+    public init(tracksPairs: Bool = true) {
         self.tracksPairs = tracksPairs
-        self.sharesIDs = sharesIDs
+        compact = false
+        exchanges = ExchangeTable(compact: false)
+    }
+
+    /// A state for replaying a journal to check it (`compact`).
+    public static func compactReplay() -> LedgerState { LedgerState(compact: ()) }
+
+    private init(compact: Void) {
+        tracksPairs = false
+        self.compact = true
+        exchanges = ExchangeTable(compact: true)
     }
 
     /// Makes room for this many more members and exchanges (bulk loads know roughly how many).
     public mutating func reserveCapacity(members: Int, exchanges: Int) {
         self.members.reserveCapacity(self.members.count + members)
-        self.exchanges.reserveCapacity(self.exchanges.count + exchanges)
+        self.exchanges.reserveCapacity(exchanges)
     }
 
     public func member(_ id: MemberID) -> MemberState? { members[id] }
+    /// The exchange; in a compact state a closed one has no parties, texts, quantity or date.
     public func exchange(_ id: ExchangeID) -> ExchangeRecord? { exchanges[id] }
+    /// The exchange's state, without building its record.
+    public func exchangeState(_ id: ExchangeID) -> ExchangeState? { exchanges.state(id) }
     public var nextExchangeNumber: Int64 { exchangeCount + 1 }
 
-    /// `id` sharing the text of the member's own id (with `sharesIDs`): an exchange kept for the
-    /// rest of a replay then holds no copy of each party's id of its own (an id longer than 15
-    /// bytes is an allocation; a long replay keeps hundreds of thousands of exchanges).
-    private func interned(_ id: MemberID) -> MemberID { sharesIDs ? members[id]?.info.id ?? id : id }
+    /// `id` sharing the text of the member's own id (compact): a proposal kept for the rest of a
+    /// replay then holds no copy of each party's id of its own.
+    private func interned(_ id: MemberID) -> MemberID { compact ? members[id]?.info.id ?? id : id }
 
     private func interned(_ info: ExchangeInfo) -> ExchangeInfo {
-        guard sharesIDs else { return info }
+        guard compact else { return info }
         var i = info
         i.proposer = i.proposer.map(interned)
         i.providers = i.providers.map(interned)
@@ -79,7 +96,7 @@ public struct LedgerState: LedgerView, Sendable {
         var sum = Minutes.zero
         for entry in log.reversed() {
             if entry.day < since { break }
-            if exchanges[entry.exchange]?.state != .reversed { sum += entry.minutes }
+            if exchanges.state(entry.exchange) != .reversed { sum += entry.minutes }
         }
         return sum
     }
@@ -127,39 +144,39 @@ public struct LedgerState: LedgerView, Sendable {
             try setStatus(e.id, .left)
         case .exchangeProposed(let e):
             let info = interned(e.exchange)
-            guard exchanges[info.id] == nil else { throw LedgerStateError("exchange \(info.id) proposed twice") }
-            exchangeCount += 1
-            exchanges[info.id] = ExchangeRecord(info: info, state: .proposed, consents: info.proposer.map { [$0] } ?? [], recorded: false)
+            try requireNext(info.id)
+            exchanges.append(ExchangeRecord(info: info, state: .proposed, consents: info.proposer.map { [$0] } ?? [], recorded: false))
             for p in info.parties { open[p, default: []].insert(info.id) }
         case .exchangeConsented(let e):
-            guard exchanges[e.id]?.state == .proposed else { throw LedgerStateError("consent to \(e.id), which is not open") }
-            exchanges[e.id]!.consents.append(interned(e.member))
+            guard exchanges.state(e.id) == .proposed else { throw LedgerStateError("consent to \(e.id), which is not open") }
+            let m = interned(e.member)
+            exchanges.update(e.id) { $0.consents.append(m) }
         case .exchangeConfirmed(let e):
             let id = e.id
             guard let x = exchanges[id], x.state == .proposed else { throw LedgerStateError("confirmation of \(id), which is not open") }
-            if case .member(let m) = e.by { exchanges[id]!.consents.append(interned(m)) }
-            try setExchangeState(id, .confirmed)
+            var consent: MemberID?
+            if case .member(let m) = e.by { consent = interned(m) }
+            try setExchangeState(id, .confirmed) { x in if let consent { x.consents.append(consent) } }
             try postExchange(x.info, e.transfers, day: day, sign: 1)
             fulfil(x.info, by: id)
         case .exchangeRecorded(let e):
-            let info = interned(e.exchange)
-            guard exchanges[info.id] == nil else { throw LedgerStateError("exchange \(info.id) recorded twice") }
-            exchangeCount += 1
-            exchanges[info.id] = ExchangeRecord(info: info, state: .confirmed, consents: info.parties, recorded: true)
+            let info = e.exchange  // closed at once: a compact state keeps none of its ids
+            try requireNext(info.id)
+            exchanges.append(ExchangeRecord(info: info, state: .confirmed, consents: info.parties, recorded: true))
             try postExchange(info, e.transfers, day: day, sign: 1)
             fulfil(info, by: info.id)
         case .exchangeRejected(let e):
-            try setExchangeState(e.id, .rejected)
-            exchanges[e.id]!.endReason = e.reason
+            try setExchangeState(e.id, .rejected) { $0.endReason = e.reason }
         case .exchangeCancelled(let e):
-            try setExchangeState(e.id, .cancelled)
-            exchanges[e.id]!.endReason = e.reason
+            try setExchangeState(e.id, .cancelled) { $0.endReason = e.reason }
         case .exchangeExpired(let e): try setExchangeState(e.id, .expired)
         case .exchangeReversed(let e):
             let id = e.id
             guard let x = exchanges[id], x.state == .confirmed else { throw LedgerStateError("reversal of \(id), which is not confirmed") }
-            exchanges[id]!.state = .reversed
-            exchanges[id]!.reversalReason = e.reason
+            exchanges.update(id) {
+                $0.state = .reversed
+                $0.reversalReason = e.reason
+            }
             try postExchange(x.info, e.transfers, day: day, sign: -1)
             // A reversed exchange fulfilled nothing: its requests are open again.
             for l in x.info.links {
@@ -246,10 +263,22 @@ public struct LedgerState: LedgerView, Sendable {
         members[id]!.status = status
     }
 
-    private mutating func setExchangeState(_ id: ExchangeID, _ state: ExchangeState) throws(LedgerStateError) {
+    /// Closes a proposal: sets its state, makes `change` too, and takes it off its parties' open lists.
+    private mutating func setExchangeState(_ id: ExchangeID, _ state: ExchangeState,
+                                           _ change: (inout ExchangeRecord) -> Void = { _ in }) throws(LedgerStateError) {
         guard let x = exchanges[id], x.state == .proposed else { throw LedgerStateError("\(id) is not open") }
-        exchanges[id]!.state = state
+        exchanges.update(id) {
+            $0.state = state
+            change(&$0)
+        }
         for p in x.info.parties { open[p]?.remove(id) }
+    }
+
+    /// Exchanges are numbered in journal order: the n-th is `ex-n`.
+    private func requireNext(_ id: ExchangeID) throws(LedgerStateError) {
+        guard id.number == exchangeCount + 1 else {
+            throw LedgerStateError(id.number <= exchangeCount ? "exchange \(id) added twice" : "exchange \(id) out of sequence (the next is ex-\(exchangeCount + 1))")
+        }
     }
 
     private mutating func post(_ t: Transfer) throws(LedgerStateError) {

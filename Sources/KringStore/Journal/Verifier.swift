@@ -56,9 +56,9 @@ public enum Verifier {
         var divergences = [(seq: Int64, reason: String)]()
         func diverge(_ seq: Int64, _ reason: String) { divergences.append((seq, reason)) }
 
-        var state = LedgerState(tracksPairs: false, sharesIDs: true)
+        var state = LedgerState.compactReplay()
         var lastSeqOf = [MemberID: Int64]()
-        var exchangeSeq = [ExchangeID: Int64]()
+        var exchangeSeq = ExchangeSeqs()
         var legacy = [Int64]()
         var prev = Chain.genesis
         var expected: Int64 = 1
@@ -186,7 +186,7 @@ public enum Verifier {
                             legacyIDs: legacy)
     }
 
-    private static func compareProjections(_ db: Connection, state: LedgerState, lastSeqOf: [MemberID: Int64], exchangeSeq: [ExchangeID: Int64],
+    private static func compareProjections(_ db: Connection, state: LedgerState, lastSeqOf: [MemberID: Int64], exchangeSeq: ExchangeSeqs,
                                            diverge: (Int64, String) -> Void) throws(StoreError) {
         // Accounts and members.
         var seen = Set<MemberID>()
@@ -274,11 +274,27 @@ public enum Verifier {
         if bookingsSeen != state.bookings.count { diverge(1, "the projection holds \(bookingsSeen) bookings; the journal \(state.bookings.count)") }
         if loansSeen != state.loans.count { diverge(1, "the projection holds \(loansSeen) loans; the journal \(state.loans.count)") }
         if listingsSeen != state.listings.count { diverge(1, "the projection holds \(listingsSeen) listings; the journal \(state.listings.count)") }
-        if exSeen != state.exchanges.count {
-            let missing = state.exchanges.keys.compactMap { exchangeSeq[$0] }.min() ?? 1
-            diverge(missing, "the projection holds \(exSeen) exchanges; the journal \(state.exchanges.count)")
+        if exSeen != state.exchangeCount {
+            diverge(exchangeSeq.earliest ?? 1, "the projection holds \(exSeen) exchanges; the journal \(state.exchangeCount)")
         }
     }
+}
+
+/// The last entry that changed each exchange, by number: the journal numbers exchanges in
+/// order (the replay checks it), so an array holds them.
+struct ExchangeSeqs {
+    private var seqs: [Int64] = []
+
+    subscript(id: ExchangeID) -> Int64? {
+        get { id.number >= 1 && id.number <= Int64(seqs.count) ? seqs[Int(id.number - 1)] : nil }
+        set {
+            guard let seq = newValue, id.number >= 1, id.number <= Int64(seqs.count) + 1 else { return }
+            if id.number == Int64(seqs.count) + 1 { seqs.append(seq) } else { seqs[Int(id.number - 1)] = seq }
+        }
+    }
+
+    /// The lowest of them.
+    var earliest: Int64? { seqs.min() }
 }
 
 /// A journal row as stored.
