@@ -370,6 +370,14 @@ public enum Event: Sendable, Equatable {
         return w.bytes
     }
 
+    /// The event of a journal entry read straight from its bytes, with the actor it names, for
+    /// the commonest types (exchanges proposed, confirmed and recorded) in their canonical form;
+    /// nil otherwise, and then `init(type:payload:)` reads it. Accept the event only when its
+    /// `payloadBytes(actor:)` are the payload (`PayloadReader`).
+    public static func reading(type: String, canonicalPayload payload: [UInt8]) -> (event: Event, actor: Actor?)? {
+        PayloadReader.event(type: type, payload: payload)
+    }
+
     /// Rebuilds an event from its journal type and payload, reading ids canonically only.
     public init?(type: String, payload: JSON) {
         var ids = IDReading.strict
