@@ -37,9 +37,55 @@ public struct SHA256: Sendable {
 
     /// The digest of `bytes` in one call.
     public static func hash<Bytes: Sequence>(_ bytes: Bytes) -> [UInt8] where Bytes.Element == UInt8 {
-        var h = SHA256()
-        h.update(Array(bytes))
-        return h.finalize()
+        hash(Array(bytes))
+    }
+
+    /// The digest of `bytes` in one call: the whole blocks straight from the array, the last one
+    /// or two padded on the stack, with no buffer (the journal hashes every entry this way).
+    public static func hash(_ bytes: [UInt8]) -> [UInt8] {
+        bytes.withUnsafeBufferPointer { input in
+            var h = SHA256(unbuffered: ())
+            let whole = input.count / blockBytes
+            if whole > 0 { h.compress(input.baseAddress!, blocks: whole) }
+            let rest = input.count - whole * blockBytes
+            // The rest, 0x80, zeros, and the length in bits: one block, or two when the rest
+            // leaves no room for the 8 bytes of length.
+            let tailBytes = rest < blockBytes - 8 ? blockBytes : 2 * blockBytes
+            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 2 * blockBytes) { tail in
+                for k in 0..<rest { tail[k] = input[whole * blockBytes + k] }
+                tail[rest] = 0x80
+                for k in (rest + 1)..<tailBytes { tail[k] = 0 }
+                let bitLength = UInt64(input.count) &* 8
+                for k in 0..<8 { tail[tailBytes - 1 - k] = UInt8(truncatingIfNeeded: bitLength >> UInt64(8 * k)) }
+                h.compress(UnsafePointer(tail.baseAddress!), blocks: tailBytes / blockBytes)
+            }
+            return h.digest
+        }
+    }
+
+    private init(unbuffered: Void) { useHardware = SHA256.hardware }
+
+    /// Compresses `blocks` whole blocks from `start`.
+    private mutating func compress(_ start: UnsafePointer<UInt8>, blocks: Int) {
+        if useHardware {
+            withUnsafeMutableBytes(of: &state) { s in kring_sha256_blocks(s.baseAddress!.assumingMemoryBound(to: UInt32.self), start, blocks) }
+            return
+        }
+        for b in 0..<blocks { compress(start + b * SHA256.blockBytes) }
+    }
+
+    /// The state words as the 32 bytes of the digest, big-endian.
+    private var digest: [UInt8] {
+        let (h0, h1, h2, h3, h4, h5, h6, h7) = state
+        return [UInt8](unsafeUninitializedCapacity: 32) { out, count in
+            for (i, word) in [h0, h1, h2, h3, h4, h5, h6, h7].enumerated() {
+                out[4 * i] = UInt8(truncatingIfNeeded: word >> 24)
+                out[4 * i + 1] = UInt8(truncatingIfNeeded: word >> 16)
+                out[4 * i + 2] = UInt8(truncatingIfNeeded: word >> 8)
+                out[4 * i + 3] = UInt8(truncatingIfNeeded: word)
+            }
+            count = 32
+        }
     }
 
     /// Feeds more message bytes.
@@ -95,16 +141,7 @@ public struct SHA256: Sendable {
             while off < p.count { compress(p.baseAddress! + off); off += SHA256.blockBytes }
         }
         buffer.removeAll()
-        var out = [UInt8]()
-        out.reserveCapacity(32)
-        let (h0, h1, h2, h3, h4, h5, h6, h7) = state
-        for word in [h0, h1, h2, h3, h4, h5, h6, h7] {
-            out.append(UInt8(truncatingIfNeeded: word >> 24))
-            out.append(UInt8(truncatingIfNeeded: word >> 16))
-            out.append(UInt8(truncatingIfNeeded: word >> 8))
-            out.append(UInt8(truncatingIfNeeded: word))
-        }
-        return out
+        return digest
     }
 
     @inline(__always) private static func rotr(_ x: UInt32, _ n: UInt32) -> UInt32 { (x >> n) | (x << (32 - n)) }

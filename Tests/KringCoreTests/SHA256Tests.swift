@@ -88,3 +88,14 @@ import KringTestSupport
         #expect(SHA256.hash([UInt8](repeating: 0x61, count: length)).hexString == digest)
     }
 }
+
+/// The journal's hash is SHA-256 of the previous hash, the header line and the payload, as
+/// docs/architecture.md gives it to outside verifiers; digests from Python's hashlib.
+@Suite struct ChainHashTests {
+    @Test func theChainHashIsTheDocumentedDigest() {
+        #expect(Chain.hash(previous: Chain.genesis, seq: 1, timestamp: 1_700_000_000, type: "exchange.recorded", payload: Array(#"{"a":1}"#.utf8)).hexString
+                == "a4c7db7705261242ba054b31b7bdfecb6400fba488add9d9a60a9f541d3bbf3b")
+        #expect(Chain.hash(previous: (0..<32).map { UInt8($0) }, seq: .max, timestamp: -86_401, type: "pool.granted", payload: [UInt8](repeating: UInt8(ascii: "x"), count: 300)).hexString
+                == "26eb035b3804a2e070f4cc6548a672aaf3d901346f27b4fadd62ed2986211f74")
+    }
+}

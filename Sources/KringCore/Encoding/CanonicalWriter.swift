@@ -41,15 +41,7 @@ public struct CanonicalWriter {
     public mutating func string(_ s: String) { valueStart(); JSON.writeString(s, into: &bytes) }
     public mutating func int(_ n: Int64) {
         valueStart()
-        if n < 0 { bytes.append(UInt8(ascii: "-")) }
-        // The digits of |n|, last first, then reversed into place (Int64.min's magnitude fits a UInt64).
-        var m = n.magnitude
-        let start = bytes.count
-        repeat {
-            bytes.append(UInt8(ascii: "0") + UInt8(m % 10))
-            m /= 10
-        } while m > 0
-        bytes[start...].reverse()
+        bytes.appendDecimal(n)
     }
     public mutating func null() { valueStart(); bytes.append(contentsOf: [110, 117, 108, 108]) }
     public mutating func string(_ s: String?) { if let s { string(s) } else { null() } }

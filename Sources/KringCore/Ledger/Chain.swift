@@ -8,10 +8,32 @@ public enum Chain {
 
     /// The hash of one journal entry.
     public static func hash(previous: [UInt8], seq: Int64, timestamp: Int64, type: String, payload: [UInt8]) -> [UInt8] {
-        var h = SHA256()
-        h.update(previous)
-        h.update("\(seq)\n\(timestamp)\n\(type)\n")
-        h.update(payload)
-        return h.finalize()
+        // One message, hashed in one call: no string of the header, no hash buffer.
+        var message = [UInt8]()
+        message.reserveCapacity(previous.count + 42 + type.utf8.count + payload.count)
+        message.append(contentsOf: previous)
+        message.appendDecimal(seq)
+        message.append(0x0a)
+        message.appendDecimal(timestamp)
+        message.append(0x0a)
+        message.append(contentsOf: type.utf8)
+        message.append(0x0a)
+        message.append(contentsOf: payload)
+        return SHA256.hash(message)
+    }
+}
+
+extension [UInt8] {
+    /// Appends `n` in decimal digits, `-` first when negative (Swift's `String(n)`, without the string).
+    mutating func appendDecimal(_ n: Int64) {
+        if n < 0 { append(UInt8(ascii: "-")) }
+        // The digits of |n|, last first, then reversed into place (Int64.min's magnitude fits a UInt64).
+        var m = n.magnitude
+        let start = count
+        repeat {
+            append(UInt8(ascii: "0") + UInt8(m % 10))
+            m /= 10
+        } while m > 0
+        self[start...].reverse()
     }
 }

@@ -28,9 +28,9 @@ public struct LedgerState: LedgerView, Sendable {
     public let tracksPairs: Bool
     /// Whether the state keeps only what a replay reads (`verify`): a closed exchange keeps its
     /// state, kind, credits, reasons and the requests and bookings a reversal reopens, not its
-    /// parties and texts, and a proposal shares its parties' ids with the members (an id longer
-    /// than 15 bytes is an allocation of its own). A compact state replays and checks a journal;
-    /// it cannot decide, since its closed exchanges have no parties, and keeps no pair log.
+    /// parties and texts. A compact state replays and checks a journal; it cannot decide, since
+    /// its closed exchanges have no parties, and it keeps neither the pair log nor the open
+    /// proposals by party.
     public let compact: Bool
 
     public init(tracksPairs: Bool = true) {
@@ -61,18 +61,6 @@ public struct LedgerState: LedgerView, Sendable {
     public func exchangeState(_ id: ExchangeID) -> ExchangeState? { exchanges.state(id) }
     public var nextExchangeNumber: Int64 { exchangeCount + 1 }
 
-    /// `id` sharing the text of the member's own id (compact): a proposal kept for the rest of a
-    /// replay then holds no copy of each party's id of its own.
-    private func interned(_ id: MemberID) -> MemberID { compact ? members[id]?.info.id ?? id : id }
-
-    private func interned(_ info: ExchangeInfo) -> ExchangeInfo {
-        guard compact else { return info }
-        var i = info
-        i.proposer = i.proposer.map(interned)
-        i.providers = i.providers.map(interned)
-        i.receivers = i.receivers.map(interned)
-        return i
-    }
     /// The listing with this number and side (`of-4` does not find the request `rq-4`).
     public func listing(_ id: ListingID) -> ListingRecord? {
         guard let l = listings[id.number], l.info.id == id else { return nil }
@@ -143,24 +131,21 @@ public struct LedgerState: LedgerView, Sendable {
             if let s = e.settlement { try post(s) }
             try setStatus(e.id, .left)
         case .exchangeProposed(let e):
-            let info = interned(e.exchange)
+            let info = e.exchange
             try requireNext(info.id)
             exchanges.append(ExchangeRecord(info: info, state: .proposed, consents: info.proposer.map { [$0] } ?? [], recorded: false))
-            for p in info.parties { open[p, default: []].insert(info.id) }
+            if !compact { for p in info.parties { open[p, default: []].insert(info.id) } }
         case .exchangeConsented(let e):
             guard exchanges.state(e.id) == .proposed else { throw LedgerStateError("consent to \(e.id), which is not open") }
-            let m = interned(e.member)
-            exchanges.update(e.id) { $0.consents.append(m) }
+            exchanges.update(e.id) { $0.consents.append(e.member) }
         case .exchangeConfirmed(let e):
             let id = e.id
             guard let x = exchanges[id], x.state == .proposed else { throw LedgerStateError("confirmation of \(id), which is not open") }
-            var consent: MemberID?
-            if case .member(let m) = e.by { consent = interned(m) }
-            try setExchangeState(id, .confirmed) { x in if let consent { x.consents.append(consent) } }
+            try setExchangeState(id, .confirmed) { x in if case .member(let m) = e.by { x.consents.append(m) } }
             try postExchange(x.info, e.transfers, day: day, sign: 1)
             fulfil(x.info, by: id)
         case .exchangeRecorded(let e):
-            let info = e.exchange  // closed at once: a compact state keeps none of its ids
+            let info = e.exchange
             try requireNext(info.id)
             exchanges.append(ExchangeRecord(info: info, state: .confirmed, consents: info.parties, recorded: true))
             try postExchange(info, e.transfers, day: day, sign: 1)
@@ -271,7 +256,7 @@ public struct LedgerState: LedgerView, Sendable {
             $0.state = state
             change(&$0)
         }
-        for p in x.info.parties { open[p]?.remove(id) }
+        if !compact { for p in x.info.parties { open[p]?.remove(id) } }
     }
 
     /// Exchanges are numbered in journal order: the n-th is `ex-n`.
@@ -281,19 +266,23 @@ public struct LedgerState: LedgerView, Sendable {
         }
     }
 
-    private mutating func post(_ t: Transfer) throws(LedgerStateError) {
+    /// Posts a transfer; returns where its two accounts are (each id is hashed once).
+    @discardableResult
+    private mutating func post(_ t: Transfer) throws(LedgerStateError) -> (from: [MemberID: MemberState].Index, to: [MemberID: MemberState].Index) {
         guard t.minutes.value > 0, t.from != t.to else { throw LedgerStateError("malformed transfer \(t.from) -> \(t.to) of \(t.minutes.value)") }
-        guard members[t.from] != nil, members[t.to] != nil else { throw LedgerStateError("transfer between unknown accounts \(t.from) -> \(t.to)") }
-        members[t.from]!.balance -= t.minutes
-        members[t.to]!.balance += t.minutes
+        guard let from = members.index(forKey: t.from), let to = members.index(forKey: t.to) else {
+            throw LedgerStateError("transfer between unknown accounts \(t.from) -> \(t.to)")
+        }
+        members.values[from].balance -= t.minutes
+        members.values[to].balance += t.minutes
+        return (from, to)
     }
 
     /// Posts an exchange's transfers; `sign` −1 for a reversal, which undoes what was given.
     private mutating func postExchange(_ info: ExchangeInfo, _ transfers: [Transfer], day: Day, sign: Int64) throws(LedgerStateError) {
         for t in transfers {
-            try post(t)
-            let provider = sign > 0 ? t.to : t.from
-            members[provider]!.given += Minutes(sign * t.minutes.value)
+            let at = try post(t)
+            members.values[sign > 0 ? at.to : at.from].given += Minutes(sign * t.minutes.value)
             if tracksPairs, sign > 0 {
                 pairLog[PairKey(t.from, t.to), default: []].append((day, t.minutes, info.id))
             }
