@@ -43,6 +43,14 @@ public struct CanonicalWriter {
         valueStart()
         bytes.appendDecimal(n)
     }
+    /// A string of `prefix` (needing no escapes) and `n` in decimal: a numbered id.
+    public mutating func prefixedNumber(_ prefix: String, _ n: Int64) {
+        valueStart()
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(contentsOf: prefix.utf8)
+        bytes.appendDecimal(n)
+        bytes.append(UInt8(ascii: "\""))
+    }
     public mutating func null() { valueStart(); bytes.append(contentsOf: [110, 117, 108, 108]) }
     public mutating func string(_ s: String?) { if let s { string(s) } else { null() } }
     public mutating func int(_ n: Int64?) { if let n { int(n) } else { null() } }

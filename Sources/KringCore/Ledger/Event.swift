@@ -361,7 +361,7 @@ public enum Event: Sendable, Equatable {
     /// `coordinator:tk-N` through a token, `system`), first. Entries written before the actor
     /// was journaled have none.
     public func payloadBytes(actor: Actor?) -> [UInt8] {
-        var w = CanonicalWriter()
+        var w = CanonicalWriter(capacity: 512)
         w.beginObject()
         // "actor" sorts before every key of every payload.
         if let actor { w.key("actor"); w.id(actor) }
@@ -475,6 +475,8 @@ extension ListingInfo {
 extension CanonicalWriter {
     /// Writes an id (or an actor) by its one formatter.
     public mutating func id(_ id: some CustomStringConvertible) { string(id.description) }
+    /// Writes a numbered id (`ex-12`) as its formatter would, without making the string.
+    public mutating func id(_ id: some NumberedID) { prefixedNumber(type(of: id).prefix, id.number) }
     /// Writes an optional id; nil is null.
     public mutating func id(_ id: (some CustomStringConvertible)?) { if let id { string(id.description) } else { null() } }
     /// Writes a list of ids.
