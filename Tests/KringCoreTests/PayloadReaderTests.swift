@@ -1,8 +1,9 @@
 import Testing
 @testable import KringCore
 
-/// The direct reader of the commonest payloads reads exactly what the general decoder reads,
-/// and nothing it would refuse.
+/// The direct reader of the commonest payloads reads exactly what the general decoder reads
+/// canonically (decoded, and encoded again to the very bytes), and nothing else: the replay
+/// takes what it reads as canonical without encoding it again.
 struct PayloadReaderTests {
     static let transfer = Transfer(from: "an", to: "bram", minutes: .hours(1))
 
@@ -70,34 +71,80 @@ struct PayloadReaderTests {
         }
     }
 
-    /// Seeded mutations of every shape: whatever the direct reader reads and re-encodes to the
-    /// very bytes, the general decoder reads as the same event; and every mutant the general
-    /// decoder reads canonically, the direct reader reads too.
+    /// Whether the direct reader and the general decoder (with its check that the event encodes
+    /// to the very bytes) take `bytes` alike: both refuse, or both read the same event and actor.
+    static func alike(_ type: EventType, _ bytes: [UInt8]) -> (same: Bool, read: Bool) {
+        let direct = Event.reading(type: type.rawValue, canonicalPayload: bytes)
+        let general = Self.general(type, bytes).flatMap { $0.0.payloadBytes(actor: $0.1) == bytes ? $0 : nil }
+        return (direct?.event == general?.0 && direct?.actor == general?.1, direct != nil)
+    }
+
+    /// Seeded mutations of every shape: whatever the direct reader reads, the general decoder
+    /// reads canonically as the same event; whatever the general decoder reads canonically, the
+    /// direct reader reads too.
     @Test("mutated payloads: the direct reader accepts exactly the canonical ones the decoder accepts")
     func mutantsAreReadAlike() {
         var rng = SplitMix64(seed: 1202)
         let seeds = Self.events.map { ($0.0.type, $0.0.payloadBytes(actor: $0.1)) }
-        var readDirectly = 0, canonical = 0
-        for n in 0..<20_000 {
+        var readDirectly = 0
+        for n in 0..<40_000 {
             let (type, seed) = seeds[n % seeds.count]
             var bytes = seed
             for _ in 0..<(1 + rng.below(2)) {
                 let at = rng.below(bytes.count)
-                switch rng.below(4) {
-                case 0: bytes[at] = rng.pick(Array("{}[],:\"\\-0123456789aenu \u{7f}".utf8) + [0xff, 0xc3])
+                switch rng.below(5) {
+                case 0: bytes[at] = rng.pick(Array("{}[],:\"\\-0123456789aenu \u{7f}".utf8) + [0xff, 0xc3, 0x80, 0x01, 0x0a])
                 case 1: bytes.remove(at: at)
-                case 2: bytes.insert(rng.pick(Array("{}[],:\"\\-09anu ".utf8)), at: at)
+                case 2: bytes.insert(rng.pick(Array("{}[],:\"\\-09anu \n".utf8) + [0xc3, 0xa9, 0x80]), at: at)
+                case 3: bytes.insert(contentsOf: Array(rng.pick(["\\u0041", "\\u001f", "\\u001F", "\\u000a", "\\u0009", "\\/", "\\b", "\\u00e9", "0", "-"]).utf8), at: at)
                 default: bytes[at] = UInt8(truncatingIfNeeded: rng.next())
                 }
             }
-            let direct = Event.reading(type: type.rawValue, canonicalPayload: bytes).flatMap { $0.event.payloadBytes(actor: $0.actor) == bytes ? $0 : nil }
-            let general = Self.general(type, bytes).flatMap { $0.0.payloadBytes(actor: $0.1) == bytes ? $0 : nil }
-            #expect(direct?.event == general?.0 && direct?.actor == general?.1, "\(String(decoding: bytes, as: UTF8.self))")
-            if direct != nil { readDirectly += 1 }
-            if general != nil { canonical += 1 }
+            let (same, read) = Self.alike(type, bytes)
+            #expect(same, "\(String(decoding: bytes, as: UTF8.self))")
+            if read { readDirectly += 1 }
         }
         // Some mutants stay canonical events (a digit for a digit, a letter in a text).
-        #expect(readDirectly == canonical && readDirectly > 500)
+        #expect(readDirectly > 1_000)
+    }
+
+    /// The encodings the canonical writer never makes, each in a place the reader reads.
+    @Test("escapes the writer does not make, leading zeros, minus zero, invalid UTF-8, control bytes, a coordinator confirming: refused by both")
+    func nonCanonicalFormsAreRefusedAlike() throws {
+        let recorded = try #require(Self.events.first { $0.0.type == .exchangeRecorded && $0.1 == .coordinator })
+        let text = String(decoding: recorded.0.payloadBytes(actor: recorded.1), as: UTF8.self)
+        let confirmed = String(decoding: Self.events[4].0.payloadBytes(actor: Self.events[4].1), as: UTF8.self)
+        let cases: [(EventType, String)] = [
+            (.exchangeRecorded, text.replacingOccurrences(of: "op papier", with: "op\\u0020papier")),
+            (.exchangeRecorded, text.replacingOccurrences(of: "op papier", with: "op\\/papier")),
+            (.exchangeRecorded, text.replacingOccurrences(of: "\\n\"", with: "\\u000a\"")),
+            (.exchangeRecorded, text.replacingOccurrences(of: "\\u0007", with: "\\u0007".uppercased())),
+            (.exchangeRecorded, text.replacingOccurrences(of: "\\u0007", with: "\u{7}")),
+            (.exchangeRecorded, text.replacingOccurrences(of: "op papier", with: "op\tpapier")),
+            (.exchangeRecorded, text.replacingOccurrences(of: "\"minutes\":60", with: "\"minutes\":060")),
+            (.exchangeRecorded, text.replacingOccurrences(of: "\"minutes\":60", with: "\"minutes\":+60")),
+            (.exchangeRecorded, text.replacingOccurrences(of: "\"quantity\":60", with: "\"quantity\":-0")),
+            (.exchangeRecorded, text.replacingOccurrences(of: "\"date\":\"2024-10-04\"", with: "\"date\":\"2024-10-4 \"")),
+            (.exchangeConfirmed, confirmed.replacingOccurrences(of: "\"by\":\"bram\"", with: "\"by\":\"coordinator\"")),
+            (.exchangeConfirmed, confirmed.replacingOccurrences(of: "\"by\":\"bram\"", with: "\"by\":\"system\"")),
+            (.exchangeConfirmed, confirmed.replacingOccurrences(of: "\"ex-7\"", with: "\"ex-07\"")),
+        ]
+        for (type, variant) in cases {
+            #expect(variant != (type == .exchangeRecorded ? text : confirmed), "the case changes nothing: \(variant)")
+            let (same, read) = Self.alike(type, Array(variant.utf8))
+            #expect(same && !read, "\(variant)")
+        }
+        // Invalid UTF-8 in a text: a lone continuation byte, a truncated sequence.
+        for bad: [UInt8] in [[0x80], [0xc3], [0xed, 0xa0, 0x80]] {
+            var bytes = Array(text.utf8)
+            let at = try #require(text.utf8.firstRange(of: "op papier".utf8)).lowerBound
+            bytes.insert(contentsOf: bad, at: text.utf8.distance(from: text.utf8.startIndex, to: at))
+            let (same, read) = Self.alike(.exchangeRecorded, bytes)
+            #expect(same && !read)
+        }
+        // And the canonical forms themselves are read: `0`, a minus, the writer's escapes.
+        #expect(Self.alike(.exchangeRecorded, Array(text.utf8)) == (true, true))
+        #expect(text.contains("\\u0007") && text.contains("\\n") && text.contains("\\\"") && text.contains("\\t") && text.contains("\\r"))
     }
 
     @Test("the canonical writer's numbers are Swift's decimal text, at the edges too")

@@ -1,11 +1,12 @@
 /// Reads the journal payloads of the commonest events (exchanges proposed, confirmed and
 /// recorded: about four entries in five) straight from their bytes, with no JSON tree between.
 ///
-/// It expects the canonical form exactly (keys in their order, no blanks, canonical ids) and
-/// gives up, with nil, on anything else; the general decoder then reads the entry, legacy ids,
-/// faults and all. The replay accepts an event read here only when the event's canonical
-/// encoding is the payload itself, byte for byte, so this reader can only be faster than the
-/// general one, never more lenient.
+/// It accepts only the bytes the canonical writer makes (keys in their order, no blanks, the
+/// writer's escapes and nothing else, valid UTF-8, numbers without leading zeros, canonical ids
+/// and days) and the values the general decoder accepts, so what it reads needs no encoding
+/// again to be known canonical. It gives up, with nil, on anything else; the general decoder
+/// then reads the entry (legacy ids, faults and all) and compares its encoding with the bytes.
+/// A test holds the two to accepting the same mutated payloads as the same events.
 struct PayloadReader {
     private let bytes: [UInt8]
     private var i = 0
@@ -29,7 +30,7 @@ struct PayloadReader {
             guard r.literal("\"exchange\":"), let info = r.exchangeInfo() else { return nil }
             event = .exchangeProposed(ExchangeProposed(exchange: info))
         case EventType.exchangeConfirmed.rawValue:
-            guard r.literal("\"by\":"), let byText = r.string(), let by = Actor(journal: byText),
+            guard r.literal("\"by\":"), let byText = r.string(), let by = Actor(journal: byText), by == .automatic || by.member != nil,
                   r.literal(",\"id\":"), let id: ExchangeID = r.id(),
                   r.literal(",\"transfers\":"), let transfers = r.transfers() else { return nil }
             event = .exchangeConfirmed(ExchangeConfirmed(id: id, by: by, transfers: transfers))
@@ -99,25 +100,27 @@ struct PayloadReader {
         return matches
     }
 
-    /// A string; escapes as the canonical writer makes them (`\"`, `\\`, `\n`, `\r`, `\t`,
-    /// `\u00XX`), nothing else.
+    /// A string as `JSON.writeString` writes it: valid UTF-8; no control character but as an
+    /// escape; `\"`, `\\`, `\n`, `\r` and `\t` for those; `\u00XX` in small hex for the other
+    /// control characters; nothing else escaped.
     private mutating func string() -> String? {
         guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { return nil }
         let start = i + 1
         var j = start
-        while j < bytes.count, bytes[j] != UInt8(ascii: "\""), bytes[j] != UInt8(ascii: "\\") { j += 1 }
+        while j < bytes.count, bytes[j] != UInt8(ascii: "\""), bytes[j] != UInt8(ascii: "\\"), bytes[j] >= 0x20 { j += 1 }
         guard j < bytes.count else { return nil }
         if bytes[j] == UInt8(ascii: "\"") {
             i = j + 1
-            return String(decoding: bytes[start..<j], as: UTF8.self)
+            return String(validating: bytes[start..<j], as: UTF8.self)
         }
         var out = Array(bytes[start..<j])
         while j < bytes.count {
             let b = bytes[j]
             if b == UInt8(ascii: "\"") {
                 i = j + 1
-                return String(decoding: out, as: UTF8.self)
+                return String(validating: out, as: UTF8.self)
             }
+            guard b >= 0x20 else { return nil }
             guard b == UInt8(ascii: "\\") else { out.append(b); j += 1; continue }
             guard j + 1 < bytes.count else { return nil }
             switch bytes[j + 1] {
@@ -128,8 +131,10 @@ struct PayloadReader {
             case UInt8(ascii: "t"): out.append(0x09)
             case UInt8(ascii: "u"):
                 guard j + 5 < bytes.count, bytes[j + 2] == UInt8(ascii: "0"), bytes[j + 3] == UInt8(ascii: "0"),
-                      let high = PayloadReader.hexDigit(bytes[j + 4]), let low = PayloadReader.hexDigit(bytes[j + 5]) else { return nil }
-                out.append(high << 4 | low)
+                      let high = PayloadReader.hexDigit(bytes[j + 4]), high <= 1, let low = PayloadReader.hexDigit(bytes[j + 5]) else { return nil }
+                let c = high << 4 | low
+                guard c != 0x09, c != 0x0a, c != 0x0d else { return nil }  // written as \t, \n, \r
+                out.append(c)
                 j += 4
             default: return nil
             }
@@ -152,11 +157,15 @@ struct PayloadReader {
         return string().map { .some($0) }
     }
 
-    /// A whole number in decimal digits, `-` before a negative one; nil on overflow.
+    /// A whole number in decimal digits, `-` before a negative one, no leading zero (`0`, never
+    /// `-0` or `07`); nil on overflow.
     private mutating func int() -> Int64? {
         let negative = literal("-")
         var value: Int64 = 0
         let start = i
+        if i < bytes.count, bytes[i] == UInt8(ascii: "0") {
+            guard !negative, i + 1 >= bytes.count || !(UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[i + 1]) else { return nil }
+        }
         while i < bytes.count, bytes[i] >= UInt8(ascii: "0"), bytes[i] <= UInt8(ascii: "9") {
             let digit = Int64(bytes[i] - UInt8(ascii: "0"))
             let (times, o1) = value.multipliedReportingOverflow(by: 10)
