@@ -182,6 +182,13 @@ public struct MemberID: Hashable, Comparable, Sendable, CustomStringConvertible 
         handle = String(decoding: bytes, as: UTF8.self)
     }
 
+    /// Parses a handle in its canonical form from its UTF-8 bytes.
+    init?(canonicalUTF8 bytes: UnsafeBufferPointer<UInt8>) {
+        guard !bytes.isEmpty, bytes.count <= MemberID.maxLength, bytes[0] != 0x2D,
+              bytes.allSatisfy({ (0x61...0x7A).contains($0) || (0x30...0x39).contains($0) || $0 == 0x2D }) else { return nil }
+        handle = String(decoding: bytes, as: UTF8.self)
+    }
+
     /// Whether the handle names an actor of the journal and so cannot be registered.
     public var isReserved: Bool { MemberID.reserved.contains(handle) }
 

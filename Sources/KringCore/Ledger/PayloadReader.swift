@@ -8,46 +8,52 @@
 /// then reads the entry (legacy ids, faults and all) and compares its encoding with the bytes.
 /// A test holds the two to accepting the same mutated payloads as the same events.
 struct PayloadReader {
-    private let bytes: [UInt8]
+    private let bytes: UnsafeBufferPointer<UInt8>
     private var i = 0
 
-    private init(_ bytes: [UInt8]) { self.bytes = bytes }
+    private init(_ bytes: UnsafeBufferPointer<UInt8>) { self.bytes = bytes }
 
     /// The event in `payload` of journal type `type`, with the actor it names (nil when it
     /// names none); nil when the type is not one read here or the bytes are not as expected.
     static func event(type: String, payload: [UInt8]) -> (event: Event, actor: Actor?)? {
-        var r = PayloadReader(payload)
-        guard r.literal("{") else { return nil }
+        payload.withUnsafeBufferPointer { bytes in
+            var reader = PayloadReader(bytes)
+            return reader.event(type: type)
+        }
+    }
+
+    private mutating func event(type: String) -> (event: Event, actor: Actor?)? {
+        guard literal("{") else { return nil }
         var actor: Actor?
-        if r.literal("\"actor\":") {
-            guard let text = r.string(), let a = Actor(journal: text) else { return nil }
+        if literal("\"actor\":") {
+            guard let a = self.actor() else { return nil }
             actor = a
-            guard r.literal(",") else { return nil }
+            guard literal(",") else { return nil }
         }
         let event: Event
         switch type {
         case EventType.exchangeProposed.rawValue:
-            guard r.literal("\"exchange\":"), let info = r.exchangeInfo() else { return nil }
+            guard literal("\"exchange\":"), let info = exchangeInfo() else { return nil }
             event = .exchangeProposed(ExchangeProposed(exchange: info))
         case EventType.exchangeConfirmed.rawValue:
-            guard r.literal("\"by\":"), let byText = r.string(), let by = Actor(journal: byText), by == .automatic || by.member != nil,
-                  r.literal(",\"id\":"), let id: ExchangeID = r.id(),
-                  r.literal(",\"transfers\":"), let transfers = r.transfers() else { return nil }
+            guard literal("\"by\":"), let by = self.actor(), by == .automatic || by.member != nil,
+                  literal(",\"id\":"), let id: ExchangeID = numbered(),
+                  literal(",\"transfers\":"), let transfers = transfers() else { return nil }
             event = .exchangeConfirmed(ExchangeConfirmed(id: id, by: by, transfers: transfers))
         case EventType.exchangeRecorded.rawValue:
-            guard r.literal("\"exchange\":"), let info = r.exchangeInfo() else { return nil }
+            guard literal("\"exchange\":"), let info = exchangeInfo() else { return nil }
             var imported: ImportSource?
-            if r.literal(",\"import\":") {
-                guard r.literal("{\"row\":"), let row = r.int(), r.literal(",\"source\":"), let source = r.string(), r.literal("}") else { return nil }
+            if literal(",\"import\":") {
+                guard literal("{\"row\":"), let row = int(), literal(",\"source\":"), let source = string(), literal("}") else { return nil }
                 imported = ImportSource(source: source, row: row)
             }
-            guard r.literal(",\"reason\":"), let reason = r.optionalString(),
-                  r.literal(",\"transfers\":"), let transfers = r.transfers() else { return nil }
+            guard literal(",\"reason\":"), let reason = optionalString(),
+                  literal(",\"transfers\":"), let transfers = transfers() else { return nil }
             event = .exchangeRecorded(ExchangeRecorded(exchange: info, reason: reason, transfers: transfers, imported: imported))
         default:
             return nil
         }
-        guard r.literal("}"), r.i == r.bytes.count else { return nil }
+        guard literal("}"), i == bytes.count else { return nil }
         return (event, actor)
     }
 
@@ -58,17 +64,17 @@ struct PayloadReader {
               literal(",\"date\":"), let dateText = string(), let date = Day(iso: dateText),
               literal(",\"domain\":"), let domain = string(),
               literal(",\"expires\":"), let expires = optionalInt(),
-              literal(",\"id\":"), let id: ExchangeID = self.id(),
+              literal(",\"id\":"), let id: ExchangeID = numbered(),
               literal(",\"kind\":"), let kindText = string(), let kind = ExchangeKind(rawValue: kindText) else { return nil }
         var links = [ExchangeLink]()
         if literal(",\"links\":") {
             guard let l: [ExchangeLink] = ids() else { return nil }
             links = l
         }
-        guard literal(",\"proposer\":"), let proposer: MemberID? = optionalID(),
-              literal(",\"providers\":"), let providers: [MemberID] = ids(),
+        guard literal(",\"proposer\":"), let proposer = optionalMember(),
+              literal(",\"providers\":"), let providers = members(),
               literal(",\"quantity\":"), let quantity = int(),
-              literal(",\"receivers\":"), let receivers: [MemberID] = ids(),
+              literal(",\"receivers\":"), let receivers = members(),
               literal(",\"what\":"), let what = string(), literal("}") else { return nil }
         return ExchangeInfo(id: id, proposer: proposer, providers: providers, receivers: receivers, kind: kind, domain: domain, what: what,
                             credits: Minutes(credits), quantity: quantity, date: date, expiresAt: expires, links: links)
@@ -79,8 +85,8 @@ struct PayloadReader {
         var out = [Transfer]()
         if literal("]") { return out }
         repeat {
-            guard literal("{\"from\":"), let from: MemberID = id(), literal(",\"minutes\":"), let minutes = int(),
-                  literal(",\"to\":"), let to: MemberID = id(), literal("}") else { return nil }
+            guard literal("{\"from\":"), let from = member(), literal(",\"minutes\":"), let minutes = int(),
+                  literal(",\"to\":"), let to = member(), literal("}") else { return nil }
             out.append(Transfer(from: from, to: to, minutes: Minutes(minutes)))
         } while literal(",")
         return literal("]") ? out : nil
@@ -100,6 +106,14 @@ struct PayloadReader {
         return matches
     }
 
+    /// Text from valid UTF-8 only (`String(decoding:)` would repair invalid bytes, which the
+    /// writer could then not have written).
+    private static func text(_ utf8: UnsafeBufferPointer<UInt8>) -> String? {
+        let s = String(decoding: utf8, as: UTF8.self)
+        if utf8.allSatisfy({ $0 < 0x80 }) { return s }
+        return s.utf8.elementsEqual(utf8) ? s : nil
+    }
+
     /// A string as `JSON.writeString` writes it: valid UTF-8; no control character but as an
     /// escape; `\"`, `\\`, `\n`, `\r` and `\t` for those; `\u00XX` in small hex for the other
     /// control characters; nothing else escaped.
@@ -111,14 +125,14 @@ struct PayloadReader {
         guard j < bytes.count else { return nil }
         if bytes[j] == UInt8(ascii: "\"") {
             i = j + 1
-            return String(validating: bytes[start..<j], as: UTF8.self)
+            return PayloadReader.text(UnsafeBufferPointer(rebasing: bytes[start..<j]))
         }
         var out = Array(bytes[start..<j])
         while j < bytes.count {
             let b = bytes[j]
             if b == UInt8(ascii: "\"") {
                 i = j + 1
-                return String(validating: out, as: UTF8.self)
+                return out.withUnsafeBufferPointer { PayloadReader.text($0) }
             }
             guard b >= 0x20 else { return nil }
             guard b == UInt8(ascii: "\\") else { out.append(b); j += 1; continue }
@@ -186,11 +200,59 @@ struct PayloadReader {
     /// An id in its canonical form.
     private mutating func id<T: JournalID>() -> T? { string().flatMap { T(canonical: $0) } }
 
-    /// An id or null: `.some(nil)` for null.
-    private mutating func optionalID<T: JournalID>() -> T?? {
+    /// A member's handle, read from the bytes (a handle needs no escapes).
+    private mutating func member() -> MemberID? {
+        guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { return nil }
+        var j = i + 1
+        while j < bytes.count, bytes[j] != UInt8(ascii: "\"") { j += 1 }
+        guard j < bytes.count, let m = MemberID(canonicalUTF8: UnsafeBufferPointer(rebasing: bytes[(i + 1)..<j])) else { return nil }
+        i = j + 1
+        return m
+    }
+
+    /// A handle or null: `.some(nil)` for null.
+    private mutating func optionalMember() -> MemberID?? {
         if literal("null") { return .some(nil) }
-        let v: T? = id()
-        return v.map { .some($0) }
+        return member().map { .some($0) }
+    }
+
+    /// A list of handles.
+    private mutating func members() -> [MemberID]? {
+        guard literal("[") else { return nil }
+        var out = [MemberID]()
+        if literal("]") { return out }
+        repeat {
+            guard let m = member() else { return nil }
+            out.append(m)
+        } while literal(",")
+        return literal("]") ? out : nil
+    }
+
+    /// An actor as `Actor(journal:)` reads it: a handle (or `auto`, `system`, `coordinator`)
+    /// from the bytes, a coordinator's credential through the text.
+    private mutating func actor() -> Actor? {
+        let start = i
+        if let m = member() {
+            switch m.handle {
+            case "coordinator": return .coordinator
+            case "system": return .system
+            case "auto": return .automatic
+            default: return .member(m)
+            }
+        }
+        i = start
+        return string().flatMap(Actor.init(journal:))
+    }
+
+    /// A numbered id in its canonical form (`ex-12`: the prefix, 1 to 19 digits, the first not 0).
+    private mutating func numbered<T: NumberedID>() -> T? {
+        let start = i
+        guard literal("\"") else { return nil }
+        let prefix = T.prefix.utf8
+        guard bytes.count - i > prefix.count, zip(bytes[i...], prefix).allSatisfy({ $0 == $1 }) else { i = start; return nil }
+        i += prefix.count
+        guard i < bytes.count, bytes[i] != UInt8(ascii: "0"), bytes[i] != UInt8(ascii: "-"), let n = int(), n > 0, literal("\"") else { i = start; return nil }
+        return T(uncheckedNumber: n)
     }
 
     /// A list of ids.
