@@ -44,10 +44,14 @@ import KringTestSupport
         ("DELETE FROM journal WHERE seq = 18", Int64(18)),
         ("UPDATE postings SET minutes = minutes + 15 WHERE seq = 20 AND minutes > 0", Int64(20)),
         ("DELETE FROM postings WHERE id = (SELECT MIN(id) FROM postings WHERE seq = 19)", Int64(19)),
-        ("UPDATE accounts SET balance = balance + 60 WHERE member = 'bram'", Int64(0)),
+        ("UPDATE accounts SET balance = balance + 60 WHERE member = 'bram'", Int64(33)),
         ("UPDATE exchanges SET state = 'rejected' WHERE num = 5", Int64(18)),
         ("UPDATE exchanges SET end_reason = 'een reden die niemand gaf' WHERE num = 5", Int64(18)),
         ("UPDATE transfers SET payee = 'els' WHERE seq = 17", Int64(17)),
+        ("UPDATE postings SET member = member || char(0) || 'x' WHERE id = (SELECT MIN(id) FROM postings WHERE seq = 20)", Int64(20)),
+        ("UPDATE transfers SET payer = payer || char(0) WHERE seq = 17", Int64(17)),
+        ("UPDATE accounts SET given = given + 1 WHERE member = 'an'", Int64(35)),
+        ("UPDATE members SET status = 'suspended' WHERE id = 'els'", Int64(30)),
     ])
     func verifyNamesTheSequenceNumber(sql: String, seq: Int64) throws {
         let dir = TempDir("tamper"); defer { dir.remove() }
@@ -59,6 +63,23 @@ import KringTestSupport
         // The server verifies on one thread: the same finding, word for word.
         let serial = try Verifier.verify(path: path, parallel: false)
         #expect(serial.divergence?.seq == report.divergence?.seq && serial.divergence?.reason == report.divergence?.reason && serial.entries == report.entries)
+    }
+
+    /// A posting moved to another member, or gone: the finding lists what the entry implies and
+    /// what the rows hold, in order.
+    @Test func aPostingFindingSaysWhatDiffers() throws {
+        let dir = TempDir("postings"); defer { dir.remove() }
+        let path = try build(dir)
+        let db = try Connection(path: path)
+        let rows = try db.strings("SELECT member || ' ' || minutes FROM postings WHERE seq = 20 ORDER BY id")
+        #expect(rows.count == 2)
+        try tamper(path, "UPDATE postings SET member = 'els' WHERE id = (SELECT MAX(id) FROM postings WHERE seq = 20)")
+        let moved = try #require(try Verifier.verify(path: path).divergence)
+        let els = "els " + (rows[1].split(separator: " ").last ?? "")
+        #expect(moved.seq == 20 && moved.reason == "postings differ from the journal entry (expected \(rows), found \([rows[0], els]))")
+        try tamper(path, "DELETE FROM postings WHERE id = (SELECT MIN(id) FROM postings WHERE seq = 20)")
+        let gone = try #require(try Verifier.verify(path: path).divergence)
+        #expect(gone.seq == 20 && gone.reason == "postings differ from the journal entry (expected \(rows), found \([els]))")
     }
 
     @Test func aRefusedCommandChangesNothing() throws {

@@ -103,9 +103,9 @@ public struct LedgerState: LedgerView, Sendable {
     /// - Throws: `LedgerStateError` when the event cannot follow the state (a corrupt journal).
     public mutating func apply(_ event: Event, timestamp: Int64) throws(LedgerStateError) {
         // The day in the circle's time zone: the policy in force before the event (the new
-        // circle's own for its first).
-        let day: Day
-        if case .ledgerCreated(let e) = event { day = e.policy.day(timestamp) } else { day = policy.day(timestamp) }
+        // circle's own for its first). Worked out only where it is used (genesis, the pair log):
+        // a zone's day takes the calendar.
+        var day: Day { if case .ledgerCreated(let e) = event { e.policy.day(timestamp) } else { policy.day(timestamp) } }
         switch event {
         case .ledgerCreated(let e):
             guard members.isEmpty else { throw LedgerStateError("ledger.created after the ledger began") }
@@ -142,13 +142,13 @@ public struct LedgerState: LedgerView, Sendable {
             let id = e.id
             guard let x = exchanges[id], x.state == .proposed else { throw LedgerStateError("confirmation of \(id), which is not open") }
             try setExchangeState(id, .confirmed) { x in if case .member(let m) = e.by { x.consents.append(m) } }
-            try postExchange(x.info, e.transfers, day: day, sign: 1)
+            try postExchange(x.info, e.transfers, day: tracksPairs ? day : nil, sign: 1)
             fulfil(x.info, by: id)
         case .exchangeRecorded(let e):
             let info = e.exchange
             try requireNext(info.id)
             exchanges.append(ExchangeRecord(info: info, state: .confirmed, consents: info.parties, recorded: true))
-            try postExchange(info, e.transfers, day: day, sign: 1)
+            try postExchange(info, e.transfers, day: tracksPairs ? day : nil, sign: 1)
             fulfil(info, by: info.id)
         case .exchangeRejected(let e):
             try setExchangeState(e.id, .rejected) { $0.endReason = e.reason }
@@ -162,7 +162,7 @@ public struct LedgerState: LedgerView, Sendable {
                 $0.state = .reversed
                 $0.reversalReason = e.reason
             }
-            try postExchange(x.info, e.transfers, day: day, sign: -1)
+            try postExchange(x.info, e.transfers, day: nil, sign: -1)
             // A reversed exchange fulfilled nothing: its requests are open again.
             for l in x.info.links {
                 if let r = l.request, listings[r.number]?.fulfilledBy == id { listings[r.number]!.fulfilledBy = nil }
@@ -279,11 +279,12 @@ public struct LedgerState: LedgerView, Sendable {
     }
 
     /// Posts an exchange's transfers; `sign` −1 for a reversal, which undoes what was given.
-    private mutating func postExchange(_ info: ExchangeInfo, _ transfers: [Transfer], day: Day, sign: Int64) throws(LedgerStateError) {
+    /// - Parameter day: the day for the pair log (nil when it is not kept, or for a reversal).
+    private mutating func postExchange(_ info: ExchangeInfo, _ transfers: [Transfer], day: Day?, sign: Int64) throws(LedgerStateError) {
         for t in transfers {
             let at = try post(t)
             members.values[sign > 0 ? at.to : at.from].given += Minutes(sign * t.minutes.value)
-            if tracksPairs, sign > 0 {
+            if tracksPairs, sign > 0, let day {
                 pairLog[PairKey(t.from, t.to), default: []].append((day, t.minutes, info.id))
             }
         }

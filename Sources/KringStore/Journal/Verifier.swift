@@ -57,7 +57,9 @@ public enum Verifier {
         func diverge(_ seq: Int64, _ reason: String) { divergences.append((seq, reason)) }
 
         var state = LedgerState.compactReplay()
-        var lastSeqOf = [MemberID: Int64]()
+        // The last entry about each member that posts nothing (added, limits, status); the last
+        // posting's entry comes from the postings once they are known to match (`lastSeq`).
+        var memberEventSeq = [MemberID: Int64]()
         var exchangeSeq = ExchangeSeqs()
         var legacy = [Int64]()
         var prev = Chain.genesis
@@ -65,21 +67,9 @@ public enum Verifier {
         var lastTs: Int64 = .min
         var headSeen: (seq: Int64, ts: Int64)?
 
-        // Postings are compared entry by entry, streaming beside the journal.
-        let postings = try db.prepare("SELECT seq, member, minutes FROM postings ORDER BY id")
-        var pendingPosting: (seq: Int64, member: String, minutes: Int64)?
-        func nextPosting() throws(StoreError) -> (Int64, String, Int64)? {
-            guard try postings.step() else { return nil }
-            return (postings.int(0), postings.text(1), postings.int(2))
-        }
-        pendingPosting = try nextPosting()
-        let transfers = try db.prepare("SELECT seq, payer, payee, minutes FROM transfers ORDER BY id")
-        var pendingTransfer: (seq: Int64, payer: String, payee: String, minutes: Int64)?
-        func nextTransfer() throws(StoreError) -> (Int64, String, String, Int64)? {
-            guard try transfers.step() else { return nil }
-            return (transfers.int(0), transfers.text(1), transfers.text(2), transfers.int(3))
-        }
-        pendingTransfer = try nextTransfer()
+        // Postings and transfers are compared entry by entry, streaming beside the journal.
+        let postings = try RowStream(db, "SELECT seq, member, minutes FROM postings ORDER BY id")
+        let transfers = try RowStream(db, "SELECT seq, payer, payee, minutes FROM transfers ORDER BY id")
 
         // Other threads hash and decode chunks of entries while this one reads ahead and
         // applies the checked chunks, in order.
@@ -124,43 +114,17 @@ public enum Verifier {
                 } catch {
                     diverge(seq, "event cannot follow the ledger: \(error)"); break journal
                 }
-                // The postings this entry must have produced.
-                var want = [(String, Int64)]()
-                for t in event.transfers {
-                    want.append((t.from.handle, -t.minutes.value))
-                    want.append((t.to.handle, t.minutes.value))
-                    lastSeqOf[t.from] = seq
-                    lastSeqOf[t.to] = seq
-                }
-                if want.reduce(0, { $0 + $1.1 }) != 0 { diverge(seq, "postings do not sum to zero"); break journal }
-                var got = [(String, Int64)]()
-                while let p = pendingPosting, p.seq <= seq {
-                    if p.seq < seq { diverge(p.seq, "a posting at \(p.seq) belongs to no journal entry"); break journal }
-                    got.append((p.member, p.minutes))
-                    pendingPosting = try nextPosting()
-                }
-                if got.count != want.count || zip(got, want).contains(where: { $0.0 != $1.0 || $0.1 != $1.1 }) {
-                    diverge(seq, "postings differ from the journal entry (expected \(want.map { "\($0.0) \($0.1)" }), found \(got.map { "\($0.0) \($0.1)" }))")
-                    break journal
-                }
-                var gotTransfers = [(String, String, Int64)]()
-                while let t = pendingTransfer, t.seq <= seq {
-                    if t.seq < seq { diverge(t.seq, "a transfer at \(t.seq) belongs to no journal entry"); break journal }
-                    gotTransfers.append((t.payer, t.payee, t.minutes))
-                    pendingTransfer = try nextTransfer()
-                }
-                let wantTransfers = event.transfers
-                if gotTransfers.count != wantTransfers.count
-                    || zip(gotTransfers, wantTransfers).contains(where: { $0.0 != $1.from.handle || $0.1 != $1.to.handle || $0.2 != $1.minutes.value }) {
-                    diverge(seq, "transfers differ from the journal entry"); break journal
-                }
+                // The postings and transfers this entry must have produced, row by row.
+                let posted = event.transfers
+                if let (at, reason) = try postings.matchPostings(of: posted, at: seq) { diverge(at, reason); break journal }
+                if let (at, reason) = try transfers.matchTransfers(posted, at: seq) { diverge(at, reason); break journal }
                 if let x = event.exchangeID { exchangeSeq[x] = seq }
-                if case .memberAdded(let e) = event { lastSeqOf[e.member.id] = max(lastSeqOf[e.member.id] ?? 0, seq) }
-                if case .memberLimitsSet(let e) = event { lastSeqOf[e.id] = seq }
-                if case .memberSuspended(let e) = event { lastSeqOf[e.id] = seq }
-                if case .memberReinstated(let e) = event { lastSeqOf[e.id] = seq }
+                if case .memberAdded(let e) = event { memberEventSeq[e.member.id] = seq }
+                if case .memberLimitsSet(let e) = event { memberEventSeq[e.id] = seq }
+                if case .memberSuspended(let e) = event { memberEventSeq[e.id] = seq }
+                if case .memberReinstated(let e) = event { memberEventSeq[e.id] = seq }
                 if case .memberLeft(let e) = event {
-                    lastSeqOf[e.id] = seq
+                    memberEventSeq[e.id] = seq
                     for c in e.cancelled { exchangeSeq[c] = seq }
                 }
                 prev = hash
@@ -169,24 +133,32 @@ public enum Verifier {
                 expected += 1
             }
         }
-        if divergences.isEmpty, let p = pendingPosting {
-            diverge(p.seq, "a posting at \(p.seq) belongs to no journal entry")
+        if divergences.isEmpty, postings.pending {
+            diverge(postings.seq, "a posting at \(postings.seq) belongs to no journal entry")
         }
-        if divergences.isEmpty, let t = pendingTransfer {
-            diverge(t.seq, "a transfer at \(t.seq) belongs to no journal entry")
+        if divergences.isEmpty, transfers.pending {
+            diverge(transfers.seq, "a transfer at \(transfers.seq) belongs to no journal entry")
         }
         let entries = expected - 1
 
         if divergences.isEmpty {
             if state.balanceSum != .zero { diverge(entries, "balances sum to \(state.balanceSum.value) minutes, not zero") }
-            try compareProjections(db, state: state, lastSeqOf: lastSeqOf, exchangeSeq: exchangeSeq, diverge: diverge)
+            // Every posting row matched its entry and none is left, so the postings say which entry
+            // last moved a member's balance.
+            let lastPosting = try db.prepare("SELECT MAX(seq) FROM postings WHERE member = ?")
+            func lastSeq(_ id: MemberID) throws(StoreError) -> Int64 {
+                try lastPosting.bind([.text(id.handle)])
+                _ = try lastPosting.step()
+                return max(lastPosting.optionalInt(0) ?? 1, memberEventSeq[id] ?? 1)
+            }
+            try compareProjections(db, state: state, lastSeq: lastSeq, exchangeSeq: exchangeSeq, diverge: diverge)
         }
         let first = divergences.min { $0.seq < $1.seq }
         return VerifyReport(entries: entries, head: headSeen.map { LedgerHead(seq: $0.seq, hash: prev.hexString, timestamp: $0.ts) }, divergence: first,
                             legacyIDs: legacy)
     }
 
-    private static func compareProjections(_ db: Connection, state: LedgerState, lastSeqOf: [MemberID: Int64], exchangeSeq: ExchangeSeqs,
+    private static func compareProjections(_ db: Connection, state: LedgerState, lastSeq: (MemberID) throws(StoreError) -> Int64, exchangeSeq: ExchangeSeqs,
                                            diverge: (Int64, String) -> Void) throws(StoreError) {
         // Accounts and members.
         var seen = Set<MemberID>()
@@ -200,18 +172,17 @@ public enum Verifier {
         while try s.step() {
             guard let id = MemberID(canonical: s.text(0)) else { diverge(1, "the projection holds a member \"\(s.text(0).prefix(60))\" whose id is not canonical"); continue }
             seen.insert(id)
-            let at = lastSeqOf[id] ?? 1
-            guard let m = state.member(id) else { diverge(at, "member \(id) is in the projection but not in the journal"); continue }
+            guard let m = state.member(id) else { diverge(try lastSeq(id), "member \(id) is in the projection but not in the journal"); continue }
             if s.text(1) != m.status.rawValue || s.text(2) != m.info.kind.rawValue
                 || s.optionalInt(3) != m.floorOverride?.value || s.optionalInt(4) != m.ceilingOverride?.value {
-                diverge(at, "member \(id) differs from the journal")
+                diverge(try lastSeq(id), "member \(id) differs from the journal")
             }
             if s.isNull(5) || s.int(5) != m.balance.value {
-                diverge(at, "balance of \(id) is \(s.optionalInt(5).map { String($0) } ?? "missing") minutes; the journal gives \(m.balance.value)")
+                diverge(try lastSeq(id), "balance of \(id) is \(s.optionalInt(5).map { String($0) } ?? "missing") minutes; the journal gives \(m.balance.value)")
             }
-            if s.int(6) != m.given.value { diverge(at, "given credits of \(id) differ from the journal") }
+            if s.int(6) != m.given.value { diverge(try lastSeq(id), "given credits of \(id) differ from the journal") }
         }
-        for id in state.memberOrder where !seen.contains(id) { diverge(lastSeqOf[id] ?? 1, "member \(id) is missing from the projection") }
+        for id in state.memberOrder where !seen.contains(id) { diverge(try lastSeq(id), "member \(id) is missing from the projection") }
 
         // Exchanges.
         var exSeen = 0
@@ -295,6 +266,71 @@ struct ExchangeSeqs {
 
     /// The lowest of them.
     var earliest: Int64? { seqs.min() }
+}
+
+/// Rows of postings or transfers, read in order beside the journal and matched to the entry
+/// each belongs to, without making a string of each member.
+final class RowStream {
+    private let rows: Statement
+    /// Whether a row is read and not matched yet.
+    private(set) var pending = false
+
+    init(_ db: Connection, _ sql: String) throws(StoreError) {
+        rows = try db.prepare(sql)
+        try advance()
+    }
+
+    private func advance() throws(StoreError) { pending = try rows.step() }
+
+    /// The pending row's entry.
+    var seq: Int64 { rows.int(0) }
+
+    /// Matches the postings of `transfers` (the payer's minus, then the payee's plus, for each)
+    /// at entry `seq`; nil when they are the rows there, else the first divergence.
+    func matchPostings(of transfers: [Transfer], at seq: Int64) throws(StoreError) -> (Int64, String)? {
+        if pending, self.seq < seq { return (self.seq, "a posting at \(self.seq) belongs to no journal entry") }
+        var matched = 0
+        /// Matches the next row, if every row so far matched.
+        func match(_ member: MemberID, _ minutes: Int64) throws(StoreError) {
+            guard pending, self.seq == seq, rows.textEquals(1, member.handle), rows.int(2) == minutes else { return }
+            try advance()
+            matched += 1
+        }
+        for (k, t) in transfers.enumerated() where matched == 2 * k {
+            try match(t.from, -t.minutes.value)
+            if matched == 2 * k + 1 { try match(t.to, t.minutes.value) }
+        }
+        if matched == 2 * transfers.count, !(pending && self.seq == seq) { return nil }
+        let want = transfers.flatMap { [($0.from, -$0.minutes.value), ($0.to, $0.minutes.value)] }
+        // Say what the entry's rows are: the ones matched, and the rest of them.
+        var found = want.prefix(matched).map { "\($0.0) \($0.1)" }
+        while pending, self.seq <= seq {
+            if self.seq < seq { return (self.seq, "a posting at \(self.seq) belongs to no journal entry") }
+            found.append("\(rows.text(1)) \(rows.int(2))")
+            try advance()
+        }
+        return (seq, "postings differ from the journal entry (expected \(want.map { "\($0.0) \($0.1)" }), found \(found))")
+    }
+
+    /// Matches `transfers` (payer, payee, minutes) at entry `seq`.
+    func matchTransfers(_ transfers: [Transfer], at seq: Int64) throws(StoreError) -> (Int64, String)? {
+        if pending, self.seq < seq { return (self.seq, "a transfer at \(self.seq) belongs to no journal entry") }
+        var differ = false
+        for t in transfers {
+            if pending, self.seq == seq, rows.textEquals(1, t.from.handle), rows.textEquals(2, t.to.handle), rows.int(3) == t.minutes.value {
+                try advance()
+            } else {
+                differ = true
+                break
+            }
+        }
+        if !differ, !(pending && self.seq == seq) { return nil }
+        while pending, self.seq <= seq {
+            if self.seq < seq { return (self.seq, "a transfer at \(self.seq) belongs to no journal entry") }
+            try advance()
+        }
+        return (seq, "transfers differ from the journal entry")
+    }
 }
 
 /// A journal row as stored.

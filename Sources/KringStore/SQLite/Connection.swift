@@ -228,6 +228,18 @@ public final class Statement {
         return String(cString: p)
     }
     public func optionalText(_ col: Int32) -> String? { isNull(col) ? nil : text(col) }
+    /// Whether the column's text is `s`, byte for byte (a NUL inside included), without making
+    /// a string of it.
+    public func textEquals(_ col: Int32, _ s: String) -> Bool {
+        guard let p = sqlite3_column_text(stmt, col) else { return false }
+        let n = Int(sqlite3_column_bytes(stmt, col))
+        var s = s
+        return s.withUTF8 { u in
+            guard u.count == n else { return false }
+            for k in 0..<n where u[k] != p[k] { return false }
+            return true
+        }
+    }
     public func blob(_ col: Int32) -> [UInt8] {
         let n = Int(sqlite3_column_bytes(stmt, col))
         guard n > 0, let p = sqlite3_column_blob(stmt, col) else { return [] }
