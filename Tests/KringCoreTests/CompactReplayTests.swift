@@ -25,8 +25,13 @@ struct CompactReplayTests {
                                   links: ["rq-1"])
         try both(.record(draft, reason: "op papier"))
         #expect(compact.listing("rq-1")?.fulfilledBy == "ex-1")
-        try both(.propose(ExchangeDraft(providers: [ids[1]], receivers: [ids[0]], kind: .time, domain: "care", what: "fietsen", credits: .hours(1))), by: .member(ids[1]))
+        // A proposal that links a request fulfils it when confirmed, in the compact replay too.
+        try both(.postListing(ListingDraft(side: .request, author: ids[0], kind: .time, domain: "care", title: "Fietsles")), by: .member(ids[0]))
+        try both(.propose(ExchangeDraft(providers: [ids[1]], receivers: [ids[0]], kind: .time, domain: "care", what: "fietsen", credits: .hours(1), links: ["rq-2"])),
+                 by: .member(ids[1]))
+        #expect(compact.listing("rq-2")?.fulfilledBy == nil)
         try both(.confirm("ex-2"), by: .member(ids[0]))
+        #expect(compact.listing("rq-2")?.fulfilledBy == "ex-2" && whole.listing("rq-2")?.fulfilledBy == "ex-2")
         try both(.propose(ExchangeDraft(providers: [ids[2]], receivers: [ids[0], ids[3]], kind: .goods, domain: "food", what: "soep", credits: .zero)), by: .member(ids[2]))
         try both(.propose(ExchangeDraft(providers: [ids[3]], receivers: [ids[2]], kind: .space, domain: "work", what: "zaal", credits: .hours(2))), by: .member(ids[3]))
         try both(.reject("ex-4", reason: "geen tijd"), by: .member(ids[2]))
@@ -47,8 +52,8 @@ struct CompactReplayTests {
             #expect(c.info.credits == w.info.credits && c.info.kind == w.info.kind, "\(id)")
             #expect(c.endReason == w.endReason && c.reversalReason == w.reversalReason, "\(id)")
             #expect(compact.exchangeState(id) == w.state)
-            // A proposal is kept whole; a closed exchange keeps only what a replay reads.
-            if w.state == .proposed { #expect(c == w) } else { #expect(c.info.providers.isEmpty && c.info.what.isEmpty) }
+            // Only what a replay reads is kept, proposals included.
+            #expect(c.info.providers.isEmpty && c.info.what.isEmpty && c.consents.isEmpty)
         }
         #expect(compact.exchange("ex-1")?.state == .reversed && compact.exchange("ex-1")?.info.links == ["rq-1"])
         #expect(compact.exchange("ex-4")?.endReason == "geen tijd")
