@@ -33,6 +33,12 @@ struct PayloadReaderTests {
             (.exchangeRecorded(ExchangeRecorded(exchange: linked, reason: "op papier, \"dubbel\"\n", transfers: [transfer])), .coordinator),
             (.exchangeRecorded(ExchangeRecorded(exchange: plain, reason: nil, transfers: [], imported: ImportSource(source: String(repeating: "ab", count: 32), row: 41))), nil),
             (.exchangeRecorded(ExchangeRecorded(exchange: negative, reason: "", transfers: [transfer], imported: ImportSource(source: "x\u{1}", row: -2))), Actor(journal: "coordinator:lg-4")),
+            (.exchangeRejected(ExchangeRejected(id: "ex-7", by: "bram")), .member("bram")),
+            (.exchangeRejected(ExchangeRejected(id: "ex-9", by: "bram", reason: "Dat was maar een \"half\" uur.\n")), nil),
+            (.exchangeCancelled(ExchangeCancelled(id: "ex-7", by: "an")), .member("an")),
+            (.exchangeCancelled(ExchangeCancelled(id: "ex-70", by: "an", reason: "")), .coordinator),
+            (.exchangeExpired(ExchangeExpired(id: "ex-7", reason: nil)), .system),
+            (.exchangeExpired(ExchangeExpired(id: "ex-1", reason: "limit.floor: é")), nil),
         ]
     }
 
@@ -61,7 +67,7 @@ struct PayloadReaderTests {
     func leavesTheRestToTheDecoder() {
         let proposed = Self.events[0].0.payloadBytes(actor: .member("an"))
         #expect(Event.reading(type: "exchange.consented", canonicalPayload: proposed) == nil)
-        for other in [Event.exchangeConsented(ExchangeConsented(id: "ex-1", member: "an")), .exchangeRejected(ExchangeRejected(id: "ex-1", by: "b"))] {
+        for other in [Event.exchangeConsented(ExchangeConsented(id: "ex-1", member: "an")), .listingWithdrawn(ListingWithdrawn(id: "of-1", by: .member("b")))] {
             #expect(Event.reading(type: other.type.rawValue, canonicalPayload: other.payloadBytes) == nil)
         }
         let text = String(decoding: proposed, as: UTF8.self)
@@ -131,6 +137,17 @@ struct PayloadReaderTests {
         ]
         for (type, variant) in cases {
             #expect(variant != (type == .exchangeRecorded ? text : confirmed), "the case changes nothing: \(variant)")
+            let (same, read) = Self.alike(type, Array(variant.utf8))
+            #expect(same && !read, "\(variant)")
+        }
+        // A reason is written only when given: never null, never empty before the id.
+        for variant in [#"{"actor":"bram","by":"bram","id":"ex-7","reason":null}"#, #"{"actor":"bram","by":"bram","reason":"x","id":"ex-7"}"#,
+                        #"{"by":"bram","id":"ex-7","reason":"x","x":1}"#, #"{"by":"Bram","id":"ex-7"}"#] {
+            #expect(Self.alike(.exchangeRejected, Array(variant.utf8)) == (true, false), "\(variant)")
+            #expect(Self.alike(.exchangeCancelled, Array(variant.utf8)) == (true, false), "\(variant)")
+        }
+        #expect(Self.alike(.exchangeRejected, Array(#"{"by":"bram","id":"ex-7","reason":"x"}"#.utf8)) == (true, true))
+        for (type, variant) in [(EventType.exchangeExpired, #"{"id":"ex-7"}"#), (.exchangeExpired, #"{"id":"ex-7","reason":3}"#)] {
             let (same, read) = Self.alike(type, Array(variant.utf8))
             #expect(same && !read, "\(variant)")
         }

@@ -1,5 +1,6 @@
-/// Reads the journal payloads of the commonest events (exchanges proposed, confirmed and
-/// recorded: about four entries in five) straight from their bytes, with no JSON tree between.
+/// Reads the journal payloads of the commonest events (exchanges proposed, confirmed, recorded,
+/// rejected, cancelled and expired: about five entries in six) straight from their bytes, with
+/// no JSON tree between.
 ///
 /// It accepts only the bytes the canonical writer makes (keys in their order, no blanks, the
 /// writer's escapes and nothing else, valid UTF-8, numbers without leading zeros, canonical ids
@@ -50,6 +51,19 @@ struct PayloadReader {
             guard literal(",\"reason\":"), let reason = optionalString(),
                   literal(",\"transfers\":"), let transfers = transfers() else { return nil }
             event = .exchangeRecorded(ExchangeRecorded(exchange: info, reason: reason, transfers: transfers, imported: imported))
+        case EventType.exchangeRejected.rawValue, EventType.exchangeCancelled.rawValue:
+            // `{"by", "id"}`, and `"reason"` only when one was given.
+            guard literal("\"by\":"), let by = member(), literal(",\"id\":"), let id: ExchangeID = numbered() else { return nil }
+            var reason: String?
+            if literal(",\"reason\":") {
+                guard let r = string() else { return nil }
+                reason = r
+            }
+            event = type == EventType.exchangeRejected.rawValue ? .exchangeRejected(ExchangeRejected(id: id, by: by, reason: reason))
+                : .exchangeCancelled(ExchangeCancelled(id: id, by: by, reason: reason))
+        case EventType.exchangeExpired.rawValue:
+            guard literal("\"id\":"), let id: ExchangeID = numbered(), literal(",\"reason\":"), let reason = optionalString() else { return nil }
+            event = .exchangeExpired(ExchangeExpired(id: id, reason: reason))
         default:
             return nil
         }
