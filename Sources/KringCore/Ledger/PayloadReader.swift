@@ -1,6 +1,6 @@
 /// Reads the journal payloads of the commonest events (exchanges proposed, confirmed, recorded,
-/// rejected, cancelled and expired: about five entries in six) straight from their bytes, with
-/// no JSON tree between.
+/// rejected, cancelled and expired; members added; listings posted and edited: nine entries in
+/// ten) straight from their bytes, with no JSON tree between.
 ///
 /// It accepts only the bytes the canonical writer makes (keys in their order, no blanks, the
 /// writer's escapes and nothing else, valid UTF-8, numbers without leading zeros, canonical ids
@@ -61,6 +61,15 @@ struct PayloadReader {
             }
             event = type == EventType.exchangeRejected.rawValue ? .exchangeRejected(ExchangeRejected(id: id, by: by, reason: reason))
                 : .exchangeCancelled(ExchangeCancelled(id: id, by: by, reason: reason))
+        case EventType.memberAdded.rawValue:
+            guard literal("\"member\":{\"domains\":"), let domains = strings(), literal(",\"id\":"), let id = member(),
+                  literal(",\"joined\":"), let joined = day(), literal(",\"kind\":"), let kindText = string(), let kind = MemberKind(rawValue: kindText),
+                  literal(",\"name\":"), let name = string(), literal(",\"neighbourhood\":"), let neighbourhood = optionalString(),
+                  literal("}") else { return nil }
+            event = .memberAdded(MemberAdded(member: MemberInfo(id: id, name: name, kind: kind, neighbourhood: neighbourhood, domains: domains, joined: joined)))
+        case EventType.listingPosted.rawValue, EventType.listingEdited.rawValue:
+            guard literal("\"listing\":"), let listing = listingInfo() else { return nil }
+            event = type == EventType.listingPosted.rawValue ? .listingPosted(ListingPosted(listing: listing)) : .listingEdited(ListingEdited(listing: listing))
         case EventType.exchangeExpired.rawValue:
             guard literal("\"id\":"), let id: ExchangeID = numbered(), literal(",\"reason\":"), let reason = optionalString() else { return nil }
             event = .exchangeExpired(ExchangeExpired(id: id, reason: reason))
@@ -92,6 +101,39 @@ struct PayloadReader {
               literal(",\"what\":"), let what = string(), literal("}") else { return nil }
         return ExchangeInfo(id: id, proposer: proposer, providers: providers, receivers: receivers, kind: kind, domain: domain, what: what,
                             credits: Minutes(credits), quantity: quantity, date: date, expiresAt: expires, links: links)
+    }
+
+    /// A listing's version as `ListingInfo.json` writes it; the side must be its id's.
+    private mutating func listingInfo() -> ListingInfo? {
+        guard literal("{\"author\":"), let author = member(), literal(",\"availability\":"), let availability = optionalString() else { return nil }
+        var challenge: ChallengeID?
+        if literal(",\"challenge\":") {
+            guard let c: ChallengeID = numbered() else { return nil }
+            challenge = c
+        }
+        guard literal(",\"domain\":"), let domain = string(), literal(",\"expires\":"), let expires = day(),
+              literal(",\"id\":"), let idText = string(), let id = ListingID(canonical: idText),
+              literal(",\"kind\":"), let kindText = string(), let kind = ExchangeKind(rawValue: kindText),
+              literal(",\"place\":"), let place = optionalString(), literal(",\"side\":"), let side = string(), side == id.side.rawValue,
+              literal(",\"text\":"), let text = string(), literal(",\"title\":"), let title = string(),
+              literal(",\"version\":"), let version = int(), literal("}") else { return nil }
+        return ListingInfo(id: id, author: author, kind: kind, domain: domain, title: title, text: text, place: place, availability: availability,
+                           expires: expires, version: version, challenge: challenge)
+    }
+
+    /// A day as `YYYY-MM-DD`.
+    private mutating func day() -> Day? { string().flatMap { Day(iso: $0) } }
+
+    /// A list of strings.
+    private mutating func strings() -> [String]? {
+        guard literal("[") else { return nil }
+        var out = [String]()
+        if literal("]") { return out }
+        repeat {
+            guard let s = string() else { return nil }
+            out.append(s)
+        } while literal(",")
+        return literal("]") ? out : nil
     }
 
     private mutating func transfers() -> [Transfer]? {
