@@ -62,7 +62,7 @@ struct PayloadReader {
             event = type == EventType.exchangeRejected.rawValue ? .exchangeRejected(ExchangeRejected(id: id, by: by, reason: reason))
                 : .exchangeCancelled(ExchangeCancelled(id: id, by: by, reason: reason))
         case EventType.memberAdded.rawValue:
-            guard literal("\"member\":{\"domains\":"), let domains = strings(), literal(",\"id\":"), let id = member(),
+            guard literal("\"member\":{\"domains\":"), let domains = list({ $0.string() }), literal(",\"id\":"), let id = member(),
                   literal(",\"joined\":"), let joined = day(), literal(",\"kind\":"), let kindText = string(), let kind = MemberKind(rawValue: kindText),
                   literal(",\"name\":"), let name = string(), literal(",\"neighbourhood\":"), let neighbourhood = optionalString(),
                   literal("}") else { return nil }
@@ -124,28 +124,24 @@ struct PayloadReader {
     /// A day as `YYYY-MM-DD`.
     private mutating func day() -> Day? { string().flatMap { Day(iso: $0) } }
 
-    /// A list of strings.
-    private mutating func strings() -> [String]? {
+    /// An array of what `item` reads, each item read by it.
+    private mutating func list<T>(_ item: (inout PayloadReader) -> T?) -> [T]? {
         guard literal("[") else { return nil }
-        var out = [String]()
+        var out = [T]()
         if literal("]") { return out }
         repeat {
-            guard let s = string() else { return nil }
-            out.append(s)
+            guard let v = item(&self) else { return nil }
+            out.append(v)
         } while literal(",")
         return literal("]") ? out : nil
     }
 
     private mutating func transfers() -> [Transfer]? {
-        guard literal("[") else { return nil }
-        var out = [Transfer]()
-        if literal("]") { return out }
-        repeat {
-            guard literal("{\"from\":"), let from = member(), literal(",\"minutes\":"), let minutes = int(),
-                  literal(",\"to\":"), let to = member(), literal("}") else { return nil }
-            out.append(Transfer(from: from, to: to, minutes: Minutes(minutes)))
-        } while literal(",")
-        return literal("]") ? out : nil
+        list { r in
+            guard r.literal("{\"from\":"), let from = r.member(), r.literal(",\"minutes\":"), let minutes = r.int(),
+                  r.literal(",\"to\":"), let to = r.member(), r.literal("}") else { return nil }
+            return Transfer(from: from, to: to, minutes: Minutes(minutes))
+        }
     }
 
     // MARK: Values
@@ -273,16 +269,7 @@ struct PayloadReader {
     }
 
     /// A list of handles.
-    private mutating func members() -> [MemberID]? {
-        guard literal("[") else { return nil }
-        var out = [MemberID]()
-        if literal("]") { return out }
-        repeat {
-            guard let m = member() else { return nil }
-            out.append(m)
-        } while literal(",")
-        return literal("]") ? out : nil
-    }
+    private mutating func members() -> [MemberID]? { list { $0.member() } }
 
     /// An actor as `Actor(journal:)` reads it: a handle (or `auto`, `system`, `coordinator`)
     /// from the bytes, a coordinator's credential through the text.
@@ -312,14 +299,5 @@ struct PayloadReader {
     }
 
     /// A list of ids.
-    private mutating func ids<T: JournalID>() -> [T]? {
-        guard literal("[") else { return nil }
-        var out = [T]()
-        if literal("]") { return out }
-        repeat {
-            guard let v: T = id() else { return nil }
-            out.append(v)
-        } while literal(",")
-        return literal("]") ? out : nil
-    }
+    private mutating func ids<T: JournalID>() -> [T]? { list { $0.id() } }
 }
