@@ -52,6 +52,8 @@ import KringTestSupport
         ("UPDATE transfers SET payer = payer || char(0) WHERE seq = 17", Int64(17)),
         ("UPDATE accounts SET given = given + 1 WHERE member = 'an'", Int64(35)),
         ("UPDATE members SET status = 'suspended' WHERE id = 'els'", Int64(30)),
+        // Every member differs: each finding names its member's last entry; the first is reported.
+        ("UPDATE accounts SET given = given + 1", Int64(8)),
     ])
     func verifyNamesTheSequenceNumber(sql: String, seq: Int64) throws {
         let dir = TempDir("tamper"); defer { dir.remove() }

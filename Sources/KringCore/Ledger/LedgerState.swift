@@ -26,11 +26,11 @@ public struct LedgerState: LedgerView, Sendable {
     private var pairLog: [PairKey: [(day: Day, minutes: Minutes, exchange: ExchangeID)]] = [:]
     /// Whether `pairLog` is kept (deciding needs it; verifying does not).
     public let tracksPairs: Bool
-    /// Whether the state keeps only what a replay reads (`verify`): a closed exchange keeps its
-    /// state, kind, credits, reasons and the requests and bookings a reversal reopens, not its
-    /// parties and texts. A compact state replays and checks a journal; it cannot decide, since
-    /// its closed exchanges have no parties, and it keeps neither the pair log nor the open
-    /// proposals by party.
+    /// Whether the state keeps only what a replay reads (`verify`): an exchange keeps its state,
+    /// kind, credits, reasons and the requests and bookings it links, not its parties, consents
+    /// and texts (`ExchangeTable`). A compact state replays and checks a journal; it cannot
+    /// decide, since its exchanges have no parties, and it keeps neither the pair log nor the
+    /// open proposals by party.
     public let compact: Bool
 
     public init(tracksPairs: Bool = true) {
@@ -55,7 +55,7 @@ public struct LedgerState: LedgerView, Sendable {
     }
 
     public func member(_ id: MemberID) -> MemberState? { members[id] }
-    /// The exchange; in a compact state a closed one has no parties, texts, quantity or date.
+    /// The exchange; in a compact state without its parties, consents, texts, quantity or date.
     public func exchange(_ id: ExchangeID) -> ExchangeRecord? { exchanges[id] }
     /// The exchange's state, without building its record.
     public func exchangeState(_ id: ExchangeID) -> ExchangeState? { exchanges.state(id) }

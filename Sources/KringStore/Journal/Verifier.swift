@@ -147,6 +147,7 @@ public enum Verifier {
             // last moved a member's balance.
             let lastPosting = try db.prepare("SELECT MAX(seq) FROM postings WHERE member = ?")
             func lastSeq(_ id: MemberID) throws(StoreError) -> Int64 {
+                lastPosting.reset()
                 try lastPosting.bind([.text(id.handle)])
                 _ = try lastPosting.step()
                 return max(lastPosting.optionalInt(0) ?? 1, memberEventSeq[id] ?? 1)
