@@ -58,3 +58,18 @@ public struct CanonicalWriter {
     /// Any JSON value, canonically.
     public mutating func value(_ j: JSON) { valueStart(); j.write(into: &bytes) }
 }
+
+extension [UInt8] {
+    /// Appends `n` in decimal digits, `-` first when negative (Swift's `String(n)`, without the string).
+    mutating func appendDecimal(_ n: Int64) {
+        if n < 0 { append(UInt8(ascii: "-")) }
+        // The digits of |n|, last first, then reversed into place (Int64.min's magnitude fits a UInt64).
+        var m = n.magnitude
+        let start = count
+        repeat {
+            append(UInt8(ascii: "0") + UInt8(m % 10))
+            m /= 10
+        } while m > 0
+        self[start...].reverse()
+    }
+}

@@ -26,7 +26,12 @@ extension NumberedID {
 
     /// Parses the canonical form only: `ex-12`, never `ex-012`, `ex-+12`, `EX-12` or `ex-12 `.
     public init?(canonical text: some StringProtocol) {
-        guard let n = CanonicalNumber.parse(text, prefix: Self.prefix) else { return nil }
+        self.init(canonicalUTF8: text.utf8)
+    }
+
+    /// Parses the canonical form from its UTF-8 bytes.
+    init?(canonicalUTF8 bytes: some Collection<UInt8>) {
+        guard let n = CanonicalNumber.parse(bytes, prefix: Self.prefix) else { return nil }
         self.init(uncheckedNumber: n)
     }
 
@@ -48,8 +53,9 @@ extension NumberedID {
 /// The canonical decimal number after a prefix: 1 to 19 ASCII digits, the first not 0, within
 /// `Int64`.
 enum CanonicalNumber {
-    static func parse(_ text: some StringProtocol, prefix: String) -> Int64? {
-        let bytes = text.utf8
+    static func parse(_ text: some StringProtocol, prefix: String) -> Int64? { parse(text.utf8, prefix: prefix) }
+
+    static func parse(_ bytes: some Collection<UInt8>, prefix: String) -> Int64? {
         let p = prefix.utf8
         guard bytes.count > p.count, bytes.count <= p.count + 19, bytes.starts(with: p) else { return nil }
         var n: Int64 = 0
@@ -176,15 +182,12 @@ public struct MemberID: Hashable, Comparable, Sendable, CustomStringConvertible 
 
     /// Parses a handle in its canonical form only.
     public init?(canonical text: some StringProtocol) {
-        let bytes = Array(text.utf8)
-        guard !bytes.isEmpty, bytes.count <= MemberID.maxLength, bytes[0] != 0x2D,
-              bytes.allSatisfy({ (0x61...0x7A).contains($0) || (0x30...0x39).contains($0) || $0 == 0x2D }) else { return nil }
-        handle = String(decoding: bytes, as: UTF8.self)
+        self.init(canonicalUTF8: text.utf8)
     }
 
     /// Parses a handle in its canonical form from its UTF-8 bytes.
-    init?(canonicalUTF8 bytes: UnsafeBufferPointer<UInt8>) {
-        guard !bytes.isEmpty, bytes.count <= MemberID.maxLength, bytes[0] != 0x2D,
+    init?(canonicalUTF8 bytes: some Collection<UInt8>) {
+        guard let first = bytes.first, bytes.count <= MemberID.maxLength, first != 0x2D,
               bytes.allSatisfy({ (0x61...0x7A).contains($0) || (0x30...0x39).contains($0) || $0 == 0x2D }) else { return nil }
         handle = String(decoding: bytes, as: UTF8.self)
     }

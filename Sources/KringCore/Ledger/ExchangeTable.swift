@@ -7,7 +7,7 @@
 /// reversal reopens. That is instead of about a kilobyte per exchange, so a replay's memory no
 /// longer grows with the exchanges' texts and parties.
 struct ExchangeTable: Sendable {
-    /// Whether closed exchanges keep only their summary.
+    /// Whether exchanges keep only their summary and details.
     let compact: Bool
     /// Every exchange, whole (not compact).
     private var records: [ExchangeRecord] = []

@@ -112,7 +112,7 @@ struct PayloadReader {
             challenge = c
         }
         guard literal(",\"domain\":"), let domain = string(), literal(",\"expires\":"), let expires = day(),
-              literal(",\"id\":"), let idText = string(), let id = ListingID(canonical: idText),
+              literal(",\"id\":"), let id: ListingID = self.id(),
               literal(",\"kind\":"), let kindText = string(), let kind = ExchangeKind(rawValue: kindText),
               literal(",\"place\":"), let place = optionalString(), literal(",\"side\":"), let side = string(), side == id.side.rawValue,
               literal(",\"text\":"), let text = string(), literal(",\"title\":"), let title = string(),
@@ -252,15 +252,19 @@ struct PayloadReader {
     /// An id in its canonical form.
     private mutating func id<T: JournalID>() -> T? { string().flatMap { T(canonical: $0) } }
 
-    /// A member's handle, read from the bytes (a handle needs no escapes).
-    private mutating func member() -> MemberID? {
+    /// The bytes between two quotes, taken as they are: for ids and actors, whose canonical forms
+    /// need no escapes (a backslash in them is then refused by their own parser).
+    private mutating func quoted() -> UnsafeBufferPointer<UInt8>? {
         guard i < bytes.count, bytes[i] == UInt8(ascii: "\"") else { return nil }
         var j = i + 1
         while j < bytes.count, bytes[j] != UInt8(ascii: "\"") { j += 1 }
-        guard j < bytes.count, let m = MemberID(canonicalUTF8: UnsafeBufferPointer(rebasing: bytes[(i + 1)..<j])) else { return nil }
-        i = j + 1
-        return m
+        guard j < bytes.count else { return nil }
+        defer { i = j + 1 }
+        return UnsafeBufferPointer(rebasing: bytes[(i + 1)..<j])
     }
+
+    /// A member's handle, read from the bytes.
+    private mutating func member() -> MemberID? { quoted().flatMap { MemberID(canonicalUTF8: $0) } }
 
     /// A handle or null: `.some(nil)` for null.
     private mutating func optionalMember() -> MemberID?? {
@@ -271,32 +275,11 @@ struct PayloadReader {
     /// A list of handles.
     private mutating func members() -> [MemberID]? { list { $0.member() } }
 
-    /// An actor as `Actor(journal:)` reads it: a handle (or `auto`, `system`, `coordinator`)
-    /// from the bytes, a coordinator's credential through the text.
-    private mutating func actor() -> Actor? {
-        let start = i
-        if let m = member() {
-            switch m.handle {
-            case "coordinator": return .coordinator
-            case "system": return .system
-            case "auto": return .automatic
-            default: return .member(m)
-            }
-        }
-        i = start
-        return string().flatMap(Actor.init(journal:))
-    }
+    /// An actor, as `Actor(journal:)` reads it.
+    private mutating func actor() -> Actor? { quoted().flatMap { Actor(journal: String(decoding: $0, as: UTF8.self)) } }
 
-    /// A numbered id in its canonical form (`ex-12`: the prefix, 1 to 19 digits, the first not 0).
-    private mutating func numbered<T: NumberedID>() -> T? {
-        let start = i
-        guard literal("\"") else { return nil }
-        let prefix = T.prefix.utf8
-        guard bytes.count - i > prefix.count, zip(bytes[i...], prefix).allSatisfy({ $0 == $1 }) else { i = start; return nil }
-        i += prefix.count
-        guard i < bytes.count, bytes[i] != UInt8(ascii: "0"), bytes[i] != UInt8(ascii: "-"), let n = int(), n > 0, literal("\"") else { i = start; return nil }
-        return T(uncheckedNumber: n)
-    }
+    /// A numbered id in its canonical form (`ex-12`).
+    private mutating func numbered<T: NumberedID>() -> T? { quoted().flatMap { T(canonicalUTF8: $0) } }
 
     /// A list of ids.
     private mutating func ids<T: JournalID>() -> [T]? { list { $0.id() } }

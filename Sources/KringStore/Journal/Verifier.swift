@@ -291,15 +291,15 @@ final class RowStream {
     func matchPostings(of transfers: [Transfer], at seq: Int64) throws(StoreError) -> (Int64, String)? {
         if pending, self.seq < seq { return (self.seq, "a posting at \(self.seq) belongs to no journal entry") }
         var matched = 0
-        /// Matches the next row, if every row so far matched.
-        func match(_ member: MemberID, _ minutes: Int64) throws(StoreError) {
-            guard pending, self.seq == seq, rows.textEquals(1, member.handle), rows.int(2) == minutes else { return }
+        /// Takes the next row if it is this posting.
+        func matches(_ member: MemberID, _ minutes: Int64) throws(StoreError) -> Bool {
+            guard pending, self.seq == seq, rows.textEquals(1, member.handle), rows.int(2) == minutes else { return false }
             try advance()
             matched += 1
+            return true
         }
-        for (k, t) in transfers.enumerated() where matched == 2 * k {
-            try match(t.from, -t.minutes.value)
-            if matched == 2 * k + 1 { try match(t.to, t.minutes.value) }
+        for t in transfers {
+            guard try matches(t.from, -t.minutes.value), try matches(t.to, t.minutes.value) else { break }
         }
         if matched == 2 * transfers.count, !(pending && self.seq == seq) { return nil }
         let want = transfers.flatMap { [($0.from, -$0.minutes.value), ($0.to, $0.minutes.value)] }
