@@ -7,7 +7,7 @@ import Testing
 struct PayloadReaderTests {
     static let transfer = Transfer(from: "an", to: "bram", minutes: .hours(1))
 
-    /// Exchanges proposed, confirmed and recorded, in every shape their payloads take.
+    /// Every type the direct reader reads, in every shape its payloads take.
     static var events: [(Event, Actor?)] {
         let plain = ExchangeInfo(id: "ex-7", proposer: "an", providers: ["an"], receivers: ["bram", "chloe"], kind: .space, domain: "care",
                                  what: "zaal", credits: .zero, quantity: 60, date: Day(20000), expiresAt: 1_752_481_694)
@@ -60,11 +60,11 @@ struct PayloadReaderTests {
         }
     }
 
-    @Test("exchanges proposed, confirmed and recorded in every shape: read directly as the decoder reads them")
+    @Test("every type the direct reader reads, in every shape: read as the decoder reads it")
     func readsWhatTheDecoderReads() throws {
         for (event, actor) in Self.events {
             let bytes = event.payloadBytes(actor: actor)
-            let direct = try #require(Event.reading(type: event.type.rawValue, canonicalPayload: bytes), "\(String(decoding: bytes, as: UTF8.self))")
+            let direct = try #require(Event.reading(type: event.type, canonicalPayload: bytes), "\(String(decoding: bytes, as: UTF8.self))")
             #expect(direct.event == event && direct.actor == actor)
             let general = try #require(Self.general(event.type, bytes))
             #expect(general.0 == direct.event && general.1 == direct.actor)
@@ -74,22 +74,22 @@ struct PayloadReaderTests {
     @Test("other types, other orders, blanks and legacy ids are left to the decoder")
     func leavesTheRestToTheDecoder() {
         let proposed = Self.events[0].0.payloadBytes(actor: .member("an"))
-        #expect(Event.reading(type: "exchange.consented", canonicalPayload: proposed) == nil)
+        #expect(Event.reading(type: .exchangeConsented, canonicalPayload: proposed) == nil)
         for other in [Event.exchangeConsented(ExchangeConsented(id: "ex-1", member: "an")), .listingWithdrawn(ListingWithdrawn(id: "of-1", by: .member("b"))),
                       .memberSuspended(MemberSuspended(id: "an"))] {
-            #expect(Event.reading(type: other.type.rawValue, canonicalPayload: other.payloadBytes) == nil)
+            #expect(Event.reading(type: other.type, canonicalPayload: other.payloadBytes) == nil)
         }
         let text = String(decoding: proposed, as: UTF8.self)
         for variant in [text.replacingOccurrences(of: ",", with: ", "), text.replacingOccurrences(of: "\"ex-7\"", with: "\"ex-007\""),
                         text.replacingOccurrences(of: "\"an\"", with: "\"An\""), text + " ", String(text.dropLast())] {
-            #expect(Event.reading(type: "exchange.proposed", canonicalPayload: Array(variant.utf8)) == nil, "\(variant)")
+            #expect(Event.reading(type: .exchangeProposed, canonicalPayload: Array(variant.utf8)) == nil, "\(variant)")
         }
     }
 
     /// Whether the direct reader and the general decoder (with its check that the event encodes
     /// to the very bytes) take `bytes` alike: both refuse, or both read the same event and actor.
     static func alike(_ type: EventType, _ bytes: [UInt8]) -> (same: Bool, read: Bool) {
-        let direct = Event.reading(type: type.rawValue, canonicalPayload: bytes)
+        let direct = Event.reading(type: type, canonicalPayload: bytes)
         let general = Self.general(type, bytes).flatMap { $0.0.payloadBytes(actor: $0.1) == bytes ? $0 : nil }
         return (direct?.event == general?.0 && direct?.actor == general?.1, direct != nil)
     }

@@ -375,7 +375,7 @@ public enum Event: Sendable, Equatable {
     /// expired, members added, listings posted and edited) when the bytes are the
     /// canonical encoding of an event the decoder accepts (so `payloadBytes(actor:)` would give
     /// them back); nil otherwise, and then `init(type:payload:)` reads it (`PayloadReader`).
-    public static func reading(type: String, canonicalPayload payload: [UInt8]) -> (event: Event, actor: Actor?)? {
+    public static func reading(type: EventType, canonicalPayload payload: [UInt8]) -> (event: Event, actor: Actor?)? {
         PayloadReader.event(type: type, payload: payload)
     }
 

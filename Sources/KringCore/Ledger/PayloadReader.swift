@@ -16,14 +16,14 @@ struct PayloadReader {
 
     /// The event in `payload` of journal type `type`, with the actor it names (nil when it
     /// names none); nil when the type is not one read here or the bytes are not as expected.
-    static func event(type: String, payload: [UInt8]) -> (event: Event, actor: Actor?)? {
+    static func event(type: EventType, payload: [UInt8]) -> (event: Event, actor: Actor?)? {
         payload.withUnsafeBufferPointer { bytes in
             var reader = PayloadReader(bytes)
             return reader.event(type: type)
         }
     }
 
-    private mutating func event(type: String) -> (event: Event, actor: Actor?)? {
+    private mutating func event(type: EventType) -> (event: Event, actor: Actor?)? {
         guard literal("{") else { return nil }
         var actor: Actor?
         if literal("\"actor\":") {
@@ -33,15 +33,15 @@ struct PayloadReader {
         }
         let event: Event
         switch type {
-        case EventType.exchangeProposed.rawValue:
+        case .exchangeProposed:
             guard literal("\"exchange\":"), let info = exchangeInfo() else { return nil }
             event = .exchangeProposed(ExchangeProposed(exchange: info))
-        case EventType.exchangeConfirmed.rawValue:
+        case .exchangeConfirmed:
             guard literal("\"by\":"), let by = self.actor(), by == .automatic || by.member != nil,
                   literal(",\"id\":"), let id: ExchangeID = numbered(),
                   literal(",\"transfers\":"), let transfers = transfers() else { return nil }
             event = .exchangeConfirmed(ExchangeConfirmed(id: id, by: by, transfers: transfers))
-        case EventType.exchangeRecorded.rawValue:
+        case .exchangeRecorded:
             guard literal("\"exchange\":"), let info = exchangeInfo() else { return nil }
             var imported: ImportSource?
             if literal(",\"import\":") {
@@ -51,7 +51,7 @@ struct PayloadReader {
             guard literal(",\"reason\":"), let reason = optionalString(),
                   literal(",\"transfers\":"), let transfers = transfers() else { return nil }
             event = .exchangeRecorded(ExchangeRecorded(exchange: info, reason: reason, transfers: transfers, imported: imported))
-        case EventType.exchangeRejected.rawValue, EventType.exchangeCancelled.rawValue:
+        case .exchangeRejected, .exchangeCancelled:
             // `{"by", "id"}`, and `"reason"` only when one was given.
             guard literal("\"by\":"), let by = member(), literal(",\"id\":"), let id: ExchangeID = numbered() else { return nil }
             var reason: String?
@@ -59,18 +59,18 @@ struct PayloadReader {
                 guard let r = string() else { return nil }
                 reason = r
             }
-            event = type == EventType.exchangeRejected.rawValue ? .exchangeRejected(ExchangeRejected(id: id, by: by, reason: reason))
+            event = type == .exchangeRejected ? .exchangeRejected(ExchangeRejected(id: id, by: by, reason: reason))
                 : .exchangeCancelled(ExchangeCancelled(id: id, by: by, reason: reason))
-        case EventType.memberAdded.rawValue:
+        case .memberAdded:
             guard literal("\"member\":{\"domains\":"), let domains = list({ $0.string() }), literal(",\"id\":"), let id = member(),
                   literal(",\"joined\":"), let joined = day(), literal(",\"kind\":"), let kindText = string(), let kind = MemberKind(rawValue: kindText),
                   literal(",\"name\":"), let name = string(), literal(",\"neighbourhood\":"), let neighbourhood = optionalString(),
                   literal("}") else { return nil }
             event = .memberAdded(MemberAdded(member: MemberInfo(id: id, name: name, kind: kind, neighbourhood: neighbourhood, domains: domains, joined: joined)))
-        case EventType.listingPosted.rawValue, EventType.listingEdited.rawValue:
+        case .listingPosted, .listingEdited:
             guard literal("\"listing\":"), let listing = listingInfo() else { return nil }
-            event = type == EventType.listingPosted.rawValue ? .listingPosted(ListingPosted(listing: listing)) : .listingEdited(ListingEdited(listing: listing))
-        case EventType.exchangeExpired.rawValue:
+            event = type == .listingPosted ? .listingPosted(ListingPosted(listing: listing)) : .listingEdited(ListingEdited(listing: listing))
+        case .exchangeExpired:
             guard literal("\"id\":"), let id: ExchangeID = numbered(), literal(",\"reason\":"), let reason = optionalString() else { return nil }
             event = .exchangeExpired(ExchangeExpired(id: id, reason: reason))
         default:

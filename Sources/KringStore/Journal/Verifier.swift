@@ -363,7 +363,7 @@ struct CheckedEntry: Sendable {
             return
         }
         // The commonest entries, read straight from their bytes, canonical by construction.
-        if let (e, _) = Event.reading(type: raw.type, canonicalPayload: raw.payload) {
+        if let type = EventType(rawValue: raw.type), let (e, _) = Event.reading(type: type, canonicalPayload: raw.payload) {
             event = e
             problem = nil
             return
