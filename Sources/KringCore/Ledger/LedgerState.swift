@@ -57,8 +57,6 @@ public struct LedgerState: LedgerView, Sendable {
     public func member(_ id: MemberID) -> MemberState? { members[id] }
     /// The exchange; in a compact state without its parties, consents, texts, quantity or date.
     public func exchange(_ id: ExchangeID) -> ExchangeRecord? { exchanges[id] }
-    /// The exchange's state, without building its record.
-    public func exchangeState(_ id: ExchangeID) -> ExchangeState? { exchanges.state(id) }
     public var nextExchangeNumber: Int64 { exchangeCount + 1 }
 
     /// The listing with this number and side (`of-4` does not find the request `rq-4`).
