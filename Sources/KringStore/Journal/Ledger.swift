@@ -126,6 +126,8 @@ public final class Ledger: @unchecked Sendable {
 
     let db: Connection
     let projector: Projector
+    /// Members and pair credits kept between this writer's transactions.
+    private let cache = WriterCache()
     private let lock = NSLock()
     private let clock: Clock
     private var cachedPolicy: (seq: Int64, policy: Policy)?
@@ -159,6 +161,7 @@ public final class Ledger: @unchecked Sendable {
         self.db = db
         self.clock = clock
         projector = try Projector(db: db)
+        projector.cache = cache
         guard projector.head.seq > 0 else { throw StoreError("\(db.path) is not initialised; run `kring init`.") }
     }
 
@@ -238,14 +241,27 @@ public final class Ledger: @unchecked Sendable {
     /// The transaction of `execute`: storage errors throw, rule violations come back as a value
     /// (they wrote nothing) after the sweep committed.
     private func transactCommand(_ command: Command, by actor: Actor) throws(StoreError) -> Result<Outcome, RuleViolation> {
-        try db.run("BEGIN IMMEDIATE")
-        try projector.reloadHead()
+        try begin()
         let now = max(clock(), projector.head.ts)
         let expired = try sweep(now: now)
         let result = try decideAndAppend(command, by: actor, now: now, expired: expired)
-        try db.run("COMMIT")
+        try commit()
         if case .failure = result { try projector.reloadHead() }
         return result
+    }
+
+    /// Opens a write transaction: the lock on the file, the head as it is on disk, and the
+    /// writer's cache checked against what other connections committed.
+    private func begin() throws(StoreError) {
+        try db.run("BEGIN IMMEDIATE")
+        try projector.reloadHead()
+        try cache.begin(db)
+    }
+
+    /// Commits the write transaction `begin` opened.
+    private func commit() throws(StoreError) {
+        try db.run("COMMIT")
+        cache.committed()
     }
 
     /// Decides `command` on the open transaction and appends its event. Deciding only reads,
@@ -255,7 +271,7 @@ public final class Ledger: @unchecked Sendable {
     /// wrote nothing is checked on every command.
     private func decideAndAppend(_ command: Command, by actor: Actor, now: Int64, expired: [Event],
                                  lap: (WritableKeyPath<BatchTimes, Double>) -> Void = { _ in }) throws(StoreError) -> Result<Outcome, RuleViolation> {
-        let view = SQLiteView(db: db, policy: try policy())
+        let view = SQLiteView(db: db, policy: try policy(), cache: cache)
         let before = db.totalChanges
         let result = try Ledger.decide(command, by: actor, in: view, now: now)
         guard db.totalChanges == before else { throw StoreError("deciding a command wrote to the ledger; its transaction is rolled back", integrity: true) }
@@ -301,8 +317,7 @@ public final class Ledger: @unchecked Sendable {
             times[keyPath: phase] += t - mark
             mark = t
         }
-        try db.run("BEGIN IMMEDIATE")
-        try projector.reloadHead()
+        try begin()
         let now = max(clock(), projector.head.ts)
         var expired = try sweep(now: now)
         lap(\.sweep)
@@ -340,7 +355,7 @@ public final class Ledger: @unchecked Sendable {
             }
             results.append(.fresh(result))
         }
-        try db.run("COMMIT")
+        try commit()
         lap(\.commit)
         return results
     }
@@ -415,10 +430,9 @@ public final class Ledger: @unchecked Sendable {
         lock.lock()
         defer { lock.unlock() }
         do {
-            try db.execute("BEGIN IMMEDIATE")
-            try projector.reloadHead()
+            try begin()
             let events = try sweep(now: max(clock(), projector.head.ts))
-            try db.execute("COMMIT")
+            try commit()
             return events
         } catch {
             try? db.execute("ROLLBACK")
@@ -456,7 +470,7 @@ public final class Ledger: @unchecked Sendable {
         s.reset()
         var events = [Event]()
         for num in due {
-            let view = SQLiteView(db: db, policy: try policy())
+            let view = SQLiteView(db: db, policy: try policy(), cache: cache)
             guard case .success(let d) = try Ledger.decide(.expire(ExchangeID(uncheckedNumber: num)), by: .system, in: view, now: now) else { continue }
             try projector.append(d.event, by: .system, at: now)
             events.append(d.event)

@@ -47,6 +47,8 @@ final class Projector {
     /// When set (bulk loads), balance updates are summed in memory and written by
     /// `flushBalances()` before each commit instead of one UPDATE per posting.
     var deferBalances = false
+    /// The writer's cache, which the projections written here keep true (none for bulk loads).
+    var cache: WriterCache?
     private var pendingBalances: [MemberID: (balance: Int64, given: Int64, seq: Int64)] = [:]
     /// The circle's time zone, which the days of entries fall in: the latest policy's (its
     /// journal seq and zone), checked once per transaction (`reloadHead`) and followed through
@@ -133,14 +135,18 @@ final class Projector {
             try insertMember(e.member, seq: seq)
         case .memberSuspended(let e):
             try db.cached("UPDATE members SET status = 'suspended' WHERE id = ?").run(.id(e.id))
+            cache?.forget(e.id)
         case .memberReinstated(let e):
             try db.cached("UPDATE members SET status = 'active' WHERE id = ?").run(.id(e.id))
+            cache?.forget(e.id)
         case .memberLimitsSet(let e):
             try db.cached("UPDATE members SET floor_override = ?, ceiling_override = ? WHERE id = ?").run(.int(e.floor?.value), .int(e.ceiling?.value), .id(e.id))
+            cache?.forget(e.id)
         case .memberLeft(let e):
             for x in e.cancelled { try setState(x, .cancelled, seq: seq) }
             if let s = e.settlement { try post(s, seq: seq, exchange: nil, kind: .settlement, day: day) }
             try db.cached("UPDATE members SET status = 'left' WHERE id = ?").run(.id(e.id))
+            cache?.forget(e.id)
         case .exchangeProposed(let e):
             let info = e.exchange
             try insertExchange(info, state: .proposed, recorded: false, reason: nil, seq: seq)
@@ -260,6 +266,7 @@ final class Projector {
     }
 
     private func insertMember(_ m: MemberInfo, seq: Int64) throws(StoreError) {
+        cache?.forget(m.id)
         try db.cached("INSERT INTO members(id, name, kind, status, neighbourhood, domains, joined, added_seq) VALUES (?,?,?,'active',?,?,?,?)")
             .run(.id(m.id), .text(m.name), .text(m.kind.rawValue), .text(m.neighbourhood), .text(m.domains.joined(separator: ",")),
                  .text(m.joined.description), .int(seq))
@@ -320,6 +327,7 @@ final class Projector {
             pendingBalances[t.to] = (to.balance + t.minutes.value, to.given + givenTo, seq)
             return
         }
+        cache?.posted(t, kind: kind, day: day, givenFrom: givenFrom, givenTo: givenTo)
         let upd = try db.cached("UPDATE accounts SET balance = balance + ?, given = given + ?, last_seq = ? WHERE member = ?")
         try upd.run(.int(-t.minutes.value), .int(givenFrom), .int(seq), .id(t.from))
         guard db.changes == 1 else { throw StoreError("no account \(t.from)") }

@@ -11,6 +11,8 @@ final class MemberMemo {
 struct SQLiteView: LedgerView {
     let db: Connection
     let policy: Policy
+    /// The writer's cache, when the view decides inside the writer's transaction.
+    var cache: WriterCache? = nil
     private let memo = MemberMemo()
 
     /// Runs a read; a storage error becomes the decision's `Refusal.unreadable`, so no rule is
@@ -30,8 +32,13 @@ struct SQLiteView: LedgerView {
 
     func member(_ id: MemberID) throws(Refusal) -> MemberState? {
         if let known = memo.members[id] { return known }
+        if let kept = cache?.member(id) {
+            memo.members[id] = .some(kept)
+            return kept
+        }
         let found = try read { () throws(StoreError) in try SQLiteView.member(id, db: db) }
         memo.members[id] = .some(found)
+        if let found { cache?.keep(found) }
         return found
     }
 
@@ -91,12 +98,15 @@ struct SQLiteView: LedgerView {
     }
 
     func pairMinutes(_ a: MemberID, _ b: MemberID, since: Day) throws(Refusal) -> Minutes {
+        if let kept = cache?.pairMinutes(a, b, since: since) { return kept }
         let sql = """
             SELECT COALESCE(SUM(t.minutes), 0) FROM transfers t JOIN exchanges e ON e.num = t.exchange
             WHERE t.kind = 'exchange' AND e.state = 'confirmed' AND t.day >= ?
               AND ((t.payer = ? AND t.payee = ?) OR (t.payer = ? AND t.payee = ?))
             """
-        return try read { () throws(StoreError) in Minutes(try db.scalarInt(sql, .int(since.number), .id(a), .id(b), .id(b), .id(a)) ?? 0) }
+        let minutes = try read { () throws(StoreError) in Minutes(try db.scalarInt(sql, .int(since.number), .id(a), .id(b), .id(b), .id(a)) ?? 0) }
+        cache?.keepPair(a, b, since: since, minutes: minutes)
+        return minutes
     }
 
     func openExchanges(of member: MemberID) throws(Refusal) -> [ExchangeID] {

@@ -1,0 +1,84 @@
+import Foundation
+import Testing
+import KringCore
+@testable import KringStore
+import KringTestSupport
+
+/// The writer keeps members and pair credits between its transactions (`WriterCache`). Its
+/// decisions must stay those of a writer reading every member afresh: when another connection
+/// writes (the CLI beside a server), and when a transaction of its own rolls back.
+@Suite struct WriterCacheTests {
+    private func record(_ provider: MemberID, _ receiver: MemberID, _ minutes: Int64) -> Command {
+        .record(ExchangeDraft(providers: [provider], receivers: [receiver], kind: .time, domain: "care", what: "help",
+                              credits: Minutes(minutes)), reason: nil)
+    }
+
+    /// The rule a refused command broke, or nil when it was accepted.
+    private func refusal(_ ledger: Ledger, _ command: Command) throws -> RuleCode? {
+        do {
+            _ = try ledger.execute(command, by: .coordinator)
+            return nil
+        } catch .rule(let v) {
+            return v.code
+        }
+    }
+
+    @Test func anotherConnectionsWritesAreSeenAtTheNextCommand() throws {
+        let dir = TempDir("writer-cache"); defer { dir.remove() }
+        let clock = TestClock()
+        let server = try fixtureLedger(at: dir.file("k.sqlite"), clock: clock)
+        let cli = try Ledger(path: dir.file("k.sqlite"), clock: clock.clock)
+        // The server reads (and keeps) an and bram.
+        #expect(try refusal(server, record("bram", "an", 60)) == nil)
+        // Another process suspends an: the server's next exchange with an is refused.
+        _ = try cli.execute(.suspend("an"), by: .coordinator)
+        #expect(try refusal(server, record("bram", "an", 60)) == .ruleInactive)
+        // Reinstated, an receives 19 hours through the other process: an is at the floor (-20 h).
+        _ = try cli.execute(.reinstate("an"), by: .coordinator)
+        #expect(try refusal(server, record("bram", "an", 60)) == nil)
+        _ = try cli.execute(record("chloe", "an", 1_080), by: .coordinator)
+        #expect(try Reader(path: dir.file("k.sqlite")).balance(of: "an")?.balance == Minutes(-1_200))
+        #expect(try refusal(server, record("daan", "an", 15)) == .limitFloor)
+        // The pair cap (40 h in 30 days): an gives stad an hour through the server, then 38
+        // more through the other process; 75 minutes more would break the cap, 60 would not.
+        #expect(try refusal(server, record("an", "stad", 60)) == nil)
+        _ = try cli.execute(record("an", "stad", 1_440), by: .coordinator)
+        _ = try cli.execute(record("an", "stad", 840), by: .coordinator)
+        #expect(try refusal(server, record("an", "stad", 75)) == .rulePairCap)
+        #expect(try refusal(server, record("an", "stad", 60)) == nil)
+    }
+
+    @Test func aBatchRolledBackLeavesNoTraceInTheCache() throws {
+        let dir = TempDir("writer-cache"); defer { dir.remove() }
+        let clock = TestClock()
+        let ledger = try fixtureLedger(at: dir.file("k.sqlite"), clock: clock)
+        #expect(try refusal(ledger, record("chloe", "an", 1_140)) == nil)  // an at -19 h
+        // A storage failure on the batch's second command rolls back the first, which had
+        // taken an to the floor.
+        try ledger.db.execute("CREATE TRIGGER boom BEFORE INSERT ON idempotency WHEN NEW.key = 'boom' BEGIN SELECT RAISE(ABORT, 'disk trouble'); END")
+        let items = [BatchItem(command: record("daan", "an", 60), actor: .coordinator, idempotency: IdempotencyKey(scope: "t", key: "one", requestHash: [1])),
+                     BatchItem(command: record("els", "bram", 15), actor: .coordinator, idempotency: IdempotencyKey(scope: "t", key: "boom", requestHash: [2]))]
+        #expect(throws: StoreError.self) { try ledger.executeBatch(items) }
+        #expect(try Reader(path: dir.file("k.sqlite")).balance(of: "an")?.balance == Minutes(-1_140))
+        // So an can still receive that hour, and daan and an have not met.
+        #expect(try refusal(ledger, record("daan", "an", 60)) == nil)
+        #expect(try refusal(ledger, record("daan", "an", 15)) == .limitFloor)
+    }
+
+    @Test func thePairCapCountsWhatTheWriterPostedAndNotWhatItReversed() throws {
+        let dir = TempDir("writer-cache"); defer { dir.remove() }
+        let clock = TestClock()
+        let ledger = try fixtureLedger(at: dir.file("k.sqlite"), clock: clock)
+        // 24 h, then 15 h between an and stad: 39 h of the 40 h cap.
+        #expect(try refusal(ledger, record("an", "stad", 1_440)) == nil)
+        #expect(try refusal(ledger, record("stad", "an", 900)) == nil)
+        #expect(try refusal(ledger, record("an", "stad", 75)) == .rulePairCap)
+        // Reversed, the 15 hours no longer count.
+        _ = try ledger.execute(.reverse(canonical("ex-2"), reason: "entered twice"), by: .coordinator)
+        #expect(try refusal(ledger, record("an", "stad", 900)) == nil)
+        #expect(try refusal(ledger, record("an", "stad", 75)) == .rulePairCap)
+        // The window moves on: 31 days later the pair starts afresh.
+        clock.advance(days: 31)
+        #expect(try refusal(ledger, record("stad", "an", 1_440)) == nil)
+    }
+}
