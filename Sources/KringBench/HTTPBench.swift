@@ -477,13 +477,13 @@ func processCPU() -> Double {
 
 func batchBench(base: String) throws {
     var rates = [Int: Double]()
-    var cpuPerExchange = 0.0
+    var cpuPerExchange = 0.0, pagesPerExchange = 0.0
     for batch in [1, 50] {
         let path = base + "/batch-\(batch).sqlite"
         let ledger = try hundredMembers(at: path)
         let n = batch == 1 ? 500 : 30_000
         var k = 0
-        let cpu = processCPU()
+        let cpu = processCPU(), pages = ledger.pagesWritten
         let secs = try seconds {
             while k < n {
                 let items = (0..<batch).map { j -> BatchItem in
@@ -498,9 +498,13 @@ func batchBench(base: String) throws {
             }
         }
         rates[batch] = Double(n) / secs
-        if batch == 50 { cpuPerExchange = (processCPU() - cpu) / Double(n) * 1e6 }
+        if batch == 50 {
+            cpuPerExchange = (processCPU() - cpu) / Double(n) * 1e6
+            pagesPerExchange = Double(ledger.pagesWritten - pages) / Double(n)
+        }
     }
     print("Writer alone (no HTTP), recorded exchanges with idempotency keys, FULL: batches of 1 \(fmt(rates[1]!, 0))/s, batches of 50 \(fmt(rates[50]!, 0))/s (\(fmt(rates[50]! / rates[1]!, 1))x)")
     print("  the writer's CPU per recorded exchange in batches of 50 (deciding, SQL, hashing; fsync waits are not CPU): \(fmt(cpuPerExchange, 1)) µs")
+    print("  WAL frames (pages of 4 KiB) written per recorded exchange in batches of 50: \(fmt(pagesPerExchange, 2))")
     print("")
 }

@@ -194,6 +194,9 @@ public final class Ledger: @unchecked Sendable {
     /// The clock's now, never before the last entry.
     func clockNow() -> Int64 { max(clock(), projector.head.ts) }
 
+    /// WAL frames the writer has written since it opened (`Connection.pagesWritten`).
+    public var pagesWritten: Int64 { locked { db.pagesWritten } }
+
     /// The chain head: sequence number and hash of the last entry.
     public var head: (seq: Int64, hash: [UInt8]) {
         lock.lock()

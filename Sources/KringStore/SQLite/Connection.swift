@@ -122,6 +122,15 @@ public final class Connection {
     /// write" check).
     public var totalChanges: Int64 { Int64(sqlite3_total_changes64(handle)) }
 
+    /// Pages this connection's cache has written out since it opened: in WAL mode, the frames
+    /// each COMMIT appends to the WAL (SQLite's `SQLITE_DBSTATUS_CACHE_WRITE`; a checkpoint's
+    /// copies into the database are not counted).
+    public var pagesWritten: Int64 {
+        var current: Int32 = 0, highest: Int32 = 0
+        sqlite3_db_status(handle, SQLITE_DBSTATUS_CACHE_WRITE, &current, &highest, 0)
+        return Int64(current)
+    }
+
     /// Rows changed by the last statement.
     public var changes: Int { Int(sqlite3_changes(handle)) }
 
