@@ -38,6 +38,10 @@ import KringTestSupport
         #expect(try r.listing("of-1")?.record.withdrawn == true)
         #expect(try r.challengeReport("ch-1")?.record.closed == true)
         #expect(try r.balance("an") == .hours(1) && r.balance("bram") == .hours(-2) && r.balance("auto") == .hours(1))
+        // Schema 11 dropped the index of transfers by pair that schema 1 made.
+        let raw = try Connection(path: path, readOnly: true)
+        #expect(try raw.scalarInt("SELECT COUNT(*) FROM sqlite_master WHERE name = 'transfers_pair'") == 0)
+        #expect(try raw.scalarInt("SELECT COUNT(*) FROM sqlite_master WHERE name = 'postings_member'") == 1)
     }
 
     @Test func theUpgradedLedgerTakesNewEntriesWithCanonicalIDsOnly() throws {

@@ -99,15 +99,54 @@ struct SQLiteView: LedgerView {
 
     func pairMinutes(_ a: MemberID, _ b: MemberID, since: Day) throws(Refusal) -> Minutes {
         if let kept = cache?.pairMinutes(a, b, since: since) { return kept }
-        let sql = """
-            SELECT COALESCE(SUM(t.minutes), 0) FROM transfers t JOIN exchanges e ON e.num = t.exchange
-            WHERE t.kind = 'exchange' AND e.state = 'confirmed' AND t.day >= ?
-              AND ((t.payer = ? AND t.payee = ?) OR (t.payer = ? AND t.payee = ?))
-            """
-        let minutes = try read { () throws(StoreError) in Minutes(try db.scalarInt(sql, .int(since.number), .id(a), .id(b), .id(b), .id(a)) ?? 0) }
-        cache?.keepPair(a, b, since: since, minutes: minutes)
-        return minutes
+        let window = try read { () throws(StoreError) in try SQLiteView.pairWindow(a, b, since: since, db: db) }
+        cache?.keepWindow(of: window.member, since: since, window.minutes)
+        return window.minutes[window.member == a ? b : a] ?? .zero
     }
+
+    /// The credits of confirmed exchanges between `a` and `b` on or after `since`.
+    static func pairMinutes(_ a: MemberID, _ b: MemberID, since: Day, db: Connection) throws(StoreError) -> Minutes {
+        let window = try pairWindow(a, b, since: since, db: db)
+        return window.minutes[window.member == a ? b : a] ?? .zero
+    }
+
+    /// The credits of confirmed exchanges on or after `since` between one of `a` and `b` and
+    /// every member it had them with (one absent had none), read from their postings (the
+    /// `postings_member` index; transfers keep no index by pair, which cost the writer a page of
+    /// the WAL for every transfer).
+    ///
+    /// Each transfer between the two is a posting in both accounts, so either member's postings
+    /// give their sum. Both are read newest first, in turns, and the first to leave the window
+    /// answers: the work is that of the member with fewer postings in the window. A member's
+    /// postings leave it at the first one dated two days before `since`. No later entry is
+    /// earlier in time, and the days of one instant in two time zones differ by at most two
+    /// (offsets span 26 hours), so no earlier posting, whatever zone the circle had then, falls on
+    /// or after `since`.
+    static func pairWindow(_ a: MemberID, _ b: MemberID, since: Day, db: Connection) throws(StoreError) -> (member: MemberID, minutes: [MemberID: Minutes]) {
+        let members = [a, b]
+        let scans = [try db.cached(pairScanSQL + " -- a"), try db.cached(pairScanSQL + " -- b")]
+        defer { for s in scans { s.reset() } }
+        try scans[0].bind([.id(a)])
+        try scans[1].bind([.id(b)])
+        var sums: [[MemberID: Minutes]] = [[:], [:]]
+        while true {
+            for i in 0..<2 {
+                let s = scans[i]
+                guard try s.step(), s.int(0) >= since.number - 2 else { return (members[i], sums[i]) }
+                let minutes = s.int(2)
+                if s.int(0) >= since.number, minutes > 0 { sums[i][try s.id(1), default: .zero] += Minutes(minutes) }
+            }
+        }
+    }
+
+    /// A member's postings, newest first: the day, the other member of the transfer, and its
+    /// minutes when it is a confirmed exchange's (0 otherwise).
+    static let pairScanSQL = """
+        SELECT p.day, CASE WHEN t.payer = ?1 THEN t.payee ELSE t.payer END,
+               CASE WHEN t.kind = 'exchange' AND e.state = 'confirmed' THEN t.minutes ELSE 0 END
+        FROM postings p JOIN transfers t ON t.id = p.transfer LEFT JOIN exchanges e ON e.num = t.exchange
+        WHERE p.member = ?1 ORDER BY p.seq DESC
+        """
 
     func openExchanges(of member: MemberID) throws(Refusal) -> [ExchangeID] {
         try read { () throws(StoreError) in

@@ -2,14 +2,13 @@
 /// runs once, in its own transaction, in order.
 enum Schema {
     /// The version this build writes.
-    static let version: Int64 = 10
+    static let version: Int64 = 11
 
     /// The secondary indexes of the projections. Bulk loads drop them and build them again at
     /// the end, which is much faster than maintaining them row by row.
     static let indexes: [(name: String, definition: String, migration: Int)] = [
         ("exchanges_open", "exchanges(expires_at) WHERE state = 'proposed'", 1),
         ("parties_member", "exchange_parties(member, exchange)", 1),
-        ("transfers_pair", "transfers(payer, payee, day)", 1),
         ("postings_member", "postings(member, seq)", 1),
         ("listings_author", "listings(author)", 2),
         ("loans_open", "loans(due) WHERE returned IS NULL", 3),
@@ -314,6 +313,12 @@ enum Schema {
             PRIMARY KEY(request, offer)
         ) WITHOUT ROWID;
         \(indexSQL(migration: 10))
+        """,
+        // 11: no index of transfers by pair. The pair cap reads the two members' postings
+        // (`SQLiteView.pairMinutes`); the index cost the writer a page of the WAL for every
+        // transfer. Ledgers made before this version built it in migration 1.
+        """
+        DROP INDEX IF EXISTS transfers_pair;
         """,
     ]
 

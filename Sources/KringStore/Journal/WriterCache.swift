@@ -1,10 +1,11 @@
 import KringCore
 
 /// What the writer knows of the ledger between its transactions: the members it read (with
-/// their balances) and the credits of the pairs it checked against the pair cap. A write
-/// transaction reads a member instead from here, and the projector keeps the entries true as it
-/// writes (a posting moves a cached balance; a member's status, limits or leaving drops the
-/// entry; a reversal drops its pairs).
+/// their balances) and, for the pair cap, members' credits with each other member in the
+/// window. A write transaction reads them here instead of in SQLite, and the projector keeps
+/// the entries true as it writes (a posting moves a cached balance and the credits of its pair;
+/// a member's status, limits or leaving drops the member; a reversal drops the windows of its
+/// members).
 ///
 /// Valid only while this connection is the ledger's only writer and its writes all commit:
 /// `begin` empties it when another connection (the CLI beside a server) has committed since
@@ -14,18 +15,13 @@ final class WriterCache {
     /// Most members kept; beyond it the cache starts afresh (a named limit: about 200 bytes a
     /// member).
     static let memberLimit = 50_000
-    /// Most pairs kept, likewise.
-    static let pairLimit = 100_000
-
-    /// A pair of members, in either order.
-    struct Pair: Hashable {
-        let a: MemberID, b: MemberID
-        init(_ x: MemberID, _ y: MemberID) { (a, b) = x < y ? (x, y) : (y, x) }
-    }
+    /// Most members' windows kept, likewise.
+    static let windowLimit = 50_000
 
     private var members: [MemberID: MemberState] = [:]
-    /// A pair's credits in confirmed exchanges on or after `since`.
-    private var pairs: [Pair: (since: Day, minutes: Minutes)] = [:]
+    /// A member's credits with each other member (all of them: one absent had none) in
+    /// confirmed exchanges on or after `since`.
+    private var windows: [MemberID: (since: Day, with: [MemberID: Minutes])] = [:]
     private var dataVersion: Int64?
     private var open = false
 
@@ -33,9 +29,9 @@ final class WriterCache {
     /// until it ends).
     func begin(_ db: Connection) throws(StoreError) {
         let version = try db.scalarInt("PRAGMA data_version")
-        if open || version != dataVersion || members.count > WriterCache.memberLimit || pairs.count > WriterCache.pairLimit {
+        if open || version != dataVersion || members.count > WriterCache.memberLimit || windows.count > WriterCache.windowLimit {
             members.removeAll()
-            pairs.removeAll()
+            windows.removeAll()
         }
         dataVersion = version
         open = true
@@ -48,17 +44,18 @@ final class WriterCache {
     func keep(_ member: MemberState) { members[member.id] = member }
     func forget(_ id: MemberID) { members[id] = nil }
 
-    /// A transfer was posted: moves the balances kept, and the pair's credits when it is an
-    /// exchange's (a reversal's makes its pair be read again).
+    /// A transfer was posted: moves the balances kept, and the credits of its pair when it is
+    /// an exchange's (a reversal's makes its members' windows be read again).
     func posted(_ t: Transfer, kind: TransferKind, day: Day, givenFrom: Int64, givenTo: Int64) {
         move(t.from, by: -t.minutes, given: Minutes(givenFrom))
         move(t.to, by: t.minutes, given: Minutes(givenTo))
-        let pair = Pair(t.from, t.to)
         switch kind {
         case .exchange:
-            if let p = pairs[pair], day >= p.since { pairs[pair] = (p.since, p.minutes + t.minutes) }
+            add(t.minutes, to: t.from, with: t.to, on: day)
+            add(t.minutes, to: t.to, with: t.from, on: day)
         case .reversal:
-            pairs[pair] = nil
+            windows[t.from] = nil
+            windows[t.to] = nil
         case .donation, .grant, .settlement:
             break
         }
@@ -71,10 +68,17 @@ final class WriterCache {
         members[id] = m
     }
 
-    func pairMinutes(_ x: MemberID, _ y: MemberID, since: Day) -> Minutes? {
-        guard let p = pairs[Pair(x, y)], p.since == since else { return nil }
-        return p.minutes
+    private func add(_ minutes: Minutes, to member: MemberID, with other: MemberID, on day: Day) {
+        guard let since = windows[member]?.since, day >= since else { return }
+        windows[member]!.with[other, default: .zero] += minutes
     }
 
-    func keepPair(_ x: MemberID, _ y: MemberID, since: Day, minutes: Minutes) { pairs[Pair(x, y)] = (since, minutes) }
+    /// The credits of `x` and `y` on or after `since`, when either one's window is kept.
+    func pairMinutes(_ x: MemberID, _ y: MemberID, since: Day) -> Minutes? {
+        if let w = windows[x], w.since == since { return w.with[y] ?? .zero }
+        if let w = windows[y], w.since == since { return w.with[x] ?? .zero }
+        return nil
+    }
+
+    func keepWindow(of member: MemberID, since: Day, _ with: [MemberID: Minutes]) { windows[member] = (since, with) }
 }

@@ -1,0 +1,97 @@
+import Foundation
+import Testing
+import KringCore
+@testable import KringStore
+import KringTestSupport
+
+/// The pair cap's sum is read from the two members' postings, newest first, stopping two days
+/// before the window (`SQLiteView.pairMinutes`). It must equal the plain sum over every
+/// transfer, for every pair and every window, across reversals, gifts to the pool, group
+/// exchanges and changes of the circle's time zone (whose days may step back).
+@Suite struct PairMinutesTests {
+    /// The sum by definition: every transfer of a confirmed exchange between the two, on or after `since`.
+    static let definition = """
+        SELECT COALESCE(SUM(t.minutes), 0) FROM transfers t JOIN exchanges e ON e.num = t.exchange
+        WHERE t.kind = 'exchange' AND e.state = 'confirmed' AND t.day >= ?
+          AND ((t.payer = ? AND t.payee = ?) OR (t.payer = ? AND t.payee = ?))
+        """
+
+    @Test(arguments: [UInt64(7), 2026])
+    func thePostingsGiveTheSumOverEveryTransfer(seed: UInt64) throws {
+        let dir = TempDir("pair-minutes"); defer { dir.remove() }
+        let clock = TestClock()
+        var policy = Policy.standard
+        policy.pairCapMinutes = 1_000 * 60
+        let ledger = try fixtureLedger(at: dir.file("k.sqlite"), clock: clock, policy: policy)
+        let people: [MemberID] = ["an", "bram", "chloe", "daan", "stad"]
+        var rng = SplitMix64(seed: seed)
+        var confirmed = [Int64]()
+        var number: Int64 = 0
+        let zones = ["Pacific/Kiritimati", "Pacific/Pago_Pago", "Europe/Brussels", "America/St_Johns"]
+        for _ in 0..<400 {
+            clock.advance(seconds: Int64(rng.below(30 * 3_600)))
+            let p = rng.pick(people)
+            var r = [rng.pick(people.filter { $0 != p })]
+            if rng.chance(0.2) { r.append(rng.pick(people.filter { $0 != p && $0 != r[0] })) }
+            let command: Command
+            switch rng.below(20) {
+            case 0..<14:
+                command = .record(ExchangeDraft(providers: [p], receivers: r, kind: .time, domain: "care", what: "w",
+                                                credits: Minutes(Int64(15 * (1 + rng.below(8))))), reason: nil)
+            case 14..<17 where !confirmed.isEmpty:
+                command = .reverse(ExchangeID(uncheckedNumber: rng.pick(confirmed)), reason: "mistake")
+            case 17:
+                var changed = policy
+                changed.zone = TimeZone(identifier: rng.pick(zones))!
+                command = .setPolicy(changed)
+            default:
+                command = .donate(from: p, minutes: Minutes(15))
+            }
+            guard let outcome = try? ledger.execute(command, by: .coordinator) else { continue }
+            if case .exchangeRecorded = outcome.event { number += 1; confirmed.append(number) }
+            if case .exchangeReversed(let e) = outcome.event { confirmed.removeAll { $0 == e.id.number } }
+        }
+        #expect(confirmed.count > 100, "the ledger should hold many exchanges (\(confirmed.count))")
+        let db = try Connection(path: dir.file("k.sqlite"), readOnly: true)
+        let today = try #require(try db.scalarInt("SELECT MAX(day) FROM transfers"))
+        var nonZero = 0
+        for a in people {
+            for b in people where b != a {
+                for since in stride(from: today - 120, through: today + 1, by: 1) {
+                    let expected = try db.scalarInt(Self.definition, .int(since), .id(a), .id(b), .id(b), .id(a)) ?? 0
+                    let found = try SQLiteView.pairMinutes(a, b, since: Day(since), db: db)
+                    #expect(found == Minutes(expected), "\(a)–\(b) since day \(since): \(found.value) against \(expected)")
+                    if expected > 0 { nonZero += 1 }
+                }
+            }
+        }
+        #expect(nonZero > 500)
+    }
+
+    /// Kiritimati (UTC+14) to Pago Pago (UTC-11): at 10:30 UTC the circle's day steps back by
+    /// two, from 2 June to 31 May, so the newest posting is two days older than the one before.
+    @Test func aZoneChangeThatStepsTheDayBackByTwo() throws {
+        let dir = TempDir("pair-minutes"); defer { dir.remove() }
+        let clock = TestClock()
+        var policy = Policy.standard
+        policy.zone = TimeZone(identifier: "Pacific/Kiritimati")!
+        let ledger = try fixtureLedger(at: dir.file("k.sqlite"), clock: clock, policy: policy)
+        clock.advance(seconds: 90 * 60)
+        let record = { (minutes: Int64) -> Command in
+            .record(ExchangeDraft(providers: ["an"], receivers: ["bram"], kind: .time, domain: "care", what: "w", credits: Minutes(minutes)), reason: nil)
+        }
+        _ = try ledger.execute(record(60), by: .coordinator)
+        policy.zone = TimeZone(identifier: "Pacific/Pago_Pago")!
+        _ = try ledger.execute(.setPolicy(policy), by: .coordinator)
+        _ = try ledger.execute(record(30), by: .coordinator)
+        let db = try Connection(path: dir.file("k.sqlite"), readOnly: true)
+        let june2 = Day(iso: "2026-06-02")!, may31 = Day(iso: "2026-05-31")!
+        #expect(try db.scalarText("SELECT group_concat(day) FROM (SELECT day FROM transfers ORDER BY id)") == "\(june2.number),\(may31.number)")
+        for (a, b) in [("an", "bram"), ("bram", "an")] as [(MemberID, MemberID)] {
+            #expect(try SQLiteView.pairMinutes(a, b, since: june2, db: db) == Minutes(60))
+            #expect(try SQLiteView.pairMinutes(a, b, since: june2 - 1, db: db) == Minutes(60))
+            #expect(try SQLiteView.pairMinutes(a, b, since: may31, db: db) == Minutes(90))
+            #expect(try SQLiteView.pairMinutes(a, b, since: june2 + 1, db: db) == Minutes(0))
+        }
+    }
+}
