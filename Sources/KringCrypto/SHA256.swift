@@ -43,24 +43,66 @@ public struct SHA256: Sendable {
     /// The digest of `bytes` in one call: the whole blocks straight from the array, the last one
     /// or two padded on the stack, with no buffer (the journal hashes every entry this way).
     public static func hash(_ bytes: [UInt8]) -> [UInt8] {
-        bytes.withUnsafeBufferPointer { input in
-            var h = SHA256(unbuffered: ())
-            let whole = input.count / blockBytes
-            if whole > 0 { h.compress(input.baseAddress!, blocks: whole) }
-            let rest = input.count - whole * blockBytes
-            // The rest, 0x80, zeros, and the length in bits: one block, or two when the rest
-            // leaves no room for the 8 bytes of length.
-            let tailBytes = rest < blockBytes - 8 ? blockBytes : 2 * blockBytes
-            withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 2 * blockBytes) { tail in
-                for k in 0..<rest { tail[k] = input[whole * blockBytes + k] }
-                tail[rest] = 0x80
-                for k in (rest + 1)..<tailBytes { tail[k] = 0 }
-                let bitLength = UInt64(input.count) &* 8
-                for k in 0..<8 { tail[tailBytes - 1 - k] = UInt8(truncatingIfNeeded: bitLength >> UInt64(8 * k)) }
-                h.compress(UnsafePointer(tail.baseAddress!), blocks: tailBytes / blockBytes)
-            }
-            return h.digest
+        bytes.withUnsafeBufferPointer { digest($0).bytes }
+    }
+
+    /// The digest of the bytes at `input`, as a value (no array): for hashing many entries laid
+    /// end to end in one buffer.
+    public static func digest(_ input: UnsafeBufferPointer<UInt8>) -> Digest {
+        var h = SHA256(unbuffered: ())
+        let whole = input.count / blockBytes
+        if whole > 0 { h.compress(input.baseAddress!, blocks: whole) }
+        let rest = input.count - whole * blockBytes
+        // The rest, 0x80, zeros, and the length in bits: one block, or two when the rest
+        // leaves no room for the 8 bytes of length.
+        let tailBytes = rest < blockBytes - 8 ? blockBytes : 2 * blockBytes
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 2 * blockBytes) { tail in
+            for k in 0..<rest { tail[k] = input[whole * blockBytes + k] }
+            tail[rest] = 0x80
+            for k in (rest + 1)..<tailBytes { tail[k] = 0 }
+            let bitLength = UInt64(input.count) &* 8
+            for k in 0..<8 { tail[tailBytes - 1 - k] = UInt8(truncatingIfNeeded: bitLength >> UInt64(8 * k)) }
+            h.compress(UnsafePointer(tail.baseAddress!), blocks: tailBytes / blockBytes)
         }
+        let (h0, h1, h2, h3, h4, h5, h6, h7) = h.state
+        return Digest(UInt64(h0) << 32 | UInt64(h1), UInt64(h2) << 32 | UInt64(h3), UInt64(h4) << 32 | UInt64(h5), UInt64(h6) << 32 | UInt64(h7))
+    }
+
+    /// A SHA-256 digest as a value: 32 bytes in four words, big-endian, so comparing and
+    /// keeping one allocates nothing.
+    public struct Digest: Hashable, Sendable {
+        let w0, w1, w2, w3: UInt64
+
+        init(_ w0: UInt64, _ w1: UInt64, _ w2: UInt64, _ w3: UInt64) { (self.w0, self.w1, self.w2, self.w3) = (w0, w1, w2, w3) }
+
+        /// The digest these 32 bytes spell; nil for any other length.
+        public init?(_ bytes: UnsafeRawBufferPointer) {
+            guard bytes.count == SHA256.digestBytes else { return nil }
+            func word(_ i: Int) -> UInt64 {
+                var w: UInt64 = 0
+                for k in 0..<8 { w = w << 8 | UInt64(bytes[8 * i + k]) }
+                return w
+            }
+            self.init(word(0), word(1), word(2), word(3))
+        }
+
+        /// The digest these 32 bytes spell; nil for any other length.
+        public init?(_ bytes: [UInt8]) {
+            guard let d = bytes.withUnsafeBytes({ Digest($0) }) else { return nil }
+            self = d
+        }
+
+        /// The 32 bytes.
+        public var bytes: [UInt8] {
+            [UInt8](unsafeUninitializedCapacity: 32) { out, count in
+                for (i, word) in [w0, w1, w2, w3].enumerated() {
+                    for k in 0..<8 { out[8 * i + k] = UInt8(truncatingIfNeeded: word >> UInt64(56 - 8 * k)) }
+                }
+                count = 32
+            }
+        }
+
+        public var hexString: String { bytes.hexString }
     }
 
     private init(unbuffered: Void) { useHardware = SHA256.hardware }

@@ -99,3 +99,44 @@ import KringTestSupport
                 == "26eb035b3804a2e070f4cc6548a672aaf3d901346f27b4fadd62ed2986211f74")
     }
 }
+
+/// The digest as a value, from bytes in place: the same digest as the array form at every
+/// length around the block edges, and the 32 bytes back.
+@Suite struct DigestValueTests {
+    @Test func theValueDigestEqualsTheArrayDigest() {
+        var rng = SplitMix64(seed: 32)
+        for n in [0, 1, 55, 56, 57, 63, 64, 65, 119, 120, 127, 128, 129, 500, 4_097] {
+            let bytes = (0..<n).map { _ in UInt8(truncatingIfNeeded: rng.next()) }
+            let value = bytes.withUnsafeBufferPointer { SHA256.digest($0) }
+            #expect(value.bytes == SHA256.hash(bytes), "\(n) bytes")
+            #expect(SHA256.Digest(value.bytes) == value)
+            #expect(value.hexString == SHA256.hash(bytes).hexString)
+        }
+    }
+
+    @Test func onlyThirtyTwoBytesSpellADigest() {
+        #expect(SHA256.Digest([UInt8](repeating: 7, count: 31)) == nil)
+        #expect(SHA256.Digest([UInt8](repeating: 7, count: 33)) == nil)
+        #expect(SHA256.Digest([UInt8]()) == nil)
+        let a = SHA256.Digest([UInt8](repeating: 7, count: 32))!
+        var other = [UInt8](repeating: 7, count: 32)
+        other[31] = 8
+        #expect(a != SHA256.Digest(other)!)
+        #expect(a.bytes == [UInt8](repeating: 7, count: 32))
+    }
+}
+
+/// A journal entry's type read from its bytes: every type by its name, nothing else.
+@Suite struct EventTypeBytesTests {
+    @Test func everyTypeAndNothingElse() {
+        func read(_ text: String) -> EventType? { Array(text.utf8).withUnsafeBufferPointer { EventType(utf8: $0) } }
+        for type in EventType.allCases {
+            #expect(read(type.rawValue) == type)
+            #expect(read(type.rawValue + " ") == nil)
+            #expect(read(String(type.rawValue.dropLast())) == nil)
+            #expect(read(type.rawValue.uppercased()) == nil)
+        }
+        #expect(read("") == nil)
+        #expect(read("exchange.recorded\0") == nil)
+    }
+}

@@ -52,6 +52,12 @@ import KringTestSupport
         ("UPDATE transfers SET payer = payer || char(0) WHERE seq = 17", Int64(17)),
         ("UPDATE accounts SET given = given + 1 WHERE member = 'an'", Int64(35)),
         ("UPDATE members SET status = 'suspended' WHERE id = 'els'", Int64(30)),
+        // The chain's own columns: a hash replaced, one byte too long, a previous hash one byte
+        // short, and a NUL after the type (hashed as stored, not cut at the NUL).
+        ("UPDATE journal SET hash = zeroblob(32) WHERE seq = 12", Int64(12)),
+        ("UPDATE journal SET hash = hash || x'00' WHERE seq = 14", Int64(14)),
+        ("UPDATE journal SET prev_hash = substr(prev_hash, 1, 31) WHERE seq = 15", Int64(15)),
+        ("UPDATE journal SET type = type || char(0) WHERE seq = 13", Int64(13)),
         // Every member differs: each finding names its member's last entry; the first is reported.
         ("UPDATE accounts SET given = given + 1", Int64(8)),
     ])

@@ -63,13 +63,17 @@ extension [UInt8] {
     /// Appends `n` in decimal digits, `-` first when negative (Swift's `String(n)`, without the string).
     mutating func appendDecimal(_ n: Int64) {
         if n < 0 { append(UInt8(ascii: "-")) }
-        // The digits of |n|, last first, then reversed into place (Int64.min's magnitude fits a UInt64).
+        // The digits of |n| written last first into a buffer on the stack, then appended at
+        // once (Int64.min's magnitude fits a UInt64, in at most 20 digits).
         var m = n.magnitude
-        let start = count
-        repeat {
-            append(UInt8(ascii: "0") + UInt8(m % 10))
-            m /= 10
-        } while m > 0
-        self[start...].reverse()
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { digits in
+            var i = 20
+            repeat {
+                i -= 1
+                digits[i] = UInt8(ascii: "0") + UInt8(m % 10)
+                m /= 10
+            } while m > 0
+            append(contentsOf: UnsafeBufferPointer(rebasing: digits[i..<20]))
+        }
     }
 }

@@ -11,14 +11,32 @@ public enum Chain {
         // One message, hashed in one call: no string of the header, no hash buffer.
         var message = [UInt8]()
         message.reserveCapacity(previous.count + 42 + type.utf8.count + payload.count)
+        var type = type
+        type.withUTF8 { t in
+            previous.withUnsafeBytes { p in
+                payload.withUnsafeBytes { b in
+                    _ = appendMessage(to: &message, previous: p, seq: seq, timestamp: timestamp, type: UnsafeRawBufferPointer(t), payload: b)
+                }
+            }
+        }
+        return SHA256.hash(message)
+    }
+
+    /// Appends the message an entry's hash covers to `message`: the previous hash, then
+    /// `<seq>\n<ts>\n<type>\n`, then the payload. Returns where its type and its payload start.
+    @discardableResult
+    public static func appendMessage(to message: inout [UInt8], previous: UnsafeRawBufferPointer, seq: Int64, timestamp: Int64,
+                                     type: UnsafeRawBufferPointer, payload: UnsafeRawBufferPointer) -> (type: Int, payload: Int) {
         message.append(contentsOf: previous)
         message.appendDecimal(seq)
         message.append(0x0a)
         message.appendDecimal(timestamp)
         message.append(0x0a)
-        message.append(contentsOf: type.utf8)
+        let typeStart = message.count
+        message.append(contentsOf: type)
         message.append(0x0a)
+        let payloadStart = message.count
         message.append(contentsOf: payload)
-        return SHA256.hash(message)
+        return (typeStart, payloadStart)
     }
 }

@@ -192,6 +192,17 @@ public enum EventType: String, Sendable, CaseIterable {
     case challengePledged = "challenge.pledged"
     case challengeClosed = "challenge.closed"
     case introductionMade = "introduction.made"
+
+    /// The type whose journal name these bytes spell, without making a string of them.
+    public init?(utf8 bytes: UnsafeBufferPointer<UInt8>) {
+        for (name, type) in EventType.names where name.count == bytes.count && name.elementsEqual(bytes) {
+            self = type
+            return
+        }
+        return nil
+    }
+
+    private static let names: [([UInt8], EventType)] = allCases.map { (Array($0.rawValue.utf8), $0) }
 }
 
 /// What happened: the only thing the journal stores. Every event is the outcome of one
@@ -376,6 +387,11 @@ public enum Event: Sendable, Equatable {
     /// canonical encoding of an event the decoder accepts (so `payloadBytes(actor:)` would give
     /// them back); nil otherwise, and then `init(type:payload:)` reads it (`PayloadReader`).
     public static func reading(type: EventType, canonicalPayload payload: [UInt8]) -> (event: Event, actor: Actor?)? {
+        payload.withUnsafeBufferPointer { PayloadReader.event(type: type, payload: $0) }
+    }
+
+    /// `reading(type:canonicalPayload:)` on bytes in place (a payload inside a larger buffer).
+    public static func reading(type: EventType, canonicalPayload payload: UnsafeBufferPointer<UInt8>) -> (event: Event, actor: Actor?)? {
         PayloadReader.event(type: type, payload: payload)
     }
 

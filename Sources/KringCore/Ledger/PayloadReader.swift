@@ -16,11 +16,9 @@ struct PayloadReader {
 
     /// The event in `payload` of journal type `type`, with the actor it names (nil when it
     /// names none); nil when the type is not one read here or the bytes are not as expected.
-    static func event(type: EventType, payload: [UInt8]) -> (event: Event, actor: Actor?)? {
-        payload.withUnsafeBufferPointer { bytes in
-            var reader = PayloadReader(bytes)
-            return reader.event(type: type)
-        }
+    static func event(type: EventType, payload: UnsafeBufferPointer<UInt8>) -> (event: Event, actor: Actor?)? {
+        var reader = PayloadReader(payload)
+        return reader.event(type: type)
     }
 
     private mutating func event(type: EventType) -> (event: Event, actor: Actor?)? {

@@ -62,7 +62,7 @@ public enum Verifier {
         var memberEventSeq = [MemberID: Int64]()
         var exchangeSeq = ExchangeSeqs()
         var legacy = [Int64]()
-        var prev = Chain.genesis
+        var prev = SHA256.Digest(Chain.genesis)!
         var expected: Int64 = 1
         var lastTs: Int64 = .min
         var headSeen: (seq: Int64, ts: Int64)?
@@ -75,13 +75,19 @@ public enum Verifier {
         // applies the checked chunks, in order.
         let rows = try db.prepare("SELECT seq, ts, type, payload, prev_hash, hash FROM journal ORDER BY seq")
         var exhausted = false  // stepping a finished statement again would restart it
-        func readChunk() throws(StoreError) -> [RawEntry] {
-            var chunk = [RawEntry]()
-            chunk.reserveCapacity(chunkSize)
-            while !exhausted, chunk.count < chunkSize {
+        func readChunk() throws(StoreError) -> JournalChunk {
+            var chunk = JournalChunk()
+            chunk.rows.reserveCapacity(chunkSize)
+            chunk.bytes.reserveCapacity(chunkSize * 640)
+            while !exhausted, chunk.rows.count < chunkSize {
                 guard try rows.step() else { exhausted = true; break }
-                chunk.append(RawEntry(seq: rows.int(0), ts: rows.int(1), type: rows.text(2), payload: rows.textBytes(3),
-                                      previous: rows.blob(4), hash: rows.blob(5)))
+                let start = chunk.bytes.count
+                let previous = rows.columnBytes(4, text: false)
+                let at = Chain.appendMessage(to: &chunk.bytes, previous: previous, seq: rows.int(0), timestamp: rows.int(1),
+                                             type: rows.columnBytes(2, text: true), payload: rows.columnBytes(3, text: true))
+                chunk.rows.append(JournalChunk.Row(seq: rows.int(0), ts: rows.int(1), start: start, type: at.type, payload: at.payload,
+                                                   end: chunk.bytes.count, previous: SHA256.Digest(previous),
+                                                   hash: SHA256.Digest(rows.columnBytes(5, text: false))))
             }
             return chunk
         }
@@ -90,7 +96,7 @@ public enum Verifier {
         func refill() throws(StoreError) {
             while inFlight.count < chunksInFlight {
                 let chunk = try readChunk()
-                if chunk.isEmpty { return }
+                if chunk.rows.isEmpty { return }
                 inFlight.append(CheckedChunk(chunk, onAnotherThread: parallel))
             }
         }
@@ -99,16 +105,16 @@ public enum Verifier {
             let current = inFlight.removeFirst()
             try refill()
             for entry in current.wait() {
-                let seq = entry.raw.seq, ts = entry.raw.ts
+                let seq = entry.seq, ts = entry.ts
                 guard seq == expected else {
                     diverge(expected, seq > expected ? "entry \(expected) is missing (the next entry is \(seq))" : "entry \(seq) is out of order")
                     break journal
                 }
-                guard entry.raw.previous == prev else { diverge(seq, "previous hash does not match entry \(seq - 1)'s hash"); break journal }
+                guard entry.previous == prev else { diverge(seq, "previous hash does not match entry \(seq - 1)'s hash"); break journal }
                 if let problem = entry.problem { diverge(seq, problem); break journal }
                 guard ts >= lastTs, let event = entry.event else { diverge(seq, "timestamp goes backwards"); break journal }
                 if entry.legacy { legacy.append(seq) }
-                let hash = entry.raw.hash
+                let hash = entry.hash
                 do {
                     try state.apply(event, timestamp: ts)
                 } catch {
@@ -132,6 +138,8 @@ public enum Verifier {
                 headSeen = (seq, ts)
                 expected += 1
             }
+            // The chunk's events are freed on another thread too, off this one's path.
+            if parallel { DispatchQueue.global().async { withExtendedLifetime(current) {} } }
         }
         if divergences.isEmpty, postings.pending {
             diverge(postings.seq, "a posting at \(postings.seq) belongs to no journal entry")
@@ -334,19 +342,30 @@ final class RowStream {
     }
 }
 
-/// A journal row as stored.
-struct RawEntry: Sendable {
-    let seq: Int64
-    let ts: Int64
-    let type: String
-    let payload: [UInt8]
-    let previous: [UInt8]
-    let hash: [UInt8]
+/// Journal rows read in one go, to be checked on another thread: each row's hash message (its
+/// stored previous hash, `<seq>\n<ts>\n<type>\n`, its payload: `Chain.appendMessage`) laid end
+/// to end in one buffer, with no array or string per row.
+struct JournalChunk: Sendable {
+    struct Row: Sendable {
+        let seq: Int64
+        let ts: Int64
+        /// Where its message, type and payload start in `bytes`, and where it ends.
+        let start: Int, type: Int, payload: Int, end: Int
+        /// The stored previous hash and hash, when they are 32 bytes long.
+        let previous: SHA256.Digest?
+        let hash: SHA256.Digest?
+    }
+
+    var rows: [Row] = []
+    var bytes: [UInt8] = []
 }
 
 /// A row whose own hash and encoding were checked: the decoded event, or what is wrong.
 struct CheckedEntry: Sendable {
-    let raw: RawEntry
+    let seq: Int64
+    let ts: Int64
+    let previous: SHA256.Digest?
+    let hash: SHA256.Digest
     let event: Event?
     let problem: String?
     /// The entry was written before typed identities and holds an id in a legacy form.
@@ -354,34 +373,38 @@ struct CheckedEntry: Sendable {
 
     /// Checks that the stored hash covers the stored content (given the stored previous hash),
     /// and that the payload decodes to an event whose canonical encoding is those very bytes.
-    init(_ raw: RawEntry) {
-        self.raw = raw
-        let hash = Chain.hash(previous: raw.previous, seq: raw.seq, timestamp: raw.ts, type: raw.type, payload: raw.payload)
-        guard hash == raw.hash else {
+    init(_ row: JournalChunk.Row, in bytes: UnsafeBufferPointer<UInt8>) {
+        (seq, ts, previous) = (row.seq, row.ts, row.previous)
+        hash = SHA256.digest(UnsafeBufferPointer(rebasing: bytes[row.start..<row.end]))
+        guard row.hash == hash else {
             event = nil
             problem = "hash does not match the entry's content"
             return
         }
+        let typeBytes = UnsafeBufferPointer(rebasing: bytes[row.type..<(row.payload - 1)])
+        let payloadBytes = UnsafeBufferPointer(rebasing: bytes[row.payload..<row.end])
         // The commonest entries, read straight from their bytes, canonical by construction.
-        if let type = EventType(rawValue: raw.type), let (e, _) = Event.reading(type: type, canonicalPayload: raw.payload) {
+        if let known = EventType(utf8: typeBytes), let (e, _) = Event.reading(type: known, canonicalPayload: payloadBytes) {
             event = e
             problem = nil
             return
         }
-        guard let json = try? JSON.parse(raw.payload) else {
+        let type = String(decoding: typeBytes, as: UTF8.self)
+        let payload = Array(payloadBytes)
+        guard let json = try? JSON.parse(payload) else {
             event = nil
-            problem = "payload of \(raw.type) is not JSON"
+            problem = "payload of \(type) is not JSON"
             return
         }
         // Who acted; entries written before the actor was journaled name nobody.
         let named = Event.journaledActor(in: json)
         if case .some(.none) = named {
             event = nil
-            problem = "payload of \(raw.type) names an actor that is not one"
+            problem = "payload of \(type) names an actor that is not one"
             return
         }
         let actor = named ?? nil
-        if let e = Event(type: raw.type, payload: json), e.payloadBytes(actor: actor) == raw.payload {
+        if let e = Event(type: type, payload: json), e.payloadBytes(actor: actor) == payload {
             event = e
             problem = nil
             return
@@ -389,15 +412,15 @@ struct CheckedEntry: Sendable {
         // Written before typed identities? Read ids in their legacy form; the entry is then
         // exactly the canonical encoding of its event with those ids as they were written.
         var ids = IDReading(allowsLegacy: true)
-        if let e = Event(type: raw.type, payload: json, ids: &ids), !ids.legacy.isEmpty,
-           CheckedEntry.restoring(ids.legacy, in: e.payloadBytes(actor: actor)) == raw.payload {
+        if let e = Event(type: type, payload: json, ids: &ids), !ids.legacy.isEmpty,
+           CheckedEntry.restoring(ids.legacy, in: e.payloadBytes(actor: actor)) == payload {
             event = e
             problem = nil
             legacy = true
             return
         }
         event = nil
-        problem = "payload is not a canonical \(raw.type) event"
+        problem = "payload is not a canonical \(type) event"
     }
 
     /// `payload` with each canonical id put back as the legacy text it was read from (whole
@@ -439,16 +462,20 @@ final class CheckedChunk: @unchecked Sendable {
     private var result: [CheckedEntry] = []
     private let done = DispatchSemaphore(value: 0)
 
-    init(_ rows: [RawEntry], onAnotherThread: Bool) {
+    init(_ chunk: JournalChunk, onAnotherThread: Bool) {
         guard onAnotherThread else {
-            result = rows.map(CheckedEntry.init)
+            result = CheckedChunk.check(chunk)
             done.signal()
             return
         }
         DispatchQueue.global().async { [self] in
-            result = rows.map(CheckedEntry.init)
+            result = CheckedChunk.check(chunk)
             done.signal()
         }
+    }
+
+    private static func check(_ chunk: JournalChunk) -> [CheckedEntry] {
+        chunk.bytes.withUnsafeBufferPointer { bytes in chunk.rows.map { CheckedEntry($0, in: bytes) } }
     }
 
     func wait() -> [CheckedEntry] {

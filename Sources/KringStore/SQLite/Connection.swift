@@ -254,6 +254,14 @@ public final class Statement {
         guard n > 0, let p = sqlite3_column_blob(stmt, col) else { return [] }
         return Array(UnsafeRawBufferPointer(start: p, count: n))
     }
+    /// The column's bytes in place, as text (`text: true`) or as a blob: valid only until the
+    /// statement steps or resets, so for copying at once.
+    func columnBytes(_ col: Int32, text: Bool) -> UnsafeRawBufferPointer {
+        let p = text ? UnsafeRawPointer(sqlite3_column_text(stmt, col)) : sqlite3_column_blob(stmt, col)
+        let n = Int(sqlite3_column_bytes(stmt, col))
+        guard let p, n > 0 else { return UnsafeRawBufferPointer(start: nil, count: 0) }
+        return UnsafeRawBufferPointer(start: p, count: n)
+    }
     /// The column's bytes as text would be stored (for hashing exactly what is on disk).
     public func textBytes(_ col: Int32) -> [UInt8] {
         guard let p = sqlite3_column_text(stmt, col) else { return [] }
