@@ -47,6 +47,19 @@ struct PayloadReaderTests {
                                                                place: "Kerkstraat 1", availability: "ma–vr", expires: Day(20030), version: 1, challenge: "ch-2"))), nil),
             (.listingEdited(ListingEdited(listing: ListingInfo(id: "of-12", author: "bram", kind: .goods, domain: "food", title: "Soep", text: "é",
                                                                place: nil, availability: "za", expires: Day(20031), version: 3))), .coordinator),
+            (.listingRenewed(ListingRenewed(id: "rq-4", expires: Day(20040))), .member("an")),
+            (.listingRenewed(ListingRenewed(id: "of-1234567", expires: Day(1))), nil),
+            (.listingWithdrawn(ListingWithdrawn(id: "of-12", by: .member("bram"))), .member("bram")),
+            (.listingWithdrawn(ListingWithdrawn(id: "rq-4", by: Actor(journal: "coordinator:tk-2")!)), .coordinator),
+            (.goodsLent(GoodsLent(loan: LoanInfo(id: "ln-3", lender: "stad", borrower: "an", what: "Ladder \"lang\"\n", offer: nil,
+                                                 lent: Day(20000), due: Day(20014)))), .member("stad")),
+            (.goodsLent(GoodsLent(loan: LoanInfo(id: "ln-30", lender: "stad", borrower: "an", what: "", offer: "of-12", lent: Day(20000), due: Day(1)))), nil),
+            (.goodsLent(GoodsLent(loan: LoanInfo(id: "ln-4", lender: "an", borrower: "stad", what: "€", offer: "rq-9", lent: Day(0), due: Day(0)))), .coordinator),
+            (.goodsReturned(GoodsReturned(id: "ln-3", on: Day(20010))), .coordinator),
+            (.goodsReturned(GoodsReturned(id: "ln-99", on: Day(20010))), nil),
+            (.spaceBooked(SpaceBooked(booking: BookingInfo(id: "bk-2", offer: "of-12", member: "an", date: Day(20005), start: 600, end: 720, people: 8))), .member("an")),
+            (.spaceBooked(SpaceBooked(booking: BookingInfo(id: "bk-20", offer: "of-1", member: "bram", date: Day(20005), start: -5, end: Int64.max, people: 0,
+                                                           question: "Kan ik \"iets\" vragen?\n"))), nil),
         ]
     }
 
@@ -75,7 +88,7 @@ struct PayloadReaderTests {
     func leavesTheRestToTheDecoder() {
         let proposed = Self.events[0].0.payloadBytes(actor: .member("an"))
         #expect(Event.reading(type: .exchangeConsented, canonicalPayload: proposed) == nil)
-        for other in [Event.exchangeConsented(ExchangeConsented(id: "ex-1", member: "an")), .listingWithdrawn(ListingWithdrawn(id: "of-1", by: .member("b"))),
+        for other in [Event.exchangeConsented(ExchangeConsented(id: "ex-1", member: "an")), .spaceCancelled(SpaceCancelled(id: "bk-1", by: .member("b"))),
                       .memberSuspended(MemberSuspended(id: "an"))] {
             #expect(Event.reading(type: other.type, canonicalPayload: other.payloadBytes) == nil)
         }
@@ -163,6 +176,26 @@ struct PayloadReaderTests {
             #expect(Self.alike(.exchangeCancelled, Array(variant.utf8)) == (true, false), "\(variant)")
         }
         #expect(Self.alike(.exchangeRejected, Array(#"{"by":"bram","id":"ex-7","reason":"x"}"#.utf8)) == (true, true))
+        // A booking's question is written only when asked, a loan's offer is null or a listing,
+        // a withdrawal is by an actor, a renewal's day is a day.
+        let booking = #"{"booking":{"date":"2024-10-04","end":720,"id":"bk-2","member":"an","offer":"of-12","people":8,"question":"q","start":600}}"#
+        #expect(Self.alike(.spaceBooked, Array(booking.utf8)) == (true, true))
+        let loan = #"{"loan":{"borrower":"an","due":"2024-10-04","id":"ln-3","lender":"stad","lent":"2024-10-04","offer":null,"what":"x"}}"#
+        #expect(Self.alike(.goodsLent, Array(loan.utf8)) == (true, true))
+        for (type, variant) in [(EventType.spaceBooked, booking.replacingOccurrences(of: "\"q\"", with: "null")),
+                                (.spaceBooked, booking.replacingOccurrences(of: "\"of-12\"", with: "null")),
+                                (.spaceBooked, booking.replacingOccurrences(of: "\"bk-2\"", with: "\"bk-02\"")),
+                                (.goodsLent, loan.replacingOccurrences(of: "null", with: "\"\"")),
+                                (.goodsLent, loan.replacingOccurrences(of: "null", with: "\"ch-1\"")),
+                                (.goodsLent, loan.replacingOccurrences(of: "\"stad\"", with: "null")),
+                                (.listingWithdrawn, #"{"by":"nobody!","id":"of-1"}"#),
+                                (.listingWithdrawn, #"{"by":"coordinator","id":"ex-1"}"#),
+                                (.listingRenewed, #"{"expires":"2024-13-01","id":"of-1"}"#),
+                                (.goodsReturned, #"{"id":"ln-1","on":null}"#)] {
+            #expect(Self.alike(type, Array(variant.utf8)) == (true, false), "\(variant)")
+        }
+        #expect(Self.alike(.listingWithdrawn, Array(#"{"by":"coordinator","id":"of-1"}"#.utf8)) == (true, true))
+        #expect(Self.alike(.listingRenewed, Array(#"{"expires":"2024-12-01","id":"rq-1"}"#.utf8)) == (true, true))
         for (type, variant) in [(EventType.exchangeExpired, #"{"id":"ex-7"}"#), (.exchangeExpired, #"{"id":"ex-7","reason":3}"#)] {
             let (same, read) = Self.alike(type, Array(variant.utf8))
             #expect(same && !read, "\(variant)")

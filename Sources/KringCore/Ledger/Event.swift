@@ -383,7 +383,8 @@ public enum Event: Sendable, Equatable {
 
     /// The event of a journal entry read straight from its bytes, with the actor it names, for
     /// the commonest types (exchanges proposed, confirmed, recorded, rejected, cancelled and
-    /// expired, members added, listings posted and edited) when the bytes are the
+    /// expired; members added; listings posted, edited, renewed and withdrawn; goods lent and
+    /// returned; spaces booked) when the bytes are the
     /// canonical encoding of an event the decoder accepts (so `payloadBytes(actor:)` would give
     /// them back); nil otherwise, and then `init(type:payload:)` reads it (`PayloadReader`).
     public static func reading(type: EventType, canonicalPayload payload: [UInt8]) -> (event: Event, actor: Actor?)? {
