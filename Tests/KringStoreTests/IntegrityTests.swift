@@ -271,3 +271,76 @@ final class LineCollector: @unchecked Sendable {
         #expect(try Reader(path: path).search("koken", filter: ListingFilter(), today: clock.today).count == 1)
     }
 }
+
+/// The projections' descriptive columns (a member's name, an offer's title, a loan's
+/// description, a booking's hours, a challenge's text) are recomputed from the journal too:
+/// changed behind the ledger's back, verify names the row, the field and the entry.
+@Suite(.serialized) struct DescriptiveTamperTests {
+    static let person = "(SELECT id FROM members WHERE kind = 'person' ORDER BY id LIMIT 1)"
+
+    @Test(arguments: [
+        ("UPDATE members SET name = 'Mallory' WHERE id = \(person)", "name", nil),
+        ("UPDATE members SET neighbourhood = 'Elders' WHERE id = \(person)", "neighbourhood", nil),
+        ("UPDATE members SET domains = 'x' WHERE id = \(person)", "domains", nil),
+        ("UPDATE members SET joined = '2001-01-01' WHERE id = \(person)", "joined", nil),
+        ("UPDATE listings SET title = 'Gestolen' WHERE num = 3", "title", "SELECT updated_seq FROM listings WHERE num = 3"),
+        ("UPDATE listings SET text = text || '!' WHERE num = 4", "text", "SELECT updated_seq FROM listings WHERE num = 4"),
+        ("UPDATE listings SET place = 'Elders' WHERE num = 5", "place", "SELECT updated_seq FROM listings WHERE num = 5"),
+        ("UPDATE listings SET author = \(person) WHERE num = 6 AND author != \(person)", "author", "SELECT updated_seq FROM listings WHERE num = 6"),
+        ("UPDATE loans SET what = 'Goud' WHERE num = 1", "description", "SELECT updated_seq FROM loans WHERE num = 1"),
+        ("UPDATE loans SET lent = lent - 1 WHERE num = 2", "day lent", "SELECT updated_seq FROM loans WHERE num = 2"),
+        ("UPDATE bookings SET start = start + 60 WHERE num = 1", "start", "SELECT updated_seq FROM bookings WHERE num = 1"),
+        ("UPDATE bookings SET member = \(person) WHERE num = 2 AND member != \(person)", "member", "SELECT updated_seq FROM bookings WHERE num = 2"),
+        ("UPDATE challenges SET title = 'Iets anders' WHERE num = 1", "title", "SELECT updated_seq FROM challenges WHERE num = 1"),
+        ("UPDATE challenges SET domains = 'x' WHERE num = 2", "domains", "SELECT updated_seq FROM challenges WHERE num = 2"),
+    ] as [(String, String, String?)])
+    func verifyNamesTheFieldAndTheEntry(sql: String, field: String, seqSQL: String?) throws {
+        let dir = TempDir("tamper-fields"); defer { dir.remove() }
+        let path = dir.file("d.sqlite")
+        _ = try DemoCommunity.build(at: path, options: DemoOptions(members: 200, months: 4, endDay: Day(iso: "2026-11-29")!))
+        #expect(try Verifier.verify(path: path).ok)
+        let db = try Connection(path: path)
+        let seq = try seqSQL.flatMap { q throws in try db.scalarInt(q) }
+        try db.execute(sql)
+        #expect(db.changes == 1, "\(sql) changed \(db.changes) rows")
+        let report = try Verifier.verify(path: path)
+        let reason = report.divergence?.reason ?? ""
+        #expect(reason.hasSuffix("differs from the journal in its \(field)"), "\(sql): \(reason)")
+        if let seq { #expect(report.divergence?.seq == seq, "\(sql): \(String(describing: report.divergence))") }
+    }
+}
+
+/// An exchange's row and its parties, as its proposing or recording entry gave them.
+@Suite(.serialized) struct ExchangeTamperTests {
+    static let outsider = "(SELECT id FROM members WHERE kind = 'person' AND id NOT IN (SELECT member FROM exchange_parties WHERE exchange = 14) ORDER BY id LIMIT 1)"
+
+    @Test(arguments: [
+        ("UPDATE exchanges SET what = 'iets anders' WHERE num = 10", Int64(10)),
+        ("UPDATE exchanges SET domain = 'x' WHERE num = 11", 11),
+        ("UPDATE exchanges SET quantity = quantity + 1 WHERE num = 12", 12),
+        ("UPDATE exchanges SET date = '2001-01-01' WHERE num = 13", 13),
+        ("UPDATE exchanges SET expires_at = 1 WHERE num = 9", 9),
+        ("UPDATE exchanges SET links = 'rq-1' WHERE num = 19", 19),
+        ("UPDATE exchanges SET reason = 'verzonnen' WHERE num = (SELECT MIN(num) FROM exchanges WHERE recorded = 1)", 0),
+        ("UPDATE exchanges SET proposer = NULL WHERE num = (SELECT MIN(num) FROM exchanges WHERE proposer IS NOT NULL)", 0),
+        ("UPDATE exchange_parties SET member = \(outsider) WHERE exchange = 14 AND role = 'receiver'", 14),
+        ("DELETE FROM exchange_parties WHERE exchange = 15 AND role = 'provider'", 15),
+        ("UPDATE exchange_parties SET role = CASE role WHEN 'provider' THEN 'receiver' ELSE 'provider' END WHERE exchange = 16", 16),
+        ("UPDATE exchange_parties SET position = position + 1 WHERE exchange = 17", 17),
+        ("INSERT INTO exchange_parties(exchange, member, role, position, consented) SELECT 18, id, 'receiver', 9, 1 FROM members WHERE kind = 'company' AND id NOT IN (SELECT member FROM exchange_parties WHERE exchange = 18) LIMIT 1", 18),
+    ] as [(String, Int64)])
+    func verifyNamesTheExchange(sql: String, num: Int64) throws {
+        let dir = TempDir("tamper-exchange"); defer { dir.remove() }
+        let path = dir.file("d.sqlite")
+        _ = try DemoCommunity.build(at: path, options: DemoOptions(members: 200, months: 4, endDay: Day(iso: "2026-11-29")!))
+        let db = try Connection(path: path)
+        let target = num > 0 ? num : try #require(try db.scalarInt(sql.contains("recorded = 1") ? "SELECT MIN(num) FROM exchanges WHERE recorded = 1"
+                                                                      : "SELECT MIN(num) FROM exchanges WHERE proposer IS NOT NULL"))
+        let seq = try #require(try db.scalarInt("SELECT updated_seq FROM exchanges WHERE num = ?", .int(target)))
+        try db.execute(sql)
+        #expect(db.changes >= 1, "\(sql) changed nothing")
+        let report = try Verifier.verify(path: path)
+        #expect(report.divergence?.reason == "exchange ex-\(target)'s description or parties differ from the journal", "\(sql): \(String(describing: report.divergence))")
+        #expect(report.divergence?.seq == seq, "\(sql): \(String(describing: report.divergence))")
+    }
+}

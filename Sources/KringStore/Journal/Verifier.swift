@@ -61,6 +61,8 @@ public enum Verifier {
         // posting's entry comes from the postings once they are known to match (`lastSeq`).
         var memberEventSeq = [MemberID: Int64]()
         var exchangeSeq = ExchangeSeqs()
+        // What each exchange's row and parties must hold besides their state, by number.
+        var exchangeFingerprints = [Int]()
         var legacy = [Int64]()
         var prev = SHA256.Digest(Chain.genesis)!
         var expected: Int64 = 1
@@ -125,6 +127,7 @@ public enum Verifier {
                 if let (at, reason) = try postings.matchPostings(of: posted, at: seq) { diverge(at, reason); break journal }
                 if let (at, reason) = try transfers.matchTransfers(posted, at: seq) { diverge(at, reason); break journal }
                 if let x = event.exchangeID { exchangeSeq[x] = seq }
+                if let f = entry.exchangeFingerprint { exchangeFingerprints.append(f) }
                 if case .memberAdded(let e) = event { memberEventSeq[e.member.id] = seq }
                 if case .memberLimitsSet(let e) = event { memberEventSeq[e.id] = seq }
                 if case .memberSuspended(let e) = event { memberEventSeq[e.id] = seq }
@@ -160,31 +163,66 @@ public enum Verifier {
                 _ = try lastPosting.step()
                 return max(lastPosting.optionalInt(0) ?? 1, memberEventSeq[id] ?? 1)
             }
-            try compareProjections(db, state: state, lastSeq: lastSeq, exchangeSeq: exchangeSeq, diverge: diverge)
+            try compareProjections(db, state: state, lastSeq: lastSeq, exchangeSeq: exchangeSeq, exchangeFingerprints: exchangeFingerprints,
+                                   diverge: diverge)
         }
         let first = divergences.min { $0.seq < $1.seq }
         return VerifyReport(entries: entries, head: headSeen.map { LedgerHead(seq: $0.seq, hash: prev.hexString, timestamp: $0.ts) }, divergence: first,
                             legacyIDs: legacy)
     }
 
+    /// The fingerprint of what an exchange's row and parties hold besides its state, from the
+    /// entry that proposed or recorded it (`compareProjections` computes it from the rows, as
+    /// `Projector` writes them).
+    static func fingerprint(_ x: ExchangeInfo, recorded: Bool, reason: String?) -> Int {
+        var f = Fingerprint()
+        f.text(x.proposer?.handle)
+        f.text(x.kind.rawValue)
+        f.text(x.domain)
+        f.text(x.what)
+        f.int(x.quantity)
+        f.text(x.date.description)
+        f.int(x.expiresAt)
+        f.int(recorded ? 1 : 0)
+        f.text(reason)
+        f.text(x.links.map(\.description).joined(separator: ","))
+        var parties = PartyFingerprints()
+        for (list, role) in [(x.providers, PartyRole.provider), (x.receivers, .receiver)] {
+            var roleText = role.rawValue
+            roleText.withUTF8 { r in
+                for (position, m) in list.enumerated() {
+                    var handle = m.handle
+                    handle.withUTF8 { parties.add(role: UnsafeRawBufferPointer(r), position: Int64(position), member: UnsafeRawBufferPointer($0)) }
+                }
+            }
+        }
+        parties.write(into: &f)
+        return f.value
+    }
+
     private static func compareProjections(_ db: Connection, state: LedgerState, lastSeq: (MemberID) throws(StoreError) -> Int64, exchangeSeq: ExchangeSeqs,
-                                           diverge: (Int64, String) -> Void) throws(StoreError) {
+                                           exchangeFingerprints: [Int], diverge: (Int64, String) -> Void) throws(StoreError) {
         // Accounts and members.
         var seen = Set<MemberID>()
         // Each balance equals the sum of its postings without summing them again: every posting
         // row was matched, in order, to the postings its journal entry implies, and none was
         // left over, so the rows sum per member to what the replay gives.
         let s = try db.prepare("""
-            SELECT m.id, m.status, m.kind, m.floor_override, m.ceiling_override, a.balance, a.given
+            SELECT m.id, m.status, m.kind, m.floor_override, m.ceiling_override, a.balance, a.given,
+                   m.name, m.neighbourhood, m.domains, m.joined
             FROM members m LEFT JOIN accounts a ON a.member = m.id
             """)
         while try s.step() {
             guard let id = MemberID(canonical: s.text(0)) else { diverge(1, "the projection holds a member \"\(s.text(0).prefix(60))\" whose id is not canonical"); continue }
             seen.insert(id)
             guard let m = state.member(id) else { diverge(try lastSeq(id), "member \(id) is in the projection but not in the journal"); continue }
-            if s.text(1) != m.status.rawValue || s.text(2) != m.info.kind.rawValue
-                || s.optionalInt(3) != m.floorOverride?.value || s.optionalInt(4) != m.ceilingOverride?.value {
-                diverge(try lastSeq(id), "member \(id) differs from the journal")
+            if let field = firstDifference([
+                ("status", s.text(1) == m.status.rawValue), ("kind", s.text(2) == m.info.kind.rawValue),
+                ("floor", s.optionalInt(3) == m.floorOverride?.value), ("ceiling", s.optionalInt(4) == m.ceilingOverride?.value),
+                ("name", s.textEquals(7, m.info.name)), ("neighbourhood", s.optionalText(8) == m.info.neighbourhood),
+                ("domains", s.textEquals(9, m.info.domains.joined(separator: ","))), ("joined", s.textEquals(10, m.info.joined.description)),
+            ]) {
+                diverge(try lastSeq(id), "member \(id) differs from the journal in its \(field)")
             }
             if s.isNull(5) || s.int(5) != m.balance.value {
                 diverge(try lastSeq(id), "balance of \(id) is \(s.optionalInt(5).map { String($0) } ?? "missing") minutes; the journal gives \(m.balance.value)")
@@ -193,52 +231,111 @@ public enum Verifier {
         }
         for id in state.memberOrder where !seen.contains(id) { diverge(try lastSeq(id), "member \(id) is missing from the projection") }
 
-        // Exchanges.
+        // Exchanges: the state, and the row and parties as the proposing or recording entry
+        // gave them (by fingerprint; the parties are read beside the rows, in key order).
         var exSeen = 0
-        let e = try db.prepare("SELECT num, state, credits, end_reason FROM exchanges")
+        let e = try db.prepare("""
+            SELECT num, state, credits, end_reason, proposer, kind, domain, what, quantity, date, expires_at, recorded, reason, links
+            FROM exchanges ORDER BY num
+            """)
+        let parties = try db.prepare("SELECT exchange, member, role, position FROM exchange_parties")
+        var partyPending = try parties.step()
         while try e.step() {
             let id = ExchangeID(uncheckedNumber: e.int(0))
             exSeen += 1
+            var partiesSeen = PartyFingerprints()
+            while partyPending, parties.int(0) <= id.number {
+                if parties.int(0) == id.number {
+                    partiesSeen.add(role: parties.columnBytes(2, text: true), position: parties.int(3), member: parties.columnBytes(1, text: true))
+                }
+                partyPending = try parties.step()
+            }
             guard let x = state.exchange(id) else { diverge(exchangeSeq[id] ?? 1, "exchange \(id) is not in the journal"); continue }
             if e.text(1) != x.state.rawValue || e.int(2) != x.info.credits.value {
                 diverge(exchangeSeq[id] ?? 1, "exchange \(id) is \(e.text(1)) in the projection; the journal gives \(x.state.rawValue)")
             } else if e.optionalText(3) != x.endReason {
                 diverge(exchangeSeq[id] ?? 1, "exchange \(id)'s reason differs from the journal")
+            } else if id.number <= Int64(exchangeFingerprints.count) {
+                var f = Fingerprint()
+                f.text(e.isNull(4) ? nil : e.columnBytes(4, text: true))
+                for col: Int32 in [5, 6, 7] { f.text(e.columnBytes(col, text: true)) }
+                f.int(e.int(8))
+                f.text(e.columnBytes(9, text: true))
+                f.int(e.optionalInt(10))
+                f.int(e.int(11))
+                f.text(e.isNull(12) ? nil : e.columnBytes(12, text: true))
+                f.text(e.columnBytes(13, text: true))
+                partiesSeen.write(into: &f)
+                if f.value != exchangeFingerprints[Int(id.number - 1)] {
+                    diverge(exchangeSeq[id] ?? 1, "exchange \(id)'s description or parties differ from the journal")
+                }
             }
         }
+        if partyPending { diverge(1, "the projection holds parties of exchange \(parties.int(0)), which is not in the journal") }
         // Listings: latest version, expiry and state.
         var listingsSeen = 0
-        let ls = try db.prepare("SELECT num, version, expires, state, updated_seq, fulfilled_by FROM listings")
+        let ls = try db.prepare("""
+            SELECT num, version, expires, state, updated_seq, fulfilled_by, side, author, kind, domain, title, text, place, availability, challenge
+            FROM listings
+            """)
         while try ls.step() {
             listingsSeen += 1
             let at = ls.int(4)
             guard let l = state.listings[ls.int(0)] else { diverge(at, "listing \(ls.int(0)) is not in the journal"); continue }
-            if ls.int(1) != l.info.version || ls.int(2) != l.info.expires.number || (ls.text(3) == "withdrawn") != l.withdrawn
-                || ls.optionalInt(5) != l.fulfilledBy?.number {
-                diverge(at, "listing \(l.info.id) differs from the journal")
+            let info = l.info
+            if let field = firstDifference([
+                ("version", ls.int(1) == info.version), ("expiry", ls.int(2) == info.expires.number), ("state", (ls.text(3) == "withdrawn") == l.withdrawn),
+                ("fulfilment", ls.optionalInt(5) == l.fulfilledBy?.number), ("side", ls.textEquals(6, info.id.side.rawValue)),
+                ("author", ls.textEquals(7, info.author.handle)), ("kind", ls.textEquals(8, info.kind.rawValue)), ("domain", ls.textEquals(9, info.domain)),
+                ("title", ls.textEquals(10, info.title)), ("text", ls.textEquals(11, info.text)), ("place", ls.optionalText(12) == info.place),
+                ("availability", ls.optionalText(13) == info.availability), ("challenge", ls.optionalText(14) == info.challenge?.description),
+            ]) {
+                diverge(at, "listing \(info.id) differs from the journal in its \(field)")
             }
         }
         var loansSeen = 0
-        let lo = try db.prepare("SELECT num, due, returned, updated_seq FROM loans")
+        let lo = try db.prepare("SELECT num, due, returned, updated_seq, lender, borrower, what, offer, lent FROM loans")
         while try lo.step() {
             loansSeen += 1
             guard let l = state.loans[lo.int(0)] else { diverge(lo.int(3), "loan \(lo.int(0)) is not in the journal"); continue }
-            if lo.int(1) != l.info.due.number || lo.optionalInt(2) != l.returned?.number { diverge(lo.int(3), "loan \(l.info.id) differs from the journal") }
+            if let field = firstDifference([
+                ("due day", lo.int(1) == l.info.due.number), ("return", lo.optionalInt(2) == l.returned?.number),
+                ("lender", lo.textEquals(4, l.info.lender.handle)), ("borrower", lo.textEquals(5, l.info.borrower.handle)),
+                ("description", lo.textEquals(6, l.info.what)), ("offer", lo.optionalText(7) == l.info.offer?.description), ("day lent", lo.int(8) == l.info.lent.number),
+            ]) {
+                diverge(lo.int(3), "loan \(l.info.id) differs from the journal in its \(field)")
+            }
         }
         var bookingsSeen = 0
-        let bk = try db.prepare("SELECT num, people, state, updated_seq, settled_by, end_reason, question FROM bookings")
+        let bk = try db.prepare("SELECT num, people, state, updated_seq, settled_by, end_reason, question, offer, member, day, start, end FROM bookings")
         while try bk.step() {
             bookingsSeen += 1
             guard let b = state.bookings[bk.int(0)] else { diverge(bk.int(3), "booking \(bk.int(0)) is not in the journal"); continue }
-            if bk.int(1) != b.info.people || (bk.text(2) == "cancelled") != b.cancelled || bk.optionalInt(4) != b.settledBy?.number || bk.optionalText(5) != b.endReason
-                || bk.optionalText(6) != b.info.question { diverge(bk.int(3), "booking \(b.info.id) differs from the journal") }
+            let info = b.info
+            if let field = firstDifference([
+                ("number of people", bk.int(1) == info.people), ("state", (bk.text(2) == "cancelled") == b.cancelled),
+                ("settlement", bk.optionalInt(4) == b.settledBy?.number), ("reason", bk.optionalText(5) == b.endReason),
+                ("question", bk.optionalText(6) == info.question), ("space", bk.int(7) == info.offer.number), ("member", bk.textEquals(8, info.member.handle)),
+                ("day", bk.int(9) == info.date.number), ("start", bk.int(10) == info.start), ("end", bk.int(11) == info.end),
+            ]) {
+                diverge(bk.int(3), "booking \(info.id) differs from the journal in its \(field)")
+            }
         }
         var challengesSeen = 0
-        let ch = try db.prepare("SELECT num, state, updated_seq, (SELECT COUNT(*) FROM challenge_members m WHERE m.challenge = c.num) FROM challenges c")
+        let ch = try db.prepare("""
+            SELECT num, state, updated_seq, (SELECT COUNT(*) FROM challenge_members m WHERE m.challenge = c.num), author, title, text, domains, ends
+            FROM challenges c
+            """)
         while try ch.step() {
             challengesSeen += 1
             guard let c = state.challenges[ch.int(0)] else { diverge(ch.int(2), "challenge \(ch.int(0)) is not in the journal"); continue }
-            if (ch.text(1) == "closed") != c.closed || ch.int(3) != Int64(c.members.count) { diverge(ch.int(2), "challenge \(c.info.id) differs from the journal") }
+            if let field = firstDifference([
+                ("state", (ch.text(1) == "closed") == c.closed), ("members", ch.int(3) == Int64(c.members.count)),
+                ("author", ch.textEquals(4, c.info.author.handle)), ("title", ch.textEquals(5, c.info.title)), ("text", ch.textEquals(6, c.info.text)),
+                ("domains", ch.textEquals(7, c.info.domains.joined(separator: ","))), ("end", ch.int(8) == c.info.ends.number),
+            ]) {
+                diverge(ch.int(2), "challenge \(c.info.id) differs from the journal in its \(field)")
+            }
         }
         if challengesSeen != state.challenges.count { diverge(1, "the projection holds \(challengesSeen) challenges; the journal \(state.challenges.count)") }
         if try db.scalarInt("SELECT COUNT(*) FROM pledges") != state.pledgeCount { diverge(1, "the projection's pledges differ from the journal") }
@@ -258,6 +355,12 @@ public enum Verifier {
             diverge(exchangeSeq.earliest ?? 1, "the projection holds \(exSeen) exchanges; the journal \(state.exchangeCount)")
         }
     }
+}
+
+/// The name of the first field that differs (`fields` pairs a name with whether the projection
+/// holds what the journal gives), or nil.
+private func firstDifference(_ fields: [(name: String, same: Bool)]) -> String? {
+    fields.first { !$0.same }?.name
 }
 
 /// The last entry that changed each exchange, by number: the journal numbers exchanges in
@@ -370,6 +473,9 @@ struct CheckedEntry: Sendable {
     let problem: String?
     /// The entry was written before typed identities and holds an id in a legacy form.
     private(set) var legacy = false
+    /// For an exchange proposed or recorded: the fingerprint of its row and parties (taken
+    /// where the entry is checked, off the replaying thread).
+    var exchangeFingerprint: Int?
 
     /// Checks that the stored hash covers the stored content (given the stored previous hash),
     /// and that the payload decodes to an event whose canonical encoding is those very bytes.
@@ -475,11 +581,66 @@ final class CheckedChunk: @unchecked Sendable {
     }
 
     private static func check(_ chunk: JournalChunk) -> [CheckedEntry] {
-        chunk.bytes.withUnsafeBufferPointer { bytes in chunk.rows.map { CheckedEntry($0, in: bytes) } }
+        chunk.bytes.withUnsafeBufferPointer { bytes in
+            chunk.rows.map { row in
+                var entry = CheckedEntry(row, in: bytes)
+                switch entry.event {
+                case .exchangeProposed(let e): entry.exchangeFingerprint = Verifier.fingerprint(e.exchange, recorded: false, reason: nil)
+                case .exchangeRecorded(let e): entry.exchangeFingerprint = Verifier.fingerprint(e.exchange, recorded: true, reason: e.reason)
+                default: break
+                }
+                return entry
+            }
+        }
     }
 
     func wait() -> [CheckedEntry] {
         done.wait()
         return result
+    }
+}
+
+/// A fingerprint of projected values: Swift's hasher, keyed afresh in every process, so a row
+/// cannot be forged to match one; each text is prefixed with its length, and a missing value
+/// differs from every text.
+struct Fingerprint {
+    private var hasher = Hasher()
+
+    mutating func text(_ bytes: UnsafeRawBufferPointer?) {
+        guard let bytes else { return hasher.combine(-1) }
+        hasher.combine(bytes.count)
+        hasher.combine(bytes: bytes)
+    }
+
+    mutating func text(_ s: String?) {
+        guard var s else { return hasher.combine(-1) }
+        s.withUTF8 { text(UnsafeRawBufferPointer($0)) }
+    }
+
+    mutating func int(_ n: Int64?) {
+        hasher.combine(n != nil)
+        hasher.combine(n ?? 0)
+    }
+
+    var value: Int { hasher.finalize() }
+}
+
+/// The parties of one exchange as a fingerprint that does not depend on the order they are
+/// read in: each party's own (role, position, member) fingerprint, summed, and how many.
+struct PartyFingerprints {
+    private var sum = 0, count = 0
+
+    mutating func add(role: UnsafeRawBufferPointer, position: Int64, member: UnsafeRawBufferPointer) {
+        var f = Fingerprint()
+        f.text(role)
+        f.int(position)
+        f.text(member)
+        sum &+= f.value
+        count += 1
+    }
+
+    func write(into f: inout Fingerprint) {
+        f.int(Int64(count))
+        f.int(Int64(sum))
     }
 }
