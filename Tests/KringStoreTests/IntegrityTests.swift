@@ -50,6 +50,12 @@ import KringTestSupport
         ("UPDATE transfers SET payee = 'els' WHERE seq = 17", Int64(17)),
         ("UPDATE postings SET member = member || char(0) || 'x' WHERE id = (SELECT MIN(id) FROM postings WHERE seq = 20)", Int64(20)),
         ("UPDATE transfers SET payer = payer || char(0) WHERE seq = 17", Int64(17)),
+        // What a transfer is and when: its kind, its exchange, its day; a posting's day and transfer.
+        ("UPDATE transfers SET kind = 'grant' WHERE seq = 17", Int64(17)),
+        ("UPDATE transfers SET exchange = exchange + 1 WHERE seq = 17", Int64(17)),
+        ("UPDATE transfers SET day = day - 1 WHERE seq = 16", Int64(16)),
+        ("UPDATE postings SET day = day + 1 WHERE id = (SELECT MAX(id) FROM postings WHERE seq = 20)", Int64(20)),
+        ("UPDATE postings SET transfer = transfer - 1 WHERE id = (SELECT MAX(id) FROM postings WHERE seq = 19)", Int64(19)),
         ("UPDATE accounts SET given = given + 1 WHERE member = 'an'", Int64(35)),
         ("UPDATE members SET status = 'suspended' WHERE id = 'els'", Int64(30)),
         // The chain's own columns: a hash replaced, one byte too long, a previous hash one byte

@@ -70,8 +70,9 @@ public enum Verifier {
         var headSeen: (seq: Int64, ts: Int64)?
 
         // Postings and transfers are compared entry by entry, streaming beside the journal.
-        let postings = try RowStream(db, "SELECT seq, member, minutes FROM postings ORDER BY id")
-        let transfers = try RowStream(db, "SELECT seq, payer, payee, minutes FROM transfers ORDER BY id")
+        let postings = try RowStream(db, "SELECT seq, member, minutes, day, transfer FROM postings ORDER BY id")
+        let transfers = try RowStream(db, "SELECT seq, payer, payee, minutes, day, kind, exchange, id FROM transfers ORDER BY id")
+        var days = DayCache()
 
         // Other threads hash and decode chunks of entries while this one reads ahead and
         // applies the checked chunks, in order.
@@ -117,15 +118,23 @@ public enum Verifier {
                 guard ts >= lastTs, let event = entry.event else { diverge(seq, "timestamp goes backwards"); break journal }
                 if entry.legacy { legacy.append(seq) }
                 let hash = entry.hash
+                // The entry's day in the circle's zone: the policy in force before it.
+                let zone = state.policy.zone
                 do {
                     try state.apply(event, timestamp: ts)
                 } catch {
                     diverge(seq, "event cannot follow the ledger: \(error)"); break journal
                 }
-                // The postings and transfers this entry must have produced, row by row.
+                // The transfers and postings this entry must have produced, row by row: who, how
+                // much, what kind, which exchange, on which day, and each posting's transfer.
                 let posted = event.transfers
-                if let (at, reason) = try postings.matchPostings(of: posted, at: seq) { diverge(at, reason); break journal }
-                if let (at, reason) = try transfers.matchTransfers(posted, at: seq) { diverge(at, reason); break journal }
+                if !posted.isEmpty || transfers.pending && transfers.seq <= seq || postings.pending && postings.seq <= seq {
+                    let kind = event.transferKind
+                    let day = days.day(ts, in: zone)
+                    let matched = try transfers.matchTransfers(posted, kind: kind, day: day, at: seq)
+                    if let (at, reason) = matched.divergence { diverge(at, reason); break journal }
+                    if let (at, reason) = try postings.matchPostings(of: posted, transferIDs: matched.ids, day: day, at: seq) { diverge(at, reason); break journal }
+                }
                 if let x = event.exchangeID { exchangeSeq[x] = seq }
                 if let f = entry.exchangeFingerprint { exchangeFingerprints.append(f) }
                 if case .memberAdded(let e) = event { memberEventSeq[e.member.id] = seq }
@@ -399,18 +408,19 @@ final class RowStream {
 
     /// Matches the postings of `transfers` (the payer's minus, then the payee's plus, for each)
     /// at entry `seq`; nil when they are the rows there, else the first divergence.
-    func matchPostings(of transfers: [Transfer], at seq: Int64) throws(StoreError) -> (Int64, String)? {
+    func matchPostings(of transfers: [Transfer], transferIDs: [Int64], day: DayCheck, at seq: Int64) throws(StoreError) -> (Int64, String)? {
         if pending, self.seq < seq { return (self.seq, "a posting at \(self.seq) belongs to no journal entry") }
         var matched = 0
         /// Takes the next row if it is this posting.
-        func matches(_ member: MemberID, _ minutes: Int64) throws(StoreError) -> Bool {
-            guard pending, self.seq == seq, rows.textEquals(1, member.handle), rows.int(2) == minutes else { return false }
+        func matches(_ member: MemberID, _ minutes: Int64, _ transfer: Int64) throws(StoreError) -> Bool {
+            guard pending, self.seq == seq, rows.textEquals(1, member.handle), rows.int(2) == minutes, rows.int(4) == transfer else { return false }
+            guard day.holds(rows.int(3)) else { return false }
             try advance()
             matched += 1
             return true
         }
-        for t in transfers {
-            guard try matches(t.from, -t.minutes.value), try matches(t.to, t.minutes.value) else { break }
+        for (t, id) in zip(transfers, transferIDs) {
+            guard try matches(t.from, -t.minutes.value, id), try matches(t.to, t.minutes.value, id) else { break }
         }
         if matched == 2 * transfers.count, !(pending && self.seq == seq) { return nil }
         let want = transfers.flatMap { [($0.from, -$0.minutes.value), ($0.to, $0.minutes.value)] }
@@ -421,28 +431,84 @@ final class RowStream {
             found.append("\(rows.text(1)) \(rows.int(2))")
             try advance()
         }
+        if found.count == want.count, found.elementsEqual(want.map { "\($0.0) \($0.1)" }) {
+            return (seq, "postings differ from the journal entry in their day or transfer")
+        }
         return (seq, "postings differ from the journal entry (expected \(want.map { "\($0.0) \($0.1)" }), found \(found))")
     }
 
-    /// Matches `transfers` (payer, payee, minutes) at entry `seq`.
-    func matchTransfers(_ transfers: [Transfer], at seq: Int64) throws(StoreError) -> (Int64, String)? {
-        if pending, self.seq < seq { return (self.seq, "a transfer at \(self.seq) belongs to no journal entry") }
+    /// Matches `transfers` (payer, payee, minutes, and the entry's kind, exchange and day) at
+    /// entry `seq`; gives the ids of the rows matched, for their postings.
+    func matchTransfers(_ transfers: [Transfer], kind: (TransferKind, ExchangeID?)?, day: DayCheck, at seq: Int64)
+        throws(StoreError) -> (ids: [Int64], divergence: (Int64, String)?) {
+        if pending, self.seq < seq { return ([], (self.seq, "a transfer at \(self.seq) belongs to no journal entry")) }
+        var ids = [Int64]()
         var differ = false
         for t in transfers {
-            if pending, self.seq == seq, rows.textEquals(1, t.from.handle), rows.textEquals(2, t.to.handle), rows.int(3) == t.minutes.value {
+            if pending, self.seq == seq, rows.textEquals(1, t.from.handle), rows.textEquals(2, t.to.handle), rows.int(3) == t.minutes.value,
+               let (k, exchange) = kind, rows.textEquals(5, k.rawValue), rows.optionalInt(6) == exchange?.number, day.holds(rows.int(4)) {
+                ids.append(rows.int(7))
                 try advance()
             } else {
                 differ = true
                 break
             }
         }
-        if !differ, !(pending && self.seq == seq) { return nil }
+        if !differ, !(pending && self.seq == seq) { return (ids, nil) }
         while pending, self.seq <= seq {
-            if self.seq < seq { return (self.seq, "a transfer at \(self.seq) belongs to no journal entry") }
+            if self.seq < seq { return (ids, (self.seq, "a transfer at \(self.seq) belongs to no journal entry")) }
             try advance()
         }
-        return (seq, "transfers differ from the journal entry")
+        return (ids, (seq, "transfers differ from the journal entry"))
     }
+}
+
+/// The kind and exchange of the transfers an event posts.
+extension Event {
+    fileprivate var transferKind: (TransferKind, ExchangeID?)? {
+        switch self {
+        case .exchangeConfirmed(let e): (.exchange, e.id)
+        case .exchangeRecorded(let e): (.exchange, e.exchange.id)
+        case .exchangeReversed(let e): (.reversal, e.id)
+        case .poolDonated: (.donation, nil)
+        case .poolGranted: (.grant, nil)
+        case .memberLeft: (.settlement, nil)
+        default: nil
+        }
+    }
+}
+
+/// The day an entry falls on in the circle's zone, as the projector computes it
+/// (`Policy.day`), without asking the zone for its offset at every entry: the offset is kept
+/// until the zone's next transition (as Foundation reports them) and for a day at most. A row
+/// whose day differs from it is checked against `Policy.day` itself, so a row is never called
+/// wrong that is right.
+struct DayCache {
+    private var zone: TimeZone?
+    private var offset: Int64 = 0
+    private var validFrom: Int64 = .max, validUntil: Int64 = .min
+
+    mutating func day(_ ts: Int64, in zone: TimeZone) -> DayCheck {
+        if zone != self.zone || ts < validFrom || ts >= validUntil {
+            self.zone = zone
+            let date = Date(timeIntervalSince1970: TimeInterval(ts))
+            offset = Int64(zone.secondsFromGMT(for: date))
+            validFrom = ts
+            let transition = zone.nextDaylightSavingTimeTransition(after: date).map { Int64($0.timeIntervalSince1970.rounded(.down)) } ?? .max
+            validUntil = min(transition, ts + 86_400)
+        }
+        return DayCheck(quick: Day(timestamp: ts + offset), ts: ts, zone: zone)
+    }
+}
+
+/// An entry's day: the quick answer, and the exact one when a row disagrees with it.
+struct DayCheck {
+    let quick: Day
+    let ts: Int64
+    let zone: TimeZone
+
+    /// Whether a row's day is the entry's.
+    func holds(_ day: Int64) -> Bool { day == quick.number || day == Policy.day(ts, in: zone).number }
 }
 
 /// Journal rows read in one go, to be checked on another thread: each row's hash message (its
