@@ -51,6 +51,9 @@ import KringTestSupport
         ("UPDATE postings SET member = member || char(0) || 'x' WHERE id = (SELECT MIN(id) FROM postings WHERE seq = 20)", Int64(20)),
         ("UPDATE transfers SET payer = payer || char(0) WHERE seq = 17", Int64(17)),
         // What a transfer is and when: its kind, its exchange, its day; a posting's day and transfer.
+        // The reason given for the reversal (entry 34), and the policy the writer decides by.
+        ("UPDATE exchanges SET reversal_reason = 'iets anders' WHERE num = 3", Int64(34)),
+        ("UPDATE policies SET payload = replace(payload, '\"pair_cap\":2400', '\"pair_cap\":9999')", Int64(1)),
         ("UPDATE transfers SET kind = 'grant' WHERE seq = 17", Int64(17)),
         ("UPDATE transfers SET exchange = exchange + 1 WHERE seq = 17", Int64(17)),
         ("UPDATE transfers SET day = day - 1 WHERE seq = 16", Int64(16)),
@@ -327,8 +330,10 @@ final class LineCollector: @unchecked Sendable {
         ("UPDATE exchanges SET date = '2001-01-01' WHERE num = 13", 13),
         ("UPDATE exchanges SET expires_at = 1 WHERE num = 9", 9),
         ("UPDATE exchanges SET links = 'rq-1' WHERE num = 19", 19),
-        ("UPDATE exchanges SET reason = 'verzonnen' WHERE num = (SELECT MIN(num) FROM exchanges WHERE recorded = 1)", 0),
-        ("UPDATE exchanges SET proposer = NULL WHERE num = (SELECT MIN(num) FROM exchanges WHERE proposer IS NOT NULL)", 0),
+        ("UPDATE exchanges SET reason = 'verzonnen' WHERE num = (SELECT MIN(num) FROM exchanges WHERE recorded = 1)", -1),
+        ("UPDATE exchanges SET proposer = NULL WHERE num = (SELECT MIN(num) FROM exchanges WHERE proposer IS NOT NULL)", -2),
+        ("DELETE FROM exchange_links WHERE exchange = (SELECT MIN(exchange) FROM exchange_links)", -3),
+        ("UPDATE exchange_links SET target = 'ch-2' WHERE exchange = (SELECT MIN(exchange) FROM exchange_links)", -3),
         ("UPDATE exchange_parties SET member = \(outsider) WHERE exchange = 14 AND role = 'receiver'", 14),
         ("DELETE FROM exchange_parties WHERE exchange = 15 AND role = 'provider'", 15),
         ("UPDATE exchange_parties SET role = CASE role WHEN 'provider' THEN 'receiver' ELSE 'provider' END WHERE exchange = 16", 16),
@@ -340,8 +345,10 @@ final class LineCollector: @unchecked Sendable {
         let path = dir.file("d.sqlite")
         _ = try DemoCommunity.build(at: path, options: DemoOptions(members: 200, months: 4, endDay: Day(iso: "2026-11-29")!))
         let db = try Connection(path: path)
-        let target = num > 0 ? num : try #require(try db.scalarInt(sql.contains("recorded = 1") ? "SELECT MIN(num) FROM exchanges WHERE recorded = 1"
-                                                                      : "SELECT MIN(num) FROM exchanges WHERE proposer IS NOT NULL"))
+        // The exchange the statement changes, when it picks it itself.
+        let picked = [-1: "SELECT MIN(num) FROM exchanges WHERE recorded = 1", -2: "SELECT MIN(num) FROM exchanges WHERE proposer IS NOT NULL",
+                      -3: "SELECT MIN(exchange) FROM exchange_links"]
+        let target = num > 0 ? num : try #require(try db.scalarInt(picked[Int(num)]!))
         let seq = try #require(try db.scalarInt("SELECT updated_seq FROM exchanges WHERE num = ?", .int(target)))
         try db.execute(sql)
         #expect(db.changes >= 1, "\(sql) changed nothing")

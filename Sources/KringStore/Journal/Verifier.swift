@@ -63,6 +63,8 @@ public enum Verifier {
         var exchangeSeq = ExchangeSeqs()
         // What each exchange's row and parties must hold besides their state, by number.
         var exchangeFingerprints = [Int]()
+        // The policy each entry set, as the policies table holds it.
+        var policies = [(seq: Int64, payload: String)]()
         var legacy = [Int64]()
         var prev = SHA256.Digest(Chain.genesis)!
         var expected: Int64 = 1
@@ -137,6 +139,8 @@ public enum Verifier {
                 }
                 if let x = event.exchangeID { exchangeSeq[x] = seq }
                 if let f = entry.exchangeFingerprint { exchangeFingerprints.append(f) }
+                if case .ledgerCreated(let e) = event { policies.append((seq, e.policy.json.canonicalString)) }
+                if case .policyChanged(let e) = event { policies.append((seq, e.policy.json.canonicalString)) }
                 if case .memberAdded(let e) = event { memberEventSeq[e.member.id] = seq }
                 if case .memberLimitsSet(let e) = event { memberEventSeq[e.id] = seq }
                 if case .memberSuspended(let e) = event { memberEventSeq[e.id] = seq }
@@ -174,6 +178,17 @@ public enum Verifier {
             }
             try compareProjections(db, state: state, lastSeq: lastSeq, exchangeSeq: exchangeSeq, exchangeFingerprints: exchangeFingerprints,
                                    diverge: diverge)
+            let p = try db.prepare("SELECT seq, payload FROM policies ORDER BY seq")
+            var seenPolicies = [(seq: Int64, payload: String)]()
+            while try p.step() { seenPolicies.append((p.int(0), p.text(1))) }
+            // The first policy that differs, or the first one only one side has.
+            let first = (0..<max(policies.count, seenPolicies.count)).first { i in
+                i >= policies.count || i >= seenPolicies.count || policies[i] != seenPolicies[i]
+            }
+            if let i = first {
+                let at = i < policies.count ? policies[i].seq : seenPolicies[i].seq
+                diverge(at, "the policy set at entry \(at) differs from the projection's")
+            }
         }
         let first = divergences.min { $0.seq < $1.seq }
         return VerifyReport(entries: entries, head: headSeen.map { LedgerHead(seq: $0.seq, hash: prev.hexString, timestamp: $0.ts) }, divergence: first,
@@ -195,7 +210,7 @@ public enum Verifier {
         f.int(recorded ? 1 : 0)
         f.text(reason)
         f.text(x.links.map(\.description).joined(separator: ","))
-        var parties = PartyFingerprints()
+        var parties = UnorderedFingerprint()
         for (list, role) in [(x.providers, PartyRole.provider), (x.receivers, .receiver)] {
             var roleText = role.rawValue
             roleText.withUTF8 { r in
@@ -204,6 +219,10 @@ public enum Verifier {
                     handle.withUTF8 { parties.add(role: UnsafeRawBufferPointer(r), position: Int64(position), member: UnsafeRawBufferPointer($0)) }
                 }
             }
+        }
+        for link in x.links {
+            var target = link.description
+            target.withUTF8 { parties.add(role: UnsafeRawBufferPointer(start: nil, count: 0), position: -1, member: UnsafeRawBufferPointer($0)) }
         }
         parties.write(into: &f)
         return f.value
@@ -244,26 +263,34 @@ public enum Verifier {
         // gave them (by fingerprint; the parties are read beside the rows, in key order).
         var exSeen = 0
         let e = try db.prepare("""
-            SELECT num, state, credits, end_reason, proposer, kind, domain, what, quantity, date, expires_at, recorded, reason, links
+            SELECT num, state, credits, end_reason, proposer, kind, domain, what, quantity, date, expires_at, recorded, reason, links, reversal_reason
             FROM exchanges ORDER BY num
             """)
-        let parties = try db.prepare("SELECT exchange, member, role, position FROM exchange_parties")
+        let parties = try db.prepare("SELECT exchange, member, role, position FROM exchange_parties ORDER BY exchange")
         var partyPending = try parties.step()
+        let links = try db.prepare("SELECT exchange, target FROM exchange_links ORDER BY exchange")
+        var linkPending = try links.step()
         while try e.step() {
             let id = ExchangeID(uncheckedNumber: e.int(0))
             exSeen += 1
-            var partiesSeen = PartyFingerprints()
+            var partiesSeen = UnorderedFingerprint()
             while partyPending, parties.int(0) <= id.number {
                 if parties.int(0) == id.number {
                     partiesSeen.add(role: parties.columnBytes(2, text: true), position: parties.int(3), member: parties.columnBytes(1, text: true))
                 }
                 partyPending = try parties.step()
             }
+            while linkPending, links.int(0) <= id.number {
+                if links.int(0) == id.number { partiesSeen.add(role: UnsafeRawBufferPointer(start: nil, count: 0), position: -1, member: links.columnBytes(1, text: true)) }
+                linkPending = try links.step()
+            }
             guard let x = state.exchange(id) else { diverge(exchangeSeq[id] ?? 1, "exchange \(id) is not in the journal"); continue }
             if e.text(1) != x.state.rawValue || e.int(2) != x.info.credits.value {
                 diverge(exchangeSeq[id] ?? 1, "exchange \(id) is \(e.text(1)) in the projection; the journal gives \(x.state.rawValue)")
             } else if e.optionalText(3) != x.endReason {
                 diverge(exchangeSeq[id] ?? 1, "exchange \(id)'s reason differs from the journal")
+            } else if e.optionalText(14) != x.reversalReason {
+                diverge(exchangeSeq[id] ?? 1, "exchange \(id)'s reason for its reversal differs from the journal")
             } else if id.number <= Int64(exchangeFingerprints.count) {
                 var f = Fingerprint()
                 f.text(e.isNull(4) ? nil : e.columnBytes(4, text: true))
@@ -281,6 +308,7 @@ public enum Verifier {
             }
         }
         if partyPending { diverge(1, "the projection holds parties of exchange \(parties.int(0)), which is not in the journal") }
+        if linkPending { diverge(1, "the projection holds links of exchange \(links.int(0)), which is not in the journal") }
         // Listings: latest version, expiry and state.
         var listingsSeen = 0
         let ls = try db.prepare("""
@@ -691,9 +719,9 @@ struct Fingerprint {
     var value: Int { hasher.finalize() }
 }
 
-/// The parties of one exchange as a fingerprint that does not depend on the order they are
-/// read in: each party's own (role, position, member) fingerprint, summed, and how many.
-struct PartyFingerprints {
+/// Rows of one exchange (its parties, its links) as a fingerprint that does not depend on the
+/// order they are read in: each row's own fingerprint, summed, and how many.
+struct UnorderedFingerprint {
     private var sum = 0, count = 0
 
     mutating func add(role: UnsafeRawBufferPointer, position: Int64, member: UnsafeRawBufferPointer) {
