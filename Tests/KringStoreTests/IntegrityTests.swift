@@ -356,4 +356,20 @@ final class LineCollector: @unchecked Sendable {
         #expect(report.divergence?.reason == "exchange ex-\(target)'s description or parties differ from the journal", "\(sql): \(String(describing: report.divergence))")
         #expect(report.divergence?.seq == seq, "\(sql): \(String(describing: report.divergence))")
     }
+
+    /// Who agreed: an open proposal's consents decide the next confirmation, a closed one's
+    /// are its history. Each changed flag is found.
+    @Test(arguments: ["proposed", "confirmed", "expired"])
+    func verifyNamesChangedConsents(state: String) throws {
+        let dir = TempDir("tamper-consent"); defer { dir.remove() }
+        let path = dir.file("d.sqlite")
+        _ = try DemoCommunity.build(at: path, options: DemoOptions(members: 200, months: 4, endDay: Day(iso: "2026-11-29")!))
+        let db = try Connection(path: path)
+        let target = try #require(try db.scalarInt("SELECT MIN(num) FROM exchanges WHERE state = ? AND recorded = 0", .text(state)))
+        let seq = try #require(try db.scalarInt("SELECT updated_seq FROM exchanges WHERE num = ?", .int(target)))
+        try db.execute("UPDATE exchange_parties SET consented = 1 - consented WHERE exchange = \(target) AND role = 'receiver'")
+        let report = try Verifier.verify(path: path)
+        #expect(report.divergence?.reason == "exchange ex-\(target)'s consents differ from the journal", "\(state): \(String(describing: report.divergence))")
+        #expect(report.divergence?.seq == seq)
+    }
 }

@@ -63,6 +63,8 @@ public enum Verifier {
         var exchangeSeq = ExchangeSeqs()
         // What each exchange's row and parties must hold besides their state, by number.
         var exchangeFingerprints = [Int]()
+        // Who consented to each exchange, as its parties' rows must say.
+        var consents = ConsentTracker()
         // The policy each entry set, as the policies table holds it.
         var policies = [(seq: Int64, payload: String)]()
         var legacy = [Int64]()
@@ -139,6 +141,7 @@ public enum Verifier {
                 }
                 if let x = event.exchangeID { exchangeSeq[x] = seq }
                 if let f = entry.exchangeFingerprint { exchangeFingerprints.append(f) }
+                consents.apply(event)
                 if case .ledgerCreated(let e) = event { policies.append((seq, e.policy.json.canonicalString)) }
                 if case .policyChanged(let e) = event { policies.append((seq, e.policy.json.canonicalString)) }
                 if case .memberAdded(let e) = event { memberEventSeq[e.member.id] = seq }
@@ -177,7 +180,7 @@ public enum Verifier {
                 return max(lastPosting.optionalInt(0) ?? 1, memberEventSeq[id] ?? 1)
             }
             try compareProjections(db, state: state, lastSeq: lastSeq, exchangeSeq: exchangeSeq, exchangeFingerprints: exchangeFingerprints,
-                                   diverge: diverge)
+                                   consents: consents, diverge: diverge)
             let p = try db.prepare("SELECT seq, payload FROM policies ORDER BY seq")
             var seenPolicies = [(seq: Int64, payload: String)]()
             while try p.step() { seenPolicies.append((p.int(0), p.text(1))) }
@@ -229,7 +232,7 @@ public enum Verifier {
     }
 
     private static func compareProjections(_ db: Connection, state: LedgerState, lastSeq: (MemberID) throws(StoreError) -> Int64, exchangeSeq: ExchangeSeqs,
-                                           exchangeFingerprints: [Int], diverge: (Int64, String) -> Void) throws(StoreError) {
+                                           exchangeFingerprints: [Int], consents: ConsentTracker, diverge: (Int64, String) -> Void) throws(StoreError) {
         // Accounts and members.
         var seen = Set<MemberID>()
         // Each balance equals the sum of its postings without summing them again: every posting
@@ -266,17 +269,20 @@ public enum Verifier {
             SELECT num, state, credits, end_reason, proposer, kind, domain, what, quantity, date, expires_at, recorded, reason, links, reversal_reason
             FROM exchanges ORDER BY num
             """)
-        let parties = try db.prepare("SELECT exchange, member, role, position FROM exchange_parties ORDER BY exchange")
+        let parties = try db.prepare("SELECT exchange, member, role, position, consented FROM exchange_parties ORDER BY exchange")
         var partyPending = try parties.step()
         let links = try db.prepare("SELECT exchange, target FROM exchange_links ORDER BY exchange")
         var linkPending = try links.step()
         while try e.step() {
             let id = ExchangeID(uncheckedNumber: e.int(0))
             exSeen += 1
-            var partiesSeen = UnorderedFingerprint()
+            var partiesSeen = UnorderedFingerprint(), consentsSeen = UnorderedFingerprint()
             while partyPending, parties.int(0) <= id.number {
                 if parties.int(0) == id.number {
-                    partiesSeen.add(role: parties.columnBytes(2, text: true), position: parties.int(3), member: parties.columnBytes(1, text: true))
+                    let member = parties.columnBytes(1, text: true)
+                    partiesSeen.add(role: parties.columnBytes(2, text: true), position: parties.int(3), member: member)
+                    let consented = parties.int(4)
+                    if consented != 0 { consentsSeen.add(role: UnsafeRawBufferPointer(start: nil, count: 0), position: consented, member: member) }
                 }
                 partyPending = try parties.step()
             }
@@ -304,6 +310,8 @@ public enum Verifier {
                 partiesSeen.write(into: &f)
                 if f.value != exchangeFingerprints[Int(id.number - 1)] {
                     diverge(exchangeSeq[id] ?? 1, "exchange \(id)'s description or parties differ from the journal")
+                } else if consentsSeen.value != consents.fingerprint(of: id) {
+                    diverge(exchangeSeq[id] ?? 1, "exchange \(id)'s consents differ from the journal")
                 }
             }
         }
@@ -736,5 +744,67 @@ struct UnorderedFingerprint {
     func write(into f: inout Fingerprint) {
         f.int(Int64(count))
         f.int(Int64(sum))
+    }
+
+    var value: Int {
+        var f = Fingerprint()
+        write(into: &f)
+        return f.value
+    }
+}
+
+/// Who consented to each exchange, as the projector marks its parties (`consented = 1`): the
+/// proposer when it proposes, each member who consents or confirms, every party of a recorded
+/// exchange. Kept as a set while the exchange is open (a member consents once, but a set makes
+/// sure) and as a fingerprint once it is closed, so memory grows by a word an exchange.
+struct ConsentTracker {
+    private var open: [Int64: Set<MemberID>] = [:]
+    private var closed: [Int] = []
+
+    mutating func apply(_ event: Event) {
+        switch event {
+        case .exchangeProposed(let e):
+            let x = e.exchange
+            let proposer = x.proposer.flatMap { x.parties.contains($0) ? $0 : nil }
+            set(x.id, proposer.map { [$0] } ?? [])
+        case .exchangeRecorded(let e):
+            set(e.exchange.id, Set(e.exchange.parties))
+            close(e.exchange.id)
+        case .exchangeConsented(let e):
+            open[e.id.number]?.insert(e.member)
+        case .exchangeConfirmed(let e):
+            if let m = e.by.member { open[e.id.number]?.insert(m) }
+            close(e.id)
+        case .exchangeRejected(let e): close(e.id)
+        case .exchangeCancelled(let e): close(e.id)
+        case .exchangeExpired(let e): close(e.id)
+        case .memberLeft(let e): for x in e.cancelled { close(x) }
+        default: break
+        }
+    }
+
+    private mutating func set(_ id: ExchangeID, _ members: Set<MemberID>) {
+        if id.number == Int64(closed.count) + 1 { closed.append(0) }
+        open[id.number] = members
+    }
+
+    private mutating func close(_ id: ExchangeID) {
+        guard let members = open.removeValue(forKey: id.number), id.number >= 1, id.number <= Int64(closed.count) else { return }
+        closed[Int(id.number - 1)] = ConsentTracker.fingerprint(members)
+    }
+
+    /// The fingerprint of the consents the exchange's rows must hold.
+    func fingerprint(of id: ExchangeID) -> Int? {
+        if let members = open[id.number] { return ConsentTracker.fingerprint(members) }
+        return id.number >= 1 && id.number <= Int64(closed.count) ? closed[Int(id.number - 1)] : nil
+    }
+
+    private static func fingerprint(_ members: Set<MemberID>) -> Int {
+        var f = UnorderedFingerprint()
+        for m in members {
+            var handle = m.handle
+            handle.withUTF8 { f.add(role: UnsafeRawBufferPointer(start: nil, count: 0), position: 1, member: UnsafeRawBufferPointer($0)) }
+        }
+        return f.value
     }
 }
