@@ -276,13 +276,16 @@ public enum Verifier {
         while try e.step() {
             let id = ExchangeID(uncheckedNumber: e.int(0))
             exSeen += 1
-            var partiesSeen = UnorderedFingerprint(), consentsSeen = UnorderedFingerprint()
+            var partiesSeen = UnorderedFingerprint(), consentsSeen = 0
             while partyPending, parties.int(0) <= id.number {
                 if parties.int(0) == id.number {
                     let member = parties.columnBytes(1, text: true)
                     partiesSeen.add(role: parties.columnBytes(2, text: true), position: parties.int(3), member: member)
-                    let consented = parties.int(4)
-                    if consented != 0 { consentsSeen.add(role: UnsafeRawBufferPointer(start: nil, count: 0), position: consented, member: member) }
+                    switch parties.int(4) {
+                    case 0: break
+                    case 1: consentsSeen &+= ConsentTracker.print(member)
+                    default: consentsSeen &+= 1  // neither consented nor not: never the journal's sum
+                    }
                 }
                 partyPending = try parties.step()
             }
@@ -310,7 +313,7 @@ public enum Verifier {
                 partiesSeen.write(into: &f)
                 if f.value != exchangeFingerprints[Int(id.number - 1)] {
                     diverge(exchangeSeq[id] ?? 1, "exchange \(id)'s description or parties differ from the journal")
-                } else if consentsSeen.value != consents.fingerprint(of: id) {
+                } else if consentsSeen != consents.sum(of: id) {
                     diverge(exchangeSeq[id] ?? 1, "exchange \(id)'s consents differ from the journal")
                 }
             }
@@ -746,65 +749,48 @@ struct UnorderedFingerprint {
         f.int(Int64(sum))
     }
 
-    var value: Int {
-        var f = Fingerprint()
-        write(into: &f)
-        return f.value
-    }
 }
 
 /// Who consented to each exchange, as the projector marks its parties (`consented = 1`): the
 /// proposer when it proposes, each member who consents or confirms, every party of a recorded
-/// exchange. Kept as a set while the exchange is open (a member consents once, but a set makes
-/// sure) and as a fingerprint once it is closed, so memory grows by a word an exchange.
+/// exchange. Kept as a sum of the members' keyed fingerprints, a word an exchange.
 struct ConsentTracker {
-    private var open: [Int64: Set<MemberID>] = [:]
-    private var closed: [Int] = []
+    private var sums: [Int] = []
 
     mutating func apply(_ event: Event) {
         switch event {
         case .exchangeProposed(let e):
             let x = e.exchange
-            let proposer = x.proposer.flatMap { x.parties.contains($0) ? $0 : nil }
-            set(x.id, proposer.map { [$0] } ?? [])
+            start(x.id)
+            if let p = x.proposer, x.parties.contains(p) { add(p, to: x.id) }
         case .exchangeRecorded(let e):
-            set(e.exchange.id, Set(e.exchange.parties))
-            close(e.exchange.id)
+            start(e.exchange.id)
+            for m in e.exchange.parties { add(m, to: e.exchange.id) }
         case .exchangeConsented(let e):
-            open[e.id.number]?.insert(e.member)
+            add(e.member, to: e.id)
         case .exchangeConfirmed(let e):
-            if let m = e.by.member { open[e.id.number]?.insert(m) }
-            close(e.id)
-        case .exchangeRejected(let e): close(e.id)
-        case .exchangeCancelled(let e): close(e.id)
-        case .exchangeExpired(let e): close(e.id)
-        case .memberLeft(let e): for x in e.cancelled { close(x) }
+            if let m = e.by.member { add(m, to: e.id) }
         default: break
         }
     }
 
-    private mutating func set(_ id: ExchangeID, _ members: Set<MemberID>) {
-        if id.number == Int64(closed.count) + 1 { closed.append(0) }
-        open[id.number] = members
+    private mutating func start(_ id: ExchangeID) {
+        if id.number == Int64(sums.count) + 1 { sums.append(0) }
     }
 
-    private mutating func close(_ id: ExchangeID) {
-        guard let members = open.removeValue(forKey: id.number), id.number >= 1, id.number <= Int64(closed.count) else { return }
-        closed[Int(id.number - 1)] = ConsentTracker.fingerprint(members)
+    private mutating func add(_ member: MemberID, to id: ExchangeID) {
+        guard id.number >= 1, id.number <= Int64(sums.count) else { return }
+        var handle = member.handle
+        sums[Int(id.number - 1)] &+= handle.withUTF8 { ConsentTracker.print(UnsafeRawBufferPointer($0)) }
     }
 
-    /// The fingerprint of the consents the exchange's rows must hold.
-    func fingerprint(of id: ExchangeID) -> Int? {
-        if let members = open[id.number] { return ConsentTracker.fingerprint(members) }
-        return id.number >= 1 && id.number <= Int64(closed.count) ? closed[Int(id.number - 1)] : nil
-    }
+    /// The sum the exchange's consenting parties' rows must give.
+    func sum(of id: ExchangeID) -> Int? { id.number >= 1 && id.number <= Int64(sums.count) ? sums[Int(id.number - 1)] : nil }
 
-    private static func fingerprint(_ members: Set<MemberID>) -> Int {
-        var f = UnorderedFingerprint()
-        for m in members {
-            var handle = m.handle
-            handle.withUTF8 { f.add(role: UnsafeRawBufferPointer(start: nil, count: 0), position: 1, member: UnsafeRawBufferPointer($0)) }
-        }
+    /// One consenting member's share of the sum.
+    static func print(_ member: UnsafeRawBufferPointer) -> Int {
+        var f = Fingerprint()
+        f.text(member)
         return f.value
     }
 }
