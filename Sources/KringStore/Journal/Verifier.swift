@@ -65,6 +65,8 @@ public enum Verifier {
         var exchangeFingerprints = [Int]()
         // Who consented to each exchange, as its parties' rows must say.
         var consents = ConsentTracker()
+        // Every pledge, as a sum of fingerprints the pledges table must give.
+        var pledges = 0
         // The policy each entry set, as the policies table holds it.
         var policies = [(seq: Int64, payload: String)]()
         var legacy = [Int64]()
@@ -142,6 +144,7 @@ public enum Verifier {
                 if let x = event.exchangeID { exchangeSeq[x] = seq }
                 if let f = entry.exchangeFingerprint { exchangeFingerprints.append(f) }
                 consents.apply(event)
+                if case .challengePledged(let e) = event { pledges &+= pledgePrint(e.pledge.challenge.number, e.pledge.member.handle, e.pledge.kind.rawValue, e.pledge.what, seq) }
                 if case .ledgerCreated(let e) = event { policies.append((seq, e.policy.json.canonicalString)) }
                 if case .policyChanged(let e) = event { policies.append((seq, e.policy.json.canonicalString)) }
                 if case .memberAdded(let e) = event { memberEventSeq[e.member.id] = seq }
@@ -180,7 +183,7 @@ public enum Verifier {
                 return max(lastPosting.optionalInt(0) ?? 1, memberEventSeq[id] ?? 1)
             }
             try compareProjections(db, state: state, lastSeq: lastSeq, exchangeSeq: exchangeSeq, exchangeFingerprints: exchangeFingerprints,
-                                   consents: consents, diverge: diverge)
+                                   consents: consents, pledges: pledges, diverge: diverge)
             let p = try db.prepare("SELECT seq, payload FROM policies ORDER BY seq")
             var seenPolicies = [(seq: Int64, payload: String)]()
             while try p.step() { seenPolicies.append((p.int(0), p.text(1))) }
@@ -232,7 +235,8 @@ public enum Verifier {
     }
 
     private static func compareProjections(_ db: Connection, state: LedgerState, lastSeq: (MemberID) throws(StoreError) -> Int64, exchangeSeq: ExchangeSeqs,
-                                           exchangeFingerprints: [Int], consents: ConsentTracker, diverge: (Int64, String) -> Void) throws(StoreError) {
+                                           exchangeFingerprints: [Int], consents: ConsentTracker, pledges: Int,
+                                           diverge: (Int64, String) -> Void) throws(StoreError) {
         // Accounts and members.
         var seen = Set<MemberID>()
         // Each balance equals the sum of its postings without summing them again: every posting
@@ -386,7 +390,29 @@ public enum Verifier {
             }
         }
         if challengesSeen != state.challenges.count { diverge(1, "the projection holds \(challengesSeen) challenges; the journal \(state.challenges.count)") }
-        if try db.scalarInt("SELECT COUNT(*) FROM pledges") != state.pledgeCount { diverge(1, "the projection's pledges differ from the journal") }
+        var pledgesSeen = 0
+        let pl = try db.prepare("SELECT challenge, member, kind, what, seq FROM pledges")
+        while try pl.step() { pledgesSeen &+= pledgePrint(pl.int(0), pl.text(1), pl.text(2), pl.text(3), pl.int(4)) }
+        if pledgesSeen != pledges { diverge(1, "the projection's pledges differ from the journal") }
+        // Who joined each challenge, and each space's capacity and hours.
+        let cm = try db.prepare("SELECT challenge, member, seq FROM challenge_members")
+        var joined = [Int64: (members: Set<String>, lastSeq: Int64)]()
+        while try cm.step() {
+            joined[cm.int(0), default: ([], 1)].members.insert(cm.text(1))
+            joined[cm.int(0)]!.lastSeq = max(joined[cm.int(0)]!.lastSeq, cm.int(2))
+        }
+        for n in Set(state.challenges.keys).union(joined.keys).sorted() {
+            let want = Set(state.challenges[n]?.members.map(\.handle) ?? []), found = joined[n]
+            if want != found?.members ?? [] { diverge(found?.lastSeq ?? 1, "the members of challenge ch-\(n) differ from the journal") }
+        }
+        var spacesSeen = 0
+        let sp = try db.prepare("SELECT offer, capacity, hours, updated_seq FROM spaces")
+        while try sp.step() {
+            spacesSeen += 1
+            guard let h = state.spaces[sp.int(0)] else { diverge(sp.int(3), "the hours of of-\(sp.int(0)) are not in the journal"); continue }
+            if sp.int(1) != h.capacity || !sp.textEquals(2, h.json.canonicalString) { diverge(sp.int(3), "the hours of of-\(sp.int(0)) differ from the journal") }
+        }
+        if spacesSeen != state.spaces.count { diverge(1, "the projection holds hours of \(spacesSeen) spaces; the journal \(state.spaces.count)") }
         var introductionsSeen = 0
         let intro = try db.prepare("SELECT request, offer, seq FROM introductions")
         while try intro.step() {
@@ -793,4 +819,15 @@ struct ConsentTracker {
         f.text(member)
         return f.value
     }
+}
+
+/// One pledge's share of the pledges' sum: its challenge, member, kind, words and entry.
+private func pledgePrint(_ challenge: Int64, _ member: String, _ kind: String, _ what: String, _ seq: Int64) -> Int {
+    var f = Fingerprint()
+    f.int(challenge)
+    f.text(member)
+    f.text(kind)
+    f.text(what)
+    f.int(seq)
+    return f.value
 }
