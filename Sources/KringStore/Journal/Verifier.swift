@@ -65,8 +65,8 @@ public enum Verifier {
         var exchangeFingerprints = [Int]()
         // Who consented to each exchange, as its parties' rows must say.
         var consents = ConsentTracker()
-        // Every pledge, as a sum of fingerprints the pledges table must give.
-        var pledges = 0
+        // Every pledge, in journal order: its entry and the fingerprint of its row.
+        var pledges = [(seq: Int64, print: Int)]()
         // The policy each entry set, as the policies table holds it.
         var policies = [(seq: Int64, payload: String)]()
         var legacy = [Int64]()
@@ -144,7 +144,9 @@ public enum Verifier {
                 if let x = event.exchangeID { exchangeSeq[x] = seq }
                 if let f = entry.exchangeFingerprint { exchangeFingerprints.append(f) }
                 consents.apply(event)
-                if case .challengePledged(let e) = event { pledges &+= pledgePrint(e.pledge.challenge.number, e.pledge.member.handle, e.pledge.kind.rawValue, e.pledge.what, seq) }
+                if case .challengePledged(let e) = event {
+                    pledges.append((seq, pledgePrint(e.pledge.challenge.number, e.pledge.member.handle, e.pledge.kind.rawValue, e.pledge.what, seq)))
+                }
                 if case .ledgerCreated(let e) = event { policies.append((seq, e.policy.json.canonicalString)) }
                 if case .policyChanged(let e) = event { policies.append((seq, e.policy.json.canonicalString)) }
                 if case .memberAdded(let e) = event { memberEventSeq[e.member.id] = seq }
@@ -235,7 +237,7 @@ public enum Verifier {
     }
 
     private static func compareProjections(_ db: Connection, state: LedgerState, lastSeq: (MemberID) throws(StoreError) -> Int64, exchangeSeq: ExchangeSeqs,
-                                           exchangeFingerprints: [Int], consents: ConsentTracker, pledges: Int,
+                                           exchangeFingerprints: [Int], consents: ConsentTracker, pledges: [(seq: Int64, print: Int)],
                                            diverge: (Int64, String) -> Void) throws(StoreError) {
         // Accounts and members.
         var seen = Set<MemberID>()
@@ -390,10 +392,27 @@ public enum Verifier {
             }
         }
         if challengesSeen != state.challenges.count { diverge(1, "the projection holds \(challengesSeen) challenges; the journal \(state.challenges.count)") }
-        var pledgesSeen = 0
-        let pl = try db.prepare("SELECT challenge, member, kind, what, seq FROM pledges")
-        while try pl.step() { pledgesSeen &+= pledgePrint(pl.int(0), pl.text(1), pl.text(2), pl.text(3), pl.int(4)) }
-        if pledgesSeen != pledges { diverge(1, "the projection's pledges differ from the journal") }
+        // Pledges, row by row in journal order: the first that differs names its entry.
+        let pl = try db.prepare("SELECT challenge, member, kind, what, seq FROM pledges ORDER BY seq, id")
+        var pledgesSeen = 0, pledgeFinding = false
+        while try pl.step() {
+            let at = pl.int(4)
+            guard pledgesSeen < pledges.count else {
+                diverge(at, "the pledge at entry \(at) is not in the journal")
+                pledgeFinding = true
+                break
+            }
+            guard pledges[pledgesSeen].print == pledgePrint(pl.int(0), pl.text(1), pl.text(2), pl.text(3), at) else {
+                let want = pledges[pledgesSeen].seq
+                diverge(min(at, want), "the pledge of entry \(want) differs from the journal")
+                pledgeFinding = true
+                break
+            }
+            pledgesSeen += 1
+        }
+        if !pledgeFinding, pledgesSeen < pledges.count {
+            diverge(pledges[pledgesSeen].seq, "the pledge of entry \(pledges[pledgesSeen].seq) is missing from the projection")
+        }
         // Who joined each challenge, and each space's capacity and hours.
         let cm = try db.prepare("SELECT challenge, member, seq FROM challenge_members")
         var joined = [Int64: (members: Set<String>, lastSeq: Int64)]()
