@@ -60,6 +60,10 @@ public enum Verifier {
         // The last entry about each member that posts nothing (added, limits, status); the last
         // posting's entry comes from the postings once they are known to match (`lastSeq`).
         var memberEventSeq = [MemberID: Int64]()
+        // The entry that added each member and posted each listing (by number), which the
+        // projections keep (`added_seq`, `created_seq`: the statistics order and date by them).
+        var memberAddedSeq = [MemberID: Int64]()
+        var listingPostedSeq = [Int64]()
         var exchangeSeq = ExchangeSeqs()
         // What each exchange's row and parties must hold besides their state, by number.
         var exchangeFingerprints = [Int]()
@@ -149,7 +153,12 @@ public enum Verifier {
                 }
                 if case .ledgerCreated(let e) = event { policies.append((seq, e.policy.json.canonicalString)) }
                 if case .policyChanged(let e) = event { policies.append((seq, e.policy.json.canonicalString)) }
-                if case .memberAdded(let e) = event { memberEventSeq[e.member.id] = seq }
+                if case .memberAdded(let e) = event {
+                    memberEventSeq[e.member.id] = seq
+                    memberAddedSeq[e.member.id] = seq
+                }
+                if case .listingPosted = event { listingPostedSeq.append(seq) }
+                if case .ledgerCreated = event { memberAddedSeq[poolID] = seq }
                 if case .memberLimitsSet(let e) = event { memberEventSeq[e.id] = seq }
                 if case .memberSuspended(let e) = event { memberEventSeq[e.id] = seq }
                 if case .memberReinstated(let e) = event { memberEventSeq[e.id] = seq }
@@ -185,7 +194,7 @@ public enum Verifier {
                 return max(lastPosting.optionalInt(0) ?? 1, memberEventSeq[id] ?? 1)
             }
             try compareProjections(db, state: state, lastSeq: lastSeq, exchangeSeq: exchangeSeq, exchangeFingerprints: exchangeFingerprints,
-                                   consents: consents, pledges: pledges, diverge: diverge)
+                                   consents: consents, pledges: pledges, created: (memberAddedSeq, listingPostedSeq), diverge: diverge)
             let p = try db.prepare("SELECT seq, payload FROM policies ORDER BY seq")
             var seenPolicies = [(seq: Int64, payload: String)]()
             while try p.step() { seenPolicies.append((p.int(0), p.text(1))) }
@@ -238,6 +247,7 @@ public enum Verifier {
 
     private static func compareProjections(_ db: Connection, state: LedgerState, lastSeq: (MemberID) throws(StoreError) -> Int64, exchangeSeq: ExchangeSeqs,
                                            exchangeFingerprints: [Int], consents: ConsentTracker, pledges: [(seq: Int64, print: Int)],
+                                           created: (members: [MemberID: Int64], listings: [Int64]),
                                            diverge: (Int64, String) -> Void) throws(StoreError) {
         // Accounts and members.
         var seen = Set<MemberID>()
@@ -246,7 +256,7 @@ public enum Verifier {
         // left over, so the rows sum per member to what the replay gives.
         let s = try db.prepare("""
             SELECT m.id, m.status, m.kind, m.floor_override, m.ceiling_override, a.balance, a.given,
-                   m.name, m.neighbourhood, m.domains, m.joined
+                   m.name, m.neighbourhood, m.domains, m.joined, m.added_seq
             FROM members m LEFT JOIN accounts a ON a.member = m.id
             """)
         while try s.step() {
@@ -258,6 +268,7 @@ public enum Verifier {
                 ("floor", s.optionalInt(3) == m.floorOverride?.value), ("ceiling", s.optionalInt(4) == m.ceilingOverride?.value),
                 ("name", s.textEquals(7, m.info.name)), ("neighbourhood", s.optionalText(8) == m.info.neighbourhood),
                 ("domains", s.textEquals(9, m.info.domains.joined(separator: ","))), ("joined", s.textEquals(10, m.info.joined.description)),
+                ("entry", s.int(11) == created.members[id]),
             ]) {
                 diverge(try lastSeq(id), "member \(id) differs from the journal in its \(field)")
             }
@@ -329,7 +340,8 @@ public enum Verifier {
         // Listings: latest version, expiry and state.
         var listingsSeen = 0
         let ls = try db.prepare("""
-            SELECT num, version, expires, state, updated_seq, fulfilled_by, side, author, kind, domain, title, text, place, availability, challenge
+            SELECT num, version, expires, state, updated_seq, fulfilled_by, side, author, kind, domain, title, text, place, availability, challenge,
+                   created_seq
             FROM listings
             """)
         while try ls.step() {
@@ -343,6 +355,7 @@ public enum Verifier {
                 ("author", ls.textEquals(7, info.author.handle)), ("kind", ls.textEquals(8, info.kind.rawValue)), ("domain", ls.textEquals(9, info.domain)),
                 ("title", ls.textEquals(10, info.title)), ("text", ls.textEquals(11, info.text)), ("place", ls.optionalText(12) == info.place),
                 ("availability", ls.optionalText(13) == info.availability), ("challenge", ls.optionalText(14) == info.challenge?.description),
+                ("entry", ls.int(0) >= 1 && ls.int(0) <= Int64(created.listings.count) && ls.int(15) == created.listings[Int(ls.int(0) - 1)]),
             ]) {
                 diverge(at, "listing \(info.id) differs from the journal in its \(field)")
             }
