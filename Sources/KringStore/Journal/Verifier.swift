@@ -57,12 +57,10 @@ public enum Verifier {
         func diverge(_ seq: Int64, _ reason: String) { divergences.append((seq, reason)) }
 
         var state = LedgerState.compactReplay()
-        // The last entry about each member that posts nothing (added, limits, status); the last
-        // posting's entry comes from the postings once they are known to match (`lastSeq`).
-        var memberEventSeq = [MemberID: Int64]()
-        // The entry that added each member and posted each listing (by number), which the
-        // projections keep (`added_seq`, `created_seq`: the statistics order and date by them).
-        var memberAddedSeq = [MemberID: Int64]()
+        // The entry that added each member, and the last about it that posts nothing.
+        var memberSeqs = [MemberID: MemberSeqs]()
+        // The entry that posted each listing, by number. The projections keep both (`added_seq`,
+        // `created_seq`): the statistics order and date by them.
         var listingPostedSeq = [Int64]()
         var exchangeSeq = ExchangeSeqs()
         // What each exchange's row and parties must hold besides their state, by number.
@@ -154,16 +152,15 @@ public enum Verifier {
                 if case .ledgerCreated(let e) = event { policies.append((seq, e.policy.json.canonicalString)) }
                 if case .policyChanged(let e) = event { policies.append((seq, e.policy.json.canonicalString)) }
                 if case .memberAdded(let e) = event {
-                    memberEventSeq[e.member.id] = seq
-                    memberAddedSeq[e.member.id] = seq
+                    memberSeqs[e.member.id] = MemberSeqs(added: seq, last: seq)
                 }
                 if case .listingPosted = event { listingPostedSeq.append(seq) }
-                if case .ledgerCreated = event { memberAddedSeq[poolID] = seq }
-                if case .memberLimitsSet(let e) = event { memberEventSeq[e.id] = seq }
-                if case .memberSuspended(let e) = event { memberEventSeq[e.id] = seq }
-                if case .memberReinstated(let e) = event { memberEventSeq[e.id] = seq }
+                if case .ledgerCreated = event { memberSeqs[poolID] = MemberSeqs(added: seq, last: seq) }
+                if case .memberLimitsSet(let e) = event { memberSeqs[e.id]?.last = seq }
+                if case .memberSuspended(let e) = event { memberSeqs[e.id]?.last = seq }
+                if case .memberReinstated(let e) = event { memberSeqs[e.id]?.last = seq }
                 if case .memberLeft(let e) = event {
-                    memberEventSeq[e.id] = seq
+                    memberSeqs[e.id]?.last = seq
                     for c in e.cancelled { exchangeSeq[c] = seq }
                 }
                 prev = hash
@@ -191,10 +188,10 @@ public enum Verifier {
                 lastPosting.reset()
                 try lastPosting.bind([.text(id.handle)])
                 _ = try lastPosting.step()
-                return max(lastPosting.optionalInt(0) ?? 1, memberEventSeq[id] ?? 1)
+                return max(lastPosting.optionalInt(0) ?? 1, memberSeqs[id]?.last ?? 1)
             }
             try compareProjections(db, state: state, lastSeq: lastSeq, exchangeSeq: exchangeSeq, exchangeFingerprints: exchangeFingerprints,
-                                   consents: consents, pledges: pledges, created: (memberAddedSeq, listingPostedSeq), diverge: diverge)
+                                   consents: consents, pledges: pledges, created: (memberSeqs, listingPostedSeq), diverge: diverge)
             let p = try db.prepare("SELECT seq, payload FROM policies ORDER BY seq")
             var seenPolicies = [(seq: Int64, payload: String)]()
             while try p.step() { seenPolicies.append((p.int(0), p.text(1))) }
@@ -247,7 +244,7 @@ public enum Verifier {
 
     private static func compareProjections(_ db: Connection, state: LedgerState, lastSeq: (MemberID) throws(StoreError) -> Int64, exchangeSeq: ExchangeSeqs,
                                            exchangeFingerprints: [Int], consents: ConsentTracker, pledges: [(seq: Int64, print: Int)],
-                                           created: (members: [MemberID: Int64], listings: [Int64]),
+                                           created: (members: [MemberID: MemberSeqs], listings: [Int64]),
                                            diverge: (Int64, String) -> Void) throws(StoreError) {
         // Accounts and members.
         var seen = Set<MemberID>()
@@ -268,7 +265,7 @@ public enum Verifier {
                 ("floor", s.optionalInt(3) == m.floorOverride?.value), ("ceiling", s.optionalInt(4) == m.ceilingOverride?.value),
                 ("name", s.textEquals(7, m.info.name)), ("neighbourhood", s.optionalText(8) == m.info.neighbourhood),
                 ("domains", s.textEquals(9, m.info.domains.joined(separator: ","))), ("joined", s.textEquals(10, m.info.joined.description)),
-                ("entry", s.int(11) == created.members[id]),
+                ("entry", s.int(11) == created.members[id]?.added),
             ]) {
                 diverge(try lastSeq(id), "member \(id) differs from the journal in its \(field)")
             }
@@ -461,6 +458,13 @@ public enum Verifier {
             diverge(exchangeSeq.earliest ?? 1, "the projection holds \(exSeen) exchanges; the journal \(state.exchangeCount)")
         }
     }
+}
+
+/// The entry that added a member, and the last one about it that posts nothing (added, limits,
+/// status); the last posting's entry comes from the postings once they are known to match.
+struct MemberSeqs {
+    let added: Int64
+    var last: Int64
 }
 
 /// The name of the first field that differs (`fields` pairs a name with whether the projection
