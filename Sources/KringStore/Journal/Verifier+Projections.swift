@@ -1,0 +1,385 @@
+import Foundation
+import KringCore
+
+/// The projections compared with the replay at the end of `verify`: every column the journal
+/// determines, each finding naming the row and the field.
+extension Verifier {
+    /// The fingerprint of what an exchange's row and parties hold besides its state, from the
+    /// entry that proposed or recorded it (`compareProjections` computes it from the rows, as
+    /// `Projector` writes them).
+    static func fingerprint(_ x: ExchangeInfo, recorded: Bool, reason: String?) -> Int {
+        var f = Fingerprint()
+        f.text(x.proposer?.handle)
+        f.text(x.kind.rawValue)
+        f.text(x.domain)
+        f.text(x.what)
+        f.int(x.quantity)
+        f.text(x.date.description)
+        f.int(x.expiresAt)
+        f.int(recorded ? 1 : 0)
+        f.text(reason)
+        f.text(x.links.map(\.description).joined(separator: ","))
+        var parties = UnorderedFingerprint()
+        for (list, role) in [(x.providers, PartyRole.provider), (x.receivers, .receiver)] {
+            var roleText = role.rawValue
+            roleText.withUTF8 { r in
+                for (position, m) in list.enumerated() {
+                    var handle = m.handle
+                    handle.withUTF8 { parties.add(role: UnsafeRawBufferPointer(r), position: Int64(position), member: UnsafeRawBufferPointer($0)) }
+                }
+            }
+        }
+        for link in x.links {
+            var target = link.description
+            target.withUTF8 { parties.add(role: UnsafeRawBufferPointer(start: nil, count: 0), position: -1, member: UnsafeRawBufferPointer($0)) }
+        }
+        parties.write(into: &f)
+        return f.value
+    }
+
+    static func compareProjections(_ db: Connection, state: LedgerState, lastSeq: (MemberID) throws(StoreError) -> Int64, exchangeSeq: ExchangeSeqs,
+                                           exchangeFingerprints: [Int], consents: ConsentTracker, pledges: [(seq: Int64, print: Int)],
+                                           created: (members: [MemberID: MemberSeqs], listings: [Int64]),
+                                           diverge: (Int64, String) -> Void) throws(StoreError) {
+        // Accounts and members.
+        var seen = Set<MemberID>()
+        // Each balance equals the sum of its postings without summing them again: every posting
+        // row was matched, in order, to the postings its journal entry implies, and none was
+        // left over, so the rows sum per member to what the replay gives.
+        let s = try db.prepare("""
+            SELECT m.id, m.status, m.kind, m.floor_override, m.ceiling_override, a.balance, a.given,
+                   m.name, m.neighbourhood, m.domains, m.joined, m.added_seq
+            FROM members m LEFT JOIN accounts a ON a.member = m.id
+            """)
+        while try s.step() {
+            guard let id = MemberID(canonical: s.text(0)) else { diverge(1, "the projection holds a member \"\(s.text(0).prefix(60))\" whose id is not canonical"); continue }
+            seen.insert(id)
+            guard let m = state.member(id) else { diverge(try lastSeq(id), "member \(id) is in the projection but not in the journal"); continue }
+            if let field = firstDifference([
+                ("status", s.text(1) == m.status.rawValue), ("kind", s.text(2) == m.info.kind.rawValue),
+                ("floor", s.optionalInt(3) == m.floorOverride?.value), ("ceiling", s.optionalInt(4) == m.ceilingOverride?.value),
+                ("name", s.textEquals(7, m.info.name)), ("neighbourhood", s.optionalText(8) == m.info.neighbourhood),
+                ("domains", s.textEquals(9, m.info.domains.joined(separator: ","))), ("joined", s.textEquals(10, m.info.joined.description)),
+                ("entry", s.int(11) == created.members[id]?.added),
+            ]) {
+                diverge(try lastSeq(id), "member \(id) differs from the journal in its \(field)")
+            }
+            if s.isNull(5) || s.int(5) != m.balance.value {
+                diverge(try lastSeq(id), "balance of \(id) is \(s.optionalInt(5).map { String($0) } ?? "missing") minutes; the journal gives \(m.balance.value)")
+            }
+            if s.int(6) != m.given.value { diverge(try lastSeq(id), "given credits of \(id) differ from the journal") }
+        }
+        for id in state.memberOrder where !seen.contains(id) { diverge(try lastSeq(id), "member \(id) is missing from the projection") }
+
+        // Exchanges: the state, and the row and parties as the proposing or recording entry
+        // gave them (by fingerprint; the parties are read beside the rows, in key order).
+        var exSeen = 0
+        let e = try db.prepare("""
+            SELECT num, state, credits, end_reason, proposer, kind, domain, what, quantity, date, expires_at, recorded, reason, links, reversal_reason
+            FROM exchanges ORDER BY num
+            """)
+        let parties = try db.prepare("SELECT exchange, member, role, position, consented FROM exchange_parties ORDER BY exchange")
+        var partyPending = try parties.step()
+        let links = try db.prepare("SELECT exchange, target FROM exchange_links ORDER BY exchange")
+        var linkPending = try links.step()
+        while try e.step() {
+            let id = ExchangeID(uncheckedNumber: e.int(0))
+            exSeen += 1
+            var partiesSeen = UnorderedFingerprint(), consentsSeen = 0
+            while partyPending, parties.int(0) <= id.number {
+                if parties.int(0) == id.number {
+                    let member = parties.columnBytes(1, text: true)
+                    partiesSeen.add(role: parties.columnBytes(2, text: true), position: parties.int(3), member: member)
+                    switch parties.int(4) {
+                    case 0: break
+                    case 1: consentsSeen &+= ConsentTracker.print(member)
+                    default: consentsSeen &+= 1  // neither consented nor not: never the journal's sum
+                    }
+                }
+                partyPending = try parties.step()
+            }
+            while linkPending, links.int(0) <= id.number {
+                if links.int(0) == id.number { partiesSeen.add(role: UnsafeRawBufferPointer(start: nil, count: 0), position: -1, member: links.columnBytes(1, text: true)) }
+                linkPending = try links.step()
+            }
+            guard let x = state.exchange(id) else { diverge(exchangeSeq[id] ?? 1, "exchange \(id) is not in the journal"); continue }
+            if e.text(1) != x.state.rawValue || e.int(2) != x.info.credits.value {
+                diverge(exchangeSeq[id] ?? 1, "exchange \(id) is \(e.text(1)) in the projection; the journal gives \(x.state.rawValue)")
+            } else if e.optionalText(3) != x.endReason {
+                diverge(exchangeSeq[id] ?? 1, "exchange \(id)'s reason differs from the journal")
+            } else if e.optionalText(14) != x.reversalReason {
+                diverge(exchangeSeq[id] ?? 1, "exchange \(id)'s reason for its reversal differs from the journal")
+            } else if id.number <= Int64(exchangeFingerprints.count) {
+                var f = Fingerprint()
+                f.text(e.isNull(4) ? nil : e.columnBytes(4, text: true))
+                for col: Int32 in [5, 6, 7] { f.text(e.columnBytes(col, text: true)) }
+                f.int(e.int(8))
+                f.text(e.columnBytes(9, text: true))
+                f.int(e.optionalInt(10))
+                f.int(e.int(11))
+                f.text(e.isNull(12) ? nil : e.columnBytes(12, text: true))
+                f.text(e.columnBytes(13, text: true))
+                partiesSeen.write(into: &f)
+                if f.value != exchangeFingerprints[Int(id.number - 1)] {
+                    diverge(exchangeSeq[id] ?? 1, "exchange \(id)'s description or parties differ from the journal")
+                } else if consentsSeen != consents.sum(of: id) {
+                    diverge(exchangeSeq[id] ?? 1, "exchange \(id)'s consents differ from the journal")
+                }
+            }
+        }
+        if partyPending { diverge(1, "the projection holds parties of exchange \(parties.int(0)), which is not in the journal") }
+        if linkPending { diverge(1, "the projection holds links of exchange \(links.int(0)), which is not in the journal") }
+        // Listings: latest version, expiry and state.
+        var listingsSeen = 0
+        let ls = try db.prepare("""
+            SELECT num, version, expires, state, updated_seq, fulfilled_by, side, author, kind, domain, title, text, place, availability, challenge,
+                   created_seq
+            FROM listings
+            """)
+        while try ls.step() {
+            listingsSeen += 1
+            let at = ls.int(4)
+            guard let l = state.listings[ls.int(0)] else { diverge(at, "listing \(ls.int(0)) is not in the journal"); continue }
+            let info = l.info
+            if let field = firstDifference([
+                ("version", ls.int(1) == info.version), ("expiry", ls.int(2) == info.expires.number), ("state", (ls.text(3) == "withdrawn") == l.withdrawn),
+                ("fulfilment", ls.optionalInt(5) == l.fulfilledBy?.number), ("side", ls.textEquals(6, info.id.side.rawValue)),
+                ("author", ls.textEquals(7, info.author.handle)), ("kind", ls.textEquals(8, info.kind.rawValue)), ("domain", ls.textEquals(9, info.domain)),
+                ("title", ls.textEquals(10, info.title)), ("text", ls.textEquals(11, info.text)), ("place", ls.optionalText(12) == info.place),
+                ("availability", ls.optionalText(13) == info.availability), ("challenge", ls.optionalText(14) == info.challenge?.description),
+                ("entry", ls.int(0) >= 1 && ls.int(0) <= Int64(created.listings.count) && ls.int(15) == created.listings[Int(ls.int(0) - 1)]),
+            ]) {
+                diverge(at, "listing \(info.id) differs from the journal in its \(field)")
+            }
+        }
+        var loansSeen = 0
+        let lo = try db.prepare("SELECT num, due, returned, updated_seq, lender, borrower, what, offer, lent FROM loans")
+        while try lo.step() {
+            loansSeen += 1
+            guard let l = state.loans[lo.int(0)] else { diverge(lo.int(3), "loan \(lo.int(0)) is not in the journal"); continue }
+            if let field = firstDifference([
+                ("due day", lo.int(1) == l.info.due.number), ("return", lo.optionalInt(2) == l.returned?.number),
+                ("lender", lo.textEquals(4, l.info.lender.handle)), ("borrower", lo.textEquals(5, l.info.borrower.handle)),
+                ("description", lo.textEquals(6, l.info.what)), ("offer", lo.optionalText(7) == l.info.offer?.description), ("day lent", lo.int(8) == l.info.lent.number),
+            ]) {
+                diverge(lo.int(3), "loan \(l.info.id) differs from the journal in its \(field)")
+            }
+        }
+        var bookingsSeen = 0
+        let bk = try db.prepare("SELECT num, people, state, updated_seq, settled_by, end_reason, question, offer, member, day, start, end FROM bookings")
+        while try bk.step() {
+            bookingsSeen += 1
+            guard let b = state.bookings[bk.int(0)] else { diverge(bk.int(3), "booking \(bk.int(0)) is not in the journal"); continue }
+            let info = b.info
+            if let field = firstDifference([
+                ("number of people", bk.int(1) == info.people), ("state", (bk.text(2) == "cancelled") == b.cancelled),
+                ("settlement", bk.optionalInt(4) == b.settledBy?.number), ("reason", bk.optionalText(5) == b.endReason),
+                ("question", bk.optionalText(6) == info.question), ("space", bk.int(7) == info.offer.number), ("member", bk.textEquals(8, info.member.handle)),
+                ("day", bk.int(9) == info.date.number), ("start", bk.int(10) == info.start), ("end", bk.int(11) == info.end),
+            ]) {
+                diverge(bk.int(3), "booking \(info.id) differs from the journal in its \(field)")
+            }
+        }
+        var challengesSeen = 0
+        let ch = try db.prepare("""
+            SELECT num, state, updated_seq, (SELECT COUNT(*) FROM challenge_members m WHERE m.challenge = c.num), author, title, text, domains, ends
+            FROM challenges c
+            """)
+        while try ch.step() {
+            challengesSeen += 1
+            guard let c = state.challenges[ch.int(0)] else { diverge(ch.int(2), "challenge \(ch.int(0)) is not in the journal"); continue }
+            if let field = firstDifference([
+                ("state", (ch.text(1) == "closed") == c.closed), ("members", ch.int(3) == Int64(c.members.count)),
+                ("author", ch.textEquals(4, c.info.author.handle)), ("title", ch.textEquals(5, c.info.title)), ("text", ch.textEquals(6, c.info.text)),
+                ("domains", ch.textEquals(7, c.info.domains.joined(separator: ","))), ("end", ch.int(8) == c.info.ends.number),
+            ]) {
+                diverge(ch.int(2), "challenge \(c.info.id) differs from the journal in its \(field)")
+            }
+        }
+        if challengesSeen != state.challenges.count { diverge(1, "the projection holds \(challengesSeen) challenges; the journal \(state.challenges.count)") }
+        // Pledges, row by row in journal order: the first that differs names its entry.
+        let pl = try db.prepare("SELECT challenge, member, kind, what, seq FROM pledges ORDER BY seq, id")
+        var pledgesSeen = 0, pledgeFinding = false
+        while try pl.step() {
+            let at = pl.int(4)
+            guard pledgesSeen < pledges.count else {
+                diverge(at, "the pledge at entry \(at) is not in the journal")
+                pledgeFinding = true
+                break
+            }
+            guard pledges[pledgesSeen].print == pledgePrint(pl.int(0), pl.text(1), pl.text(2), pl.text(3), at) else {
+                let want = pledges[pledgesSeen].seq
+                diverge(min(at, want), "the pledge of entry \(want) differs from the journal")
+                pledgeFinding = true
+                break
+            }
+            pledgesSeen += 1
+        }
+        if !pledgeFinding, pledgesSeen < pledges.count {
+            diverge(pledges[pledgesSeen].seq, "the pledge of entry \(pledges[pledgesSeen].seq) is missing from the projection")
+        }
+        // Who joined each challenge, and each space's capacity and hours.
+        let cm = try db.prepare("SELECT challenge, member, seq FROM challenge_members")
+        var joined = [Int64: (members: Set<String>, lastSeq: Int64)]()
+        while try cm.step() {
+            joined[cm.int(0), default: ([], 1)].members.insert(cm.text(1))
+            joined[cm.int(0)]!.lastSeq = max(joined[cm.int(0)]!.lastSeq, cm.int(2))
+        }
+        for n in Set(state.challenges.keys).union(joined.keys).sorted() {
+            let want = Set(state.challenges[n]?.members.map(\.handle) ?? []), found = joined[n]
+            if want != found?.members ?? [] { diverge(found?.lastSeq ?? 1, "the members of challenge ch-\(n) differ from the journal") }
+        }
+        var spacesSeen = 0
+        let sp = try db.prepare("SELECT offer, capacity, hours, updated_seq FROM spaces")
+        while try sp.step() {
+            spacesSeen += 1
+            guard let h = state.spaces[sp.int(0)] else { diverge(sp.int(3), "the hours of of-\(sp.int(0)) are not in the journal"); continue }
+            if sp.int(1) != h.capacity || !sp.textEquals(2, h.json.canonicalString) { diverge(sp.int(3), "the hours of of-\(sp.int(0)) differ from the journal") }
+        }
+        if spacesSeen != state.spaces.count { diverge(1, "the projection holds hours of \(spacesSeen) spaces; the journal \(state.spaces.count)") }
+        var introductionsSeen = 0
+        let intro = try db.prepare("SELECT request, offer, seq FROM introductions")
+        while try intro.step() {
+            introductionsSeen += 1
+            if !state.introductions.contains(IntroductionKey(ListingID(side: .request, uncheckedNumber: intro.int(0)), ListingID(side: .offer, uncheckedNumber: intro.int(1)))) {
+                diverge(intro.int(2), "introduction of rq-\(intro.int(0)) to of-\(intro.int(1)) is not in the journal")
+            }
+        }
+        if introductionsSeen != state.introductions.count { diverge(1, "the projection holds \(introductionsSeen) introductions; the journal \(state.introductions.count)") }
+        if bookingsSeen != state.bookings.count { diverge(1, "the projection holds \(bookingsSeen) bookings; the journal \(state.bookings.count)") }
+        if loansSeen != state.loans.count { diverge(1, "the projection holds \(loansSeen) loans; the journal \(state.loans.count)") }
+        if listingsSeen != state.listings.count { diverge(1, "the projection holds \(listingsSeen) listings; the journal \(state.listings.count)") }
+        if exSeen != state.exchangeCount {
+            diverge(exchangeSeq.earliest ?? 1, "the projection holds \(exSeen) exchanges; the journal \(state.exchangeCount)")
+        }
+    }
+
+    /// The policies table against the policies the entries set, in order.
+    static func comparePolicies(_ db: Connection, _ policies: [(seq: Int64, payload: String)], diverge: (Int64, String) -> Void) throws(StoreError) {
+        let p = try db.prepare("SELECT seq, payload FROM policies ORDER BY seq")
+        var seenPolicies = [(seq: Int64, payload: String)]()
+        while try p.step() { seenPolicies.append((p.int(0), p.text(1))) }
+        // The first policy that differs, or the first one only one side has.
+        let first = (0..<max(policies.count, seenPolicies.count)).first { i in
+            i >= policies.count || i >= seenPolicies.count || policies[i] != seenPolicies[i]
+        }
+        if let i = first {
+            let at = i < policies.count ? policies[i].seq : seenPolicies[i].seq
+            diverge(at, "the policy set at entry \(at) differs from the projection's")
+        }
+    }
+}
+
+/// The entry that added a member, and the last one about it that posts nothing (added, limits,
+/// status); the last posting's entry comes from the postings once they are known to match.
+struct MemberSeqs {
+    let added: Int64
+    var last: Int64
+}
+
+/// The name of the first field that differs (`fields` pairs a name with whether the projection
+/// holds what the journal gives), or nil.
+private func firstDifference(_ fields: [(name: String, same: Bool)]) -> String? {
+    fields.first { !$0.same }?.name
+}
+
+/// A fingerprint of projected values: Swift's hasher, keyed afresh in every process, so a row
+/// cannot be forged to match one; each text is prefixed with its length, and a missing value
+/// differs from every text.
+struct Fingerprint {
+    private var hasher = Hasher()
+
+    mutating func text(_ bytes: UnsafeRawBufferPointer?) {
+        guard let bytes else { return hasher.combine(-1) }
+        hasher.combine(bytes.count)
+        hasher.combine(bytes: bytes)
+    }
+
+    mutating func text(_ s: String?) {
+        guard var s else { return hasher.combine(-1) }
+        s.withUTF8 { text(UnsafeRawBufferPointer($0)) }
+    }
+
+    mutating func int(_ n: Int64?) {
+        hasher.combine(n != nil)
+        hasher.combine(n ?? 0)
+    }
+
+    var value: Int { hasher.finalize() }
+}
+
+/// Rows of one exchange (its parties, its links) as a fingerprint that does not depend on the
+/// order they are read in: each row's own fingerprint, summed, and how many.
+struct UnorderedFingerprint {
+    private var sum = 0, count = 0
+
+    mutating func add(role: UnsafeRawBufferPointer, position: Int64, member: UnsafeRawBufferPointer) {
+        var f = Fingerprint()
+        f.text(role)
+        f.int(position)
+        f.text(member)
+        sum &+= f.value
+        count += 1
+    }
+
+    func write(into f: inout Fingerprint) {
+        f.int(Int64(count))
+        f.int(Int64(sum))
+    }
+
+}
+
+/// Who consented to each exchange, as the projector marks its parties (`consented = 1`): the
+/// proposer when it proposes, each member who consents or confirms, every party of a recorded
+/// exchange. Kept as a sum of the members' keyed fingerprints, a word an exchange.
+struct ConsentTracker {
+    private var sums: [Int] = []
+
+    mutating func apply(_ event: Event) {
+        switch event {
+        case .exchangeProposed(let e):
+            let x = e.exchange
+            start(x.id)
+            if let p = x.proposer, x.parties.contains(p) { add(p, to: x.id) }
+        case .exchangeRecorded(let e):
+            start(e.exchange.id)
+            for m in e.exchange.parties { add(m, to: e.exchange.id) }
+        case .exchangeConsented(let e):
+            add(e.member, to: e.id)
+        case .exchangeConfirmed(let e):
+            if let m = e.by.member { add(m, to: e.id) }
+        default: break
+        }
+    }
+
+    private mutating func start(_ id: ExchangeID) {
+        if id.number == Int64(sums.count) + 1 { sums.append(0) }
+    }
+
+    private mutating func add(_ member: MemberID, to id: ExchangeID) {
+        guard id.number >= 1, id.number <= Int64(sums.count) else { return }
+        var handle = member.handle
+        sums[Int(id.number - 1)] &+= handle.withUTF8 { ConsentTracker.print(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// The sum the exchange's consenting parties' rows must give.
+    func sum(of id: ExchangeID) -> Int? { id.number >= 1 && id.number <= Int64(sums.count) ? sums[Int(id.number - 1)] : nil }
+
+    /// One consenting member's share of the sum.
+    static func print(_ member: UnsafeRawBufferPointer) -> Int {
+        var f = Fingerprint()
+        f.text(member)
+        return f.value
+    }
+}
+
+/// The fingerprint of one pledge's row: its challenge, member, kind, words and entry.
+func pledgePrint(_ challenge: Int64, _ member: String, _ kind: String, _ what: String, _ seq: Int64) -> Int {
+    var f = Fingerprint()
+    f.int(challenge)
+    f.text(member)
+    f.text(kind)
+    f.text(what)
+    f.int(seq)
+    return f.value
+}
