@@ -15,7 +15,6 @@ public struct LedgerState: LedgerView, Sendable {
     public private(set) var spaces: [Int64: SpaceHours] = [:]
     public private(set) var bookings: [Int64: BookingRecord] = [:]
     public private(set) var challenges: [Int64: ChallengeRecord] = [:]
-    public private(set) var pledgeCount: Int64 = 0
     /// The introductions made: (request number, offer number).
     public private(set) var introductions: Set<IntroductionKey> = []
     /// Bookings by space offer and day.
@@ -195,7 +194,6 @@ public struct LedgerState: LedgerView, Sendable {
         case .challengePledged(let e):
             let p = e.pledge
             guard challenges[p.challenge.number]?.members.contains(p.member) == true else { throw LedgerStateError("pledge to \(p.challenge) by a non-member") }
-            pledgeCount += 1
         case .introductionMade(let e):
             guard listing(e.request) != nil, listing(e.offer) != nil, introductions.insert(IntroductionKey(e.request, e.offer)).inserted else {
                 throw LedgerStateError("introduction of \(e.request) to \(e.offer) out of place")

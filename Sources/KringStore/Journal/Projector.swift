@@ -266,7 +266,6 @@ final class Projector {
     }
 
     private func insertMember(_ m: MemberInfo, seq: Int64) throws(StoreError) {
-        cache?.forget(m.id)
         try db.cached("INSERT INTO members(id, name, kind, status, neighbourhood, domains, joined, added_seq) VALUES (?,?,?,'active',?,?,?,?)")
             .run(.id(m.id), .text(m.name), .text(m.kind.rawValue), .text(m.neighbourhood), .text(m.domains.joined(separator: ",")),
                  .text(m.joined.description), .int(seq))

@@ -31,7 +31,7 @@ extension Verifier {
         }
         for link in x.links {
             var target = link.description
-            target.withUTF8 { parties.add(role: UnsafeRawBufferPointer(start: nil, count: 0), position: -1, member: UnsafeRawBufferPointer($0)) }
+            target.withUTF8 { parties.add(link: UnsafeRawBufferPointer($0)) }
         }
         parties.write(into: &f)
         return f.value
@@ -99,7 +99,7 @@ extension Verifier {
                 partyPending = try parties.step()
             }
             while linkPending, links.int(0) <= id.number {
-                if links.int(0) == id.number { partiesSeen.add(role: UnsafeRawBufferPointer(start: nil, count: 0), position: -1, member: links.columnBytes(1, text: true)) }
+                if links.int(0) == id.number { partiesSeen.add(link: links.columnBytes(1, text: true)) }
                 linkPending = try links.step()
             }
             guard let x = state.exchange(id) else { diverge(exchangeSeq[id] ?? 1, "exchange \(id) is not in the journal"); continue }
@@ -320,6 +320,11 @@ struct UnorderedFingerprint {
         f.text(member)
         sum &+= f.value
         count += 1
+    }
+
+    /// A link row: its target, apart from every party (no role, no position).
+    mutating func add(link target: UnsafeRawBufferPointer) {
+        add(role: UnsafeRawBufferPointer(start: nil, count: 0), position: -1, member: target)
     }
 
     func write(into f: inout Fingerprint) {
