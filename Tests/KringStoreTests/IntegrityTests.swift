@@ -356,7 +356,7 @@ final class LineCollector: @unchecked Sendable {
         try db.execute(sql)
         #expect(db.changes >= 1, "\(sql) changed nothing")
         let report = try Verifier.verify(path: path)
-        #expect(report.divergence?.reason == "exchange ex-\(target)'s description or parties differ from the journal", "\(sql): \(String(describing: report.divergence))")
+        #expect(report.divergence?.reason == "exchange ex-\(target)'s description, parties or first entry differ from the journal", "\(sql): \(String(describing: report.divergence))")
         #expect(report.divergence?.seq == seq, "\(sql): \(String(describing: report.divergence))")
     }
 

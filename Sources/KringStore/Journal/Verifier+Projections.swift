@@ -5,10 +5,11 @@ import KringCore
 /// determines, each finding naming the row and the field.
 extension Verifier {
     /// The fingerprint of what an exchange's row and parties hold besides its state, from the
-    /// entry that proposed or recorded it (`compareProjections` computes it from the rows, as
-    /// `Projector` writes them).
-    static func fingerprint(_ x: ExchangeInfo, recorded: Bool, reason: String?) -> Int {
+    /// entry that proposed or recorded it, at `seq` (`compareProjections` computes it from the
+    /// rows, as `Projector` writes them).
+    static func fingerprint(_ x: ExchangeInfo, recorded: Bool, reason: String?, seq: Int64) -> Int {
         var f = Fingerprint()
+        f.int(seq)
         f.text(x.proposer?.handle)
         f.text(x.kind.rawValue)
         f.text(x.domain)
@@ -39,7 +40,7 @@ extension Verifier {
 
     static func compareProjections(_ db: Connection, state: LedgerState, lastSeq: (MemberID) throws(StoreError) -> Int64, exchangeSeq: ExchangeSeqs,
                                            exchangeFingerprints: [Int], consents: ConsentTracker, pledges: [(seq: Int64, print: Int)],
-                                           created: (members: [MemberID: MemberSeqs], listings: [Int64]),
+                                           memberSeqs: [MemberID: MemberSeqs], lastChanges: LastChanges,
                                            diverge: (Int64, String) -> Void) throws(StoreError) {
         // Accounts and members.
         var seen = Set<MemberID>()
@@ -48,7 +49,8 @@ extension Verifier {
         // left over, so the rows sum per member to what the replay gives.
         let s = try db.prepare("""
             SELECT m.id, m.status, m.kind, m.floor_override, m.ceiling_override, a.balance, a.given,
-                   m.name, m.neighbourhood, m.domains, m.joined, m.added_seq
+                   m.name, m.neighbourhood, m.domains, m.joined, m.added_seq, a.last_seq,
+                   (SELECT MAX(p.seq) FROM postings p WHERE p.member = m.id)
             FROM members m LEFT JOIN accounts a ON a.member = m.id
             """)
         while try s.step() {
@@ -60,7 +62,7 @@ extension Verifier {
                 ("floor", s.optionalInt(3) == m.floorOverride?.value), ("ceiling", s.optionalInt(4) == m.ceilingOverride?.value),
                 ("name", s.textEquals(7, m.info.name)), ("neighbourhood", s.optionalText(8) == m.info.neighbourhood),
                 ("domains", s.textEquals(9, m.info.domains.joined(separator: ","))), ("joined", s.textEquals(10, m.info.joined.description)),
-                ("entry", s.int(11) == created.members[id]?.added),
+                ("entry", s.int(11) == memberSeqs[id]?.added),
             ]) {
                 diverge(try lastSeq(id), "member \(id) differs from the journal in its \(field)")
             }
@@ -68,6 +70,11 @@ extension Verifier {
                 diverge(try lastSeq(id), "balance of \(id) is \(s.optionalInt(5).map { String($0) } ?? "missing") minutes; the journal gives \(m.balance.value)")
             }
             if s.int(6) != m.given.value { diverge(try lastSeq(id), "given credits of \(id) differ from the journal") }
+            // An account's last entry is the last that posted to it (the postings matched the
+            // journal row by row), or the one that opened it.
+            if !s.isNull(5), let added = memberSeqs[id]?.added, s.int(12) != max(added, s.optionalInt(13) ?? 0) {
+                diverge(try lastSeq(id), "the account of \(id) differs from the journal in its last entry (\(s.int(12)))")
+            }
         }
         for id in state.memberOrder where !seen.contains(id) { diverge(try lastSeq(id), "member \(id) is missing from the projection") }
 
@@ -75,7 +82,8 @@ extension Verifier {
         // gave them (by fingerprint; the parties are read beside the rows, in key order).
         var exSeen = 0
         let e = try db.prepare("""
-            SELECT num, state, credits, end_reason, proposer, kind, domain, what, quantity, date, expires_at, recorded, reason, links, reversal_reason
+            SELECT num, state, credits, end_reason, proposer, kind, domain, what, quantity, date, expires_at, recorded, reason, links, reversal_reason,
+                   created_seq, updated_seq
             FROM exchanges ORDER BY num
             """)
         let parties = try db.prepare("SELECT exchange, member, role, position, consented FROM exchange_parties ORDER BY exchange")
@@ -109,8 +117,11 @@ extension Verifier {
                 diverge(exchangeSeq[id] ?? 1, "exchange \(id)'s reason differs from the journal")
             } else if e.optionalText(14) != x.reversalReason {
                 diverge(exchangeSeq[id] ?? 1, "exchange \(id)'s reason for its reversal differs from the journal")
+            } else if e.int(16) != exchangeSeq[id] {
+                diverge(min(e.int(16), exchangeSeq[id] ?? 1), "exchange \(id) differs from the journal in its last entry (\(e.int(16)))")
             } else if id.number <= Int64(exchangeFingerprints.count) {
                 var f = Fingerprint()
+                f.int(e.int(15))
                 f.text(e.isNull(4) ? nil : e.columnBytes(4, text: true))
                 for col: Int32 in [5, 6, 7] { f.text(e.columnBytes(col, text: true)) }
                 f.int(e.int(8))
@@ -121,7 +132,7 @@ extension Verifier {
                 f.text(e.columnBytes(13, text: true))
                 partiesSeen.write(into: &f)
                 if f.value != exchangeFingerprints[Int(id.number - 1)] {
-                    diverge(exchangeSeq[id] ?? 1, "exchange \(id)'s description or parties differ from the journal")
+                    diverge(exchangeSeq[id] ?? 1, "exchange \(id)'s description, parties or first entry differ from the journal")
                 } else if consentsSeen != consents.sum(of: id) {
                     diverge(exchangeSeq[id] ?? 1, "exchange \(id)'s consents differ from the journal")
                 }
@@ -138,7 +149,8 @@ extension Verifier {
             """)
         while try ls.step() {
             listingsSeen += 1
-            let at = ls.int(4)
+            // A finding names the earlier of the row's last entry and the journal's.
+            let at = min(ls.int(4), LastChanges.at(lastChanges.listings, ls.int(0)) ?? ls.int(4))
             guard let l = state.listings[ls.int(0)] else { diverge(at, "listing \(ls.int(0)) is not in the journal"); continue }
             let info = l.info
             if let field = firstDifference([
@@ -147,7 +159,8 @@ extension Verifier {
                 ("author", ls.textEquals(7, info.author.handle)), ("kind", ls.textEquals(8, info.kind.rawValue)), ("domain", ls.textEquals(9, info.domain)),
                 ("title", ls.textEquals(10, info.title)), ("text", ls.textEquals(11, info.text)), ("place", ls.optionalText(12) == info.place),
                 ("availability", ls.optionalText(13) == info.availability), ("challenge", ls.optionalText(14) == info.challenge?.description),
-                ("entry", ls.int(0) >= 1 && ls.int(0) <= Int64(created.listings.count) && ls.int(15) == created.listings[Int(ls.int(0) - 1)]),
+                ("entry", ls.int(15) == LastChanges.at(lastChanges.listingPosted, ls.int(0))),
+                ("last entry", ls.int(4) == LastChanges.at(lastChanges.listings, ls.int(0))),
             ]) {
                 diverge(at, "listing \(info.id) differs from the journal in its \(field)")
             }
@@ -156,28 +169,32 @@ extension Verifier {
         let lo = try db.prepare("SELECT num, due, returned, updated_seq, lender, borrower, what, offer, lent FROM loans")
         while try lo.step() {
             loansSeen += 1
-            guard let l = state.loans[lo.int(0)] else { diverge(lo.int(3), "loan \(lo.int(0)) is not in the journal"); continue }
+            let at = min(lo.int(3), LastChanges.at(lastChanges.loans, lo.int(0)) ?? lo.int(3))
+            guard let l = state.loans[lo.int(0)] else { diverge(at, "loan \(lo.int(0)) is not in the journal"); continue }
             if let field = firstDifference([
                 ("due day", lo.int(1) == l.info.due.number), ("return", lo.optionalInt(2) == l.returned?.number),
                 ("lender", lo.textEquals(4, l.info.lender.handle)), ("borrower", lo.textEquals(5, l.info.borrower.handle)),
                 ("description", lo.textEquals(6, l.info.what)), ("offer", lo.optionalText(7) == l.info.offer?.description), ("day lent", lo.int(8) == l.info.lent.number),
+                ("last entry", lo.int(3) == LastChanges.at(lastChanges.loans, lo.int(0))),
             ]) {
-                diverge(lo.int(3), "loan \(l.info.id) differs from the journal in its \(field)")
+                diverge(at, "loan \(l.info.id) differs from the journal in its \(field)")
             }
         }
         var bookingsSeen = 0
         let bk = try db.prepare("SELECT num, people, state, updated_seq, settled_by, end_reason, question, offer, member, day, start, end FROM bookings")
         while try bk.step() {
             bookingsSeen += 1
-            guard let b = state.bookings[bk.int(0)] else { diverge(bk.int(3), "booking \(bk.int(0)) is not in the journal"); continue }
+            let at = min(bk.int(3), LastChanges.at(lastChanges.bookings, bk.int(0)) ?? bk.int(3))
+            guard let b = state.bookings[bk.int(0)] else { diverge(at, "booking \(bk.int(0)) is not in the journal"); continue }
             let info = b.info
             if let field = firstDifference([
                 ("number of people", bk.int(1) == info.people), ("state", (bk.text(2) == "cancelled") == b.cancelled),
                 ("settlement", bk.optionalInt(4) == b.settledBy?.number), ("reason", bk.optionalText(5) == b.endReason),
                 ("question", bk.optionalText(6) == info.question), ("space", bk.int(7) == info.offer.number), ("member", bk.textEquals(8, info.member.handle)),
                 ("day", bk.int(9) == info.date.number), ("start", bk.int(10) == info.start), ("end", bk.int(11) == info.end),
+                ("last entry", bk.int(3) == LastChanges.at(lastChanges.bookings, bk.int(0))),
             ]) {
-                diverge(bk.int(3), "booking \(info.id) differs from the journal in its \(field)")
+                diverge(at, "booking \(info.id) differs from the journal in its \(field)")
             }
         }
         var challengesSeen = 0
@@ -187,13 +204,15 @@ extension Verifier {
             """)
         while try ch.step() {
             challengesSeen += 1
-            guard let c = state.challenges[ch.int(0)] else { diverge(ch.int(2), "challenge \(ch.int(0)) is not in the journal"); continue }
+            let at = min(ch.int(2), LastChanges.at(lastChanges.challenges, ch.int(0)) ?? ch.int(2))
+            guard let c = state.challenges[ch.int(0)] else { diverge(at, "challenge \(ch.int(0)) is not in the journal"); continue }
             if let field = firstDifference([
                 ("state", (ch.text(1) == "closed") == c.closed), ("members", ch.int(3) == Int64(c.members.count)),
                 ("author", ch.textEquals(4, c.info.author.handle)), ("title", ch.textEquals(5, c.info.title)), ("text", ch.textEquals(6, c.info.text)),
                 ("domains", ch.textEquals(7, c.info.domains.joined(separator: ","))), ("end", ch.int(8) == c.info.ends.number),
+                ("last entry", ch.int(2) == LastChanges.at(lastChanges.challenges, ch.int(0))),
             ]) {
-                diverge(ch.int(2), "challenge \(c.info.id) differs from the journal in its \(field)")
+                diverge(at, "challenge \(c.info.id) differs from the journal in its \(field)")
             }
         }
         if challengesSeen != state.challenges.count { diverge(1, "the projection holds \(challengesSeen) challenges; the journal \(state.challenges.count)") }
@@ -219,30 +238,38 @@ extension Verifier {
             diverge(pledges[pledgesSeen].seq, "the pledge of entry \(pledges[pledgesSeen].seq) is missing from the projection")
         }
         // Who joined each challenge, and each space's capacity and hours.
+        // (Each with the entry that joined them.)
         let cm = try db.prepare("SELECT challenge, member, seq FROM challenge_members")
-        var joined = [Int64: (members: Set<String>, lastSeq: Int64)]()
-        while try cm.step() {
-            joined[cm.int(0), default: ([], 1)].members.insert(cm.text(1))
-            joined[cm.int(0)]!.lastSeq = max(joined[cm.int(0)]!.lastSeq, cm.int(2))
-        }
-        for n in Set(state.challenges.keys).union(joined.keys).sorted() {
-            let want = Set(state.challenges[n]?.members.map(\.handle) ?? []), found = joined[n]
-            if want != found?.members ?? [] { diverge(found?.lastSeq ?? 1, "the members of challenge ch-\(n) differ from the journal") }
+        var joined = [Int64: [String: Int64]]()
+        while try cm.step() { joined[cm.int(0), default: [:]][cm.text(1)] = cm.int(2) }
+        for n in Set(lastChanges.joins.keys).union(joined.keys).sorted() {
+            let want = lastChanges.joins[n] ?? [:], found = joined[n] ?? [:]
+            if want != found {
+                let differing = Set(want.keys).union(found.keys).filter { want[$0] != found[$0] }.compactMap { want[$0] ?? found[$0] }
+                diverge(differing.min() ?? 1, "the members of challenge ch-\(n) differ from the journal")
+            }
         }
         var spacesSeen = 0
         let sp = try db.prepare("SELECT offer, capacity, hours, updated_seq FROM spaces")
         while try sp.step() {
             spacesSeen += 1
             guard let h = state.spaces[sp.int(0)] else { diverge(sp.int(3), "the hours of of-\(sp.int(0)) are not in the journal"); continue }
-            if sp.int(1) != h.capacity || !sp.textEquals(2, h.json.canonicalString) { diverge(sp.int(3), "the hours of of-\(sp.int(0)) differ from the journal") }
+            if sp.int(1) != h.capacity || !sp.textEquals(2, h.json.canonicalString) || sp.int(3) != lastChanges.spaces[sp.int(0)] {
+                diverge(min(sp.int(3), lastChanges.spaces[sp.int(0)] ?? 1), "the hours of of-\(sp.int(0)) differ from the journal")
+            }
         }
         if spacesSeen != state.spaces.count { diverge(1, "the projection holds hours of \(spacesSeen) spaces; the journal \(state.spaces.count)") }
         var introductionsSeen = 0
-        let intro = try db.prepare("SELECT request, offer, seq FROM introductions")
+        let intro = try db.prepare("SELECT request, offer, seq, by FROM introductions")
         while try intro.step() {
             introductionsSeen += 1
-            if !state.introductions.contains(IntroductionKey(ListingID(side: .request, uncheckedNumber: intro.int(0)), ListingID(side: .offer, uncheckedNumber: intro.int(1)))) {
+            let key = IntroductionKey(ListingID(side: .request, uncheckedNumber: intro.int(0)), ListingID(side: .offer, uncheckedNumber: intro.int(1)))
+            guard let made = lastChanges.introductions[key] else {
                 diverge(intro.int(2), "introduction of rq-\(intro.int(0)) to of-\(intro.int(1)) is not in the journal")
+                continue
+            }
+            if made.seq != intro.int(2) || !intro.textEquals(3, made.by) {
+                diverge(min(made.seq, intro.int(2)), "introduction of rq-\(intro.int(0)) to of-\(intro.int(1)) differs from the journal in who made it or its entry")
             }
         }
         if introductionsSeen != state.introductions.count { diverge(1, "the projection holds \(introductionsSeen) introductions; the journal \(state.introductions.count)") }

@@ -59,9 +59,9 @@ public enum Verifier {
         var state = LedgerState.compactReplay()
         // The entry that added each member, and the last about it that posts nothing.
         var memberSeqs = [MemberID: MemberSeqs]()
-        // The entry that posted each listing, by number. The projections keep both (`added_seq`,
-        // `created_seq`): the statistics order and date by them.
-        var listingPostedSeq = [Int64]()
+        // The entry that posted and the one that last changed each listing, booking, loan,
+        // challenge and space (the statistics order and date by them, the search follows them).
+        var lastChanges = LastChanges()
         var exchangeSeq = ExchangeSeqs()
         // What each exchange's row and parties must hold besides their state, by number.
         var exchangeFingerprints = [Int]()
@@ -128,6 +128,7 @@ public enum Verifier {
                 let hash = entry.hash
                 // The entry's day in the circle's zone: the policy in force before it.
                 let zone = state.policy.zone
+                let reopened = LastChanges.marked(by: event, in: state)
                 do {
                     try state.apply(event, timestamp: ts)
                 } catch {
@@ -154,7 +155,7 @@ public enum Verifier {
                 if case .memberAdded(let e) = event {
                     memberSeqs[e.member.id] = MemberSeqs(added: seq, last: seq)
                 }
-                if case .listingPosted = event { listingPostedSeq.append(seq) }
+                lastChanges.record(event, seq: seq, state: state, reopened: reopened)
                 if case .ledgerCreated = event { memberSeqs[poolID] = MemberSeqs(added: seq, last: seq) }
                 if case .memberLimitsSet(let e) = event { memberSeqs[e.id]?.last = seq }
                 if case .memberSuspended(let e) = event { memberSeqs[e.id]?.last = seq }
@@ -191,7 +192,7 @@ public enum Verifier {
                 return max(lastPosting.optionalInt(0) ?? 1, memberSeqs[id]?.last ?? 1)
             }
             try compareProjections(db, state: state, lastSeq: lastSeq, exchangeSeq: exchangeSeq, exchangeFingerprints: exchangeFingerprints,
-                                   consents: consents, pledges: pledges, created: (memberSeqs, listingPostedSeq), diverge: diverge)
+                                   consents: consents, pledges: pledges, memberSeqs: memberSeqs, lastChanges: lastChanges, diverge: diverge)
             try comparePolicies(db, policies, diverge: diverge)
         }
         let first = divergences.min { $0.seq < $1.seq }
@@ -480,8 +481,8 @@ final class CheckedChunk: @unchecked Sendable {
             chunk.rows.map { row in
                 var entry = CheckedEntry(row, in: bytes)
                 switch entry.event {
-                case .exchangeProposed(let e): entry.exchangeFingerprint = Verifier.fingerprint(e.exchange, recorded: false, reason: nil)
-                case .exchangeRecorded(let e): entry.exchangeFingerprint = Verifier.fingerprint(e.exchange, recorded: true, reason: e.reason)
+                case .exchangeProposed(let e): entry.exchangeFingerprint = Verifier.fingerprint(e.exchange, recorded: false, reason: nil, seq: entry.seq)
+                case .exchangeRecorded(let e): entry.exchangeFingerprint = Verifier.fingerprint(e.exchange, recorded: true, reason: e.reason, seq: entry.seq)
                 default: break
                 }
                 return entry

@@ -1,0 +1,81 @@
+import KringCore
+
+/// Which entry last changed each row, as `Projector` stamps it: a listing's, booking's, loan's,
+/// challenge's and space's `updated_seq`, the entry that posted each listing (`created_seq`),
+/// and the entry that made each challenge member and each introduction (`seq`). `verify`
+/// keeps them beside the replay and compares them at the end: the server's search index follows
+/// `listings.updated_seq`, and the statistics date a gift by its exchange's last entry, so a
+/// changed one changes what people see.
+///
+/// Listings, bookings, loans and challenges are numbered in journal order from 1 (the replay
+/// checks it), so arrays hold them.
+struct LastChanges {
+    private(set) var listingPosted: [Int64] = []
+    private(set) var listings: [Int64] = []
+    private(set) var bookings: [Int64] = []
+    private(set) var loans: [Int64] = []
+    private(set) var challenges: [Int64] = []
+    private(set) var spaces: [Int64: Int64] = [:]
+    /// Who joined each challenge, with the entry that joined them.
+    private(set) var joins: [Int64: [String: Int64]] = [:]
+    /// Each introduction's maker and entry.
+    private(set) var introductions: [IntroductionKey: (by: String, seq: Int64)] = [:]
+
+    /// What a reversal will reopen: the requests and bookings the exchange fulfilled or settled,
+    /// read before the reversal is applied (the projector clears only those it marked).
+    static func marked(by event: Event, in state: LedgerState) -> (requests: [Int64], bookings: [Int64]) {
+        guard case .exchangeReversed(let e) = event, let x = state.exchange(e.id) else { return ([], []) }
+        var out: (requests: [Int64], bookings: [Int64]) = ([], [])
+        for l in x.info.links {
+            if let r = l.request, state.listing(r)?.fulfilledBy == e.id { out.requests.append(r.number) }
+            if let b = l.booking, state.booking(b)?.settledBy == e.id { out.bookings.append(b.number) }
+        }
+        return out
+    }
+
+    /// Records what `event` at `seq` stamped; `state` is the replay after it, `reopened` what
+    /// `marked(by:in:)` read before it.
+    mutating func record(_ event: Event, seq: Int64, state: LedgerState, reopened: (requests: [Int64], bookings: [Int64])) {
+        switch event {
+        case .listingPosted:
+            listingPosted.append(seq)
+            listings.append(seq)
+        case .listingEdited, .listingWithdrawn, .listingRenewed:
+            if let id = event.listingID { Self.set(&listings, id.number, seq) }
+        case .exchangeConfirmed(let e):
+            stampFulfilled(by: e.id, links: state.exchange(e.id)?.info.links ?? [], seq: seq, state: state)
+        case .exchangeRecorded(let e):
+            stampFulfilled(by: e.exchange.id, links: e.exchange.links, seq: seq, state: state)
+        case .exchangeReversed:
+            for r in reopened.requests { Self.set(&listings, r, seq) }
+            for b in reopened.bookings { Self.set(&bookings, b, seq) }
+        case .spaceBooked: bookings.append(seq)
+        case .spaceCancelled(let e): Self.set(&bookings, e.id.number, seq)
+        case .goodsLent: loans.append(seq)
+        case .goodsReturned(let e): Self.set(&loans, e.id.number, seq)
+        case .challengePosted: challenges.append(seq)
+        case .challengeClosed(let e): Self.set(&challenges, e.id.number, seq)
+        case .challengeJoined(let e): joins[e.id.number, default: [:]][e.member.handle] = seq
+        case .spaceHoursSet(let e): spaces[e.offer.number] = seq
+        case .introductionMade(let e): introductions[IntroductionKey(e.request, e.offer)] = (e.by.description, seq)
+        default: break
+        }
+    }
+
+    /// The requests and bookings a posted exchange marked as its own (the first exchange wins).
+    private mutating func stampFulfilled(by id: ExchangeID, links: [ExchangeLink], seq: Int64, state: LedgerState) {
+        for l in links {
+            if let r = l.request, state.listing(r)?.fulfilledBy == id { Self.set(&listings, r.number, seq) }
+            if let b = l.booking, state.booking(b)?.settledBy == id { Self.set(&bookings, b.number, seq) }
+        }
+    }
+
+    /// The entry stamped on row `number` (from 1) of `rows`, or nil when the journal has no such row.
+    static func at(_ rows: [Int64], _ number: Int64) -> Int64? {
+        number >= 1 && number <= Int64(rows.count) ? rows[Int(number - 1)] : nil
+    }
+
+    private static func set(_ rows: inout [Int64], _ number: Int64, _ seq: Int64) {
+        if number >= 1, number <= Int64(rows.count) { rows[Int(number - 1)] = seq }
+    }
+}
