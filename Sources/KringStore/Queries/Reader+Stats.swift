@@ -17,7 +17,7 @@ extension Reader {
         var exchangeNums: [Int64]
         /// Every request marked fulfilled, by listing number, with the exchange's number.
         var requests: [Int64: StatsFollower.Fulfilled]
-        var memberIndex: [String: Int32]
+        var memberIndex: MemberNumbers
         var lastTransfer: Int64
         var lastPosting: Int64
     }
@@ -25,13 +25,13 @@ extension Reader {
     /// The members by number (in the order they were added), keyed by the handle as the
     /// projections store it (canonical: the members table is read strictly), so the loops
     /// that follow look up without parsing.
-    func statsMembers(_ policy: Policy) throws(StoreError) -> (members: [StatsInput.Member], index: [String: Int32]) {
-        var index = [String: Int32]()
+    func statsMembers(_ policy: Policy) throws(StoreError) -> (members: [StatsInput.Member], index: MemberNumbers) {
+        var index = MemberNumbers(capacity: Int(try db.scalarInt("SELECT COUNT(*) FROM members") ?? 0))
         var members = [StatsInput.Member]()
         let ms = try db.prepare("SELECT \(SQLiteView.memberColumns) ORDER BY m.added_seq")
         while try ms.step() {
             let m = try SQLiteView.memberState(ms)
-            index[m.info.id.description] = Int32(members.count)
+            index.append(m.info.id.description)
             members.append(StatsInput.Member(kind: m.info.kind, neighbourhood: m.info.neighbourhood, joined: m.info.joined,
                                              present: m.status != .left, floor: m.floor(under: policy).value, ceiling: m.ceiling(under: policy)?.value))
         }
@@ -40,7 +40,7 @@ extension Reader {
 
     /// The requests whose listing changed after `seq` (every one for `-1`): listing number, and
     /// the author, the day posted and the exchange that fulfilled it (nil when none does).
-    func statsRequests(after seq: Int64, policy: Policy, index: [String: Int32]) throws(StoreError) -> [(Int64, StatsFollower.Fulfilled?)] {
+    func statsRequests(after seq: Int64, policy: Policy, index: MemberNumbers) throws(StoreError) -> [(Int64, StatsFollower.Fulfilled?)] {
         let rs = try db.prepare("""
             SELECT l.num, l.author, j.ts, l.fulfilled_by FROM listings l JOIN journal j ON j.seq = l.created_seq
             WHERE l.side = 'request' AND l.updated_seq > ?
@@ -49,22 +49,22 @@ extension Reader {
         var out = [(Int64, StatsFollower.Fulfilled?)]()
         while try rs.step() {
             guard let by = rs.optionalInt(3) else { out.append((rs.int(0), nil)); continue }
-            out.append((rs.int(0), StatsFollower.Fulfilled(author: try rs.reference(1, in: index, to: "a member"), posted: policy.day(rs.int(2)), by: by)))
+            out.append((rs.int(0), StatsFollower.Fulfilled(author: try rs.member(1, in: index), posted: policy.day(rs.int(2)), by: by)))
         }
         return out
     }
 
     /// Introductions by the day they were made, with the two members and whether a confirmed
     /// exchange linked to both listings followed.
-    func statsIntroductions(policy: Policy, index: [String: Int32]) throws(StoreError) -> [StatsInput.Introduction] {
+    func statsIntroductions(policy: Policy, index: MemberNumbers) throws(StoreError) -> [StatsInput.Introduction] {
         let ins = try db.prepare("""
             SELECT j.ts, r.author, o.author, \(Reader.introductionBecame)
             FROM introductions i JOIN journal j ON j.seq = i.seq JOIN listings r ON r.num = i.request JOIN listings o ON o.num = i.offer
             """)
         var out = [StatsInput.Introduction]()
         while try ins.step() {
-            out.append(StatsInput.Introduction(day: policy.day(ins.int(0)), members: [try ins.reference(1, in: index, to: "a member"),
-                                                                                     try ins.reference(2, in: index, to: "a member")],
+            out.append(StatsInput.Introduction(day: policy.day(ins.int(0)), members: [try ins.member(1, in: index),
+                                                                                     try ins.member(2, in: index)],
                                                became: ins.int(3) == 1))
         }
         return out
@@ -93,25 +93,35 @@ extension Reader {
         let (members, index) = try statsMembers(policy)
         // The day each exchange's credits were posted: its transfers' day (one pass over the
         // small transfer rows); an exchange without credits (a gift) takes the day of its
-        // journal entry.
-        var postedDay = [Int64: Int64]()
+        // journal entry. Exchanges are numbered from 1 in journal order, so arrays indexed by
+        // number hold this and where each exchange is (`Int64.min` and -1 for none).
+        let lastNum = Int(try db.scalarInt("SELECT COALESCE(MAX(num), 0) FROM exchanges") ?? 0)
+        // Each exchange has its entry, so no number is beyond the head.
+        guard lastNum <= head.seq else { throw StoreError("the projection holds exchange \(lastNum), beyond the journal's head \(head.seq)", integrity: true) }
+        var postedDay = [Int64](repeating: .min, count: lastNum + 1)
         let ts = try db.prepare("SELECT exchange, day FROM transfers WHERE kind = 'exchange'")
-        while try ts.step() { postedDay[ts.int(0)] = ts.int(1) }
+        while try ts.step() {
+            let num = ts.int(0)
+            if num >= 1, num <= Int64(lastNum) { postedDay[Int(num)] = ts.int(1) }
+        }
         let lastTransfer = try db.scalarInt("SELECT COALESCE(MAX(id), 0) FROM transfers") ?? 0
         let lastPosting = try db.scalarInt("SELECT COALESCE(MAX(id), 0) FROM postings") ?? 0
         let journalDay = try db.prepare("SELECT ts FROM journal WHERE seq = ?")
         var exchanges = [StatsInput.Exchange]()
         var nums = [Int64]()
-        var byNum = [Int64: Int]()
+        var at = [Int32](repeating: -1, count: lastNum + 1)
+        func byNum(_ num: Int64) -> Int? { num >= 1 && num <= Int64(lastNum) && at[Int(num)] >= 0 ? Int(at[Int(num)]) : nil }
         let xs = try db.prepare("SELECT num, kind, domain, credits, quantity, updated_seq FROM exchanges WHERE state = 'confirmed' ORDER BY num")
         while try xs.step() {
-            var day = postedDay[xs.int(0)]
+            let num = Int(xs.int(0))
+            guard num >= 1 else { throw StoreError("the projection holds exchange \(num), which no journal entry can number", integrity: true) }
+            var day: Int64? = postedDay[num] == .min ? nil : postedDay[num]
             if day == nil {
                 try journalDay.bind([.int(xs.int(5))])
                 if try journalDay.step() { day = policy.day(journalDay.int(0)).number }
                 journalDay.reset()
             }
-            byNum[xs.int(0)] = exchanges.count
+            at[num] = Int32(exchanges.count)
             nums.append(xs.int(0))
             guard let day else { throw StoreError("exchange \(xs.int(0)) has no transfer and no journal entry at seq \(xs.int(5))", integrity: true) }
             exchanges.append(StatsInput.Exchange(day: Day(day), kind: try xs.value(1), domain: try xs.requiredText(2),
@@ -119,38 +129,48 @@ extension Reader {
         }
         // Order within an exchange does not matter to any figure: read the table as it lies.
         let ps = try db.prepare("SELECT exchange, member, role FROM exchange_parties")
-        while try ps.step() {
-            guard let i = byNum[ps.int(0)] else { continue }
-            let m = try ps.reference(1, in: index, to: "a member")
-            switch try ps.value(2, PartyRole.self) {
-            case .provider: exchanges[i].addProvider(m)
-            case .receiver: exchanges[i].addReceiver(m)
+        var partyRun = MemberRun<(exchange: Int64, at: Int, role: PartyRole)>(column: "exchange_parties.member", key: "exchange_parties.exchange")
+        func addParties(_ row: (exchange: Int64, at: Int, role: PartyRole), _ m: Int32) {
+            switch row.role {
+            case .provider: exchanges[row.at].addProvider(m)
+            case .receiver: exchanges[row.at].addReceiver(m)
             }
         }
+        while try ps.step() {
+            guard let i = byNum(ps.int(0)) else { continue }
+            if partyRun.add(ps.columnBytes(1, text: true), (ps.int(0), i, try ps.value(2, PartyRole.self))) { try partyRun.flush(in: index, keyOf: \.exchange, addParties) }
+        }
+        try partyRun.flush(in: index, keyOf: \.exchange, addParties)
         // The exchanges that settled a session of an expert's time offer.
         let ss = try db.prepare("SELECT b.settled_by FROM bookings b JOIN listings l ON l.num = b.offer WHERE l.kind = 'time' AND b.settled_by IS NOT NULL")
-        while try ss.step() { if let i = byNum[ss.int(0)] { exchanges[i].session = true } }
+        while try ss.step() { if let i = byNum(ss.int(0)) { exchanges[i].session = true } }
         var fulfilled = [Int64: StatsFollower.Fulfilled]()
         var requests = [StatsInput.Request]()
         for (num, f) in try statsRequests(after: -1, policy: policy, index: index) {
             guard let f else { continue }
             fulfilled[num] = f
-            guard let x = byNum[f.by] else { continue }
+            guard let x = byNum(f.by) else { continue }
             requests.append(StatsInput.Request(author: f.author, posted: f.posted, fulfilled: exchanges[x].day))
         }
         var pool = [StatsInput.PoolMove]()
         let pm = try db.prepare("SELECT kind, payer, payee, minutes, day FROM transfers WHERE kind IN ('donation', 'grant') ORDER BY id")
         while try pm.step() {
             let donation = try pm.value(0, TransferKind.self) == .donation
-            let m = try pm.reference(donation ? 1 : 2, in: index, to: "a member")
+            let m = try pm.member(donation ? 1 : 2, in: index)
             pool.append(StatsInput.PoolMove(day: Day(pm.int(4)), donation: donation, member: m, minutes: pm.int(3)))
         }
         var postings = [StatsInput.Posting]()
         // In journal order, which is day order: no sort.
-        let po = try db.prepare("SELECT member, day, minutes FROM postings ORDER BY id")
-        while try po.step() {
-            postings.append(StatsInput.Posting(member: try po.reference(0, in: index, to: "a member"), day: Day(po.int(1)), minutes: po.int(2)))
+        // The members are looked up 1,024 rows at a time (`MemberRun`).
+        let po = try db.prepare("SELECT id, member, day, minutes FROM postings ORDER BY id")
+        var postingRun = MemberRun<(id: Int64, day: Int64, minutes: Int64)>(column: "postings.member", key: "postings.id")
+        func addPostings(_ row: (id: Int64, day: Int64, minutes: Int64), _ m: Int32) {
+            postings.append(StatsInput.Posting(member: m, day: Day(row.day), minutes: row.minutes))
         }
+        while try po.step() {
+            if postingRun.add(po.columnBytes(1, text: true), (po.int(0), po.int(2), po.int(3))) { try postingRun.flush(in: index, keyOf: \.id, addPostings) }
+        }
+        try postingRun.flush(in: index, keyOf: \.id, addPostings)
         var input = StatsInput(members: members, exchanges: exchanges, requests: requests, pool: pool, postings: postings,
                                headSeq: head.seq, headHash: head.hash, headDay: policy.day(head.timestamp), policy: policy)
         input.introductions = try statsIntroductions(policy: policy, index: index)

@@ -57,7 +57,7 @@ public final class StatsFollower: @unchecked Sendable {
         var hash: String
         var policy: Policy
         var members: [StatsInput.Member]
-        var memberIndex: [String: Int32]
+        var memberIndex: MemberNumbers
         /// Each member's row in the tables by kind, and its neighbourhood's number.
         var memberKind: [Int] = []
         var memberHood: [Int] = []
@@ -287,8 +287,8 @@ public final class StatsFollower: @unchecked Sendable {
             s.lastTransfer = ts.int(0)
             switch try ts.value(2, TransferKind.self) {
             case .exchange: postedDay[ts.int(1)] = Day(ts.int(6))
-            case .donation: s.pool.append(StatsInput.PoolMove(day: Day(ts.int(6)), donation: true, member: try ts.reference(3, in: s.memberIndex, to: "a member"), minutes: ts.int(5)))
-            case .grant: s.pool.append(StatsInput.PoolMove(day: Day(ts.int(6)), donation: false, member: try ts.reference(4, in: s.memberIndex, to: "a member"), minutes: ts.int(5)))
+            case .donation: s.pool.append(StatsInput.PoolMove(day: Day(ts.int(6)), donation: true, member: try ts.member(3, in: s.memberIndex), minutes: ts.int(5)))
+            case .grant: s.pool.append(StatsInput.PoolMove(day: Day(ts.int(6)), donation: false, member: try ts.member(4, in: s.memberIndex), minutes: ts.int(5)))
             default: break
             }
         }
@@ -296,7 +296,7 @@ public final class StatsFollower: @unchecked Sendable {
         try po.bind([.int(s.lastPosting)])
         while try po.step() {
             s.lastPosting = po.int(0)
-            s.postings.append(StatsInput.Posting(member: try po.reference(1, in: s.memberIndex, to: "a member"), day: Day(po.int(2)), minutes: po.int(3)))
+            s.postings.append(StatsInput.Posting(member: try po.member(1, in: s.memberIndex), day: Day(po.int(2)), minutes: po.int(3)))
         }
         // The exchanges whose entries came, in journal order: taken out if kept, kept if they
         // stand now.
@@ -318,7 +318,7 @@ public final class StatsFollower: @unchecked Sendable {
             var providers = [Int32](), receivers = [Int32]()
             try parties.bind([.int(num)])
             while try parties.step() {
-                let m = try parties.reference(0, in: s.memberIndex, to: "a member")
+                let m = try parties.member(0, in: s.memberIndex)
                 switch try parties.value(1, PartyRole.self) {
                 case .provider: providers.append(m)
                 case .receiver: receivers.append(m)

@@ -9,7 +9,7 @@ extension SQLValue {
 extension Statement {
     /// Where a value comes from, for errors: the table and column, and the row by the first
     /// column the statement reads (its key in the queries that read ids and states).
-    private func origin(_ col: Int32) -> String {
+    func origin(_ col: Int32) -> String {
         func name(_ c: Int32) -> String {
             let table = sqlite3_column_table_name(stmt, c).map { String(cString: $0) }
             let column = sqlite3_column_origin_name(stmt, c).map { String(cString: $0) } ?? sqlite3_column_name(stmt, c).map { String(cString: $0) }

@@ -1,0 +1,83 @@
+import Foundation
+import Testing
+import KringCore
+@testable import KringStore
+import KringTestSupport
+
+/// The statistics' table of member numbers, held to a `[String: Int32]` built alongside, and the
+/// statistics' refusal of a row naming no member.
+@Suite("Member numbers")
+struct MemberNumbersTests {
+    /// Random ids (shared prefixes, lengths from 0 to 255 bytes, multi-byte letters) added from
+    /// an empty table, so it grows many times: every id keeps its number, one by one and in
+    /// runs, and ids never added are not found.
+    @Test(arguments: [UInt64(1), 2, 3])
+    func agreesWithADictionary(seed: UInt64) {
+        var rng = SplitMix64(seed: seed)
+        func randomID() -> String {
+            let stems = ["", "p", "member-", "bakkerij", "zoë-", String(repeating: "x", count: 200)]
+            var s = stems[rng.below(stems.count)]
+            for _ in 0..<rng.below(12) { s.append(Character(UnicodeScalar(UInt8(97 + rng.below(26))))) }
+            return String(decoding: Array(s.utf8.prefix(255)), as: UTF8.self)
+        }
+        var table = MemberNumbers()
+        var oracle = [String: Int32]()
+        var order = [String]()
+        for _ in 0..<5_000 {
+            let id = randomID()
+            guard id.utf8.count < 256 else { continue }
+            let n = table.append(id)
+            if let known = oracle[id] { #expect(n == known, "\(id) changed its number") } else {
+                #expect(n == Int32(order.count))
+                oracle[id] = n
+                order.append(id)
+            }
+        }
+        #expect(table.count == order.count)
+        for (id, n) in oracle { #expect(table.number(id) == n, "\(id)") }
+        for _ in 0..<5_000 {
+            let id = randomID() + "!"
+            #expect(table.number(id) == nil, "\(id) was never added")
+        }
+        // In runs, with an absent id at a random place in one of them.
+        for _ in 0..<20 {
+            var ids = (0..<(1 + rng.below(1_500))).map { _ in order[rng.below(order.count)] }
+            let hole = rng.chance(0.5) ? rng.below(ids.count) : nil
+            if let hole { ids[hole] = "niet-\(hole)" }
+            let bytes = ids.flatMap { Array($0.utf8) }
+            var ends = [Int](), end = 0
+            for id in ids { end += id.utf8.count; ends.append(end) }
+            var out = [Int32]()
+            let missing = bytes.withUnsafeBytes { table.numbers($0, ends: ends, into: &out) }
+            #expect(missing == hole)
+            #expect(out == ids.prefix(hole ?? ids.count).map { oracle[$0]! })
+        }
+        #expect(table.number(String(repeating: "y", count: 300)) == nil)
+    }
+
+    /// A posting or a party whose member is no member (tables edited by hand): the statistics
+    /// refuse with an integrity error naming the table, the row and the text.
+    @Test(arguments: [
+        ("UPDATE postings SET member = 'niemand' WHERE id = 7", "postings.member in the row where postings.id is \"7\" holds \"niemand\", which is not a member"),
+        ("UPDATE exchange_parties SET member = 'niemand' WHERE exchange = (SELECT MIN(num) FROM exchanges WHERE state = 'confirmed') AND role = 'receiver'",
+         "exchange_parties.member in the row where exchange_parties.exchange is \"%n\" holds \"niemand\", which is not a member"),
+    ])
+    func aRowNamingNoMemberIsAnIntegrityError(sql: String, message: String) throws {
+        let dir = TempDir("member-numbers"); defer { dir.remove() }
+        let path = dir.file("d.sqlite")
+        _ = try DemoCommunity.build(at: path, options: DemoOptions(members: 60, months: 2, endDay: Day(iso: "2026-11-29")!))
+        _ = try Reader(path: path).statsInput()
+        let db = try Connection(path: path)
+        let confirmed = try #require(try db.scalarInt("SELECT MIN(num) FROM exchanges WHERE state = 'confirmed'"))
+        try db.execute("DROP TRIGGER postings_no_update")
+        try db.execute(sql)
+        #expect(db.changes >= 1)
+        do {
+            _ = try Reader(path: path).statsInput()
+            Issue.record("\(sql): the statistics read a member that is not one")
+        } catch {
+            #expect(error.kind == .integrity)
+            #expect(error.message == message.replacingOccurrences(of: "%n", with: "\(confirmed)"))
+        }
+    }
+}
