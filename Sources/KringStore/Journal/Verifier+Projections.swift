@@ -40,7 +40,7 @@ extension Verifier {
 
     static func compareProjections(_ db: Connection, state: LedgerState, lastSeq: (MemberID) throws(StoreError) -> Int64, exchangeSeq: ExchangeSeqs,
                                            exchangeFingerprints: [Int], consents: ConsentTracker, pledges: [(seq: Int64, print: Int)],
-                                           memberSeqs: [MemberID: MemberSeqs], lastChanges: LastChanges,
+                                           memberSeqs: [MemberID: MemberSeqs], lastChanges: LastChanges, rowPrints: ExchangeRowPrints?,
                                            diverge: (Int64, String) -> Void) throws(StoreError) {
         // Accounts and members.
         var seen = Set<MemberID>()
@@ -78,68 +78,9 @@ extension Verifier {
         }
         for id in state.memberOrder where !seen.contains(id) { diverge(try lastSeq(id), "member \(id) is missing from the projection") }
 
-        // Exchanges: the state, and the row and parties as the proposing or recording entry
-        // gave them (by fingerprint; the parties are read beside the rows, in key order).
-        var exSeen = 0
-        let e = try db.prepare("""
-            SELECT num, state, credits, end_reason, proposer, kind, domain, what, quantity, date, expires_at, recorded, reason, links, reversal_reason,
-                   created_seq, updated_seq
-            FROM exchanges ORDER BY num
-            """)
-        let parties = try db.prepare("SELECT exchange, member, role, position, consented FROM exchange_parties ORDER BY exchange")
-        var partyPending = try parties.step()
-        let links = try db.prepare("SELECT exchange, target FROM exchange_links ORDER BY exchange")
-        var linkPending = try links.step()
-        while try e.step() {
-            let id = ExchangeID(uncheckedNumber: e.int(0))
-            exSeen += 1
-            var partiesSeen = UnorderedFingerprint(), consentsSeen = 0
-            while partyPending, parties.int(0) <= id.number {
-                if parties.int(0) == id.number {
-                    let member = parties.columnBytes(1, text: true)
-                    partiesSeen.add(role: parties.columnBytes(2, text: true), position: parties.int(3), member: member)
-                    switch parties.int(4) {
-                    case 0: break
-                    case 1: consentsSeen &+= ConsentTracker.print(member)
-                    default: consentsSeen &+= 1  // neither consented nor not: never the journal's sum
-                    }
-                }
-                partyPending = try parties.step()
-            }
-            while linkPending, links.int(0) <= id.number {
-                if links.int(0) == id.number { partiesSeen.add(link: links.columnBytes(1, text: true)) }
-                linkPending = try links.step()
-            }
-            guard let x = state.exchange(id) else { diverge(exchangeSeq[id] ?? 1, "exchange \(id) is not in the journal"); continue }
-            if e.text(1) != x.state.rawValue || e.int(2) != x.info.credits.value {
-                diverge(exchangeSeq[id] ?? 1, "exchange \(id) is \(e.text(1)) in the projection; the journal gives \(x.state.rawValue)")
-            } else if e.optionalText(3) != x.endReason {
-                diverge(exchangeSeq[id] ?? 1, "exchange \(id)'s reason differs from the journal")
-            } else if e.optionalText(14) != x.reversalReason {
-                diverge(exchangeSeq[id] ?? 1, "exchange \(id)'s reason for its reversal differs from the journal")
-            } else if e.int(16) != exchangeSeq[id] {
-                diverge(min(e.int(16), exchangeSeq[id] ?? 1), "exchange \(id) differs from the journal in its last entry (\(e.int(16)))")
-            } else if id.number <= Int64(exchangeFingerprints.count) {
-                var f = Fingerprint()
-                f.int(e.int(15))
-                f.text(e.isNull(4) ? nil : e.columnBytes(4, text: true))
-                for col: Int32 in [5, 6, 7] { f.text(e.columnBytes(col, text: true)) }
-                f.int(e.int(8))
-                f.text(e.columnBytes(9, text: true))
-                f.int(e.optionalInt(10))
-                f.int(e.int(11))
-                f.text(e.isNull(12) ? nil : e.columnBytes(12, text: true))
-                f.text(e.columnBytes(13, text: true))
-                partiesSeen.write(into: &f)
-                if f.value != exchangeFingerprints[Int(id.number - 1)] {
-                    diverge(exchangeSeq[id] ?? 1, "exchange \(id)'s description, parties or first entry differ from the journal")
-                } else if consentsSeen != consents.sum(of: id) {
-                    diverge(exchangeSeq[id] ?? 1, "exchange \(id)'s consents differ from the journal")
-                }
-            }
-        }
-        if partyPending { diverge(1, "the projection holds parties of exchange \(parties.int(0)), which is not in the journal") }
-        if linkPending { diverge(1, "the projection holds links of exchange \(links.int(0)), which is not in the journal") }
+        // Exchanges: by the prints read beside the replay when they all match, else row by row.
+        let exSeen = try compareExchanges(db, state: state, exchangeSeq: exchangeSeq, exchangeFingerprints: exchangeFingerprints,
+                                          consents: consents, rowPrints: rowPrints, diverge: diverge)
         // Listings: latest version, expiry and state.
         var listingsSeen = 0
         let ls = try db.prepare("""

@@ -11,6 +11,9 @@ public struct VerifyReport: Sendable {
     /// Entries written before typed identities that hold an id in a form no longer accepted
     /// (`ex-012`): read by canonicalising it, and listed here by sequence number.
     public let legacyIDs: [Int64]
+    /// The exchanges' rows were read beside the replay, on a second connection, and matched it
+    /// as a whole (`ExchangeRowPrints`), so they were not read again.
+    var exchangesReadBeside = false
 
     public var ok: Bool { divergence == nil }
 
@@ -45,14 +48,21 @@ public enum Verifier {
     static let chunksInFlight = 3
 
     static func verify(_ db: Connection, parallel: Bool = true) throws(StoreError) -> VerifyReport {
+        // On both cores, a second connection reads the exchanges' rows beside the replay, if it
+        // sees the same snapshot (`ExchangeRowPrints`): it is opened before the replay's
+        // transaction starts and checked after.
+        let side = parallel ? ExchangeRowPrints(path: db.path) : nil
         // One read transaction: every query below sees the same snapshot, even while a writer
         // appends.
         try db.execute("BEGIN")
         defer { try? db.execute("COMMIT") }
-        return try verifySnapshot(db, parallel: parallel)
+        _ = try db.scalarInt("SELECT COUNT(*) FROM policies")
+        let rowPrints = side.flatMap { $0.start() ? $0 : nil }
+        defer { rowPrints?.finish() }
+        return try verifySnapshot(db, parallel: parallel, rowPrints: rowPrints)
     }
 
-    private static func verifySnapshot(_ db: Connection, parallel: Bool) throws(StoreError) -> VerifyReport {
+    private static func verifySnapshot(_ db: Connection, parallel: Bool, rowPrints: ExchangeRowPrints?) throws(StoreError) -> VerifyReport {
         var divergences = [(seq: Int64, reason: String)]()
         func diverge(_ seq: Int64, _ reason: String) { divergences.append((seq, reason)) }
 
@@ -192,12 +202,20 @@ public enum Verifier {
                 return max(lastPosting.optionalInt(0) ?? 1, memberSeqs[id]?.last ?? 1)
             }
             try compareProjections(db, state: state, lastSeq: lastSeq, exchangeSeq: exchangeSeq, exchangeFingerprints: exchangeFingerprints,
-                                   consents: consents, pledges: pledges, memberSeqs: memberSeqs, lastChanges: lastChanges, diverge: diverge)
+                                   consents: consents, pledges: pledges, memberSeqs: memberSeqs, lastChanges: lastChanges, rowPrints: rowPrints, diverge: diverge)
             try comparePolicies(db, policies, diverge: diverge)
         }
         let first = divergences.min { $0.seq < $1.seq }
-        return VerifyReport(entries: entries, head: headSeen.map { LedgerHead(seq: $0.seq, hash: prev.hexString, timestamp: $0.ts) }, divergence: first,
-                            legacyIDs: legacy)
+        var report = VerifyReport(entries: entries, head: headSeen.map { LedgerHead(seq: $0.seq, hash: prev.hexString, timestamp: $0.ts) }, divergence: first,
+                                  legacyIDs: legacy)
+        report.exchangesReadBeside = rowPrints?.matched ?? false
+        // The replay's state holds every member, listing and exchange: on both cores it is
+        // freed on another thread, off the answer's path.
+        if parallel {
+            let replayed = (consume state, consume exchangeFingerprints, consume exchangeSeq, consume consents, consume lastChanges)
+            DispatchQueue.global().async { withExtendedLifetime(replayed) {} }
+        }
+        return report
     }
 
 }

@@ -1,0 +1,222 @@
+import Foundation
+import KringCore
+
+/// The exchanges' rows against the replay: most of what `verify` compares at the end (at
+/// 100,000 members, 2.6 million rows of exchanges and parties). On both cores a second
+/// connection reads them while the journal is replayed, if it sees the very snapshot the replay
+/// reads (`ExchangeRowPrints`), and folds every row into one fingerprint; at the end the replay
+/// folds what each row must hold the same way, and the two are compared. When they differ, or
+/// the second reader could not be used, the rows are compared one by one, which names the
+/// exchange and the field.
+extension Verifier {
+    /// Compares the exchanges, their parties, links and consents; returns how many rows there are.
+    static func compareExchanges(_ db: Connection, state: LedgerState, exchangeSeq: ExchangeSeqs, exchangeFingerprints: [Int],
+                                 consents: ConsentTracker, rowPrints: ExchangeRowPrints?, diverge: (Int64, String) -> Void) throws(StoreError) -> Int {
+        if let read = rowPrints?.wait(), read.count == state.exchangeCount, read.count == exchangeFingerprints.count {
+            var all = Fingerprint()
+            var complete = true
+            for i in 0..<read.count {
+                let id = ExchangeID(uncheckedNumber: Int64(i + 1))
+                guard let x = state.exchange(id) else { complete = false; break }
+                all.int(Int64(ExchangeRows.print(description: exchangeFingerprints[i], state: x.state.rawValue, credits: x.info.credits.value,
+                                                 endReason: x.endReason, reversalReason: x.reversalReason, updated: exchangeSeq[id],
+                                                 consents: consents.sum(of: id))))
+            }
+            if complete, all.value == read.print {
+                rowPrints?.matched = true
+                return read.count
+            }
+        }
+        var rows = try ExchangeRows(db)
+        var seen = 0
+        while let (partiesSeen, consentsSeen) = try rows.next() {
+            seen += 1
+            let e = rows.row
+            let id = ExchangeID(uncheckedNumber: e.int(0))
+            guard let x = state.exchange(id) else { diverge(exchangeSeq[id] ?? 1, "exchange \(id) is not in the journal"); continue }
+            if e.text(1) != x.state.rawValue || e.int(2) != x.info.credits.value {
+                diverge(exchangeSeq[id] ?? 1, "exchange \(id) is \(e.text(1)) in the projection; the journal gives \(x.state.rawValue)")
+            } else if e.optionalText(3) != x.endReason {
+                diverge(exchangeSeq[id] ?? 1, "exchange \(id)'s reason differs from the journal")
+            } else if e.optionalText(14) != x.reversalReason {
+                diverge(exchangeSeq[id] ?? 1, "exchange \(id)'s reason for its reversal differs from the journal")
+            } else if e.int(16) != exchangeSeq[id] {
+                diverge(min(e.int(16), exchangeSeq[id] ?? 1), "exchange \(id) differs from the journal in its last entry (\(e.int(16)))")
+            } else if id.number <= Int64(exchangeFingerprints.count) {
+                if rows.descriptionPrint(partiesSeen) != exchangeFingerprints[Int(id.number - 1)] {
+                    diverge(exchangeSeq[id] ?? 1, "exchange \(id)'s description, parties or first entry differ from the journal")
+                } else if consentsSeen != consents.sum(of: id) {
+                    diverge(exchangeSeq[id] ?? 1, "exchange \(id)'s consents differ from the journal")
+                }
+            }
+        }
+        if let n = rows.partiesLeft { diverge(1, "the projection holds parties of exchange \(n), which is not in the journal") }
+        if let n = rows.linksLeft { diverge(1, "the projection holds links of exchange \(n), which is not in the journal") }
+        return seen
+    }
+}
+
+/// The exchanges' rows in number order, each with its parties and links, read beside it in key
+/// order (nothing is sorted).
+struct ExchangeRows {
+    let row: Statement
+    private let parties: Statement, links: Statement
+    private var partyPending: Bool, linkPending: Bool
+
+    init(_ db: Connection) throws(StoreError) {
+        row = try db.prepare("""
+            SELECT num, state, credits, end_reason, proposer, kind, domain, what, quantity, date, expires_at, recorded, reason, links, reversal_reason,
+                   created_seq, updated_seq
+            FROM exchanges ORDER BY num
+            """)
+        parties = try db.prepare("SELECT exchange, member, role, position, consented FROM exchange_parties ORDER BY exchange")
+        partyPending = try parties.step()
+        links = try db.prepare("SELECT exchange, target FROM exchange_links ORDER BY exchange")
+        linkPending = try links.step()
+    }
+
+    /// Steps `row` to the next exchange; gives its parties' and links' fingerprint and the sum
+    /// of its consenting parties' fingerprints (as `ConsentTracker` sums them), or nil after the last.
+    mutating func next() throws(StoreError) -> (parties: UnorderedFingerprint, consents: Int)? {
+        guard try row.step() else { return nil }
+        let num = row.int(0)
+        var partiesSeen = UnorderedFingerprint(), consentsSeen = 0
+        while partyPending, parties.int(0) <= num {
+            if parties.int(0) == num {
+                let member = parties.columnBytes(1, text: true)
+                partiesSeen.add(role: parties.columnBytes(2, text: true), position: parties.int(3), member: member)
+                switch parties.int(4) {
+                case 0: break
+                case 1: consentsSeen &+= ConsentTracker.print(member)
+                default: consentsSeen &+= 1  // neither consented nor not: never the journal's sum
+                }
+            }
+            partyPending = try parties.step()
+        }
+        while linkPending, links.int(0) <= num {
+            if links.int(0) == num { partiesSeen.add(link: links.columnBytes(1, text: true)) }
+            linkPending = try links.step()
+        }
+        return (partiesSeen, consentsSeen)
+    }
+
+    /// After the last row: the exchange of parties or links left over (whose exchange has no row).
+    var partiesLeft: Int64? { partyPending ? parties.int(0) : nil }
+    var linksLeft: Int64? { linkPending ? links.int(0) : nil }
+
+    /// What the row, its parties and links hold as the proposing or recording entry gave them
+    /// (`Verifier.fingerprint` computes it from the entry).
+    func descriptionPrint(_ partiesSeen: UnorderedFingerprint) -> Int {
+        var f = Fingerprint()
+        f.int(row.int(15))
+        f.text(row.isNull(4) ? nil : row.columnBytes(4, text: true))
+        for col: Int32 in [5, 6, 7] { f.text(row.columnBytes(col, text: true)) }
+        f.int(row.int(8))
+        f.text(row.columnBytes(9, text: true))
+        f.int(row.optionalInt(10))
+        f.int(row.int(11))
+        f.text(row.isNull(12) ? nil : row.columnBytes(12, text: true))
+        f.text(row.columnBytes(13, text: true))
+        partiesSeen.write(into: &f)
+        return f.value
+    }
+
+    /// Everything the row holds: its description's print, its state and the entries since.
+    func wholePrint(_ partiesSeen: UnorderedFingerprint, consents: Int) -> Int {
+        Self.print(description: descriptionPrint(partiesSeen), state: row.text(1), credits: row.int(2), endReason: row.optionalText(3),
+                   reversalReason: row.optionalText(14), updated: row.int(16), consents: consents)
+    }
+
+    /// The print of an exchange's row from its parts, from the row or from the replay.
+    static func print(description: Int, state: String, credits: Int64, endReason: String?, reversalReason: String?, updated: Int64?, consents: Int?) -> Int {
+        var f = Fingerprint()
+        f.int(Int64(description))
+        f.text(state)
+        f.int(credits)
+        f.text(endReason)
+        f.text(reversalReason)
+        f.int(updated)
+        f.int(consents.map(Int64.init))
+        return f.value
+    }
+}
+
+/// The exchanges' rows read on a second connection and thread while the journal is replayed,
+/// each row's print (`ExchangeRows.wholePrint`) folded in number order into one fingerprint (a
+/// keyed hash: no memory per row), or nil when they cannot stand for the rows the replay's
+/// snapshot holds.
+///
+/// The second connection must read the same snapshot as the replay's. SQLite here has no
+/// snapshot API, so `open` reads `PRAGMA data_version` on the second connection before the
+/// replay's read transaction starts, and `start` reads it again inside its own, started after
+/// the replay's: equal, no other connection committed between the two readings, so both
+/// transactions see the same commit. Anything else (a write in between, a checkpoint that
+/// restarts the log, an error) leaves the comparison to the replay's connection, row by row.
+final class ExchangeRowPrints: @unchecked Sendable {
+    private let db: Connection
+    private let before: Int64
+    private var prints: (count: Int, print: Int)?
+    private let done = DispatchSemaphore(value: 0)
+    private var waited = false
+    private let lock = NSLock()
+    private var cancelled = false
+    /// Set when the rows' fingerprint equalled the replay's, so no row was read again.
+    var matched = false
+
+    /// Opens the second connection; call before the replay's read transaction starts.
+    init?(path: String) {
+        guard let db = try? Connection(path: path), (try? db.execute("PRAGMA query_only = 1")) != nil,
+              let v = try? db.scalarInt("PRAGMA data_version") else { return nil }
+        (self.db, before) = (db, v)
+    }
+
+    /// Starts reading, on another thread, if this connection's snapshot is the replay's (whose
+    /// read transaction must have read something by now); false if not.
+    func start() -> Bool {
+        do {
+            try db.execute("BEGIN")
+            _ = try db.scalarInt("SELECT COUNT(*) FROM policies")
+            guard try db.scalarInt("PRAGMA data_version") == before else {
+                try? db.execute("COMMIT")
+                return false
+            }
+        } catch {
+            return false
+        }
+        DispatchQueue.global().async { [self] in
+            defer { try? db.execute("COMMIT"); done.signal() }
+            guard var rows = try? ExchangeRows(db) else { return }
+            var all = Fingerprint()
+            var expected: Int64 = 1
+            do {
+                while let (parties, consents) = try rows.next() {
+                    // Rows numbered 1, 2, 3, … as the journal numbers exchanges; anything else
+                    // is found row by row.
+                    guard rows.row.int(0) == expected else { return }
+                    if expected % 4_096 == 0, lock.withLock({ cancelled }) { return }
+                    all.int(Int64(rows.wholePrint(parties, consents: consents)))
+                    expected += 1
+                }
+            } catch {
+                return
+            }
+            if rows.partiesLeft == nil, rows.linksLeft == nil { prints = (Int(expected - 1), all.value) }
+        }
+        return true
+    }
+
+    /// How many rows were read and their fingerprint, once read; nil if they cannot be used.
+    /// Only after `start` gave true.
+    func wait() -> (count: Int, print: Int)? {
+        if !waited { done.wait() }
+        waited = true
+        return prints
+    }
+
+    /// Stops the reading if it still runs (the replay found a divergence first) and waits for
+    /// its connection to be done.
+    func finish() {
+        lock.withLock { cancelled = true }
+        _ = wait()
+    }
+}
