@@ -165,7 +165,8 @@ final class ExchangeRowPrints: @unchecked Sendable {
 
     /// Opens the second connection; call before the replay's read transaction starts.
     init?(path: String) {
-        guard let db = try? Connection(path: path), (try? db.execute("PRAGMA query_only = 1")) != nil,
+        // It reads each page once, in order: a small page cache will do (SQLite's default is 2 MiB).
+        guard let db = try? Connection(path: path), (try? db.execute("PRAGMA query_only = 1; PRAGMA cache_size = -256")) != nil,
               let v = try? db.scalarInt("PRAGMA data_version") else { return nil }
         (self.db, before) = (db, v)
     }
