@@ -27,7 +27,8 @@ public struct LedgerState: LedgerView, Sendable {
     public let tracksPairs: Bool
     /// Whether the state keeps only what a replay reads (`verify`): an exchange keeps its state,
     /// kind, credits, reasons and the requests and bookings it links, not its parties, consents
-    /// and texts (`ExchangeTable`). A compact state replays and checks a journal; it cannot
+    /// and texts (`ExchangeTable`); a listing keeps no title, text, place or availability
+    /// (`ListingInfo.replayed`). A compact state replays and checks a journal; it cannot
     /// decide, since its exchanges have no parties, and it keeps neither the pair log nor the
     /// open proposals by party.
     public let compact: Bool
@@ -173,12 +174,12 @@ public struct LedgerState: LedgerView, Sendable {
             let l = e.listing
             let n = l.id.number
             guard n == nextListingNumber, members[l.author] != nil else { throw LedgerStateError("listing \(l.id) out of sequence or by an unknown member") }
-            listings[n] = ListingRecord(info: l, withdrawn: false)
+            listings[n] = ListingRecord(info: compact ? l.replayed : l, withdrawn: false)
         case .listingEdited(let e):
             let l = e.listing
             let n = l.id.number
             guard let old = listings[n], old.info.id == l.id, !old.withdrawn, old.info.version + 1 == l.version else { throw LedgerStateError("edit of \(l.id) out of sequence") }
-            listings[n]!.info = l
+            listings[n]!.info = compact ? l.replayed : l
         case .listingWithdrawn(let e):
             guard listing(e.id)?.withdrawn == false else { throw LedgerStateError("withdrawal of \(e.id), which is not listed") }
             listings[e.id.number]!.withdrawn = true

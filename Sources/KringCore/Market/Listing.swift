@@ -45,6 +45,16 @@ public struct ListingInfo: Sendable, Equatable {
 }
 
 /// A listing with where it stands.
+extension ListingInfo {
+    /// Without its title, text, place and availability: what a compact replay keeps (the
+    /// verifier compares those four by fingerprint).
+    public var replayed: ListingInfo {
+        var l = self
+        (l.title, l.text, l.place, l.availability) = ("", "", nil, nil)
+        return l
+    }
+}
+
 public struct ListingRecord: Sendable, Equatable {
     public var info: ListingInfo
     public var withdrawn: Bool

@@ -40,7 +40,8 @@ extension Verifier {
 
     static func compareProjections(_ db: Connection, state: LedgerState, lastSeq: (MemberID) throws(StoreError) -> Int64, exchangeSeq: ExchangeSeqs,
                                            exchangeFingerprints: [Int], consents: ConsentTracker, pledges: [(seq: Int64, print: Int)],
-                                           memberSeqs: [MemberID: MemberSeqs], lastChanges: LastChanges, rowPrints: ExchangeRowPrints?,
+                                           memberSeqs: [MemberID: MemberSeqs], lastChanges: LastChanges, listingWords: ListingWordsTable,
+                                           rowPrints: ExchangeRowPrints?,
                                            diverge: (Int64, String) -> Void) throws(StoreError) {
         // Accounts and members.
         var seen = Set<MemberID>()
@@ -94,12 +95,14 @@ extension Verifier {
             let at = min(ls.int(4), LastChanges.at(lastChanges.listings, ls.int(0)) ?? ls.int(4))
             guard let l = state.listings[ls.int(0)] else { diverge(at, "listing \(ls.int(0)) is not in the journal"); continue }
             let info = l.info
+            let words = listingWords[ls.int(0)]
             if let field = firstDifference([
                 ("version", ls.int(1) == info.version), ("expiry", ls.int(2) == info.expires.number), ("state", (ls.text(3) == "withdrawn") == l.withdrawn),
                 ("fulfilment", ls.optionalInt(5) == l.fulfilledBy?.number), ("side", ls.textEquals(6, info.id.side.rawValue)),
                 ("author", ls.textEquals(7, info.author.handle)), ("kind", ls.textEquals(8, info.kind.rawValue)), ("domain", ls.textEquals(9, info.domain)),
-                ("title", ls.textEquals(10, info.title)), ("text", ls.textEquals(11, info.text)), ("place", ls.optionalText(12) == info.place),
-                ("availability", ls.optionalText(13) == info.availability), ("challenge", ls.optionalText(14) == info.challenge?.description),
+                ("title", ListingWords.print(ls, 10) == words?.title), ("text", ListingWords.print(ls, 11) == words?.text),
+                ("place", ListingWords.print(ls, 12) == words?.place), ("availability", ListingWords.print(ls, 13) == words?.availability),
+                ("challenge", ls.optionalText(14) == info.challenge?.description),
                 ("entry", ls.int(15) == LastChanges.at(lastChanges.listingPosted, ls.int(0))),
                 ("last entry", ls.int(4) == LastChanges.at(lastChanges.listings, ls.int(0))),
             ]) {
@@ -236,6 +239,39 @@ extension Verifier {
             diverge(at, "the policy set at entry \(at) differs from the projection's")
         }
     }
+}
+
+/// A listing's title, text, place and availability by fingerprint (`Fingerprint`, keyed per
+/// process), as its last posting or edit gave them; the rows are held to them field by field.
+struct ListingWords: Sendable {
+    let title: Int, text: Int, place: Int, availability: Int
+
+    init(_ l: ListingInfo) {
+        func print(_ s: String?) -> Int {
+            var f = Fingerprint()
+            f.text(s)
+            return f.value
+        }
+        (title, text, place, availability) = (print(l.title), print(l.text), print(l.place), print(l.availability))
+    }
+
+    /// The fingerprint of the text in `col` of the row (NULL as nil).
+    static func print(_ row: Statement, _ col: Int32) -> Int {
+        var f = Fingerprint()
+        f.text(row.isNull(col) ? nil : row.columnBytes(col, text: true))
+        return f.value
+    }
+}
+
+/// `ListingWords` by listing number (numbered 1, 2, 3, … in journal order).
+struct ListingWordsTable {
+    private var words: [ListingWords] = []
+
+    mutating func set(_ w: ListingWords, for number: Int64) {
+        if number == Int64(words.count) + 1 { words.append(w) } else if number >= 1, number <= Int64(words.count) { words[Int(number - 1)] = w }
+    }
+
+    subscript(number: Int64) -> ListingWords? { number >= 1 && number <= Int64(words.count) ? words[Int(number - 1)] : nil }
 }
 
 /// The entry that added a member, and the last one about it that posts nothing (added, limits,

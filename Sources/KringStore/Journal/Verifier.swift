@@ -72,6 +72,8 @@ public enum Verifier {
         // The entry that posted and the one that last changed each listing, booking, loan,
         // challenge and space (the statistics order and date by them, the search follows them).
         var lastChanges = LastChanges()
+        // Each listing's title, text, place and availability, by fingerprint.
+        var listingWords = ListingWordsTable()
         var exchangeSeq = ExchangeSeqs()
         // What each exchange's row and parties must hold besides their state, by number.
         var exchangeFingerprints = [Int]()
@@ -156,6 +158,7 @@ public enum Verifier {
                 }
                 if let x = event.exchangeID { exchangeSeq[x] = seq }
                 if let f = entry.exchangeFingerprint { exchangeFingerprints.append(f) }
+                if let w = entry.listingWords, let id = event.listingID { listingWords.set(w, for: id.number) }
                 consents.apply(event)
                 if case .challengePledged(let e) = event {
                     pledges.append((seq, pledgePrint(e.pledge.challenge.number, e.pledge.member.handle, e.pledge.kind.rawValue, e.pledge.what, seq)))
@@ -202,7 +205,7 @@ public enum Verifier {
                 return max(lastPosting.optionalInt(0) ?? 1, memberSeqs[id]?.last ?? 1)
             }
             try compareProjections(db, state: state, lastSeq: lastSeq, exchangeSeq: exchangeSeq, exchangeFingerprints: exchangeFingerprints,
-                                   consents: consents, pledges: pledges, memberSeqs: memberSeqs, lastChanges: lastChanges, rowPrints: rowPrints, diverge: diverge)
+                                   consents: consents, pledges: pledges, memberSeqs: memberSeqs, lastChanges: lastChanges, listingWords: listingWords, rowPrints: rowPrints, diverge: diverge)
             try comparePolicies(db, policies, diverge: diverge)
         }
         let first = divergences.min { $0.seq < $1.seq }
@@ -390,6 +393,8 @@ struct CheckedEntry: Sendable {
     /// For an exchange proposed or recorded: the fingerprint of its row and parties (taken
     /// where the entry is checked, off the replaying thread).
     var exchangeFingerprint: Int?
+    /// For a listing posted or edited: its words' fingerprints (a compact replay keeps no words).
+    var listingWords: ListingWords?
 
     /// Checks that the stored hash covers the stored content (given the stored previous hash),
     /// and that the payload decodes to an event whose canonical encoding is those very bytes.
@@ -501,6 +506,8 @@ final class CheckedChunk: @unchecked Sendable {
                 switch entry.event {
                 case .exchangeProposed(let e): entry.exchangeFingerprint = Verifier.fingerprint(e.exchange, recorded: false, reason: nil, seq: entry.seq)
                 case .exchangeRecorded(let e): entry.exchangeFingerprint = Verifier.fingerprint(e.exchange, recorded: true, reason: e.reason, seq: entry.seq)
+                case .listingPosted(let e): entry.listingWords = ListingWords(e.listing)
+                case .listingEdited(let e): entry.listingWords = ListingWords(e.listing)
                 default: break
                 }
                 return entry
