@@ -15,10 +15,8 @@ struct MemberNumbers: Sendable {
     private var arena: [UInt8] = [0]  // offset 0 is never a key's, so 0 marks an empty slot
     private(set) var count = 0
 
-    init(capacity: Int = 0) {
-        var size = 16
-        while size < 2 * capacity { size *= 2 }
-        slots = Array(repeating: 0, count: size)
+    init() {
+        slots = Array(repeating: 0, count: 16)
     }
 
     /// Gives `id` the next number and returns it; an id seen before keeps its number.

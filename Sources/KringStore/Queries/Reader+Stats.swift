@@ -26,7 +26,7 @@ extension Reader {
     /// projections store it (canonical: the members table is read strictly), so the loops
     /// that follow look up without parsing.
     func statsMembers(_ policy: Policy) throws(StoreError) -> (members: [StatsInput.Member], index: MemberNumbers) {
-        var index = MemberNumbers(capacity: Int(try db.scalarInt("SELECT COUNT(*) FROM members") ?? 0))
+        var index = MemberNumbers()
         var members = [StatsInput.Member]()
         let ms = try db.prepare("SELECT \(SQLiteView.memberColumns) ORDER BY m.added_seq")
         while try ms.step() {
