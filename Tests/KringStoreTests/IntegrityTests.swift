@@ -314,18 +314,30 @@ final class LineCollector: @unchecked Sendable {
     ] as [(String, String, String?)])
     func verifyNamesTheFieldAndTheEntry(sql: String, field: String, seqSQL: String?) throws {
         let dir = TempDir("tamper-fields"); defer { dir.remove() }
-        let path = dir.file("d.sqlite")
-        _ = try DemoCommunity.build(at: path, options: DemoOptions(members: 200, months: 4, endDay: Day(iso: "2026-11-29")!))
-        #expect(try Verifier.verify(path: path).ok)
-        let db = try Connection(path: path)
-        let seq = try seqSQL.flatMap { q throws in try db.scalarInt(q) }
-        try db.execute(sql)
-        #expect(db.changes == 1, "\(sql) changed \(db.changes) rows")
-        let report = try Verifier.verify(path: path)
+        let (report, seq) = try verifyDemo(changedBy: sql, naming: seqSQL, in: dir)
         let reason = report.divergence?.reason ?? ""
         #expect(reason.hasSuffix("differs from the journal in its \(field)"), "\(sql): \(reason)")
         if let seq { #expect(report.divergence?.seq == seq, "\(sql): \(String(describing: report.divergence))") }
     }
+}
+
+/// Builds the small demo in `dir` and checks it verifies; runs `sql`, which must change one row;
+/// and verifies again. Gives the report, and the number `seqSQL` read before the change (the
+/// entry the finding must name). The server verifies on one thread and one connection: its
+/// finding must be the same, word for word.
+func verifyDemo(changedBy sql: String, naming seqSQL: String?, in dir: TempDir) throws -> (report: VerifyReport, seq: Int64?) {
+    let path = dir.file("d.sqlite")
+    _ = try DemoCommunity.build(at: path, options: DemoOptions(members: 200, months: 4, endDay: Day(iso: "2026-11-29")!))
+    #expect(try Verifier.verify(path: path).ok)
+    let db = try Connection(path: path)
+    let seq = try seqSQL.flatMap { q throws in try db.scalarInt(q) }
+    try db.execute(sql)
+    #expect(db.changes == 1, "\(sql) changed \(db.changes) rows")
+    let report = try Verifier.verify(path: path)
+    let serial = try Verifier.verify(db, parallel: false)
+    #expect(serial.divergence?.seq == report.divergence?.seq && serial.divergence?.reason == report.divergence?.reason,
+            "\(sql): \(String(describing: serial.divergence)) on one thread")
+    return (report, seq)
 }
 
 /// An exchange's row and its parties, as its proposing or recording entry gave them.

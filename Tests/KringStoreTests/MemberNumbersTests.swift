@@ -5,7 +5,7 @@ import KringCore
 import KringTestSupport
 
 /// The statistics' table of member numbers, held to a `[String: Int32]` built alongside, and the
-/// statistics' refusal of a row naming no member.
+/// statistics' refusal of a row naming no member or an exchange no entry can number.
 @Suite("Member numbers")
 struct MemberNumbersTests {
     /// Random ids (shared prefixes, lengths from 0 to 255 bytes, multi-byte letters) added from
@@ -78,6 +78,24 @@ struct MemberNumbersTests {
         } catch {
             #expect(error.kind == .integrity)
             #expect(error.message == message.replacingOccurrences(of: "%n", with: "\(confirmed)"))
+        }
+    }
+
+    /// An exchange numbered beyond the journal's head (the statistics keep arrays by number):
+    /// an integrity error, not an array the size of the number.
+    @Test func anExchangeNumberedBeyondTheHeadIsAnIntegrityError() throws {
+        let dir = TempDir("member-numbers-head"); defer { dir.remove() }
+        let path = dir.file("d.sqlite")
+        _ = try DemoCommunity.build(at: path, options: DemoOptions(members: 60, months: 2, endDay: Day(iso: "2026-11-29")!))
+        let db = try Connection(path: path)
+        let head = try #require(try db.scalarInt("SELECT MAX(seq) FROM journal"))
+        try db.execute("UPDATE exchanges SET num = 9000000000000 WHERE num = (SELECT MAX(num) FROM exchanges)")
+        do {
+            _ = try Reader(path: path).statsInput()
+            Issue.record("the statistics read an exchange numbered beyond the head")
+        } catch {
+            #expect(error.kind == .integrity)
+            #expect(error.message == "the projection holds exchange 9000000000000, beyond the journal's head \(head)")
         }
     }
 }

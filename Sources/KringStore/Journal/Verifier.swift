@@ -56,6 +56,8 @@ public enum Verifier {
         // appends.
         try db.execute("BEGIN")
         defer { try? db.execute("COMMIT") }
+        // The snapshot is taken at the transaction's first read, which must come before the
+        // second connection checks it.
         _ = try db.scalarInt("SELECT COUNT(*) FROM policies")
         let rowPrints = side.flatMap { $0.start() ? $0 : nil }
         defer { rowPrints?.finish() }

@@ -45,15 +45,6 @@ extension Statement {
         return v
     }
 
-    /// The value `keys` holds for this column's text: a reference (a member's handle, say) to a
-    /// row read before. Text it does not hold is an integrity error naming the column and the
-    /// value, never a row passed over. Keyed by the stored text, so a hot loop parses nothing.
-    public func reference<V>(_ col: Int32, in keys: [String: V], to what: String) throws(StoreError) -> V {
-        let s = try requiredText(col)
-        guard let v = keys[s] else { throw StoreError("\(origin(col)) holds \"\(s.prefix(60))\", which is not \(what)", integrity: true) }
-        return v
-    }
-
     /// A day written as `YYYY-MM-DD`.
     public func isoDay(_ col: Int32) throws(StoreError) -> Day {
         let s = try requiredText(col)
