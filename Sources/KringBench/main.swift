@@ -278,7 +278,7 @@ if only.contains("stats") {
     var loadSeconds = 0.0, computeSeconds = 0.0, exchanges = 0
     let total = try seconds {
         var input: StatsInput!
-        loadSeconds = try seconds { input = try Reader(path: demoPath).statsInput() }
+        loadSeconds = try seconds { input = try Reader(path: demoPath).statsInput(parallel: true) }
         exchanges = input.exchanges.count
         computeSeconds = seconds { report = Statistics.report(input, period: .month, from: nil, to: nil, k: 5) }
     }

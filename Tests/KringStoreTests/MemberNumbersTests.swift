@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import KringCore
 @testable import KringStore
+import KringReport
 import KringTestSupport
 
 /// The statistics' table of member numbers, held to a `[String: Int32]` built alongside, and the
@@ -72,12 +73,15 @@ struct MemberNumbersTests {
         try db.execute("DROP TRIGGER postings_no_update")
         try db.execute(sql)
         #expect(db.changes >= 1)
-        do {
-            _ = try Reader(path: path).statsInput()
-            Issue.record("\(sql): the statistics read a member that is not one")
-        } catch {
-            #expect(error.kind == .integrity)
-            #expect(error.message == message.replacingOccurrences(of: "%n", with: "\(confirmed)"))
+        // On one connection, and with the postings read on a second one (as the CLI reads).
+        for parallel in [false, true] {
+            do {
+                _ = try Reader(path: path).statsInput(parallel: parallel)
+                Issue.record("\(sql): the statistics read a member that is not one")
+            } catch {
+                #expect(error.kind == .integrity)
+                #expect(error.message == message.replacingOccurrences(of: "%n", with: "\(confirmed)"), "parallel: \(parallel)")
+            }
         }
     }
 
@@ -97,5 +101,34 @@ struct MemberNumbersTests {
             #expect(error.kind == .integrity)
             #expect(error.message == "the projection holds exchange 9000000000000, beyond the journal's head \(head)")
         }
+    }
+
+    private func rows(_ postings: [StatsInput.Posting]) -> [String] { postings.map { "\($0.member) \($0.day.number) \($0.minutes)" } }
+
+    /// The CLI reads the postings on a second connection beside the other facts: the same facts
+    /// as on one connection, and the caller's snapshot when a commit falls between the two.
+    @Test func thePostingsReadBesideAreTheSnapshots() throws {
+        let dir = TempDir("stats-beside"); defer { dir.remove() }
+        let path = dir.file("r.sqlite")
+        try StatsStoreTests.randomLedger(seed: 5, at: path, n: 400)
+        let one = try Reader(path: path).statsInput()
+        let reader = try Reader(path: path)
+        let twinned = try reader.snapshot { () throws(StoreError) in try reader.statsFacts(twin: SnapshotTwin(path: path)) }
+        #expect(twinned.postingsReadBeside)
+        #expect(rows(twinned.input.postings) == rows(one.postings) && one.postings.count > 100)
+        #expect(Statistics.report(twinned.input, period: .month, from: nil, to: nil, k: 1).csv == Statistics.report(one, period: .month, from: nil, to: nil, k: 1).csv)
+
+        // A commit after the caller's snapshot began and before the twin's: the twin is not used,
+        // and the postings are the caller's snapshot's.
+        let twin = try #require(SnapshotTwin(path: path))
+        let late = try reader.snapshot { () throws -> Reader.StatsFacts in
+            _ = try reader.head()
+            let ledger = try Ledger(path: path, clock: TestClock(Day(iso: "2027-06-01")!).clock)
+            _ = try ledger.execute(.grant(to: "an", minutes: Minutes(15), reason: "steun"), by: .coordinator)
+            return try reader.statsFacts(twin: twin)
+        }
+        #expect(!late.postingsReadBeside)
+        #expect(rows(late.input.postings) == rows(one.postings))
+        #expect(try Reader(path: path).statsInput().postings.count == one.postings.count + 2)
     }
 }

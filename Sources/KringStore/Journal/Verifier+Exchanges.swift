@@ -144,17 +144,10 @@ struct ExchangeRows {
 /// The exchanges' rows read on a second connection and thread while the journal is replayed,
 /// each row's print (`ExchangeRows.wholePrint`) folded in number order into one fingerprint (a
 /// keyed hash: no memory per row), or nil when they cannot stand for the rows the replay's
-/// snapshot holds.
-///
-/// The second connection must read the same snapshot as the replay's. SQLite here has no
-/// snapshot API, so `open` reads `PRAGMA data_version` on the second connection before the
-/// replay's read transaction starts, and `start` reads it again inside its own, started after
-/// the replay's: equal, no other connection committed between the two readings, so both
-/// transactions see the same commit. Anything else (a write in between, a checkpoint that
-/// restarts the log, an error) leaves the comparison to the replay's connection, row by row.
+/// snapshot holds (`SnapshotTwin`). Anything else (a write in between, an error) leaves the
+/// comparison to the replay's connection, row by row.
 final class ExchangeRowPrints: @unchecked Sendable {
-    private let db: Connection
-    private let before: Int64
+    private let twin: SnapshotTwin
     private var prints: (count: Int, print: Int)?
     private let done = DispatchSemaphore(value: 0)
     private var waited = false
@@ -165,28 +158,17 @@ final class ExchangeRowPrints: @unchecked Sendable {
 
     /// Opens the second connection; call before the replay's read transaction starts.
     init?(path: String) {
-        // It reads each page once, in order: a small page cache will do (SQLite's default is 2 MiB).
-        guard let db = try? Connection(path: path), (try? db.execute("PRAGMA query_only = 1; PRAGMA cache_size = -256")) != nil,
-              let v = try? db.scalarInt("PRAGMA data_version") else { return nil }
-        (self.db, before) = (db, v)
+        guard let twin = SnapshotTwin(path: path) else { return nil }
+        self.twin = twin
     }
 
     /// Starts reading, on another thread, if this connection's snapshot is the replay's (whose
     /// read transaction must have read something by now); false if not.
     func start() -> Bool {
-        do {
-            try db.execute("BEGIN")
-            _ = try db.scalarInt("SELECT COUNT(*) FROM policies")
-            guard try db.scalarInt("PRAGMA data_version") == before else {
-                try? db.execute("COMMIT")
-                return false
-            }
-        } catch {
-            return false
-        }
+        guard twin.begin() else { return false }
         DispatchQueue.global().async { [self] in
-            defer { try? db.execute("COMMIT"); done.signal() }
-            guard var rows = try? ExchangeRows(db) else { return }
+            defer { twin.end(); done.signal() }
+            guard var rows = try? ExchangeRows(twin.db) else { return }
             var all = Fingerprint()
             var expected: Int64 = 1
             do {

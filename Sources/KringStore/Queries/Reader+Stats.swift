@@ -1,11 +1,15 @@
+import Foundation
 import KringCore
 
 extension Reader {
     /// The facts of the statistics, read in one read transaction (one snapshot) at the head:
     /// members by number, confirmed exchanges that stand (reversed ones are left out) with the
     /// day their credits were posted, the requests they fulfilled, pool moves, and postings.
-    public func statsInput() throws(StoreError) -> StatsInput {
-        try snapshot { () throws(StoreError) in try statsFacts().input }
+    /// `parallel` (the CLI) reads the postings on a second connection and thread beside the
+    /// rest, when that connection sees the same commit (`SnapshotTwin`); the server keeps to one.
+    public func statsInput(parallel: Bool = false) throws(StoreError) -> StatsInput {
+        let twin = parallel && !db.inTransaction ? SnapshotTwin(path: db.path) : nil
+        return try snapshot { () throws(StoreError) in try statsFacts(twin: twin).input }
     }
 
     /// The facts of `statsInput`, with what the maintained statistics (`StatsFollower`) keep
@@ -20,6 +24,8 @@ extension Reader {
         var memberIndex: MemberNumbers
         var lastTransfer: Int64
         var lastPosting: Int64
+        /// The postings were read on the twin connection.
+        var postingsReadBeside = false
     }
 
     /// The members by number (in the order they were added), keyed by the handle as the
@@ -70,6 +76,22 @@ extension Reader {
         return out
     }
 
+    /// Every posting (member by number, day, minutes), in journal order, which is day order: no
+    /// sort. The members are looked up 1,024 rows at a time (`MemberRun`).
+    static func statsPostings(_ db: Connection, numbering index: MemberNumbers) throws(StoreError) -> [StatsInput.Posting] {
+        var postings = [StatsInput.Posting]()
+        let po = try db.prepare("SELECT id, member, day, minutes FROM postings ORDER BY id")
+        var run = MemberRun<(id: Int64, day: Int64, minutes: Int64)>(column: "postings.member", key: "postings.id")
+        func add(_ row: (id: Int64, day: Int64, minutes: Int64), _ m: Int32) {
+            postings.append(StatsInput.Posting(member: m, day: Day(row.day), minutes: row.minutes))
+        }
+        while try po.step() {
+            if run.add(po.columnBytes(1, text: true), (po.int(0), po.int(2), po.int(3))) { try run.flush(in: index, keyOf: \.id, add) }
+        }
+        try run.flush(in: index, keyOf: \.id, add)
+        return postings
+    }
+
     /// Whether exchange `num` settled a session of an expert's time offer.
     func statsSession(_ num: Int64) throws(StoreError) -> Bool {
         let links = try db.cached("SELECT target FROM exchange_links WHERE exchange = ?")
@@ -86,11 +108,15 @@ extension Reader {
         return false
     }
 
-    /// The facts, read in the caller's snapshot.
-    func statsFacts() throws(StoreError) -> StatsFacts {
+    /// The facts, read in the caller's snapshot (and the postings on `twin`, opened before that
+    /// snapshot began, if it sees the same commit).
+    func statsFacts(twin: SnapshotTwin? = nil) throws(StoreError) -> StatsFacts {
         let policy = try policy()
+        let beside = twin.flatMap(PostingsBeside.init)
+        defer { beside?.finish() }
         let head = try head()
         let (members, index) = try statsMembers(policy)
+        beside?.read(numbering: index)
         // The day each exchange's credits were posted: its transfers' day (one pass over the
         // small transfer rows); an exchange without credits (a gift) takes the day of its
         // journal entry. Exchanges are numbered from 1 in journal order, so arrays indexed by
@@ -159,21 +185,64 @@ extension Reader {
             let m = try pm.member(donation ? 1 : 2, in: index)
             pool.append(StatsInput.PoolMove(day: Day(pm.int(4)), donation: donation, member: m, minutes: pm.int(3)))
         }
-        var postings = [StatsInput.Posting]()
-        // In journal order, which is day order: no sort.
-        // The members are looked up 1,024 rows at a time (`MemberRun`).
-        let po = try db.prepare("SELECT id, member, day, minutes FROM postings ORDER BY id")
-        var postingRun = MemberRun<(id: Int64, day: Int64, minutes: Int64)>(column: "postings.member", key: "postings.id")
-        func addPostings(_ row: (id: Int64, day: Int64, minutes: Int64), _ m: Int32) {
-            postings.append(StatsInput.Posting(member: m, day: Day(row.day), minutes: row.minutes))
-        }
-        while try po.step() {
-            if postingRun.add(po.columnBytes(1, text: true), (po.int(0), po.int(2), po.int(3))) { try postingRun.flush(in: index, keyOf: \.id, addPostings) }
-        }
-        try postingRun.flush(in: index, keyOf: \.id, addPostings)
+        // Read beside, or here when they could not be (the same error then comes from here).
+        let postings: [StatsInput.Posting]
+        let readBeside = beside?.postings()
+        if let readBeside { postings = readBeside } else { postings = try Reader.statsPostings(db, numbering: index) }
         var input = StatsInput(members: members, exchanges: exchanges, requests: requests, pool: pool, postings: postings,
                                headSeq: head.seq, headHash: head.hash, headDay: policy.day(head.timestamp), policy: policy)
         input.introductions = try statsIntroductions(policy: policy, index: index)
-        return StatsFacts(input: input, exchangeNums: nums, requests: fulfilled, memberIndex: index, lastTransfer: lastTransfer, lastPosting: lastPosting)
+        return StatsFacts(input: input, exchangeNums: nums, requests: fulfilled, memberIndex: index, lastTransfer: lastTransfer, lastPosting: lastPosting,
+                          postingsReadBeside: readBeside != nil)
+    }
+}
+
+/// The postings read on a second connection and thread (`SnapshotTwin`) while the caller reads
+/// the other facts: the caller hands over the members' numbering as soon as it has it.
+final class PostingsBeside: @unchecked Sendable {
+    private let twin: SnapshotTwin
+    private let lock = NSLock()
+    private let numbered = DispatchSemaphore(value: 0), done = DispatchSemaphore(value: 0)
+    private var numbering: MemberNumbers?
+    private var handedOver = false, waited = false
+    private var read: [StatsInput.Posting]?
+
+    /// Nil when the twin does not see the caller's commit.
+    init?(_ twin: SnapshotTwin) {
+        guard twin.begin() else { return nil }
+        self.twin = twin
+        DispatchQueue.global().async { [self] in
+            defer { twin.end(); done.signal() }
+            numbered.wait()
+            guard let index = lock.withLock({ numbering }) else { return }
+            read = try? Reader.statsPostings(twin.db, numbering: index)
+        }
+    }
+
+    /// Starts the reading with the members' numbering.
+    func read(numbering index: MemberNumbers) {
+        lock.withLock {
+            guard !handedOver else { return }
+            numbering = index
+            handedOver = true
+        }
+        numbered.signal()
+    }
+
+    /// The postings, once read; nil if they could not be (the caller reads them itself).
+    func postings() -> [StatsInput.Posting]? {
+        if !waited { done.wait() }
+        waited = true
+        return read
+    }
+
+    /// Lets the reading end if it never started (the caller failed first) and waits for it.
+    func finish() {
+        let release = lock.withLock { () -> Bool in
+            defer { handedOver = true }
+            return !handedOver
+        }
+        if release { numbered.signal() }
+        _ = postings()
     }
 }

@@ -26,7 +26,7 @@ let statsCommands: [CommandSpec] = [
             k = n
         }
         let from = try inv.day("from"), to = try inv.day("to")
-        let input = try openReader(inv).statsInput()
+        let input = try openReader(inv).statsInput(parallel: true)
         try Statistics.validate(input, from: from, to: to)
         let report = Statistics.report(input, period: period, from: from, to: to, k: k).only(by)
         let output: String
