@@ -8,13 +8,13 @@ import KringCore
 /// changed one changes what people see.
 ///
 /// Listings, bookings, loans and challenges are numbered in journal order from 1 (the replay
-/// checks it), so arrays hold them.
+/// checks it), so `ByNumber` holds them.
 struct LastChanges {
-    private(set) var listingPosted: [Int64] = []
-    private(set) var listings: [Int64] = []
-    private(set) var bookings: [Int64] = []
-    private(set) var loans: [Int64] = []
-    private(set) var challenges: [Int64] = []
+    private(set) var listingPosted = ByNumber<Int64>()
+    private(set) var listings = ByNumber<Int64>()
+    private(set) var bookings = ByNumber<Int64>()
+    private(set) var loans = ByNumber<Int64>()
+    private(set) var challenges = ByNumber<Int64>()
     private(set) var spaces: [Int64: Int64] = [:]
     /// Who joined each challenge, with the entry that joined them.
     private(set) var joins: [Int64: [String: Int64]] = [:]
@@ -37,24 +37,24 @@ struct LastChanges {
     /// `marked(by:in:)` read before it.
     mutating func record(_ event: Event, seq: Int64, state: LedgerState, reopened: (requests: [Int64], bookings: [Int64])) {
         switch event {
-        case .listingPosted:
-            listingPosted.append(seq)
-            listings.append(seq)
+        case .listingPosted(let e):
+            listingPosted[e.listing.id.number] = seq
+            listings[e.listing.id.number] = seq
         case .listingEdited, .listingWithdrawn, .listingRenewed:
-            if let id = event.listingID { Self.set(&listings, id.number, seq) }
+            if let id = event.listingID { listings[id.number] = seq }
         case .exchangeConfirmed(let e):
             stampFulfilled(by: e.id, links: state.exchange(e.id)?.info.links ?? [], seq: seq, state: state)
         case .exchangeRecorded(let e):
             stampFulfilled(by: e.exchange.id, links: e.exchange.links, seq: seq, state: state)
         case .exchangeReversed:
-            for r in reopened.requests { Self.set(&listings, r, seq) }
-            for b in reopened.bookings { Self.set(&bookings, b, seq) }
-        case .spaceBooked: bookings.append(seq)
-        case .spaceCancelled(let e): Self.set(&bookings, e.id.number, seq)
-        case .goodsLent: loans.append(seq)
-        case .goodsReturned(let e): Self.set(&loans, e.id.number, seq)
-        case .challengePosted: challenges.append(seq)
-        case .challengeClosed(let e): Self.set(&challenges, e.id.number, seq)
+            for r in reopened.requests { listings[r] = seq }
+            for b in reopened.bookings { bookings[b] = seq }
+        case .spaceBooked(let e): bookings[e.booking.id.number] = seq
+        case .spaceCancelled(let e): bookings[e.id.number] = seq
+        case .goodsLent(let e): loans[e.loan.id.number] = seq
+        case .goodsReturned(let e): loans[e.id.number] = seq
+        case .challengePosted(let e): challenges[e.challenge.id.number] = seq
+        case .challengeClosed(let e): challenges[e.id.number] = seq
         case .challengeJoined(let e): joins[e.id.number, default: [:]][e.member.handle] = seq
         case .spaceHoursSet(let e): spaces[e.offer.number] = seq
         case .introductionMade(let e): introductions[IntroductionKey(e.request, e.offer)] = (e.by.description, seq)
@@ -65,17 +65,8 @@ struct LastChanges {
     /// The requests and bookings a posted exchange marked as its own (the first exchange wins).
     private mutating func stampFulfilled(by id: ExchangeID, links: [ExchangeLink], seq: Int64, state: LedgerState) {
         for l in links {
-            if let r = l.request, state.listing(r)?.fulfilledBy == id { Self.set(&listings, r.number, seq) }
-            if let b = l.booking, state.booking(b)?.settledBy == id { Self.set(&bookings, b.number, seq) }
+            if let r = l.request, state.listing(r)?.fulfilledBy == id { listings[r.number] = seq }
+            if let b = l.booking, state.booking(b)?.settledBy == id { bookings[b.number] = seq }
         }
-    }
-
-    /// The entry stamped on row `number` (from 1) of `rows`, or nil when the journal has no such row.
-    static func at(_ rows: [Int64], _ number: Int64) -> Int64? {
-        number >= 1 && number <= Int64(rows.count) ? rows[Int(number - 1)] : nil
-    }
-
-    private static func set(_ rows: inout [Int64], _ number: Int64, _ seq: Int64) {
-        if number >= 1, number <= Int64(rows.count) { rows[Int(number - 1)] = seq }
     }
 }

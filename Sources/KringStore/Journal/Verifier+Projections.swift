@@ -40,7 +40,7 @@ extension Verifier {
 
     static func compareProjections(_ db: Connection, state: LedgerState, lastSeq: (MemberID) throws(StoreError) -> Int64, exchangeSeq: ExchangeSeqs,
                                            exchangeFingerprints: [Int], consents: ConsentTracker, pledges: [(seq: Int64, print: Int)],
-                                           memberSeqs: [MemberID: MemberSeqs], lastChanges: LastChanges, listingWords: ListingWordsTable,
+                                           memberSeqs: [MemberID: MemberSeqs], lastChanges: LastChanges, listingWords: ByNumber<ListingWords>,
                                            rowPrints: ExchangeRowPrints?,
                                            diverge: (Int64, String) -> Void) throws(StoreError) {
         // Accounts and members.
@@ -92,7 +92,7 @@ extension Verifier {
         while try ls.step() {
             listingsSeen += 1
             // A finding names the earlier of the row's last entry and the journal's.
-            let at = min(ls.int(4), LastChanges.at(lastChanges.listings, ls.int(0)) ?? ls.int(4))
+            let at = min(ls.int(4), lastChanges.listings[ls.int(0)] ?? ls.int(4))
             guard let l = state.listings[ls.int(0)] else { diverge(at, "listing \(ls.int(0)) is not in the journal"); continue }
             let info = l.info
             let words = listingWords[ls.int(0)]
@@ -103,8 +103,8 @@ extension Verifier {
                 ("title", ListingWords.print(ls, 10) == words?.title), ("text", ListingWords.print(ls, 11) == words?.text),
                 ("place", ListingWords.print(ls, 12) == words?.place), ("availability", ListingWords.print(ls, 13) == words?.availability),
                 ("challenge", ls.optionalText(14) == info.challenge?.description),
-                ("entry", ls.int(15) == LastChanges.at(lastChanges.listingPosted, ls.int(0))),
-                ("last entry", ls.int(4) == LastChanges.at(lastChanges.listings, ls.int(0))),
+                ("entry", ls.int(15) == lastChanges.listingPosted[ls.int(0)]),
+                ("last entry", ls.int(4) == lastChanges.listings[ls.int(0)]),
             ]) {
                 diverge(at, "listing \(info.id) differs from the journal in its \(field)")
             }
@@ -113,13 +113,13 @@ extension Verifier {
         let lo = try db.prepare("SELECT num, due, returned, updated_seq, lender, borrower, what, offer, lent FROM loans")
         while try lo.step() {
             loansSeen += 1
-            let at = min(lo.int(3), LastChanges.at(lastChanges.loans, lo.int(0)) ?? lo.int(3))
+            let at = min(lo.int(3), lastChanges.loans[lo.int(0)] ?? lo.int(3))
             guard let l = state.loans[lo.int(0)] else { diverge(at, "loan \(lo.int(0)) is not in the journal"); continue }
             if let field = firstDifference([
                 ("due day", lo.int(1) == l.info.due.number), ("return", lo.optionalInt(2) == l.returned?.number),
                 ("lender", lo.textEquals(4, l.info.lender.handle)), ("borrower", lo.textEquals(5, l.info.borrower.handle)),
                 ("description", lo.textEquals(6, l.info.what)), ("offer", lo.optionalText(7) == l.info.offer?.description), ("day lent", lo.int(8) == l.info.lent.number),
-                ("last entry", lo.int(3) == LastChanges.at(lastChanges.loans, lo.int(0))),
+                ("last entry", lo.int(3) == lastChanges.loans[lo.int(0)]),
             ]) {
                 diverge(at, "loan \(l.info.id) differs from the journal in its \(field)")
             }
@@ -128,7 +128,7 @@ extension Verifier {
         let bk = try db.prepare("SELECT num, people, state, updated_seq, settled_by, end_reason, question, offer, member, day, start, end FROM bookings")
         while try bk.step() {
             bookingsSeen += 1
-            let at = min(bk.int(3), LastChanges.at(lastChanges.bookings, bk.int(0)) ?? bk.int(3))
+            let at = min(bk.int(3), lastChanges.bookings[bk.int(0)] ?? bk.int(3))
             guard let b = state.bookings[bk.int(0)] else { diverge(at, "booking \(bk.int(0)) is not in the journal"); continue }
             let info = b.info
             if let field = firstDifference([
@@ -136,7 +136,7 @@ extension Verifier {
                 ("settlement", bk.optionalInt(4) == b.settledBy?.number), ("reason", bk.optionalText(5) == b.endReason),
                 ("question", bk.optionalText(6) == info.question), ("space", bk.int(7) == info.offer.number), ("member", bk.textEquals(8, info.member.handle)),
                 ("day", bk.int(9) == info.date.number), ("start", bk.int(10) == info.start), ("end", bk.int(11) == info.end),
-                ("last entry", bk.int(3) == LastChanges.at(lastChanges.bookings, bk.int(0))),
+                ("last entry", bk.int(3) == lastChanges.bookings[bk.int(0)]),
             ]) {
                 diverge(at, "booking \(info.id) differs from the journal in its \(field)")
             }
@@ -148,13 +148,13 @@ extension Verifier {
             """)
         while try ch.step() {
             challengesSeen += 1
-            let at = min(ch.int(2), LastChanges.at(lastChanges.challenges, ch.int(0)) ?? ch.int(2))
+            let at = min(ch.int(2), lastChanges.challenges[ch.int(0)] ?? ch.int(2))
             guard let c = state.challenges[ch.int(0)] else { diverge(at, "challenge \(ch.int(0)) is not in the journal"); continue }
             if let field = firstDifference([
                 ("state", (ch.text(1) == "closed") == c.closed), ("members", ch.int(3) == Int64(c.members.count)),
                 ("author", ch.textEquals(4, c.info.author.handle)), ("title", ch.textEquals(5, c.info.title)), ("text", ch.textEquals(6, c.info.text)),
                 ("domains", ch.textEquals(7, c.info.domains.joined(separator: ","))), ("end", ch.int(8) == c.info.ends.number),
-                ("last entry", ch.int(2) == LastChanges.at(lastChanges.challenges, ch.int(0))),
+                ("last entry", ch.int(2) == lastChanges.challenges[ch.int(0)]),
             ]) {
                 diverge(at, "challenge \(c.info.id) differs from the journal in its \(field)")
             }
@@ -261,17 +261,6 @@ struct ListingWords: Sendable {
         f.text(row.isNull(col) ? nil : row.columnBytes(col, text: true))
         return f.value
     }
-}
-
-/// `ListingWords` by listing number (numbered 1, 2, 3, … in journal order).
-struct ListingWordsTable {
-    private var words: [ListingWords] = []
-
-    mutating func set(_ w: ListingWords, for number: Int64) {
-        if number == Int64(words.count) + 1 { words.append(w) } else if number >= 1, number <= Int64(words.count) { words[Int(number - 1)] = w }
-    }
-
-    subscript(number: Int64) -> ListingWords? { number >= 1 && number <= Int64(words.count) ? words[Int(number - 1)] : nil }
 }
 
 /// The entry that added a member, and the last one about it that posts nothing (added, limits,

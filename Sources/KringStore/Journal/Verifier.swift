@@ -58,7 +58,7 @@ public enum Verifier {
         defer { try? db.execute("COMMIT") }
         // The snapshot is taken at the transaction's first read, which must come before the
         // second connection checks it.
-        _ = try db.scalarInt("SELECT COUNT(*) FROM policies")
+        if side != nil { _ = try db.scalarInt("SELECT COUNT(*) FROM policies") }
         let rowPrints = side.flatMap { $0.start() ? $0 : nil }
         defer { rowPrints?.finish() }
         return try verifySnapshot(db, parallel: parallel, rowPrints: rowPrints)
@@ -75,7 +75,7 @@ public enum Verifier {
         // challenge and space (the statistics order and date by them, the search follows them).
         var lastChanges = LastChanges()
         // Each listing's title, text, place and availability, by fingerprint.
-        var listingWords = ListingWordsTable()
+        var listingWords = ByNumber<ListingWords>()
         var exchangeSeq = ExchangeSeqs()
         // What each exchange's row and parties must hold besides their state, by number.
         var exchangeFingerprints = [Int]()
@@ -160,7 +160,7 @@ public enum Verifier {
                 }
                 if let x = event.exchangeID { exchangeSeq[x] = seq }
                 if let f = entry.exchangeFingerprint { exchangeFingerprints.append(f) }
-                if let w = entry.listingWords, let id = event.listingID { listingWords.set(w, for: id.number) }
+                if let w = entry.listingWords, let id = event.listingID { listingWords[id.number] = w }
                 consents.apply(event)
                 if case .challengePledged(let e) = event {
                     pledges.append((seq, pledgePrint(e.pledge.challenge.number, e.pledge.member.handle, e.pledge.kind.rawValue, e.pledge.what, seq)))
@@ -225,22 +225,35 @@ public enum Verifier {
 
 }
 
-/// The last entry that changed each exchange, by number: the journal numbers exchanges in
-/// order (the replay checks it), so an array holds them.
-struct ExchangeSeqs {
-    private var seqs: [Int64] = []
+/// Values by the number the journal gives each row of a kind, in order from 1 (exchanges,
+/// listings, bookings, loans, challenges; the replay checks the order), so an array holds them.
+/// Setting the next number appends; a number beyond it, or below 1, is not kept.
+struct ByNumber<Value> {
+    private(set) var values: [Value] = []
 
-    subscript(id: ExchangeID) -> Int64? {
-        get { id.number >= 1 && id.number <= Int64(seqs.count) ? seqs[Int(id.number - 1)] : nil }
+    subscript(number: Int64) -> Value? {
+        get { number >= 1 && number <= Int64(values.count) ? values[Int(number - 1)] : nil }
         set {
-            guard let seq = newValue, id.number >= 1, id.number <= Int64(seqs.count) + 1 else { return }
-            if id.number == Int64(seqs.count) + 1 { seqs.append(seq) } else { seqs[Int(id.number - 1)] = seq }
+            guard let newValue, number >= 1, number <= Int64(values.count) + 1 else { return }
+            if number == Int64(values.count) + 1 { values.append(newValue) } else { values[Int(number - 1)] = newValue }
         }
+    }
+}
+
+/// The last entry that changed each exchange, by number.
+typealias ExchangeSeqs = ByNumber<Int64>
+
+extension ByNumber<Int64> {
+    subscript(id: ExchangeID) -> Int64? {
+        get { self[id.number] }
+        set { self[id.number] = newValue }
     }
 
     /// The lowest of them.
-    var earliest: Int64? { seqs.min() }
+    var earliest: Int64? { values.min() }
 }
+
+extension ByNumber: Sendable where Value: Sendable {}
 
 /// Rows of postings or transfers, read in order beside the journal and matched to the entry
 /// each belongs to, without making a string of each member.
