@@ -2,19 +2,22 @@
 /// the journal into one and compares it with the projections; the bulk demo decides against one.
 public struct LedgerState: LedgerView, Sendable {
     public private(set) var policy: Policy = .standard
-    public private(set) var members: [MemberID: MemberState] = [:]
+    /// The members, in registration order, by id.
+    public private(set) var members = MemberTable()
     /// Registration order, for stable listings.
-    public private(set) var memberOrder: [MemberID] = []
+    public var memberOrder: [MemberID] { members.values.map(\.id) }
     /// The exchanges, by number.
     private var exchanges: ExchangeTable
     /// How many exchanges the journal holds.
     public var exchangeCount: Int64 { Int64(exchanges.count) }
-    /// Listings, loans, spaces, bookings and challenges by number (offers and requests share one counter).
-    public private(set) var listings: [Int64: ListingRecord] = [:]
-    public private(set) var loans: [Int64: LoanRecord] = [:]
+    /// Listings, loans, bookings and challenges by number, in arrays (each kind is numbered
+    /// 1, 2, 3, … in journal order; offers and requests share one counter), and the hours of
+    /// spaces by their offer's number.
+    public private(set) var listings = ByNumber<ListingRecord>()
+    public private(set) var loans = ByNumber<LoanRecord>()
     public private(set) var spaces: [Int64: SpaceHours] = [:]
-    public private(set) var bookings: [Int64: BookingRecord] = [:]
-    public private(set) var challenges: [Int64: ChallengeRecord] = [:]
+    public private(set) var bookings = ByNumber<BookingRecord>()
+    public private(set) var challenges = ByNumber<ChallengeRecord>()
     /// The introductions made: (request number, offer number).
     public private(set) var introductions: Set<IntroductionKey> = []
     /// Bookings by space offer and day.
@@ -110,14 +113,12 @@ public struct LedgerState: LedgerView, Sendable {
             policy = e.policy
             let info = MemberInfo(id: poolID, name: "Solidarity pool", kind: .pool, joined: day)
             members[poolID] = MemberState(info: info)
-            memberOrder.append(poolID)
         case .policyChanged(let e):
             policy = e.policy
         case .memberAdded(let e):
             let info = e.member
             guard members[info.id] == nil else { throw LedgerStateError("member \(info.id) added twice") }
             members[info.id] = MemberState(info: info)
-            memberOrder.append(info.id)
         case .memberSuspended(let e): try setStatus(e.id, .suspended)
         case .memberReinstated(let e): try setStatus(e.id, .active)
         case .memberLimitsSet(let e):
@@ -265,7 +266,7 @@ public struct LedgerState: LedgerView, Sendable {
 
     /// Posts a transfer; returns where its two accounts are (each id is hashed once).
     @discardableResult
-    private mutating func post(_ t: Transfer) throws(LedgerStateError) -> (from: [MemberID: MemberState].Index, to: [MemberID: MemberState].Index) {
+    private mutating func post(_ t: Transfer) throws(LedgerStateError) -> (from: Int, to: Int) {
         guard t.minutes.value > 0, t.from != t.to else { throw LedgerStateError("malformed transfer \(t.from) -> \(t.to) of \(t.minutes.value)") }
         guard let from = members.index(forKey: t.from), let to = members.index(forKey: t.to) else {
             throw LedgerStateError("transfer between unknown accounts \(t.from) -> \(t.to)")

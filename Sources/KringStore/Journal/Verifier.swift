@@ -225,21 +225,6 @@ public enum Verifier {
 
 }
 
-/// Values by the number the journal gives each row of a kind, in order from 1 (exchanges,
-/// listings, bookings, loans, challenges; the replay checks the order), so an array holds them.
-/// Setting the next number appends; a number beyond it, or below 1, is not kept.
-struct ByNumber<Value> {
-    private(set) var values: [Value] = []
-
-    subscript(number: Int64) -> Value? {
-        get { number >= 1 && number <= Int64(values.count) ? values[Int(number - 1)] : nil }
-        set {
-            guard let newValue, number >= 1, number <= Int64(values.count) + 1 else { return }
-            if number == Int64(values.count) + 1 { values.append(newValue) } else { values[Int(number - 1)] = newValue }
-        }
-    }
-}
-
 /// The last entry that changed each exchange, by number.
 typealias ExchangeSeqs = ByNumber<Int64>
 
@@ -252,8 +237,6 @@ extension ByNumber<Int64> {
     /// The lowest of them.
     var earliest: Int64? { values.min() }
 }
-
-extension ByNumber: Sendable where Value: Sendable {}
 
 /// Rows of postings or transfers, read in order beside the journal and matched to the entry
 /// each belongs to, without making a string of each member.
