@@ -203,7 +203,12 @@ public final class Statement {
             let rc: Int32
             switch v {
             case .int(let n): rc = sqlite3_bind_int64(stmt, idx, n)
-            case .text(let s): rc = sqlite3_bind_text(stmt, idx, s, -1, sqliteTransient)
+            case .text(var s):
+                // The string's own UTF-8 with its length: no C string made of it, no strlen.
+                rc = s.withUTF8 { u in
+                    guard let p = u.baseAddress else { return sqlite3_bind_text(stmt, idx, "", 0, sqliteTransient) }
+                    return sqlite3_bind_text(stmt, idx, UnsafeRawPointer(p).assumingMemoryBound(to: CChar.self), Int32(u.count), sqliteTransient)
+                }
             case .blob(let b): rc = b.withUnsafeBytes { sqlite3_bind_blob(stmt, idx, $0.baseAddress, Int32(b.count), sqliteTransient) }
             case .utf8(let b): rc = b.withUnsafeBytes { sqlite3_bind_text(stmt, idx, $0.baseAddress?.assumingMemoryBound(to: CChar.self), Int32(b.count), sqliteTransient) }
             case .null: rc = sqlite3_bind_null(stmt, idx)
@@ -223,7 +228,10 @@ public final class Statement {
 
     /// Binds, runs to completion, and resets.
     public func run(_ values: SQLValue...) throws(StoreError) {
-        reset()
+        sqlite3_reset(stmt)
+        // Bindings left from the last run are cleared only when these values do not replace
+        // them all.
+        if values.count != Int(sqlite3_bind_parameter_count(stmt)) { sqlite3_clear_bindings(stmt) }
         try bind(values)
         while try step() {}
         sqlite3_reset(stmt)
