@@ -1,0 +1,31 @@
+import Foundation
+import Testing
+@testable import KringStore
+
+/// Values bound to statements arrive whole: text from the string's UTF-8 with its length (empty
+/// text is text, not NULL; a NUL byte does not end it), and a statement run again with fewer
+/// values does not keep the last run's.
+struct StatementBindTests {
+    @Test("text, empty text, multi-byte letters and a NUL byte are stored as given; a shorter run leaves no value behind")
+    func valuesArriveWhole() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("bind-\(UUID().uuidString).sqlite").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let db = try Connection(path: path)
+        try db.execute("CREATE TABLE t(n INTEGER PRIMARY KEY, a, b)")
+        let insert = try db.cached("INSERT INTO t(n, a, b) VALUES (?, ?, ?)")
+        let texts = ["", "zoë", "a\u{0}b", String(repeating: "é", count: 300), "vzw-repair-cafe-west"]
+        for (i, s) in texts.enumerated() { try insert.run(.int(Int64(i)), .text(s), .text(s)) }
+        let read = try db.cached("SELECT hex(a), typeof(a), length(CAST(a AS BLOB)) FROM t WHERE n = ?")
+        for (i, s) in texts.enumerated() {
+            try read.bind([.int(Int64(i))])
+            #expect(try read.step())
+            #expect(read.text(1) == "text", "\(s.debugDescription) is text, not NULL")
+            #expect(read.int(2) == Int64(s.utf8.count), "\(s.debugDescription) keeps all \(s.utf8.count) bytes")
+            #expect(read.text(0) == s.utf8.map { String(format: "%02X", $0) }.joined())
+            read.reset()
+        }
+        // The same statement with two of its three values: the third is NULL, not "zoë".
+        try insert.run(.int(10), .text("x"))
+        #expect(try db.scalarInt("SELECT b IS NULL FROM t WHERE n = 10") == 1)
+    }
+}
