@@ -55,6 +55,32 @@ final class Projector {
     /// the policy events projected here.
     private var zone: (seq: Int64, zone: TimeZone)?
     private var zoneChecked = false
+    /// The statements every entry, exchange and transfer runs, held here once prepared instead
+    /// of looked up by their text in the connection's cache for every row.
+    private let entryRow = Held("INSERT INTO journal(seq, ts, type, payload, prev_hash, hash) VALUES (?,?,?,?,?,?)")
+    private let exchangeRow = Held("""
+        INSERT INTO exchanges(num, proposer, kind, domain, what, credits, quantity, date, expires_at, state, recorded, reason, created_seq, updated_seq, links)
+        VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
+        """)
+    private let partyRow = Held("INSERT INTO exchange_parties(exchange, member, role, position, consented) VALUES (?,?,?,?,?)")
+    private let transferRow = Held("INSERT INTO transfers(seq, exchange, kind, payer, payee, minutes, day) VALUES (?,?,?,?,?,?,?)")
+    private let postingRow = Held("INSERT INTO postings(seq, transfer, member, minutes, day) VALUES (?,?,?,?,?)")
+    private let balanceRow = Held("UPDATE accounts SET balance = balance + ?, given = given + ?, last_seq = ? WHERE member = ?")
+
+    /// A statement prepared when first run (a ledger being migrated may not have its table yet).
+    private final class Held {
+        let sql: String
+        private var statement: Statement?
+
+        init(_ sql: String) { self.sql = sql }
+
+        func callAsFunction(_ db: Connection) throws(StoreError) -> Statement {
+            if let statement { return statement }
+            let s = try db.cached(sql)
+            statement = s
+            return s
+        }
+    }
 
     init(db: Connection) throws(StoreError) {
         self.db = db
@@ -95,8 +121,7 @@ final class Projector {
 
     /// Writes a sealed entry and its projections.
     func write(_ entry: JournalEntry) throws(StoreError) {
-        try db.cached("INSERT INTO journal(seq, ts, type, payload, prev_hash, hash) VALUES (?,?,?,?,?,?)")
-            .run(.int(entry.seq), .int(entry.ts), .text(entry.event.type.rawValue), .utf8(entry.payload), .blob(entry.previous), .blob(entry.hash))
+        try entryRow(db).run(.int(entry.seq), .int(entry.ts), .text(entry.event.type.rawValue), .utf8(entry.payload), .blob(entry.previous), .blob(entry.hash))
         // The day in the circle's time zone: the policy in force before the entry (the new
         // circle's own for its first), as the reference model counts it.
         switch entry.event {
@@ -114,7 +139,7 @@ final class Projector {
 
     /// Writes the balance changes summed while `deferBalances` was set.
     func flushBalances() throws(StoreError) {
-        let upd = try db.cached("UPDATE accounts SET balance = balance + ?, given = given + ?, last_seq = ? WHERE member = ?")
+        let upd = try balanceRow(db)
         for (member, d) in pendingBalances {
             try upd.run(.int(d.balance), .int(d.given), .int(d.seq), .id(member))
             guard db.changes == 1 else { throw StoreError("no account \(member)") }
@@ -274,18 +299,15 @@ final class Projector {
 
     private func insertExchange(_ x: ExchangeInfo, state: ExchangeState, recorded: Bool, reason: String?, seq: Int64) throws(StoreError) {
         let num = x.id.number
-        try db.cached("""
-            INSERT INTO exchanges(num, proposer, kind, domain, what, credits, quantity, date, expires_at, state, recorded, reason, created_seq, updated_seq, links)
-            VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
-            """).run(.int(num), .id(x.proposer), .text(x.kind.rawValue), .text(x.domain), .text(x.what), .int(x.credits.value),
-                     .int(x.quantity), .text(x.date.description), .int(x.expiresAt), .text(state.rawValue), .int(recorded ? 1 : 0),
-                     .text(reason), .int(seq), .int(seq), .text(x.links.map(\.description).joined(separator: ",")))
+        try exchangeRow(db).run(.int(num), .id(x.proposer), .text(x.kind.rawValue), .text(x.domain), .text(x.what), .int(x.credits.value),
+                                .int(x.quantity), .text(x.date.description), .int(x.expiresAt), .text(state.rawValue), .int(recorded ? 1 : 0),
+                                .text(reason), .int(seq), .int(seq), .text(x.links.map(\.description).joined(separator: ",")))
         // Parties keep their order, so a decision read back from here posts its transfers in the
         // same order as one taken on the in-memory ledger.
         for l in x.links {
             try db.cached("INSERT INTO exchange_links(exchange, target) VALUES (?, ?)").run(.int(num), .id(l))
         }
-        let party = try db.cached("INSERT INTO exchange_parties(exchange, member, role, position, consented) VALUES (?,?,?,?,?)")
+        let party = try partyRow(db)
         for (i, p) in x.providers.enumerated() {
             try party.run(.int(num), .id(p), .text("provider"), .int(Int64(i)), .int(recorded || p == x.proposer ? 1 : 0))
         }
@@ -312,10 +334,9 @@ final class Projector {
     /// exchanges and reversals the provider's given credits move too (earned floors).
     private func post(_ t: Transfer, seq: Int64, exchange: ExchangeID?, kind: TransferKind, day: Day) throws(StoreError) {
         precondition(t.minutes.value > 0 && t.from != t.to, "a transfer moves a positive amount between two accounts")
-        try db.cached("INSERT INTO transfers(seq, exchange, kind, payer, payee, minutes, day) VALUES (?,?,?,?,?,?,?)")
-            .run(.int(seq), .int(exchange?.number), .text(kind.rawValue), .id(t.from), .id(t.to), .int(t.minutes.value), .int(day.number))
+        try transferRow(db).run(.int(seq), .int(exchange?.number), .text(kind.rawValue), .id(t.from), .id(t.to), .int(t.minutes.value), .int(day.number))
         let transferID = sqlite3LastInsertRowID(db)
-        let posting = try db.cached("INSERT INTO postings(seq, transfer, member, minutes, day) VALUES (?,?,?,?,?)")
+        let posting = try postingRow(db)
         try posting.run(.int(seq), .int(transferID), .id(t.from), .int(-t.minutes.value), .int(day.number))
         try posting.run(.int(seq), .int(transferID), .id(t.to), .int(t.minutes.value), .int(day.number))
         let givenFrom: Int64 = kind == .reversal ? -t.minutes.value : 0
@@ -327,7 +348,7 @@ final class Projector {
             return
         }
         cache?.posted(t, kind: kind, day: day, givenFrom: givenFrom, givenTo: givenTo)
-        let upd = try db.cached("UPDATE accounts SET balance = balance + ?, given = given + ?, last_seq = ? WHERE member = ?")
+        let upd = try balanceRow(db)
         try upd.run(.int(-t.minutes.value), .int(givenFrom), .int(seq), .id(t.from))
         guard db.changes == 1 else { throw StoreError("no account \(t.from)") }
         try upd.run(.int(t.minutes.value), .int(givenTo), .int(seq), .id(t.to))
