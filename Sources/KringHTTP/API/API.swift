@@ -204,8 +204,10 @@ public final class API: @unchecked Sendable {
 
     private func dispatch(_ request: HTTPRequest, started: Double, routeName: inout String, principal caller: inout Principal?) throws -> HTTPResponse {
         var parts = [String]()
-        for raw in request.path.split(separator: "/", omittingEmptySubsequences: false).dropFirst() {
-            guard let p = PercentDecoding.decode(raw) else { throw APIError.badRequest("The path is not valid percent-encoded UTF-8.", code: .face(.httpMalformed)) }
+        // Split on the bytes: the target is visible ASCII (the parser refuses anything else), so
+        // a `/` byte is a `/` character, without walking the path letter by letter.
+        for raw in request.path.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).dropFirst() {
+            guard let p = PercentDecoding.decode(Substring(raw)) else { throw APIError.badRequest("The path is not valid percent-encoded UTF-8.", code: .face(.httpMalformed)) }
             parts.append(p)
         }
         let method = request.method == "HEAD" ? "GET" : request.method
