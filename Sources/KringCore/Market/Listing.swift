@@ -44,7 +44,6 @@ public struct ListingInfo: Sendable, Equatable {
     public var side: ListingSide { id.side }
 }
 
-/// A listing with where it stands.
 extension ListingInfo {
     /// Without its title, text, place and availability: what a compact replay keeps (the
     /// verifier compares those four by fingerprint).
@@ -55,6 +54,7 @@ extension ListingInfo {
     }
 }
 
+/// A listing with where it stands.
 public struct ListingRecord: Sendable, Equatable {
     public var info: ListingInfo
     public var withdrawn: Bool

@@ -22,8 +22,6 @@ public struct ByNumber<Value> {
 
     /// The numbers held, in order.
     public var numbers: Range<Int64> { 1..<Int64(values.count) + 1 }
-
-    public mutating func reserveCapacity(_ n: Int) { values.reserveCapacity(n) }
 }
 
 extension ByNumber: Sendable where Value: Sendable {}
