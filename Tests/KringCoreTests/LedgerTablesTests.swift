@@ -58,4 +58,58 @@ struct LedgerTablesTests {
         copy[order[0]]!.status = .suspended
         #expect(copy != table, "a state changed in place is a difference")
     }
+
+    @Test("ListingTable, compact (in 48-byte spilled rows), holds what a whole one holds on random posts, edits, withdrawals, renewals and fulfilments", arguments: [UInt64(3), 4])
+    func compactListingsAgreeWithWholeOnes(seed: UInt64) throws {
+        var rng = SplitMix64(seed: seed)
+        var members = MemberTable()
+        let day = Day(iso: "2026-06-01")!
+        for i in 0..<200 {
+            let id = MemberID(canonical: (i % 3 == 0 ? "bewonersgroep-wijk-" : "m") + String(i))!
+            members[id] = MemberState(info: MemberInfo(id: id, name: "lid \(i)", kind: .person, joined: day))
+        }
+        let domains = ["care", "food", "work", "zorg-en-welzijn-voor-iedereen", ""]
+        var compact = ListingTable(compact: true), whole = ListingTable(compact: false)
+        func author() -> MemberID {
+            // Now and then an edit names someone who is not a member: a journal being checked may say anything.
+            rng.below(50) == 0 ? MemberID(canonical: "vreemde-\(rng.below(5))")! : members.values[rng.below(members.count)].id
+        }
+        func info(_ n: Int64, version: Int64, by who: MemberID) -> ListingInfo {
+            ListingInfo(id: ListingID(side: rng.below(2) == 0 ? .offer : .request, uncheckedNumber: n), author: who,
+                        kind: ExchangeKind.allCases[rng.below(3)], domain: domains[rng.below(domains.count)], title: "t", text: "x", place: nil,
+                        availability: nil, expires: Day(day.number + Int64(rng.below(400))), version: version,
+                        challenge: rng.below(4) == 0 ? ChallengeID(uncheckedNumber: Int64(1 + rng.below(9))) : nil).replayed
+        }
+        for _ in 0..<6_000 {
+            let n = Int64(whole.count)
+            if n == 0 || rng.below(3) == 0 {
+                let r = ListingRecord(info: info(n + 1, version: 1, by: members.values[rng.below(members.count)].id), withdrawn: false)
+                compact.append(r, members: members)
+                whole.append(r, members: members)
+                continue
+            }
+            let k = Int64(1 + rng.below(Int(n)))
+            let change: (inout ListingRecord) -> Void
+            switch rng.below(5) {
+            case 0:
+                var edited = info(k, version: 0, by: author())
+                edited = ListingInfo(id: whole.get(k, members: members)!.info.id, author: edited.author, kind: edited.kind, domain: edited.domain,
+                                     title: "", text: "", place: nil, availability: nil, expires: edited.expires,
+                                     version: whole.get(k, members: members)!.info.version + 1, challenge: edited.challenge)
+                change = { [edited] in $0.info = edited }
+            case 1: change = { $0.withdrawn = true }
+            case 2: let d = Day(day.number + Int64(rng.below(900))); change = { $0.info.expires = d }
+            case 3: let x = ExchangeID(uncheckedNumber: Int64(1 + rng.below(100_000))); change = { $0.fulfilledBy = x }
+            default: change = { $0.fulfilledBy = nil }
+            }
+            compact.update(k, members: members, change)
+            whole.update(k, members: members, change)
+        }
+        #expect(compact.count == whole.count && compact.count > 1_500)
+        for n in Int64(0)...Int64(whole.count + 1) {
+            #expect(compact.get(n, members: members) == whole.get(n, members: members), "listing \(n)")
+            #expect(compact.fulfilledBy(n) == whole.fulfilledBy(n), "listing \(n)")
+        }
+        #expect(compact.get(1, members: members) != nil && compact.get(0, members: members) == nil)
+    }
 }

@@ -5,18 +5,20 @@
 /// each exchange's state, kind and credits (16 bytes), and, for the few that have them, the
 /// reasons it ended with and the requests and bookings its confirmation fulfils and its
 /// reversal reopens. That is instead of about a kilobyte per exchange, so a replay's memory no
-/// longer grows with the exchanges' texts and parties.
+/// longer grows with the exchanges' texts and parties; and the summaries lie in a column whose
+/// memory the replay chooses (`ColumnArray`: `verify` spills it to a file, so it does not grow
+/// with their number either).
 struct ExchangeTable: Sendable {
     /// Whether exchanges keep only their summary and details.
     let compact: Bool
     /// Every exchange, whole (not compact).
     private var records: [ExchangeRecord] = []
     /// Every exchange's summary (compact).
-    private var summaries: [Summary] = []
+    private var summaries: ColumnArray<Summary>
     /// The exchanges that have a reason or link a request or booking (compact).
     private var details: [Int64: Details] = [:]
 
-    struct Summary: Sendable {
+    struct Summary: Sendable, BitwiseCopyable {
         var state: ExchangeState
         var kind: ExchangeKind
         /// Whether `details` holds something for it.
@@ -31,12 +33,19 @@ struct ExchangeTable: Sendable {
         var links: [ExchangeLink]
     }
 
-    init(compact: Bool) { self.compact = compact }
+    /// A table; a compact one keeps its summaries in `memory`.
+    init(compact: Bool, memory: ColumnMemory = ColumnMemory()) {
+        self.compact = compact
+        summaries = ColumnArray(memory: memory)
+    }
+
+    /// After reading many summaries: see `ColumnArray.releaseResident`.
+    func releaseResident() { summaries.releaseResident() }
 
     var count: Int { compact ? summaries.count : records.count }
 
     mutating func reserveCapacity(_ n: Int) {
-        if compact { summaries.reserveCapacity(summaries.count + n) } else { records.reserveCapacity(records.count + n) }
+        if !compact { records.reserveCapacity(records.count + n) }
     }
 
     /// The index of `id` if it is held.

@@ -13,7 +13,7 @@ public struct LedgerState: LedgerView, Sendable {
     /// Listings, loans, bookings and challenges by number, in arrays (each kind is numbered
     /// 1, 2, 3, … in journal order; offers and requests share one counter), and the hours of
     /// spaces by their offer's number.
-    public private(set) var listings = ByNumber<ListingRecord>()
+    private var listings: ListingTable
     public private(set) var loans = ByNumber<LoanRecord>()
     public private(set) var spaces: [Int64: SpaceHours] = [:]
     public private(set) var bookings = ByNumber<BookingRecord>()
@@ -40,15 +40,19 @@ public struct LedgerState: LedgerView, Sendable {
         self.tracksPairs = tracksPairs
         compact = false
         exchanges = ExchangeTable(compact: false)
+        listings = ListingTable(compact: false)
     }
 
-    /// A state for replaying a journal to check it (`compact`).
-    public static func compactReplay() -> LedgerState { LedgerState(compact: ()) }
+    /// A state for replaying a journal to check it (`compact`); its columns of exchanges and
+    /// listings lie in memory `memory` makes (the heap's by default; `verify` spills them to
+    /// files, so they do not grow its resident memory).
+    public static func compactReplay(memory: () -> ColumnMemory = { ColumnMemory() }) -> LedgerState { LedgerState(compact: memory) }
 
-    private init(compact: Void) {
+    private init(compact memory: () -> ColumnMemory) {
         tracksPairs = false
         self.compact = true
-        exchanges = ExchangeTable(compact: true)
+        exchanges = ExchangeTable(compact: true, memory: memory())
+        listings = ListingTable(compact: true, memory: memory())
     }
 
     /// Makes room for this many more members and exchanges (bulk loads know roughly how many).
@@ -60,13 +64,23 @@ public struct LedgerState: LedgerView, Sendable {
     public func member(_ id: MemberID) -> MemberState? { members[id] }
     /// The exchange; in a compact state without its parties, consents, texts, quantity or date.
     public func exchange(_ id: ExchangeID) -> ExchangeRecord? { exchanges[id] }
+    /// After reading many exchanges or listings of a compact state: says that its columns will
+    /// not be needed soon (`ColumnArray.releaseResident`); nothing changes.
+    public func releaseResident() {
+        exchanges.releaseResident()
+        listings.releaseResident()
+    }
     public var nextExchangeNumber: Int64 { exchangeCount + 1 }
 
     /// The listing with this number and side (`of-4` does not find the request `rq-4`).
     public func listing(_ id: ListingID) -> ListingRecord? {
-        guard let l = listings[id.number], l.info.id == id else { return nil }
+        guard let l = listings.get(id.number, members: members), l.info.id == id else { return nil }
         return l
     }
+    /// The listing with this number, whichever its side.
+    public func listing(number: Int64) -> ListingRecord? { listings.get(number, members: members) }
+    /// How many listings the journal holds.
+    public var listingCount: Int { listings.count }
     public var nextListingNumber: Int64 { Int64(listings.count) + 1 }
     public func loan(_ id: LoanID) -> LoanRecord? { loans[id.number] }
     public var nextLoanNumber: Int64 { Int64(loans.count) + 1 }
@@ -164,7 +178,7 @@ public struct LedgerState: LedgerView, Sendable {
             try postExchange(x.info, e.transfers, day: nil, sign: -1)
             // A reversed exchange fulfilled nothing: its requests are open again.
             for l in x.info.links {
-                if let r = l.request, listings[r.number]?.fulfilledBy == id { listings[r.number]!.fulfilledBy = nil }
+                if let r = l.request, listings.fulfilledBy(r.number) == id { listings.update(r.number, members: members) { $0.fulfilledBy = nil } }
                 if let b = l.booking, bookings[b.number]?.settledBy == id { bookings[b.number]!.settledBy = nil }
             }
         case .poolDonated(let e):
@@ -175,15 +189,15 @@ public struct LedgerState: LedgerView, Sendable {
             let l = e.listing
             let n = l.id.number
             guard n == nextListingNumber, members[l.author] != nil else { throw LedgerStateError("listing \(l.id) out of sequence or by an unknown member") }
-            listings[n] = ListingRecord(info: compact ? l.replayed : l, withdrawn: false)
+            listings.append(ListingRecord(info: compact ? l.replayed : l, withdrawn: false), members: members)
         case .listingEdited(let e):
             let l = e.listing
             let n = l.id.number
-            guard let old = listings[n], old.info.id == l.id, !old.withdrawn, old.info.version + 1 == l.version else { throw LedgerStateError("edit of \(l.id) out of sequence") }
-            listings[n]!.info = compact ? l.replayed : l
+            guard let old = listings.get(n, members: members), old.info.id == l.id, !old.withdrawn, old.info.version + 1 == l.version else { throw LedgerStateError("edit of \(l.id) out of sequence") }
+            listings.update(n, members: members) { $0.info = compact ? l.replayed : l }
         case .listingWithdrawn(let e):
             guard listing(e.id)?.withdrawn == false else { throw LedgerStateError("withdrawal of \(e.id), which is not listed") }
-            listings[e.id.number]!.withdrawn = true
+            listings.update(e.id.number, members: members) { $0.withdrawn = true }
         case .challengePosted(let e):
             let c = e.challenge
             let n = c.id.number
@@ -229,14 +243,14 @@ public struct LedgerState: LedgerView, Sendable {
             loans[n]!.returned = e.on
         case .listingRenewed(let e):
             guard listing(e.id)?.withdrawn == false else { throw LedgerStateError("renewal of \(e.id), which is withdrawn") }
-            listings[e.id.number]!.info.expires = e.expires
+            listings.update(e.id.number, members: members) { $0.info.expires = e.expires }
         }
     }
 
     /// Marks the requests an exchange links to as fulfilled by it.
     private mutating func fulfil(_ info: ExchangeInfo, by id: ExchangeID) {
         for l in info.links {
-            if let r = l.request, listing(r) != nil, listings[r.number]?.fulfilledBy == nil { listings[r.number]?.fulfilledBy = id }
+            if let r = l.request, listing(r) != nil, listings.fulfilledBy(r.number) == .some(nil) { listings.update(r.number, members: members) { $0.fulfilledBy = id } }
             if let b = l.booking, bookings[b.number]?.settledBy == nil { bookings[b.number]?.settledBy = id }
         }
     }

@@ -12,7 +12,7 @@ public enum MemberStatus: String, Sendable, CaseIterable, Codable {
 }
 
 /// What flows in an exchange.
-public enum ExchangeKind: String, Sendable, CaseIterable, Codable {
+public enum ExchangeKind: String, Sendable, CaseIterable, Codable, BitwiseCopyable {
     case time, space, goods
 
     /// The measure of an exchange's quantity: minutes of work, minutes of room use, items.
@@ -26,7 +26,7 @@ public enum ExchangeKind: String, Sendable, CaseIterable, Codable {
 }
 
 /// Where an exchange is in its two-phase lifecycle.
-public enum ExchangeState: String, Sendable, CaseIterable, Codable {
+public enum ExchangeState: String, Sendable, CaseIterable, Codable, BitwiseCopyable {
     case proposed, confirmed, rejected, cancelled, expired, reversed
 }
 

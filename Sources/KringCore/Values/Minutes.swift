@@ -1,6 +1,6 @@
 /// Time credits as whole minutes. One credit is one hour of anyone's time (60 minutes).
 /// Never floating point: every sum in the ledger is exact.
-public struct Minutes: Sendable, Hashable, Comparable, Codable, CustomStringConvertible {
+public struct Minutes: Sendable, Hashable, Comparable, Codable, CustomStringConvertible, BitwiseCopyable {
     /// The signed number of minutes.
     public var value: Int64
 

@@ -8,18 +8,24 @@ import KringCore
 /// changed one changes what people see.
 ///
 /// Listings, bookings, loans and challenges are numbered in journal order from 1 (the replay
-/// checks it), so `ByNumber` holds them.
+/// checks it), so each is a column by number; they grow with the journal's length, so they are
+/// spilled to temporary files (`ColumnByNumber` in a `SpillFile`).
 struct LastChanges {
-    private(set) var listingPosted = ByNumber<Int64>()
-    private(set) var listings = ByNumber<Int64>()
-    private(set) var bookings = ByNumber<Int64>()
-    private(set) var loans = ByNumber<Int64>()
-    private(set) var challenges = ByNumber<Int64>()
+    private(set) var listingPosted = ColumnByNumber<Int64>(memory: SpillFile())
+    private(set) var listings = ColumnByNumber<Int64>(memory: SpillFile())
+    private(set) var bookings = ColumnByNumber<Int64>(memory: SpillFile())
+    private(set) var loans = ColumnByNumber<Int64>(memory: SpillFile())
+    private(set) var challenges = ColumnByNumber<Int64>(memory: SpillFile())
     private(set) var spaces: [Int64: Int64] = [:]
     /// Who joined each challenge, with the entry that joined them.
     private(set) var joins: [Int64: [String: Int64]] = [:]
     /// Each introduction's maker and entry.
     private(set) var introductions: [IntroductionKey: (by: String, seq: Int64)] = [:]
+
+    /// Gives back the pages its columns mapped by being read (`ColumnArray.releaseResident`).
+    func releaseResident() {
+        for column in [listingPosted, listings, bookings, loans, challenges] { column.releaseResident() }
+    }
 
     /// What a reversal will reopen: the requests and bookings the exchange fulfilled or settled,
     /// read before the reversal is applied (the projector clears only those it marked).

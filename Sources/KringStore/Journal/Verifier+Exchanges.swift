@@ -10,8 +10,17 @@ import KringCore
 /// exchange and the field.
 extension Verifier {
     /// Compares the exchanges, their parties, links and consents; returns how many rows there are.
-    static func compareExchanges(_ db: Connection, state: LedgerState, exchangeSeq: ExchangeSeqs, exchangeFingerprints: [Int],
+    static func compareExchanges(_ db: Connection, state: LedgerState, exchangeSeq: ExchangeSeqs, exchangeFingerprints: ColumnArray<Int>,
                                  consents: ConsentTracker, rowPrints: ExchangeRowPrints?, diverge: (Int64, String) -> Void) throws(StoreError) -> Int {
+        // Reading every exchange maps the pages of the replay's spilled columns again: they are
+        // given back as the comparison goes.
+        func released(after i: Int) {
+            guard i % 65_536 == 0 else { return }
+            state.releaseResident()
+            exchangeSeq.releaseResident()
+            exchangeFingerprints.releaseResident()
+            consents.releaseResident()
+        }
         if let read = rowPrints?.wait(), read.count == state.exchangeCount, read.count == exchangeFingerprints.count {
             var all = Fingerprint()
             var complete = true
@@ -21,6 +30,7 @@ extension Verifier {
                 all.int(Int64(ExchangeRows.print(description: exchangeFingerprints[i], state: x.state.rawValue, credits: x.info.credits.value,
                                                  endReason: x.endReason, reversalReason: x.reversalReason, updated: exchangeSeq[id],
                                                  consents: consents.sum(of: id))))
+                released(after: i + 1)
             }
             if complete, all.value == read.print {
                 rowPrints?.matched = true
@@ -31,6 +41,7 @@ extension Verifier {
         var seen = 0
         while let (partiesSeen, consentsSeen) = try rows.next() {
             seen += 1
+            released(after: seen)
             let e = rows.row
             let id = ExchangeID(uncheckedNumber: e.int(0))
             guard let x = state.exchange(id) else { diverge(exchangeSeq[id] ?? 1, "exchange \(id) is not in the journal"); continue }

@@ -39,8 +39,8 @@ extension Verifier {
     }
 
     static func compareProjections(_ db: Connection, state: LedgerState, lastSeq: (MemberID) throws(StoreError) -> Int64, exchangeSeq: ExchangeSeqs,
-                                           exchangeFingerprints: [Int], consents: ConsentTracker, pledges: [(seq: Int64, print: Int)],
-                                           memberSeqs: [MemberID: MemberSeqs], lastChanges: LastChanges, listingWords: ByNumber<ListingWords>,
+                                           exchangeFingerprints: ColumnArray<Int>, consents: ConsentTracker, pledges: [(seq: Int64, print: Int)],
+                                           memberSeqs: [MemberID: MemberSeqs], lastChanges: LastChanges, listingWords: ColumnByNumber<ListingWords>,
                                            rowPrints: ExchangeRowPrints?,
                                            diverge: (Int64, String) -> Void) throws(StoreError) {
         // Accounts and members.
@@ -91,9 +91,14 @@ extension Verifier {
             """)
         while try ls.step() {
             listingsSeen += 1
+            if listingsSeen % 65_536 == 0 {
+                state.releaseResident()
+                listingWords.releaseResident()
+                lastChanges.releaseResident()
+            }
             // A finding names the earlier of the row's last entry and the journal's.
             let at = min(ls.int(4), lastChanges.listings[ls.int(0)] ?? ls.int(4))
-            guard let l = state.listings[ls.int(0)] else { diverge(at, "listing \(ls.int(0)) is not in the journal"); continue }
+            guard let l = state.listing(number: ls.int(0)) else { diverge(at, "listing \(ls.int(0)) is not in the journal"); continue }
             let info = l.info
             let words = listingWords[ls.int(0)]
             if let field = firstDifference([
@@ -219,7 +224,7 @@ extension Verifier {
         if introductionsSeen != state.introductions.count { diverge(1, "the projection holds \(introductionsSeen) introductions; the journal \(state.introductions.count)") }
         if bookingsSeen != state.bookings.count { diverge(1, "the projection holds \(bookingsSeen) bookings; the journal \(state.bookings.count)") }
         if loansSeen != state.loans.count { diverge(1, "the projection holds \(loansSeen) loans; the journal \(state.loans.count)") }
-        if listingsSeen != state.listings.count { diverge(1, "the projection holds \(listingsSeen) listings; the journal \(state.listings.count)") }
+        if listingsSeen != state.listingCount { diverge(1, "the projection holds \(listingsSeen) listings; the journal \(state.listingCount)") }
         if exSeen != state.exchangeCount {
             diverge(exchangeSeq.earliest ?? 1, "the projection holds \(exSeen) exchanges; the journal \(state.exchangeCount)")
         }
@@ -243,7 +248,7 @@ extension Verifier {
 
 /// A listing's title, text, place and availability by fingerprint (`Fingerprint`, keyed per
 /// process), as its last posting or edit gave them; the rows are held to them field by field.
-struct ListingWords: Sendable {
+struct ListingWords: Sendable, BitwiseCopyable {
     let title: Int, text: Int, place: Int, availability: Int
 
     init(_ l: ListingInfo) {
@@ -331,7 +336,7 @@ struct UnorderedFingerprint {
 /// proposer when it proposes, each member who consents or confirms, every party of a recorded
 /// exchange. Kept as a sum of the members' keyed fingerprints, a word an exchange.
 struct ConsentTracker {
-    private var sums: [Int] = []
+    private var sums = ColumnArray<Int>(memory: SpillFile())
 
     mutating func apply(_ event: Event) {
         switch event {
@@ -362,6 +367,8 @@ struct ConsentTracker {
 
     /// The sum the exchange's consenting parties' rows must give.
     func sum(of id: ExchangeID) -> Int? { id.number >= 1 && id.number <= Int64(sums.count) ? sums[Int(id.number - 1)] : nil }
+
+    func releaseResident() { sums.releaseResident() }
 
     /// One consenting member's share of the sum.
     static func print(_ member: UnsafeRawBufferPointer) -> Int {

@@ -68,17 +68,17 @@ public enum Verifier {
         var divergences = [(seq: Int64, reason: String)]()
         func diverge(_ seq: Int64, _ reason: String) { divergences.append((seq, reason)) }
 
-        var state = LedgerState.compactReplay()
+        var state = LedgerState.compactReplay(memory: SpillFile.make)
         // The entry that added each member, and the last about it that posts nothing.
         var memberSeqs = [MemberID: MemberSeqs]()
         // The entry that posted and the one that last changed each listing, booking, loan,
         // challenge and space (the statistics order and date by them, the search follows them).
         var lastChanges = LastChanges()
         // Each listing's title, text, place and availability, by fingerprint.
-        var listingWords = ByNumber<ListingWords>()
-        var exchangeSeq = ExchangeSeqs()
+        var listingWords = ColumnByNumber<ListingWords>(memory: SpillFile())
+        var exchangeSeq = ExchangeSeqs(memory: SpillFile())
         // What each exchange's row and parties must hold besides their state, by number.
-        var exchangeFingerprints = [Int]()
+        var exchangeFingerprints = ColumnArray<Int>(memory: SpillFile())
         // Who consented to each exchange, as its parties' rows must say.
         var consents = ConsentTracker()
         // Every pledge, in journal order: its entry and the fingerprint of its row.
@@ -226,16 +226,20 @@ public enum Verifier {
 }
 
 /// The last entry that changed each exchange, by number.
-typealias ExchangeSeqs = ByNumber<Int64>
+typealias ExchangeSeqs = ColumnByNumber<Int64>
 
-extension ByNumber<Int64> {
+extension ColumnByNumber<Int64> {
     subscript(id: ExchangeID) -> Int64? {
         get { self[id.number] }
         set { self[id.number] = newValue }
     }
 
     /// The lowest of them.
-    var earliest: Int64? { values.min() }
+    var earliest: Int64? {
+        var low: Int64?
+        values.forEach { low = min(low ?? $0, $0) }
+        return low
+    }
 }
 
 /// Rows of postings or transfers, read in order beside the journal and matched to the entry
