@@ -102,12 +102,17 @@ struct CLI {
         #expect(try k.json("policy", "show")["quantum"]?.intValue == 30)
         let v = try k.json("verify")
         #expect(v["ok"]?.boolValue == true)
+        // Without a place for its temporary files, verify keeps its columns in memory: the same verdict.
+        let noTemp = ["TMPDIR": "/nonexistent-kring-tmp"]
+        #expect(try k.run("verify", env: noTemp).status == 0)
 
         // Tampered: verify exits 3 and names the sequence number.
         let raw = try Connection(path: k.db)
         try raw.execute("DROP TRIGGER postings_no_update; UPDATE postings SET minutes = minutes + 15 WHERE seq = 9 AND minutes > 0")
         let bad = try k.run("verify")
         #expect(bad.status == 3 && bad.stderr.contains("seq 9"), "\(bad.stderr)")
+        let badInMemory = try k.run("verify", env: noTemp)
+        #expect(badInMemory.status == 3 && badInMemory.stderr == bad.stderr, "\(badInMemory.stderr)")
     }
 
     @Test func exitCodes() throws {
