@@ -2,11 +2,11 @@
 /// replay checks, so the n-th listing is at n).
 ///
 /// Whole records, or, for a replay that only verifies (`compact`), each listing in a 48-byte row
-/// of a `ColumnArray` (whose memory the replay chooses: `verify` spills it to a file): its side, kind, author (by position among the members), domain (by
-/// number among the domains seen), expiry, version, challenge, whether it is withdrawn and the
-/// exchange that fulfilled it. A compact replay keeps no title, text, place or availability
-/// anyway (`ListingInfo.replayed`). That is instead of about 170 bytes and a share of an array
-/// grown by doubling.
+/// of a `ColumnArray`, whose memory the replay chooses (`verify` spills it to a file): its side,
+/// kind, author (by position among the members), domain (by number among the domains seen),
+/// expiry, version, challenge, whether it is withdrawn and the exchange that fulfilled it. A
+/// compact replay keeps no title, text, place or availability anyway (`ListingInfo.replayed`).
+/// That is instead of about 170 bytes and a share of an array grown by doubling.
 struct ListingTable: Sendable {
     let compact: Bool
     /// Every listing, whole (not compact).

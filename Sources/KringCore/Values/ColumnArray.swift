@@ -6,9 +6,9 @@
 open class ColumnMemory: @unchecked Sendable {
     /// The first byte; nil until the first growth. Set by the memory itself only (a subclass
     /// that sets it some other way than the heap sets it back to nil in its `deinit`).
-    public var base: UnsafeMutableRawPointer?
+    public final var base: UnsafeMutableRawPointer?
     /// Bytes available from `base`.
-    public var capacity = 0
+    public final var capacity = 0
 
     public init() {}
 
@@ -49,23 +49,27 @@ open class ColumnMemory: @unchecked Sendable {
 /// or changed, it tells its memory that all but the last `keptBytes` will not be needed soon;
 /// a reading pass may say so too (`releaseResident`, and `forEach` as it goes).
 /// A value type: a copy shares the memory until one of them changes (copy on write).
+///
+/// Inlinable, so the store's columns are specialised for their element where they are used.
 public struct ColumnArray<Element: BitwiseCopyable>: @unchecked Sendable {
-    private var memory: ColumnMemory
-    public private(set) var count = 0
-    private var writtenSinceRelease = 0
+    @usableFromInline var memory: ColumnMemory
+    @usableFromInline var stored = 0
+    /// How many values it holds.
+    @inlinable public var count: Int { stored }
+    @usableFromInline var writtenSinceRelease = 0
 
-    public static var releaseStride: Int { 1 << 20 }
-    public static var keptBytes: Int { 1 << 20 }
-    private static var stride: Int { MemoryLayout<Element>.stride }
+    @inlinable public static var releaseStride: Int { 1 << 20 }
+    @inlinable public static var keptBytes: Int { 1 << 20 }
+    @inlinable static var stride: Int { MemoryLayout<Element>.stride }
 
     /// An empty array in `memory` (heap memory by default).
-    public init(memory: ColumnMemory = ColumnMemory()) { self.memory = memory }
+    @inlinable public init(memory: ColumnMemory = ColumnMemory()) { self.memory = memory }
 
-    public var isEmpty: Bool { count == 0 }
+    @inlinable public var isEmpty: Bool { stored == 0 }
     /// The memory, for the tests that look at where it lies.
     public var storage: ColumnMemory { memory }
 
-    public subscript(index: Int) -> Element {
+    @inlinable public subscript(index: Int) -> Element {
         get {
             precondition(index >= 0 && index < count, "index \(index) out of 0..<\(count)")
             return memory.base!.load(fromByteOffset: index * Self.stride, as: Element.self)
@@ -78,7 +82,7 @@ public struct ColumnArray<Element: BitwiseCopyable>: @unchecked Sendable {
         }
     }
 
-    public mutating func append(_ value: Element) {
+    @inlinable public mutating func append(_ value: Element) {
         unique()
         let end = (count + 1) * Self.stride
         if end > memory.capacity {
@@ -87,16 +91,16 @@ public struct ColumnArray<Element: BitwiseCopyable>: @unchecked Sendable {
             memory.grow(to: bytes, keeping: count * Self.stride)
         }
         memory.base!.storeBytes(of: value, toByteOffset: count * Self.stride, as: Element.self)
-        count += 1
+        stored += 1
         wrote()
     }
 
     /// Tells the memory that all but the last `keptBytes` will not be needed soon (after
     /// reading much of it: reading alone says nothing). No value changes.
-    public func releaseResident() { memory.relinquish(below: count * Self.stride - Self.keptBytes) }
+    @inlinable public func releaseResident() { memory.relinquish(below: count * Self.stride - Self.keptBytes) }
 
     /// Every value, in order, saying as it goes that those read will not be needed soon.
-    public func forEach(_ body: (Element) throws -> Void) rethrows {
+    @inlinable public func forEach(_ body: (Element) throws -> Void) rethrows {
         let perRelease = max(Self.releaseStride / Self.stride, 1)
         for i in 0..<count {
             try body(memory.base!.load(fromByteOffset: i * Self.stride, as: Element.self))
@@ -104,7 +108,7 @@ public struct ColumnArray<Element: BitwiseCopyable>: @unchecked Sendable {
         }
     }
 
-    private mutating func wrote() {
+    @inlinable mutating func wrote() {
         writtenSinceRelease += Self.stride
         if writtenSinceRelease >= Self.releaseStride {
             writtenSinceRelease = 0
@@ -112,7 +116,7 @@ public struct ColumnArray<Element: BitwiseCopyable>: @unchecked Sendable {
         }
     }
 
-    private mutating func unique() {
+    @inlinable mutating func unique() {
         if !isKnownUniquelyReferenced(&memory) { memory = memory.copy(keeping: count * Self.stride) }
     }
 }
@@ -122,21 +126,23 @@ public struct ColumnArray<Element: BitwiseCopyable>: @unchecked Sendable {
 /// booking or loan; each listing's words). The same numbering: setting the next number
 /// appends, a number beyond it or below 1 is not kept.
 public struct ColumnByNumber<Value: BitwiseCopyable>: Sendable {
-    public private(set) var values: ColumnArray<Value>
+    @usableFromInline var column: ColumnArray<Value>
+    /// The values, by number less one.
+    public var values: ColumnArray<Value> { column }
 
-    public init(memory: ColumnMemory = ColumnMemory()) { values = ColumnArray(memory: memory) }
+    @inlinable public init(memory: ColumnMemory = ColumnMemory()) { column = ColumnArray(memory: memory) }
 
-    public subscript(number: Int64) -> Value? {
-        get { number >= 1 && number <= Int64(values.count) ? values[Int(number - 1)] : nil }
+    @inlinable public subscript(number: Int64) -> Value? {
+        get { number >= 1 && number <= Int64(column.count) ? column[Int(number - 1)] : nil }
         set {
-            guard let newValue, number >= 1, number <= Int64(values.count) + 1 else { return }
-            if number == Int64(values.count) + 1 { values.append(newValue) } else { values[Int(number - 1)] = newValue }
+            guard let newValue, number >= 1, number <= Int64(column.count) + 1 else { return }
+            if number == Int64(column.count) + 1 { column.append(newValue) } else { column[Int(number - 1)] = newValue }
         }
     }
 
     /// How many are held: numbers 1 through `count`.
-    public var count: Int { values.count }
+    @inlinable public var count: Int { column.count }
 
     /// See `ColumnArray.releaseResident`.
-    public func releaseResident() { values.releaseResident() }
+    @inlinable public func releaseResident() { column.releaseResident() }
 }
