@@ -12,6 +12,9 @@ import Testing
 final class ChromeDriver: @unchecked Sendable {
     let process: Process
     let port: UInt16
+    /// The sessions opened and not yet closed: `stop` closes them, so no browser outlives the test.
+    private var open: Set<String> = []
+    private let lock = NSLock()
 
     init() throws {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/chromedriver"), FileManager.default.isExecutableFile(atPath: "/usr/bin/chromium") else {
@@ -31,10 +34,20 @@ final class ChromeDriver: @unchecked Sendable {
 
     /// Stops chromedriver with SIGKILL: a child of the test process inherits its blocked
     /// signal mask (Swift Testing's threads block SIGTERM), so a SIGTERM would wait forever.
-    /// Its browsers are closed first (`BrowserSession.close`, DELETE /session).
+    /// The browsers still open are closed first (DELETE /session): killed, chromedriver would
+    /// leave them running.
     func stop() {
+        for id in lock.withLock({ open }) { closeSession(id) }
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
+    }
+
+    func opened(_ id: String) { _ = lock.withLock { open.insert(id) } }
+
+    /// Closes the browser of a session, once.
+    func closeSession(_ id: String) {
+        guard lock.withLock({ open.remove(id) }) != nil else { return }
+        _ = try? call("DELETE", "/session/\(id)")
     }
 
     /// One WebDriver command; its JSON answer. (chromedriver answers only requests whose Host
@@ -85,9 +98,10 @@ final class BrowserSession {
         let answer = try driver.call("POST", "/session", caps)
         guard let id = answer["value"]?["sessionId"]?.stringValue else { throw ServerTestError("no WebDriver session: \(answer.canonicalString.prefix(500))") }
         self.id = id
+        driver.opened(id)
     }
 
-    func close() { _ = try? driver.call("DELETE", "/session/\(id)") }
+    func close() { driver.closeSession(id) }
 
     func open(_ url: String) throws {
         try driver.call("POST", "/session/\(id)/url", .object(["url": .string(url)]))
