@@ -14,8 +14,8 @@ struct ColumnArrayTests {
         Row(a: Int64(bitPattern: rng.next()), b: Int32(truncatingIfNeeded: rng.next()), c: rng.below(2) == 0, d: Minutes(Int64(rng.below(10_000))))
     }
 
-    /// Heap memory that records the offsets it is told are not needed soon, and scribbles over
-    /// them, so a value read after it said so shows.
+    /// Heap memory that records the offsets it is told are not needed soon (and keeps the
+    /// values, as any memory must: it is only a hint).
     final class Recording: ColumnMemory, @unchecked Sendable {
         var relinquished: [Int] = []
         override func relinquish(below offset: Int) { relinquished.append(offset) }

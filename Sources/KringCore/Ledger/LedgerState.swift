@@ -10,9 +10,9 @@ public struct LedgerState: LedgerView, Sendable {
     private var exchanges: ExchangeTable
     /// How many exchanges the journal holds.
     public var exchangeCount: Int64 { Int64(exchanges.count) }
-    /// Listings, loans, bookings and challenges by number, in arrays (each kind is numbered
-    /// 1, 2, 3, … in journal order; offers and requests share one counter), and the hours of
-    /// spaces by their offer's number.
+    /// Listings (`ListingTable`), loans, bookings and challenges by number, in arrays (each
+    /// kind is numbered 1, 2, 3, … in journal order; offers and requests share one counter),
+    /// and the hours of spaces by their offer's number.
     private var listings: ListingTable
     public private(set) var loans = ByNumber<LoanRecord>()
     public private(set) var spaces: [Int64: SpaceHours] = [:]

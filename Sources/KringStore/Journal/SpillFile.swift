@@ -105,7 +105,4 @@ final class SpillFile: ColumnMemory, @unchecked Sendable {
         other.copyIn(from: self, used: used)
         return other
     }
-
-    /// Makes a new spill file for each column of a replay.
-    static let make: @Sendable () -> ColumnMemory = { SpillFile() }
 }

@@ -68,7 +68,7 @@ public enum Verifier {
         var divergences = [(seq: Int64, reason: String)]()
         func diverge(_ seq: Int64, _ reason: String) { divergences.append((seq, reason)) }
 
-        var state = LedgerState.compactReplay(memory: SpillFile.make)
+        var state = LedgerState.compactReplay(memory: { SpillFile() })
         // The entry that added each member, and the last about it that posts nothing.
         var memberSeqs = [MemberID: MemberSeqs]()
         // The entry that posted and the one that last changed each listing, booking, loan,
