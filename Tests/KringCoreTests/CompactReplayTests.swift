@@ -79,4 +79,82 @@ struct CompactReplayTests {
             #expect(state.exchangeCount == 1 && state.member("bo")?.balance == .hours(-1))
         }
     }
+
+    @Test("spaces, bookings (cancelled, settled, reopened by a reversal) and loans (lent, returned): a compact replay keeps all but their texts")
+    func compactKeepsBookingsAndLoans() throws {
+        var now = Day(iso: "2026-06-01")!.timestamp + 9 * 3600
+        var whole = LedgerState(), compact = LedgerState.compactReplay()
+        try whole.apply(.ledgerCreated(LedgerCreated(policy: .standard)), timestamp: now)
+        try compact.apply(.ledgerCreated(LedgerCreated(policy: .standard)), timestamp: now)
+        func both(_ c: Command, by actor: Actor = .coordinator) throws {
+            let d = try Decider.decide(c, by: actor, in: whole, now: now)
+            try whole.apply(d.event, timestamp: now)
+            try compact.apply(d.event, timestamp: now)
+        }
+        let host: MemberID = "buurthuis-de-kring", guest: MemberID = "vzw-repair-cafe-west", other: MemberID = "an"
+        for id in [host, guest, other] { try both(.addMember(MemberDraft(id: id, name: id.handle, kind: .association))) }
+        try both(.postListing(ListingDraft(side: .offer, author: host, kind: .space, domain: "culture", title: "Zaal")), by: .member(host))
+        try both(.postListing(ListingDraft(side: .offer, author: host, kind: .goods, domain: "food", title: "Boormachine")), by: .member(host))
+        let week = try #require(SpaceHours.parseWeek("mon-fri 09:00-17:00"))
+        try both(.setSpaceHours("of-1", SpaceHours(capacity: 10, weekly: week)), by: .member(host))
+        try both(.setSpaceHours("of-1", SpaceHours(capacity: 12, weekly: week)), by: .member(host))
+        func book(_ who: MemberID, _ from: String, _ to: String) -> Command {
+            .book(BookingDraft(offer: "of-1", member: who, date: Day(iso: "2026-06-01")!, start: SpaceHours.clockMinutes(from)!, end: SpaceHours.clockMinutes(to)!, people: 3))
+        }
+        try both(book(guest, "13:00", "14:00"), by: .member(guest))
+        try both(book(other, "15:00", "16:00"), by: .member(other))
+        try both(.cancelBooking("bk-2", reason: "Toch niet nodig."), by: .member(other))
+        try both(.lend(LoanDraft(lender: host, borrower: guest, what: "Boormachine met boren", offer: "of-2", due: Day(iso: "2026-06-10")!)), by: .member(host))
+        try both(.lend(LoanDraft(lender: host, borrower: other, what: "Ladder", due: Day(iso: "2026-06-12")!)), by: .member(host))
+        try both(.returnLoan("ln-1"), by: .member(host))
+        now += 3 * 3600 + 60  // 14:01 in Brussels: the first slot is over
+        try both(.record(ExchangeDraft(providers: [host], receivers: [guest], kind: .space, domain: "culture", what: "zaal", credits: .zero, quantity: 60, links: ["bk-1"]),
+                         reason: nil))
+        #expect(compact.booking("bk-1")?.settledBy == "ex-1" && whole.booking("bk-1")?.settledBy == "ex-1")
+        try both(.reverse("ex-1", reason: "dubbel"))
+
+        #expect(compact.bookingCount == 2 && compact.loanCount == 2 && compact.spaceCount == 1)
+        #expect(whole.bookingCount == 2 && whole.loanCount == 2 && whole.spaceCount == 1)
+        for n: Int64 in 0...3 {
+            var w = whole.booking(BookingID(uncheckedNumber: n))
+            w?.info.question = nil
+            w?.endReason = nil
+            #expect(compact.booking(BookingID(uncheckedNumber: n)) == w, "bk-\(n)")
+            var l = whole.loan(LoanID(uncheckedNumber: n))
+            l?.info.what = ""
+            #expect(compact.loan(LoanID(uncheckedNumber: n)) == l, "ln-\(n)")
+        }
+        #expect(whole.booking("bk-2")?.endReason == "Toch niet nodig." && compact.booking("bk-2")?.cancelled == true)
+        #expect(compact.booking("bk-1")?.settledBy == nil, "the reversal reopened it")
+        #expect(compact.loan("ln-1")?.returned == Day(iso: "2026-06-01") && compact.loan("ln-2")?.returned == nil && compact.loan("ln-1")?.info.offer == "of-2")
+        #expect(compact.spaceHours("of-1")?.capacity == 12 && whole.spaceHours("of-1")?.weekly == week)
+        #expect(compact.spaceHours("of-2") == nil && compact.spaceHours("rq-1") == nil)
+    }
+
+    @Test("a booking by someone who is not a member, or a return of a loan not out, cannot follow the ledger")
+    func bookingsAndLoansFollowTheLedger() throws {
+        let now = Day(iso: "2026-06-01")!.timestamp + 9 * 3600
+        for compactly in [false, true] {
+            // Decided on a whole state (a compact one cannot decide), applied to the one under test.
+            var whole = LedgerState(), state = compactly ? LedgerState.compactReplay() : LedgerState()
+            func apply(_ e: Event) throws {
+                try whole.apply(e, timestamp: now)
+                try state.apply(e, timestamp: now)
+            }
+            func both(_ c: Command, by actor: Actor = .coordinator) throws { try apply(Decider.decide(c, by: actor, in: whole, now: now).event) }
+            try apply(.ledgerCreated(LedgerCreated(policy: .standard)))
+            for id: MemberID in ["an", "bo"] { try both(.addMember(MemberDraft(id: id, name: id.handle, kind: .person))) }
+            try both(.postListing(ListingDraft(side: .offer, author: "an", kind: .space, domain: "culture", title: "Zaal")), by: .member("an"))
+            try both(.setSpaceHours("of-1", SpaceHours(capacity: 4, weekly: SpaceHours.parseWeek("mon-fri 09:00-17:00")!)), by: .member("an"))
+            let booked = try Decider.decide(.book(BookingDraft(offer: "of-1", member: "bo", date: Day(iso: "2026-06-01")!, start: 780, end: 840, people: 1)),
+                                            by: .member("bo"), in: whole, now: now).event
+            guard case .spaceBooked(var e) = booked else { Issue.record("not a booking"); return }
+            e.booking.member = "vreemde"
+            #expect(throws: LedgerStateError.self) { try state.apply(.spaceBooked(e), timestamp: now) }
+            #expect(state.bookingCount == 0)
+            try state.apply(booked, timestamp: now)
+            #expect(state.booking("bk-1")?.info.member == "bo")
+            #expect(throws: LedgerStateError.self) { try state.apply(.goodsReturned(GoodsReturned(id: "ln-1", on: Day(iso: "2026-06-01")!)), timestamp: now) }
+        }
+    }
 }

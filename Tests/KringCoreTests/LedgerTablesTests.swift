@@ -112,4 +112,113 @@ struct LedgerTablesTests {
         }
         #expect(compact.get(1, members: members) != nil && compact.get(0, members: members) == nil)
     }
+
+    /// Members for the table tests: some with long ids, one in three.
+    private static func members() -> MemberTable {
+        var members = MemberTable()
+        let day = Day(iso: "2026-06-01")!
+        for i in 0..<200 {
+            let id = MemberID(canonical: (i % 3 == 0 ? "bewonersgroep-wijk-" : "m") + String(i))!
+            members[id] = MemberState(info: MemberInfo(id: id, name: "lid \(i)", kind: .person, joined: day))
+        }
+        return members
+    }
+
+    @Test("LoanTable, compact (in 40-byte rows), holds what a whole one holds but the description, on random loans and returns", arguments: [UInt64(5), 6])
+    func compactLoansAgreeWithWholeOnes(seed: UInt64) {
+        var rng = SplitMix64(seed: seed)
+        let members = Self.members(), day = Day(iso: "2026-06-01")!
+        var compact = LoanTable(compact: true), whole = LoanTable(compact: false)
+        for _ in 0..<3_000 {
+            let n = Int64(whole.count)
+            if n == 0 || rng.below(2) == 0 {
+                let offer: ListingID? = switch rng.below(3) {
+                case 0: nil
+                case 1: ListingID(side: .offer, uncheckedNumber: Int64(1 + rng.below(90_000)))
+                default: ListingID(side: .request, uncheckedNumber: Int64(1 + rng.below(90_000)))  // a journal under check may say so
+                }
+                let lent = Day(day.number + Int64(rng.below(700)))
+                let info = LoanInfo(id: LoanID(uncheckedNumber: n + 1), lender: members.values[rng.below(members.count)].id,
+                                    borrower: members.values[rng.below(members.count)].id, what: "boormachine \(n)", offer: offer,
+                                    lent: lent, due: lent + Int64(rng.below(60)))
+                compact.append(LoanRecord(info: info), members: members)
+                whole.append(LoanRecord(info: info), members: members)
+            } else {
+                let k = Int64(1 + rng.below(Int(n))), on = Day(day.number + Int64(rng.below(800)))
+                compact.setReturned(k, on: on)
+                whole.setReturned(k, on: on)
+            }
+        }
+        #expect(compact.count == whole.count && compact.count > 1_000)
+        var returned = 0
+        for n in Int64(0)...Int64(whole.count + 1) {
+            var want = whole.get(n, members: members)
+            want?.info.what = ""
+            #expect(compact.get(n, members: members) == want, "loan \(n)")
+            if want?.returned != nil { returned += 1 }
+        }
+        #expect(returned > 500 && whole.get(1, members: members)?.info.what == "boormachine 0")
+    }
+
+    @Test("BookingTable, compact (in 56-byte rows), holds what a whole one holds but the question and reason, on random bookings, cancellations and settlements", arguments: [UInt64(7), 8])
+    func compactBookingsAgreeWithWholeOnes(seed: UInt64) {
+        var rng = SplitMix64(seed: seed)
+        let members = Self.members(), day = Day(iso: "2026-06-01")!
+        var compact = BookingTable(compact: true), whole = BookingTable(compact: false)
+        for _ in 0..<3_000 {
+            let n = Int64(whole.count)
+            let k = n == 0 ? 0 : Int64(1 + rng.below(Int(n)))
+            switch n == 0 ? 0 : rng.below(4) {
+            case 0, 1:
+                let start = Int64(rng.below(90)) * 15
+                let info = BookingInfo(id: BookingID(uncheckedNumber: n + 1), offer: ListingID(side: .offer, uncheckedNumber: Int64(1 + rng.below(40))),
+                                       member: members.values[rng.below(members.count)].id, date: Day(day.number + Int64(rng.below(300))),
+                                       start: start, end: start + 15 * Int64(1 + rng.below(8)), people: Int64(1 + rng.below(30)),
+                                       question: rng.below(2) == 0 ? "Hoe begin ik?" : nil)
+                compact.append(BookingRecord(info: info), members: members)
+                whole.append(BookingRecord(info: info), members: members)
+            case 2:
+                let reason: String? = rng.below(2) == 0 ? "Toch niet nodig." : nil
+                compact.cancel(k, reason: reason)
+                whole.cancel(k, reason: reason)
+            default:
+                let by: ExchangeID? = rng.below(3) == 0 ? nil : ExchangeID(uncheckedNumber: Int64(1 + rng.below(100_000)))
+                compact.setSettled(k, by: by)
+                whole.setSettled(k, by: by)
+            }
+        }
+        #expect(compact.count == whole.count && compact.count > 1_000)
+        var cancelled = 0, settled = 0
+        for n in Int64(0)...Int64(whole.count + 1) {
+            var want = whole.get(n, members: members)
+            want?.info.question = nil
+            want?.endReason = nil
+            #expect(compact.get(n, members: members) == want, "booking \(n)")
+            #expect(compact.settledBy(n) == whole.settledBy(n), "booking \(n)")
+            if want?.cancelled == true { cancelled += 1 }
+            if want?.settledBy != nil { settled += 1 }
+        }
+        #expect(cancelled > 200 && settled > 200)
+        // The whole table also answers by space and day, as deciding asks.
+        let first = whole.get(1, members: members)!.info
+        #expect(whole.on(first.offer, day: first.date).contains { $0.info.id == first.id })
+    }
+
+    @Test("SpaceTable, compact (capacities by offer number), knows the same spaces and capacities as a whole one, on random hours set and set again", arguments: [UInt64(9), 10])
+    func compactSpacesAgreeWithWholeOnes(seed: UInt64) {
+        var rng = SplitMix64(seed: seed)
+        var compact = SpaceTable(compact: true), whole = SpaceTable(compact: false)
+        let open = [[480...1020], [], [], [600...720, 780...1080], [], [], []] as [[ClosedRange<Int64>]]
+        for _ in 0..<2_000 {
+            let n = Int64(1 + rng.below(3_000)), hours = SpaceHours(capacity: Int64(1 + rng.below(200)), weekly: open)
+            compact.set(n, hours)
+            whole.set(n, hours)
+        }
+        #expect(compact.count == whole.count && compact.count > 1_000 && compact.count < 2_000, "some set again")
+        for n in Int64(0)...3_001 {
+            #expect(compact.get(n)?.capacity == whole.get(n)?.capacity, "offer \(n)")
+            #expect((compact.get(n) == nil) == (whole.get(n) == nil), "offer \(n)")
+        }
+        #expect(whole.get(Int64(1 + (0..<3_000).first { whole.get(Int64($0 + 1)) != nil }!))?.weekly == open)
+    }
 }

@@ -309,6 +309,9 @@ final class LineCollector: @unchecked Sendable {
         ("UPDATE loans SET lent = lent - 1 WHERE num = 2", "day lent", "SELECT updated_seq FROM loans WHERE num = 2"),
         ("UPDATE bookings SET start = start + 60 WHERE num = 1", "start", "SELECT updated_seq FROM bookings WHERE num = 1"),
         ("UPDATE bookings SET member = \(person) WHERE num = 2 AND member != \(person)", "member", "SELECT updated_seq FROM bookings WHERE num = 2"),
+        ("UPDATE bookings SET question = 'Mag ik?' WHERE num = 3", "question", "SELECT updated_seq FROM bookings WHERE num = 3"),
+        ("UPDATE bookings SET end_reason = 'Ziek.' WHERE num = 4", "reason", "SELECT updated_seq FROM bookings WHERE num = 4"),
+        ("UPDATE loans SET what = CAST(what AS BLOB) || x'00' WHERE num = 3", "description", "SELECT updated_seq FROM loans WHERE num = 3"),
         ("UPDATE challenges SET title = 'Iets anders' WHERE num = 1", "title", "SELECT updated_seq FROM challenges WHERE num = 1"),
         ("UPDATE challenges SET domains = 'x' WHERE num = 2", "domains", "SELECT updated_seq FROM challenges WHERE num = 2"),
     ] as [(String, String, String?)])

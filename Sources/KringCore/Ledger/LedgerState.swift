@@ -10,18 +10,17 @@ public struct LedgerState: LedgerView, Sendable {
     private var exchanges: ExchangeTable
     /// How many exchanges the journal holds.
     public var exchangeCount: Int64 { Int64(exchanges.count) }
-    /// Listings (`ListingTable`), loans, bookings and challenges by number, in arrays (each
-    /// kind is numbered 1, 2, 3, … in journal order; offers and requests share one counter),
-    /// and the hours of spaces by their offer's number.
+    /// Listings (`ListingTable`), loans (`LoanTable`), bookings (`BookingTable`) and
+    /// challenges by number (each kind is numbered 1, 2, 3, … in journal order; offers and
+    /// requests share one counter), and the hours of spaces by their offer's number
+    /// (`SpaceTable`).
     private var listings: ListingTable
-    public private(set) var loans = ByNumber<LoanRecord>()
-    public private(set) var spaces: [Int64: SpaceHours] = [:]
-    public private(set) var bookings = ByNumber<BookingRecord>()
+    private var loans: LoanTable
+    private var spaces: SpaceTable
+    private var bookings: BookingTable
     public private(set) var challenges = ByNumber<ChallengeRecord>()
     /// The introductions made: (request number, offer number).
     public private(set) var introductions: Set<IntroductionKey> = []
-    /// Bookings by space offer and day.
-    private var bookingsByDay: [Int64: [Int64: [Int64]]] = [:]
     /// Open proposals by party.
     private var open: [MemberID: Set<ExchangeID>] = [:]
     /// Exchange postings per unordered pair, in posting order: (day, minutes, exchange id).
@@ -31,9 +30,10 @@ public struct LedgerState: LedgerView, Sendable {
     /// Whether the state keeps only what a replay reads (`verify`): an exchange keeps its state,
     /// kind, credits, reasons and the requests and bookings it links, not its parties, consents
     /// and texts (`ExchangeTable`); a listing keeps no title, text, place or availability
-    /// (`ListingInfo.replayed`). A compact state replays and checks a journal; it cannot
-    /// decide, since its exchanges have no parties, and it keeps neither the pair log nor the
-    /// open proposals by party.
+    /// (`ListingInfo.replayed`); a loan no description, a booking no question or reason, a
+    /// space only its capacity. A compact state replays and checks a journal; it cannot
+    /// decide, since its exchanges have no parties, and it keeps neither the pair log, nor the
+    /// open proposals by party, nor the bookings by day.
     public let compact: Bool
 
     public init(tracksPairs: Bool = true) {
@@ -41,10 +41,13 @@ public struct LedgerState: LedgerView, Sendable {
         compact = false
         exchanges = ExchangeTable(compact: false)
         listings = ListingTable(compact: false)
+        loans = LoanTable(compact: false)
+        spaces = SpaceTable(compact: false)
+        bookings = BookingTable(compact: false)
     }
 
-    /// A state for replaying a journal to check it (`compact`); its columns of exchanges and
-    /// listings lie in memory `memory` makes (the heap's by default; `verify` spills them to
+    /// A state for replaying a journal to check it (`compact`); its columns of exchanges,
+    /// listings, loans, bookings and spaces lie in memory `memory` makes (the heap's by default; `verify` spills them to
     /// files, so they do not grow its resident memory).
     public static func compactReplay(memory: () -> ColumnMemory = { ColumnMemory() }) -> LedgerState { LedgerState(compact: memory) }
 
@@ -53,6 +56,9 @@ public struct LedgerState: LedgerView, Sendable {
         self.compact = true
         exchanges = ExchangeTable(compact: true, memory: memory())
         listings = ListingTable(compact: true, memory: memory())
+        loans = LoanTable(compact: true, memory: memory())
+        spaces = SpaceTable(compact: true, memory: memory())
+        bookings = BookingTable(compact: true, memory: memory())
     }
 
     /// Makes room for this many more members and exchanges (bulk loads know roughly how many).
@@ -64,11 +70,14 @@ public struct LedgerState: LedgerView, Sendable {
     public func member(_ id: MemberID) -> MemberState? { members[id] }
     /// The exchange; in a compact state without its parties, consents, texts, quantity or date.
     public func exchange(_ id: ExchangeID) -> ExchangeRecord? { exchanges[id] }
-    /// After reading many exchanges or listings of a compact state: says that its columns will
-    /// not be needed soon (`ColumnArray.releaseResident`); nothing changes.
+    /// After reading many exchanges, listings, loans, bookings or spaces of a compact state: says
+    /// that its columns will not be needed soon (`ColumnArray.releaseResident`); nothing changes.
     public func releaseResident() {
         exchanges.releaseResident()
         listings.releaseResident()
+        loans.releaseResident()
+        spaces.releaseResident()
+        bookings.releaseResident()
     }
     public var nextExchangeNumber: Int64 { exchangeCount + 1 }
 
@@ -82,13 +91,21 @@ public struct LedgerState: LedgerView, Sendable {
     /// How many listings the journal holds.
     public var listingCount: Int { listings.count }
     public var nextListingNumber: Int64 { Int64(listings.count) + 1 }
-    public func loan(_ id: LoanID) -> LoanRecord? { loans[id.number] }
+    /// The loan; in a compact state without its description.
+    public func loan(_ id: LoanID) -> LoanRecord? { loans.get(id.number, members: members) }
+    /// How many loans the journal holds.
+    public var loanCount: Int { loans.count }
     public var nextLoanNumber: Int64 { Int64(loans.count) + 1 }
-    public func spaceHours(_ offer: ListingID) -> SpaceHours? { offer.side == .offer ? spaces[offer.number] : nil }
-    public func booking(_ id: BookingID) -> BookingRecord? { bookings[id.number] }
-    public func bookings(of offer: ListingID, on day: Day) -> [BookingRecord] {
-        (bookingsByDay[offer.number]?[day.number] ?? []).compactMap { bookings[$0] }
-    }
+    /// The space's hours; in a compact state its capacity alone.
+    public func spaceHours(_ offer: ListingID) -> SpaceHours? { offer.side == .offer ? spaces.get(offer.number) : nil }
+    /// How many spaces have hours.
+    public var spaceCount: Int { spaces.count }
+    /// The booking; in a compact state without its question and reason.
+    public func booking(_ id: BookingID) -> BookingRecord? { bookings.get(id.number, members: members) }
+    /// The bookings of a space on a day (not in a compact state, which cannot decide).
+    public func bookings(of offer: ListingID, on day: Day) -> [BookingRecord] { bookings.on(offer, day: day) }
+    /// How many bookings the journal holds.
+    public var bookingCount: Int { bookings.count }
     public var nextBookingNumber: Int64 { Int64(bookings.count) + 1 }
     public func challenge(_ id: ChallengeID) -> ChallengeRecord? { challenges[id.number] }
     public var nextChallengeNumber: Int64 { Int64(challenges.count) + 1 }
@@ -179,7 +196,7 @@ public struct LedgerState: LedgerView, Sendable {
             // A reversed exchange fulfilled nothing: its requests are open again.
             for l in x.info.links {
                 if let r = l.request, listings.fulfilledBy(r.number) == id { listings.update(r.number, members: members) { $0.fulfilledBy = nil } }
-                if let b = l.booking, bookings[b.number]?.settledBy == id { bookings[b.number]!.settledBy = nil }
+                if let b = l.booking, bookings.settledBy(b.number) == id { bookings.setSettled(b.number, by: nil) }
             }
         case .poolDonated(let e):
             try post(e.transfer)
@@ -220,27 +237,27 @@ public struct LedgerState: LedgerView, Sendable {
             challenges[n]!.closed = true
         case .spaceHoursSet(let e):
             guard listing(e.offer) != nil, e.offer.side == .offer else { throw LedgerStateError("hours for unknown offer \(e.offer)") }
-            spaces[e.offer.number] = e.hours
+            spaces.set(e.offer.number, e.hours)
         case .spaceBooked(let e):
             let b = e.booking
             let n = b.id.number
-            guard n == nextBookingNumber, spaceHours(b.offer) != nil else { throw LedgerStateError("booking \(b.id) out of sequence") }
-            bookings[n] = BookingRecord(info: b)
-            bookingsByDay[b.offer.number, default: [:]][b.date.number, default: []].append(n)
+            guard n == nextBookingNumber, spaceHours(b.offer) != nil, members[b.member] != nil else {
+                throw LedgerStateError("booking \(b.id) out of sequence, of a space without hours or by an unknown member")
+            }
+            bookings.append(BookingRecord(info: b), members: members)
         case .spaceCancelled(let e):
             let n = e.id.number
-            guard bookings[n]?.cancelled == false else { throw LedgerStateError("cancellation of \(e.id), which is not booked") }
-            bookings[n]!.cancelled = true
-            bookings[n]!.endReason = e.reason
+            guard booking(e.id)?.cancelled == false else { throw LedgerStateError("cancellation of \(e.id), which is not booked") }
+            bookings.cancel(n, reason: e.reason)
         case .goodsLent(let e):
             let l = e.loan
             let n = l.id.number
             guard n == nextLoanNumber, members[l.lender] != nil, members[l.borrower] != nil else { throw LedgerStateError("loan \(l.id) out of sequence") }
-            loans[n] = LoanRecord(info: l)
+            loans.append(LoanRecord(info: l), members: members)
         case .goodsReturned(let e):
             let n = e.id.number
-            guard loans[n]?.returned == nil, loans[n] != nil else { throw LedgerStateError("return of \(e.id), which is not out") }
-            loans[n]!.returned = e.on
+            guard let out = loan(e.id), out.returned == nil else { throw LedgerStateError("return of \(e.id), which is not out") }
+            loans.setReturned(n, on: e.on)
         case .listingRenewed(let e):
             guard listing(e.id)?.withdrawn == false else { throw LedgerStateError("renewal of \(e.id), which is withdrawn") }
             listings.update(e.id.number, members: members) { $0.info.expires = e.expires }
@@ -251,7 +268,7 @@ public struct LedgerState: LedgerView, Sendable {
     private mutating func fulfil(_ info: ExchangeInfo, by id: ExchangeID) {
         for l in info.links {
             if let r = l.request, listing(r) != nil, listings.fulfilledBy(r.number) == .some(nil) { listings.update(r.number, members: members) { $0.fulfilledBy = id } }
-            if let b = l.booking, bookings[b.number]?.settledBy == nil { bookings[b.number]?.settledBy = id }
+            if let b = l.booking, bookings.settledBy(b.number) == .some(nil) { bookings.setSettled(b.number, by: id) }
         }
     }
 

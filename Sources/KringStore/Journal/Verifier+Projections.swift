@@ -40,7 +40,7 @@ extension Verifier {
 
     static func compareProjections(_ db: Connection, state: LedgerState, lastSeq: (MemberID) throws(StoreError) -> Int64, exchangeSeq: ExchangeSeqs,
                                            exchangeFingerprints: ColumnArray<Int>, consents: ConsentTracker, pledges: [(seq: Int64, print: Int)],
-                                           memberSeqs: [MemberID: MemberSeqs], lastChanges: LastChanges, listingWords: ColumnByNumber<ListingWords>,
+                                           memberSeqs: [MemberID: MemberSeqs], lastChanges: LastChanges, words: ReplayWords,
                                            rowPrints: ExchangeRowPrints?,
                                            diverge: (Int64, String) -> Void) throws(StoreError) {
         // Accounts and members.
@@ -93,20 +93,20 @@ extension Verifier {
             listingsSeen += 1
             if listingsSeen % 65_536 == 0 {
                 state.releaseResident()
-                listingWords.releaseResident()
+                words.listings.releaseResident()
                 lastChanges.releaseResident()
             }
             // A finding names the earlier of the row's last entry and the journal's.
             let at = min(ls.int(4), lastChanges.listings[ls.int(0)] ?? ls.int(4))
             guard let l = state.listing(number: ls.int(0)) else { diverge(at, "listing \(ls.int(0)) is not in the journal"); continue }
             let info = l.info
-            let words = listingWords[ls.int(0)]
+            let prints = words.listings[ls.int(0)]
             if let field = firstDifference([
                 ("version", ls.int(1) == info.version), ("expiry", ls.int(2) == info.expires.number), ("state", (ls.text(3) == "withdrawn") == l.withdrawn),
                 ("fulfilment", ls.optionalInt(5) == l.fulfilledBy?.number), ("side", ls.textEquals(6, info.id.side.rawValue)),
                 ("author", ls.textEquals(7, info.author.handle)), ("kind", ls.textEquals(8, info.kind.rawValue)), ("domain", ls.textEquals(9, info.domain)),
-                ("title", ListingWords.print(ls, 10) == words?.title), ("text", ListingWords.print(ls, 11) == words?.text),
-                ("place", ListingWords.print(ls, 12) == words?.place), ("availability", ListingWords.print(ls, 13) == words?.availability),
+                ("title", Fingerprint.of(ls, 10) == prints?.title), ("text", Fingerprint.of(ls, 11) == prints?.text),
+                ("place", Fingerprint.of(ls, 12) == prints?.place), ("availability", Fingerprint.of(ls, 13) == prints?.availability),
                 ("challenge", ls.optionalText(14) == info.challenge?.description),
                 ("entry", ls.int(15) == lastChanges.listingPosted[ls.int(0)]),
                 ("last entry", ls.int(4) == lastChanges.listings[ls.int(0)]),
@@ -118,12 +118,17 @@ extension Verifier {
         let lo = try db.prepare("SELECT num, due, returned, updated_seq, lender, borrower, what, offer, lent FROM loans")
         while try lo.step() {
             loansSeen += 1
+            if loansSeen % 65_536 == 0 {
+                state.releaseResident()
+                words.releaseResident()
+                lastChanges.releaseResident()
+            }
             let at = min(lo.int(3), lastChanges.loans[lo.int(0)] ?? lo.int(3))
-            guard let l = state.loans[lo.int(0)] else { diverge(at, "loan \(lo.int(0)) is not in the journal"); continue }
+            guard lo.int(0) >= 1, let l = state.loan(LoanID(uncheckedNumber: lo.int(0))) else { diverge(at, "loan \(lo.int(0)) is not in the journal"); continue }
             if let field = firstDifference([
                 ("due day", lo.int(1) == l.info.due.number), ("return", lo.optionalInt(2) == l.returned?.number),
                 ("lender", lo.textEquals(4, l.info.lender.handle)), ("borrower", lo.textEquals(5, l.info.borrower.handle)),
-                ("description", lo.textEquals(6, l.info.what)), ("offer", lo.optionalText(7) == l.info.offer?.description), ("day lent", lo.int(8) == l.info.lent.number),
+                ("description", Fingerprint.of(lo, 6) == words.loans[lo.int(0)]), ("offer", lo.optionalText(7) == l.info.offer?.description), ("day lent", lo.int(8) == l.info.lent.number),
                 ("last entry", lo.int(3) == lastChanges.loans[lo.int(0)]),
             ]) {
                 diverge(at, "loan \(l.info.id) differs from the journal in its \(field)")
@@ -133,13 +138,18 @@ extension Verifier {
         let bk = try db.prepare("SELECT num, people, state, updated_seq, settled_by, end_reason, question, offer, member, day, start, end FROM bookings")
         while try bk.step() {
             bookingsSeen += 1
+            if bookingsSeen % 65_536 == 0 {
+                state.releaseResident()
+                words.releaseResident()
+                lastChanges.releaseResident()
+            }
             let at = min(bk.int(3), lastChanges.bookings[bk.int(0)] ?? bk.int(3))
-            guard let b = state.bookings[bk.int(0)] else { diverge(at, "booking \(bk.int(0)) is not in the journal"); continue }
-            let info = b.info
+            guard bk.int(0) >= 1, let b = state.booking(BookingID(uncheckedNumber: bk.int(0))) else { diverge(at, "booking \(bk.int(0)) is not in the journal"); continue }
+            let info = b.info, prints = words.bookings[bk.int(0)]
             if let field = firstDifference([
                 ("number of people", bk.int(1) == info.people), ("state", (bk.text(2) == "cancelled") == b.cancelled),
-                ("settlement", bk.optionalInt(4) == b.settledBy?.number), ("reason", bk.optionalText(5) == b.endReason),
-                ("question", bk.optionalText(6) == info.question), ("space", bk.int(7) == info.offer.number), ("member", bk.textEquals(8, info.member.handle)),
+                ("settlement", bk.optionalInt(4) == b.settledBy?.number), ("reason", Fingerprint.of(bk, 5) == prints?.reason),
+                ("question", Fingerprint.of(bk, 6) == prints?.question), ("space", bk.int(7) == info.offer.number), ("member", bk.textEquals(8, info.member.handle)),
                 ("day", bk.int(9) == info.date.number), ("start", bk.int(10) == info.start), ("end", bk.int(11) == info.end),
                 ("last entry", bk.int(3) == lastChanges.bookings[bk.int(0)]),
             ]) {
@@ -202,12 +212,15 @@ extension Verifier {
         let sp = try db.prepare("SELECT offer, capacity, hours, updated_seq FROM spaces")
         while try sp.step() {
             spacesSeen += 1
-            guard let h = state.spaces[sp.int(0)] else { diverge(sp.int(3), "the hours of of-\(sp.int(0)) are not in the journal"); continue }
-            if sp.int(1) != h.capacity || !sp.textEquals(2, h.json.canonicalString) || sp.int(3) != lastChanges.spaces[sp.int(0)] {
+            guard sp.int(0) >= 1, let h = state.spaceHours(ListingID(side: .offer, uncheckedNumber: sp.int(0))) else {
+                diverge(sp.int(3), "the hours of of-\(sp.int(0)) are not in the journal")
+                continue
+            }
+            if sp.int(1) != h.capacity || Fingerprint.of(sp, 2) != words.hours[sp.int(0)] || sp.int(3) != lastChanges.spaces[sp.int(0)] {
                 diverge(min(sp.int(3), lastChanges.spaces[sp.int(0)] ?? 1), "the hours of of-\(sp.int(0)) differ from the journal")
             }
         }
-        if spacesSeen != state.spaces.count { diverge(1, "the projection holds hours of \(spacesSeen) spaces; the journal \(state.spaces.count)") }
+        if spacesSeen != state.spaceCount { diverge(1, "the projection holds hours of \(spacesSeen) spaces; the journal \(state.spaceCount)") }
         var introductionsSeen = 0
         let intro = try db.prepare("SELECT request, offer, seq, by FROM introductions")
         while try intro.step() {
@@ -222,8 +235,8 @@ extension Verifier {
             }
         }
         if introductionsSeen != state.introductions.count { diverge(1, "the projection holds \(introductionsSeen) introductions; the journal \(state.introductions.count)") }
-        if bookingsSeen != state.bookings.count { diverge(1, "the projection holds \(bookingsSeen) bookings; the journal \(state.bookings.count)") }
-        if loansSeen != state.loans.count { diverge(1, "the projection holds \(loansSeen) loans; the journal \(state.loans.count)") }
+        if bookingsSeen != state.bookingCount { diverge(1, "the projection holds \(bookingsSeen) bookings; the journal \(state.bookingCount)") }
+        if loansSeen != state.loanCount { diverge(1, "the projection holds \(loansSeen) loans; the journal \(state.loanCount)") }
         if listingsSeen != state.listingCount { diverge(1, "the projection holds \(listingsSeen) listings; the journal \(state.listingCount)") }
         if exSeen != state.exchangeCount {
             diverge(exchangeSeq.earliest ?? 1, "the projection holds \(exSeen) exchanges; the journal \(state.exchangeCount)")
@@ -246,26 +259,71 @@ extension Verifier {
     }
 }
 
-/// A listing's title, text, place and availability by fingerprint (`Fingerprint`, keyed per
-/// process), as its last posting or edit gave them; the rows are held to them field by field.
+/// The texts a compact replay does not keep, by fingerprint (`Fingerprint.of`, keyed per
+/// process), as the journal last gave them: each listing's title, text, place and availability,
+/// each loan's description, each booking's question and reason, and each space's hours as the
+/// projection writes them. The rows are held to them field by field. Each is a column by
+/// number (the hours by their offer's), spilled to a temporary file like the replay's own.
+struct ReplayWords {
+    private(set) var listings = ColumnByNumber<ListingWords>(memory: SpillFile())
+    private(set) var loans = ColumnByNumber<Int>(memory: SpillFile())
+    private(set) var bookings = ColumnByNumber<BookingWords>(memory: SpillFile())
+    /// By offer number; 0 where an offer has no hours (a fingerprint of 0 is as likely as any
+    /// other, and the replay says which offers have hours).
+    private(set) var hours = ColumnByNumber<Int>(memory: SpillFile())
+
+    /// Records the prints `entry` took of `event`'s texts.
+    mutating func record(_ event: Event, _ entry: CheckedEntry) {
+        switch event {
+        case .listingPosted(let e): if let w = entry.listingWords { listings[e.listing.id.number] = w }
+        case .listingEdited(let e): if let w = entry.listingWords { listings[e.listing.id.number] = w }
+        case .goodsLent(let e): if let p = entry.textPrint { loans[e.loan.id.number] = p }
+        case .spaceBooked(let e):
+            if let p = entry.textPrint { bookings[e.booking.id.number] = BookingWords(question: p, reason: Fingerprint.of(nil as String?)) }
+        case .spaceCancelled(let e): if let p = entry.textPrint { bookings[e.id.number]?.reason = p }
+        case .spaceHoursSet(let e):
+            guard let p = entry.textPrint, e.offer.number >= 1 else { return }
+            while Int64(hours.count) < e.offer.number - 1 { hours[Int64(hours.count) + 1] = 0 }
+            hours[e.offer.number] = p
+        default: break
+        }
+    }
+
+    /// The print of the one text a loan, booking, cancellation or setting of hours carries (nil
+    /// for other events); taken where the entry is checked, off the replaying thread.
+    static func textPrint(_ event: Event) -> Int? {
+        switch event {
+        case .goodsLent(let e): Fingerprint.of(e.loan.what)
+        case .spaceBooked(let e): Fingerprint.of(e.booking.question)
+        case .spaceCancelled(let e): Fingerprint.of(e.reason)
+        case .spaceHoursSet(let e): Fingerprint.of(e.hours.json.canonicalString)
+        default: nil
+        }
+    }
+
+    /// Gives back the pages its columns mapped by being read (`ColumnArray.releaseResident`).
+    func releaseResident() {
+        listings.releaseResident()
+        loans.releaseResident()
+        bookings.releaseResident()
+        hours.releaseResident()
+    }
+}
+
+/// A listing's title, text, place and availability by fingerprint, as its last posting or edit
+/// gave them.
 struct ListingWords: Sendable, BitwiseCopyable {
     let title: Int, text: Int, place: Int, availability: Int
 
     init(_ l: ListingInfo) {
-        func print(_ s: String?) -> Int {
-            var f = Fingerprint()
-            f.text(s)
-            return f.value
-        }
-        (title, text, place, availability) = (print(l.title), print(l.text), print(l.place), print(l.availability))
+        (title, text, place, availability) = (Fingerprint.of(l.title), Fingerprint.of(l.text), Fingerprint.of(l.place), Fingerprint.of(l.availability))
     }
+}
 
-    /// The fingerprint of the text in `col` of the row (NULL as nil).
-    static func print(_ row: Statement, _ col: Int32) -> Int {
-        var f = Fingerprint()
-        f.text(row.isNull(col) ? nil : row.columnBytes(col, text: true))
-        return f.value
-    }
+/// A booking's question and the reason it was cancelled, by fingerprint (the print of no text
+/// where it has none).
+struct BookingWords: Sendable, BitwiseCopyable {
+    var question: Int, reason: Int
 }
 
 /// The entry that added a member, and the last one about it that posts nothing (added, limits,
@@ -296,6 +354,20 @@ struct Fingerprint {
     mutating func text(_ s: String?) {
         guard var s else { return hasher.combine(-1) }
         s.withUTF8 { text(UnsafeRawBufferPointer($0)) }
+    }
+
+    /// The fingerprint of one text (nil is no text).
+    static func of(_ s: String?) -> Int {
+        var f = Fingerprint()
+        f.text(s)
+        return f.value
+    }
+
+    /// The fingerprint of the text in `col` of the row (NULL as no text), as `of` gives it.
+    static func of(_ row: Statement, _ col: Int32) -> Int {
+        var f = Fingerprint()
+        f.text(row.isNull(col) ? nil : row.columnBytes(col, text: true))
+        return f.value
     }
 
     mutating func int(_ n: Int64?) {

@@ -74,8 +74,9 @@ public enum Verifier {
         // The entry that posted and the one that last changed each listing, booking, loan,
         // challenge and space (the statistics order and date by them, the search follows them).
         var lastChanges = LastChanges()
-        // Each listing's title, text, place and availability, by fingerprint.
-        var listingWords = ColumnByNumber<ListingWords>(memory: SpillFile())
+        // The texts the replay does not keep (listings', loans', bookings', spaces' hours), by
+        // fingerprint.
+        var words = ReplayWords()
         var exchangeSeq = ExchangeSeqs(memory: SpillFile())
         // What each exchange's row and parties must hold besides their state, by number.
         var exchangeFingerprints = ColumnArray<Int>(memory: SpillFile())
@@ -160,7 +161,7 @@ public enum Verifier {
                 }
                 if let x = event.exchangeID { exchangeSeq[x] = seq }
                 if let f = entry.exchangeFingerprint { exchangeFingerprints.append(f) }
-                if let w = entry.listingWords, let id = event.listingID { listingWords[id.number] = w }
+                words.record(event, entry)
                 consents.apply(event)
                 if case .challengePledged(let e) = event {
                     pledges.append((seq, pledgePrint(e.pledge.challenge.number, e.pledge.member.handle, e.pledge.kind.rawValue, e.pledge.what, seq)))
@@ -207,7 +208,7 @@ public enum Verifier {
                 return max(lastPosting.optionalInt(0) ?? 1, memberSeqs[id]?.last ?? 1)
             }
             try compareProjections(db, state: state, lastSeq: lastSeq, exchangeSeq: exchangeSeq, exchangeFingerprints: exchangeFingerprints,
-                                   consents: consents, pledges: pledges, memberSeqs: memberSeqs, lastChanges: lastChanges, listingWords: listingWords, rowPrints: rowPrints, diverge: diverge)
+                                   consents: consents, pledges: pledges, memberSeqs: memberSeqs, lastChanges: lastChanges, words: words, rowPrints: rowPrints, diverge: diverge)
             try comparePolicies(db, policies, diverge: diverge)
         }
         let first = divergences.min { $0.seq < $1.seq }
@@ -397,6 +398,9 @@ struct CheckedEntry: Sendable {
     var exchangeFingerprint: Int?
     /// For a listing posted or edited: its words' fingerprints (a compact replay keeps no words).
     var listingWords: ListingWords?
+    /// For a loan, booking, cancellation of a booking or setting of hours: its text's
+    /// fingerprint (`ReplayWords.textPrint`).
+    var textPrint: Int?
 
     /// Checks that the stored hash covers the stored content (given the stored previous hash),
     /// and that the payload decodes to an event whose canonical encoding is those very bytes.
@@ -510,6 +514,7 @@ final class CheckedChunk: @unchecked Sendable {
                 case .exchangeRecorded(let e): entry.exchangeFingerprint = Verifier.fingerprint(e.exchange, recorded: true, reason: e.reason, seq: entry.seq)
                 case .listingPosted(let e): entry.listingWords = ListingWords(e.listing)
                 case .listingEdited(let e): entry.listingWords = ListingWords(e.listing)
+                case .some(let e): entry.textPrint = ReplayWords.textPrint(e)
                 default: break
                 }
                 return entry
