@@ -221,4 +221,42 @@ struct LedgerTablesTests {
         }
         #expect(whole.get(Int64(1 + (0..<3_000).first { whole.get(Int64($0 + 1)) != nil }!))?.weekly == open)
     }
+
+    @Test("ExchangeTable, compact, gives each exchange the requests and bookings it links, in its order, among many that link none, some or several", arguments: [UInt64(11), 12])
+    func compactExchangesKeepTheirLinks(seed: UInt64) {
+        var rng = SplitMix64(seed: seed)
+        var compact = ExchangeTable(compact: true), whole = ExchangeTable(compact: false)
+        func link() -> ExchangeLink {
+            switch rng.below(4) {
+            case 0: .listing(ListingID(side: .request, uncheckedNumber: Int64(1 + rng.below(5_000))))
+            case 1: .booking(BookingID(uncheckedNumber: Int64(1 + rng.below(5_000))))
+            case 2: .listing(ListingID(side: .offer, uncheckedNumber: Int64(1 + rng.below(5_000))))  // not kept: fulfils nothing
+            default: .challenge(ChallengeID(uncheckedNumber: Int64(1 + rng.below(9))))  // not kept either
+            }
+        }
+        for n in Int64(1)...20_000 {
+            let links = rng.below(3) == 0 ? (0..<(1 + rng.below(4))).map { _ in link() } : []
+            let info = ExchangeInfo(id: ExchangeID(uncheckedNumber: n), proposer: nil, providers: ["an"], receivers: ["bo"], kind: .time, domain: "care",
+                                    what: "x", credits: .hours(1), quantity: 0, date: Day(0), expiresAt: nil, links: links)
+            let r = ExchangeRecord(info: info, state: .proposed, consents: [], recorded: false)
+            compact.append(r)
+            whole.append(r)
+            // Now and then an earlier one ends, with or without a reason.
+            if rng.below(5) == 0 {
+                let k = ExchangeID(uncheckedNumber: Int64(1 + rng.below(Int(n))))
+                let reason: String? = rng.below(2) == 0 ? "geen tijd" : nil
+                compact.update(k) { $0.state = .rejected; $0.endReason = reason }
+                whole.update(k) { $0.state = .rejected; $0.endReason = reason }
+            }
+        }
+        var linked = 0
+        for n in Int64(0)...20_001 {
+            let id = ExchangeID(uncheckedNumber: n)
+            let want = whole[id].map { $0.info.links.filter { $0.request != nil || $0.booking != nil } }
+            #expect(compact[id]?.info.links == want, "\(id)")
+            #expect(compact[id]?.state == whole[id]?.state && compact[id]?.endReason == whole[id]?.endReason, "\(id)")
+            if want?.isEmpty == false { linked += 1 }
+        }
+        #expect(linked > 3_000)
+    }
 }

@@ -2,12 +2,12 @@
 /// live in arrays, not in hashed dictionaries.
 ///
 /// Whole records, or, for a replay that only verifies (`compact`), only what a replay reads:
-/// each exchange's state, kind and credits (16 bytes), and, for the few that have them, the
-/// reasons it ended with and the requests and bookings its confirmation fulfils and its
-/// reversal reopens. That is instead of about a kilobyte per exchange, so a replay's memory no
-/// longer grows with the exchanges' texts and parties; and the summaries lie in a column whose
-/// memory the replay chooses (`ColumnArray`: `verify` spills it to a file, so it does not grow
-/// with their number either).
+/// each exchange's state, kind and credits (16 bytes); the requests and bookings its
+/// confirmation fulfils and its reversal reopens (16 bytes each); and, for the few that have
+/// them, the reasons it ended with. That is instead of about a kilobyte per exchange, so a
+/// replay's memory no longer grows with the exchanges' texts and parties; and the summaries and
+/// links lie in columns whose memory the replay chooses (`ColumnArray`: `verify` spills them to
+/// files, so they do not grow with their number either).
 struct ExchangeTable: Sendable {
     /// Whether exchanges keep only their summary and details.
     let compact: Bool
@@ -15,32 +15,45 @@ struct ExchangeTable: Sendable {
     private var records: [ExchangeRecord] = []
     /// Every exchange's summary (compact).
     private var summaries: ColumnArray<Summary>
-    /// The exchanges that have a reason or link a request or booking (compact).
-    private var details: [Int64: Details] = [:]
+    /// The requests and bookings the exchanges link, in exchange order (compact): a
+    /// confirmation fulfils them, a reversal opens them again. An exchange's links never change.
+    private var links: ColumnArray<Link>
+    /// The exchanges that ended with a reason (compact).
+    private var reasons: [Int64: Reasons] = [:]
 
     struct Summary: Sendable, BitwiseCopyable {
         var state: ExchangeState
         var kind: ExchangeKind
-        /// Whether `details` holds something for it.
-        var detailed: Bool
+        /// Whether `reasons` holds something for it.
+        var reasoned: Bool
+        /// Whether `links` holds some of its links.
+        var linked: Bool
         var credits: Minutes
     }
 
-    struct Details: Sendable {
-        var reversalReason: String?
-        var endReason: String?
-        /// The requests and bookings linked: a confirmation fulfils them, a reversal opens them again.
-        var links: [ExchangeLink]
+    struct Link: Sendable, BitwiseCopyable {
+        var exchange: Int64
+        /// n for the request `rq-n`, -n for the booking `bk-n`.
+        var target: Int64
     }
 
-    /// A table; a compact one keeps its summaries in `memory`.
-    init(compact: Bool, memory: ColumnMemory = ColumnMemory()) {
+    struct Reasons: Sendable {
+        var reversalReason: String?
+        var endReason: String?
+    }
+
+    /// A table; a compact one keeps its summaries and links in memory `memory` makes.
+    init(compact: Bool, memory: () -> ColumnMemory = { ColumnMemory() }) {
         self.compact = compact
-        summaries = ColumnArray(memory: memory)
+        summaries = ColumnArray(memory: memory())
+        links = ColumnArray(memory: compact ? memory() : ColumnMemory())
     }
 
     /// After reading many summaries: see `ColumnArray.releaseResident`.
-    func releaseResident() { summaries.releaseResident() }
+    func releaseResident() {
+        summaries.releaseResident()
+        links.releaseResident()
+    }
 
     var count: Int { compact ? summaries.count : records.count }
 
@@ -56,9 +69,9 @@ struct ExchangeTable: Sendable {
     subscript(id: ExchangeID) -> ExchangeRecord? {
         guard let i = index(id) else { return nil }
         guard compact else { return records[i] }
-        let s = summaries[i], d = s.detailed ? details[id.number] : nil
+        let s = summaries[i], d = s.reasoned ? reasons[id.number] : nil
         let info = ExchangeInfo(id: id, proposer: nil, providers: [], receivers: [], kind: s.kind, domain: "", what: "", credits: s.credits,
-                                quantity: 0, date: Day(0), expiresAt: nil, links: d?.links ?? [])
+                                quantity: 0, date: Day(0), expiresAt: nil, links: s.linked ? linked(id.number) : [])
         return ExchangeRecord(info: info, state: s.state, consents: [], recorded: false, reversalReason: d?.reversalReason, endReason: d?.endReason)
     }
 
@@ -72,8 +85,36 @@ struct ExchangeTable: Sendable {
     mutating func append(_ record: ExchangeRecord) {
         precondition(record.id.number == Int64(count) + 1, "exchange \(record.id) out of sequence")
         guard compact else { records.append(record); return }
-        summaries.append(Summary(state: record.state, kind: record.info.kind, detailed: false, credits: record.info.credits))
+        var linked = false
+        for l in record.info.links {
+            if let r = l.request {
+                links.append(Link(exchange: record.id.number, target: r.number))
+            } else if let b = l.booking {
+                links.append(Link(exchange: record.id.number, target: -b.number))
+            } else {
+                continue
+            }
+            linked = true
+        }
+        summaries.append(Summary(state: record.state, kind: record.info.kind, reasoned: false, linked: linked, credits: record.info.credits))
         keep(record, at: summaries.count - 1)
+    }
+
+    /// The requests and bookings the exchange numbered `n` links, in its order: the run of
+    /// `links` found by bisection (the rows are in exchange order).
+    private func linked(_ n: Int64) -> [ExchangeLink] {
+        var low = 0, high = links.count
+        while low < high {
+            let mid = (low + high) / 2
+            if links[mid].exchange < n { low = mid + 1 } else { high = mid }
+        }
+        var out = [ExchangeLink]()
+        while low < links.count, links[low].exchange == n {
+            let t = links[low].target
+            out.append(t > 0 ? .listing(ListingID(side: .request, uncheckedNumber: t)) : .booking(BookingID(uncheckedNumber: -t)))
+            low += 1
+        }
+        return out
     }
 
     /// Changes the exchange (which must be held) in place.
@@ -86,13 +127,12 @@ struct ExchangeTable: Sendable {
         keep(r, at: i)
     }
 
-    /// Keeps a compact table's details of the record at `i`, if it has any.
+    /// Keeps a compact table's reasons of the record at `i`, if it has any.
     private mutating func keep(_ r: ExchangeRecord, at i: Int) {
-        let links = r.info.links.filter { $0.request != nil || $0.booking != nil }
-        let detailed = r.reversalReason != nil || r.endReason != nil || !links.isEmpty
-        if detailed || summaries[i].detailed {
-            details[r.id.number] = detailed ? Details(reversalReason: r.reversalReason, endReason: r.endReason, links: links) : nil
+        let reasoned = r.reversalReason != nil || r.endReason != nil
+        if reasoned || summaries[i].reasoned {
+            reasons[r.id.number] = reasoned ? Reasons(reversalReason: r.reversalReason, endReason: r.endReason) : nil
         }
-        summaries[i].detailed = detailed
+        summaries[i].reasoned = reasoned
     }
 }

@@ -54,7 +54,7 @@ public struct LedgerState: LedgerView, Sendable {
     private init(compact memory: () -> ColumnMemory) {
         tracksPairs = false
         self.compact = true
-        exchanges = ExchangeTable(compact: true, memory: memory())
+        exchanges = ExchangeTable(compact: true, memory: memory)
         listings = ListingTable(compact: true, memory: memory())
         loans = LoanTable(compact: true, memory: memory())
         spaces = SpaceTable(compact: true, memory: memory())
