@@ -91,5 +91,11 @@ struct ColumnArrayTests {
         t[3] = nil
         #expect(t.count == 3 && t[1] == 10 && t[2] == 21 && t[3] == 30)
         #expect(t[0] == nil && t[4] == nil && t[Int64.max] == nil && t[Int64.min] == nil)
+        // Set past the next number, with padding: the numbers skipped hold the padding.
+        t.set(6, 60, padding: 0)
+        #expect(t.count == 6 && t[4] == 0 && t[5] == 0 && t[6] == 60 && t[3] == 30)
+        t.set(2, 22, padding: 0)
+        t.set(7, 70, padding: 0)
+        #expect(t.count == 7 && t[2] == 22 && t[6] == 60 && t[7] == 70)
     }
 }

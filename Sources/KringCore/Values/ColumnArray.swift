@@ -143,6 +143,15 @@ public struct ColumnByNumber<Value: BitwiseCopyable>: Sendable {
     /// How many are held: numbers 1 through `count`.
     @inlinable public var count: Int { column.count }
 
+    /// Sets the value numbered `number` (at least 1), first appending `padding` for every
+    /// number before it not yet held: for columns keyed by a number that skips (a space's hours
+    /// by its offer's number).
+    @inlinable public mutating func set(_ number: Int64, _ value: Value, padding: Value) {
+        precondition(number >= 1, "number \(number)")
+        while Int64(column.count) < number - 1 { column.append(padding) }
+        self[number] = value
+    }
+
     /// See `ColumnArray.releaseResident`.
     @inlinable public func releaseResident() { column.releaseResident() }
 }

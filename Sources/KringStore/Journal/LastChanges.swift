@@ -8,15 +8,17 @@ import KringCore
 /// changed one changes what people see.
 ///
 /// Listings, bookings, loans and challenges are numbered in journal order from 1 (the replay
-/// checks it), so each is a column by number; they grow with the journal's length, so they are
-/// spilled to temporary files (`ColumnByNumber` in a `SpillFile`).
+/// checks it), so each is a column by number, and the spaces' by their offer's number; they
+/// grow with the journal's length, so they are spilled to temporary files (`ColumnByNumber` in
+/// a `SpillFile`).
 struct LastChanges {
     private(set) var listingPosted = ColumnByNumber<Int64>(memory: SpillFile())
     private(set) var listings = ColumnByNumber<Int64>(memory: SpillFile())
     private(set) var bookings = ColumnByNumber<Int64>(memory: SpillFile())
     private(set) var loans = ColumnByNumber<Int64>(memory: SpillFile())
     private(set) var challenges = ColumnByNumber<Int64>(memory: SpillFile())
-    private(set) var spaces: [Int64: Int64] = [:]
+    /// By offer number; 0 where an offer has no hours.
+    private var spaces = ColumnByNumber<Int64>(memory: SpillFile())
     /// Who joined each challenge, with the entry that joined them.
     private(set) var joins: [Int64: [String: Int64]] = [:]
     /// Each introduction's maker and entry.
@@ -24,8 +26,11 @@ struct LastChanges {
 
     /// Gives back the pages its columns mapped by being read (`ColumnArray.releaseResident`).
     func releaseResident() {
-        for column in [listingPosted, listings, bookings, loans, challenges] { column.releaseResident() }
+        for column in [listingPosted, listings, bookings, loans, challenges, spaces] { column.releaseResident() }
     }
+
+    /// The entry that last set the hours of the offer numbered `n`, if any did.
+    func space(_ n: Int64) -> Int64? { spaces[n].flatMap { $0 == 0 ? nil : $0 } }
 
     /// What a reversal will reopen: the requests and bookings the exchange fulfilled or settled,
     /// read before the reversal is applied (the projector clears only those it marked).
@@ -62,7 +67,7 @@ struct LastChanges {
         case .challengePosted(let e): challenges[e.challenge.id.number] = seq
         case .challengeClosed(let e): challenges[e.id.number] = seq
         case .challengeJoined(let e): joins[e.id.number, default: [:]][e.member.handle] = seq
-        case .spaceHoursSet(let e): spaces[e.offer.number] = seq
+        case .spaceHoursSet(let e): if e.offer.number >= 1 { spaces.set(e.offer.number, seq, padding: 0) }
         case .introductionMade(let e): introductions[IntroductionKey(e.request, e.offer)] = (e.by.description, seq)
         default: break
         }

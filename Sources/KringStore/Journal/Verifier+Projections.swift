@@ -216,8 +216,8 @@ extension Verifier {
                 diverge(sp.int(3), "the hours of of-\(sp.int(0)) are not in the journal")
                 continue
             }
-            if sp.int(1) != h.capacity || Fingerprint.of(sp, 2) != words.hours[sp.int(0)] || sp.int(3) != lastChanges.spaces[sp.int(0)] {
-                diverge(min(sp.int(3), lastChanges.spaces[sp.int(0)] ?? 1), "the hours of of-\(sp.int(0)) differ from the journal")
+            if sp.int(1) != h.capacity || Fingerprint.of(sp, 2) != words.hours[sp.int(0)] || sp.int(3) != lastChanges.space(sp.int(0)) {
+                diverge(min(sp.int(3), lastChanges.space(sp.int(0)) ?? 1), "the hours of of-\(sp.int(0)) differ from the journal")
             }
         }
         if spacesSeen != state.spaceCount { diverge(1, "the projection holds hours of \(spacesSeen) spaces; the journal \(state.spaceCount)") }
@@ -283,8 +283,7 @@ struct ReplayWords {
         case .spaceCancelled(let e): if let p = entry.textPrint { bookings[e.id.number]?.reason = p }
         case .spaceHoursSet(let e):
             guard let p = entry.textPrint, e.offer.number >= 1 else { return }
-            while Int64(hours.count) < e.offer.number - 1 { hours[Int64(hours.count) + 1] = 0 }
-            hours[e.offer.number] = p
+            hours.set(e.offer.number, p, padding: 0)
         default: break
         }
     }
