@@ -2,8 +2,8 @@ import Testing
 @testable import KringCore
 
 /// A compact replay (as `verify` runs it) keeps the same ledger as a whole one: the same members,
-/// and for every exchange the same state, credits, reasons and reopening links; a reversal in it
-/// opens its request again.
+/// and for every exchange the same state, credits and reopening links; a reversal in it opens
+/// its request again.
 struct CompactReplayTests {
     @Test("proposed, consented, confirmed, rejected, recorded and reversed exchanges among members with long ids: a compact replay keeps what verify compares")
     func compactKeepsWhatVerifyReads() throws {
@@ -50,12 +50,13 @@ struct CompactReplayTests {
             let w: ExchangeRecord = try #require(whole.exchange(id))
             #expect(c.state == w.state, "\(id)")
             #expect(c.info.credits == w.info.credits && c.info.kind == w.info.kind, "\(id)")
-            #expect(c.endReason == w.endReason && c.reversalReason == w.reversalReason, "\(id)")
+            // No reasons either: verify holds the rows to their fingerprints.
+            #expect(c.endReason == nil && c.reversalReason == nil, "\(id)")
             // Only what a replay reads is kept, proposals included.
             #expect(c.info.providers.isEmpty && c.info.what.isEmpty && c.consents.isEmpty)
         }
         #expect(compact.exchange("ex-1")?.state == .reversed && compact.exchange("ex-1")?.info.links == ["rq-1"])
-        #expect(compact.exchange("ex-4")?.endReason == "geen tijd")
+        #expect(compact.exchange("ex-4")?.state == .rejected && whole.exchange("ex-4")?.endReason == "geen tijd")
         // The reversal opened the request again, in both.
         #expect(compact.listing("rq-1")?.fulfilledBy == nil && whole.listing("rq-1")?.fulfilledBy == nil)
         #expect(compact.exchange("ex-5") == nil && compact.exchange(ExchangeID(uncheckedNumber: 0)) == nil)

@@ -2,12 +2,13 @@
 /// live in arrays, not in hashed dictionaries.
 ///
 /// Whole records, or, for a replay that only verifies (`compact`), only what a replay reads:
-/// each exchange's state, kind and credits (16 bytes); the requests and bookings its
-/// confirmation fulfils and its reversal reopens (16 bytes each); and, for the few that have
-/// them, the reasons it ended with. That is instead of about a kilobyte per exchange, so a
-/// replay's memory no longer grows with the exchanges' texts and parties; and the summaries and
-/// links lie in columns whose memory the replay chooses (`ColumnArray`: `verify` spills them to
-/// files, so they do not grow with their number either).
+/// each exchange's state, kind and credits (16 bytes), and the requests and bookings its
+/// confirmation fulfils and its reversal reopens (16 bytes each). No texts, parties or
+/// consents: `verify` holds the rows to fingerprints of those, and of the reasons an exchange
+/// ended with. That is instead of about a kilobyte per exchange, so a replay's memory does not
+/// grow with the exchanges' texts and parties; and the summaries and links lie in columns whose
+/// memory the replay chooses (`ColumnArray`: `verify` spills them to files, so they do not
+/// grow with their number either).
 struct ExchangeTable: Sendable {
     /// Whether exchanges keep only their summary and details.
     let compact: Bool
@@ -18,14 +19,10 @@ struct ExchangeTable: Sendable {
     /// The requests and bookings the exchanges link, in exchange order (compact): a
     /// confirmation fulfils them, a reversal opens them again. An exchange's links never change.
     private var links: ColumnArray<Link>
-    /// The exchanges that ended with a reason (compact).
-    private var reasons: [Int64: Reasons] = [:]
 
     struct Summary: Sendable, BitwiseCopyable {
         var state: ExchangeState
         var kind: ExchangeKind
-        /// Whether `reasons` holds something for it.
-        var reasoned: Bool
         /// Whether `links` holds some of its links.
         var linked: Bool
         var credits: Minutes
@@ -35,11 +32,6 @@ struct ExchangeTable: Sendable {
         var exchange: Int64
         /// n for the request `rq-n`, -n for the booking `bk-n`.
         var target: Int64
-    }
-
-    struct Reasons: Sendable {
-        var reversalReason: String?
-        var endReason: String?
     }
 
     /// A table; a compact one keeps its summaries and links in memory `memory` makes.
@@ -64,15 +56,15 @@ struct ExchangeTable: Sendable {
     /// The index of `id` if it is held.
     private func index(_ id: ExchangeID) -> Int? { id.number >= 1 && id.number <= Int64(count) ? Int(id.number - 1) : nil }
 
-    /// The exchange; a compact table gives its summary, reasons and linked requests and
-    /// bookings only (no parties or consents, no texts, no quantity or date).
+    /// The exchange; a compact table gives its summary and linked requests and bookings only (no
+    /// parties or consents, no texts or reasons, no quantity or date).
     subscript(id: ExchangeID) -> ExchangeRecord? {
         guard let i = index(id) else { return nil }
         guard compact else { return records[i] }
-        let s = summaries[i], d = s.reasoned ? reasons[id.number] : nil
+        let s = summaries[i]
         let info = ExchangeInfo(id: id, proposer: nil, providers: [], receivers: [], kind: s.kind, domain: "", what: "", credits: s.credits,
                                 quantity: 0, date: Day(0), expiresAt: nil, links: s.linked ? linked(id.number) : [])
-        return ExchangeRecord(info: info, state: s.state, consents: [], recorded: false, reversalReason: d?.reversalReason, endReason: d?.endReason)
+        return ExchangeRecord(info: info, state: s.state, consents: [], recorded: false)
     }
 
     /// The exchange's state, without building its record.
@@ -96,8 +88,7 @@ struct ExchangeTable: Sendable {
             }
             linked = true
         }
-        summaries.append(Summary(state: record.state, kind: record.info.kind, reasoned: false, linked: linked, credits: record.info.credits))
-        keep(record, at: summaries.count - 1)
+        summaries.append(Summary(state: record.state, kind: record.info.kind, linked: linked, credits: record.info.credits))
     }
 
     /// The requests and bookings the exchange numbered `n` links, in its order: the run of
@@ -117,22 +108,13 @@ struct ExchangeTable: Sendable {
         return out
     }
 
-    /// Changes the exchange (which must be held) in place.
+    /// Changes the exchange (which must be held) in place; a compact table keeps only the change
+    /// of its state.
     mutating func update(_ id: ExchangeID, _ change: (inout ExchangeRecord) -> Void) {
         guard let i = index(id) else { preconditionFailure("update of \(id), which is not held") }
         guard compact else { change(&records[i]); return }
         var r = self[id]!
         change(&r)
         summaries[i].state = r.state
-        keep(r, at: i)
-    }
-
-    /// Keeps a compact table's reasons of the record at `i`, if it has any.
-    private mutating func keep(_ r: ExchangeRecord, at i: Int) {
-        let reasoned = r.reversalReason != nil || r.endReason != nil
-        if reasoned || summaries[i].reasoned {
-            reasons[r.id.number] = reasoned ? Reasons(reversalReason: r.reversalReason, endReason: r.endReason) : nil
-        }
-        summaries[i].reasoned = reasoned
     }
 }

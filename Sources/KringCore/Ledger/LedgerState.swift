@@ -28,8 +28,8 @@ public struct LedgerState: LedgerView, Sendable {
     /// Whether `pairLog` is kept (deciding needs it; verifying does not).
     public let tracksPairs: Bool
     /// Whether the state keeps only what a replay reads (`verify`): an exchange keeps its state,
-    /// kind, credits, reasons and the requests and bookings it links, not its parties, consents
-    /// and texts (`ExchangeTable`); a listing keeps no title, text, place or availability
+    /// kind, credits and the requests and bookings it links, not its parties, consents, texts
+    /// and reasons (`ExchangeTable`); a listing keeps no title, text, place or availability
     /// (`ListingInfo.replayed`); a loan no description, a booking no question or reason, a
     /// space only its capacity. A compact state replays and checks a journal; it cannot
     /// decide, since its exchanges have no parties, and it keeps neither the pair log, nor the

@@ -11,7 +11,8 @@ import KringCore
 extension Verifier {
     /// Compares the exchanges, their parties, links and consents; returns how many rows there are.
     static func compareExchanges(_ db: Connection, state: LedgerState, exchangeSeq: ExchangeSeqs, exchangeFingerprints: ColumnArray<Int>,
-                                 consents: ConsentTracker, rowPrints: ExchangeRowPrints?, diverge: (Int64, String) -> Void) throws(StoreError) -> Int {
+                                 consents: ConsentTracker, reasons: ExchangeReasons, rowPrints: ExchangeRowPrints?,
+                                 diverge: (Int64, String) -> Void) throws(StoreError) -> Int {
         // Reading every exchange maps the pages of the replay's spilled columns again: they are
         // given back as the comparison goes.
         func released(after i: Int) {
@@ -20,6 +21,7 @@ extension Verifier {
             exchangeSeq.releaseResident()
             exchangeFingerprints.releaseResident()
             consents.releaseResident()
+            reasons.releaseResident()
         }
         if let read = rowPrints?.wait(), read.count == state.exchangeCount, read.count == exchangeFingerprints.count {
             var all = Fingerprint()
@@ -27,8 +29,9 @@ extension Verifier {
             for i in 0..<read.count {
                 let id = ExchangeID(uncheckedNumber: Int64(i + 1))
                 guard let x = state.exchange(id) else { complete = false; break }
+                let reason = reasons.prints(of: id, state: x.state)
                 all.int(Int64(ExchangeRows.print(description: exchangeFingerprints[i], state: x.state.rawValue, credits: x.info.credits.value,
-                                                 endReason: x.endReason, reversalReason: x.reversalReason, updated: exchangeSeq[id],
+                                                 endReason: reason.end, reversalReason: reason.reversal, updated: exchangeSeq[id],
                                                  consents: consents.sum(of: id))))
                 released(after: i + 1)
             }
@@ -45,11 +48,12 @@ extension Verifier {
             let e = rows.row
             let id = ExchangeID(uncheckedNumber: e.int(0))
             guard let x = state.exchange(id) else { diverge(exchangeSeq[id] ?? 1, "exchange \(id) is not in the journal"); continue }
+            let reason = reasons.prints(of: id, state: x.state)
             if e.text(1) != x.state.rawValue || e.int(2) != x.info.credits.value {
                 diverge(exchangeSeq[id] ?? 1, "exchange \(id) is \(e.text(1)) in the projection; the journal gives \(x.state.rawValue)")
-            } else if e.optionalText(3) != x.endReason {
+            } else if Fingerprint.of(e, 3) != reason.end {
                 diverge(exchangeSeq[id] ?? 1, "exchange \(id)'s reason differs from the journal")
-            } else if e.optionalText(14) != x.reversalReason {
+            } else if Fingerprint.of(e, 14) != reason.reversal {
                 diverge(exchangeSeq[id] ?? 1, "exchange \(id)'s reason for its reversal differs from the journal")
             } else if e.int(16) != exchangeSeq[id] {
                 diverge(min(e.int(16), exchangeSeq[id] ?? 1), "exchange \(id) differs from the journal in its last entry (\(e.int(16)))")
@@ -134,18 +138,19 @@ struct ExchangeRows {
 
     /// Everything the row holds: its description's print, its state and the entries since.
     func wholePrint(_ partiesSeen: UnorderedFingerprint, consents: Int) -> Int {
-        Self.print(description: descriptionPrint(partiesSeen), state: row.text(1), credits: row.int(2), endReason: row.optionalText(3),
-                   reversalReason: row.optionalText(14), updated: row.int(16), consents: consents)
+        Self.print(description: descriptionPrint(partiesSeen), state: row.text(1), credits: row.int(2), endReason: Fingerprint.of(row, 3),
+                   reversalReason: Fingerprint.of(row, 14), updated: row.int(16), consents: consents)
     }
 
-    /// The print of an exchange's row from its parts, from the row or from the replay.
-    static func print(description: Int, state: String, credits: Int64, endReason: String?, reversalReason: String?, updated: Int64?, consents: Int?) -> Int {
+    /// The print of an exchange's row from its parts, from the row or from the replay (the
+    /// reasons by their fingerprints, `Fingerprint.of`).
+    static func print(description: Int, state: String, credits: Int64, endReason: Int, reversalReason: Int, updated: Int64?, consents: Int?) -> Int {
         var f = Fingerprint()
         f.int(Int64(description))
         f.text(state)
         f.int(credits)
-        f.text(endReason)
-        f.text(reversalReason)
+        f.int(Int64(endReason))
+        f.int(Int64(reversalReason))
         f.int(updated)
         f.int(consents.map(Int64.init))
         return f.value
@@ -213,4 +218,35 @@ final class ExchangeRowPrints: @unchecked Sendable {
         lock.withLock { cancelled = true }
         _ = wait()
     }
+}
+
+/// The reason each exchange ended with, by fingerprint (`Fingerprint.of`), by number: the
+/// reason given for a rejection or a cancellation, or for a reversal (an exchange has at most
+/// one: only a proposal is rejected or cancelled, only a confirmed exchange reversed), or the
+/// print of no text. The compact replay keeps no reasons; the checking threads print them.
+/// A column spilled to a file, 8 bytes an exchange.
+struct ExchangeReasons {
+    private var prints = ColumnByNumber<Int>(memory: SpillFile())
+    private let none = Fingerprint.of(nil as String?)
+
+    /// Records what `event` says of reasons (`print` is the entry's `textPrint`).
+    mutating func record(_ event: Event, print: Int?) {
+        switch event {
+        case .exchangeProposed(let e): prints[e.exchange.id.number] = none
+        case .exchangeRecorded(let e): prints[e.exchange.id.number] = none
+        case .exchangeRejected(let e): if let print { prints[e.id.number] = print }
+        case .exchangeCancelled(let e): if let print { prints[e.id.number] = print }
+        case .exchangeReversed(let e): if let print { prints[e.id.number] = print }
+        default: break
+        }
+    }
+
+    /// The prints the row's two reasons must have, for an exchange in `state`.
+    func prints(of id: ExchangeID, state: ExchangeState) -> (end: Int, reversal: Int) {
+        let p = prints[id.number] ?? none
+        return state == .reversed ? (none, p) : (p, none)
+    }
+
+    /// See `ColumnArray.releaseResident`.
+    func releaseResident() { prints.releaseResident() }
 }

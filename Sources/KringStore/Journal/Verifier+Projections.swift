@@ -41,7 +41,7 @@ extension Verifier {
     static func compareProjections(_ db: Connection, state: LedgerState, lastSeq: (MemberID) throws(StoreError) -> Int64, exchangeSeq: ExchangeSeqs,
                                            exchangeFingerprints: ColumnArray<Int>, consents: ConsentTracker, pledges: [(seq: Int64, print: Int)],
                                            memberSeqs: [MemberID: MemberSeqs], lastChanges: LastChanges, words: ReplayWords,
-                                           rowPrints: ExchangeRowPrints?,
+                                           reasons: ExchangeReasons, rowPrints: ExchangeRowPrints?,
                                            diverge: (Int64, String) -> Void) throws(StoreError) {
         // Accounts and members.
         var seen = Set<MemberID>()
@@ -81,7 +81,7 @@ extension Verifier {
 
         // Exchanges: by the prints read beside the replay when they all match, else row by row.
         let exSeen = try compareExchanges(db, state: state, exchangeSeq: exchangeSeq, exchangeFingerprints: exchangeFingerprints,
-                                          consents: consents, rowPrints: rowPrints, diverge: diverge)
+                                          consents: consents, reasons: reasons, rowPrints: rowPrints, diverge: diverge)
         // Listings: latest version, expiry and state.
         var listingsSeen = 0
         let ls = try db.prepare("""
@@ -288,14 +288,18 @@ struct ReplayWords {
         }
     }
 
-    /// The print of the one text a loan, booking, cancellation or setting of hours carries (nil
-    /// for other events); taken where the entry is checked, off the replaying thread.
+    /// The print of the one text a loan, booking, cancellation, setting of hours, or an
+    /// exchange's rejection, cancellation or reversal carries (nil for other events); taken
+    /// where the entry is checked, off the replaying thread.
     static func textPrint(_ event: Event) -> Int? {
         switch event {
         case .goodsLent(let e): Fingerprint.of(e.loan.what)
         case .spaceBooked(let e): Fingerprint.of(e.booking.question)
         case .spaceCancelled(let e): Fingerprint.of(e.reason)
         case .spaceHoursSet(let e): Fingerprint.of(e.hours.json.canonicalString)
+        case .exchangeRejected(let e): Fingerprint.of(e.reason)
+        case .exchangeCancelled(let e): Fingerprint.of(e.reason)
+        case .exchangeReversed(let e): Fingerprint.of(e.reason)
         default: nil
         }
     }

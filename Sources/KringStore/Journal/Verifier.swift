@@ -82,6 +82,8 @@ public enum Verifier {
         var exchangeFingerprints = ColumnArray<Int>(memory: SpillFile())
         // Who consented to each exchange, as its parties' rows must say.
         var consents = ConsentTracker()
+        // The reason each exchange ended with, by fingerprint.
+        var reasons = ExchangeReasons()
         // Every pledge, in journal order: its entry and the fingerprint of its row.
         var pledges = [(seq: Int64, print: Int)]()
         // The policy each entry set, as the policies table holds it.
@@ -162,6 +164,7 @@ public enum Verifier {
                 if let x = event.exchangeID { exchangeSeq[x] = seq }
                 if let f = entry.exchangeFingerprint { exchangeFingerprints.append(f) }
                 words.record(event, entry)
+                reasons.record(event, print: entry.textPrint)
                 consents.apply(event)
                 if case .challengePledged(let e) = event {
                     pledges.append((seq, pledgePrint(e.pledge.challenge.number, e.pledge.member.handle, e.pledge.kind.rawValue, e.pledge.what, seq)))
@@ -208,7 +211,7 @@ public enum Verifier {
                 return max(lastPosting.optionalInt(0) ?? 1, memberSeqs[id]?.last ?? 1)
             }
             try compareProjections(db, state: state, lastSeq: lastSeq, exchangeSeq: exchangeSeq, exchangeFingerprints: exchangeFingerprints,
-                                   consents: consents, pledges: pledges, memberSeqs: memberSeqs, lastChanges: lastChanges, words: words, rowPrints: rowPrints, diverge: diverge)
+                                   consents: consents, pledges: pledges, memberSeqs: memberSeqs, lastChanges: lastChanges, words: words, reasons: reasons, rowPrints: rowPrints, diverge: diverge)
             try comparePolicies(db, policies, diverge: diverge)
         }
         let first = divergences.min { $0.seq < $1.seq }
@@ -218,7 +221,7 @@ public enum Verifier {
         // The replay's state holds every member, listing and exchange: on both cores it is
         // freed on another thread, off the answer's path.
         if parallel {
-            let replayed = (consume state, consume exchangeFingerprints, consume exchangeSeq, consume consents, consume lastChanges)
+            let replayed = (consume state, consume exchangeFingerprints, consume exchangeSeq, consume consents, consume lastChanges, consume words, consume reasons)
             DispatchQueue.global().async { withExtendedLifetime(replayed) {} }
         }
         return report
@@ -398,8 +401,8 @@ struct CheckedEntry: Sendable {
     var exchangeFingerprint: Int?
     /// For a listing posted or edited: its words' fingerprints (a compact replay keeps no words).
     var listingWords: ListingWords?
-    /// For a loan, booking, cancellation of a booking or setting of hours: its text's
-    /// fingerprint (`ReplayWords.textPrint`).
+    /// For a loan, booking, cancellation of a booking, setting of hours, or an exchange's
+    /// rejection, cancellation or reversal: its text's fingerprint (`ReplayWords.textPrint`).
     var textPrint: Int?
 
     /// Checks that the stored hash covers the stored content (given the stored previous hash),
