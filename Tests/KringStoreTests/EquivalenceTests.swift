@@ -47,8 +47,9 @@ import KringTestSupport
                 case 0..<30: commands = [(.record(draft, reason: nil), .coordinator)]
                 case 30..<55: commands = [(.propose(draft), .member(rng.pick(providers + receivers)))]
                 case 55..<80: commands = [(.confirm(x), .member(party))]
-                case 80..<85: commands = [(.reject(x), .member(party))]
-                case 85..<88: commands = [(.cancel(x), .member(party))]
+                // Half the refusals give a reason: verify holds the rows to its fingerprint.
+                case 80..<85: commands = [(.reject(x, reason: rng.chance(0.5) ? "geen tijd" : nil), .member(party))]
+                case 85..<88: commands = [(.cancel(x, reason: rng.chance(0.5) ? "toch niet" : nil), .member(party))]
                 case 88..<93: commands = [(.reverse(x, reason: "mistake"), .coordinator)]
                 case 93..<96: commands = [(.donate(from: pick(), minutes: credits), .coordinator)]
                 case 96..<98: commands = [(.grant(to: pick(), minutes: credits, reason: "help"), .coordinator)]
@@ -140,5 +141,8 @@ import KringTestSupport
         #expect(accepted > 300 && refused > 100, "\(accepted) accepted, \(refused) refused: \(codes)")
         let kinds = try Connection(path: dir.file("writer.sqlite")).prepare("SELECT COUNT(DISTINCT type), SUM(type = 'exchange.expired'), group_concat(DISTINCT type) FROM journal")
         #expect(try kinds.step() && kinds.int(0) >= 20 && kinds.int(1) > 0, "the workload should reach most event types, expiry included (\(kinds.text(2)))")
+        // Reasons given, which the verify above held to the journal by their fingerprints.
+        let reasoned = try Connection(path: dir.file("bulk.sqlite")).scalarInt("SELECT COUNT(*) FROM exchanges WHERE end_reason IS NOT NULL") ?? 0
+        #expect(reasoned > 0, "\(reasoned) exchanges ended with a reason")
     }
 }

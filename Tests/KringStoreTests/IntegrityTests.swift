@@ -311,6 +311,11 @@ final class LineCollector: @unchecked Sendable {
         ("UPDATE bookings SET member = \(person) WHERE num = 2 AND member != \(person)", "member", "SELECT updated_seq FROM bookings WHERE num = 2"),
         ("UPDATE bookings SET question = 'Mag ik?' WHERE num = 3", "question", "SELECT updated_seq FROM bookings WHERE num = 3"),
         ("UPDATE bookings SET end_reason = 'Ziek.' WHERE num = 4", "reason", "SELECT updated_seq FROM bookings WHERE num = 4"),
+        // The demo gives reasons for some cancellations: changed, or taken away.
+        ("UPDATE bookings SET end_reason = end_reason || '!' WHERE num = (SELECT MIN(num) FROM bookings WHERE end_reason IS NOT NULL)", "reason",
+         "SELECT updated_seq FROM bookings WHERE end_reason IS NOT NULL ORDER BY num LIMIT 1"),
+        ("UPDATE bookings SET end_reason = NULL WHERE num = (SELECT MIN(num) FROM bookings WHERE end_reason IS NOT NULL)", "reason",
+         "SELECT updated_seq FROM bookings WHERE end_reason IS NOT NULL ORDER BY num LIMIT 1"),
         ("UPDATE loans SET what = CAST(what AS BLOB) || x'00' WHERE num = 3", "description", "SELECT updated_seq FROM loans WHERE num = 3"),
         ("UPDATE challenges SET title = 'Iets anders' WHERE num = 1", "title", "SELECT updated_seq FROM challenges WHERE num = 1"),
         ("UPDATE challenges SET domains = 'x' WHERE num = 2", "domains", "SELECT updated_seq FROM challenges WHERE num = 2"),
@@ -379,6 +384,24 @@ func verifyDemo(changedBy sql: String, naming seqSQL: String?, in dir: TempDir) 
         let report = try Verifier.verify(path: path)
         #expect(report.divergence?.reason == "exchange ex-\(target)'s description, parties or first entry differ from the journal", "\(sql): \(String(describing: report.divergence))")
         #expect(report.divergence?.seq == seq, "\(sql): \(String(describing: report.divergence))")
+    }
+
+    /// The reasons the demo's members give for some refusals verify as given; changed or taken
+    /// away, each is named with the entry that gave it.
+    @Test(arguments: ["end_reason || '!'", "NULL", "CAST(end_reason AS BLOB) || x'00'"])
+    func verifyNamesChangedReasons(value: String) throws {
+        let dir = TempDir("tamper-reason"); defer { dir.remove() }
+        let path = dir.file("d.sqlite")
+        _ = try DemoCommunity.build(at: path, options: DemoOptions(members: 200, months: 4, endDay: Day(iso: "2026-11-29")!))
+        let db = try Connection(path: path)
+        let target = try #require(try db.scalarInt("SELECT MIN(num) FROM exchanges WHERE end_reason IS NOT NULL"))
+        let seq = try #require(try db.scalarInt("SELECT updated_seq FROM exchanges WHERE num = ?", .int(target)))
+        #expect(try Verifier.verify(path: path).ok, "the reasons as given verify")
+        try db.execute("UPDATE exchanges SET end_reason = \(value) WHERE num = \(target)")
+        #expect(db.changes == 1)
+        let report = try Verifier.verify(path: path)
+        #expect(report.divergence?.reason == "exchange ex-\(target)'s reason differs from the journal", "\(value): \(String(describing: report.divergence))")
+        #expect(report.divergence?.seq == seq, "\(value): \(String(describing: report.divergence))")
     }
 
     /// Who agreed: an open proposal's consents decide the next confirmation, a closed one's

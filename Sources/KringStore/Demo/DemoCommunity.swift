@@ -212,7 +212,8 @@ public enum DemoCommunity {
                     if case .success(let dec) = try loader.execute(.book(draft), by: .member(booker), at: tick()), case .spaceBooked(let booked) = dec.event {
                         let b = booked.booking
                         if rng.chance(0.1) {
-                            try loader.execute(.cancelBooking(b.id), by: .member(booker), at: tick())
+                            // Every other cancellation says why (by number: the random stream stays as it was).
+                            try loader.execute(.cancelBooking(b.id, reason: b.id.number % 2 == 0 ? "Toch niet nodig." : nil), by: .member(booker), at: tick())
                         } else {
                             toSettle.append((b, owner, booker))
                         }
@@ -329,8 +330,9 @@ public enum DemoCommunity {
                     if case .success = try loader.execute(.confirm(id), by: .member(other), at: tick()), draft.credits.value > 0 {
                         confirmedWithCredits.append(id)
                     }
-                case 90..<94: try loader.execute(.reject(id), by: .member(other), at: tick())
-                case 94..<97: try loader.execute(.cancel(id), by: .member(proposer), at: tick())
+                // One refusal in three says why.
+                case 90..<94: try loader.execute(.reject(id, reason: id.number % 3 == 0 ? "Geen tijd meer, sorry." : nil), by: .member(other), at: tick())
+                case 94..<97: try loader.execute(.cancel(id, reason: id.number % 3 == 0 ? "Niet meer nodig." : nil), by: .member(proposer), at: tick())
                 default:
                     if case .exchangeProposed(let proposed) = dec.event, let e = proposed.exchange.expiresAt { pending.append((e, id)) }
                 }
