@@ -8,11 +8,7 @@
 /// compact replay keeps no title, text, place or availability anyway (`ListingInfo.replayed`).
 /// That is instead of about 170 bytes and a share of an array grown by doubling.
 struct ListingTable: Sendable {
-    let compact: Bool
-    /// Every listing, whole (not compact).
-    private var records = ByNumber<ListingRecord>()
-    /// Every listing's row (compact).
-    private var rows: ColumnArray<Row>
+    private var table: NumberedRows<ListingRecord, Row>
     /// The domains seen, by their number in `Row.domain` (the circle's few).
     private var domains: [String] = []
     private var domainNumbers: [String: Int32] = [:]
@@ -36,18 +32,14 @@ struct ListingTable: Sendable {
     }
 
     /// A table; a compact one keeps its rows in `memory`.
-    init(compact: Bool, memory: ColumnMemory = ColumnMemory()) {
-        self.compact = compact
-        rows = ColumnArray(memory: memory)
-    }
+    init(compact: Bool, memory: ColumnMemory = ColumnMemory()) { table = NumberedRows(compact: compact, memory: memory) }
 
-    var count: Int { compact ? rows.count : records.count }
+    var count: Int { table.count }
 
     /// The listing numbered `n`; a compact table's without its title, text, place and availability.
     func get(_ n: Int64, members: MemberTable) -> ListingRecord? {
-        guard compact else { return records[n] }
-        guard n >= 1, n <= Int64(rows.count) else { return nil }
-        let row = rows[Int(n - 1)]
+        guard table.compact else { return table.record(n) }
+        guard let row = table.row(n) else { return nil }
         let author = row.author >= 0 ? members.values[Int(row.author)].id : strangers[n]!
         let info = ListingInfo(id: ListingID(side: row.request ? .request : .offer, uncheckedNumber: n), author: author, kind: row.kind,
                                domain: domains[Int(row.domain)], title: "", text: "", place: nil, availability: nil, expires: Day(row.expires),
@@ -58,30 +50,30 @@ struct ListingTable: Sendable {
     /// The exchange that fulfilled the listing numbered `n`, without building its record;
     /// `.some(nil)` for none, nil if there is no such listing.
     func fulfilledBy(_ n: Int64) -> ExchangeID?? {
-        guard compact else { return records[n].map(\.fulfilledBy) }
-        guard n >= 1, n <= Int64(rows.count) else { return nil }
-        let f = rows[Int(n - 1)].fulfilledBy
+        guard table.compact else { return table.record(n).map(\.fulfilledBy) }
+        guard let f = table.row(n)?.fulfilledBy else { return nil }
         return .some(f == 0 ? nil : ExchangeID(uncheckedNumber: f))
     }
 
     /// After reading many rows: see `ColumnArray.releaseResident`.
-    func releaseResident() { rows.releaseResident() }
+    func releaseResident() { table.releaseResident() }
 
     /// Adds the next listing; its number must be the next one.
     mutating func append(_ record: ListingRecord, members: MemberTable) {
         let n = record.info.id.number
-        precondition(n == Int64(count) + 1, "listing \(record.info.id) out of sequence")
-        guard compact else { records[n] = record; return }
-        rows.append(row(record, number: n, members: members))
+        guard table.compact else { table.append(record: record, number: n); return }
+        let r = row(record, number: n, members: members)
+        table.append(row: r, number: n)
     }
 
     /// Changes the listing numbered `n` (which must be held) in place.
     mutating func update(_ n: Int64, members: MemberTable, _ change: (inout ListingRecord) -> Void) {
-        guard compact else { change(&records[n]!); return }
+        guard table.compact else { table.updateRecord(n, change); return }
         guard var r = get(n, members: members) else { preconditionFailure("update of listing \(n), which is not held") }
         change(&r)
         precondition(r.info.id.number == n, "a listing keeps its number")
-        rows[Int(n - 1)] = row(r, number: n, members: members)
+        let new = row(r, number: n, members: members)
+        table.updateRow(n) { $0 = new }
     }
 
     /// A compact row for the record numbered `n`.

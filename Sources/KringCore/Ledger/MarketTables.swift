@@ -7,9 +7,7 @@
 /// the members (both must be members: `apply` checks it). A compact table keeps no description
 /// (`what` is empty); `verify` holds the rows to a fingerprint of it instead.
 struct LoanTable: Sendable {
-    let compact: Bool
-    private var records = ByNumber<LoanRecord>()
-    private var rows: ColumnArray<Row>
+    private var table: NumberedRows<LoanRecord, Row>
 
     struct Row: BitwiseCopyable {
         /// n for `of-n`, -n for `rq-n` (a journal under check may name a request), 0 for none.
@@ -22,18 +20,14 @@ struct LoanTable: Sendable {
         var borrower: Int32
     }
 
-    init(compact: Bool, memory: ColumnMemory = ColumnMemory()) {
-        self.compact = compact
-        rows = ColumnArray(memory: memory)
-    }
+    init(compact: Bool, memory: ColumnMemory = ColumnMemory()) { table = NumberedRows(compact: compact, memory: memory) }
 
-    var count: Int { compact ? rows.count : records.count }
+    var count: Int { table.count }
 
     /// The loan numbered `n`; a compact table's without its description.
     func get(_ n: Int64, members: MemberTable) -> LoanRecord? {
-        guard compact else { return records[n] }
-        guard n >= 1, n <= Int64(rows.count) else { return nil }
-        let row = rows[Int(n - 1)]
+        guard table.compact else { return table.record(n) }
+        guard let row = table.row(n) else { return nil }
         let offer = row.offer == 0 ? nil : ListingID(side: row.offer > 0 ? .offer : .request, uncheckedNumber: abs(row.offer))
         let info = LoanInfo(id: LoanID(uncheckedNumber: n), lender: members.values[Int(row.lender)].id, borrower: members.values[Int(row.borrower)].id,
                             what: "", offer: offer, lent: Day(row.lent), due: Day(row.due))
@@ -43,24 +37,22 @@ struct LoanTable: Sendable {
     /// Adds the next loan; its number must be the next one, and its lender and borrower members.
     mutating func append(_ record: LoanRecord, members: MemberTable) {
         let n = record.info.id.number
-        precondition(n == Int64(count) + 1, "loan \(record.info.id) out of sequence")
-        guard compact else { records[n] = record; return }
+        guard table.compact else { table.append(record: record, number: n); return }
         guard let lender = members.index(forKey: record.info.lender), let borrower = members.index(forKey: record.info.borrower) else {
             preconditionFailure("loan \(record.info.id) between non-members")
         }
         let offer = record.info.offer.map { $0.side == .offer ? $0.number : -$0.number } ?? 0
-        rows.append(Row(offer: offer, lent: record.info.lent.number, due: record.info.due.number, returned: record.returned?.number ?? .min,
-                        lender: Int32(lender), borrower: Int32(borrower)))
+        table.append(row: Row(offer: offer, lent: record.info.lent.number, due: record.info.due.number, returned: record.returned?.number ?? .min,
+                              lender: Int32(lender), borrower: Int32(borrower)), number: n)
     }
 
     /// Marks the loan numbered `n` (which must be held) returned on `day`.
     mutating func setReturned(_ n: Int64, on day: Day) {
-        guard compact else { records[n]!.returned = day; return }
-        rows[Int(n - 1)].returned = day.number
+        if table.compact { table.updateRow(n) { $0.returned = day.number } } else { table.updateRecord(n) { $0.returned = day } }
     }
 
     /// After reading many rows: see `ColumnArray.releaseResident`.
-    func releaseResident() { rows.releaseResident() }
+    func releaseResident() { table.releaseResident() }
 }
 
 /// The bookings of a `LedgerState`, by number (numbered in journal order), and by space and day
@@ -73,11 +65,9 @@ struct LoanTable: Sendable {
 /// (`verify` holds the rows to their fingerprints), and no index by day, which only deciding
 /// reads.
 struct BookingTable: Sendable {
-    let compact: Bool
-    private var records = ByNumber<BookingRecord>()
+    private var table: NumberedRows<BookingRecord, Row>
     /// Booking numbers by space offer and day (not compact).
     private var byDay: [Int64: [Int64: [Int64]]] = [:]
-    private var rows: ColumnArray<Row>
 
     struct Row: BitwiseCopyable {
         var offer: Int64
@@ -91,18 +81,14 @@ struct BookingTable: Sendable {
         var cancelled: Bool
     }
 
-    init(compact: Bool, memory: ColumnMemory = ColumnMemory()) {
-        self.compact = compact
-        rows = ColumnArray(memory: memory)
-    }
+    init(compact: Bool, memory: ColumnMemory = ColumnMemory()) { table = NumberedRows(compact: compact, memory: memory) }
 
-    var count: Int { compact ? rows.count : records.count }
+    var count: Int { table.count }
 
     /// The booking numbered `n`; a compact table's without its question and reason.
     func get(_ n: Int64, members: MemberTable) -> BookingRecord? {
-        guard compact else { return records[n] }
-        guard n >= 1, n <= Int64(rows.count) else { return nil }
-        let row = rows[Int(n - 1)]
+        guard table.compact else { return table.record(n) }
+        guard let row = table.row(n) else { return nil }
         let info = BookingInfo(id: BookingID(uncheckedNumber: n), offer: ListingID(side: .offer, uncheckedNumber: row.offer),
                                member: members.values[Int(row.member)].id, date: Day(row.date), start: row.start, end: row.end, people: row.people)
         return BookingRecord(info: info, cancelled: row.cancelled, settledBy: row.settledBy == 0 ? nil : ExchangeID(uncheckedNumber: row.settledBy))
@@ -111,51 +97,51 @@ struct BookingTable: Sendable {
     /// The exchange that settled the booking numbered `n`, without building its record;
     /// `.some(nil)` for none, nil if there is no such booking.
     func settledBy(_ n: Int64) -> ExchangeID?? {
-        guard compact else { return records[n].map(\.settledBy) }
-        guard n >= 1, n <= Int64(rows.count) else { return nil }
-        let s = rows[Int(n - 1)].settledBy
+        guard table.compact else { return table.record(n).map(\.settledBy) }
+        guard let s = table.row(n)?.settledBy else { return nil }
         return .some(s == 0 ? nil : ExchangeID(uncheckedNumber: s))
     }
 
     /// The bookings of a space on a day (not compact: a compact table cannot answer).
     func on(_ offer: ListingID, day: Day) -> [BookingRecord] {
-        precondition(!compact, "a compact replay keeps no bookings by day")
-        return (byDay[offer.number]?[day.number] ?? []).compactMap { records[$0] }
+        precondition(!table.compact, "a compact replay keeps no bookings by day")
+        return (byDay[offer.number]?[day.number] ?? []).compactMap { table.record($0) }
     }
 
     /// Adds the next booking, of a space offer; its number must be the next one and its member
     /// a member.
     mutating func append(_ record: BookingRecord, members: MemberTable) {
         let b = record.info, n = b.id.number
-        precondition(n == Int64(count) + 1 && b.offer.side == .offer, "booking \(b.id) out of sequence")
-        guard compact else {
-            records[n] = record
+        precondition(b.offer.side == .offer, "booking \(b.id) of a request")
+        guard table.compact else {
+            table.append(record: record, number: n)
             byDay[b.offer.number, default: [:]][b.date.number, default: []].append(n)
             return
         }
         guard let member = members.index(forKey: b.member) else { preconditionFailure("booking \(b.id) by a non-member") }
-        rows.append(Row(offer: b.offer.number, date: b.date.number, start: b.start, end: b.end, people: b.people,
-                        settledBy: record.settledBy?.number ?? 0, member: Int32(member), cancelled: record.cancelled))
+        table.append(row: Row(offer: b.offer.number, date: b.date.number, start: b.start, end: b.end, people: b.people,
+                              settledBy: record.settledBy?.number ?? 0, member: Int32(member), cancelled: record.cancelled), number: n)
     }
 
     /// Marks the booking numbered `n` (which must be held) cancelled, for `reason`.
     mutating func cancel(_ n: Int64, reason: String?) {
-        guard compact else {
-            records[n]!.cancelled = true
-            records[n]!.endReason = reason
+        guard table.compact else {
+            table.updateRecord(n) {
+                $0.cancelled = true
+                $0.endReason = reason
+            }
             return
         }
-        rows[Int(n - 1)].cancelled = true
+        table.updateRow(n) { $0.cancelled = true }
     }
 
     /// Sets the exchange that settled the booking numbered `n` (which must be held).
     mutating func setSettled(_ n: Int64, by id: ExchangeID?) {
-        guard compact else { records[n]!.settledBy = id; return }
-        rows[Int(n - 1)].settledBy = id?.number ?? 0
+        if table.compact { table.updateRow(n) { $0.settledBy = id?.number ?? 0 } } else { table.updateRecord(n) { $0.settledBy = id } }
     }
 
     /// After reading many rows: see `ColumnArray.releaseResident`.
-    func releaseResident() { rows.releaseResident() }
+    func releaseResident() { table.releaseResident() }
 }
 
 /// The opening hours of spaces, by their offer's number.
