@@ -47,8 +47,8 @@ public struct LedgerState: LedgerView, Sendable {
     }
 
     /// A state for replaying a journal to check it (`compact`); its columns of exchanges,
-    /// listings, loans, bookings and spaces lie in memory `memory` makes (the heap's by default; `verify` spills them to
-    /// files, so they do not grow its resident memory).
+    /// listings, loans, bookings and spaces lie in memory `memory` makes (the heap's by
+    /// default; `verify` spills them to files, so they do not grow its resident memory).
     public static func compactReplay(memory: () -> ColumnMemory = { ColumnMemory() }) -> LedgerState { LedgerState(compact: memory) }
 
     private init(compact memory: () -> ColumnMemory) {
