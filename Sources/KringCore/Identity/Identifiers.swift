@@ -26,6 +26,13 @@ extension NumberedID {
 
     /// Parses the canonical form only: `ex-12`, never `ex-012`, `ex-+12`, `EX-12` or `ex-12 `.
     public init?(canonical text: some StringProtocol) {
+        // On the bytes themselves where they lie together (a native string): a concrete buffer,
+        // not a generic collection walked through its witness table (a route's id, per request).
+        if let n = text.utf8.withContiguousStorageIfAvailable({ CanonicalNumber.parse($0, prefix: Self.prefix) }) {
+            guard let n else { return nil }
+            self.init(uncheckedNumber: n)
+            return
+        }
         self.init(canonicalUTF8: text.utf8)
     }
 
@@ -182,6 +189,12 @@ public struct MemberID: Hashable, Comparable, Sendable, CustomStringConvertible 
 
     /// Parses a handle in its canonical form only.
     public init?(canonical text: some StringProtocol) {
+        // On the bytes themselves where they lie together, as `NumberedID.init(canonical:)`.
+        if let id = text.utf8.withContiguousStorageIfAvailable({ MemberID(canonicalUTF8: $0) }) {
+            guard let id else { return nil }
+            self = id
+            return
+        }
         self.init(canonicalUTF8: text.utf8)
     }
 

@@ -22,7 +22,8 @@ public struct HTTPRequest: Sendable {
         self.minorVersion = minorVersion
         self.headers = headers
         self.body = body
-        if let q = target.firstIndex(of: "?") {
+        // The `?` byte, not the character: searching characters walks grapheme clusters.
+        if let q = target.utf8.firstIndex(of: UInt8(ascii: "?")) {
             path = String(target[..<q])
             query = String(target[target.index(after: q)...])
         } else {
@@ -157,6 +158,8 @@ public enum PercentEncoding {
 /// and invalid UTF-8.
 public enum PercentDecoding {
     public static func decode(_ s: Substring, plusIsSpace: Bool = false) -> String? {
+        // Nothing to decode (most path segments): the text as it is, which is valid UTF-8.
+        if !s.utf8.contains(where: { $0 == UInt8(ascii: "%") || (plusIsSpace && $0 == UInt8(ascii: "+")) }) { return String(s) }
         var bytes = [UInt8]()
         bytes.reserveCapacity(s.utf8.count)
         var it = s.utf8.makeIterator()
