@@ -147,12 +147,12 @@ struct BookingTable: Sendable {
 /// The opening hours of spaces, by their offer's number.
 ///
 /// Whole hours, or, for a replay that only verifies (`compact`), only each space's capacity, in
-/// a `ColumnArray` by offer number (a slot for every listing up to the highest space, 9 bytes
+/// a `ColumnByNumber` by offer number (a slot for every listing up to the highest space, 9 bytes
 /// padded to 16; `verify` spills it to a file and holds the rows' hours to a fingerprint).
 struct SpaceTable: Sendable {
     let compact: Bool
     private var hours: [Int64: SpaceHours] = [:]
-    private var rows: ColumnArray<Row>
+    private var rows: ColumnByNumber<Row>
     private(set) var count = 0
 
     struct Row: BitwiseCopyable {
@@ -162,16 +162,15 @@ struct SpaceTable: Sendable {
 
     init(compact: Bool, memory: ColumnMemory = ColumnMemory()) {
         self.compact = compact
-        rows = ColumnArray(memory: memory)
+        rows = ColumnByNumber(memory: memory)
     }
 
     /// The hours of the offer numbered `n`; a compact table's with the capacity alone (no
     /// weekly hours, closures or session).
     func get(_ n: Int64) -> SpaceHours? {
         guard compact else { return hours[n] }
-        guard n >= 1, n <= Int64(rows.count) else { return nil }
-        let row = rows[Int(n - 1)]
-        return row.set ? SpaceHours(capacity: row.capacity, weekly: []) : nil
+        guard let row = rows[n], row.set else { return nil }
+        return SpaceHours(capacity: row.capacity, weekly: [])
     }
 
     /// Sets the hours of the offer numbered `n` (at least 1).
@@ -181,9 +180,8 @@ struct SpaceTable: Sendable {
             if hours.updateValue(h, forKey: n) == nil { count += 1 }
             return
         }
-        while Int64(rows.count) < n { rows.append(Row(capacity: 0, set: false)) }
-        if !rows[Int(n - 1)].set { count += 1 }
-        rows[Int(n - 1)] = Row(capacity: h.capacity, set: true)
+        if rows[n]?.set != true { count += 1 }
+        rows.set(n, Row(capacity: h.capacity, set: true), padding: Row(capacity: 0, set: false))
     }
 
     /// After reading many rows: see `ColumnArray.releaseResident`.

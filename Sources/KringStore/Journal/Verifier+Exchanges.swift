@@ -227,13 +227,12 @@ final class ExchangeRowPrints: @unchecked Sendable {
 /// A column spilled to a file, 8 bytes an exchange.
 struct ExchangeReasons {
     private var prints = ColumnByNumber<Int>(memory: SpillFile())
-    private let none = Fingerprint.of(nil as String?)
 
     /// Records what `event` says of reasons (`print` is the entry's `textPrint`).
     mutating func record(_ event: Event, print: Int?) {
         switch event {
-        case .exchangeProposed(let e): prints[e.exchange.id.number] = none
-        case .exchangeRecorded(let e): prints[e.exchange.id.number] = none
+        case .exchangeProposed(let e): prints[e.exchange.id.number] = Fingerprint.noText
+        case .exchangeRecorded(let e): prints[e.exchange.id.number] = Fingerprint.noText
         case .exchangeRejected(let e): if let print { prints[e.id.number] = print }
         case .exchangeCancelled(let e): if let print { prints[e.id.number] = print }
         case .exchangeReversed(let e): if let print { prints[e.id.number] = print }
@@ -243,8 +242,8 @@ struct ExchangeReasons {
 
     /// The prints the row's two reasons must have, for an exchange in `state`.
     func prints(of id: ExchangeID, state: ExchangeState) -> (end: Int, reversal: Int) {
-        let p = prints[id.number] ?? none
-        return state == .reversed ? (none, p) : (p, none)
+        let p = prints[id.number] ?? Fingerprint.noText
+        return state == .reversed ? (Fingerprint.noText, p) : (p, Fingerprint.noText)
     }
 
     /// See `ColumnArray.releaseResident`.

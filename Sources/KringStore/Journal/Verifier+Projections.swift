@@ -279,7 +279,7 @@ struct ReplayWords {
         case .listingEdited(let e): if let w = entry.listingWords { listings[e.listing.id.number] = w }
         case .goodsLent(let e): if let p = entry.textPrint { loans[e.loan.id.number] = p }
         case .spaceBooked(let e):
-            if let p = entry.textPrint { bookings[e.booking.id.number] = BookingWords(question: p, reason: Fingerprint.of(nil as String?)) }
+            if let p = entry.textPrint { bookings[e.booking.id.number] = BookingWords(question: p, reason: Fingerprint.noText) }
         case .spaceCancelled(let e): if let p = entry.textPrint { bookings[e.id.number]?.reason = p }
         case .spaceHoursSet(let e):
             guard let p = entry.textPrint, e.offer.number >= 1 else { return }
@@ -358,6 +358,9 @@ struct Fingerprint {
         guard var s else { return hasher.combine(-1) }
         s.withUTF8 { text(UnsafeRawBufferPointer($0)) }
     }
+
+    /// The fingerprint of no text (a NULL column, an absent reason), taken once per process.
+    static let noText = Fingerprint.of(nil as String?)
 
     /// The fingerprint of one text (nil is no text).
     static func of(_ s: String?) -> Int {
