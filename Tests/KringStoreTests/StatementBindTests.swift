@@ -28,4 +28,24 @@ struct StatementBindTests {
         try insert.run(.int(10), .text("x"))
         #expect(try db.scalarInt("SELECT b IS NULL FROM t WHERE n = 10") == 1)
     }
+
+    @Test("a cached statement is the one its text names, also when texts built at run time come and go at one address")
+    func cachedStatementsFollowTheirText() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("cache-\(UUID().uuidString).sqlite").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        let db = try Connection(path: path)
+        // Each text is built for one call and freed after it, so the allocator hands the next
+        // text of its size the same address: a statement found by that address alone would
+        // answer the number of the text before. Texts of equal length, known and new ones in
+        // turn, and more of them than the addresses kept, so the table is cleared on the way.
+        func value(_ n: Int) throws -> Int64? { try db.scalarInt("SELECT \(n) AS n, 'long enough to live outside the string itself'") }
+        for round in 0..<3 {
+            for j in 0..<Connection.addressesKept {
+                #expect(try value(100_000) == 100_000)
+                #expect(try value(100_001 + j) == Int64(100_001 + j), "round \(round)")
+            }
+        }
+        // A literal is found again, and answers its own value.
+        for _ in 0..<3 { #expect(try db.scalarInt("SELECT 41 + 1 AS answer, 'a literal text'") == 42) }
+    }
 }

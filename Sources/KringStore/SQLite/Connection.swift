@@ -36,6 +36,13 @@ let sqliteTransient = kring_sqlite_transient()
 public final class Connection {
     let handle: OpaquePointer
     private var cache: [String: Statement] = [:]
+    /// The same statements by where their SQL text lies: a statement's text is nearly always a
+    /// literal, whose bytes stay at one address, so a lookup hashes one word instead of up to
+    /// 200 bytes of text. A hit is confirmed by comparing the texts (equal at once for the same
+    /// literal), so a text freed and another written at its address finds nothing wrong.
+    private var byAddress: [Int: Statement] = [:]
+    /// Most addresses kept: SQL built at run time lies somewhere new on every call.
+    static let addressesKept = 256
     /// The SQL of every statement compiled so far (tests read their query plans).
     var cachedSQL: [String] { Array(cache.keys) }
     /// Where the database lives.
@@ -58,6 +65,7 @@ public final class Connection {
     }
 
     deinit {
+        byAddress.removeAll()
         cache.removeAll()
         sqlite3_close_v2(handle)
     }
@@ -83,12 +91,24 @@ public final class Connection {
 
     /// A prepared statement, compiled once per connection and reused.
     public func cached(_ sql: String) throws(StoreError) -> Statement {
-        if let s = cache[sql] {
+        // Short texts (BEGIN, COMMIT) live inside the string itself, not at an address of their own.
+        let address = sql.utf8.count > 15 ? sql.utf8.withContiguousStorageIfAvailable { Int(bitPattern: $0.baseAddress) } ?? 0 : 0
+        if address != 0, let s = byAddress[address], s.sql == sql {
             s.reset()
             return s
         }
-        let s = try prepare(sql)
-        cache[sql] = s
+        let s: Statement
+        if let found = cache[sql] {
+            found.reset()
+            s = found
+        } else {
+            s = try prepare(sql)
+            cache[sql] = s
+        }
+        if address != 0 {
+            if byAddress.count >= Connection.addressesKept { byAddress.removeAll(keepingCapacity: true) }
+            byAddress[address] = s
+        }
         return s
     }
 
@@ -97,7 +117,7 @@ public final class Connection {
         var stmt: OpaquePointer?
         let rc = sqlite3_prepare_v3(handle, sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &stmt, nil)
         guard rc == SQLITE_OK, let stmt else { throw StoreError("\(lastError) in: \(sql)", code: rc) }
-        return Statement(stmt, connection: self)
+        return Statement(stmt, sql: sql, connection: self)
     }
 
     var lastError: String { String(cString: sqlite3_errmsg(handle)) }
@@ -181,10 +201,13 @@ public enum SQLValue: Sendable {
 /// into SQL text.
 public final class Statement {
     let stmt: OpaquePointer
+    /// The text it was compiled from.
+    let sql: String
     unowned let connection: Connection
 
-    init(_ stmt: OpaquePointer, connection: Connection) {
+    init(_ stmt: OpaquePointer, sql: String, connection: Connection) {
         self.stmt = stmt
+        self.sql = sql
         self.connection = connection
     }
 
