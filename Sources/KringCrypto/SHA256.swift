@@ -242,14 +242,15 @@ public struct SHA256: Sendable {
 extension Array where Element == UInt8 {
     /// Lower-case hexadecimal, two digits a byte.
     public var hexString: String {
-        let digits = Array("0123456789abcdef".utf8)
-        var out = [UInt8]()
-        out.reserveCapacity(count * 2)
-        for byte in self {
-            out.append(digits[Int(byte >> 4)])
-            out.append(digits[Int(byte & 0x0f)])
+        // Written straight into the string's storage (no table, no array in between).
+        @inline(__always) func digit(_ d: UInt8) -> UInt8 { d < 10 ? 0x30 + d : 0x57 + d }
+        return String(unsafeUninitializedCapacity: count * 2) { out in
+            for (i, byte) in enumerated() {
+                out[2 * i] = digit(byte >> 4)
+                out[2 * i + 1] = digit(byte & 0x0f)
+            }
+            return count * 2
         }
-        return String(decoding: out, as: UTF8.self)
     }
 
     /// Parses lower- or upper-case hexadecimal; nil when malformed.

@@ -276,7 +276,7 @@ public final class API: @unchecked Sendable {
 
     /// The token of an Authorization value `Bearer TOKEN` (the scheme in any case; optional
     /// whitespace around the token, RFC 9110 §5.6.3), read on the bytes; nil for anything else.
-    static func bearerToken(_ value: String) -> String? {
+    static func bearerToken(_ value: String) -> Substring? {
         let u = value.utf8
         // Leading spaces before the scheme, then the scheme up to the first space.
         var i = u.startIndex
@@ -290,13 +290,13 @@ public final class API: @unchecked Sendable {
     }
 
     /// `text` without the spaces and tabs around it (Foundation's `trimmingCharacters` goes
-    /// through NSString and costs more than the token's lookup).
-    static func trimmingBlanks(_ text: Substring) -> String {
+    /// through NSString and costs more than the token's lookup), still in the text it came from.
+    static func trimmingBlanks(_ text: Substring) -> Substring {
         let u = text.utf8
         var lo = u.startIndex, hi = u.endIndex
         while lo < hi, u[lo] == 0x20 || u[lo] == 0x09 { lo = u.index(after: lo) }
         while hi > lo, u[u.index(before: hi)] == 0x20 || u[u.index(before: hi)] == 0x09 { hi = u.index(before: hi) }
-        return String(text[lo..<hi])
+        return text[lo..<hi]
     }
 
     /// Reads with a pooled reader.

@@ -9,7 +9,12 @@ final class Metrics: @unchecked Sendable {
     static let batchBuckets: [Double] = [1, 2, 4, 8, 16, 32, 64, 128, 256]
 
     private let lock = NSLock()
-    private var requests = [String: Int]()
+    /// A request's labels, kept apart and written out only when `/metrics` is read.
+    private struct RequestKey: Hashable {
+        let method: String, route: String, status: Int
+        var labels: String { "method=\"\(method)\",route=\"\(route)\",status=\"\(status)\"" }
+    }
+    private var requests = [RequestKey: Int]()
     private var latency = [Int](repeating: 0, count: latencyBuckets.count + 1)
     private var latencySum = 0.0
     private var latencyCount = 0
@@ -33,7 +38,7 @@ final class Metrics: @unchecked Sendable {
     /// server sends (a fixed set), so every label value comes from a fixed set.
     func recordRequest(route: String, method: String, status: Int, seconds: Double) {
         let m = Metrics.methods.contains(method) ? method : "other"
-        let key = "method=\"\(m)\",route=\"\(route)\",status=\"\(status)\""
+        let key = RequestKey(method: m, route: route, status: status)
         let bucket = Metrics.latencyBuckets.firstIndex { seconds <= $0 } ?? Metrics.latencyBuckets.count
         lock.lock()
         requests[key, default: 0] += 1
@@ -100,7 +105,7 @@ final class Metrics: @unchecked Sendable {
         var out = ""
         out += "# HELP kring_http_requests_total HTTP requests answered, by method, route template and status.\n"
         out += "# TYPE kring_http_requests_total counter\n"
-        for (k, v) in requests.sorted(by: { $0.key < $1.key }) { out += "kring_http_requests_total{\(k)} \(v)\n" }
+        for (k, v) in requests.map({ ($0.key.labels, $0.value) }).sorted(by: { $0.0 < $1.0 }) { out += "kring_http_requests_total{\(k)} \(v)\n" }
         out += Metrics.histogram("kring_http_request_duration_seconds", "Time from a request's head to its response.",
                                  bounds: Metrics.latencyBuckets.map { "\($0)" }, counts: latency, sum: "\(latencySum)", count: latencyCount)
         out += "# HELP kring_commits_total Write transactions committed by the group committer.\n"

@@ -142,10 +142,11 @@ public enum RequestParser {
             return fail(400, .httpMalformed, "The request target is not an absolute path of visible ASCII characters.")
         }
         let minor: Int
-        switch Array(version) {
-        case Array("HTTP/1.1".utf8): minor = 1
-        case Array("HTTP/1.0".utf8): minor = 0
-        default:
+        if version.elementsEqual("HTTP/1.1".utf8) {
+            minor = 1
+        } else if version.elementsEqual("HTTP/1.0".utf8) {
+            minor = 0
+        } else {
             let v = Array(version)
             if v.count == 8, v.starts(with: Array("HTTP/".utf8)), (48...57).contains(v[5]), v[6] == UInt8(ascii: "."), (48...57).contains(v[7]) {
                 return fail(505, .httpVersion, "Only HTTP/1.1 and HTTP/1.0 are served.")
@@ -174,7 +175,11 @@ public enum RequestParser {
             guard v.allSatisfy({ $0 == htab || $0 >= 0x20 && $0 != 0x7F }) else {
                 return fail(400, .httpMalformed, "A header value holds a control character.")
             }
-            let name = String(decoding: nameBytes, as: UTF8.self).lowercased()
+            // A token is ASCII: lower-cased byte by byte, without Unicode's case tables.
+            let name = String(unsafeUninitializedCapacity: nameBytes.count) { out in
+                for (k, b) in nameBytes.enumerated() { out[k] = b >= 0x41 && b <= 0x5A ? b | 0x20 : b }
+                return nameBytes.count
+            }
             let value = String(decoding: v, as: UTF8.self)
             switch name {
             case "content-length":

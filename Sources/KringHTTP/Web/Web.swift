@@ -29,9 +29,11 @@ final class Web: @unchecked Sendable {
     /// `/vN` a later API may use, which answers problem+json like the API), the statistics,
     /// health and metrics.
     static func handles(_ path: String) -> Bool {
-        let first = path.dropFirst().prefix { $0 != "/" }
-        let versioned = first.count >= 2 && first.first == "v" && first.dropFirst().allSatisfy(\.isASCII) && first.dropFirst().allSatisfy(\.isNumber)
-        return !(versioned || path == "/health" || path == "/metrics" || path.hasPrefix("/stats"))
+        // On the bytes: the parser admits only visible ASCII in a target, so a byte is a letter.
+        let u = path.utf8
+        let first = u.dropFirst().prefix { $0 != UInt8(ascii: "/") }
+        let versioned = first.count >= 2 && first.first == UInt8(ascii: "v") && first.dropFirst().allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
+        return !(versioned || u.elementsEqual("/health".utf8) || u.elementsEqual("/metrics".utf8) || u.starts(with: "/stats".utf8))
     }
 
     /// One request for a page or a form.

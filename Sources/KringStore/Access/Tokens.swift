@@ -67,18 +67,11 @@ public enum Tokens {
     }
 
     /// The stored form of `token`.
-    public static func hash(_ token: String) -> [UInt8] { SHA256.hash(Array(token.utf8)) }
-}
+    public static func hash(_ token: String) -> [UInt8] { digest(token[...]).bytes }
 
-/// A token's SHA-256 as four words: the key of the principals a reader keeps (hashing four
-/// words, not an array's 32 bytes one by one).
-struct TokenDigest: Hashable {
-    let a: UInt64, b: UInt64, c: UInt64, d: UInt64
-
-    init(_ digest: [UInt8]) {
-        precondition(digest.count == 32, "a SHA-256 digest")
-        func word(_ i: Int) -> UInt64 { digest[i..<(i + 8)].reduce(0) { $0 << 8 | UInt64($1) } }
-        (a, b, c, d) = (word(0), word(8), word(16), word(24))
+    /// The SHA-256 of `token` as a value, hashed where its bytes lie.
+    static func digest(_ token: Substring) -> SHA256.Digest {
+        token.utf8.withContiguousStorageIfAvailable { SHA256.digest($0) } ?? Array(token.utf8).withUnsafeBufferPointer { SHA256.digest($0) }
     }
 }
 
@@ -164,12 +157,14 @@ extension Reader {
     /// has been committed to the ledger since (SQLite's `data_version`, which changes with a
     /// commit by any other connection, this process's or another's: a revocation, a member
     /// leaving, a token's use recorded). Expiry is checked against `now` on every call.
-    public func principal(token: String, now: Int64) throws(StoreError) -> Principal? {
-        guard token.hasPrefix(Tokens.prefix), token.utf8.count == Tokens.prefix.utf8.count + 64 else { return nil }
-        let hash = Tokens.hash(token)
+    public func principal(token: String, now: Int64) throws(StoreError) -> Principal? { try principal(token: token[...], now: now) }
+
+    /// `principal(token:now:)` for a token read out of a longer text (an Authorization header).
+    public func principal(token: Substring, now: Int64) throws(StoreError) -> Principal? {
+        guard token.utf8.count == Tokens.prefix.utf8.count + 64, token.utf8.starts(with: Tokens.prefix.utf8) else { return nil }
+        let key = Tokens.digest(token)
         let version = try db.scalarInt("PRAGMA data_version") ?? 0
         if principals.version != version { principals = (version, [:]) }
-        let key = TokenDigest(hash)
         if let hit = principals.found[key] {
             return hit.expiresAt.map { $0 > now } ?? true ? hit.principal : nil
         }
@@ -178,7 +173,7 @@ extension Reader {
             WHERE t.hash = ? AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > ?) AND m.status != 'left'
             """)
         defer { s.reset() }
-        try s.bind([.blob(hash), .int(now)])
+        try s.bind([.blob(key.bytes), .int(now)])
         guard try s.step() else { return nil }
         let p = Principal(tokenID: TokenID(uncheckedNumber: s.int(0)), member: try s.id(1), role: try s.value(2), lastUsedAt: s.optionalInt(3))
         if principals.found.count >= Reader.principalsKept { principals.found = [:] }

@@ -108,7 +108,7 @@ public final class Reader {
     let db: Connection
     private var cachedPolicy: (seq: Int64, policy: Policy)?
     /// Principals found by token hash, valid while the ledger's `data_version` is `version`.
-    var principals: (version: Int64, found: [TokenDigest: (principal: Principal, expiresAt: Int64?)]) = (-1, [:])
+    var principals: (version: Int64, found: [SHA256.Digest: (principal: Principal, expiresAt: Int64?)]) = (-1, [:])
     /// Most principals a reader keeps (a full cache starts over).
     static let principalsKept = 1_024
 
