@@ -61,6 +61,24 @@ struct Child {
         return Double(line.split(separator: " ").dropFirst().first ?? "0").map { $0 / 1024 } ?? 0
     }
 
+    /// CPU time (user and system) the child has used so far, in seconds (`/proc/PID/stat`).
+    var cpuSeconds: Double {
+        guard let text = try? String(contentsOfFile: "/proc/\(process.processIdentifier)/stat", encoding: .utf8),
+              let close = text.lastIndex(of: ")") else { return 0 }
+        // After the command's closing parenthesis, the state is field 3; utime and stime are 14 and 15.
+        let fields = text[text.index(after: close)...].split(separator: " ")
+        guard fields.count > 12, let user = Double(fields[11]), let system = Double(fields[12]) else { return 0 }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
+    }
+
+    /// `run`'s load, with the CPU time this child spent serving it.
+    func measured(_ run: () -> LoadResult) -> LoadResult {
+        let before = cpuSeconds
+        var result = run()
+        result.serverCPU = cpuSeconds - before
+        return result
+    }
+
     func stop() {
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
@@ -160,9 +178,16 @@ struct LoadResult {
     let failures: Int
     let seconds: Double
     let latencies: [Double]
+    /// CPU seconds the server spent meanwhile (`Child.measured`), 0 when not measured.
+    var serverCPU = 0.0
     var rate: Double { Double(requests) / seconds }
+    /// The server's CPU per answered request, in µs: steadier than the rate, which also moves
+    /// with what the load generator takes of the machine.
+    var cpuMicros: Double { requests > 0 ? serverCPU / Double(requests) * 1e6 : 0 }
     func percentile(_ p: Double) -> Double { latencies.isEmpty ? 0 : latencies[min(latencies.count - 1, Int(Double(latencies.count) * p))] * 1000 }
-    var line: String { "\(fmt(rate, 0)) req/s, p50 \(fmt(percentile(0.5), 2)) ms, p99 \(fmt(percentile(0.99), 2)) ms\(failures > 0 ? ", \(failures) failed" : "")" }
+    var line: String {
+        "\(fmt(rate, 0)) req/s, p50 \(fmt(percentile(0.5), 2)) ms, p99 \(fmt(percentile(0.99), 2)) ms\(serverCPU > 0 ? ", server CPU \(fmt(cpuMicros, 1)) µs a request" : "")\(failures > 0 ? ", \(failures) failed" : "")"
+    }
 }
 
 /// `connections` keep-alive clients, each with one request in flight, sending
@@ -267,10 +292,12 @@ func readsDemo(_ path: String) throws -> (token: String, ids: [MemberID]) {
 /// token from `server`: 50 connections, `duration` seconds each.
 func readLoads(demo: String, server: Child, token: String, ids: [MemberID], duration: Double) throws -> (bare: LoadResult, health: LoadResult, balance: LoadResult) {
     let minimal = try Child(path: demo, minimal: true)
-    let bare = load(port: minimal.port, connections: 50, duration: duration) { _, _ in get("/health") }
+    let bare = minimal.measured { load(port: minimal.port, connections: 50, duration: duration) { _, _ in get("/health") } }
     minimal.stop()
-    let health = load(port: server.port, connections: 50, duration: duration) { _, _ in get("/health") }
-    let balance = load(port: server.port, connections: 50, duration: duration) { c, n in get("/v1/members/\(ids[(c * 7919 + n) % ids.count])/balance", token: token) }
+    let health = server.measured { load(port: server.port, connections: 50, duration: duration) { _, _ in get("/health") } }
+    let balance = server.measured {
+        load(port: server.port, connections: 50, duration: duration) { c, n in get("/v1/members/\(ids[(c * 7919 + n) % ids.count])/balance", token: token) }
+    }
     return (bare, health, balance)
 }
 
@@ -286,6 +313,7 @@ func readsBench(base: String) throws {
     print("  minimal server GET /health:                   \(bare.line)")
     print("  kring serve GET /health:                      \(health.line)  (ratio to minimal \(fmt(health.rate / bare.rate, 2)))")
     print("  kring serve GET /v1/members/{id}/balance:     \(balance.line)  (ratio to the same server's /health \(fmt(balance.rate / health.rate, 2)))")
+    print("  the server's CPU a request, /health over balance: \(fmt(health.cpuMicros / balance.cpuMicros, 2))")
     try handlerCosts(demo: demo, token: token, ids: ids)
     print("")
 }
