@@ -163,7 +163,7 @@ extension Reader {
     public func principal(token: Substring, now: Int64) throws(StoreError) -> Principal? {
         guard token.utf8.count == Tokens.prefix.utf8.count + 64, token.utf8.starts(with: Tokens.prefix.utf8) else { return nil }
         let key = Tokens.digest(token)
-        let version = try db.scalarInt("PRAGMA data_version") ?? 0
+        let version = try dataVersion()
         if principals.version != version { principals = (version, [:]) }
         if let hit = principals.found[key] {
             return hit.expiresAt.map { $0 > now } ?? true ? hit.principal : nil

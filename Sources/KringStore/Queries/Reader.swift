@@ -107,6 +107,14 @@ public final class Reader {
     public static let maxRows = 100_000
     let db: Connection
     private var cachedPolicy: (seq: Int64, policy: Policy)?
+    /// The ledger's `data_version` as the open snapshot sees it, once read in it; nil outside
+    /// a snapshot. Equal values on one connection mean nothing was committed in between, so
+    /// what was read at that version still holds.
+    private var snapshotVersion: Int64?
+    /// The head and the policy's journal seq as last read, with the `data_version` they were
+    /// read at (nil when read where the version was not known).
+    private var headSeen: (version: Int64, head: LedgerHead)?
+    private var policyVersion: Int64?
     /// Principals found by token hash, valid while the ledger's `data_version` is `version`.
     var principals: (version: Int64, found: [SHA256.Digest: (principal: Principal, expiresAt: Int64?)]) = (-1, [:])
     /// Most principals a reader keeps (a full cache starts over).
@@ -137,7 +145,7 @@ public final class Reader {
     public func snapshot<T>(_ body: () throws -> T) throws -> T {
         guard !db.inTransaction else { return try body() }
         try db.run("BEGIN")
-        defer { try? db.run("COMMIT") }
+        defer { endSnapshot() }
         return try body()
     }
 
@@ -145,19 +153,40 @@ public final class Reader {
     public func snapshot<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {
         guard !db.inTransaction else { return try body() }
         try db.run("BEGIN")
-        defer { try? db.run("COMMIT") }
+        defer { endSnapshot() }
         return try body()
+    }
+
+    private func endSnapshot() {
+        snapshotVersion = nil
+        try? db.run("COMMIT")
+    }
+
+    /// SQLite's `data_version` for this connection: read once per snapshot (the PRAGMA begins
+    /// the read transaction, so it is the snapshot's), and on every call outside one.
+    func dataVersion() throws(StoreError) -> Int64 {
+        if let v = snapshotVersion { return v }
+        let v = try db.scalarInt("PRAGMA data_version") ?? 0
+        if db.inTransaction { snapshotVersion = v }
+        return v
     }
 
     /// The SQL of every statement this reader has compiled (for query-plan checks).
     public var compiledSQL: [String] { db.cachedSQL }
 
     /// The chain head.
+    ///
+    /// In a snapshot whose `data_version` is already read (a request with a token reads it to
+    /// check the token), the head read at that same version is the head: nothing was committed
+    /// since.
     public func head() throws(StoreError) -> LedgerHead {
+        if let v = snapshotVersion, let seen = headSeen, seen.version == v { return seen.head }
         let s = try db.cached("SELECT seq, hash, ts FROM journal ORDER BY seq DESC LIMIT 1")
         defer { s.reset() }
-        guard try s.step() else { return LedgerHead(seq: 0, hash: Chain.genesis.hexString, timestamp: 0) }
-        return LedgerHead(seq: s.int(0), hash: s.blob(1).hexString, timestamp: s.int(2))
+        let head = try s.step() ? LedgerHead(seq: s.int(0), hash: s.blob(1).hexString, timestamp: s.int(2))
+                                : LedgerHead(seq: 0, hash: Chain.genesis.hexString, timestamp: 0)
+        headSeen = snapshotVersion.map { ($0, head) }
+        return head
     }
 
     /// The hash of the journal entry at `seq`, nil when there is none. What follows the journal
@@ -172,14 +201,22 @@ public final class Reader {
 
     /// The policy in force.
     public func policy() throws(StoreError) -> Policy {
+        // Not even read again at the version it was read at (see `head`).
+        if let v = snapshotVersion, policyVersion == v, let c = cachedPolicy { return c.policy }
         let s = try db.cached("SELECT seq, payload FROM policies ORDER BY seq DESC LIMIT 1")
         defer { s.reset() }
         guard try s.step() else { throw StoreError("the ledger has no readable policy") }
         // Parsed once per policy change, not once per read.
-        if let c = cachedPolicy, c.seq == s.int(0) { return c.policy }
-        guard let j = try? JSON.parse(s.text(1)), let p = Policy(json: j) else { throw StoreError("the ledger has no readable policy") }
-        cachedPolicy = (s.int(0), p)
-        return p
+        let policy: Policy
+        if let c = cachedPolicy, c.seq == s.int(0) {
+            policy = c.policy
+        } else {
+            guard let j = try? JSON.parse(s.text(1)), let p = Policy(json: j) else { throw StoreError("the ledger has no readable policy") }
+            cachedPolicy = (s.int(0), p)
+            policy = p
+        }
+        policyVersion = snapshotVersion
+        return policy
     }
 
     /// One member, or nil.
