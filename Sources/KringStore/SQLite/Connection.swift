@@ -47,9 +47,13 @@ public final class Connection {
     var cachedSQL: [String] { Array(cache.keys) }
     /// Where the database lives.
     public let path: String
+    /// SQLite configured once, before the first connection: no memory statistics (a mutex
+    /// every thread takes on every allocation).
+    private static let configured: Void = { _ = kring_sqlite_configure() }()
 
     /// Opens (and creates, unless `readOnly`) the database at `path`.
     public init(path: String, readOnly: Bool = false) throws(StoreError) {
+        _ = Connection.configured
         var db: OpaquePointer?
         let flags = readOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE)
         let rc = sqlite3_open_v2(path, &db, flags | SQLITE_OPEN_NOMUTEX, nil)
