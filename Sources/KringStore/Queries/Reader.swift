@@ -144,7 +144,7 @@ public final class Reader {
     /// snapshot already, runs `body` in that one.
     public func snapshot<T>(_ body: () throws -> T) throws -> T {
         guard !db.inTransaction else { return try body() }
-        try db.run("BEGIN")
+        try beginSnapshot()
         defer { endSnapshot() }
         return try body()
     }
@@ -152,9 +152,15 @@ public final class Reader {
     /// `snapshot` for a body that throws only storage errors.
     public func snapshot<T>(_ body: () throws(StoreError) -> T) throws(StoreError) -> T {
         guard !db.inTransaction else { return try body() }
-        try db.run("BEGIN")
+        try beginSnapshot()
         defer { endSnapshot() }
         return try body()
+    }
+
+    /// A snapshot's version is known only once read in it: none is carried over from before.
+    private func beginSnapshot() throws(StoreError) {
+        snapshotVersion = nil
+        try db.run("BEGIN")
     }
 
     private func endSnapshot() {
@@ -165,7 +171,7 @@ public final class Reader {
     /// SQLite's `data_version` for this connection: read once per snapshot (the PRAGMA begins
     /// the read transaction, so it is the snapshot's), and on every call outside one.
     func dataVersion() throws(StoreError) -> Int64 {
-        if let v = snapshotVersion { return v }
+        if let v = snapshotVersion, db.inTransaction { return v }
         let v = try db.scalarInt("PRAGMA data_version") ?? 0
         if db.inTransaction { snapshotVersion = v }
         return v
