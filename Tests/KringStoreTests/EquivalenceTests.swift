@@ -20,6 +20,8 @@ import KringTestSupport
         var due = [(Int64, ExchangeID)]()
         var open = [(id: ExchangeID, parties: [MemberID])]()
         var posted = [ListingID]()
+        // Space offers posted, and those given hours: rooms are booked on them, not on any listing.
+        var spaces = [ListingID](), rooms = [ListingID](), bookings = [BookingID]()
         var accepted = 0, refused = 0
         var codes = [RuleCode: Int]()
         for step in 0..<3_000 {
@@ -75,10 +77,13 @@ import KringTestSupport
                     }
                 case 115..<119:
                     // Rooms: hours on a space offer, bookings, cancellations.
-                    let offer: ListingID = posted.isEmpty ? "of-1" : rng.pick(posted)
+                    let offer: ListingID = !rooms.isEmpty && rng.chance(0.7) ? rng.pick(rooms)
+                        : !spaces.isEmpty && rng.chance(0.8) ? rng.pick(spaces) : posted.isEmpty ? "of-1" : rng.pick(posted)
                     switch rng.below(4) {
                     case 0: commands = [(.setSpaceHours(offer, SpaceHours(capacity: Int64(1 + rng.below(12)), weekly: SpaceHours.parseWeek("mon-sat 08:00-20:00")!)), .coordinator)]
-                    case 1: commands = [(.cancelBooking(canonical("bk-\(1 + rng.below(max(1, step / 30)))")), .coordinator)]
+                    case 1:
+                        let booking: BookingID = !bookings.isEmpty && rng.chance(0.7) ? rng.pick(bookings) : canonical("bk-\(1 + rng.below(max(1, step / 30)))")
+                        commands = [(.cancelBooking(booking), .coordinator)]
                     default:
                         let who = pick()
                         let start = Int64(7 * 60 + 30 * rng.below(24))
@@ -122,7 +127,16 @@ import KringTestSupport
                     due.append((e, proposed.exchange.id))
                     open.append((proposed.exchange.id, proposed.exchange.parties))
                 }
-                if case .listingPosted(let e) = d.event { posted.append(e.listing.id) }
+                if case .listingPosted(let e) = d.event {
+                    posted.append(e.listing.id)
+                    if e.listing.side == .offer, e.listing.kind == .space { spaces.append(e.listing.id) }
+                }
+                if case .spaceHoursSet(let e) = d.event { rooms.append(e.offer) }
+                if case .spaceBooked(let e) = d.event {
+                    bookings.append(e.booking.id)
+                    // Now and then cancelled at once, before time moves past its day.
+                    if rng.chance(0.3) { commands.append((.cancelBooking(e.booking.id), .coordinator)) }
+                }
                 accepted += 1
             case (.failure(let e), .failure(let v)):
                 guard case .rule(let w) = e as? LedgerError else { Issue.record("step \(step): \(e)"); return }
@@ -141,6 +155,9 @@ import KringTestSupport
         #expect(accepted > 300 && refused > 100, "\(accepted) accepted, \(refused) refused: \(codes)")
         let kinds = try Connection(path: dir.file("writer.sqlite")).prepare("SELECT COUNT(DISTINCT type), SUM(type = 'exchange.expired'), group_concat(DISTINCT type) FROM journal")
         #expect(try kinds.step() && kinds.int(0) >= 20 && kinds.int(1) > 0, "the workload should reach most event types, expiry included (\(kinds.text(2)))")
+        // Rooms booked and cancelled, whose rows verify also holds to the journal.
+        let booked = try Connection(path: dir.file("writer.sqlite")).prepare("SELECT SUM(type = 'space.booked'), SUM(type = 'space.cancelled') FROM journal")
+        #expect(try booked.step() && booked.int(0) > 5 && booked.int(1) > 0, "\(booked.int(0)) bookings, \(booked.int(1)) cancelled")
         // Reasons given, which the verify above held to the journal by their fingerprints.
         let reasoned = try Connection(path: dir.file("bulk.sqlite")).scalarInt("SELECT COUNT(*) FROM exchanges WHERE end_reason IS NOT NULL") ?? 0
         #expect(reasoned > 0, "\(reasoned) exchanges ended with a reason")
