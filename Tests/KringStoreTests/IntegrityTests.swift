@@ -391,15 +391,12 @@ func verifyDemo(changedBy sql: String, naming seqSQL: String?, in dir: TempDir) 
     @Test(arguments: ["end_reason || '!'", "NULL", "CAST(end_reason AS BLOB) || x'00'"])
     func verifyNamesChangedReasons(value: String) throws {
         let dir = TempDir("tamper-reason"); defer { dir.remove() }
-        let path = dir.file("d.sqlite")
-        _ = try DemoCommunity.build(at: path, options: DemoOptions(members: 200, months: 4, endDay: Day(iso: "2026-11-29")!))
-        let db = try Connection(path: path)
-        let target = try #require(try db.scalarInt("SELECT MIN(num) FROM exchanges WHERE end_reason IS NOT NULL"))
-        let seq = try #require(try db.scalarInt("SELECT updated_seq FROM exchanges WHERE num = ?", .int(target)))
-        #expect(try Verifier.verify(path: path).ok, "the reasons as given verify")
-        try db.execute("UPDATE exchanges SET end_reason = \(value) WHERE num = \(target)")
-        #expect(db.changes == 1)
-        let report = try Verifier.verify(path: path)
+        // verifyDemo checks that the reasons as given verify, then changes the first one.
+        let first = "(SELECT MIN(num) FROM exchanges WHERE end_reason IS NOT NULL)"
+        let (report, number) = try verifyDemo(changedBy: "UPDATE exchanges SET end_reason = \(value) WHERE num = \(first)", naming: "SELECT \(first)", in: dir)
+        let target = try #require(number)
+        // The entry that ended it (the change leaves it as it was).
+        let seq = try Connection(path: dir.file("d.sqlite")).scalarInt("SELECT updated_seq FROM exchanges WHERE num = ?", .int(target))
         #expect(report.divergence?.reason == "exchange ex-\(target)'s reason differs from the journal", "\(value): \(String(describing: report.divergence))")
         #expect(report.divergence?.seq == seq, "\(value): \(String(describing: report.divergence))")
     }
