@@ -52,4 +52,38 @@ import KringTestSupport
         utc.now = Self.at("2026-06-30T22:30:00Z")
         #expect(utc.code(.record(time(["an"], ["bram"], 60, date: july), reason: nil)) == .ruleDate)
     }
+
+    @Test("a writer's kept offsets give the days Policy.day gives, across daylight saving, changes of standard time and a skipped day, forwards and back")
+    func zoneDaysAgreeWithPolicyDay() {
+        // Each zone with an instant near which its offset changed, and the kind of change.
+        let cases: [(zone: String, near: String)] = [
+            ("Europe/Brussels", "2026-03-29T01:00:00Z"), ("Europe/Brussels", "2026-10-25T01:00:00Z"),
+            ("Asia/Pyongyang", "2015-08-14T15:00:00Z"),  // standard time from +9 to +8:30
+            ("Europe/Moscow", "2014-10-25T22:00:00Z"),   // standard time from +4 to +3
+            ("Pacific/Apia", "2011-12-30T10:00:00Z"),    // from -10 to +14: 30 December skipped
+            ("Asia/Kolkata", "1942-05-14T17:30:00Z"),    // war time, half an hour off
+            ("America/St_Johns", "2026-11-01T04:30:00Z"),
+            ("UTC", "2026-03-29T01:00:00Z"),
+        ]
+        var rng = SplitMix64(seed: 13)
+        for (name, near) in cases {
+            let zone = TimeZone(identifier: name)!
+            var days = ZoneDays(zone)
+            var offsets = Set<Int>()
+            var t = Self.at(near) - 3 * 86_400
+            for step in 0..<1_500 {
+                // Mostly forwards in steps of up to two hours; now and then back up to a day.
+                if step % 50 == 49 { t -= Int64.random(in: 0...86_400, using: &rng) } else { t += Int64.random(in: 1...7_200, using: &rng) }
+                let expected = Policy.day(t, in: zone)
+                #expect(days.day(t) == expected, "\(name) at \(t)")
+                offsets.insert(zone.secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(t))))
+                // The instants either side of the change itself.
+                if step == 0 {
+                    for edge in [Self.at(near) - 1, Self.at(near), Self.at(near) + 1] { #expect(days.day(edge) == Policy.day(edge, in: zone), "\(name) at \(edge)") }
+                }
+            }
+            // The walk crossed the change (UTC has none).
+            #expect(offsets.count == (name == "UTC" ? 1 : 2), "\(name): offsets \(offsets.sorted())")
+        }
+    }
 }

@@ -1,7 +1,11 @@
 /// The whole ledger in memory, evolved by applying events in journal order. `verify` replays
 /// the journal into one and compares it with the projections; the bulk demo decides against one.
 public struct LedgerState: LedgerView, Sendable {
-    public private(set) var policy: Policy = .standard
+    public private(set) var policy: Policy = .standard {
+        didSet { days = ZoneDays(policy.zone) }
+    }
+    /// The days of the policy's zone, with the offsets learnt so far (the pair log's days).
+    private var days = ZoneDays(Policy.standard.zone)
     /// The members, in registration order, by id.
     public private(set) var members = MemberTable()
     /// Registration order, for stable listings.
@@ -135,14 +139,12 @@ public struct LedgerState: LedgerView, Sendable {
     /// - Throws: `LedgerStateError` when the event cannot follow the state (a corrupt journal).
     public mutating func apply(_ event: Event, timestamp: Int64) throws(LedgerStateError) {
         // The day in the circle's time zone: the policy in force before the event (the new
-        // circle's own for its first). Worked out only where it is used (genesis, the pair log):
-        // a zone's day takes the calendar.
-        var day: Day { if case .ledgerCreated(let e) = event { e.policy.day(timestamp) } else { policy.day(timestamp) } }
+        // circle's own for its first). Worked out only where it is used (genesis, the pair log).
         switch event {
         case .ledgerCreated(let e):
             guard members.isEmpty else { throw LedgerStateError("ledger.created after the ledger began") }
             policy = e.policy
-            let info = MemberInfo(id: poolID, name: "Solidarity pool", kind: .pool, joined: day)
+            let info = MemberInfo(id: poolID, name: "Solidarity pool", kind: .pool, joined: e.policy.day(timestamp))
             members[poolID] = MemberState(info: info)
         case .policyChanged(let e):
             policy = e.policy
@@ -172,13 +174,13 @@ public struct LedgerState: LedgerView, Sendable {
             let id = e.id
             guard let x = exchanges[id], x.state == .proposed else { throw LedgerStateError("confirmation of \(id), which is not open") }
             try setExchangeState(id, .confirmed) { x in if case .member(let m) = e.by { x.consents.append(m) } }
-            try postExchange(x.info, e.transfers, day: tracksPairs ? day : nil, sign: 1)
+            try postExchange(x.info, e.transfers, day: tracksPairs ? days.day(timestamp) : nil, sign: 1)
             fulfil(x.info, by: id)
         case .exchangeRecorded(let e):
             let info = e.exchange
             try requireNext(info.id)
             exchanges.append(ExchangeRecord(info: info, state: .confirmed, consents: info.parties, recorded: true))
-            try postExchange(info, e.transfers, day: tracksPairs ? day : nil, sign: 1)
+            try postExchange(info, e.transfers, day: tracksPairs ? days.day(timestamp) : nil, sign: 1)
             fulfil(info, by: info.id)
         case .exchangeRejected(let e):
             try setExchangeState(e.id, .rejected) { $0.endReason = e.reason }
@@ -264,6 +266,23 @@ public struct LedgerState: LedgerView, Sendable {
         }
     }
 
+    /// The day `timestamp` falls on in the policy's zone (`ZoneDays`: the offsets are kept).
+    public mutating func day(_ timestamp: Int64) -> Day { days.day(timestamp) }
+
+    /// Decides `command` against this state, as `Decider.decide` does, and applies the event it
+    /// records. The state is read where it lies: a state kept in a class's property and passed
+    /// to `Decider.decide` by value is first copied whole (a retain of each of its tables).
+    public mutating func decideAndApply(_ command: Command, by actor: Actor, now: Int64) throws(Refusal) -> Decision {
+        let today = days.day(now)
+        let decision = try Decider.decide(command, by: actor, in: self, now: now, today: today)
+        do {
+            try apply(decision.event, timestamp: now)
+        } catch {
+            preconditionFailure("a decided event must apply to the state it was decided on: \(error)")
+        }
+        return decision
+    }
+
     /// Marks the requests an exchange links to as fulfilled by it.
     private mutating func fulfil(_ info: ExchangeInfo, by id: ExchangeID) {
         for l in info.links {
@@ -280,12 +299,13 @@ public struct LedgerState: LedgerView, Sendable {
     /// Closes a proposal: sets its state, makes `change` too, and takes it off its parties' open lists.
     private mutating func setExchangeState(_ id: ExchangeID, _ state: ExchangeState,
                                            _ change: (inout ExchangeRecord) -> Void = { _ in }) throws(LedgerStateError) {
-        guard let x = exchanges[id], x.state == .proposed else { throw LedgerStateError("\(id) is not open") }
+        // The state alone is read to check it: a whole record is a copy of its texts and parties.
+        guard exchanges.state(id) == .proposed else { throw LedgerStateError("\(id) is not open") }
         exchanges.update(id) {
             $0.state = state
             change(&$0)
         }
-        if !compact { for p in x.info.parties { open[p]?.remove(id) } }
+        if !compact, let x = exchanges[id] { for p in x.info.parties { open[p]?.remove(id) } }
     }
 
     /// Exchanges are numbered in journal order: the n-th is `ex-n`.

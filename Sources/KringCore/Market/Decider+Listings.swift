@@ -97,14 +97,14 @@ extension Decider {
     /// withdrawn, an offer is one of its providers', a request one of its receivers' and not yet
     /// fulfilled; a booking is settled after its slot, by a space exchange from the space's owner
     /// to whoever booked, once.
-    static func validateLinks(_ d: ExchangeDraft, in view: some LedgerView, now: Int64) throws(Refusal) {
+    static func validateLinks(_ d: ExchangeDraft, in view: some LedgerView, now: Int64, today: Day) throws(Refusal) {
         guard d.links.count <= maxLinks else { throw .violation(.inputInvalid, .tooManyLinks(most: maxLinks, got: d.links.count), field: .links) }
         guard Set(d.links).count == d.links.count else { throw .violation(.inputInvalid, .linkedTwice, field: .links) }
         for case .booking(let id) in d.links {
             try validateBookingLink(id, d, in: view, now: now)
         }
         for case .challenge(let id) in d.links {
-            let c = try openChallenge(id, in: view, today: view.policy.day(now))
+            let c = try openChallenge(id, in: view, today: today)
             guard d.providers.contains(where: c.members.contains) || d.receivers.contains(where: c.members.contains) else {
                 throw .violation(.challengeState, .noneJoined(id), field: .links)
             }

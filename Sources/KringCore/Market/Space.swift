@@ -272,8 +272,7 @@ extension Decider {
     /// (whose bookings are sessions, each with a question). Bookings never exceed the capacity
     /// at any moment nor fall outside the opening hours; the single writer makes two bookings
     /// that arrive together see each other.
-    static func decideSpace(_ command: Command, by actor: Actor, in view: some LedgerView, now: Int64) throws(Refusal) -> Decision {
-        let today = view.policy.day(now)
+    static func decideSpace(_ command: Command, by actor: Actor, in view: some LedgerView, now: Int64, today: Day) throws(Refusal) -> Decision {
         switch command {
         case .setSpaceHours(let offer, let hours):
             let l = try bookableOffer(offer, in: view)

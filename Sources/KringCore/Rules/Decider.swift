@@ -11,10 +11,12 @@ public enum Decider {
 
     /// Judges `command`, issued by `actor` at `now` (Unix seconds), against `view`. Its text is
     /// taken in Unicode NFC, so one name is one name however it was typed.
-    public static func decide(_ command: Command, by actor: Actor, in view: some LedgerView, now: Int64) throws(Refusal) -> Decision {
+    /// - Parameter today: the day `now` falls on in the policy's zone, when the caller keeps it
+    ///   (`ZoneDays`); worked out here otherwise.
+    public static func decide(_ command: Command, by actor: Actor, in view: some LedgerView, now: Int64, today: Day? = nil) throws(Refusal) -> Decision {
         let command = command.normalizingText
         let policy = view.policy
-        let today = policy.day(now)
+        let today = today ?? policy.day(now)
         switch command {
         case .addMember(let d):
             try requireCoordinator(actor, .registerMembers)
@@ -99,7 +101,7 @@ public enum Decider {
             guard case .member(let proposer) = actor else {
                 throw .violation(.ruleForbidden, .proposalNeedsProposer)
             }
-            let info = try validate(draft, proposer: proposer, recordedReason: nil, actor: actor, view: view, now: now)
+            let info = try validate(draft, proposer: proposer, recordedReason: nil, actor: actor, view: view, now: now, today: today)
             guard info.parties.contains(proposer) else {
                 throw .violation(.exchangeNotParty, .proposerNotParty(proposer))
             }
@@ -108,7 +110,7 @@ public enum Decider {
         case .record(let draft, let reason):
             try requireCoordinator(actor, .recordExchange)
             if let r = reason { try validateText(r, .reason, max: maxTextLength) }
-            let info = try validate(draft, proposer: nil, recordedReason: reason, actor: actor, view: view, now: now)
+            let info = try validate(draft, proposer: nil, recordedReason: reason, actor: actor, view: view, now: now, today: today)
             let warnings = try checkPosting(info.transfers, exchange: info, in: view, today: today)
             return Decision(event: .exchangeRecorded(ExchangeRecorded(exchange: info, reason: reason, transfers: info.transfers)), warnings: warnings)
 
@@ -117,7 +119,7 @@ public enum Decider {
             guard source.utf8.count == 64, source.utf8.allSatisfy({ (48...57).contains($0) || (97...102).contains($0) }), row >= 1 else {
                 throw .violation(.inputInvalid, .importSource)
             }
-            let info = try validate(draft, proposer: nil, recordedReason: nil, actor: actor, view: view, now: now, history: true)
+            let info = try validate(draft, proposer: nil, recordedReason: nil, actor: actor, view: view, now: now, today: today, history: true)
             let imported = ImportSource(source: source, row: row)
             return Decision(event: .exchangeRecorded(ExchangeRecorded(exchange: info, reason: nil, transfers: info.transfers, imported: imported)))
 
@@ -200,7 +202,7 @@ public enum Decider {
             return try decideLoan(command, by: actor, in: view, today: today)
 
         case .setSpaceHours, .book, .cancelBooking:
-            return try decideSpace(command, by: actor, in: view, now: now)
+            return try decideSpace(command, by: actor, in: view, now: now, today: today)
 
         case .postChallenge, .joinChallenge, .pledge, .closeChallenge:
             return try decideChallenge(command, by: actor, in: view, today: today)
@@ -218,9 +220,8 @@ public enum Decider {
     /// imported under the exemption docs/import.md states (no quantum, no largest exchange, no
     /// backdating window; the limits and pair cap are not checked by the caller either).
     static func validate(_ d: ExchangeDraft, proposer: MemberID?, recordedReason: String?, actor: Actor,
-                         view: some LedgerView, now: Int64, history: Bool = false) throws(Refusal) -> ExchangeInfo {
+                         view: some LedgerView, now: Int64, today: Day, history: Bool = false) throws(Refusal) -> ExchangeInfo {
         let policy = view.policy
-        let today = policy.day(now)
         guard !d.providers.isEmpty, !d.receivers.isEmpty else {
             throw .violation(.inputGroup, .groupEmpty, field: .providers)
         }
@@ -280,7 +281,7 @@ public enum Decider {
         guard history || date >= earliest else {
             throw .violation(.ruleDate, .backdated(date, days: policy.backdatingDays, earliest: earliest), field: .date)
         }
-        try validateLinks(d, in: view, now: now)
+        try validateLinks(d, in: view, now: now, today: today)
         let id = ExchangeID(uncheckedNumber: try view.nextExchangeNumber)
         let expires = proposer == nil ? nil : now + policy.proposalExpiryDays * 86_400
         return ExchangeInfo(id: id, proposer: proposer, providers: d.providers, receivers: d.receivers, kind: d.kind,

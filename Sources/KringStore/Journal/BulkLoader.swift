@@ -77,7 +77,7 @@ public final class BulkLoader: @unchecked Sendable {
         let ts = max(timestamp, chain.ts)
         let decision: Decision
         do {
-            decision = try Decider.decide(command, by: actor, in: state, now: ts)
+            decision = try state.decideAndApply(command, by: actor, now: ts)
         } catch {
             switch error {
             case .rule(let violation):
@@ -88,11 +88,6 @@ public final class BulkLoader: @unchecked Sendable {
                 // The in-memory ledger has no failing reads; kept total all the same.
                 throw StoreError("the loader's ledger could not be read: \(e)")
             }
-        }
-        do {
-            try state.apply(decision.event, timestamp: ts)
-        } catch {
-            preconditionFailure("a decided event must apply to the state it was decided on: \(error)")
         }
         chunk.append(chain.seal(decision.event, by: actor, at: ts))
         accepted += 1
@@ -125,7 +120,8 @@ public final class BulkLoader: @unchecked Sendable {
                 let next = queue.removeFirst()
                 queueLock.signal()
                 queueLock.unlock()
-                for entry in next { try projector.write(entry) }
+                // By index: the entries are read in place, not copied out of the chunk one by one.
+                for i in next.indices { try projector.write(next[i]) }
                 inBatch += next.count
                 if inBatch >= BulkLoader.batchSize {
                     try projector.flushBalances()

@@ -130,7 +130,8 @@ public final class Ledger: @unchecked Sendable {
     private let cache = WriterCache()
     private let lock = NSLock()
     private let clock: Clock
-    private var cachedPolicy: (seq: Int64, policy: Policy)?
+    /// The policy read last, by its seq, with the days of its zone (`ZoneDays`).
+    private var cachedPolicy: (seq: Int64, policy: Policy, days: ZoneDays)?
 
     /// Creates a new ledger at `path` with its genesis event. Refuses a file that holds one.
     public static func create(path: String, policy: Policy = .standard, clock: @escaping Clock = systemClock) throws(StoreError) -> Ledger {
@@ -218,7 +219,7 @@ public final class Ledger: @unchecked Sendable {
         let seq = s.int(0)
         if let c = cachedPolicy, c.seq == seq { return c.policy }
         guard let json = try? JSON.parse(s.text(1)), let p = Policy(json: json) else { throw StoreError("the policy at seq \(seq) is unreadable") }
-        cachedPolicy = (seq, p)
+        cachedPolicy = (seq, p, ZoneDays(p.zone))
         return p
     }
 
@@ -275,8 +276,9 @@ public final class Ledger: @unchecked Sendable {
     private func decideAndAppend(_ command: Command, by actor: Actor, now: Int64, expired: [Event],
                                  lap: (WritableKeyPath<BatchTimes, Double>) -> Void = { _ in }) throws(StoreError) -> Result<Outcome, RuleViolation> {
         let view = SQLiteView(db: db, policy: try policy(), cache: cache)
+        let today = cachedPolicy?.days.day(now)  // `policy()` keeps the policy it read, with its zone's days
         let before = db.totalChanges
-        let result = try Ledger.decide(command, by: actor, in: view, now: now)
+        let result = try Ledger.decide(command, by: actor, in: view, now: now, today: today)
         guard db.totalChanges == before else { throw StoreError("deciding a command wrote to the ledger; its transaction is rolled back", integrity: true) }
         lap(\.decide)
         switch result {
@@ -454,9 +456,9 @@ public final class Ledger: @unchecked Sendable {
 
     /// The decider's answer on the store's view: its decision or the rule that refused; a
     /// failed read throws, as the storage error it is.
-    static func decide(_ command: Command, by actor: Actor, in view: SQLiteView, now: Int64) throws(StoreError) -> Result<Decision, RuleViolation> {
+    static func decide(_ command: Command, by actor: Actor, in view: SQLiteView, now: Int64, today: Day? = nil) throws(StoreError) -> Result<Decision, RuleViolation> {
         do {
-            return .success(try Decider.decide(command, by: actor, in: view, now: now))
+            return .success(try Decider.decide(command, by: actor, in: view, now: now, today: today))
         } catch {
             switch error {
             case .rule(let violation): return .failure(violation)

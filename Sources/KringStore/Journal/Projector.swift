@@ -51,9 +51,9 @@ final class Projector {
     var cache: WriterCache?
     private var pendingBalances: [MemberID: (balance: Int64, given: Int64, seq: Int64)] = [:]
     /// The circle's time zone, which the days of entries fall in: the latest policy's (its
-    /// journal seq and zone), checked once per transaction (`reloadHead`) and followed through
-    /// the policy events projected here.
-    private var zone: (seq: Int64, zone: TimeZone)?
+    /// journal seq, and the zone with the offsets learnt so far), checked once per transaction
+    /// (`reloadHead`) and followed through the policy events projected here.
+    private var zone: (seq: Int64, days: ZoneDays)?
     private var zoneChecked = false
     /// The statements every entry, exchange and transfer runs, held here once prepared instead
     /// of looked up by their text in the connection's cache for every row.
@@ -95,20 +95,21 @@ final class Projector {
         zoneChecked = false
     }
 
-    /// The zone of the policy in force, read when the transaction first needs it (and parsed
-    /// only when the policy changed since).
-    private func currentZone() throws(StoreError) -> TimeZone {
-        if zoneChecked, let zone { return zone.zone }
-        let s = try db.cached("SELECT seq, payload FROM policies ORDER BY seq DESC LIMIT 1")
-        defer { s.reset() }
-        guard try s.step() else { throw StoreError("the ledger has no policy") }
-        let seq = s.int(0)
-        if zone?.seq != seq {
-            guard let json = try? JSON.parse(s.text(1)), let p = Policy(json: json) else { throw StoreError("the policy at seq \(seq) is unreadable") }
-            zone = (seq, p.zone)
+    /// The day `timestamp` falls on in the zone of the policy in force, which is read when the
+    /// transaction first needs it (and parsed only when the policy changed since).
+    private func day(_ timestamp: Int64) throws(StoreError) -> Day {
+        if !zoneChecked || zone == nil {
+            let s = try db.cached("SELECT seq, payload FROM policies ORDER BY seq DESC LIMIT 1")
+            defer { s.reset() }
+            guard try s.step() else { throw StoreError("the ledger has no policy") }
+            let seq = s.int(0)
+            if zone?.seq != seq {
+                guard let json = try? JSON.parse(s.text(1)), let p = Policy(json: json) else { throw StoreError("the policy at seq \(seq) is unreadable") }
+                zone = (seq, ZoneDays(p.zone))
+            }
+            zoneChecked = true
         }
-        zoneChecked = true
-        return zone!.zone
+        return zone!.days.day(timestamp)
     }
 
     /// Seals `event`, done by `actor`, onto the chain at `timestamp`, writes it and projects it.
@@ -127,13 +128,13 @@ final class Projector {
         switch entry.event {
         case .ledgerCreated(let e):
             try project(entry.event, seq: entry.seq, day: e.policy.day(entry.ts))
-            zone = (entry.seq, e.policy.zone)
+            zone = (entry.seq, ZoneDays(e.policy.zone))
             zoneChecked = true
         case .policyChanged(let e):
-            try project(entry.event, seq: entry.seq, day: Policy.day(entry.ts, in: try currentZone()))
-            zone = (entry.seq, e.policy.zone)
+            try project(entry.event, seq: entry.seq, day: try day(entry.ts))
+            zone = (entry.seq, ZoneDays(e.policy.zone))
         default:
-            try project(entry.event, seq: entry.seq, day: Policy.day(entry.ts, in: try currentZone()))
+            try project(entry.event, seq: entry.seq, day: try day(entry.ts))
         }
     }
 

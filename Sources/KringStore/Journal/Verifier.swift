@@ -97,7 +97,6 @@ public enum Verifier {
         // Postings and transfers are compared entry by entry, streaming beside the journal.
         let postings = try RowStream(db, "SELECT seq, member, minutes, day, transfer FROM postings ORDER BY id")
         let transfers = try RowStream(db, "SELECT seq, payer, payee, minutes, day, kind, exchange, id FROM transfers ORDER BY id")
-        var days = DayCache()
 
         // Other threads hash and decode chunks of entries while this one reads ahead and
         // applies the checked chunks, in order.
@@ -143,8 +142,9 @@ public enum Verifier {
                 guard ts >= lastTs, let event = entry.event else { diverge(seq, "timestamp goes backwards"); break journal }
                 if entry.legacy { legacy.append(seq) }
                 let hash = entry.hash
-                // The entry's day in the circle's zone: the policy in force before it.
-                let zone = state.policy.zone
+                // The entry's day in the circle's zone: the policy in force before it (the
+                // state keeps the zone's offsets, `ZoneDays`).
+                let day = state.day(ts)
                 let reopened = LastChanges.marked(by: event, in: state)
                 do {
                     try state.apply(event, timestamp: ts)
@@ -156,7 +156,6 @@ public enum Verifier {
                 let posted = event.transfers
                 if !posted.isEmpty || transfers.pending && transfers.seq <= seq || postings.pending && postings.seq <= seq {
                     let kind = event.transferKind
-                    let day = days.day(ts, in: zone)
                     let matched = try transfers.matchTransfers(posted, kind: kind, day: day, at: seq)
                     if let (at, reason) = matched.divergence { diverge(at, reason); break journal }
                     if let (at, reason) = try postings.matchPostings(of: posted, transferIDs: matched.ids, day: day, at: seq) { diverge(at, reason); break journal }
@@ -265,13 +264,13 @@ final class RowStream {
 
     /// Matches the postings of `transfers` (the payer's minus, then the payee's plus, for each)
     /// at entry `seq`; nil when they are the rows there, else the first divergence.
-    func matchPostings(of transfers: [Transfer], transferIDs: [Int64], day: DayCheck, at seq: Int64) throws(StoreError) -> (Int64, String)? {
+    func matchPostings(of transfers: [Transfer], transferIDs: [Int64], day: Day, at seq: Int64) throws(StoreError) -> (Int64, String)? {
         if pending, self.seq < seq { return (self.seq, "a posting at \(self.seq) belongs to no journal entry") }
         var matched = 0
         /// Takes the next row if it is this posting.
         func matches(_ member: MemberID, _ minutes: Int64, _ transfer: Int64) throws(StoreError) -> Bool {
             guard pending, self.seq == seq, rows.textEquals(1, member.handle), rows.int(2) == minutes, rows.int(4) == transfer else { return false }
-            guard day.holds(rows.int(3)) else { return false }
+            guard rows.int(3) == day.number else { return false }
             try advance()
             matched += 1
             return true
@@ -296,14 +295,14 @@ final class RowStream {
 
     /// Matches `transfers` (payer, payee, minutes, and the entry's kind, exchange and day) at
     /// entry `seq`; gives the ids of the rows matched, for their postings.
-    func matchTransfers(_ transfers: [Transfer], kind: (TransferKind, ExchangeID?)?, day: DayCheck, at seq: Int64)
+    func matchTransfers(_ transfers: [Transfer], kind: (TransferKind, ExchangeID?)?, day: Day, at seq: Int64)
         throws(StoreError) -> (ids: [Int64], divergence: (Int64, String)?) {
         if pending, self.seq < seq { return ([], (self.seq, "a transfer at \(self.seq) belongs to no journal entry")) }
         var ids = [Int64]()
         var differ = false
         for t in transfers {
             if pending, self.seq == seq, rows.textEquals(1, t.from.handle), rows.textEquals(2, t.to.handle), rows.int(3) == t.minutes.value,
-               let (k, exchange) = kind, rows.textEquals(5, k.rawValue), rows.optionalInt(6) == exchange?.number, day.holds(rows.int(4)) {
+               let (k, exchange) = kind, rows.textEquals(5, k.rawValue), rows.optionalInt(6) == exchange?.number, rows.int(4) == day.number {
                 ids.append(rows.int(7))
                 try advance()
             } else {
@@ -333,39 +332,6 @@ extension Event {
         default: nil
         }
     }
-}
-
-/// The day an entry falls on in the circle's zone, as the projector computes it
-/// (`Policy.day`), without asking the zone for its offset at every entry: the offset is kept
-/// until the zone's next transition (as Foundation reports them) and for a day at most. A row
-/// whose day differs from it is checked against `Policy.day` itself, so a row is never called
-/// wrong that is right.
-struct DayCache {
-    private var zone: TimeZone?
-    private var offset: Int64 = 0
-    private var validFrom: Int64 = .max, validUntil: Int64 = .min
-
-    mutating func day(_ ts: Int64, in zone: TimeZone) -> DayCheck {
-        if zone != self.zone || ts < validFrom || ts >= validUntil {
-            self.zone = zone
-            let date = Date(timeIntervalSince1970: TimeInterval(ts))
-            offset = Int64(zone.secondsFromGMT(for: date))
-            validFrom = ts
-            let transition = zone.nextDaylightSavingTimeTransition(after: date).map { Int64($0.timeIntervalSince1970.rounded(.down)) } ?? .max
-            validUntil = min(transition, ts + 86_400)
-        }
-        return DayCheck(quick: Day(timestamp: ts + offset), ts: ts, zone: zone)
-    }
-}
-
-/// An entry's day: the quick answer, and the exact one when a row disagrees with it.
-struct DayCheck {
-    let quick: Day
-    let ts: Int64
-    let zone: TimeZone
-
-    /// Whether a row's day is the entry's.
-    func holds(_ day: Int64) -> Bool { day == quick.number || day == Policy.day(ts, in: zone).number }
 }
 
 /// Journal rows read in one go, to be checked on another thread: each row's hash message (its
