@@ -158,6 +158,12 @@ public final class BulkLoader: @unchecked Sendable {
 
     /// Writes what is left, builds the indexes in a durable (`synchronous=FULL`) commit that
     /// also flushes everything written before it, and switches the file to WAL.
+    ///
+    /// Once the writer thread has committed every row, a second connection checks them
+    /// (`Schema.rowsFailingChecks`) on another thread while this one builds the indexes, and the
+    /// loader's in-memory ledger is freed there after the checks: the two cores share what was
+    /// the load's serial tail. The indexes commit only when the checks found nothing. After
+    /// `finish`, `member` and `policy` no longer answer for the load.
     public func finish() throws(StoreError) -> LedgerHead {
         queueLock.lock()
         if !chunk.isEmpty { queue.append(chunk); chunk = [] }
@@ -168,17 +174,60 @@ public final class BulkLoader: @unchecked Sendable {
         queueLock.unlock()
         if let failure { throw failure }
         let db = projector.db
-        try db.execute("PRAGMA synchronous = FULL")
-        try db.execute("BEGIN IMMEDIATE")
-        for index in Schema.indexes { try db.execute("CREATE INDEX \(index.name) ON \(index.definition)") }
-        try db.execute("PRAGMA ignore_check_constraints = OFF")
-        let failing = try Schema.rowsFailingChecks(db)
-        guard failing.isEmpty else {
-            try? db.execute("ROLLBACK")
-            throw StoreError("the load wrote rows the ledger does not know: \(failing.map { "\($0.rows) in \($0.table)" }.joined(separator: ", "))", integrity: true)
+        var decided = LedgerState(tracksPairs: false)
+        swap(&decided, &state)
+        let checks = RowChecks(path: db.path, thenFree: consume decided)
+        let built = Result { () throws(StoreError) in
+            try db.execute("PRAGMA synchronous = FULL")
+            try db.execute("BEGIN IMMEDIATE")
+            for index in Schema.indexes { try db.execute("CREATE INDEX \(index.name) ON \(index.definition)") }
         }
+        // Waited for on every path, so no reader of the file outlives the load.
+        let checked = checks.wait()
+        do throws(StoreError) {
+            try built.get()
+            let failing = try checked.get()
+            guard failing.isEmpty else {
+                throw StoreError("the load wrote rows the ledger does not know: \(failing.map { "\($0.rows) in \($0.table)" }.joined(separator: ", "))", integrity: true)
+            }
+        } catch {
+            try? db.execute("ROLLBACK")
+            throw error
+        }
+        try db.execute("PRAGMA ignore_check_constraints = OFF")
         try db.execute("COMMIT")
         try db.execute("PRAGMA journal_mode = WAL")
         return LedgerHead(seq: chain.seq, hash: chain.hash.hexString, timestamp: chain.ts)
+    }
+}
+
+/// The rows of a finished load checked against `Schema.rowChecks` on a read connection of
+/// their own, on another thread; then the loader's in-memory ledger handed over is freed there.
+///
+/// In the load's rollback-journal mode the reader's shared lock lets the loader's connection
+/// build indexes beside it (their pages stay in its page cache; were it to spill, SQLite waits
+/// for the lock or keeps the pages in memory). The loader commits after `wait`, once the
+/// reader has closed.
+private final class RowChecks: @unchecked Sendable {
+    private let done = DispatchSemaphore(value: 0)
+    /// Written on the checking thread before `done` is signalled, read after `wait`.
+    private var result: Result<[(table: String, rows: Int64)], StoreError> = .success([])
+
+    init(path: String, thenFree state: consuming LedgerState) {
+        let held = state
+        DispatchQueue.global().async { [self] in
+            result = Result { () throws(StoreError) in
+                let reader = try Connection(path: path, readOnly: true)
+                return try Schema.rowsFailingChecks(reader)
+            }
+            done.signal()
+            withExtendedLifetime(held) {}
+        }
+    }
+
+    /// The tables holding rows that break a check, with how many.
+    func wait() -> Result<[(table: String, rows: Int64)], StoreError> {
+        done.wait()
+        return result
     }
 }
