@@ -118,6 +118,16 @@ struct StatisticsTests {
         #expect(r.value("neighbourhood", "Zuid", 2, "flows") == 0 && r.value("neighbourhood", "Noord", 2, "flows") == 6)
     }
 
+    @Test("the periods split in two runs at the point that leaves the larger run the fewest exchanges")
+    func halves() {
+        #expect(Statistics.halves([]) == [0..<0, 0..<0])
+        #expect(Statistics.halves([5]) == [0..<0, 0..<1])
+        #expect(Statistics.halves([1, 1, 1, 1]) == [0..<2, 2..<4])
+        #expect(Statistics.halves([10, 1, 1, 1]) == [0..<1, 1..<4])
+        #expect(Statistics.halves([1, 1, 1, 10]) == [0..<3, 3..<4])
+        #expect(Statistics.halves([0, 4, 0, 0, 3, 2, 0]) == [0..<2, 2..<7])
+    }
+
     @Test("the radix sort behind the Gini coefficient orders as the standard library does: negatives, extremes, repeats, short and long")
     func radixSort() {
         var rng = SplitMix64(seed: 2026)

@@ -119,13 +119,23 @@ public enum Statistics {
     /// A member's row in the tables by kind (the pool, which never exchanges, takes the first).
     public static func kindRow(_ kind: MemberKind) -> Int { exchangingKinds.firstIndex(of: kind) ?? 0 }
 
+    /// Runs `body` once for each of `0..<count`, in any order and at once if it likes (the
+    /// CLI passes `DispatchQueue.concurrentPerform`), and returns when every call has returned.
+    /// The core starts no threads of its own.
+    public typealias Concurrently = (_ count: Int, _ body: @escaping @Sendable (Int) -> Void) -> Void
+
     /// Computes every figure by `period` over `from`…`to` (inclusive; nil means the first and
     /// last posting day), then withholds cells describing fewer than `k` members, and enough
     /// others that no withheld value can be worked out from the published ones.
-    public static func report(_ input: StatsInput, period: StatsPeriod, from: Day?, to: Day?, k: Int) -> StatsReport {
+    ///
+    /// Each exchange is added to its period's column only; the whole range's column is the
+    /// union of the periods' (exact: sums add and member sets unite, `StatsFlows.formUnion`).
+    /// Given `concurrently`, the periods are split into two runs of about as many exchanges
+    /// each, added on two threads; each run writes only its own columns.
+    public static func report(_ input: StatsInput, period: StatsPeriod, from: Day?, to: Day?, k: Int,
+                              concurrently: Concurrently? = nil) -> StatsReport {
         let (start, end) = range(input, from: from, to: to)
         let periods = Self.periods(period, from: start, to: end)
-        let columns = periods.count + 1
         var domains = input.policy.domains
         for x in input.exchanges where !domains.contains(x.domain) { domains.append(x.domain) }
         let hoods = neighbourhoods(input.members)
@@ -134,18 +144,53 @@ public enum Statistics {
         let memberKind = input.members.map { kindRow($0.kind) }
         let memberHood = input.members.map { hoodIndex[$0.neighbourhood ?? noNeighbourhood]! }
         let memberCount = input.members.count
-        var flows = Array(repeating: StatsFlows(), count: columns)
-        for x in input.exchanges {
+        // Each exchange's column and domain (-1: outside the range), and how many fall in each column.
+        var placed = [(column: Int32, domain: Int32)](repeating: (-1, -1), count: input.exchanges.count)
+        var perColumn = Array(repeating: 0, count: periods.count)
+        for (i, x) in input.exchanges.enumerated() {
             guard let col = column(x.day, periods, start, end) else { continue }
-            let d = domainIndex[x.domain]!
-            for c in [col, columns - 1] {
-                flows[c].add(kind: x.kind, domain: d, credits: x.credits, quantity: x.quantity, session: x.session,
-                             providers: x.providers, receivers: x.receivers,
-                             memberKind: memberKind, memberHood: memberHood, capacity: memberCount)
-            }
+            placed[i] = (Int32(col), Int32(domainIndex[x.domain]!))
+            perColumn[col] += 1
         }
+        let runs = concurrently == nil ? [0..<periods.count] : halves(perColumn)
+        var flows = Array(repeating: StatsFlows(), count: periods.count)
+        flows.withUnsafeMutableBufferPointer { buffer in
+            let out = Columns(buffer)
+            let placed = placed
+            let add = { @Sendable (run: Int) in
+                let columns = runs[run]
+                for (i, x) in input.exchanges.enumerated() where columns.contains(Int(placed[i].column)) {
+                    out.buffer[Int(placed[i].column)].add(kind: x.kind, domain: Int(placed[i].domain), credits: x.credits, quantity: x.quantity,
+                                                   session: x.session, providers: x.providers, receivers: x.receivers,
+                                                   memberKind: memberKind, memberHood: memberHood, capacity: memberCount)
+                }
+            }
+            if let concurrently { concurrently(runs.count, add) } else { add(0) }
+        }
+        var whole = StatsFlows()
+        for f in flows { whole.formUnion(f) }
+        flows.append(whole)
         return assemble(input, period: period, from: start, to: end, periods: periods, flows: flows,
                         domains: domains.enumerated().map { ($1, $0) }, hoods: hoods.enumerated().map { ($1, $0) }, k: k)
+    }
+
+    /// The columns' flows while runs add to them: each run writes only the columns of its own
+    /// range, so no two threads touch one element (hence `@unchecked`).
+    private struct Columns: @unchecked Sendable {
+        let buffer: UnsafeMutableBufferPointer<StatsFlows>
+        init(_ buffer: UnsafeMutableBufferPointer<StatsFlows>) { self.buffer = buffer }
+    }
+
+    /// The columns split into two runs at the point that leaves the larger run the fewest
+    /// exchanges (`counts` per column); either run may be empty.
+    static func halves(_ counts: [Int]) -> [Range<Int>] {
+        let total = counts.reduce(0, +)
+        var best = 0, bestLoad = total, sum = 0
+        for split in counts.indices {
+            sum += counts[split]
+            if max(sum, total - sum) < bestLoad { (best, bestLoad) = (split + 1, max(sum, total - sum)) }
+        }
+        return [0..<best, best..<counts.count]
     }
 
     /// The column of `day` among `periods` (nil outside `start`…`end`).
