@@ -85,6 +85,42 @@ struct MemberNumbersTests {
         }
     }
 
+    /// The statistics read only the members' columns they use: each member's kind,
+    /// neighbourhood, join day, presence and limits in force (an override, a floor earned by
+    /// hours given, a ceiling) are those the writer's view of the member gives, in the order
+    /// the members were added.
+    @Test func theMembersAsTheWritersViewGivesThem() throws {
+        let dir = TempDir("stats-members"); defer { dir.remove() }
+        let path = dir.file("m.sqlite")
+        var policy = Policy.standard
+        policy.earnedFloor = EarnedFloor(startMinutes: 300, minutesPerHourGiven: 30, deepestMinutes: 1_200, kinds: [.person])
+        let clock = TestClock(Day(iso: "2026-03-02")!)
+        let ledger = try fixtureLedger(at: path, clock: clock, policy: policy)
+        _ = try ledger.execute(.addMember(MemberDraft(id: "gert", name: "Gert", kind: .person, neighbourhood: "Noord")), by: .coordinator)
+        for (giver, hours, receiver) in [("an", 3, "chloe"), ("bram", 4, "fatima"), ("gert", 1, "chloe"), ("bakkerij", 4, "moestuin")] {
+            clock.advance(days: 1)
+            let draft = ExchangeDraft(providers: [MemberID(canonical: giver)!], receivers: [MemberID(canonical: receiver)!], kind: .time, domain: "care",
+                                      what: "hulp", credits: .hours(Int64(hours)))
+            _ = try ledger.execute(.record(draft, reason: nil), by: .coordinator)
+        }
+        _ = try ledger.execute(.setLimits("daan", floor: .set(.hours(-2)), ceiling: .set(.hours(30))), by: .coordinator)
+        _ = try ledger.execute(.leave("els"), by: .coordinator)
+        let input = try Reader(path: path).statsInput()
+        let db = try Connection(path: path)
+        let ids = try db.strings("SELECT id FROM members ORDER BY added_seq")
+        #expect(input.members.count == ids.count && ids.count == fixtureMembers.count + 2)  // the pool too
+        var earned = 0
+        for (m, handle) in zip(input.members, ids) {
+            let state = try #require(try SQLiteView.member(MemberID(canonical: handle)!, db: db))
+            #expect(m.kind == state.info.kind && m.neighbourhood == state.info.neighbourhood && m.joined == state.info.joined, "\(handle)")
+            #expect(m.present == (state.status != .left), "\(handle)")
+            #expect(m.floor == state.floor(under: policy).value && m.ceiling == state.ceiling(under: policy)?.value, "\(handle)")
+            if state.info.kind == .person, state.given > .zero, state.floorOverride == nil { earned += 1 }
+        }
+        #expect(earned == 3)
+        #expect(input.members.contains { !$0.present } && input.members.contains { $0.floor == -120 && $0.ceiling == 1_800 })
+    }
+
     /// An exchange numbered beyond the journal's head (the statistics keep arrays by number):
     /// an integrity error, not an array the size of the number.
     @Test func anExchangeNumberedBeyondTheHeadIsAnIntegrityError() throws {

@@ -34,12 +34,20 @@ extension Reader {
     func statsMembers(_ policy: Policy) throws(StoreError) -> (members: [StatsInput.Member], index: MemberNumbers) {
         var index = MemberNumbers()
         var members = [StatsInput.Member]()
-        let ms = try db.prepare("SELECT \(SQLiteView.memberColumns) ORDER BY m.added_seq")
+        // Only the columns the figures use (no name, no domains, no balance), read as strictly as
+        // `SQLiteView.memberState` reads them; the limits by the policy's own rules.
+        let ms = try db.prepare("""
+            SELECT m.id, m.kind, m.status, m.neighbourhood, m.joined, m.floor_override, m.ceiling_override, a.given
+            FROM members m JOIN accounts a ON a.member = m.id ORDER BY m.added_seq
+            """)
         while try ms.step() {
-            let m = try SQLiteView.memberState(ms)
-            index.append(m.info.id.description)
-            members.append(StatsInput.Member(kind: m.info.kind, neighbourhood: m.info.neighbourhood, joined: m.info.joined,
-                                             present: m.status != .left, floor: m.floor(under: policy).value, ceiling: m.ceiling(under: policy)?.value))
+            let id: MemberID = try ms.id(0)
+            let kind: MemberKind = try ms.value(1)
+            let status: MemberStatus = try ms.value(2)
+            index.append(id.handle)
+            members.append(StatsInput.Member(kind: kind, neighbourhood: ms.optionalText(3), joined: try ms.isoDay(4), present: status != .left,
+                                             floor: policy.floor(kind: kind, given: Minutes(ms.int(7)), override: ms.optionalInt(5).map(Minutes.init)).value,
+                                             ceiling: policy.ceiling(kind: kind, override: ms.optionalInt(6).map(Minutes.init))?.value))
         }
         return (members, index)
     }
@@ -137,11 +145,19 @@ extension Reader {
         var nums = [Int64]()
         var at = [Int32](repeating: -1, count: lastNum + 1)
         func byNum(_ num: Int64) -> Int? { num >= 1 && num <= Int64(lastNum) && at[Int(num)] >= 0 ? Int(at[Int(num)]) : nil }
-        let xs = try db.prepare("SELECT num, kind, domain, credits, quantity, updated_seq FROM exchanges WHERE state = 'confirmed' ORDER BY num")
+        // A gift (no credits, so no transfer) has its entry's time read with it, in SQLite's loop,
+        // and its day worked out as the writer did (`ZoneDays`, held to `Policy.day` by a test).
+        var days = ZoneDays(policy.zone)
+        let xs = try db.prepare("""
+            SELECT num, kind, domain, credits, quantity, updated_seq,
+                   CASE WHEN credits = 0 THEN (SELECT ts FROM journal WHERE seq = exchanges.updated_seq) END
+            FROM exchanges WHERE state = 'confirmed' ORDER BY num
+            """)
         while try xs.step() {
             let num = Int(xs.int(0))
             guard num >= 1 else { throw StoreError("the projection holds exchange \(num), which no journal entry can number", integrity: true) }
             var day: Int64? = postedDay[num] == .min ? nil : postedDay[num]
+            if day == nil, let at = xs.optionalInt(6) { day = days.day(at).number }
             if day == nil {
                 try journalDay.bind([.int(xs.int(5))])
                 if try journalDay.step() { day = policy.day(journalDay.int(0)).number }
