@@ -144,25 +144,22 @@ public enum Statistics {
         let memberKind = input.members.map { kindRow($0.kind) }
         let memberHood = input.members.map { hoodIndex[$0.neighbourhood ?? noNeighbourhood]! }
         let memberCount = input.members.count
-        // Each exchange's column and domain (-1: outside the range), and how many fall in each column.
-        var placed = [(column: Int32, domain: Int32)](repeating: (-1, -1), count: input.exchanges.count)
+        // How many exchanges fall in each column, to split the periods in two runs of about as
+        // many each. Each run works the columns out again (a binary search over the periods)
+        // rather than keeping them: nothing held per exchange.
         var perColumn = Array(repeating: 0, count: periods.count)
-        for (i, x) in input.exchanges.enumerated() {
-            guard let col = column(x.day, periods, start, end) else { continue }
-            placed[i] = (Int32(col), Int32(domainIndex[x.domain]!))
-            perColumn[col] += 1
-        }
+        for x in input.exchanges { if let col = column(x.day, periods, start, end) { perColumn[col] += 1 } }
         let runs = concurrently == nil ? [0..<periods.count] : halves(perColumn)
         var flows = Array(repeating: StatsFlows(), count: periods.count)
         flows.withUnsafeMutableBufferPointer { buffer in
             let out = Columns(buffer)
-            let placed = placed
             let add = { @Sendable (run: Int) in
                 let columns = runs[run]
-                for (i, x) in input.exchanges.enumerated() where columns.contains(Int(placed[i].column)) {
-                    out.buffer[Int(placed[i].column)].add(kind: x.kind, domain: Int(placed[i].domain), credits: x.credits, quantity: x.quantity,
-                                                   session: x.session, providers: x.providers, receivers: x.receivers,
-                                                   memberKind: memberKind, memberHood: memberHood, capacity: memberCount)
+                for x in input.exchanges {
+                    guard let col = column(x.day, periods, start, end), columns.contains(col) else { continue }
+                    out.buffer[col].add(kind: x.kind, domain: domainIndex[x.domain]!, credits: x.credits, quantity: x.quantity,
+                                        session: x.session, providers: x.providers, receivers: x.receivers,
+                                        memberKind: memberKind, memberHood: memberHood, capacity: memberCount)
                 }
             }
             if let concurrently { concurrently(runs.count, add) } else { add(0) }
