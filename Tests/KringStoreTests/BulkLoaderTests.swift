@@ -37,6 +37,12 @@ import KringTestSupport
         #expect(report.entries == 4)
     }
 
+    /// A database without a file of its own cannot be opened a second time: the loader checks
+    /// it on its own connection, and finishes.
+    @Test func aLoadInMemoryFinishes() throws {
+        #expect(try load(":memory:").seq == 4)
+    }
+
     /// A row that breaks a CHECK (written here beforehand, with the checks switched off, since
     /// the loader writes only typed values) is found by the checking connection: `finish`
     /// throws, names the table and the count, and leaves the indexes uncommitted.

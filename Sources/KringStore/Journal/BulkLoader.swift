@@ -176,14 +176,17 @@ public final class BulkLoader: @unchecked Sendable {
         let db = projector.db
         var decided = LedgerState(tracksPairs: false)
         swap(&decided, &state)
-        let checks = RowChecks(path: db.path, thenFree: consume decided)
+        // A database without a file ("", ":memory:") cannot be opened twice: checked here.
+        let file = !db.path.isEmpty && db.path != ":memory:"
+        let checks = RowChecks(path: file ? db.path : nil, thenFree: consume decided)
         let built = Result { () throws(StoreError) in
             try db.execute("PRAGMA synchronous = FULL")
             try db.execute("BEGIN IMMEDIATE")
             for index in Schema.indexes { try db.execute("CREATE INDEX \(index.name) ON \(index.definition)") }
         }
         // Waited for on every path, so no reader of the file outlives the load.
-        let checked = checks.wait()
+        var checked = checks.wait()
+        if !file, case .success = built { checked = Result { () throws(StoreError) in try Schema.rowsFailingChecks(db) } }
         do throws(StoreError) {
             try built.get()
             let failing = try checked.get()
@@ -202,7 +205,8 @@ public final class BulkLoader: @unchecked Sendable {
 }
 
 /// The rows of a finished load checked against `Schema.rowChecks` on a read connection of
-/// their own, on another thread; then the loader's in-memory ledger handed over is freed there.
+/// their own, on another thread (none without a `path`: the loader checks them itself); then
+/// the loader's in-memory ledger handed over is freed there.
 ///
 /// In the load's rollback-journal mode the reader's shared lock lets the loader's connection
 /// build indexes beside it (their pages stay in its page cache; were it to spill, SQLite waits
@@ -213,12 +217,14 @@ private final class RowChecks: @unchecked Sendable {
     /// Written on the checking thread before `done` is signalled, read after `wait`.
     private var result: Result<[(table: String, rows: Int64)], StoreError> = .success([])
 
-    init(path: String, thenFree state: consuming LedgerState) {
+    init(path: String?, thenFree state: consuming LedgerState) {
         let held = state
         DispatchQueue.global().async { [self] in
-            result = Result { () throws(StoreError) in
-                let reader = try Connection(path: path, readOnly: true)
-                return try Schema.rowsFailingChecks(reader)
+            if let path {
+                result = Result { () throws(StoreError) in
+                    let reader = try Connection(path: path, readOnly: true)
+                    return try Schema.rowsFailingChecks(reader)
+                }
             }
             done.signal()
             withExtendedLifetime(held) {}
