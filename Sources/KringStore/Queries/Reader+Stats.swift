@@ -160,7 +160,7 @@ extension Reader {
             if day == nil, let at = xs.optionalInt(6) { day = days.day(at).number }
             if day == nil {
                 try journalDay.bind([.int(xs.int(5))])
-                if try journalDay.step() { day = policy.day(journalDay.int(0)).number }
+                if try journalDay.step() { day = days.day(journalDay.int(0)).number }
                 journalDay.reset()
             }
             at[num] = Int32(exchanges.count)
