@@ -1,4 +1,5 @@
 import Foundation
+import KringCore
 import Testing
 @testable import KringStore
 
@@ -27,6 +28,28 @@ struct StatementBindTests {
         // The same statement with two of its three values: the third is NULL, not "zoë".
         try insert.run(.int(10), .text("x"))
         #expect(try db.scalarInt("SELECT b IS NULL FROM t WHERE n = 10") == 1)
+    }
+
+    @Test("a kind, status or state is read from its column's bytes: each case's text exactly; anything else, a NUL inside or NULL is an integrity error naming the value")
+    func enumerationsReadExactly() throws {
+        let db = try Connection(path: ":memory:")
+        try db.execute("CREATE TABLE t(n INTEGER PRIMARY KEY, v)")
+        let insert = try db.cached("INSERT INTO t(n, v) VALUES (?, ?)")
+        let read = try db.cached("SELECT v FROM t WHERE n = ?")
+        func kind(_ value: SQLValue) throws(StoreError) -> MemberKind {
+            try db.execute("DELETE FROM t")
+            try insert.run(.int(1), value)
+            try read.bind([.int(1)])
+            defer { read.reset() }
+            _ = try read.step()
+            return try read.value(0)
+        }
+        for k in MemberKind.allCases { #expect(try kind(.text(k.rawValue)) == k) }
+        for bad in ["", "persons", "perso", "Person", "person\u{0}x", "company ", "pool\u{0}"] {
+            #expect(throws: StoreError.self, "\(bad.debugDescription)") { try kind(.text(bad)) }
+        }
+        #expect(throws: StoreError.self) { try kind(.null) }
+        do { _ = try kind(.text("alien")); Issue.record("alien was read as a kind") } catch { #expect(error.description.contains("\"alien\", not a known MemberKind")) }
     }
 
     @Test("a cached statement is the one its text names, also when texts built at run time come and go at one address")

@@ -187,22 +187,28 @@ public struct MemberID: Hashable, Comparable, Sendable, CustomStringConvertible 
     /// The handle.
     public let handle: String
 
-    /// Parses a handle in its canonical form only.
-    public init?(canonical text: some StringProtocol) {
-        // On the bytes themselves where they lie together, as `NumberedID.init(canonical:)`.
-        if let id = text.utf8.withContiguousStorageIfAvailable({ MemberID(canonicalUTF8: $0) }) {
-            guard let id else { return nil }
-            self = id
-            return
-        }
-        self.init(canonicalUTF8: text.utf8)
+    /// Parses a handle in its canonical form only. Inlinable, so that a caller that knows the
+    /// text is a `String` (a route's member, a column read) goes straight to the `String` form.
+    @inlinable public init?(canonical text: some StringProtocol) {
+        if let s = text as? String { self.init(canonical: s) } else { self.init(canonical: String(text)) }
+    }
+
+    /// `init?(canonical:)` for a `String`: the handle is the text itself, checked on its bytes.
+    public init?(canonical text: String) {
+        guard text.utf8.withContiguousStorageIfAvailable({ MemberID.isCanonical($0) }) ?? MemberID.isCanonical(text.utf8) else { return nil }
+        handle = text
     }
 
     /// Parses a handle in its canonical form from its UTF-8 bytes.
     init?(canonicalUTF8 bytes: some Collection<UInt8>) {
-        guard let first = bytes.first, bytes.count <= MemberID.maxLength, first != 0x2D,
-              bytes.allSatisfy({ (0x61...0x7A).contains($0) || (0x30...0x39).contains($0) || $0 == 0x2D }) else { return nil }
+        guard MemberID.isCanonical(bytes) else { return nil }
         handle = String(decoding: bytes, as: UTF8.self)
+    }
+
+    /// Whether these bytes are a handle in its canonical form.
+    private static func isCanonical(_ bytes: some Collection<UInt8>) -> Bool {
+        guard let first = bytes.first, bytes.count <= MemberID.maxLength, first != 0x2D else { return false }
+        return bytes.allSatisfy { (0x61...0x7A).contains($0) || (0x30...0x39).contains($0) || $0 == 0x2D }
     }
 
     /// Whether the handle names an actor of the journal and so cannot be registered.

@@ -4,6 +4,21 @@ public enum MemberKind: String, Sendable, CaseIterable, Codable {
 
     /// Kinds a coordinator may register (the pool exists once, from genesis).
     public static let registrable: [MemberKind] = [.person, .company, .association, .initiative, .municipality]
+
+    /// Hashed by its case. The standard library's default for an enumeration with raw values
+    /// hashes the raw text: a string's hashing on every lookup of the policy's limits by kind
+    /// (each balance read, each decision). Equality is by case either way.
+    public func hash(into hasher: inout Hasher) {
+        let ordinal: UInt8 = switch self {
+        case .person: 0
+        case .company: 1
+        case .association: 2
+        case .initiative: 3
+        case .municipality: 4
+        case .pool: 5
+        }
+        hasher.combine(ordinal)
+    }
 }
 
 /// Whether a member may transact.

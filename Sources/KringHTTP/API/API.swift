@@ -203,30 +203,25 @@ public final class API: @unchecked Sendable {
     }
 
     private func dispatch(_ request: HTTPRequest, started: Double, routeName: inout String, principal caller: inout Principal?) throws -> HTTPResponse {
-        var parts = [String]()
-        // Split on the bytes: the target is visible ASCII (the parser refuses anything else), so
-        // a `/` byte is a `/` character, without walking the path letter by letter.
-        for raw in request.path.utf8.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: false).dropFirst() {
-            guard let p = PercentDecoding.decode(Substring(raw)) else { throw APIError.badRequest("The path is not valid percent-encoded UTF-8.", code: .face(.httpMalformed)) }
-            parts.append(p)
+        guard let parts = API.pathSegments(request.path) else {
+            throw APIError.badRequest("The path is not valid percent-encoded UTF-8.", code: .face(.httpMalformed))
         }
         let method = request.method == "HEAD" ? "GET" : request.method
         // The resource is named by the most specific templates that take the path: literal
         // segments before parameters (`/v1/exchanges/recorded` is not the exchange `recorded`).
-        var allowed = Set<String>()
+        let candidates = routesByLength[parts.count] ?? []
         var found: Route?
         var specificity = -1
-        for r in routesByLength[parts.count] ?? [] where r.fits(parts) {
+        for r in candidates where r.literals >= specificity && r.fits(parts) {
             if r.literals > specificity {
                 specificity = r.literals
-                allowed = []
                 found = nil
             }
-            guard r.literals == specificity else { continue }
-            allowed.insert(r.method)
-            if r.method == method, found == nil { found = r }
+            if found == nil, r.method == method { found = r }
         }
         guard let route = found else {
+            // The methods the resource allows, worked out only when the request's is not one.
+            var allowed = Set(candidates.filter { $0.literals == specificity && $0.fits(parts) }.map(\.method))
             if allowed.isEmpty { throw APIError.notFound("There is no resource at \(request.path.prefix(200)).") }
             if allowed.contains("GET") { allowed.insert("HEAD") }
             let allow = allowed.sorted().joined(separator: ", ")
@@ -238,6 +233,33 @@ public final class API: @unchecked Sendable {
             return try readers.with { reader in try answer(route, parts, request, reader: reader, started: started, principal: &caller) }
         }
         return try answer(route, parts, request, reader: nil, started: started, principal: &caller)
+    }
+
+    /// The segments of a path after its first `/`, percent-decoded; nil when one does not
+    /// decode to UTF-8. Split on the bytes: the target is visible ASCII (the parser refuses
+    /// anything else), so a `/` byte is a `/` character. A segment without `%` is its bytes as
+    /// they are (most of them), made into a string straight from the path's buffer.
+    static func pathSegments(_ path: String) -> [String]? {
+        var path = path
+        path.makeContiguousUTF8()  // the parser's strings already are: no copy
+        return path.utf8.withContiguousStorageIfAvailable { b -> [String]? in
+            var parts = [String]()
+            parts.reserveCapacity(6)  // more than any route has
+            var start: Int?  // where the current segment began; nil before the first `/`
+            for i in 0...b.count where i == b.count || b[i] == UInt8(ascii: "/") {
+                if let s = start {
+                    let segment = UnsafeBufferPointer(rebasing: b[s..<i])
+                    if segment.contains(UInt8(ascii: "%")) {
+                        guard let p = PercentDecoding.decode(Substring(String(decoding: segment, as: UTF8.self))) else { return nil }
+                        parts.append(p)
+                    } else {
+                        parts.append(String(decoding: segment, as: UTF8.self))
+                    }
+                }
+                start = i + 1
+            }
+            return parts
+        } ?? nil
     }
 
     private func answer(_ route: Route, _ parts: [String], _ request: HTTPRequest, reader: Reader?, started: Double, principal caller: inout Principal?) throws -> HTTPResponse {
@@ -277,26 +299,32 @@ public final class API: @unchecked Sendable {
     /// The token of an Authorization value `Bearer TOKEN` (the scheme in any case; optional
     /// whitespace around the token, RFC 9110 §5.6.3), read on the bytes; nil for anything else.
     static func bearerToken(_ value: String) -> Substring? {
+        var value = value
+        value.makeContiguousUTF8()  // the parser's strings already are: no copy
         let u = value.utf8
-        // Leading spaces before the scheme, then the scheme up to the first space.
-        var i = u.startIndex
-        while i < u.endIndex, u[i] == 0x20 { i = u.index(after: i) }
-        let scheme = i
-        while i < u.endIndex, u[i] != 0x20 { i = u.index(after: i) }
-        guard i < u.endIndex, u.distance(from: scheme, to: i) == 6,
-              zip(u[scheme..<i], "bearer".utf8).allSatisfy({ $0 | 0x20 == $1 }) else { return nil }
-        let token = trimmingBlanks(Substring(value)[u.index(after: i)...])
-        return token.isEmpty ? nil : token
-    }
-
-    /// `text` without the spaces and tabs around it (Foundation's `trimmingCharacters` goes
-    /// through NSString and costs more than the token's lookup), still in the text it came from.
-    static func trimmingBlanks(_ text: Substring) -> Substring {
-        let u = text.utf8
-        var lo = u.startIndex, hi = u.endIndex
-        while lo < hi, u[lo] == 0x20 || u[lo] == 0x09 { lo = u.index(after: lo) }
-        while hi > lo, u[u.index(before: hi)] == 0x20 || u[u.index(before: hi)] == 0x09 { hi = u.index(before: hi) }
-        return text[lo..<hi]
+        // Offsets into the value's bytes, worked out on its buffer (not through the string's
+        // index type, which costs more than the token's lookup).
+        let found = u.withContiguousStorageIfAvailable { b -> Range<Int>? in
+            // Leading spaces before the scheme, then the scheme up to the first space.
+            var i = 0
+            while i < b.count, b[i] == 0x20 { i += 1 }
+            let scheme = i
+            while i < b.count, b[i] != 0x20 { i += 1 }
+            guard i < b.count, i - scheme == 6 else { return nil }
+            var k = 0
+            for c in "bearer".utf8 {
+                guard b[scheme + k] | 0x20 == c else { return nil }
+                k += 1
+            }
+            // The token, without the spaces and tabs around it.
+            var lo = i + 1, hi = b.count
+            while lo < hi, b[lo] == 0x20 || b[lo] == 0x09 { lo += 1 }
+            while hi > lo, b[hi - 1] == 0x20 || b[hi - 1] == 0x09 { hi -= 1 }
+            return lo < hi ? lo..<hi : nil
+        }
+        guard let found, let range = found else { return nil }
+        // UTF-8 offsets into a native string: constant time.
+        return Substring(value)[u.index(u.startIndex, offsetBy: range.lowerBound)..<u.index(u.startIndex, offsetBy: range.upperBound)]
     }
 
     /// Reads with a pooled reader.

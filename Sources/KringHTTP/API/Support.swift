@@ -233,6 +233,7 @@ struct Query {
     }
 
     func finish() throws(APIError) {
+        guard !items.isEmpty else { return }  // most requests have no query
         let unknown = items.keys.filter { !used.contains($0) }.sorted()
         guard unknown.isEmpty else { throw APIError.badRequest("Unknown query parameter\(unknown.count > 1 ? "s" : ""): \(unknown.joined(separator: ", ")).") }
     }

@@ -161,8 +161,13 @@ extension Reader {
 
     /// `principal(token:now:)` for a token read out of a longer text (an Authorization header).
     public func principal(token: Substring, now: Int64) throws(StoreError) -> Principal? {
-        guard token.utf8.count == Tokens.prefix.utf8.count + 64, token.utf8.starts(with: Tokens.prefix.utf8) else { return nil }
-        let key = Tokens.digest(token)
+        // The form checked and the digest made on the token's bytes where they lie.
+        var token = token
+        token.makeContiguousUTF8()  // a header's value already is: no copy
+        guard let key = token.utf8.withContiguousStorageIfAvailable({ b -> SHA256.Digest? in
+            guard b.count == Tokens.prefix.utf8.count + 64, b.starts(with: Tokens.prefix.utf8) else { return nil }
+            return SHA256.digest(b)
+        }) ?? nil else { return nil }
         let version = try dataVersion()
         if principals.version != version { principals = (version, [:]) }
         if let hit = principals.found[key] {

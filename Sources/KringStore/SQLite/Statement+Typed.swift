@@ -38,7 +38,15 @@ extension Statement {
     }
 
     /// One of an enumeration's values (a kind, status or state); an unknown value is an
-    /// integrity error, never a default.
+    /// integrity error, never a default. Compared with each case's text on the column's bytes,
+    /// without making a string of them (a kind or state is read for nearly every row).
+    public func value<T: RawRepresentable & CaseIterable>(_ col: Int32, _ type: T.Type = T.self) throws(StoreError) -> T where T.RawValue == String {
+        guard !isNull(col) else { throw StoreError("\(origin(col)) is NULL where text is required", integrity: true) }
+        for c in T.allCases where textEquals(col, c.rawValue) { return c }
+        throw StoreError("\(origin(col)) holds \"\(text(col).prefix(60))\", not a known \(T.self)", integrity: true)
+    }
+
+    /// `value(_:_:)` for an enumeration that does not list its cases.
     public func value<T: RawRepresentable>(_ col: Int32, _ type: T.Type = T.self) throws(StoreError) -> T where T.RawValue == String {
         let s = try requiredText(col)
         guard let v = T(rawValue: s) else { throw StoreError("\(origin(col)) holds \"\(s.prefix(60))\", not a known \(T.self)", integrity: true) }
