@@ -222,7 +222,7 @@ struct LedgerTablesTests {
         #expect(whole.get(Int64(1 + (0..<3_000).first { whole.get(Int64($0 + 1)) != nil }!))?.weekly == open)
     }
 
-    @Test("ExchangeTable, compact, gives each exchange the requests and bookings it links, in its order, among many that link none, some or several", arguments: [UInt64(11), 12])
+    @Test("ExchangeTable, compact, gives each exchange the requests and bookings it links, in its order, among many that link none, some or several; its state and credits as a whole table does", arguments: [UInt64(11), 12])
     func compactExchangesKeepTheirLinks(seed: UInt64) {
         var rng = SplitMix64(seed: seed)
         var compact = ExchangeTable(compact: true), whole = ExchangeTable(compact: false)
@@ -237,7 +237,7 @@ struct LedgerTablesTests {
         for n in Int64(1)...20_000 {
             let links = rng.below(3) == 0 ? (0..<(1 + rng.below(4))).map { _ in link() } : []
             let info = ExchangeInfo(id: ExchangeID(uncheckedNumber: n), proposer: nil, providers: ["an"], receivers: ["bo"], kind: .time, domain: "care",
-                                    what: "x", credits: .hours(1), quantity: 0, date: Day(0), expiresAt: nil, links: links)
+                                    what: "x", credits: Minutes(Int64(15 * (1 + rng.below(40)))), quantity: 0, date: Day(0), expiresAt: nil, links: links)
             let r = ExchangeRecord(info: info, state: .proposed, consents: [], recorded: false)
             compact.append(r)
             whole.append(r)
@@ -245,8 +245,8 @@ struct LedgerTablesTests {
             if rng.below(5) == 0 {
                 let k = ExchangeID(uncheckedNumber: Int64(1 + rng.below(Int(n))))
                 let reason: String? = rng.below(2) == 0 ? "geen tijd" : nil
-                compact.update(k) { $0.state = .rejected; $0.endReason = reason }
-                whole.update(k) { $0.state = .rejected; $0.endReason = reason }
+                compact.setState(k, .rejected) { $0.endReason = reason }
+                whole.setState(k, .rejected) { $0.endReason = reason }
             }
         }
         var linked = 0
@@ -255,6 +255,10 @@ struct LedgerTablesTests {
             let want = whole[id].map { $0.info.links.filter { $0.request != nil || $0.booking != nil } }
             #expect(compact[id]?.info.links == want, "\(id)")
             #expect(compact[id]?.state == whole[id]?.state && compact[id]?.endReason == nil, "\(id)")
+            // What the replay reads without building a record says the same.
+            #expect(compact.links(id) == (want ?? []) && whole.links(id) == (whole[id]?.info.links ?? []), "\(id)")
+            #expect(compact.stateAndCredits(id)?.state == whole[id]?.state && compact.stateAndCredits(id)?.credits == whole[id]?.info.credits
+                    && whole.stateAndCredits(id)?.credits == whole[id]?.info.credits, "\(id)")
             if want?.isEmpty == false { linked += 1 }
         }
         #expect(linked > 3_000)

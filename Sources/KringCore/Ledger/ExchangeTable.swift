@@ -108,13 +108,38 @@ struct ExchangeTable: Sendable {
         return out
     }
 
-    /// Changes the exchange (which must be held) in place; a compact table keeps only the change
-    /// of its state.
-    mutating func update(_ id: ExchangeID, _ change: (inout ExchangeRecord) -> Void) {
+    /// The exchange's state and credits, without building its record.
+    func stateAndCredits(_ id: ExchangeID) -> (state: ExchangeState, credits: Minutes)? {
+        guard let i = index(id) else { return nil }
+        if compact { return (summaries[i].state, summaries[i].credits) }
+        return (records[i].state, records[i].info.credits)
+    }
+
+    /// The requests and bookings the exchange links (an exchange's links never change), without
+    /// building its record.
+    func links(_ id: ExchangeID) -> [ExchangeLink] {
+        guard let i = index(id) else { return [] }
+        guard compact else { return records[i].info.links }
+        return summaries[i].linked ? linked(id.number) : []
+    }
+
+    /// Sets the state of the exchange (which must be held) and, in a whole record, makes `change`
+    /// too; a compact table keeps nothing that `change` could change, so it sets the state alone,
+    /// without building a record.
+    mutating func setState(_ id: ExchangeID, _ state: ExchangeState, _ change: (inout ExchangeRecord) -> Void = { _ in }) {
         guard let i = index(id) else { preconditionFailure("update of \(id), which is not held") }
-        guard compact else { change(&records[i]); return }
-        var r = self[id]!
-        change(&r)
-        summaries[i].state = r.state
+        guard compact else {
+            records[i].state = state
+            change(&records[i])
+            return
+        }
+        summaries[i].state = state
+    }
+
+    /// Changes what a whole record keeps besides its state (consents); a compact table keeps
+    /// none of it.
+    mutating func updateDetails(_ id: ExchangeID, _ change: (inout ExchangeRecord) -> Void) {
+        guard let i = index(id) else { preconditionFailure("update of \(id), which is not held") }
+        if !compact { change(&records[i]) }
     }
 }

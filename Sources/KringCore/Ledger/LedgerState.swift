@@ -74,6 +74,10 @@ public struct LedgerState: LedgerView, Sendable {
     public func member(_ id: MemberID) -> MemberState? { members[id] }
     /// The exchange; in a compact state without its parties, consents, texts, quantity or date.
     public func exchange(_ id: ExchangeID) -> ExchangeRecord? { exchanges[id] }
+    /// The exchange's state and credits, without building its record.
+    public func exchangeStateAndCredits(_ id: ExchangeID) -> (state: ExchangeState, credits: Minutes)? { exchanges.stateAndCredits(id) }
+    /// The requests and bookings the exchange links, without building its record.
+    public func exchangeLinks(_ id: ExchangeID) -> [ExchangeLink] { exchanges.links(id) }
     /// After reading many exchanges, listings, loans, bookings or spaces of a compact state: says
     /// that its columns will not be needed soon (`ColumnArray.releaseResident`); nothing changes.
     public func releaseResident() {
@@ -169,19 +173,20 @@ public struct LedgerState: LedgerView, Sendable {
             if !compact { for p in info.parties { open[p, default: []].insert(info.id) } }
         case .exchangeConsented(let e):
             guard exchanges.state(e.id) == .proposed else { throw LedgerStateError("consent to \(e.id), which is not open") }
-            exchanges.update(e.id) { $0.consents.append(e.member) }
+            exchanges.updateDetails(e.id) { $0.consents.append(e.member) }
         case .exchangeConfirmed(let e):
             let id = e.id
-            guard let x = exchanges[id], x.state == .proposed else { throw LedgerStateError("confirmation of \(id), which is not open") }
+            // Its state and links are read, not its whole record (a copy of its texts and parties).
+            guard exchanges.state(id) == .proposed else { throw LedgerStateError("confirmation of \(id), which is not open") }
             try setExchangeState(id, .confirmed) { x in if case .member(let m) = e.by { x.consents.append(m) } }
-            try postExchange(x.info, e.transfers, day: tracksPairs ? days.day(timestamp) : nil, sign: 1)
-            fulfil(x.info, by: id)
+            try postExchange(id, e.transfers, day: tracksPairs ? days.day(timestamp) : nil, sign: 1)
+            fulfil(exchanges.links(id), by: id)
         case .exchangeRecorded(let e):
             let info = e.exchange
             try requireNext(info.id)
             exchanges.append(ExchangeRecord(info: info, state: .confirmed, consents: info.parties, recorded: true))
-            try postExchange(info, e.transfers, day: tracksPairs ? days.day(timestamp) : nil, sign: 1)
-            fulfil(info, by: info.id)
+            try postExchange(info.id, e.transfers, day: tracksPairs ? days.day(timestamp) : nil, sign: 1)
+            fulfil(info.links, by: info.id)
         case .exchangeRejected(let e):
             try setExchangeState(e.id, .rejected) { $0.endReason = e.reason }
         case .exchangeCancelled(let e):
@@ -189,14 +194,11 @@ public struct LedgerState: LedgerView, Sendable {
         case .exchangeExpired(let e): try setExchangeState(e.id, .expired)
         case .exchangeReversed(let e):
             let id = e.id
-            guard let x = exchanges[id], x.state == .confirmed else { throw LedgerStateError("reversal of \(id), which is not confirmed") }
-            exchanges.update(id) {
-                $0.state = .reversed
-                $0.reversalReason = e.reason
-            }
-            try postExchange(x.info, e.transfers, day: nil, sign: -1)
+            guard exchanges.state(id) == .confirmed else { throw LedgerStateError("reversal of \(id), which is not confirmed") }
+            exchanges.setState(id, .reversed) { $0.reversalReason = e.reason }
+            try postExchange(id, e.transfers, day: nil, sign: -1)
             // A reversed exchange fulfilled nothing: its requests are open again.
-            for l in x.info.links {
+            for l in exchanges.links(id) {
                 if let r = l.request, listings.fulfilledBy(r.number) == id { listings.update(r.number, members: members) { $0.fulfilledBy = nil } }
                 if let b = l.booking, bookings.settledBy(b.number) == id { bookings.setSettled(b.number, by: nil) }
             }
@@ -284,8 +286,8 @@ public struct LedgerState: LedgerView, Sendable {
     }
 
     /// Marks the requests an exchange links to as fulfilled by it.
-    private mutating func fulfil(_ info: ExchangeInfo, by id: ExchangeID) {
-        for l in info.links {
+    private mutating func fulfil(_ links: [ExchangeLink], by id: ExchangeID) {
+        for l in links {
             if let r = l.request, listing(r) != nil, listings.fulfilledBy(r.number) == .some(nil) { listings.update(r.number, members: members) { $0.fulfilledBy = id } }
             if let b = l.booking, bookings.settledBy(b.number) == .some(nil) { bookings.setSettled(b.number, by: id) }
         }
@@ -301,10 +303,7 @@ public struct LedgerState: LedgerView, Sendable {
                                            _ change: (inout ExchangeRecord) -> Void = { _ in }) throws(LedgerStateError) {
         // The state alone is read to check it: a whole record is a copy of its texts and parties.
         guard exchanges.state(id) == .proposed else { throw LedgerStateError("\(id) is not open") }
-        exchanges.update(id) {
-            $0.state = state
-            change(&$0)
-        }
+        exchanges.setState(id, state, change)
         if !compact, let x = exchanges[id] { for p in x.info.parties { open[p]?.remove(id) } }
     }
 
@@ -329,12 +328,12 @@ public struct LedgerState: LedgerView, Sendable {
 
     /// Posts an exchange's transfers; `sign` −1 for a reversal, which undoes what was given.
     /// - Parameter day: the day for the pair log (nil when it is not kept, or for a reversal).
-    private mutating func postExchange(_ info: ExchangeInfo, _ transfers: [Transfer], day: Day?, sign: Int64) throws(LedgerStateError) {
+    private mutating func postExchange(_ id: ExchangeID, _ transfers: [Transfer], day: Day?, sign: Int64) throws(LedgerStateError) {
         for t in transfers {
             let at = try post(t)
             members.values[sign > 0 ? at.to : at.from].given += Minutes(sign * t.minutes.value)
             if tracksPairs, sign > 0, let day {
-                pairLog[PairKey(t.from, t.to), default: []].append((day, t.minutes, info.id))
+                pairLog[PairKey(t.from, t.to), default: []].append((day, t.minutes, id))
             }
         }
     }

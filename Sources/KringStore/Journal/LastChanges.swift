@@ -54,7 +54,7 @@ struct LastChanges {
         case .listingEdited, .listingWithdrawn, .listingRenewed:
             if let id = event.listingID { listings[id.number] = seq }
         case .exchangeConfirmed(let e):
-            stampFulfilled(by: e.id, links: state.exchange(e.id)?.info.links ?? [], seq: seq, state: state)
+            stampFulfilled(by: e.id, links: state.exchangeLinks(e.id), seq: seq, state: state)
         case .exchangeRecorded(let e):
             stampFulfilled(by: e.exchange.id, links: e.exchange.links, seq: seq, state: state)
         case .exchangeReversed:

@@ -28,9 +28,9 @@ extension Verifier {
             var complete = true
             for i in 0..<read.count {
                 let id = ExchangeID(uncheckedNumber: Int64(i + 1))
-                guard let x = state.exchange(id) else { complete = false; break }
+                guard let x = state.exchangeStateAndCredits(id) else { complete = false; break }
                 let reason = reasons.prints(of: id, state: x.state)
-                all.int(Int64(ExchangeRows.print(description: exchangeFingerprints[i], state: x.state.rawValue, credits: x.info.credits.value,
+                all.int(Int64(ExchangeRows.print(description: exchangeFingerprints[i], state: x.state.rawValue, credits: x.credits.value,
                                                  endReason: reason.end, reversalReason: reason.reversal, updated: exchangeSeq[id],
                                                  consents: consents.sum(of: id))))
                 released(after: i + 1)
@@ -47,9 +47,9 @@ extension Verifier {
             released(after: seen)
             let e = rows.row
             let id = ExchangeID(uncheckedNumber: e.int(0))
-            guard let x = state.exchange(id) else { diverge(exchangeSeq[id] ?? 1, "exchange \(id) is not in the journal"); continue }
+            guard let x = state.exchangeStateAndCredits(id) else { diverge(exchangeSeq[id] ?? 1, "exchange \(id) is not in the journal"); continue }
             let reason = reasons.prints(of: id, state: x.state)
-            if e.text(1) != x.state.rawValue || e.int(2) != x.info.credits.value {
+            if e.text(1) != x.state.rawValue || e.int(2) != x.credits.value {
                 diverge(exchangeSeq[id] ?? 1, "exchange \(id) is \(e.text(1)) in the projection; the journal gives \(x.state.rawValue)")
             } else if Fingerprint.of(e, 3) != reason.end {
                 diverge(exchangeSeq[id] ?? 1, "exchange \(id)'s reason differs from the journal")
