@@ -35,9 +35,9 @@ struct LastChanges {
     /// What a reversal will reopen: the requests and bookings the exchange fulfilled or settled,
     /// read before the reversal is applied (the projector clears only those it marked).
     static func marked(by event: Event, in state: LedgerState) -> (requests: [Int64], bookings: [Int64]) {
-        guard case .exchangeReversed(let e) = event, let x = state.exchange(e.id) else { return ([], []) }
+        guard case .exchangeReversed(let e) = event else { return ([], []) }
         var out: (requests: [Int64], bookings: [Int64]) = ([], [])
-        for l in x.info.links {
+        for l in state.exchangeLinks(e.id) {
             if let r = l.request, state.listing(r)?.fulfilledBy == e.id { out.requests.append(r.number) }
             if let b = l.booking, state.booking(b)?.settledBy == e.id { out.bookings.append(b.number) }
         }

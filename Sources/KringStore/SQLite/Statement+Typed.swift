@@ -21,8 +21,13 @@ extension Statement {
 
     /// Text that must be there: NULL is an integrity error naming the column.
     public func requiredText(_ col: Int32) throws(StoreError) -> String {
-        guard !isNull(col) else { throw StoreError("\(origin(col)) is NULL where text is required", integrity: true) }
+        try requireText(col)
         return text(col)
+    }
+
+    /// Refuses NULL where text is required, naming the column.
+    private func requireText(_ col: Int32) throws(StoreError) {
+        guard !isNull(col) else { throw StoreError("\(origin(col)) is NULL where text is required", integrity: true) }
     }
 
     /// A canonical id; anything else is an integrity error naming the column and the value.
@@ -41,7 +46,7 @@ extension Statement {
     /// integrity error, never a default. Compared with each case's text on the column's bytes,
     /// without making a string of them (a kind or state is read for nearly every row).
     public func value<T: RawRepresentable & CaseIterable>(_ col: Int32, _ type: T.Type = T.self) throws(StoreError) -> T where T.RawValue == String {
-        guard !isNull(col) else { throw StoreError("\(origin(col)) is NULL where text is required", integrity: true) }
+        try requireText(col)
         for c in T.allCases where textEquals(col, c.rawValue) { return c }
         throw StoreError("\(origin(col)) holds \"\(text(col).prefix(60))\", not a known \(T.self)", integrity: true)
     }
