@@ -271,13 +271,13 @@ func get(_ path: String, token: String? = nil) -> [UInt8] {
     Array("GET \(path) HTTP/1.1\r\nHost: bench\r\n\(token.map { "Authorization: Bearer \($0)\r\n" } ?? "")\r\n".utf8)
 }
 
-/// A new ledger of 100 persons `m0`…`m99` with the pair cap lifted (the write loads meet the
-/// same pairs many times; only the limits should refuse).
-func hundredMembers(at path: String) throws -> Ledger {
+/// A new ledger of `count` persons `m0`, `m1`, … (100 unless told) with the pair cap lifted
+/// (the write loads meet the same pairs many times; only the limits should refuse).
+func benchLedger(at path: String, count: Int = 100) throws -> Ledger {
     var policy = Policy.standard
     policy.pairCapMinutes = 100_000 * 60
     let ledger = try Ledger.create(path: path, policy: policy)
-    for i in 0..<100 { _ = try ledger.execute(.addMember(MemberDraft(id: member("m\(i)"), name: "M \(i)", kind: .person)), by: .coordinator) }
+    for i in 0..<count { _ = try ledger.execute(.addMember(MemberDraft(id: member("m\(i)"), name: "M \(i)", kind: .person)), by: .coordinator) }
     return ledger
 }
 
@@ -363,7 +363,7 @@ func durableWrites(base: String, maxBatch: Int, duration: Double) throws -> (Loa
     let path = base + "/\(maxBatch == 1 ? "single-http" : "group-http").sqlite"
     // A fresh ledger each time (`writes` and `http` both run it in one bench).
     for suffix in ["", "-wal", "-shm"] { try? FileManager.default.removeItem(atPath: path + suffix) }
-    let token = try hundredMembers(at: path).issueToken(member: member("m0"), role: .coordinator, label: "bench").token
+    let token = try benchLedger(at: path).issueToken(member: member("m0"), role: .coordinator, label: "bench").token
     @Sendable func post(_ c: Int, _ n: Int) -> [UInt8] {
         // Pairs spread as in real use and as the writer's own bench draws them (a pair meets a
         // few times a month, not hundreds). An earlier formula put every client on the same
@@ -515,10 +515,12 @@ func processCPU() -> Double {
 
 func batchBench(base: String) throws {
     var rates = [Int: Double]()
-    var cpuPerExchange = 0.0, pagesPerExchange = 0.0
-    for batch in [1, 50] {
-        let path = base + "/batch-\(batch).sqlite"
-        let ledger = try hundredMembers(at: path)
+    var cpuPerExchange = [Int: Double](), pagesPerExchange = [Int: Double]()
+    // Batches of 1 and 50 among 100 members; then batches of 50 among 5,000, where the writer's
+    // cache misses more and the pair cap's window is read from the members' postings.
+    for (batch, members) in [(1, 100), (50, 100), (50, 5_000)] {
+        let path = base + "/batch-\(batch)-\(members).sqlite"
+        let ledger = try benchLedger(at: path, count: members)
         let n = batch == 1 ? 500 : 30_000
         var k = 0
         let cpu = processCPU(), pages = ledger.pagesWritten
@@ -526,7 +528,7 @@ func batchBench(base: String) throws {
             while k < n {
                 let items = (0..<batch).map { j -> BatchItem in
                     // Pairs spread as in real use (a pair meets a few times a month, not hundreds).
-                    let i = k + j, p = (i * 31) % 100, q = (i * 17 + i / 100 + 1) % 100, r = q == p ? (p + 1) % 100 : q
+                    let i = k + j, p = (i * 31) % members, q = (i * 17 + i / members + 1) % members, r = q == p ? (p + 1) % members : q
                     let draft = ExchangeDraft(providers: [member("m\(p)")], receivers: [member("m\(r)")], kind: .time, domain: "care", what: "bench", credits: Minutes(15))
                     return BatchItem(command: .record(draft, reason: nil), actor: .coordinator,
                                      idempotency: IdempotencyKey(scope: "bench", key: "k\(i)", requestHash: [UInt8](repeating: 1, count: 32)))
@@ -535,14 +537,16 @@ func batchBench(base: String) throws {
                 k += batch
             }
         }
-        rates[batch] = Double(n) / secs
+        if members == 100 { rates[batch] = Double(n) / secs }
         if batch == 50 {
-            cpuPerExchange = (processCPU() - cpu) / Double(n) * 1e6
-            pagesPerExchange = Double(ledger.pagesWritten - pages) / Double(n)
+            cpuPerExchange[members] = (processCPU() - cpu) / Double(n) * 1e6
+            pagesPerExchange[members] = Double(ledger.pagesWritten - pages) / Double(n)
         }
     }
     print("Writer alone (no HTTP), recorded exchanges with idempotency keys, FULL: batches of 1 \(fmt(rates[1]!, 0))/s, batches of 50 \(fmt(rates[50]!, 0))/s (\(fmt(rates[50]! / rates[1]!, 1))x)")
-    print("  the writer's CPU per recorded exchange in batches of 50 (deciding, SQL, hashing; fsync waits are not CPU): \(fmt(cpuPerExchange, 1)) µs")
-    print("  WAL frames (pages of 4 KiB) written per recorded exchange in batches of 50: \(fmt(pagesPerExchange, 2))")
+    for members in [100, 5_000] {
+        print("  \(members) members, batches of 50: the writer's CPU per recorded exchange (deciding, SQL, hashing; fsync waits are not CPU) "
+              + "\(fmt(cpuPerExchange[members]!, 1)) µs; WAL frames (pages of 4 KiB) per exchange \(fmt(pagesPerExchange[members]!, 2))")
+    }
     print("")
 }

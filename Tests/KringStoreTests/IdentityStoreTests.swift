@@ -38,10 +38,29 @@ import KringTestSupport
         #expect(try r.listing("of-1")?.record.withdrawn == true)
         #expect(try r.challengeReport("ch-1")?.record.closed == true)
         #expect(try r.balance("an") == .hours(1) && r.balance("bram") == .hours(-2) && r.balance("auto") == .hours(1))
-        // Schema 11 dropped the index of transfers by pair that schema 1 made.
+        // Schema 11 dropped the index of transfers by pair that schema 1 made, and schema 12
+        // the index of postings by member, for a chain through each member's postings.
         let raw = try Connection(path: path, readOnly: true)
         #expect(try raw.scalarInt("SELECT COUNT(*) FROM sqlite_master WHERE name = 'transfers_pair'") == 0)
-        #expect(try raw.scalarInt("SELECT COUNT(*) FROM sqlite_master WHERE name = 'postings_member'") == 1)
+        #expect(try raw.scalarInt("SELECT COUNT(*) FROM sqlite_master WHERE name = 'postings_member'") == 0)
+        // Every posting names its member's previous one, and every account its last.
+        let postings = try raw.scalarInt("SELECT COUNT(*) FROM postings") ?? 0
+        #expect(postings >= 6)
+        #expect(try raw.scalarInt("""
+            SELECT COUNT(*) FROM postings p
+            WHERE p.prev IS (SELECT MAX(q.id) FROM postings q WHERE q.member = p.member AND q.id < p.id)
+            """) == postings)
+        #expect(try raw.scalarInt("SELECT COUNT(*) FROM postings WHERE prev IS NULL") == 3, "an, bram and auto each have a first posting")
+        #expect(try raw.scalarInt("""
+            SELECT COUNT(*) FROM accounts a WHERE a.last_posting IS NOT (SELECT MAX(id) FROM postings WHERE member = a.member)
+            """) == 0)
+        // Bram's statement reads his chain: every posting, oldest first, the running balance,
+        // and a page after his second posting opens with the balance after it.
+        let statement = try #require(try Reader(path: path).statement("bram", from: nil, to: nil))
+        #expect(statement.lines.map(\.postingID) == [1, 4, 5, 7])
+        #expect(statement.lines.map(\.balance.value) == [-120, 0, -60, -120] && statement.opening == .zero)
+        let page = try #require(try Reader(path: path).statement("bram", from: nil, to: nil, afterPosting: 4, limit: 1))
+        #expect(page.lines.map(\.postingID) == [5] && page.opening == .zero && page.closing.value == -60)
     }
 
     @Test func theUpgradedLedgerTakesNewEntriesWithCanonicalIDsOnly() throws {

@@ -69,6 +69,13 @@ import KringTestSupport
         ("UPDATE journal SET type = type || char(0) WHERE seq = 13", Int64(13)),
         // Every member differs: each finding names its member's last entry; the first is reported.
         ("UPDATE accounts SET given = given + 1", Int64(8)),
+        // The chain through each member's postings: a link cut, moved, or turned on itself; an
+        // account naming another posting as its last, or none.
+        ("UPDATE postings SET prev = NULL WHERE id = (SELECT MAX(id) FROM postings WHERE seq = 20)", Int64(20)),
+        ("UPDATE postings SET prev = prev - 1 WHERE id = (SELECT MAX(id) FROM postings WHERE seq = 19)", Int64(19)),
+        ("UPDATE postings SET prev = id WHERE id = (SELECT MIN(id) FROM postings WHERE seq = 16)", Int64(16)),
+        ("UPDATE accounts SET last_posting = last_posting - 1 WHERE member = 'bram'", Int64(33)),
+        ("UPDATE accounts SET last_posting = NULL WHERE member = 'an'", Int64(35)),
     ])
     func verifyNamesTheSequenceNumber(sql: String, seq: Int64) throws {
         let dir = TempDir("tamper"); defer { dir.remove() }
@@ -97,6 +104,38 @@ import KringTestSupport
         try tamper(path, "DELETE FROM postings WHERE id = (SELECT MIN(id) FROM postings WHERE seq = 20)")
         let gone = try #require(try Verifier.verify(path: path).divergence)
         #expect(gone.seq == 20 && gone.reason == "postings differ from the journal entry (expected \(rows), found \([els]))")
+    }
+
+    /// A member's postings are read along their chain. A chain broken behind the ledger's back
+    /// (a link to another member's posting, to itself, or to a posting that is not there) fails
+    /// the read with an integrity error naming the posting, and never loops; verify names the
+    /// link.
+    @Test func aBrokenChainFailsTheReadAndVerifyNamesTheLink() throws {
+        let dir = TempDir("chain"); defer { dir.remove() }
+        let path = try build(dir)
+        let db = try Connection(path: path)
+        let last = try #require(try db.scalarInt("SELECT last_posting FROM accounts WHERE member = 'bram'"))
+        let prev = try #require(try db.scalarInt("SELECT prev FROM postings WHERE id = ?", .int(last)))
+        #expect(try Reader(path: path).statement("bram", from: nil, to: nil)?.lines.count == (try db.scalarInt("SELECT COUNT(*) FROM postings WHERE member = 'bram'")).map(Int.init))
+        let other = try #require(try db.scalarInt("SELECT MAX(id) FROM postings WHERE member != 'bram' AND id < ?", .int(last)))
+        for (i, (sql, says)) in [("UPDATE postings SET prev = \(other) WHERE id = \(last)", "posting \(other), which is"),
+                            ("UPDATE postings SET prev = \(last) WHERE id = \(last)", "names posting \(last) as its previous"),
+                            ("UPDATE postings SET prev = 100000 WHERE id = \(last)", "names posting 100000 as its previous"),
+                            ("DELETE FROM postings WHERE id = \(prev)", "posting \(prev), which does not exist")].enumerated() {
+            let copy = dir.file("copy-\(i).sqlite")
+            try FileManager.default.copyItem(atPath: path, toPath: copy)
+            try tamper(copy, sql)
+            do {
+                _ = try Reader(path: copy).statement("bram", from: nil, to: nil)
+                Issue.record("\(sql): the chain was read")
+            } catch {
+                #expect(error.kind == .integrity && error.message.contains(says), "\(sql): \(error)")
+            }
+        }
+        try tamper(path, "UPDATE postings SET prev = \(other) WHERE id = \(last)")
+        let seq = try #require(try db.scalarInt("SELECT seq FROM postings WHERE id = ?", .int(last)))
+        let found = try #require(try Verifier.verify(path: path).divergence)
+        #expect(found.seq == seq && found.reason == "posting \(last) names posting \(other) as its member's previous; the journal gives posting \(prev)")
     }
 
     @Test func aRefusedCommandChangesNothing() throws {

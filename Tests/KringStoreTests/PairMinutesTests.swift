@@ -16,14 +16,16 @@ import KringTestSupport
           AND ((t.payer = ? AND t.payee = ?) OR (t.payer = ? AND t.payee = ?))
         """
 
-    @Test(arguments: [UInt64(7), 2026])
-    func thePostingsGiveTheSumOverEveryTransfer(seed: UInt64) throws {
-        let dir = TempDir("pair-minutes"); defer { dir.remove() }
+    static let people: [MemberID] = ["an", "bram", "chloe", "daan", "stad"]
+
+    /// A ledger of 400 random commands over days and changes of zone; gives how many of its
+    /// exchanges stand confirmed.
+    static func randomLedger(at path: String, seed: UInt64) throws -> Int {
         let clock = TestClock()
+        let people = Self.people
         var policy = Policy.standard
         policy.pairCapMinutes = 1_000 * 60
-        let ledger = try fixtureLedger(at: dir.file("k.sqlite"), clock: clock, policy: policy)
-        let people: [MemberID] = ["an", "bram", "chloe", "daan", "stad"]
+        let ledger = try fixtureLedger(at: path, clock: clock, policy: policy)
         var rng = SplitMix64(seed: seed)
         var confirmed = [Int64]()
         var number: Int64 = 0
@@ -51,7 +53,15 @@ import KringTestSupport
             if case .exchangeRecorded = outcome.event { number += 1; confirmed.append(number) }
             if case .exchangeReversed(let e) = outcome.event { confirmed.removeAll { $0 == e.id.number } }
         }
-        #expect(confirmed.count > 100, "the ledger should hold many exchanges (\(confirmed.count))")
+        return confirmed.count
+    }
+
+    @Test(arguments: [UInt64(7), 2026])
+    func thePostingsGiveTheSumOverEveryTransfer(seed: UInt64) throws {
+        let dir = TempDir("pair-minutes"); defer { dir.remove() }
+        let people = Self.people
+        let confirmed = try Self.randomLedger(at: dir.file("k.sqlite"), seed: seed)
+        #expect(confirmed > 100, "the ledger should hold many exchanges (\(confirmed))")
         let db = try Connection(path: dir.file("k.sqlite"), readOnly: true)
         let today = try #require(try db.scalarInt("SELECT MAX(day) FROM transfers"))
         var nonZero = 0
@@ -66,6 +76,46 @@ import KringTestSupport
             }
         }
         #expect(nonZero > 500)
+    }
+
+    /// A statement reads the member's postings along their chain, newest first, down to two
+    /// days before `from`. It must equal the statement by definition (every posting of the
+    /// member in the range after the cursor, in order; the opening balance summed over the
+    /// rest), for every member, range, cursor and page size, across changes of zone.
+    @Test(arguments: [UInt64(11), 2027])
+    func theChainGivesTheStatementByDefinition(seed: UInt64) throws {
+        let dir = TempDir("statement-chain"); defer { dir.remove() }
+        _ = try Self.randomLedger(at: dir.file("k.sqlite"), seed: seed)
+        let db = try Connection(path: dir.file("k.sqlite"), readOnly: true)
+        let reader = try Reader(path: dir.file("k.sqlite"))
+        let first = try #require(try db.scalarInt("SELECT MIN(day) FROM postings")), last = try #require(try db.scalarInt("SELECT MAX(day) FROM postings"))
+        var rng = SplitMix64(seed: seed)
+        var lines = 0
+        for _ in 0..<300 {
+            let member = rng.pick(Self.people)
+            let from: Int64? = rng.chance(0.2) ? nil : first - 3 + Int64(rng.below(Int(last - first + 6)))
+            let to: Int64? = rng.chance(0.2) ? nil : (from ?? first) + Int64(rng.below(60)) - 3
+            let ids = try db.strings("SELECT id FROM postings WHERE member = ? ORDER BY id", .id(member)).compactMap { Int64($0) }
+            let after: Int64? = rng.chance(0.5) || ids.isEmpty ? nil : rng.pick(ids)
+            let limit = rng.chance(0.3) ? Reader.maxRows : Int(rng.below(12))
+            let fromN = from ?? Int64.min, toN = to ?? Int64.max
+            let opening = try db.scalarInt("""
+                SELECT COALESCE(SUM(minutes), 0) FROM postings
+                WHERE member = ?1 AND (day < ?2 OR (?4 IS NOT NULL AND day >= ?2 AND day <= ?3 AND id <= ?4))
+                """, .id(member), .int(fromN), .int(toN), .int(after)) ?? 0
+            let expected = try db.strings("""
+                SELECT p.id || ' ' || p.seq || ' ' || p.day || ' ' || p.minutes || ' ' || CASE WHEN t.payer = ?1 THEN t.payee ELSE t.payer END
+                FROM postings p JOIN transfers t ON t.id = p.transfer
+                WHERE p.member = ?1 AND p.day >= ?2 AND p.day <= ?3 AND p.id > ?5 ORDER BY p.id LIMIT ?4
+                """, .id(member), .int(fromN), .int(toN), .int(Int64(limit)), .int(after ?? 0))
+            let statement = try #require(try reader.statement(member, from: from.map { Day($0) }, to: to.map { Day($0) }, afterPosting: after, limit: limit))
+            let found = statement.lines.map { "\($0.postingID) \($0.seq) \($0.day.number) \($0.minutes.value) \($0.counterparty)" }
+            #expect(found == expected, "\(member) from \(String(describing: from)) to \(String(describing: to)) after \(String(describing: after)) limit \(limit)")
+            #expect(statement.opening == Minutes(opening))
+            #expect(statement.closing.value == opening + statement.lines.reduce(0) { $0 + $1.minutes.value })
+            lines += found.count
+        }
+        #expect(lines > 1_000)
     }
 
     /// Kiritimati (UTC+14) to Pago Pago (UTC-11): at 10:30 UTC the circle's day steps back by

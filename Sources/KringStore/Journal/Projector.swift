@@ -49,7 +49,7 @@ final class Projector {
     var deferBalances = false
     /// The writer's cache, which the projections written here keep true (none for bulk loads).
     var cache: WriterCache?
-    private var pendingBalances: [MemberID: (balance: Int64, given: Int64, seq: Int64)] = [:]
+    private var pendingBalances: [MemberID: (balance: Int64, given: Int64, seq: Int64, posting: Int64)] = [:]
     /// The circle's time zone, which the days of entries fall in: the latest policy's (its
     /// journal seq, and the zone with the offsets learnt so far), checked once per transaction
     /// (`reloadHead`) and followed through the policy events projected here.
@@ -64,8 +64,15 @@ final class Projector {
         """)
     private let partyRow = Held("INSERT INTO exchange_parties(exchange, member, role, position, consented) VALUES (?,?,?,?,?)")
     private let transferRow = Held("INSERT INTO transfers(seq, exchange, kind, payer, payee, minutes, day) VALUES (?,?,?,?,?,?,?)")
-    private let postingRow = Held("INSERT INTO postings(seq, transfer, member, minutes, day) VALUES (?,?,?,?,?)")
-    private let balanceRow = Held("UPDATE accounts SET balance = balance + ?, given = given + ?, last_seq = ? WHERE member = ?")
+    /// A posting, chained to its member's previous one, which the account names (nothing is
+    /// inserted when there is no account).
+    private let postingRow = Held("""
+        INSERT INTO postings(seq, transfer, member, minutes, day, prev)
+        SELECT ?1, ?2, ?3, ?4, ?5, last_posting FROM accounts WHERE member = ?3
+        """)
+    /// A posting whose member's previous one is known here (a bulk load's balances not yet written).
+    private let postingAfter = Held("INSERT INTO postings(seq, transfer, member, minutes, day, prev) VALUES (?,?,?,?,?,?)")
+    private let balanceRow = Held("UPDATE accounts SET balance = balance + ?, given = given + ?, last_seq = ?, last_posting = ? WHERE member = ?")
 
     /// A statement prepared when first run (a ledger being migrated may not have its table yet).
     private final class Held {
@@ -142,7 +149,7 @@ final class Projector {
     func flushBalances() throws(StoreError) {
         let upd = try balanceRow(db)
         for (member, d) in pendingBalances {
-            try upd.run(.int(d.balance), .int(d.given), .int(d.seq), .id(member))
+            try upd.run(.int(d.balance), .int(d.given), .int(d.seq), .int(d.posting), .id(member))
             guard db.changes == 1 else { throw StoreError("no account \(member)") }
         }
         pendingBalances.removeAll(keepingCapacity: true)
@@ -337,22 +344,40 @@ final class Projector {
         precondition(t.minutes.value > 0 && t.from != t.to, "a transfer moves a positive amount between two accounts")
         try transferRow(db).run(.int(seq), .int(exchange?.number), .text(kind.rawValue), .id(t.from), .id(t.to), .int(t.minutes.value), .int(day.number))
         let transferID = sqlite3LastInsertRowID(db)
-        let posting = try postingRow(db)
-        try posting.run(.int(seq), .int(transferID), .id(t.from), .int(-t.minutes.value), .int(day.number))
-        try posting.run(.int(seq), .int(transferID), .id(t.to), .int(t.minutes.value), .int(day.number))
         let givenFrom: Int64 = kind == .reversal ? -t.minutes.value : 0
         let givenTo: Int64 = kind == .exchange ? t.minutes.value : 0
         if deferBalances {
-            let f = pendingBalances[t.from] ?? (0, 0, 0), to = pendingBalances[t.to] ?? (0, 0, 0)
-            pendingBalances[t.from] = (f.balance - t.minutes.value, f.given + givenFrom, seq)
-            pendingBalances[t.to] = (to.balance + t.minutes.value, to.given + givenTo, seq)
+            let from = try postChained(t.from, -t.minutes.value, seq: seq, transfer: transferID, day: day)
+            let to = try postChained(t.to, t.minutes.value, seq: seq, transfer: transferID, day: day)
+            let f = pendingBalances[t.from] ?? (0, 0, 0, 0), r = pendingBalances[t.to] ?? (0, 0, 0, 0)
+            pendingBalances[t.from] = (f.balance - t.minutes.value, f.given + givenFrom, seq, from)
+            pendingBalances[t.to] = (r.balance + t.minutes.value, r.given + givenTo, seq, to)
             return
         }
+        let posting = try postingRow(db)
+        try posting.run(.int(seq), .int(transferID), .id(t.from), .int(-t.minutes.value), .int(day.number))
+        guard db.changes == 1 else { throw StoreError("no account \(t.from)") }
+        let from = sqlite3LastInsertRowID(db)
+        try posting.run(.int(seq), .int(transferID), .id(t.to), .int(t.minutes.value), .int(day.number))
+        guard db.changes == 1 else { throw StoreError("no account \(t.to)") }
+        let to = sqlite3LastInsertRowID(db)
         cache?.posted(t, kind: kind, day: day, givenFrom: givenFrom, givenTo: givenTo)
         let upd = try balanceRow(db)
-        try upd.run(.int(-t.minutes.value), .int(givenFrom), .int(seq), .id(t.from))
+        try upd.run(.int(-t.minutes.value), .int(givenFrom), .int(seq), .int(from), .id(t.from))
         guard db.changes == 1 else { throw StoreError("no account \(t.from)") }
-        try upd.run(.int(t.minutes.value), .int(givenTo), .int(seq), .id(t.to))
+        try upd.run(.int(t.minutes.value), .int(givenTo), .int(seq), .int(to), .id(t.to))
         guard db.changes == 1 else { throw StoreError("no account \(t.to)") }
+    }
+
+    /// A posting while balances wait to be written: chained to the member's posting pending
+    /// here, or else to the one their account names. Gives its id.
+    private func postChained(_ member: MemberID, _ minutes: Int64, seq: Int64, transfer: Int64, day: Day) throws(StoreError) -> Int64 {
+        if let last = pendingBalances[member]?.posting {
+            try postingAfter(db).run(.int(seq), .int(transfer), .id(member), .int(minutes), .int(day.number), .int(last))
+        } else {
+            try postingRow(db).run(.int(seq), .int(transfer), .id(member), .int(minutes), .int(day.number))
+            guard db.changes == 1 else { throw StoreError("no account \(member)") }
+        }
+        return sqlite3LastInsertRowID(db)
     }
 }

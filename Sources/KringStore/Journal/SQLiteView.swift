@@ -111,9 +111,9 @@ struct SQLiteView: LedgerView {
     }
 
     /// The credits of confirmed exchanges on or after `since` between one of `a` and `b` and
-    /// every member it had them with (one absent had none), read from their postings (the
-    /// `postings_member` index; transfers keep no index by pair, which cost the writer a page of
-    /// the WAL for every transfer).
+    /// every member it had them with (one absent had none), read from their postings along each
+    /// member's chain (`PostingChain`; transfers keep no index by pair, and postings none by
+    /// member: each cost the writer a page of the WAL for every row).
     ///
     /// Each transfer between the two is a posting in both accounts, so either member's postings
     /// give their sum. Both are read newest first, in turns, and the first to leave the window
@@ -124,28 +124,30 @@ struct SQLiteView: LedgerView {
     /// or after `since`.
     static func pairWindow(_ a: MemberID, _ b: MemberID, since: Day, db: Connection) throws(StoreError) -> (member: MemberID, minutes: [MemberID: Minutes]) {
         let members = [a, b]
-        let scans = [try db.cached(pairScanSQL + " -- a"), try db.cached(pairScanSQL + " -- b")]
-        defer { for s in scans { s.reset() } }
-        try scans[0].bind([.id(a)])
-        try scans[1].bind([.id(b)])
+        let chains = [PostingChain(of: a, from: try PostingChain.last(of: a, db: db), reading: try db.cached(pairStepSQL + " -- a")),
+                      PostingChain(of: b, from: try PostingChain.last(of: b, db: db), reading: try db.cached(pairStepSQL + " -- b"))]
+        defer { for c in chains { c.finish() } }
         var sums: [[MemberID: Minutes]] = [[:], [:]]
         while true {
             for i in 0..<2 {
-                let s = scans[i]
-                guard try s.step(), s.int(0) >= since.number - 2 else { return (members[i], sums[i]) }
-                let minutes = s.int(2)
-                if s.int(0) >= since.number, minutes > 0 { sums[i][try s.id(1), default: .zero] += Minutes(minutes) }
+                let c = chains[i], s = c.row
+                guard try c.step(), s.int(2) >= since.number - 2 else { return (members[i], sums[i]) }
+                let minutes = s.int(5)
+                if s.int(2) >= since.number, minutes > 0 {
+                    sums[i][try s.id(s.textEquals(3, members[i].handle) ? 4 : 3), default: .zero] += Minutes(minutes)
+                }
             }
         }
     }
 
-    /// A member's postings, newest first: the day, the other member of the transfer, and its
-    /// minutes when it is a confirmed exchange's (0 otherwise).
-    static let pairScanSQL = """
-        SELECT p.day, CASE WHEN t.payer = ?1 THEN t.payee ELSE t.payer END,
+    /// One posting of a member's chain: its member and previous posting, its day, the
+    /// transfer's payer and payee, and its minutes when it is a confirmed exchange's (0
+    /// otherwise).
+    static let pairStepSQL = """
+        SELECT p.member, p.prev, p.day, t.payer, t.payee,
                CASE WHEN t.kind = 'exchange' AND e.state = 'confirmed' THEN t.minutes ELSE 0 END
         FROM postings p JOIN transfers t ON t.id = p.transfer LEFT JOIN exchanges e ON e.num = t.exchange
-        WHERE p.member = ?1 ORDER BY p.seq DESC
+        WHERE p.id = ?1
         """
 
     func openExchanges(of member: MemberID) throws(Refusal) -> [ExchangeID] {

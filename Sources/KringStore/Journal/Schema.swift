@@ -2,14 +2,13 @@
 /// runs once, in its own transaction, in order.
 enum Schema {
     /// The version this build writes.
-    static let version: Int64 = 11
+    static let version: Int64 = 12
 
     /// The secondary indexes of the projections. Bulk loads drop them and build them again at
     /// the end, which is much faster than maintaining them row by row.
     static let indexes: [(name: String, definition: String, migration: Int)] = [
         ("exchanges_open", "exchanges(expires_at) WHERE state = 'proposed'", 1),
         ("parties_member", "exchange_parties(member, exchange)", 1),
-        ("postings_member", "postings(member, seq)", 1),
         ("listings_author", "listings(author)", 2),
         ("loans_open", "loans(due) WHERE returned IS NULL", 3),
         ("bookings_slot", "bookings(offer, day)", 4),
@@ -319,6 +318,23 @@ enum Schema {
         // transfer. Ledgers made before this version built it in migration 1.
         """
         DROP INDEX IF EXISTS transfers_pair;
+        """,
+        // 12: no index of postings by member. Each posting names the same member's previous
+        // posting (`prev`, NULL for their first), and each account its last (`last_posting`,
+        // NULL before any), so a member's postings are read newest first along that chain:
+        // the pair cap's window and a statement. The index cost the writer a page of the WAL
+        // for every posting, on a random leaf, as `transfers_pair` did for every transfer.
+        // The postings are append-only; their trigger is lifted only to fill the new column.
+        """
+        ALTER TABLE postings ADD COLUMN prev INTEGER;
+        ALTER TABLE accounts ADD COLUMN last_posting INTEGER;
+        DROP TRIGGER postings_no_update;
+        UPDATE postings SET prev = chain.prev
+            FROM (SELECT id, LAG(id) OVER (PARTITION BY member ORDER BY id) AS prev FROM postings) AS chain
+            WHERE chain.id = postings.id AND chain.prev IS NOT NULL;
+        CREATE TRIGGER postings_no_update BEFORE UPDATE ON postings BEGIN SELECT RAISE(ABORT, 'postings are append-only'); END;
+        UPDATE accounts SET last_posting = (SELECT MAX(id) FROM postings WHERE member = accounts.member);
+        DROP INDEX IF EXISTS postings_member;
         """,
     ]
 

@@ -38,7 +38,8 @@ extension Verifier {
         return f.value
     }
 
-    static func compareProjections(_ db: Connection, state: LedgerState, lastSeq: (MemberID) throws(StoreError) -> Int64, exchangeSeq: ExchangeSeqs,
+    static func compareProjections(_ db: Connection, state: LedgerState, lastSeq: (MemberID) -> Int64,
+                                   lastPostings: [MemberID: (posting: Int64, seq: Int64)], exchangeSeq: ExchangeSeqs,
                                            exchangeFingerprints: ColumnArray<Int>, consents: ConsentTracker, pledges: [(seq: Int64, print: Int)],
                                            memberSeqs: [MemberID: MemberSeqs], lastChanges: LastChanges, words: ReplayWords,
                                            reasons: ExchangeReasons, rowPrints: ExchangeRowPrints?,
@@ -50,14 +51,13 @@ extension Verifier {
         // left over, so the rows sum per member to what the replay gives.
         let s = try db.prepare("""
             SELECT m.id, m.status, m.kind, m.floor_override, m.ceiling_override, a.balance, a.given,
-                   m.name, m.neighbourhood, m.domains, m.joined, m.added_seq, a.last_seq,
-                   (SELECT MAX(p.seq) FROM postings p WHERE p.member = m.id)
+                   m.name, m.neighbourhood, m.domains, m.joined, m.added_seq, a.last_seq, a.last_posting
             FROM members m LEFT JOIN accounts a ON a.member = m.id
             """)
         while try s.step() {
             guard let id = MemberID(canonical: s.text(0)) else { diverge(1, "the projection holds a member \"\(s.text(0).prefix(60))\" whose id is not canonical"); continue }
             seen.insert(id)
-            guard let m = state.member(id) else { diverge(try lastSeq(id), "member \(id) is in the projection but not in the journal"); continue }
+            guard let m = state.member(id) else { diverge(lastSeq(id), "member \(id) is in the projection but not in the journal"); continue }
             if let field = firstDifference([
                 ("status", s.text(1) == m.status.rawValue), ("kind", s.text(2) == m.info.kind.rawValue),
                 ("floor", s.optionalInt(3) == m.floorOverride?.value), ("ceiling", s.optionalInt(4) == m.ceilingOverride?.value),
@@ -65,19 +65,25 @@ extension Verifier {
                 ("domains", s.textEquals(9, m.info.domains.joined(separator: ","))), ("joined", s.textEquals(10, m.info.joined.description)),
                 ("entry", s.int(11) == memberSeqs[id]?.added),
             ]) {
-                diverge(try lastSeq(id), "member \(id) differs from the journal in its \(field)")
+                diverge(lastSeq(id), "member \(id) differs from the journal in its \(field)")
             }
             if s.isNull(5) || s.int(5) != m.balance.value {
-                diverge(try lastSeq(id), "balance of \(id) is \(s.optionalInt(5).map { String($0) } ?? "missing") minutes; the journal gives \(m.balance.value)")
+                diverge(lastSeq(id), "balance of \(id) is \(s.optionalInt(5).map { String($0) } ?? "missing") minutes; the journal gives \(m.balance.value)")
             }
-            if s.int(6) != m.given.value { diverge(try lastSeq(id), "given credits of \(id) differ from the journal") }
+            if s.int(6) != m.given.value { diverge(lastSeq(id), "given credits of \(id) differ from the journal") }
             // An account's last entry is the last that posted to it (the postings matched the
             // journal row by row), or the one that opened it.
-            if !s.isNull(5), let added = memberSeqs[id]?.added, s.int(12) != max(added, s.optionalInt(13) ?? 0) {
-                diverge(try lastSeq(id), "the account of \(id) differs from the journal in its last entry (\(s.int(12)))")
+            let last = lastPostings[id]
+            if !s.isNull(5), let added = memberSeqs[id]?.added, s.int(12) != max(added, last?.seq ?? 0) {
+                diverge(lastSeq(id), "the account of \(id) differs from the journal in its last entry (\(s.int(12)))")
+            }
+            // The chain of its postings starts at its last.
+            if !s.isNull(5), s.optionalInt(13) != last?.posting {
+                diverge(lastSeq(id), "the account of \(id) names \(s.optionalInt(13).map { "posting \($0)" } ?? "no posting") as its last; "
+                        + "the journal gives \(last.map { "posting \($0.posting)" } ?? "none")")
             }
         }
-        for id in state.memberOrder where !seen.contains(id) { diverge(try lastSeq(id), "member \(id) is missing from the projection") }
+        for id in state.memberOrder where !seen.contains(id) { diverge(lastSeq(id), "member \(id) is missing from the projection") }
 
         // Exchanges: by the prints read beside the replay when they all match, else row by row.
         let exSeen = try compareExchanges(db, state: state, exchangeSeq: exchangeSeq, exchangeFingerprints: exchangeFingerprints,

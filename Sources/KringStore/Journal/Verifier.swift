@@ -95,7 +95,7 @@ public enum Verifier {
         var headSeen: (seq: Int64, ts: Int64)?
 
         // Postings and transfers are compared entry by entry, streaming beside the journal.
-        let postings = try RowStream(db, "SELECT seq, member, minutes, day, transfer FROM postings ORDER BY id")
+        let postings = try RowStream(db, "SELECT seq, member, minutes, day, transfer, id, prev FROM postings ORDER BY id")
         let transfers = try RowStream(db, "SELECT seq, payer, payee, minutes, day, kind, exchange, id FROM transfers ORDER BY id")
 
         // Other threads hash and decode chunks of entries while this one reads ahead and
@@ -202,14 +202,9 @@ public enum Verifier {
             if state.balanceSum != .zero { diverge(entries, "balances sum to \(state.balanceSum.value) minutes, not zero") }
             // Every posting row matched its entry and none is left, so the postings say which entry
             // last moved a member's balance.
-            let lastPosting = try db.prepare("SELECT MAX(seq) FROM postings WHERE member = ?")
-            func lastSeq(_ id: MemberID) throws(StoreError) -> Int64 {
-                lastPosting.reset()
-                try lastPosting.bind([.text(id.handle)])
-                _ = try lastPosting.step()
-                return max(lastPosting.optionalInt(0) ?? 1, memberSeqs[id]?.last ?? 1)
-            }
-            try compareProjections(db, state: state, lastSeq: lastSeq, exchangeSeq: exchangeSeq, exchangeFingerprints: exchangeFingerprints,
+            let chains = postings.chains
+            func lastSeq(_ id: MemberID) -> Int64 { max(chains[id]?.seq ?? 1, memberSeqs[id]?.last ?? 1) }
+            try compareProjections(db, state: state, lastSeq: lastSeq, lastPostings: chains, exchangeSeq: exchangeSeq, exchangeFingerprints: exchangeFingerprints,
                                    consents: consents, pledges: pledges, memberSeqs: memberSeqs, lastChanges: lastChanges, words: words, reasons: reasons, rowPrints: rowPrints, diverge: diverge)
             try comparePolicies(db, policies, diverge: diverge)
         }
@@ -262,15 +257,27 @@ final class RowStream {
     /// The pending row's entry.
     var seq: Int64 { rows.int(0) }
 
+    /// Each member's last posting matched so far (its id and entry): the posting the next one
+    /// must name as its previous, and at the end the one the account must name.
+    private(set) var chains: [MemberID: (posting: Int64, seq: Int64)] = [:]
+
     /// Matches the postings of `transfers` (the payer's minus, then the payee's plus, for each)
     /// at entry `seq`; nil when they are the rows there, else the first divergence.
     func matchPostings(of transfers: [Transfer], transferIDs: [Int64], day: Day, at seq: Int64) throws(StoreError) -> (Int64, String)? {
         if pending, self.seq < seq { return (self.seq, "a posting at \(self.seq) belongs to no journal entry") }
         var matched = 0
+        var unchained: (posting: Int64, names: Int64?, previous: Int64?)?
         /// Takes the next row if it is this posting.
         func matches(_ member: MemberID, _ minutes: Int64, _ transfer: Int64) throws(StoreError) -> Bool {
             guard pending, self.seq == seq, rows.textEquals(1, member.handle), rows.int(2) == minutes, rows.int(4) == transfer else { return false }
             guard rows.int(3) == day.number else { return false }
+            // Chained to the member's previous posting (none for their first).
+            let posting = rows.int(5), previous = chains[member]?.posting
+            guard rows.optionalInt(6) == previous else {
+                unchained = (posting, rows.optionalInt(6), previous)
+                return false
+            }
+            chains[member] = (posting, seq)
             try advance()
             matched += 1
             return true
@@ -279,6 +286,10 @@ final class RowStream {
             guard try matches(t.from, -t.minutes.value, id), try matches(t.to, t.minutes.value, id) else { break }
         }
         if matched == 2 * transfers.count, !(pending && self.seq == seq) { return nil }
+        if let u = unchained {
+            return (seq, "posting \(u.posting) names \(u.names.map { "posting \($0)" } ?? "no posting") as its member's previous; "
+                        + "the journal gives \(u.previous.map { "posting \($0)" } ?? "none")")
+        }
         let want = transfers.flatMap { [($0.from, -$0.minutes.value), ($0.to, $0.minutes.value)] }
         // Say what the entry's rows are: the ones matched, and the rest of them.
         var found = want.prefix(matched).map { "\($0.0) \($0.1)" }

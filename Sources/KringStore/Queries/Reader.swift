@@ -37,7 +37,7 @@ public struct StatementLine: Sendable {
     public let counterparty: MemberID
     public let description: String
     public let minutes: Minutes
-    public let balance: Minutes
+    public internal(set) var balance: Minutes
 
     public var json: JSON {
         .object([
@@ -299,37 +299,62 @@ public final class Reader {
     }
 
     /// A member's postings between two days (inclusive), with the opening and running balance.
+    ///
+    /// The postings are read newest first along the member's chain (`PostingChain`), down to
+    /// the first dated two days before `from` (no earlier posting falls on or after `from`,
+    /// as the pair cap's window reasons), or to the first when there is no `from`. What was
+    /// not read lies before `from`, so the opening balance is the balance now less what was
+    /// read after the opening.
     public func statement(_ id: MemberID, from: Day?, to: Day?, afterPosting: Int64? = nil, limit: Int = Reader.maxRows) throws(StoreError) -> MemberStatement? {
-        guard try balance(id) != nil else { return nil }
+        let account = try db.cached("SELECT balance, last_posting FROM accounts WHERE member = ?")
+        try account.bind([.id(id)])
+        guard try account.step() else { account.reset(); return nil }
+        let balance = account.int(0), last = account.optionalInt(1)
+        account.reset()
         let head = try head()
         let fromN = from?.number ?? Int64.min, toN = to?.number ?? Int64.max
-        // A page after a posting opens with the balance after that posting.
-        let opening = try db.scalarInt("""
-            SELECT COALESCE(SUM(minutes), 0) FROM postings
-            WHERE member = ?1 AND (day < ?2 OR (?4 IS NOT NULL AND day >= ?2 AND day <= ?3 AND id <= ?4))
-            """, .id(id), .int(fromN), .int(toN), .int(afterPosting)) ?? 0
-        let s = try db.cached("""
-            SELECT p.seq, p.day, t.kind, t.exchange, CASE WHEN t.payer = ?1 THEN t.payee ELSE t.payer END, p.minutes, e.what, p.id
+        let limit = max(0, min(limit, Reader.maxRows))
+        // Whether a posting counts in the opening balance: before `from`, or on a page after a
+        // posting, in the range and not after that posting.
+        func opens(_ day: Int64, _ posting: Int64) -> Bool {
+            day < fromN || (afterPosting.map { day <= toN && posting <= $0 } ?? false)
+        }
+        let chain = PostingChain(of: id, from: last, reading: try db.cached("""
+            SELECT p.member, p.prev, p.seq, p.day, t.kind, t.exchange, t.payer, t.payee, p.minutes, e.what
             FROM postings p JOIN transfers t ON t.id = p.transfer LEFT JOIN exchanges e ON e.num = t.exchange
-            WHERE p.member = ?1 AND p.day >= ?2 AND p.day <= ?3 AND p.id > ?5 ORDER BY p.id LIMIT ?4
-            """)
-        defer { s.reset() }
-        try s.bind([.id(id), .int(fromN), .int(toN), .int(Int64(max(0, min(limit, Reader.maxRows)))), .int(afterPosting ?? 0)])
-        var running = opening
+            WHERE p.id = ?1
+            """))
+        defer { chain.finish() }
+        let s = chain.row
+        var read: Int64 = 0, readOpening: Int64 = 0
+        // The page's lines, newest first: the oldest `limit` of those read are the page.
         var lines = [StatementLine]()
-        while try s.step() {
-            running += s.int(5)
-            let kind = try s.value(2, TransferKind.self)
+        while let posting = chain.next, try chain.step() {
+            let day = s.int(3), minutes = s.int(8)
+            if let from, day < from.number - 2 { break }
+            read += minutes
+            if opens(day, posting) { readOpening += minutes; continue }
+            guard day >= fromN, day <= toN, limit > 0 else { continue }
+            let kind = try s.value(4, TransferKind.self)
             let desc: String
             switch kind {
-            case .exchange: desc = s.text(6)
-            case .reversal: desc = "reversal of \(ExchangeID(uncheckedNumber: s.int(3))): \(s.text(6))"
+            case .exchange: desc = s.text(9)
+            case .reversal: desc = "reversal of \(ExchangeID(uncheckedNumber: s.int(5))): \(s.text(9))"
             case .donation: desc = "donation to the pool"
             case .grant: desc = "grant from the pool"
             case .settlement: desc = "settlement on leaving"
             }
-            lines.append(StatementLine(postingID: s.int(7), seq: s.int(0), day: Day(s.int(1)), kind: kind, exchange: s.optionalInt(3).map(ExchangeID.init(uncheckedNumber:)),
-                                       counterparty: try s.id(4), description: desc, minutes: Minutes(s.int(5)), balance: Minutes(running)))
+            let counterparty: MemberID = try s.id(s.textEquals(6, id.handle) ? 7 : 6)
+            lines.append(StatementLine(postingID: posting, seq: s.int(2), day: Day(day), kind: kind, exchange: s.optionalInt(5).map(ExchangeID.init(uncheckedNumber:)),
+                                       counterparty: counterparty, description: desc, minutes: Minutes(minutes), balance: .zero))
+            if lines.count >= 2 * limit { lines.removeFirst(limit) }
+        }
+        lines = Array(lines.suffix(limit).reversed())
+        let opening = balance - read + readOpening
+        var running = opening
+        for i in lines.indices {
+            running += lines[i].minutes.value
+            lines[i].balance = Minutes(running)
         }
         return MemberStatement(member: id, from: from, to: to, opening: Minutes(opening), closing: Minutes(running), lines: lines, head: head)
     }
