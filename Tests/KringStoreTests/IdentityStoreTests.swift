@@ -42,7 +42,20 @@ import KringTestSupport
         // the index of postings by member, for a chain through each member's postings.
         let raw = try Connection(path: path, readOnly: true)
         #expect(try raw.scalarInt("SELECT COUNT(*) FROM sqlite_master WHERE name = 'transfers_pair'") == 0)
-        #expect(try raw.scalarInt("SELECT COUNT(*) FROM sqlite_master WHERE name = 'postings_member'") == 0)
+        #expect(try raw.scalarInt("SELECT COUNT(*) FROM sqlite_master WHERE name IN ('postings_member', 'parties_member')") == 0)
+        // Every party names the member's previous exchange, and every account their last.
+        let parties = try raw.scalarInt("SELECT COUNT(*) FROM exchange_parties") ?? 0
+        #expect(parties >= 10)
+        #expect(try raw.scalarInt("""
+            SELECT COUNT(*) FROM exchange_parties p
+            WHERE p.prev IS (SELECT MAX(q.exchange) FROM exchange_parties q WHERE q.member = p.member AND q.exchange < p.exchange)
+            """) == parties)
+        #expect(try raw.scalarInt("SELECT COUNT(*) FROM exchange_parties WHERE prev IS NOT NULL") ?? 0 > 0)
+        #expect(try raw.scalarInt("""
+            SELECT COUNT(*) FROM accounts a WHERE a.last_exchange IS NOT (SELECT MAX(exchange) FROM exchange_parties WHERE member = a.member)
+            """) == 0)
+        #expect(try Reader(path: path).exchanges(member: "bram").map(\.record.info.id.number)
+                == (try raw.strings("SELECT exchange FROM exchange_parties WHERE member = 'bram' ORDER BY exchange DESC").compactMap { Int64($0) }))
         // Every posting names its member's previous one, and every account its last.
         let postings = try raw.scalarInt("SELECT COUNT(*) FROM postings") ?? 0
         #expect(postings >= 6)

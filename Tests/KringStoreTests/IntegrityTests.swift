@@ -76,6 +76,12 @@ import KringTestSupport
         ("UPDATE postings SET prev = id WHERE id = (SELECT MIN(id) FROM postings WHERE seq = 16)", Int64(16)),
         ("UPDATE accounts SET last_posting = last_posting - 1 WHERE member = 'bram'", Int64(33)),
         ("UPDATE accounts SET last_posting = NULL WHERE member = 'an'", Int64(35)),
+        // The chain through each member's exchanges (exchange n was recorded at entry 13 + n).
+        ("UPDATE exchange_parties SET prev = NULL WHERE exchange = 10", Int64(23)),
+        ("UPDATE exchange_parties SET prev = prev - 1 WHERE exchange = 12 AND role = 'provider'", Int64(25)),
+        ("UPDATE exchange_parties SET prev = exchange WHERE exchange = 14 AND role = 'receiver'", Int64(27)),
+        ("UPDATE accounts SET last_exchange = 1 WHERE member = 'bram'", Int64(33)),
+        ("UPDATE accounts SET last_exchange = NULL WHERE member = 'an'", Int64(35)),
     ])
     func verifyNamesTheSequenceNumber(sql: String, seq: Int64) throws {
         let dir = TempDir("tamper"); defer { dir.remove() }
@@ -106,10 +112,10 @@ import KringTestSupport
         #expect(gone.seq == 20 && gone.reason == "postings differ from the journal entry (expected \(rows), found \([els]))")
     }
 
-    /// A member's postings are read along their chain. A chain broken behind the ledger's back
-    /// (a link to another member's posting, to itself, or to a posting that is not there) fails
-    /// the read with an integrity error naming the posting, and never loops; verify names the
-    /// link.
+    /// A member's postings and exchanges are read along their chains. A chain broken behind
+    /// the ledger's back (a link to another member's row, to itself, or to a row that is not
+    /// there) fails the read with an integrity error naming the row, and never loops; verify
+    /// names the link.
     @Test func aBrokenChainFailsTheReadAndVerifyNamesTheLink() throws {
         let dir = TempDir("chain"); defer { dir.remove() }
         let path = try build(dir)
@@ -118,24 +124,42 @@ import KringTestSupport
         let prev = try #require(try db.scalarInt("SELECT prev FROM postings WHERE id = ?", .int(last)))
         #expect(try Reader(path: path).statement("bram", from: nil, to: nil)?.lines.count == (try db.scalarInt("SELECT COUNT(*) FROM postings WHERE member = 'bram'")).map(Int.init))
         let other = try #require(try db.scalarInt("SELECT MAX(id) FROM postings WHERE member != 'bram' AND id < ?", .int(last)))
-        for (i, (sql, says)) in [("UPDATE postings SET prev = \(other) WHERE id = \(last)", "posting \(other), which is"),
-                            ("UPDATE postings SET prev = \(last) WHERE id = \(last)", "names posting \(last) as its previous"),
-                            ("UPDATE postings SET prev = 100000 WHERE id = \(last)", "names posting 100000 as its previous"),
-                            ("DELETE FROM postings WHERE id = \(prev)", "posting \(prev), which does not exist")].enumerated() {
+        let lastExchange = try #require(try db.scalarInt("SELECT last_exchange FROM accounts WHERE member = 'bram'"))
+        let otherExchange = try #require(try db.scalarInt("SELECT MAX(exchange) FROM exchange_parties WHERE exchange < ? AND exchange NOT IN (SELECT exchange FROM exchange_parties WHERE member = 'bram')", .int(lastExchange)))
+        #expect(try Reader(path: path).exchanges(member: "bram").count == (try db.scalarInt("SELECT COUNT(*) FROM exchange_parties WHERE member = 'bram'")).map(Int.init))
+        let cases: [(sql: String, says: String, statement: Bool)] = [
+            ("UPDATE postings SET prev = \(other) WHERE id = \(last)", "the chain of bram's postings leads to posting \(other), which is not theirs", true),
+            ("UPDATE postings SET prev = \(last) WHERE id = \(last)", "posting \(last) of bram names posting \(last) as their previous", true),
+            ("UPDATE postings SET prev = 100000 WHERE id = \(last)", "posting \(last) of bram names posting 100000 as their previous", true),
+            ("DELETE FROM postings WHERE id = \(prev)", "leads to posting \(prev), which is not theirs", true),
+            ("UPDATE exchange_parties SET prev = \(otherExchange) WHERE exchange = \(lastExchange) AND member = 'bram'",
+             "the chain of bram's exchanges leads to exchange \(otherExchange), which is not theirs", false),
+            ("UPDATE exchange_parties SET prev = \(lastExchange) WHERE exchange = \(lastExchange) AND member = 'bram'",
+             "exchange \(lastExchange) of bram names exchange \(lastExchange) as their previous", false),
+        ]
+        for (i, c) in cases.enumerated() {
             let copy = dir.file("copy-\(i).sqlite")
             try FileManager.default.copyItem(atPath: path, toPath: copy)
-            try tamper(copy, sql)
+            try tamper(copy, c.sql)
             do {
-                _ = try Reader(path: copy).statement("bram", from: nil, to: nil)
-                Issue.record("\(sql): the chain was read")
+                if c.statement { _ = try Reader(path: copy).statement("bram", from: nil, to: nil) } else { _ = try Reader(path: copy).exchanges(member: "bram") }
+                Issue.record("\(c.sql): the chain was read")
             } catch {
-                #expect(error.kind == .integrity && error.message.contains(says), "\(sql): \(error)")
+                #expect(error.kind == .integrity && error.message.contains(c.says), "\(c.sql): \(error)")
             }
         }
         try tamper(path, "UPDATE postings SET prev = \(other) WHERE id = \(last)")
         let seq = try #require(try db.scalarInt("SELECT seq FROM postings WHERE id = ?", .int(last)))
         let found = try #require(try Verifier.verify(path: path).divergence)
         #expect(found.seq == seq && found.reason == "posting \(last) names posting \(other) as its member's previous; the journal gives posting \(prev)")
+        // A party's link: the exchange's finding names the member and both exchanges.
+        let fresh = TempDir("chain-parties"); defer { fresh.remove() }
+        let parties = try build(fresh)
+        let before = try #require(try Connection(path: parties).scalarInt("SELECT prev FROM exchange_parties WHERE exchange = 12 AND role = 'provider'"))
+        try tamper(parties, "UPDATE exchange_parties SET prev = prev - 1 WHERE exchange = 12 AND role = 'provider'")
+        let party = try #require(try Verifier.verify(path: parties).divergence)
+        let member = try #require(try Connection(path: parties).scalarText("SELECT member FROM exchange_parties WHERE exchange = 12 AND role = 'provider'"))
+        #expect(party.seq == 25 && party.reason == "exchange ex-12's party \(member) names exchange ex-\(before - 1) as their previous; the parties give exchange ex-\(before)")
     }
 
     @Test func aRefusedCommandChangesNothing() throws {

@@ -18,7 +18,8 @@ import KringTestSupport
 
     static let people: [MemberID] = ["an", "bram", "chloe", "daan", "stad"]
 
-    /// A ledger of 400 random commands over days and changes of zone; gives how many of its
+    /// A ledger of 520 random commands over days and changes of zone (proposals confirmed,
+    /// rejected, cancelled or left to expire; members leaving); gives how many of its
     /// exchanges stand confirmed.
     static func randomLedger(at path: String, seed: UInt64) throws -> Int {
         let clock = TestClock()
@@ -28,15 +29,17 @@ import KringTestSupport
         let ledger = try fixtureLedger(at: path, clock: clock, policy: policy)
         var rng = SplitMix64(seed: seed)
         var confirmed = [Int64]()
+        var proposals = [(id: ExchangeID, proposer: MemberID, others: [MemberID])]()
         var number: Int64 = 0
         let zones = ["Pacific/Kiritimati", "Pacific/Pago_Pago", "Europe/Brussels", "America/St_Johns"]
-        for _ in 0..<400 {
+        for _ in 0..<520 {
             clock.advance(seconds: Int64(rng.below(30 * 3_600)))
             let p = rng.pick(people)
             var r = [rng.pick(people.filter { $0 != p })]
             if rng.chance(0.2) { r.append(rng.pick(people.filter { $0 != p && $0 != r[0] })) }
             let command: Command
-            switch rng.below(20) {
+            var actor = Actor.coordinator
+            switch rng.below(33) {
             case 0..<14:
                 command = .record(ExchangeDraft(providers: [p], receivers: r, kind: .time, domain: "care", what: "w",
                                                 credits: Minutes(Int64(15 * (1 + rng.below(8))))), reason: nil)
@@ -46,12 +49,48 @@ import KringTestSupport
                 var changed = policy
                 changed.zone = TimeZone(identifier: rng.pick(zones))!
                 command = .setPolicy(changed)
+            case 20..<23:
+                // A proposal, which the others confirm, reject or let expire, or its proposer cancels.
+                command = .propose(ExchangeDraft(providers: [p], receivers: r, kind: .time, domain: "care", what: "v",
+                                                 credits: Minutes(Int64(15 * (1 + rng.below(4))))))
+                actor = .member(p)
+            case 23..<26 where !proposals.isEmpty:
+                let (id, proposer, others) = rng.pick(proposals)
+                command = .confirm(id)
+                actor = .member(rng.pick(others + [proposer]))
+            case 26..<29 where !proposals.isEmpty:
+                let (id, _, others) = rng.pick(proposals)
+                command = .reject(id)
+                actor = .member(rng.pick(others))
+            case 29..<32 where !proposals.isEmpty:
+                let (id, proposer, _) = rng.pick(proposals)
+                command = .cancel(id)
+                actor = .member(proposer)
+            case 32 where rng.chance(0.05):
+                // Leaving cancels the member's open proposals (found along their chain).
+                command = .leave(rng.pick(people))
             default:
                 command = .donate(from: p, minutes: Minutes(15))
             }
-            guard let outcome = try? ledger.execute(command, by: .coordinator) else { continue }
+            guard let outcome = try? ledger.execute(command, by: actor) else { continue }
             if case .exchangeRecorded = outcome.event { number += 1; confirmed.append(number) }
+            if case .exchangeProposed = outcome.event {
+                number += 1
+                proposals.append((ExchangeID(uncheckedNumber: number), p, r))
+            }
+            if case .exchangeConfirmed(let e) = outcome.event {
+                confirmed.append(e.id.number)
+                proposals.removeAll { $0.id == e.id }
+            }
+            if case .exchangeRejected(let e) = outcome.event { proposals.removeAll { $0.id == e.id } }
+            if case .exchangeCancelled(let e) = outcome.event { proposals.removeAll { $0.id == e.id } }
+            if case .memberLeft(let e) = outcome.event { proposals.removeAll { e.cancelled.contains($0.id) } }
             if case .exchangeReversed(let e) = outcome.event { confirmed.removeAll { $0 == e.id.number } }
+        }
+        // Proposals still open at the head.
+        for (i, p) in people.enumerated() {
+            _ = try? ledger.execute(.propose(ExchangeDraft(providers: [p], receivers: [people[(i + 1) % people.count]], kind: .time, domain: "care",
+                                                           what: "open", credits: Minutes(15))), by: .member(p))
         }
         return confirmed.count
     }
@@ -116,6 +155,51 @@ import KringTestSupport
             lines += found.count
         }
         #expect(lines > 1_000)
+    }
+
+    /// A member's exchanges are read along the chain of their parties, newest first. They must
+    /// equal the exchanges by definition (the member's party rows, in a state, before a cursor,
+    /// newest first, up to a limit), and the open proposals a leaving member's are the proposed
+    /// ones among them.
+    @Test(arguments: [UInt64(5), 2028])
+    func theChainGivesAMembersExchangesByDefinition(seed: UInt64) throws {
+        let dir = TempDir("exchange-chain"); defer { dir.remove() }
+        _ = try Self.randomLedger(at: dir.file("k.sqlite"), seed: seed)
+        let db = try Connection(path: dir.file("k.sqlite"), readOnly: true)
+        let reader = try Reader(path: dir.file("k.sqlite"))
+        let exchanges = try #require(try db.scalarInt("SELECT MAX(num) FROM exchanges"))
+        var states = [String: Int]()
+        for line in try db.strings("SELECT state || ' ' || COUNT(*) FROM exchanges GROUP BY state") {
+            let parts = line.split(separator: " ")
+            states[String(parts[0])] = Int(parts[1])
+        }
+        for state in ["confirmed", "rejected", "cancelled", "expired", "reversed"] { #expect((states[state] ?? 0) > 3, "\(state): \(states)") }
+        #expect((states["proposed"] ?? 0) > 0, "\(states)")
+        var rng = SplitMix64(seed: seed)
+        var found = 0
+        for _ in 0..<400 {
+            let member = rng.pick(Self.people)
+            let state: ExchangeState? = rng.chance(0.3) ? nil : rng.pick(ExchangeState.allCases)
+            let before: Int64? = rng.chance(0.4) ? nil : Int64(rng.below(Int(exchanges) + 3))
+            let limit = rng.chance(0.3) ? 1_000 : rng.below(12)
+            let expected = try db.strings("""
+                SELECT p.exchange FROM exchange_parties p JOIN exchanges e ON e.num = p.exchange
+                WHERE p.member = ?1 AND (?2 IS NULL OR e.state = ?2) AND (?4 IS NULL OR p.exchange < ?4)
+                ORDER BY p.exchange DESC LIMIT ?3
+                """, .id(member), .text(state?.rawValue), .int(Int64(limit)), .int(before)).compactMap { Int64($0) }
+            let rows = try reader.exchanges(member: member, state: state, before: before, limit: limit)
+            #expect(rows.map(\.record.info.id.number) == expected, "\(member) \(String(describing: state)) before \(String(describing: before)) limit \(limit)")
+            found += rows.count
+        }
+        #expect(found > 1_000)
+        let view = SQLiteView(db: db, policy: .standard)
+        for member in Self.people {
+            let open = try db.strings("""
+                SELECT p.exchange FROM exchange_parties p JOIN exchanges e ON e.num = p.exchange
+                WHERE p.member = ? AND e.state = 'proposed' ORDER BY p.exchange
+                """, .id(member)).compactMap { Int64($0) }
+            #expect(try view.openExchanges(of: member).map(\.number) == open)
+        }
     }
 
     /// Kiritimati (UTC+14) to Pago Pago (UTC-11): at 10:30 UTC the circle's day steps back by

@@ -62,7 +62,13 @@ final class Projector {
         INSERT INTO exchanges(num, proposer, kind, domain, what, credits, quantity, date, expires_at, state, recorded, reason, created_seq, updated_seq, links)
         VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
         """)
-    private let partyRow = Held("INSERT INTO exchange_parties(exchange, member, role, position, consented) VALUES (?,?,?,?,?)")
+    /// A party, chained to the member's previous exchange, which the account names (nothing is
+    /// inserted when there is no account); and the account, naming this exchange as their last.
+    private let partyRow = Held("""
+        INSERT INTO exchange_parties(exchange, member, role, position, consented, prev)
+        SELECT ?1, ?2, ?3, ?4, ?5, last_exchange FROM accounts WHERE member = ?2
+        """)
+    private let lastExchange = Held("UPDATE accounts SET last_exchange = ?1 WHERE member = ?2")
     private let transferRow = Held("INSERT INTO transfers(seq, exchange, kind, payer, payee, minutes, day) VALUES (?,?,?,?,?,?,?)")
     /// A posting, chained to its member's previous one, which the account names (nothing is
     /// inserted when there is no account).
@@ -315,13 +321,14 @@ final class Projector {
         for l in x.links {
             try db.cached("INSERT INTO exchange_links(exchange, target) VALUES (?, ?)").run(.int(num), .id(l))
         }
-        let party = try partyRow(db)
-        for (i, p) in x.providers.enumerated() {
-            try party.run(.int(num), .id(p), .text("provider"), .int(Int64(i)), .int(recorded || p == x.proposer ? 1 : 0))
+        let party = try partyRow(db), last = try lastExchange(db)
+        func add(_ member: MemberID, _ role: String, _ position: Int) throws(StoreError) {
+            try party.run(.int(num), .id(member), .text(role), .int(Int64(position)), .int(recorded || member == x.proposer ? 1 : 0))
+            guard db.changes == 1 else { throw StoreError("no account \(member)") }
+            try last.run(.int(num), .id(member))
         }
-        for (i, r) in x.receivers.enumerated() {
-            try party.run(.int(num), .id(r), .text("receiver"), .int(Int64(i)), .int(recorded || r == x.proposer ? 1 : 0))
-        }
+        for (i, p) in x.providers.enumerated() { try add(p, "provider", i) }
+        for (i, r) in x.receivers.enumerated() { try add(r, "receiver", i) }
     }
 
     private func consent(_ id: ExchangeID, _ member: MemberID) throws(StoreError) {

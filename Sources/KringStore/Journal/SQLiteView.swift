@@ -112,7 +112,7 @@ struct SQLiteView: LedgerView {
 
     /// The credits of confirmed exchanges on or after `since` between one of `a` and `b` and
     /// every member it had them with (one absent had none), read from their postings along each
-    /// member's chain (`PostingChain`; transfers keep no index by pair, and postings none by
+    /// member's chain (`MemberChain`; transfers keep no index by pair, and postings none by
     /// member: each cost the writer a page of the WAL for every row).
     ///
     /// Each transfer between the two is a posting in both accounts, so either member's postings
@@ -124,43 +124,33 @@ struct SQLiteView: LedgerView {
     /// or after `since`.
     static func pairWindow(_ a: MemberID, _ b: MemberID, since: Day, db: Connection) throws(StoreError) -> (member: MemberID, minutes: [MemberID: Minutes]) {
         let members = [a, b]
-        let chains = [PostingChain(of: a, from: try PostingChain.last(of: a, db: db), reading: try db.cached(pairStepSQL + " -- a")),
-                      PostingChain(of: b, from: try PostingChain.last(of: b, db: db), reading: try db.cached(pairStepSQL + " -- b"))]
-        defer { for c in chains { c.finish() } }
+        let chains = [try MemberChain.postings(of: a, reading: pairStepSQL + " -- a", db: db), try MemberChain.postings(of: b, reading: pairStepSQL + " -- b", db: db)]
+        defer { for c in chains { c?.finish() } }
         var sums: [[MemberID: Minutes]] = [[:], [:]]
         while true {
             for i in 0..<2 {
-                let c = chains[i], s = c.row
-                guard try c.step(), s.int(2) >= since.number - 2 else { return (members[i], sums[i]) }
-                let minutes = s.int(5)
-                if s.int(2) >= since.number, minutes > 0 {
-                    sums[i][try s.id(s.textEquals(3, members[i].handle) ? 4 : 3), default: .zero] += Minutes(minutes)
+                guard let c = chains[i], try c.step(), c.row.int(1) >= since.number - 2 else { return (members[i], sums[i]) }
+                let s = c.row, minutes = s.int(4)
+                if s.int(1) >= since.number, minutes > 0 {
+                    sums[i][try s.id(s.textEquals(2, members[i].handle) ? 3 : 2), default: .zero] += Minutes(minutes)
                 }
             }
         }
     }
 
-    /// One posting of a member's chain: its member and previous posting, its day, the
-    /// transfer's payer and payee, and its minutes when it is a confirmed exchange's (0
-    /// otherwise).
+    /// One posting of a member's chain: its previous posting, its day, the transfer's payer and
+    /// payee, and its minutes when it is a confirmed exchange's (0 otherwise).
     static let pairStepSQL = """
-        SELECT p.member, p.prev, p.day, t.payer, t.payee,
+        SELECT p.prev, p.day, t.payer, t.payee,
                CASE WHEN t.kind = 'exchange' AND e.state = 'confirmed' THEN t.minutes ELSE 0 END
         FROM postings p JOIN transfers t ON t.id = p.transfer LEFT JOIN exchanges e ON e.num = t.exchange
-        WHERE p.id = ?1
+        WHERE p.id = ?1 AND p.member = ?2
         """
 
     func openExchanges(of member: MemberID) throws(Refusal) -> [ExchangeID] {
         try read { () throws(StoreError) in
-            var out = [ExchangeID]()
-            let s = try db.cached("""
-                SELECT e.num FROM exchange_parties p JOIN exchanges e ON e.num = p.exchange
-                WHERE p.member = ? AND e.state = 'proposed' ORDER BY e.num
-                """)
-            defer { s.reset() }
-            try s.bind([.id(member)])
-            while try s.step() { out.append(ExchangeID(uncheckedNumber: s.int(0))) }
-            return out
+            let numbers = try MemberChain.exchangeNumbers(of: member, state: .proposed, before: nil, limit: .max, db: db) ?? []
+            return numbers.reversed().map(ExchangeID.init(uncheckedNumber:))
         }
     }
 

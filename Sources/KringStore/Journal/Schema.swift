@@ -8,7 +8,6 @@ enum Schema {
     /// the end, which is much faster than maintaining them row by row.
     static let indexes: [(name: String, definition: String, migration: Int)] = [
         ("exchanges_open", "exchanges(expires_at) WHERE state = 'proposed'", 1),
-        ("parties_member", "exchange_parties(member, exchange)", 1),
         ("listings_author", "listings(author)", 2),
         ("loans_open", "loans(due) WHERE returned IS NULL", 3),
         ("bookings_slot", "bookings(offer, day)", 4),
@@ -319,22 +318,33 @@ enum Schema {
         """
         DROP INDEX IF EXISTS transfers_pair;
         """,
-        // 12: no index of postings by member. Each posting names the same member's previous
-        // posting (`prev`, NULL for their first), and each account its last (`last_posting`,
-        // NULL before any), so a member's postings are read newest first along that chain:
-        // the pair cap's window and a statement. The index cost the writer a page of the WAL
-        // for every posting, on a random leaf, as `transfers_pair` did for every transfer.
-        // The postings are append-only; their trigger is lifted only to fill the new column.
+        // 12: no index of postings or exchange parties by member. Each posting names the same
+        // member's previous posting (`prev`, NULL for their first), each party the member's
+        // previous exchange, and each account its last of both (`last_posting`,
+        // `last_exchange`, NULL before any), so a member's rows are read newest first along
+        // those chains (`MemberChain`): the pair cap's window, a statement, a member's
+        // exchanges. Each index cost the writer a page of the WAL for every row, on a random
+        // leaf, as `transfers_pair` did for every transfer. The postings are append-only; their
+        // trigger is lifted only to fill the new column.
         """
         ALTER TABLE postings ADD COLUMN prev INTEGER;
+        ALTER TABLE exchange_parties ADD COLUMN prev INTEGER;
         ALTER TABLE accounts ADD COLUMN last_posting INTEGER;
+        ALTER TABLE accounts ADD COLUMN last_exchange INTEGER;
         DROP TRIGGER postings_no_update;
         UPDATE postings SET prev = chain.prev
             FROM (SELECT id, LAG(id) OVER (PARTITION BY member ORDER BY id) AS prev FROM postings) AS chain
             WHERE chain.id = postings.id AND chain.prev IS NOT NULL;
         CREATE TRIGGER postings_no_update BEFORE UPDATE ON postings BEGIN SELECT RAISE(ABORT, 'postings are append-only'); END;
-        UPDATE accounts SET last_posting = (SELECT MAX(id) FROM postings WHERE member = accounts.member);
+        UPDATE exchange_parties SET prev = chain.prev
+            FROM (SELECT exchange, member, LAG(exchange) OVER (PARTITION BY member ORDER BY exchange) AS prev FROM exchange_parties) AS chain
+            WHERE chain.exchange = exchange_parties.exchange AND chain.member = exchange_parties.member AND chain.prev IS NOT NULL;
+        UPDATE accounts SET last_posting = last.id FROM (SELECT member, MAX(id) AS id FROM postings GROUP BY member) AS last
+            WHERE last.member = accounts.member;
+        UPDATE accounts SET last_exchange = last.num FROM (SELECT member, MAX(exchange) AS num FROM exchange_parties GROUP BY member) AS last
+            WHERE last.member = accounts.member;
         DROP INDEX IF EXISTS postings_member;
+        DROP INDEX IF EXISTS parties_member;
         """,
     ]
 

@@ -9,10 +9,12 @@ import KringCore
 /// the second reader could not be used, the rows are compared one by one, which names the
 /// exchange and the field.
 extension Verifier {
-    /// Compares the exchanges, their parties, links and consents; returns how many rows there are.
+    /// Compares the exchanges, their parties, links and consents, and each party's link to the
+    /// member's previous exchange; returns how many rows there are, and each member's last
+    /// exchange.
     static func compareExchanges(_ db: Connection, state: LedgerState, exchangeSeq: ExchangeSeqs, exchangeFingerprints: ColumnArray<Int>,
                                  consents: ConsentTracker, reasons: ExchangeReasons, rowPrints: ExchangeRowPrints?,
-                                 diverge: (Int64, String) -> Void) throws(StoreError) -> Int {
+                                 diverge: (Int64, String) -> Void) throws(StoreError) -> (count: Int, chains: PartyChains) {
         // Reading every exchange maps the pages of the replay's spilled columns again: they are
         // given back as the comparison goes.
         func released(after i: Int) {
@@ -37,7 +39,7 @@ extension Verifier {
             }
             if complete, all.value == read.print {
                 rowPrints?.matched = true
-                return read.count
+                return (read.count, read.chains)
             }
         }
         var rows = try ExchangeRows(db)
@@ -67,7 +69,12 @@ extension Verifier {
         }
         if let n = rows.partiesLeft { diverge(1, "the projection holds parties of exchange \(n), which is not in the journal") }
         if let n = rows.linksLeft { diverge(1, "the projection holds links of exchange \(n), which is not in the journal") }
-        return seen
+        if let u = rows.unchained {
+            let id = ExchangeID(uncheckedNumber: u.exchange)
+            diverge(exchangeSeq[id] ?? 1, "exchange \(id)'s party \(u.member.prefix(60)) names \(u.names.map { "exchange \(ExchangeID(uncheckedNumber: $0))" } ?? "no exchange") "
+                    + "as their previous; the parties give \(u.previous.map { "exchange \(ExchangeID(uncheckedNumber: $0))" } ?? "none")")
+        }
+        return (seen, rows.chains)
     }
 }
 
@@ -77,6 +84,12 @@ struct ExchangeRows {
     let row: Statement
     private let parties: Statement, links: Statement
     private var partyPending: Bool, linkPending: Bool
+    /// The last exchange of each member met among the parties so far: the one a member's next
+    /// party row must name as their previous (`prev`), and at the end the one their account
+    /// must name (`accounts.last_exchange`).
+    private(set) var chains = PartyChains()
+    /// The first party row whose link is not the member's previous exchange.
+    private(set) var unchained: (exchange: Int64, member: String, names: Int64?, previous: Int64?)?
 
     init(_ db: Connection) throws(StoreError) {
         row = try db.prepare("""
@@ -84,7 +97,7 @@ struct ExchangeRows {
                    created_seq, updated_seq
             FROM exchanges ORDER BY num
             """)
-        parties = try db.prepare("SELECT exchange, member, role, position, consented FROM exchange_parties ORDER BY exchange")
+        parties = try db.prepare("SELECT exchange, member, role, position, consented, prev FROM exchange_parties ORDER BY exchange")
         partyPending = try parties.step()
         links = try db.prepare("SELECT exchange, target FROM exchange_links ORDER BY exchange")
         linkPending = try links.step()
@@ -100,6 +113,9 @@ struct ExchangeRows {
             if parties.int(0) == num {
                 let member = parties.columnBytes(1, text: true)
                 partiesSeen.add(role: parties.columnBytes(2, text: true), position: parties.int(3), member: member)
+                if let previous = chains.follow(member, to: num), parties.optionalInt(5) != previous, unchained == nil {
+                    unchained = (num, String(decoding: member, as: UTF8.self), parties.optionalInt(5), previous)
+                }
                 switch parties.int(4) {
                 case 0: break
                 case 1: consentsSeen &+= ConsentTracker.print(member)
@@ -157,6 +173,27 @@ struct ExchangeRows {
     }
 }
 
+/// Each member's last exchange among the party rows read so far, by the member's bytes.
+struct PartyChains: Sendable {
+    private var members = MemberNumbers()
+    private var last = [Int64]()
+
+    /// Moves `member`'s last exchange to `exchange`; gives the one before (`.some(nil)` for
+    /// none), or nil for an id no member can have (over 255 bytes).
+    mutating func follow(_ member: UnsafeRawBufferPointer, to exchange: Int64) -> Int64?? {
+        guard member.count < 256 else { return nil }
+        let n = Int(members.append(member))
+        if n == last.count { last.append(0) }
+        defer { last[n] = exchange }
+        return .some(last[n] == 0 ? nil : last[n])
+    }
+
+    /// The last exchange `member` is a party to, or nil.
+    func last(of member: MemberID) -> Int64? {
+        members.number(member.handle).map { last[Int($0)] }
+    }
+}
+
 /// The exchanges' rows read on a second connection and thread while the journal is replayed,
 /// each row's print (`ExchangeRows.wholePrint`) folded in number order into one fingerprint (a
 /// keyed hash: no memory per row), or nil when they cannot stand for the rows the replay's
@@ -164,7 +201,7 @@ struct ExchangeRows {
 /// comparison to the replay's connection, row by row.
 final class ExchangeRowPrints: @unchecked Sendable {
     private let twin: SnapshotTwin
-    private var prints: (count: Int, print: Int)?
+    private var prints: (count: Int, print: Int, chains: PartyChains)?
     private let done = DispatchSemaphore(value: 0)
     private var waited = false
     private let lock = NSLock()
@@ -199,14 +236,14 @@ final class ExchangeRowPrints: @unchecked Sendable {
             } catch {
                 return
             }
-            if rows.partiesLeft == nil, rows.linksLeft == nil { prints = (Int(expected - 1), all.value) }
+            if rows.partiesLeft == nil, rows.linksLeft == nil, rows.unchained == nil { prints = (Int(expected - 1), all.value, rows.chains) }
         }
         return true
     }
 
     /// How many rows were read and their fingerprint, once read; nil if they cannot be used.
     /// Only after `start` gave true.
-    func wait() -> (count: Int, print: Int)? {
+    func wait() -> (count: Int, print: Int, chains: PartyChains)? {
         if !waited { done.wait() }
         waited = true
         return prints

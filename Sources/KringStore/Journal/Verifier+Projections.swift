@@ -86,8 +86,18 @@ extension Verifier {
         for id in state.memberOrder where !seen.contains(id) { diverge(lastSeq(id), "member \(id) is missing from the projection") }
 
         // Exchanges: by the prints read beside the replay when they all match, else row by row.
-        let exSeen = try compareExchanges(db, state: state, exchangeSeq: exchangeSeq, exchangeFingerprints: exchangeFingerprints,
-                                          consents: consents, reasons: reasons, rowPrints: rowPrints, diverge: diverge)
+        let (exSeen, partyChains) = try compareExchanges(db, state: state, exchangeSeq: exchangeSeq, exchangeFingerprints: exchangeFingerprints,
+                                                         consents: consents, reasons: reasons, rowPrints: rowPrints, diverge: diverge)
+        // Each account names the member's last exchange, where the chain of their parties starts.
+        let accounts = try db.prepare("SELECT member, last_exchange FROM accounts")
+        while try accounts.step() {
+            guard let id = MemberID(canonical: accounts.text(0)), state.member(id) != nil else { continue }  // compared with the members above
+            let last = partyChains.last(of: id)
+            if accounts.optionalInt(1) != last {
+                diverge(lastSeq(id), "the account of \(id) names \(accounts.optionalInt(1).map { "exchange \(ExchangeID(uncheckedNumber: $0))" } ?? "no exchange") "
+                        + "as its last; the parties give \(last.map { "exchange \(ExchangeID(uncheckedNumber: $0))" } ?? "none")")
+            }
+        }
         // Listings: latest version, expiry and state.
         var listingsSeen = 0
         let ls = try db.prepare("""

@@ -300,7 +300,7 @@ public final class Reader {
 
     /// A member's postings between two days (inclusive), with the opening and running balance.
     ///
-    /// The postings are read newest first along the member's chain (`PostingChain`), down to
+    /// The postings are read newest first along the member's chain (`MemberChain`), down to
     /// the first dated two days before `from` (no earlier posting falls on or after `from`,
     /// as the pair cap's window reasons), or to the first when there is no `from`. What was
     /// not read lies before `from`, so the opening balance is the balance now less what was
@@ -319,33 +319,33 @@ public final class Reader {
         func opens(_ day: Int64, _ posting: Int64) -> Bool {
             day < fromN || (afterPosting.map { day <= toN && posting <= $0 } ?? false)
         }
-        let chain = PostingChain(of: id, from: last, reading: try db.cached("""
-            SELECT p.member, p.prev, p.seq, p.day, t.kind, t.exchange, t.payer, t.payee, p.minutes, e.what
+        let chain = MemberChain(of: id, "posting", from: last, reading: try db.cached("""
+            SELECT p.prev, p.seq, p.day, t.kind, t.exchange, t.payer, t.payee, p.minutes, e.what
             FROM postings p JOIN transfers t ON t.id = p.transfer LEFT JOIN exchanges e ON e.num = t.exchange
-            WHERE p.id = ?1
+            WHERE p.id = ?1 AND p.member = ?2
             """))
         defer { chain.finish() }
         let s = chain.row
         var read: Int64 = 0, readOpening: Int64 = 0
         // The page's lines, newest first: the oldest `limit` of those read are the page.
         var lines = [StatementLine]()
-        while let posting = chain.next, try chain.step() {
-            let day = s.int(3), minutes = s.int(8)
+        while try chain.step() {
+            let posting = chain.current, day = s.int(2), minutes = s.int(7)
             if let from, day < from.number - 2 { break }
             read += minutes
             if opens(day, posting) { readOpening += minutes; continue }
             guard day >= fromN, day <= toN, limit > 0 else { continue }
-            let kind = try s.value(4, TransferKind.self)
+            let kind = try s.value(3, TransferKind.self)
             let desc: String
             switch kind {
-            case .exchange: desc = s.text(9)
-            case .reversal: desc = "reversal of \(ExchangeID(uncheckedNumber: s.int(5))): \(s.text(9))"
+            case .exchange: desc = s.text(8)
+            case .reversal: desc = "reversal of \(ExchangeID(uncheckedNumber: s.int(4))): \(s.text(8))"
             case .donation: desc = "donation to the pool"
             case .grant: desc = "grant from the pool"
             case .settlement: desc = "settlement on leaving"
             }
-            let counterparty: MemberID = try s.id(s.textEquals(6, id.handle) ? 7 : 6)
-            lines.append(StatementLine(postingID: posting, seq: s.int(2), day: Day(day), kind: kind, exchange: s.optionalInt(5).map(ExchangeID.init(uncheckedNumber:)),
+            let counterparty: MemberID = try s.id(s.textEquals(5, id.handle) ? 6 : 5)
+            lines.append(StatementLine(postingID: posting, seq: s.int(1), day: Day(day), kind: kind, exchange: s.optionalInt(4).map(ExchangeID.init(uncheckedNumber:)),
                                        counterparty: counterparty, description: desc, minutes: Minutes(minutes), balance: .zero))
             if lines.count >= 2 * limit { lines.removeFirst(limit) }
         }
@@ -371,13 +371,18 @@ public final class Reader {
 
     /// Exchanges, newest first, optionally of one member and/or in one state.
     public func exchanges(member: MemberID? = nil, state: ExchangeState? = nil, before: Int64? = nil, limit: Int = 1_000) throws(StoreError) -> [ExchangeRow] {
-        // One member's exchanges are found through their parties (an index in exchange order),
-        // not by walking every exchange.
-        let s = try db.cached(member == nil ? Reader.exchangesSQL : Reader.memberExchangesSQL)
-        try s.bind([.id(member), .text(state?.rawValue), .int(Int64(max(0, min(limit, Reader.maxRows)))), .int(before)])
+        // One member's exchanges are found along their chain of parties (newest first), not by
+        // walking every exchange.
+        let limit = max(0, min(limit, Reader.maxRows))
         var nums = [Int64]()
-        while try s.step() { nums.append(s.int(0)) }
-        s.reset()
+        if let member {
+            nums = try MemberChain.exchangeNumbers(of: member, state: state, before: before, limit: limit, db: db) ?? []
+        } else {
+            let s = try db.cached(Reader.exchangesSQL)
+            try s.bind([.text(state?.rawValue), .int(Int64(limit)), .int(before)])
+            while try s.step() { nums.append(s.int(0)) }
+            s.reset()
+        }
         var out = [ExchangeRow]()
         for n in nums { if let r = try exchange(ExchangeID(uncheckedNumber: n)) { out.append(r) } }
         return out
@@ -385,13 +390,8 @@ public final class Reader {
 
     static let exchangesSQL = """
         SELECT e.num FROM exchanges e
-        WHERE ?1 IS NULL AND (?2 IS NULL OR e.state = ?2) AND (?4 IS NULL OR e.num < ?4)
-        ORDER BY e.num DESC LIMIT ?3
-        """
-    static let memberExchangesSQL = """
-        SELECT DISTINCT p.exchange FROM exchange_parties p JOIN exchanges e ON e.num = p.exchange
-        WHERE p.member = ?1 AND (?2 IS NULL OR e.state = ?2) AND (?4 IS NULL OR p.exchange < ?4)
-        ORDER BY p.exchange DESC LIMIT ?3
+        WHERE (?1 IS NULL OR e.state = ?1) AND (?3 IS NULL OR e.num < ?3)
+        ORDER BY e.num DESC LIMIT ?2
         """
 
     /// Counts for a summary: members, exchanges by state, journal entries.
