@@ -9,12 +9,11 @@ import KringCore
 /// the second reader could not be used, the rows are compared one by one, which names the
 /// exchange and the field.
 extension Verifier {
-    /// Compares the exchanges, their parties, links and consents, and each party's link to the
-    /// member's previous exchange; returns how many rows there are, and each member's last
-    /// exchange.
+    /// Compares the exchanges, their parties, links and consents; returns how many rows there
+    /// are, and the prints of the parties' links to their members' previous exchanges.
     static func compareExchanges(_ db: Connection, state: LedgerState, exchangeSeq: ExchangeSeqs, exchangeFingerprints: ColumnArray<Int>,
                                  consents: ConsentTracker, reasons: ExchangeReasons, rowPrints: ExchangeRowPrints?,
-                                 diverge: (Int64, String) -> Void) throws(StoreError) -> (count: Int, chains: PartyChains) {
+                                 diverge: (Int64, String) -> Void) throws(StoreError) -> (count: Int, chains: ChainPrint) {
         // Reading every exchange maps the pages of the replay's spilled columns again: they are
         // given back as the comparison goes.
         func released(after i: Int) {
@@ -69,12 +68,23 @@ extension Verifier {
         }
         if let n = rows.partiesLeft { diverge(1, "the projection holds parties of exchange \(n), which is not in the journal") }
         if let n = rows.linksLeft { diverge(1, "the projection holds links of exchange \(n), which is not in the journal") }
-        if let u = rows.unchained {
-            let id = ExchangeID(uncheckedNumber: u.exchange)
-            diverge(exchangeSeq[id] ?? 1, "exchange \(id)'s party \(u.member.prefix(60)) names \(u.names.map { "exchange \(ExchangeID(uncheckedNumber: $0))" } ?? "no exchange") "
-                    + "as their previous; the parties give \(u.previous.map { "exchange \(ExchangeID(uncheckedNumber: $0))" } ?? "none")")
-        }
         return (seen, rows.chains)
+    }
+
+    /// The parties read again, in order, when their links do not form each member's chain
+    /// (`ChainPrint`): the first whose link is not the member's previous exchange, and each
+    /// member's last exchange.
+    static func partyChains(_ db: Connection) throws(StoreError) -> (broken: (exchange: Int64, member: String, names: Int64?, previous: Int64?)?, chains: PartyChains) {
+        var chains = PartyChains()
+        var broken: (exchange: Int64, member: String, names: Int64?, previous: Int64?)?
+        let rows = try db.prepare("SELECT exchange, member, prev FROM exchange_parties ORDER BY exchange")
+        while try rows.step() {
+            let member = rows.columnBytes(1, text: true)
+            if let previous = chains.follow(member, to: rows.int(0)), rows.optionalInt(2) != previous, broken == nil {
+                broken = (rows.int(0), String(decoding: member, as: UTF8.self), rows.optionalInt(2), previous)
+            }
+        }
+        return (broken, chains)
     }
 }
 
@@ -84,12 +94,8 @@ struct ExchangeRows {
     let row: Statement
     private let parties: Statement, links: Statement
     private var partyPending: Bool, linkPending: Bool
-    /// The last exchange of each member met among the parties so far: the one a member's next
-    /// party row must name as their previous (`prev`), and at the end the one their account
-    /// must name (`accounts.last_exchange`).
-    private(set) var chains = PartyChains()
-    /// The first party row whose link is not the member's previous exchange.
-    private(set) var unchained: (exchange: Int64, member: String, names: Int64?, previous: Int64?)?
+    /// The parties' links to their members' previous exchanges, as prints (`ChainPrint`).
+    private(set) var chains = ChainPrint()
 
     init(_ db: Connection) throws(StoreError) {
         row = try db.prepare("""
@@ -113,9 +119,7 @@ struct ExchangeRows {
             if parties.int(0) == num {
                 let member = parties.columnBytes(1, text: true)
                 partiesSeen.add(role: parties.columnBytes(2, text: true), position: parties.int(3), member: member)
-                if let previous = chains.follow(member, to: num), parties.optionalInt(5) != previous, unchained == nil {
-                    unchained = (num, String(decoding: member, as: UTF8.self), parties.optionalInt(5), previous)
-                }
+                chains.row(member, key: num, link: parties.optionalInt(5))
                 switch parties.int(4) {
                 case 0: break
                 case 1: consentsSeen &+= ConsentTracker.print(member)
@@ -173,7 +177,8 @@ struct ExchangeRows {
     }
 }
 
-/// Each member's last exchange among the party rows read so far, by the member's bytes.
+/// Each member's last exchange among the party rows read so far, by the member's bytes (read
+/// again when the prints show a link is wrong, `Verifier.partyChains`).
 struct PartyChains: Sendable {
     private var members = MemberNumbers()
     private var last = [Int64]()
@@ -201,7 +206,7 @@ struct PartyChains: Sendable {
 /// comparison to the replay's connection, row by row.
 final class ExchangeRowPrints: @unchecked Sendable {
     private let twin: SnapshotTwin
-    private var prints: (count: Int, print: Int, chains: PartyChains)?
+    private var prints: (count: Int, print: Int, chains: ChainPrint)?
     private let done = DispatchSemaphore(value: 0)
     private var waited = false
     private let lock = NSLock()
@@ -236,14 +241,14 @@ final class ExchangeRowPrints: @unchecked Sendable {
             } catch {
                 return
             }
-            if rows.partiesLeft == nil, rows.linksLeft == nil, rows.unchained == nil { prints = (Int(expected - 1), all.value, rows.chains) }
+            if rows.partiesLeft == nil, rows.linksLeft == nil { prints = (Int(expected - 1), all.value, rows.chains) }
         }
         return true
     }
 
     /// How many rows were read and their fingerprint, once read; nil if they cannot be used.
     /// Only after `start` gave true.
-    func wait() -> (count: Int, print: Int, chains: PartyChains)? {
+    func wait() -> (count: Int, print: Int, chains: ChainPrint)? {
         if !waited { done.wait() }
         waited = true
         return prints

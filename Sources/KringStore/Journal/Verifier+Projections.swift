@@ -38,8 +38,10 @@ extension Verifier {
         return f.value
     }
 
-    static func compareProjections(_ db: Connection, state: LedgerState, lastSeq: (MemberID) -> Int64,
-                                   lastPostings: [MemberID: (posting: Int64, seq: Int64)], exchangeSeq: ExchangeSeqs,
+    /// - Parameter lastPostings: each member's last posting, read again because the postings'
+    ///   links or the accounts' last postings are not each member's chain; nil when they are.
+    static func compareProjections(_ db: Connection, state: LedgerState, lastSeq: (MemberID) throws(StoreError) -> Int64,
+                                   lastPostings: [MemberID: (posting: Int64, seq: Int64)]?, exchangeSeq: ExchangeSeqs,
                                            exchangeFingerprints: ColumnArray<Int>, consents: ConsentTracker, pledges: [(seq: Int64, print: Int)],
                                            memberSeqs: [MemberID: MemberSeqs], lastChanges: LastChanges, words: ReplayWords,
                                            reasons: ExchangeReasons, rowPrints: ExchangeRowPrints?,
@@ -51,13 +53,13 @@ extension Verifier {
         // left over, so the rows sum per member to what the replay gives.
         let s = try db.prepare("""
             SELECT m.id, m.status, m.kind, m.floor_override, m.ceiling_override, a.balance, a.given,
-                   m.name, m.neighbourhood, m.domains, m.joined, m.added_seq, a.last_seq, a.last_posting
-            FROM members m LEFT JOIN accounts a ON a.member = m.id
+                   m.name, m.neighbourhood, m.domains, m.joined, m.added_seq, a.last_seq, a.last_posting, lp.seq
+            FROM members m LEFT JOIN accounts a ON a.member = m.id LEFT JOIN postings lp ON lp.id = a.last_posting
             """)
         while try s.step() {
             guard let id = MemberID(canonical: s.text(0)) else { diverge(1, "the projection holds a member \"\(s.text(0).prefix(60))\" whose id is not canonical"); continue }
             seen.insert(id)
-            guard let m = state.member(id) else { diverge(lastSeq(id), "member \(id) is in the projection but not in the journal"); continue }
+            guard let m = state.member(id) else { diverge(try lastSeq(id), "member \(id) is in the projection but not in the journal"); continue }
             if let field = firstDifference([
                 ("status", s.text(1) == m.status.rawValue), ("kind", s.text(2) == m.info.kind.rawValue),
                 ("floor", s.optionalInt(3) == m.floorOverride?.value), ("ceiling", s.optionalInt(4) == m.ceilingOverride?.value),
@@ -65,37 +67,52 @@ extension Verifier {
                 ("domains", s.textEquals(9, m.info.domains.joined(separator: ","))), ("joined", s.textEquals(10, m.info.joined.description)),
                 ("entry", s.int(11) == memberSeqs[id]?.added),
             ]) {
-                diverge(lastSeq(id), "member \(id) differs from the journal in its \(field)")
+                diverge(try lastSeq(id), "member \(id) differs from the journal in its \(field)")
             }
             if s.isNull(5) || s.int(5) != m.balance.value {
-                diverge(lastSeq(id), "balance of \(id) is \(s.optionalInt(5).map { String($0) } ?? "missing") minutes; the journal gives \(m.balance.value)")
+                diverge(try lastSeq(id), "balance of \(id) is \(s.optionalInt(5).map { String($0) } ?? "missing") minutes; the journal gives \(m.balance.value)")
             }
-            if s.int(6) != m.given.value { diverge(lastSeq(id), "given credits of \(id) differ from the journal") }
+            if s.int(6) != m.given.value { diverge(try lastSeq(id), "given credits of \(id) differ from the journal") }
             // An account's last entry is the last that posted to it (the postings matched the
             // journal row by row), or the one that opened it.
-            let last = lastPostings[id]
+            // The account's last posting: as it names it when the chains hold, else as read again.
+            let last = lastPostings.map { $0[id] } ?? (s.isNull(13) ? nil : (s.int(13), s.isNull(14) ? 0 : s.int(14)))
             if !s.isNull(5), let added = memberSeqs[id]?.added, s.int(12) != max(added, last?.seq ?? 0) {
-                diverge(lastSeq(id), "the account of \(id) differs from the journal in its last entry (\(s.int(12)))")
+                diverge(try lastSeq(id), "the account of \(id) differs from the journal in its last entry (\(s.int(12)))")
             }
             // The chain of its postings starts at its last.
-            if !s.isNull(5), s.optionalInt(13) != last?.posting {
-                diverge(lastSeq(id), "the account of \(id) names \(s.optionalInt(13).map { "posting \($0)" } ?? "no posting") as its last; "
+            if !s.isNull(5), lastPostings != nil, s.optionalInt(13) != last?.posting {
+                diverge(try lastSeq(id), "the account of \(id) names \(s.optionalInt(13).map { "posting \($0)" } ?? "no posting") as its last; "
                         + "the journal gives \(last.map { "posting \($0.posting)" } ?? "none")")
             }
         }
-        for id in state.memberOrder where !seen.contains(id) { diverge(lastSeq(id), "member \(id) is missing from the projection") }
+        for id in state.memberOrder where !seen.contains(id) { diverge(try lastSeq(id), "member \(id) is missing from the projection") }
 
         // Exchanges: by the prints read beside the replay when they all match, else row by row.
-        let (exSeen, partyChains) = try compareExchanges(db, state: state, exchangeSeq: exchangeSeq, exchangeFingerprints: exchangeFingerprints,
-                                                         consents: consents, reasons: reasons, rowPrints: rowPrints, diverge: diverge)
-        // Each account names the member's last exchange, where the chain of their parties starts.
+        let (exSeen, partyPrint) = try compareExchanges(db, state: state, exchangeSeq: exchangeSeq, exchangeFingerprints: exchangeFingerprints,
+                                                        consents: consents, reasons: reasons, rowPrints: rowPrints, diverge: diverge)
+        // Each party names the member's previous exchange, and each account their last, where
+        // the chain of their parties starts; read again to name what is wrong when the prints
+        // do not cancel.
+        var chains = partyPrint
         let accounts = try db.prepare("SELECT member, last_exchange FROM accounts")
-        while try accounts.step() {
-            guard let id = MemberID(canonical: accounts.text(0)), state.member(id) != nil else { continue }  // compared with the members above
-            let last = partyChains.last(of: id)
-            if accounts.optionalInt(1) != last {
-                diverge(lastSeq(id), "the account of \(id) names \(accounts.optionalInt(1).map { "exchange \(ExchangeID(uncheckedNumber: $0))" } ?? "no exchange") "
-                        + "as its last; the parties give \(last.map { "exchange \(ExchangeID(uncheckedNumber: $0))" } ?? "none")")
+        while try accounts.step() { chains.last(accounts.columnBytes(0, text: true), link: accounts.optionalInt(1)) }
+        if !chains.holds {
+            let found = try partyChains(db)
+            if let u = found.broken {
+                let id = ExchangeID(uncheckedNumber: u.exchange)
+                diverge(exchangeSeq[id] ?? 1, "exchange \(id)'s party \(u.member.prefix(60)) names \(u.names.map { "exchange \(ExchangeID(uncheckedNumber: $0))" } ?? "no exchange") "
+                        + "as their previous; the parties give \(u.previous.map { "exchange \(ExchangeID(uncheckedNumber: $0))" } ?? "none")")
+            } else {
+                accounts.reset()
+                while try accounts.step() {
+                    guard let id = MemberID(canonical: accounts.text(0)), state.member(id) != nil else { continue }  // compared with the members above
+                    let last = found.chains.last(of: id)
+                    if accounts.optionalInt(1) != last {
+                        diverge(try lastSeq(id), "the account of \(id) names \(accounts.optionalInt(1).map { "exchange \(ExchangeID(uncheckedNumber: $0))" } ?? "no exchange") "
+                                + "as its last; the parties give \(last.map { "exchange \(ExchangeID(uncheckedNumber: $0))" } ?? "none")")
+                    }
+                }
             }
         }
         // Listings: latest version, expiry and state.
@@ -398,6 +415,60 @@ struct Fingerprint {
     }
 
     var value: Int { hasher.finalize() }
+}
+
+/// Whether each member's rows of a table form their chain (`MemberChain`: each row names the
+/// member's previous row as `prev`, their first none, and the account names their last),
+/// checked in one pass with no lookup per row: each row adds the print of (member, its key) and
+/// takes away the print of (member, its link), each account takes away (member, its last), and
+/// every link must be below its row's key.
+///
+/// That suffices. Take one member's rows, keyed k₁ < … < kₙ (keys are unique). The sums cancel
+/// exactly when the links and the account's last are, as a multiset, the keys themselves, so
+/// `kₙ` is named once; not by a row's link, which is below its row's key and so below `kₙ`: by
+/// the account. The other links then name k₁ … kₙ₋₁ once each, and the only row whose link may
+/// name kₙ₋₁ is kₙ's; and so on down, so each row names the one before it and k₁'s names none.
+/// A member without rows must have an account naming none. The prints are keyed (`Fingerprint`),
+/// so a tampered link cannot be chosen to cancel; where they do not cancel, the table is read
+/// again row by row to name the first link that is wrong.
+struct ChainPrint: Sendable {
+    private var sum = 0
+    /// The first row whose link is not below its own key.
+    private(set) var backwards: Int64?
+
+    /// A row of `member`'s, keyed `key`, naming `link` as the member's previous.
+    mutating func row(_ member: UnsafeRawBufferPointer, key: Int64, link: Int64?) {
+        var f = Fingerprint()
+        f.text(member)
+        if let link {
+            var g = f
+            g.int(link)
+            sum &-= g.value
+            if link >= key, backwards == nil { backwards = key }
+        }
+        f.int(key)
+        sum &+= f.value
+    }
+
+    /// An account of `member`'s, naming `link` as their last row.
+    mutating func last(_ member: UnsafeRawBufferPointer, link: Int64?) {
+        guard let link else { return }
+        var f = Fingerprint()
+        f.text(member)
+        f.int(link)
+        sum &-= f.value
+    }
+
+    /// The rows' and the accounts' prints together.
+    static func + (a: ChainPrint, b: ChainPrint) -> ChainPrint {
+        var c = a
+        c.sum &+= b.sum
+        c.backwards = [a.backwards, b.backwards].compactMap { $0 }.min()
+        return c
+    }
+
+    /// Whether every link is the member's previous row and every account names their last.
+    var holds: Bool { sum == 0 && backwards == nil }
 }
 
 /// Rows of one exchange (its parties, its links) as a fingerprint that does not depend on the

@@ -200,11 +200,32 @@ public enum Verifier {
 
         if divergences.isEmpty {
             if state.balanceSum != .zero { diverge(entries, "balances sum to \(state.balanceSum.value) minutes, not zero") }
-            // Every posting row matched its entry and none is left, so the postings say which entry
-            // last moved a member's balance.
-            let chains = postings.chains
-            func lastSeq(_ id: MemberID) -> Int64 { max(chains[id]?.seq ?? 1, memberSeqs[id]?.last ?? 1) }
-            try compareProjections(db, state: state, lastSeq: lastSeq, lastPostings: chains, exchangeSeq: exchangeSeq, exchangeFingerprints: exchangeFingerprints,
+            // Every posting row matched its entry and none is left. When their links and the
+            // accounts' last postings form each member's chain, the account names the posting
+            // (and so the entry) that last moved the member's balance; otherwise the postings
+            // are read again to name the first link that is wrong, and give each member's last.
+            var chains = postings.chains
+            let accounts = try db.prepare("SELECT member, last_posting FROM accounts")
+            while try accounts.step() { chains.last(accounts.columnBytes(0, text: true), link: accounts.optionalInt(1)) }
+            var lastPostings: [MemberID: (posting: Int64, seq: Int64)]?
+            if !chains.holds {
+                let found = try postingChains(db)
+                if let (at, reason) = found.broken { diverge(at, reason) }
+                lastPostings = found.last
+            }
+            let accountLast = try db.prepare("SELECT p.seq FROM accounts a JOIN postings p ON p.id = a.last_posting WHERE a.member = ?")
+            func lastSeq(_ id: MemberID) throws(StoreError) -> Int64 {
+                var posted: Int64?
+                if let lastPostings {
+                    posted = lastPostings[id]?.seq
+                } else {
+                    accountLast.reset()
+                    try accountLast.bind([.text(id.handle)])
+                    posted = try accountLast.step() ? accountLast.int(0) : nil
+                }
+                return max(posted ?? 1, memberSeqs[id]?.last ?? 1)
+            }
+            try compareProjections(db, state: state, lastSeq: lastSeq, lastPostings: lastPostings, exchangeSeq: exchangeSeq, exchangeFingerprints: exchangeFingerprints,
                                    consents: consents, pledges: pledges, memberSeqs: memberSeqs, lastChanges: lastChanges, words: words, reasons: reasons, rowPrints: rowPrints, diverge: diverge)
             try comparePolicies(db, policies, diverge: diverge)
         }
@@ -240,6 +261,27 @@ extension ColumnByNumber<Int64> {
     }
 }
 
+extension Verifier {
+    /// The postings read again, in order, when their links do not form each member's chain
+    /// (`ChainPrint`): the first whose link is not its member's previous posting (its entry and
+    /// what it names), and each member's last posting with its entry.
+    static func postingChains(_ db: Connection) throws(StoreError) -> (broken: (Int64, String)?, last: [MemberID: (posting: Int64, seq: Int64)]) {
+        var last = [MemberID: (posting: Int64, seq: Int64)]()
+        var broken: (Int64, String)?
+        let rows = try db.prepare("SELECT id, seq, member, prev FROM postings ORDER BY id")
+        while try rows.step() {
+            guard let member = MemberID(canonical: rows.text(2)) else { continue }  // matched to the journal's members already
+            let posting = rows.int(0), previous = last[member]?.posting
+            if broken == nil, rows.optionalInt(3) != previous {
+                broken = (rows.int(1), "posting \(posting) names \(rows.optionalInt(3).map { "posting \($0)" } ?? "no posting") as its member's previous; "
+                                      + "the journal gives \(previous.map { "posting \($0)" } ?? "none")")
+            }
+            last[member] = (posting, rows.int(1))
+        }
+        return (broken, last)
+    }
+}
+
 /// Rows of postings or transfers, read in order beside the journal and matched to the entry
 /// each belongs to, without making a string of each member.
 final class RowStream {
@@ -257,27 +299,19 @@ final class RowStream {
     /// The pending row's entry.
     var seq: Int64 { rows.int(0) }
 
-    /// Each member's last posting matched so far (its id and entry): the posting the next one
-    /// must name as its previous, and at the end the one the account must name.
-    private(set) var chains: [MemberID: (posting: Int64, seq: Int64)] = [:]
+    /// The postings' links to their members' previous postings, as prints (`ChainPrint`).
+    private(set) var chains = ChainPrint()
 
     /// Matches the postings of `transfers` (the payer's minus, then the payee's plus, for each)
     /// at entry `seq`; nil when they are the rows there, else the first divergence.
     func matchPostings(of transfers: [Transfer], transferIDs: [Int64], day: Day, at seq: Int64) throws(StoreError) -> (Int64, String)? {
         if pending, self.seq < seq { return (self.seq, "a posting at \(self.seq) belongs to no journal entry") }
         var matched = 0
-        var unchained: (posting: Int64, names: Int64?, previous: Int64?)?
         /// Takes the next row if it is this posting.
         func matches(_ member: MemberID, _ minutes: Int64, _ transfer: Int64) throws(StoreError) -> Bool {
             guard pending, self.seq == seq, rows.textEquals(1, member.handle), rows.int(2) == minutes, rows.int(4) == transfer else { return false }
             guard rows.int(3) == day.number else { return false }
-            // Chained to the member's previous posting (none for their first).
-            let posting = rows.int(5), previous = chains[member]?.posting
-            guard rows.optionalInt(6) == previous else {
-                unchained = (posting, rows.optionalInt(6), previous)
-                return false
-            }
-            chains[member] = (posting, seq)
+            chains.row(rows.columnBytes(1, text: true), key: rows.int(5), link: rows.optionalInt(6))
             try advance()
             matched += 1
             return true
@@ -286,10 +320,6 @@ final class RowStream {
             guard try matches(t.from, -t.minutes.value, id), try matches(t.to, t.minutes.value, id) else { break }
         }
         if matched == 2 * transfers.count, !(pending && self.seq == seq) { return nil }
-        if let u = unchained {
-            return (seq, "posting \(u.posting) names \(u.names.map { "posting \($0)" } ?? "no posting") as its member's previous; "
-                        + "the journal gives \(u.previous.map { "posting \($0)" } ?? "none")")
-        }
         let want = transfers.flatMap { [($0.from, -$0.minutes.value), ($0.to, $0.minutes.value)] }
         // Say what the entry's rows are: the ones matched, and the rest of them.
         var found = want.prefix(matched).map { "\($0.0) \($0.1)" }
