@@ -49,7 +49,13 @@ final class Projector {
     var deferBalances = false
     /// The writer's cache, which the projections written here keep true (none for bulk loads).
     var cache: WriterCache?
-    private var pendingBalances: [MemberID: (balance: Int64, given: Int64, seq: Int64, posting: Int64)] = [:]
+    private var pendingBalances: [MemberID: Pending] = [:]
+    /// What a bulk load changes in an account before `flushBalances` writes it: the sums, and
+    /// the last entry, posting and exchange when they changed.
+    private struct Pending {
+        var balance: Int64 = 0, given: Int64 = 0
+        var seq: Int64?, posting: Int64?, exchange: Int64?
+    }
     /// The circle's time zone, which the days of entries fall in: the latest policy's (its
     /// journal seq, and the zone with the offsets learnt so far), checked once per transaction
     /// (`reloadHead`) and followed through the policy events projected here.
@@ -79,6 +85,13 @@ final class Projector {
     /// A posting whose member's previous one is known here (a bulk load's balances not yet written).
     private let postingAfter = Held("INSERT INTO postings(seq, transfer, member, minutes, day, prev) VALUES (?,?,?,?,?,?)")
     private let balanceRow = Held("UPDATE accounts SET balance = balance + ?, given = given + ?, last_seq = ?, last_posting = ? WHERE member = ?")
+    private let pendingRow = Held("""
+        UPDATE accounts SET balance = balance + ?1, given = given + ?2, last_seq = COALESCE(?3, last_seq),
+                            last_posting = COALESCE(?4, last_posting), last_exchange = COALESCE(?5, last_exchange)
+        WHERE member = ?6
+        """)
+    /// A party whose member's previous exchange is known here (a bulk load's accounts not yet written).
+    private let partyAfter = Held("INSERT INTO exchange_parties(exchange, member, role, position, consented, prev) VALUES (?,?,?,?,?,?)")
 
     /// A statement prepared when first run (a ledger being migrated may not have its table yet).
     private final class Held {
@@ -153,9 +166,9 @@ final class Projector {
 
     /// Writes the balance changes summed while `deferBalances` was set.
     func flushBalances() throws(StoreError) {
-        let upd = try balanceRow(db)
+        let upd = try pendingRow(db)
         for (member, d) in pendingBalances {
-            try upd.run(.int(d.balance), .int(d.given), .int(d.seq), .int(d.posting), .id(member))
+            try upd.run(.int(d.balance), .int(d.given), .int(d.seq), .int(d.posting), .int(d.exchange), .id(member))
             guard db.changes == 1 else { throw StoreError("no account \(member)") }
         }
         pendingBalances.removeAll(keepingCapacity: true)
@@ -321,11 +334,21 @@ final class Projector {
         for l in x.links {
             try db.cached("INSERT INTO exchange_links(exchange, target) VALUES (?, ?)").run(.int(num), .id(l))
         }
-        let party = try partyRow(db), last = try lastExchange(db)
+        let party = try partyRow(db)
         func add(_ member: MemberID, _ role: String, _ position: Int) throws(StoreError) {
-            try party.run(.int(num), .id(member), .text(role), .int(Int64(position)), .int(recorded || member == x.proposer ? 1 : 0))
-            guard db.changes == 1 else { throw StoreError("no account \(member)") }
-            try last.run(.int(num), .id(member))
+            let consented: Int64 = recorded || member == x.proposer ? 1 : 0
+            // A bulk load writes the account's last exchange with its balance, before its commit.
+            if deferBalances, let previous = pendingBalances[member]?.exchange {
+                try partyAfter(db).run(.int(num), .id(member), .text(role), .int(Int64(position)), .int(consented), .int(previous))
+            } else {
+                try party.run(.int(num), .id(member), .text(role), .int(Int64(position)), .int(consented))
+                guard db.changes == 1 else { throw StoreError("no account \(member)") }
+            }
+            if deferBalances {
+                pendingBalances[member, default: Pending()].exchange = num
+            } else {
+                try lastExchange(db).run(.int(num), .id(member))
+            }
         }
         for (i, p) in x.providers.enumerated() { try add(p, "provider", i) }
         for (i, r) in x.receivers.enumerated() { try add(r, "receiver", i) }
@@ -356,9 +379,12 @@ final class Projector {
         if deferBalances {
             let from = try postChained(t.from, -t.minutes.value, seq: seq, transfer: transferID, day: day)
             let to = try postChained(t.to, t.minutes.value, seq: seq, transfer: transferID, day: day)
-            let f = pendingBalances[t.from] ?? (0, 0, 0, 0), r = pendingBalances[t.to] ?? (0, 0, 0, 0)
-            pendingBalances[t.from] = (f.balance - t.minutes.value, f.given + givenFrom, seq, from)
-            pendingBalances[t.to] = (r.balance + t.minutes.value, r.given + givenTo, seq, to)
+            pendingBalances[t.from, default: Pending()].balance -= t.minutes.value
+            pendingBalances[t.from]!.given += givenFrom
+            (pendingBalances[t.from]!.seq, pendingBalances[t.from]!.posting) = (seq, from)
+            pendingBalances[t.to, default: Pending()].balance += t.minutes.value
+            pendingBalances[t.to]!.given += givenTo
+            (pendingBalances[t.to]!.seq, pendingBalances[t.to]!.posting) = (seq, to)
             return
         }
         let posting = try postingRow(db)
