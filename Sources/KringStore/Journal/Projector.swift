@@ -46,7 +46,13 @@ final class Projector {
     var head = ChainHead()
     /// When set (bulk loads), balance updates are summed in memory and written by
     /// `flushBalances()` before each commit instead of one UPDATE per posting.
-    var deferBalances = false
+    var deferBalances = false {
+        didSet { links.removeAll() }
+    }
+    /// A bulk load's members' last posting and exchange, kept across its commits (the load
+    /// writes alone), read from the account when the load first meets the member: each
+    /// posting and party row names its member's previous one from here.
+    private var links: [MemberID: (posting: Int64?, exchange: Int64?)] = [:]
     /// The writer's cache, which the projections written here keep true (none for bulk loads).
     var cache: WriterCache?
     private var pendingBalances: [MemberID: Pending] = [:]
@@ -82,7 +88,7 @@ final class Projector {
         INSERT INTO postings(seq, transfer, member, minutes, day, prev)
         SELECT ?1, ?2, ?3, ?4, ?5, last_posting FROM accounts WHERE member = ?3
         """)
-    /// A posting whose member's previous one is known here (a bulk load's balances not yet written).
+    /// A posting whose member's previous one is known here (a bulk load, `links`).
     private let postingAfter = Held("INSERT INTO postings(seq, transfer, member, minutes, day, prev) VALUES (?,?,?,?,?,?)")
     private let balanceRow = Held("UPDATE accounts SET balance = balance + ?, given = given + ?, last_seq = ?, last_posting = ? WHERE member = ?")
     private let pendingRow = Held("""
@@ -90,7 +96,7 @@ final class Projector {
                             last_posting = COALESCE(?4, last_posting), last_exchange = COALESCE(?5, last_exchange)
         WHERE member = ?6
         """)
-    /// A party whose member's previous exchange is known here (a bulk load's accounts not yet written).
+    /// A party whose member's previous exchange is known here (a bulk load, `links`).
     private let partyAfter = Held("INSERT INTO exchange_parties(exchange, member, role, position, consented, prev) VALUES (?,?,?,?,?,?)")
 
     /// A statement prepared when first run (a ledger being migrated may not have its table yet).
@@ -119,6 +125,19 @@ final class Projector {
         defer { s.reset() }
         head = try s.step() ? ChainHead(seq: s.int(0), hash: s.blob(1), ts: s.int(2)) : ChainHead()
         zoneChecked = false
+        links.removeAll()
+    }
+
+    /// A member's last posting and exchange during a bulk load (`links`).
+    private func knownLinks(_ member: MemberID) throws(StoreError) -> (posting: Int64?, exchange: Int64?) {
+        if let known = links[member] { return known }
+        let s = try db.cached("SELECT last_posting, last_exchange FROM accounts WHERE member = ?")
+        defer { s.reset() }
+        try s.bind([.id(member)])
+        guard try s.step() else { throw StoreError("no account \(member)") }
+        let known = (s.optionalInt(0), s.optionalInt(1))
+        links[member] = known
+        return known
     }
 
     /// The day `timestamp` falls on in the zone of the policy in force, which is read when the
@@ -338,15 +357,13 @@ final class Projector {
         func add(_ member: MemberID, _ role: String, _ position: Int) throws(StoreError) {
             let consented: Int64 = recorded || member == x.proposer ? 1 : 0
             // A bulk load writes the account's last exchange with its balance, before its commit.
-            if deferBalances, let previous = pendingBalances[member]?.exchange {
-                try partyAfter(db).run(.int(num), .id(member), .text(role), .int(Int64(position)), .int(consented), .int(previous))
+            if deferBalances {
+                try partyAfter(db).run(.int(num), .id(member), .text(role), .int(Int64(position)), .int(consented), .int(try knownLinks(member).exchange))
+                links[member]!.exchange = num
+                pendingBalances[member, default: Pending()].exchange = num
             } else {
                 try party.run(.int(num), .id(member), .text(role), .int(Int64(position)), .int(consented))
                 guard db.changes == 1 else { throw StoreError("no account \(member)") }
-            }
-            if deferBalances {
-                pendingBalances[member, default: Pending()].exchange = num
-            } else {
                 try lastExchange(db).run(.int(num), .id(member))
             }
         }
@@ -402,15 +419,12 @@ final class Projector {
         guard db.changes == 1 else { throw StoreError("no account \(t.to)") }
     }
 
-    /// A posting while balances wait to be written: chained to the member's posting pending
-    /// here, or else to the one their account names. Gives its id.
+    /// A posting in a bulk load, chained to its member's previous one as `links` knows it.
+    /// Gives its id.
     private func postChained(_ member: MemberID, _ minutes: Int64, seq: Int64, transfer: Int64, day: Day) throws(StoreError) -> Int64 {
-        if let last = pendingBalances[member]?.posting {
-            try postingAfter(db).run(.int(seq), .int(transfer), .id(member), .int(minutes), .int(day.number), .int(last))
-        } else {
-            try postingRow(db).run(.int(seq), .int(transfer), .id(member), .int(minutes), .int(day.number))
-            guard db.changes == 1 else { throw StoreError("no account \(member)") }
-        }
-        return sqlite3LastInsertRowID(db)
+        try postingAfter(db).run(.int(seq), .int(transfer), .id(member), .int(minutes), .int(day.number), .int(try knownLinks(member).posting))
+        let id = sqlite3LastInsertRowID(db)
+        links[member]!.posting = id
+        return id
     }
 }
