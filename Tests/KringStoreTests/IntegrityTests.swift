@@ -315,6 +315,33 @@ final class LineCollector: @unchecked Sendable {
 }
 
 @Suite struct MigrationTests {
+    /// Two processes opening an older ledger at once: the one that waited for the write lock
+    /// finds the migration done and does not run it again (schema 12's would fail on the
+    /// columns it adds).
+    @Test func aMigrationDoneWhileWaitingIsNotRunAgain() throws {
+        let dir = TempDir("migrate-twice"); defer { dir.remove() }
+        let path = dir.file("v11.sqlite")
+        let first = try Connection(path: path)
+        try first.execute("PRAGMA journal_mode = WAL")
+        try Schema.migrate(first, upTo: Schema.version - 1)
+        // The first holds the write lock; the second reads the old version and waits for it.
+        try first.execute("BEGIN IMMEDIATE")
+        nonisolated(unsafe) let second = try Connection(path: path)
+        let done = DispatchSemaphore(value: 0)
+        nonisolated(unsafe) var failure: Error?
+        Thread.detachNewThread {
+            do { try Schema.migrate(second) } catch { failure = error }
+            done.signal()
+        }
+        Thread.sleep(forTimeInterval: 0.5)
+        try first.execute(Schema.migrations[Int(Schema.version) - 1])
+        try first.execute("PRAGMA user_version = \(Schema.version)")
+        try first.execute("COMMIT")
+        done.wait()
+        #expect(failure == nil, "\(String(describing: failure))")
+        #expect(try second.scalarInt("PRAGMA user_version") == Schema.version)
+    }
+
     /// A ledger written by schema 1 (before offers and requests) is migrated in place when the
     /// writer opens it, and its history still verifies.
     @Test func aVersionOneLedgerIsMigrated() throws {

@@ -428,6 +428,11 @@ enum Schema {
         for v in Int(current)..<Int(target) {
             try db.execute("BEGIN IMMEDIATE")
             do {
+                // Another process may have run this migration while this one waited for the lock.
+                if try db.scalarInt("PRAGMA user_version") ?? 0 > v {
+                    try db.execute("COMMIT")
+                    continue
+                }
                 try db.execute(migrations[v])
                 if v + 1 == 7 { try addRowChecks(db) }
                 try db.execute("PRAGMA user_version = \(v + 1)")
