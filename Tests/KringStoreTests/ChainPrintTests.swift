@@ -24,7 +24,8 @@ import KringCore
         var p = ChainPrint(), q = ChainPrint()
         for r in rows { r.member.withUnsafeBytes { p.row($0, key: r.key, link: r.link) } }
         for (m, link) in accounts { m.withUnsafeBytes { q.last($0, link: link) } }
-        return (p + q).holds
+        p.add(q)
+        return p.holds
     }
 
     @Test func everyChangedLinkOrLastIsFound() {

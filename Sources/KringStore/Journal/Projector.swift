@@ -57,10 +57,11 @@ final class Projector {
     var cache: WriterCache?
     private var pendingBalances: [MemberID: Pending] = [:]
     /// What a bulk load changes in an account before `flushBalances` writes it: the sums, and
-    /// the last entry, posting and exchange when they changed.
+    /// the last entry that posted to it when one did. The account's last posting and exchange
+    /// are written from `links`.
     private struct Pending {
         var balance: Int64 = 0, given: Int64 = 0
-        var seq: Int64?, posting: Int64?, exchange: Int64?
+        var seq: Int64?
     }
     /// The circle's time zone, which the days of entries fall in: the latest policy's (its
     /// journal seq, and the zone with the offsets learnt so far), checked once per transaction
@@ -187,7 +188,8 @@ final class Projector {
     func flushBalances() throws(StoreError) {
         let upd = try pendingRow(db)
         for (member, d) in pendingBalances {
-            try upd.run(.int(d.balance), .int(d.given), .int(d.seq), .int(d.posting), .int(d.exchange), .id(member))
+            let known = links[member]
+            try upd.run(.int(d.balance), .int(d.given), .int(d.seq), .int(known?.posting), .int(known?.exchange), .id(member))
             guard db.changes == 1 else { throw StoreError("no account \(member)") }
         }
         pendingBalances.removeAll(keepingCapacity: true)
@@ -360,7 +362,7 @@ final class Projector {
             if deferBalances {
                 try partyAfter(db).run(.int(num), .id(member), .text(role), .int(Int64(position)), .int(consented), .int(try knownLinks(member).exchange))
                 links[member]!.exchange = num
-                pendingBalances[member, default: Pending()].exchange = num
+                if pendingBalances[member] == nil { pendingBalances[member] = Pending() }
             } else {
                 try party.run(.int(num), .id(member), .text(role), .int(Int64(position)), .int(consented))
                 guard db.changes == 1 else { throw StoreError("no account \(member)") }
@@ -394,14 +396,14 @@ final class Projector {
         let givenFrom: Int64 = kind == .reversal ? -t.minutes.value : 0
         let givenTo: Int64 = kind == .exchange ? t.minutes.value : 0
         if deferBalances {
-            let from = try postChained(t.from, -t.minutes.value, seq: seq, transfer: transferID, day: day)
-            let to = try postChained(t.to, t.minutes.value, seq: seq, transfer: transferID, day: day)
+            try postChained(t.from, -t.minutes.value, seq: seq, transfer: transferID, day: day)
+            try postChained(t.to, t.minutes.value, seq: seq, transfer: transferID, day: day)
             pendingBalances[t.from, default: Pending()].balance -= t.minutes.value
             pendingBalances[t.from]!.given += givenFrom
-            (pendingBalances[t.from]!.seq, pendingBalances[t.from]!.posting) = (seq, from)
+            pendingBalances[t.from]!.seq = seq
             pendingBalances[t.to, default: Pending()].balance += t.minutes.value
             pendingBalances[t.to]!.given += givenTo
-            (pendingBalances[t.to]!.seq, pendingBalances[t.to]!.posting) = (seq, to)
+            pendingBalances[t.to]!.seq = seq
             return
         }
         let posting = try postingRow(db)
@@ -419,12 +421,10 @@ final class Projector {
         guard db.changes == 1 else { throw StoreError("no account \(t.to)") }
     }
 
-    /// A posting in a bulk load, chained to its member's previous one as `links` knows it.
-    /// Gives its id.
-    private func postChained(_ member: MemberID, _ minutes: Int64, seq: Int64, transfer: Int64, day: Day) throws(StoreError) -> Int64 {
+    /// A posting in a bulk load, chained to its member's previous one as `links` knows it,
+    /// and then known there as their last.
+    private func postChained(_ member: MemberID, _ minutes: Int64, seq: Int64, transfer: Int64, day: Day) throws(StoreError) {
         try postingAfter(db).run(.int(seq), .int(transfer), .id(member), .int(minutes), .int(day.number), .int(try knownLinks(member).posting))
-        let id = sqlite3LastInsertRowID(db)
-        links[member]!.posting = id
-        return id
+        links[member]!.posting = sqlite3LastInsertRowID(db)
     }
 }

@@ -71,20 +71,22 @@ extension Verifier {
         return (seen, rows.chains)
     }
 
-    /// The parties read again, in order, when their links do not form each member's chain
-    /// (`ChainPrint`): the first whose link is not the member's previous exchange, and each
-    /// member's last exchange.
-    static func partyChains(_ db: Connection) throws(StoreError) -> (broken: (exchange: Int64, member: String, names: Int64?, previous: Int64?)?, chains: PartyChains) {
-        var chains = PartyChains()
-        var broken: (exchange: Int64, member: String, names: Int64?, previous: Int64?)?
-        let rows = try db.prepare("SELECT exchange, member, prev FROM exchange_parties ORDER BY exchange")
+    /// A chained table read again in key order, when the prints show a link or a last is wrong
+    /// (`ChainPrint`): the first row whose link is not its member's previous row, and each
+    /// member's last row. `sql` gives each row's key, member, link and entry (NULL when the
+    /// table keeps none), in key order.
+    static func rereadChains(_ db: Connection, _ sql: String) throws(StoreError)
+        -> (broken: (key: Int64, seq: Int64?, member: String, names: Int64?, previous: Int64?)?, last: LastLinks) {
+        var last = LastLinks()
+        var broken: (key: Int64, seq: Int64?, member: String, names: Int64?, previous: Int64?)?
+        let rows = try db.prepare(sql)
         while try rows.step() {
             let member = rows.columnBytes(1, text: true)
-            if let previous = chains.follow(member, to: rows.int(0)), rows.optionalInt(2) != previous, broken == nil {
-                broken = (rows.int(0), String(decoding: member, as: UTF8.self), rows.optionalInt(2), previous)
+            if let previous = last.follow(member, to: rows.int(0), seq: rows.optionalInt(3)), rows.optionalInt(2) != previous, broken == nil {
+                broken = (rows.int(0), rows.optionalInt(3), String(decoding: member, as: UTF8.self), rows.optionalInt(2), previous)
             }
         }
-        return (broken, chains)
+        return (broken, last)
     }
 }
 
@@ -177,24 +179,24 @@ struct ExchangeRows {
     }
 }
 
-/// Each member's last exchange among the party rows read so far, by the member's bytes (read
-/// again when the prints show a link is wrong, `Verifier.partyChains`).
-struct PartyChains: Sendable {
+/// Each member's last row of a chained table among the rows read so far (its key, and its
+/// entry where the table keeps one), by the member's bytes (`Verifier.rereadChains`).
+struct LastLinks: Sendable {
     private var members = MemberNumbers()
-    private var last = [Int64]()
+    private var last = [(key: Int64, seq: Int64?)]()
 
-    /// Moves `member`'s last exchange to `exchange`; gives the one before (`.some(nil)` for
+    /// Moves `member`'s last row to `key`; gives the key of the one before (`.some(nil)` for
     /// none), or nil for an id no member can have (over 255 bytes).
-    mutating func follow(_ member: UnsafeRawBufferPointer, to exchange: Int64) -> Int64?? {
+    mutating func follow(_ member: UnsafeRawBufferPointer, to key: Int64, seq: Int64?) -> Int64?? {
         guard member.count < 256 else { return nil }
         let n = Int(members.append(member))
-        if n == last.count { last.append(0) }
-        defer { last[n] = exchange }
-        return .some(last[n] == 0 ? nil : last[n])
+        if n == last.count { last.append((0, nil)) }
+        defer { last[n] = (key, seq) }
+        return .some(last[n].key == 0 ? nil : last[n].key)
     }
 
-    /// The last exchange `member` is a party to, or nil.
-    func last(of member: MemberID) -> Int64? {
+    /// `member`'s last row, or nil when they have none.
+    func last(of member: MemberID) -> (key: Int64, seq: Int64?)? {
         members.number(member.handle).map { last[Int($0)] }
     }
 }

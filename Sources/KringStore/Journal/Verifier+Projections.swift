@@ -38,10 +38,13 @@ extension Verifier {
         return f.value
     }
 
-    /// - Parameter lastPostings: each member's last posting, read again because the postings'
-    ///   links or the accounts' last postings are not each member's chain; nil when they are.
+    /// - Parameters:
+    ///   - lastPostings: each member's last posting, read again because the postings' links or
+    ///     the accounts' last postings are not each member's chain; nil when they are.
+    ///   - accountsLastExchange: the accounts' last exchanges, as their part of the parties'
+    ///     chain prints.
     static func compareProjections(_ db: Connection, state: LedgerState, lastSeq: (MemberID) throws(StoreError) -> Int64,
-                                   lastPostings: [MemberID: (posting: Int64, seq: Int64)]?, exchangeSeq: ExchangeSeqs,
+                                   lastPostings: LastLinks?, accountsLastExchange: ChainPrint, exchangeSeq: ExchangeSeqs,
                                            exchangeFingerprints: ColumnArray<Int>, consents: ConsentTracker, pledges: [(seq: Int64, print: Int)],
                                            memberSeqs: [MemberID: MemberSeqs], lastChanges: LastChanges, words: ReplayWords,
                                            reasons: ExchangeReasons, rowPrints: ExchangeRowPrints?,
@@ -76,14 +79,14 @@ extension Verifier {
             // An account's last entry is the last that posted to it (the postings matched the
             // journal row by row), or the one that opened it.
             // The account's last posting: as it names it when the chains hold, else as read again.
-            let last = lastPostings.map { $0[id] } ?? (s.isNull(13) ? nil : (s.int(13), s.isNull(14) ? 0 : s.int(14)))
+            let last = lastPostings.map { $0.last(of: id) } ?? (s.isNull(13) ? nil : (s.int(13), s.optionalInt(14)))
             if !s.isNull(5), let added = memberSeqs[id]?.added, s.int(12) != max(added, last?.seq ?? 0) {
                 diverge(try lastSeq(id), "the account of \(id) differs from the journal in its last entry (\(s.int(12)))")
             }
             // The chain of its postings starts at its last.
-            if !s.isNull(5), lastPostings != nil, s.optionalInt(13) != last?.posting {
+            if !s.isNull(5), lastPostings != nil, s.optionalInt(13) != last?.key {
                 diverge(try lastSeq(id), "the account of \(id) names \(s.optionalInt(13).map { "posting \($0)" } ?? "no posting") as its last; "
-                        + "the journal gives \(last.map { "posting \($0.posting)" } ?? "none")")
+                        + "the journal gives \(last.map { "posting \($0.key)" } ?? "none")")
             }
         }
         for id in state.memberOrder where !seen.contains(id) { diverge(try lastSeq(id), "member \(id) is missing from the projection") }
@@ -95,19 +98,18 @@ extension Verifier {
         // the chain of their parties starts; read again to name what is wrong when the prints
         // do not cancel.
         var chains = partyPrint
-        let accounts = try db.prepare("SELECT member, last_exchange FROM accounts")
-        while try accounts.step() { chains.last(accounts.columnBytes(0, text: true), link: accounts.optionalInt(1)) }
+        chains.add(accountsLastExchange)
         if !chains.holds {
-            let found = try partyChains(db)
+            let found = try rereadChains(db, "SELECT exchange, member, prev, NULL FROM exchange_parties ORDER BY exchange")
             if let u = found.broken {
-                let id = ExchangeID(uncheckedNumber: u.exchange)
+                let id = ExchangeID(uncheckedNumber: u.key)
                 diverge(exchangeSeq[id] ?? 1, "exchange \(id)'s party \(u.member.prefix(60)) names \(u.names.map { "exchange \(ExchangeID(uncheckedNumber: $0))" } ?? "no exchange") "
                         + "as their previous; the parties give \(u.previous.map { "exchange \(ExchangeID(uncheckedNumber: $0))" } ?? "none")")
             } else {
-                accounts.reset()
+                let accounts = try db.prepare("SELECT member, last_exchange FROM accounts")
                 while try accounts.step() {
                     guard let id = MemberID(canonical: accounts.text(0)), state.member(id) != nil else { continue }  // compared with the members above
-                    let last = found.chains.last(of: id)
+                    let last = found.last.last(of: id)?.key
                     if accounts.optionalInt(1) != last {
                         diverge(try lastSeq(id), "the account of \(id) names \(accounts.optionalInt(1).map { "exchange \(ExchangeID(uncheckedNumber: $0))" } ?? "no exchange") "
                                 + "as its last; the parties give \(last.map { "exchange \(ExchangeID(uncheckedNumber: $0))" } ?? "none")")
@@ -459,12 +461,10 @@ struct ChainPrint: Sendable {
         sum &-= f.value
     }
 
-    /// The rows' and the accounts' prints together.
-    static func + (a: ChainPrint, b: ChainPrint) -> ChainPrint {
-        var c = a
-        c.sum &+= b.sum
-        c.backwards = [a.backwards, b.backwards].compactMap { $0 }.min()
-        return c
+    /// Adds another part's prints (the accounts', read apart from the rows).
+    mutating func add(_ other: ChainPrint) {
+        sum &+= other.sum
+        backwards = [backwards, other.backwards].compactMap { $0 }.min()
     }
 
     /// Whether every link is the member's previous row and every account names their last.

@@ -204,20 +204,28 @@ public enum Verifier {
             // accounts' last postings form each member's chain, the account names the posting
             // (and so the entry) that last moved the member's balance; otherwise the postings
             // are read again to name the first link that is wrong, and give each member's last.
-            var chains = postings.chains
-            let accounts = try db.prepare("SELECT member, last_posting FROM accounts")
-            while try accounts.step() { chains.last(accounts.columnBytes(0, text: true), link: accounts.optionalInt(1)) }
-            var lastPostings: [MemberID: (posting: Int64, seq: Int64)]?
+            // One pass over the accounts gives their lasts to both chains' prints (the
+            // parties' rows are read with the exchanges, below).
+            var chains = postings.chains, accountsLastExchange = ChainPrint()
+            let accounts = try db.prepare("SELECT member, last_posting, last_exchange FROM accounts")
+            while try accounts.step() {
+                chains.last(accounts.columnBytes(0, text: true), link: accounts.optionalInt(1))
+                accountsLastExchange.last(accounts.columnBytes(0, text: true), link: accounts.optionalInt(2))
+            }
+            var lastPostings: LastLinks?
             if !chains.holds {
-                let found = try postingChains(db)
-                if let (at, reason) = found.broken { diverge(at, reason) }
+                let found = try rereadChains(db, "SELECT id, member, prev, seq FROM postings ORDER BY id")
+                if let b = found.broken, let seq = b.seq {
+                    diverge(seq, "posting \(b.key) names \(b.names.map { "posting \($0)" } ?? "no posting") as its member's previous; "
+                                 + "the journal gives \(b.previous.map { "posting \($0)" } ?? "none")")
+                }
                 lastPostings = found.last
             }
             let accountLast = try db.prepare("SELECT p.seq FROM accounts a JOIN postings p ON p.id = a.last_posting WHERE a.member = ?")
             func lastSeq(_ id: MemberID) throws(StoreError) -> Int64 {
                 var posted: Int64?
                 if let lastPostings {
-                    posted = lastPostings[id]?.seq
+                    posted = lastPostings.last(of: id)?.seq
                 } else {
                     accountLast.reset()
                     try accountLast.bind([.text(id.handle)])
@@ -225,7 +233,7 @@ public enum Verifier {
                 }
                 return max(posted ?? 1, memberSeqs[id]?.last ?? 1)
             }
-            try compareProjections(db, state: state, lastSeq: lastSeq, lastPostings: lastPostings, exchangeSeq: exchangeSeq, exchangeFingerprints: exchangeFingerprints,
+            try compareProjections(db, state: state, lastSeq: lastSeq, lastPostings: lastPostings, accountsLastExchange: accountsLastExchange, exchangeSeq: exchangeSeq, exchangeFingerprints: exchangeFingerprints,
                                    consents: consents, pledges: pledges, memberSeqs: memberSeqs, lastChanges: lastChanges, words: words, reasons: reasons, rowPrints: rowPrints, diverge: diverge)
             try comparePolicies(db, policies, diverge: diverge)
         }
@@ -258,27 +266,6 @@ extension ColumnByNumber<Int64> {
         var low: Int64?
         values.forEach { low = min(low ?? $0, $0) }
         return low
-    }
-}
-
-extension Verifier {
-    /// The postings read again, in order, when their links do not form each member's chain
-    /// (`ChainPrint`): the first whose link is not its member's previous posting (its entry and
-    /// what it names), and each member's last posting with its entry.
-    static func postingChains(_ db: Connection) throws(StoreError) -> (broken: (Int64, String)?, last: [MemberID: (posting: Int64, seq: Int64)]) {
-        var last = [MemberID: (posting: Int64, seq: Int64)]()
-        var broken: (Int64, String)?
-        let rows = try db.prepare("SELECT id, seq, member, prev FROM postings ORDER BY id")
-        while try rows.step() {
-            guard let member = MemberID(canonical: rows.text(2)) else { continue }  // matched to the journal's members already
-            let posting = rows.int(0), previous = last[member]?.posting
-            if broken == nil, rows.optionalInt(3) != previous {
-                broken = (rows.int(1), "posting \(posting) names \(rows.optionalInt(3).map { "posting \($0)" } ?? "no posting") as its member's previous; "
-                                      + "the journal gives \(previous.map { "posting \($0)" } ?? "none")")
-            }
-            last[member] = (posting, rows.int(1))
-        }
-        return (broken, last)
     }
 }
 
