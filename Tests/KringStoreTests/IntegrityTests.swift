@@ -314,10 +314,119 @@ final class LineCollector: @unchecked Sendable {
     }
 }
 
+/// Schema 13 says each CHECK's words by comparisons instead of a list (`Schema.WordForm`): the
+/// same condition, which SQLite evaluates without building a table of the words per row.
+@Suite struct RowCheckFormTests {
+    /// Both forms of every table's CHECK give the same answer, NULL included, on rows made of
+    /// every word the checks name and their near misses; each form accepts some and refuses some.
+    @Test func bothFormsOfEveryCheckAgree() throws {
+        let dir = TempDir("check-forms"); defer { dir.remove() }
+        let db = try Connection(path: dir.file("c.sqlite"))
+        try Schema.migrate(db)
+        let words = ["time", "space", "goods", "proposed", "confirmed", "rejected", "cancelled", "expired", "reversed", "provider", "receiver",
+                     "exchange", "reversal", "donation", "grant", "settlement", "offer", "request", "active", "withdrawn", "suspended", "left",
+                     "person", "company", "association", "initiative", "municipality", "pool", "booked", "open", "closed"]
+        let nearMisses = ["Time", "time ", " time", "tim", "times", "", "of-1", "rq-12", "bk-3", "ch-40", "ex-1", "of-01", "of-", "OF-1", "an", "bram-2",
+                          "-an", "An", "a b", "caf\u{E9}", String(repeating: "a", count: 41)]
+        let pool: [SQLValue] = (words + nearMisses).map { .text($0) } + [.null, .int(1)]
+        var rng = SplitMix64(seed: 13)
+        func any(_ values: [SQLValue]) -> SQLValue { values[Int(rng.next() % UInt64(values.count))] }
+        let pairs = Array(zip(Schema.rowChecks(.list), Schema.rowChecks(.comparisons)))
+        #expect(pairs.count == Schema.rowChecks.count)
+        for ((table, list), (same, comparisons)) in pairs {
+            #expect(table == same)
+            #expect(!comparisons.contains(" IN ("), "\(table): \(comparisons)")
+            let columns = try db.strings("SELECT name FROM pragma_table_info(?)", .text(table))
+            try db.execute("DROP TABLE IF EXISTS temp.probe")
+            try db.execute("CREATE TEMP TABLE probe(\(columns.joined(separator: ", ")))")
+            // A CHECK passes unless it is false. Each condition is a conjunction of conditions on
+            // one column each, so the values a column may hold are those that pass with every
+            // other column NULL; rows draw from them half the time, so that some rows pass.
+            let passes = try db.prepare("SELECT (\(comparisons)) IS NOT 0 FROM (SELECT \(columns.map { "? AS \($0)" }.joined(separator: ", ")))")
+            var allowed = [[SQLValue]]()
+            for c in columns.indices {
+                var values = [SQLValue]()
+                for v in pool {
+                    try passes.bind(columns.indices.map { $0 == c ? v : .null })
+                    if try passes.step(), passes.int(0) == 1 { values.append(v) }
+                    passes.reset()
+                }
+                allowed.append(values)
+            }
+            let insert = try db.prepare("INSERT INTO probe VALUES (\(columns.map { _ in "?" }.joined(separator: ", ")))")
+            for _ in 0..<4_000 {
+                try insert.bind(columns.indices.map { rng.next() % 2 == 0 && !allowed[$0].isEmpty ? any(allowed[$0]) : any(pool) })
+                try insert.step()
+                insert.reset()
+            }
+            let accepted = try db.scalarInt("SELECT COUNT(*) FROM probe WHERE (\(comparisons)) IS NOT 0") ?? 0
+            #expect(accepted > 100 && accepted < 3_900, "\(table): \(accepted) of 4,000 rows pass")
+            #expect(try db.scalarInt("SELECT COUNT(*) FROM probe WHERE (\(list)) IS NOT (\(comparisons))") == 0, "\(table)")
+        }
+    }
+
+    /// A ledger of schema 12, with rows, upgraded to 13: every table reads as a new ledger's
+    /// defines it, its rows are kept, and a row breaking a check is still refused.
+    @Test func anUpgradedLedgerHasANewLedgersTables() throws {
+        let dir = TempDir("check-upgrade"); defer { dir.remove() }
+        let clock = TestClock()
+        let old = dir.file("old.sqlite")
+        let raw = try Connection(path: old)
+        try raw.execute("PRAGMA journal_mode = WAL")
+        try Schema.migrate(raw, upTo: 12)
+        #expect(try raw.scalarText("SELECT sql FROM sqlite_master WHERE name = 'exchanges'")?.contains("state IN ('proposed', 'confirmed'") == true)
+        let projector = try Projector(db: raw)
+        try raw.execute("BEGIN IMMEDIATE")
+        try projector.append(.ledgerCreated(LedgerCreated(policy: .standard)), by: .coordinator, at: clock.now)
+        for id: MemberID in ["an", "bram"] {
+            try projector.append(.memberAdded(MemberAdded(member: MemberInfo(id: id, name: id.handle, kind: .person, joined: clock.today))), by: .coordinator, at: clock.now)
+        }
+        try raw.execute("COMMIT")
+        let ledger = try Ledger(path: old, clock: clock.clock)
+        _ = try ledger.execute(.record(ExchangeDraft(providers: ["an"], receivers: ["bram"], kind: .time, domain: "care", what: "koken",
+                                                     credits: .hours(1)), reason: nil), by: .coordinator)
+        #expect(try raw.scalarInt("PRAGMA user_version") == Schema.version)
+        _ = try Ledger.create(path: dir.file("new.sqlite"), clock: clock.clock)
+        let fresh = try Connection(path: dir.file("new.sqlite"), readOnly: true)
+        let definitions = "SELECT type || ' ' || name || ': ' || sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY type, name"
+        #expect(try raw.strings(definitions) == fresh.strings(definitions))
+        for (table, _) in Schema.rowChecks {
+            #expect(try raw.scalarText("SELECT sql FROM sqlite_master WHERE name = ?", .text(table))?.contains(" IN (") == false, "\(table)")
+        }
+        #expect(try raw.scalarInt("SELECT COUNT(*) FROM exchanges") == 1 && raw.scalarText("PRAGMA integrity_check") == "ok")
+        #expect(throws: StoreError.self) { try raw.execute("UPDATE exchanges SET state = 'asleep'") }
+        #expect(throws: StoreError.self) { try raw.execute("UPDATE exchange_parties SET role = 'Provider'") }
+        #expect(throws: StoreError.self) { try raw.execute("UPDATE transfers SET kind = 'gift'") }
+        #expect(try Verifier.verify(path: old).ok)
+    }
+
+    /// A table whose CHECK is not the one schema 7 wrote stops the upgrade, which changes nothing.
+    @Test func anUnexpectedCheckStopsTheUpgrade() throws {
+        let dir = TempDir("check-unexpected"); defer { dir.remove() }
+        let raw = try Connection(path: dir.file("odd.sqlite"))
+        try Schema.migrate(raw, upTo: 12)
+        let schemaVersion = try raw.scalarInt("PRAGMA schema_version") ?? 0
+        try raw.execute("""
+            PRAGMA writable_schema = ON;
+            UPDATE sqlite_master SET sql = replace(sql, '''settlement''', '''gift''') WHERE name = 'transfers';
+            PRAGMA schema_version = \(schemaVersion + 1);
+            PRAGMA writable_schema = OFF;
+            """)
+        do {
+            try Schema.migrate(raw)
+            Issue.record("the upgrade went on past a CHECK it did not write")
+        } catch {
+            #expect(error.message == "migration 13: the CHECK of transfers is not the one schema 7 wrote", "\(error.message)")
+        }
+        #expect(try raw.scalarInt("PRAGMA user_version") == 12)
+        #expect(try raw.scalarText("SELECT sql FROM sqlite_master WHERE name = 'exchanges'")?.contains("state IN (") == true)
+    }
+}
+
 @Suite struct MigrationTests {
     /// Two processes opening an older ledger at once: the one that waited for the write lock
-    /// finds the migration done and does not run it again (schema 12's would fail on the
-    /// columns it adds).
+    /// finds the migration done and does not run it again (schema 13's would fail on the
+    /// CHECKs it has already rewritten, schema 12's on the columns it adds).
     @Test func aMigrationDoneWhileWaitingIsNotRunAgain() throws {
         let dir = TempDir("migrate-twice"); defer { dir.remove() }
         let path = dir.file("v11.sqlite")
@@ -334,7 +443,7 @@ final class LineCollector: @unchecked Sendable {
             done.signal()
         }
         Thread.sleep(forTimeInterval: 0.5)
-        try first.execute(Schema.migrations[Int(Schema.version) - 1])
+        try Schema.apply(first, migration: Int(Schema.version) - 1)
         try first.execute("PRAGMA user_version = \(Schema.version)")
         try first.execute("COMMIT")
         done.wait()
