@@ -6,7 +6,8 @@ import KringTestSupport
 
 /// The writer keeps members and pair credits between its transactions (`WriterCache`). Its
 /// decisions must stay those of a writer reading every member afresh: when another connection
-/// writes (the CLI beside a server), and when a transaction of its own rolls back.
+/// writes (the CLI beside a server), and when a transaction of its own rolls back. So must the
+/// links it keeps of members' chains (`WriterCache.links`): verify checks every link and last.
 @Suite struct WriterCacheTests {
     private func record(_ provider: MemberID, _ receiver: MemberID, _ minutes: Int64) -> Command {
         .record(ExchangeDraft(providers: [provider], receivers: [receiver], kind: .time, domain: "care", what: "help",
@@ -46,6 +47,9 @@ import KringTestSupport
         _ = try cli.execute(record("an", "stad", 840), by: .coordinator)
         #expect(try refusal(server, record("an", "stad", 75)) == .rulePairCap)
         #expect(try refusal(server, record("an", "stad", 60)) == nil)
+        // The chains of an and stad ran through both writers' postings and parties.
+        let report = try Verifier.verify(path: dir.file("k.sqlite"))
+        #expect(report.ok, "\(String(describing: report.divergence))")
     }
 
     @Test func aBatchRolledBackLeavesNoTraceInTheCache() throws {
@@ -63,6 +67,9 @@ import KringTestSupport
         // So an can still receive that hour, and daan and an have not met.
         #expect(try refusal(ledger, record("daan", "an", 60)) == nil)
         #expect(try refusal(ledger, record("daan", "an", 15)) == .limitFloor)
+        // The postings and parties rolled back are in no chain.
+        let report = try Verifier.verify(path: dir.file("k.sqlite"))
+        #expect(report.ok, "\(String(describing: report.divergence))")
     }
 
     @Test func thePairCapCountsWhatTheWriterPostedAndNotWhatItReversed() throws {

@@ -44,21 +44,25 @@ final class Projector {
     let db: Connection
     /// The chain head after the last append.
     var head = ChainHead()
-    /// When set (bulk loads), balance updates are summed in memory and written by
-    /// `flushBalances()` before each commit instead of one UPDATE per posting.
+    /// What an entry changes in its members' accounts (balance, hours given, last posting and
+    /// exchange) is summed here and written by `flushBalances()`, one UPDATE per account: at
+    /// the end of each entry, or, when this is set (bulk loads), before each commit.
     var deferBalances = false {
         didSet { links.removeAll() }
     }
-    /// A bulk load's members' last posting and exchange, kept across its commits (the load
-    /// writes alone), read from the account when the load first meets the member: each
-    /// posting and party row names its member's previous one from here.
-    private var links: [MemberID: (posting: Int64?, exchange: Int64?)] = [:]
+    /// Members' last posting and exchange, read from the account when first needed: each
+    /// posting and party row names its member's previous one from here. The writer keeps them
+    /// in its cache (`WriterCache.links`, valid while it is), a bulk load here across its commits
+    /// (the load writes alone); otherwise they are kept for the transaction (`reloadHead`
+    /// empties them).
+    private var links: [MemberID: Links] = [:]
+    typealias Links = (posting: Int64?, exchange: Int64?)
     /// The writer's cache, which the projections written here keep true (none for bulk loads).
     var cache: WriterCache?
     private var pendingBalances: [MemberID: Pending] = [:]
-    /// What a bulk load changes in an account before `flushBalances` writes it: the sums, and
-    /// the last entry that posted to it when one did. The account's last posting and exchange
-    /// are written from `links`.
+    /// What an entry (a bulk load: its transaction) changes in an account before
+    /// `flushBalances` writes it: the sums, and the last entry that posted to it when one did.
+    /// The account's last posting and exchange are written from `links`.
     private struct Pending {
         var balance: Int64 = 0, given: Int64 = 0
         var seq: Int64?
@@ -75,30 +79,16 @@ final class Projector {
         INSERT INTO exchanges(num, proposer, kind, domain, what, credits, quantity, date, expires_at, state, recorded, reason, created_seq, updated_seq, links)
         VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)
         """)
-    /// A party, chained to the member's previous exchange, which the account names (nothing is
-    /// inserted when there is no account); and the account, naming this exchange as their last.
-    private let partyRow = Held("""
-        INSERT INTO exchange_parties(exchange, member, role, position, consented, prev)
-        SELECT ?1, ?2, ?3, ?4, ?5, last_exchange FROM accounts WHERE member = ?2
-        """)
-    private let lastExchange = Held("UPDATE accounts SET last_exchange = ?1 WHERE member = ?2")
     private let transferRow = Held("INSERT INTO transfers(seq, exchange, kind, payer, payee, minutes, day) VALUES (?,?,?,?,?,?,?)")
-    /// A posting, chained to its member's previous one, which the account names (nothing is
-    /// inserted when there is no account).
-    private let postingRow = Held("""
-        INSERT INTO postings(seq, transfer, member, minutes, day, prev)
-        SELECT ?1, ?2, ?3, ?4, ?5, last_posting FROM accounts WHERE member = ?3
-        """)
-    /// A posting whose member's previous one is known here (a bulk load, `links`).
-    private let postingAfter = Held("INSERT INTO postings(seq, transfer, member, minutes, day, prev) VALUES (?,?,?,?,?,?)")
-    private let balanceRow = Held("UPDATE accounts SET balance = balance + ?, given = given + ?, last_seq = ?, last_posting = ? WHERE member = ?")
+    /// A posting, chained to its member's previous one (`links`).
+    private let postingRow = Held("INSERT INTO postings(seq, transfer, member, minutes, day, prev) VALUES (?,?,?,?,?,?)")
     private let pendingRow = Held("""
         UPDATE accounts SET balance = balance + ?1, given = given + ?2, last_seq = COALESCE(?3, last_seq),
                             last_posting = COALESCE(?4, last_posting), last_exchange = COALESCE(?5, last_exchange)
         WHERE member = ?6
         """)
-    /// A party whose member's previous exchange is known here (a bulk load, `links`).
-    private let partyAfter = Held("INSERT INTO exchange_parties(exchange, member, role, position, consented, prev) VALUES (?,?,?,?,?,?)")
+    /// A party, chained to the member's previous exchange (`links`).
+    private let partyRow = Held("INSERT INTO exchange_parties(exchange, member, role, position, consented, prev) VALUES (?,?,?,?,?,?)")
 
     /// A statement prepared when first run (a ledger being migrated may not have its table yet).
     private final class Held {
@@ -127,18 +117,24 @@ final class Projector {
         head = try s.step() ? ChainHead(seq: s.int(0), hash: s.blob(1), ts: s.int(2)) : ChainHead()
         zoneChecked = false
         links.removeAll()
+        pendingBalances.removeAll()
     }
 
-    /// A member's last posting and exchange during a bulk load (`links`).
-    private func knownLinks(_ member: MemberID) throws(StoreError) -> (posting: Int64?, exchange: Int64?) {
-        if let known = links[member] { return known }
+    /// A member's last posting and exchange (`links`); a member without an account has none.
+    private func knownLinks(_ member: MemberID) throws(StoreError) -> Links {
+        if let known = cache?.links[member] ?? links[member] { return known }
         let s = try db.cached("SELECT last_posting, last_exchange FROM accounts WHERE member = ?")
         defer { s.reset() }
         try s.bind([.id(member)])
         guard try s.step() else { throw StoreError("no account \(member)") }
         let known = (s.optionalInt(0), s.optionalInt(1))
-        links[member] = known
+        remember(member, known)
         return known
+    }
+
+    /// Keeps a member's last posting and exchange (`links`).
+    private func remember(_ member: MemberID, _ known: Links) {
+        if let cache { cache.links[member] = known } else { links[member] = known }
     }
 
     /// The day `timestamp` falls on in the zone of the policy in force, which is read when the
@@ -182,13 +178,15 @@ final class Projector {
         default:
             try project(entry.event, seq: entry.seq, day: try day(entry.ts))
         }
+        if !deferBalances { try flushBalances() }
     }
 
-    /// Writes the balance changes summed while `deferBalances` was set.
+    /// Writes the account changes summed since the last flush.
     func flushBalances() throws(StoreError) {
+        if pendingBalances.isEmpty { return }
         let upd = try pendingRow(db)
         for (member, d) in pendingBalances {
-            let known = links[member]
+            let known = cache?.links[member] ?? links[member]
             try upd.run(.int(d.balance), .int(d.given), .int(d.seq), .int(known?.posting), .int(known?.exchange), .id(member))
             guard db.changes == 1 else { throw StoreError("no account \(member)") }
         }
@@ -356,18 +354,14 @@ final class Projector {
             try db.cached("INSERT INTO exchange_links(exchange, target) VALUES (?, ?)").run(.int(num), .id(l))
         }
         let party = try partyRow(db)
+        // The account's last exchange is written with its balance (`flushBalances`).
         func add(_ member: MemberID, _ role: String, _ position: Int) throws(StoreError) {
             let consented: Int64 = recorded || member == x.proposer ? 1 : 0
-            // A bulk load writes the account's last exchange with its balance, before its commit.
-            if deferBalances {
-                try partyAfter(db).run(.int(num), .id(member), .text(role), .int(Int64(position)), .int(consented), .int(try knownLinks(member).exchange))
-                links[member]!.exchange = num
-                if pendingBalances[member] == nil { pendingBalances[member] = Pending() }
-            } else {
-                try party.run(.int(num), .id(member), .text(role), .int(Int64(position)), .int(consented))
-                guard db.changes == 1 else { throw StoreError("no account \(member)") }
-                try lastExchange(db).run(.int(num), .id(member))
-            }
+            var known = try knownLinks(member)
+            try party.run(.int(num), .id(member), .text(role), .int(Int64(position)), .int(consented), .int(known.exchange))
+            known.exchange = num
+            remember(member, known)
+            if pendingBalances[member] == nil { pendingBalances[member] = Pending() }
         }
         for (i, p) in x.providers.enumerated() { try add(p, "provider", i) }
         for (i, r) in x.receivers.enumerated() { try add(r, "receiver", i) }
@@ -387,44 +381,32 @@ final class Projector {
             .run(.text(state.rawValue), .int(seq), .text(reason), .int(id.number))
     }
 
-    /// One transfer: its row, two postings that sum to zero, two balance updates. For
-    /// exchanges and reversals the provider's given credits move too (earned floors).
+    /// One transfer: its row, two postings that sum to zero, and what it changes in both
+    /// accounts (written by `flushBalances`). For exchanges and reversals the provider's given
+    /// credits move too (earned floors).
     private func post(_ t: Transfer, seq: Int64, exchange: ExchangeID?, kind: TransferKind, day: Day) throws(StoreError) {
         precondition(t.minutes.value > 0 && t.from != t.to, "a transfer moves a positive amount between two accounts")
         try transferRow(db).run(.int(seq), .int(exchange?.number), .text(kind.rawValue), .id(t.from), .id(t.to), .int(t.minutes.value), .int(day.number))
         let transferID = sqlite3LastInsertRowID(db)
         let givenFrom: Int64 = kind == .reversal ? -t.minutes.value : 0
         let givenTo: Int64 = kind == .exchange ? t.minutes.value : 0
-        if deferBalances {
-            try postChained(t.from, -t.minutes.value, seq: seq, transfer: transferID, day: day)
-            try postChained(t.to, t.minutes.value, seq: seq, transfer: transferID, day: day)
-            pendingBalances[t.from, default: Pending()].balance -= t.minutes.value
-            pendingBalances[t.from]!.given += givenFrom
-            pendingBalances[t.from]!.seq = seq
-            pendingBalances[t.to, default: Pending()].balance += t.minutes.value
-            pendingBalances[t.to]!.given += givenTo
-            pendingBalances[t.to]!.seq = seq
-            return
-        }
-        let posting = try postingRow(db)
-        try posting.run(.int(seq), .int(transferID), .id(t.from), .int(-t.minutes.value), .int(day.number))
-        guard db.changes == 1 else { throw StoreError("no account \(t.from)") }
-        let from = sqlite3LastInsertRowID(db)
-        try posting.run(.int(seq), .int(transferID), .id(t.to), .int(t.minutes.value), .int(day.number))
-        guard db.changes == 1 else { throw StoreError("no account \(t.to)") }
-        let to = sqlite3LastInsertRowID(db)
+        try postChained(t.from, -t.minutes.value, seq: seq, transfer: transferID, day: day)
+        try postChained(t.to, t.minutes.value, seq: seq, transfer: transferID, day: day)
+        pendingBalances[t.from, default: Pending()].balance -= t.minutes.value
+        pendingBalances[t.from]!.given += givenFrom
+        pendingBalances[t.from]!.seq = seq
+        pendingBalances[t.to, default: Pending()].balance += t.minutes.value
+        pendingBalances[t.to]!.given += givenTo
+        pendingBalances[t.to]!.seq = seq
         cache?.posted(t, kind: kind, day: day, givenFrom: givenFrom, givenTo: givenTo)
-        let upd = try balanceRow(db)
-        try upd.run(.int(-t.minutes.value), .int(givenFrom), .int(seq), .int(from), .id(t.from))
-        guard db.changes == 1 else { throw StoreError("no account \(t.from)") }
-        try upd.run(.int(t.minutes.value), .int(givenTo), .int(seq), .int(to), .id(t.to))
-        guard db.changes == 1 else { throw StoreError("no account \(t.to)") }
     }
 
-    /// A posting in a bulk load, chained to its member's previous one as `links` knows it,
-    /// and then known there as their last.
+    /// A posting chained to its member's previous one as `links` knows it, and then known there
+    /// as their last.
     private func postChained(_ member: MemberID, _ minutes: Int64, seq: Int64, transfer: Int64, day: Day) throws(StoreError) {
-        try postingAfter(db).run(.int(seq), .int(transfer), .id(member), .int(minutes), .int(day.number), .int(try knownLinks(member).posting))
-        links[member]!.posting = sqlite3LastInsertRowID(db)
+        var known = try knownLinks(member)
+        try postingRow(db).run(.int(seq), .int(transfer), .id(member), .int(minutes), .int(day.number), .int(known.posting))
+        known.posting = sqlite3LastInsertRowID(db)
+        remember(member, known)
     }
 }

@@ -1,8 +1,8 @@
 import KringCore
 
 /// What the writer knows of the ledger between its transactions: the members it read (with
-/// their balances) and, for the pair cap, members' credits with each other member in the
-/// window. A write transaction reads them here instead of in SQLite, and the projector keeps
+/// their balances), members' last posting and exchange (the links of their chains) and, for
+/// the pair cap, members' credits with each other member in the window. A write transaction reads them here instead of in SQLite, and the projector keeps
 /// the entries true as it writes (a posting moves a cached balance and the credits of its pair;
 /// a member's status, limits or leaving drops the member; a reversal drops the windows of its
 /// members).
@@ -22,6 +22,9 @@ final class WriterCache {
     /// A member's credits with each other member (all of them: one absent had none) in
     /// confirmed exchanges on or after `since`.
     private var windows: [MemberID: (since: Day, with: [MemberID: Minutes])] = [:]
+    /// Members' last posting and exchange, as the projector reads and writes them
+    /// (`Projector.links`).
+    var links: [MemberID: Projector.Links] = [:]
     private var dataVersion: Int64?
     private var open = false
 
@@ -29,9 +32,11 @@ final class WriterCache {
     /// until it ends).
     func begin(_ db: Connection) throws(StoreError) {
         let version = try db.scalarInt("PRAGMA data_version")
-        if open || version != dataVersion || members.count > WriterCache.memberLimit || windows.count > WriterCache.windowLimit {
+        if open || version != dataVersion || members.count > WriterCache.memberLimit || windows.count > WriterCache.windowLimit
+            || links.count > WriterCache.memberLimit {
             members.removeAll()
             windows.removeAll()
+            links.removeAll()
         }
         dataVersion = version
         open = true
