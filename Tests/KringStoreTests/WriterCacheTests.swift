@@ -72,6 +72,32 @@ import KringTestSupport
         #expect(report.ok, "\(String(describing: report.divergence))")
     }
 
+    /// The writer reads the policy once per transaction, and again after a change of policy it
+    /// appends: a command after the change, in the same batch or after another process's, is
+    /// decided on the new policy.
+    @Test func aChangeOfPolicyCountsFromTheNextCommand() throws {
+        let dir = TempDir("writer-policy"); defer { dir.remove() }
+        let clock = TestClock()
+        let server = try fixtureLedger(at: dir.file("k.sqlite"), clock: clock)
+        let cli = try Ledger(path: dir.file("k.sqlite"), clock: clock.clock)
+        var oneHour = Policy.standard
+        oneHour.pairCapMinutes = 60
+        let results = try server.executeBatch([BatchItem(command: record("an", "bram", 90), actor: .coordinator, idempotency: nil),
+                                               BatchItem(command: .setPolicy(oneHour), actor: .coordinator, idempotency: nil),
+                                               BatchItem(command: record("an", "chloe", 90), actor: .coordinator, idempotency: nil)])
+        let codes = results.map { r -> RuleCode? in
+            guard case .fresh(let result) = r else { return nil }
+            if case .failure(let v) = result { return v.code }
+            return nil
+        }
+        #expect(codes == [nil, nil, .rulePairCap])
+        // Another process sets the standard policy back: the server's next exchange is decided on it.
+        _ = try cli.execute(.setPolicy(.standard), by: .coordinator)
+        #expect(try refusal(server, record("an", "chloe", 90)) == nil)
+        _ = try cli.execute(.setPolicy(oneHour), by: .coordinator)
+        #expect(try refusal(server, record("an", "daan", 90)) == .rulePairCap)
+    }
+
     @Test func thePairCapCountsWhatTheWriterPostedAndNotWhatItReversed() throws {
         let dir = TempDir("writer-cache"); defer { dir.remove() }
         let clock = TestClock()

@@ -132,6 +132,10 @@ public final class Ledger: @unchecked Sendable {
     private let clock: Clock
     /// The policy read last, by its seq, with the days of its zone (`ZoneDays`).
     private var cachedPolicy: (seq: Int64, policy: Policy, days: ZoneDays)?
+    /// Whether `cachedPolicy` is the one in force in the open write transaction: checked
+    /// once per transaction (another process may have changed it before), and again after this
+    /// writer appends a change of policy.
+    private var policyChecked = false
 
     /// Creates a new ledger at `path` with its genesis event. Refuses a file that holds one.
     public static func create(path: String, policy: Policy = .standard, clock: @escaping Clock = systemClock) throws(StoreError) -> Ledger {
@@ -209,17 +213,23 @@ public final class Ledger: @unchecked Sendable {
     public func currentPolicy() throws(StoreError) -> Policy {
         lock.lock()
         defer { lock.unlock() }
+        policyChecked = false
         return try policy()
     }
 
     private func policy() throws(StoreError) -> Policy {
+        if policyChecked, let c = cachedPolicy { return c.policy }
         let s = try db.cached("SELECT seq, payload FROM policies ORDER BY seq DESC LIMIT 1")
         defer { s.reset() }
         guard try s.step() else { throw StoreError("the ledger has no policy") }
         let seq = s.int(0)
-        if let c = cachedPolicy, c.seq == seq { return c.policy }
+        if let c = cachedPolicy, c.seq == seq {
+            policyChecked = true
+            return c.policy
+        }
         guard let json = try? JSON.parse(s.text(1)), let p = Policy(json: json) else { throw StoreError("the policy at seq \(seq) is unreadable") }
         cachedPolicy = (seq, p, ZoneDays(p.zone))
+        policyChecked = true
         return p
     }
 
@@ -258,6 +268,7 @@ public final class Ledger: @unchecked Sendable {
     /// writer's cache checked against what other connections committed.
     private func begin() throws(StoreError) {
         try db.run("BEGIN IMMEDIATE")
+        policyChecked = false
         try projector.reloadHead()
         try cache.begin(db)
     }
@@ -286,6 +297,7 @@ public final class Ledger: @unchecked Sendable {
             return .failure(violation)
         case .success(let decision):
             let seq = try projector.append(decision.event, by: actor, at: now)
+            if case .policyChanged = decision.event { policyChecked = false }
             lap(\.append)
             return .success(Outcome(seq: seq, hash: projector.head.hash, event: decision.event, warnings: decision.warnings, expired: expired))
         }
