@@ -115,3 +115,22 @@ import KringTestSupport
         #expect(try refusal(ledger, record("stad", "an", 1_440)) == nil)
     }
 }
+
+/// What a command came to, as its idempotency key keeps it: an accepted command without
+/// warnings is written directly (`Ledger.keptText`), byte for byte the canonical JSON of
+/// `Ledger.keep`, which every other outcome still goes through.
+@Suite struct KeptOutcomeTests {
+    @Test func theDirectTextIsTheCanonicalJSON() {
+        var rng = SplitMix64(seed: 15)
+        let event = MemberSuspended(id: "an").event
+        for i in 0..<1_000 {
+            let seq = i < 3 ? [1, 9, 10][i] : Int64(rng.next() % 10_000_000_000) + 1
+            let before = i < 3 ? 0 : Int(rng.next() % 2_000)
+            let accepted: Result<Outcome, RuleViolation> = .success(Outcome(seq: seq, hash: [], event: event, warnings: [], expired: [], expiredBefore: before))
+            #expect(Ledger.keptText(accepted) == Ledger.keep(accepted).canonicalString)
+        }
+        let warned: Result<Outcome, RuleViolation> = .success(Outcome(seq: 7, hash: [], event: event, warnings: [Warning(code: .nearFloor, reason: .kept("close"))],
+                                                                      expired: [], expiredBefore: 2))
+        #expect(Ledger.keptText(warned) == Ledger.keep(warned).canonicalString && Ledger.keptText(warned).contains("warn.near_floor"))
+    }
+}
