@@ -504,8 +504,6 @@ func httpBench(base: String) throws {
     print("")
 }
 
-/// The writer alone, without HTTP: recorded exchanges through `Ledger.executeBatch` in batches
-/// of 1 and of 50, each with an idempotency key, durable (FULL).
 /// CPU time of this process so far, in seconds (user and system).
 func processCPU() -> Double {
     var t = timespec()
@@ -513,15 +511,21 @@ func processCPU() -> Double {
     return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
 }
 
+/// The writer alone, without HTTP: recorded exchanges through `Ledger.executeBatch` in batches
+/// of 1 and of 50, each with an idempotency key, durable (FULL).
 func batchBench(base: String) throws {
     var rates = [Int: Double]()
-    var cpuPerExchange = [Int: Double](), pagesPerExchange = [Int: Double]()
+    var cpuPerExchange = [String: Double](), pagesPerExchange = [String: Double]()
     // Batches of 1 and 50 among 100 members; then batches of 50 among 5,000, where the writer's
-    // cache misses more and the pair cap's window is read from the members' postings.
-    for (batch, members) in [(1, 100), (50, 100), (50, 5_000)] {
-        let path = base + "/batch-\(batch)-\(members).sqlite"
+    // cache misses more and the pair cap's window is read from the members' postings. The keys
+    // `k1`, `k2`, … of one batch lie side by side in the idempotency table; the last run gives
+    // random keys, as clients do (a UUID each), which land each on a leaf of its own.
+    for (batch, members, random) in [(1, 100, false), (50, 100, false), (50, 5_000, false), (50, 5_000, true)] {
+        let path = base + "/batch-\(batch)-\(members)\(random ? "-random" : "").sqlite"
         let ledger = try benchLedger(at: path, count: members)
         let n = batch == 1 ? 500 : 30_000
+        var rng = SplitMix64(seed: 13)
+        let randomKeys = random ? (0..<n).map { _ in String(format: "%016llx%016llx", rng.next(), rng.next()) } : []
         var k = 0
         let cpu = processCPU(), pages = ledger.pagesWritten
         let secs = try seconds {
@@ -531,7 +535,7 @@ func batchBench(base: String) throws {
                     let i = k + j, p = (i * 31) % members, q = (i * 17 + i / members + 1) % members, r = q == p ? (p + 1) % members : q
                     let draft = ExchangeDraft(providers: [member("m\(p)")], receivers: [member("m\(r)")], kind: .time, domain: "care", what: "bench", credits: Minutes(15))
                     return BatchItem(command: .record(draft, reason: nil), actor: .coordinator,
-                                     idempotency: IdempotencyKey(scope: "bench", key: "k\(i)", requestHash: [UInt8](repeating: 1, count: 32)))
+                                     idempotency: IdempotencyKey(scope: "bench", key: random ? randomKeys[i] : "k\(i)", requestHash: [UInt8](repeating: 1, count: 32)))
                 }
                 _ = try ledger.executeBatch(items)
                 k += batch
@@ -539,14 +543,15 @@ func batchBench(base: String) throws {
         }
         if members == 100 { rates[batch] = Double(n) / secs }
         if batch == 50 {
-            cpuPerExchange[members] = (processCPU() - cpu) / Double(n) * 1e6
-            pagesPerExchange[members] = Double(ledger.pagesWritten - pages) / Double(n)
+            let name = "\(members)\(random ? " random keys" : "")"
+            cpuPerExchange[name] = (processCPU() - cpu) / Double(n) * 1e6
+            pagesPerExchange[name] = Double(ledger.pagesWritten - pages) / Double(n)
         }
     }
     print("Writer alone (no HTTP), recorded exchanges with idempotency keys, FULL: batches of 1 \(fmt(rates[1]!, 0))/s, batches of 50 \(fmt(rates[50]!, 0))/s (\(fmt(rates[50]! / rates[1]!, 1))x)")
-    for members in [100, 5_000] {
-        print("  \(members) members, batches of 50: the writer's CPU per recorded exchange (deciding, SQL, hashing; fsync waits are not CPU) "
-              + "\(fmt(cpuPerExchange[members]!, 1)) µs; WAL frames (pages of 4 KiB) per exchange \(fmt(pagesPerExchange[members]!, 2))")
+    for (name, label) in [("100", "100 members"), ("5000", "5000 members"), ("5000 random keys", "5000 members, random keys")] {
+        print("  \(label), batches of 50: the writer's CPU per recorded exchange (deciding, SQL, hashing; fsync waits are not CPU) "
+              + "\(fmt(cpuPerExchange[name]!, 1)) µs; WAL frames (pages of 4 KiB) per exchange \(fmt(pagesPerExchange[name]!, 2))")
     }
     print("")
 }
