@@ -425,30 +425,83 @@ final class LineCollector: @unchecked Sendable {
 
 @Suite struct MigrationTests {
     /// Two processes opening an older ledger at once: the one that waited for the write lock
-    /// finds the migration done and does not run it again (schema 13's would fail on the
-    /// CHECKs it has already rewritten, schema 12's on the columns it adds).
+    /// finds the migration done and does not run it again. Schema 12's migration is the one
+    /// raced here because it fails when run twice (on the columns it adds), as 13's does (on the
+    /// CHECKs it has rewritten).
     @Test func aMigrationDoneWhileWaitingIsNotRunAgain() throws {
         let dir = TempDir("migrate-twice"); defer { dir.remove() }
         let path = dir.file("v11.sqlite")
         let first = try Connection(path: path)
         try first.execute("PRAGMA journal_mode = WAL")
-        try Schema.migrate(first, upTo: Schema.version - 1)
+        try Schema.migrate(first, upTo: 11)
         // The first holds the write lock; the second reads the old version and waits for it.
         try first.execute("BEGIN IMMEDIATE")
         nonisolated(unsafe) let second = try Connection(path: path)
         let done = DispatchSemaphore(value: 0)
         nonisolated(unsafe) var failure: Error?
         Thread.detachNewThread {
-            do { try Schema.migrate(second) } catch { failure = error }
+            do { try Schema.migrate(second, upTo: 12) } catch { failure = error }
             done.signal()
         }
         Thread.sleep(forTimeInterval: 0.5)
-        try Schema.apply(first, migration: Int(Schema.version) - 1)
-        try first.execute("PRAGMA user_version = \(Schema.version)")
+        try Schema.apply(first, migration: 11)
+        try first.execute("PRAGMA user_version = 12")
         try first.execute("COMMIT")
         done.wait()
         #expect(failure == nil, "\(String(describing: failure))")
-        #expect(try second.scalarInt("PRAGMA user_version") == Schema.version)
+        #expect(try second.scalarInt("PRAGMA user_version") == 12)
+        // Run twice, the migration fails: the test would catch a second run.
+        #expect(throws: StoreError.self) { try Schema.apply(first, migration: 11) }
+    }
+
+    /// Schema 14 keeps the idempotency keys' rows in the order they come and their keys in an
+    /// index: every row of 13 is kept, a key still names one row, the lookup uses the index,
+    /// and a repeated key is answered as before (the same request, another request, an answer
+    /// kept by a version before typed outcomes).
+    @Test func theIdempotencyKeysMoveToRowsInTheOrderTheyCame() throws {
+        let dir = TempDir("migrate-keys"); defer { dir.remove() }
+        let path = dir.file("v13.sqlite")
+        let clock = TestClock()
+        _ = try fixtureLedger(at: path, clock: clock)
+        let raw = try Connection(path: path)
+        // The fixture's ledger as schema 13 held it, with keys of both kinds.
+        try raw.execute("""
+            PRAGMA user_version = 13;
+            DROP TABLE idempotency;
+            CREATE TABLE idempotency(
+                scope TEXT NOT NULL, key TEXT NOT NULL, request_hash BLOB NOT NULL, status INTEGER NOT NULL, body TEXT NOT NULL,
+                seq INTEGER, created_at INTEGER NOT NULL, outcome TEXT,
+                PRIMARY KEY(scope, key)
+            ) WITHOUT ROWID;
+            INSERT INTO idempotency VALUES ('coordinator:stad', 'old', x'01', 201, '{"old":true}', NULL, 100, NULL);
+            INSERT INTO idempotency VALUES ('coordinator:stad', 'typed', x'02', 0, '', NULL, 200,
+                '{"refused":{"code":"rule.inactive","field":null,"reason":{"kept":{"_0":"no"}}}}');
+            """)
+        let before = try raw.strings("SELECT scope || ' ' || key || ' ' || hex(request_hash) || ' ' || status || ' ' || body || ' ' || created_at || ' ' || ifnull(outcome, '-') FROM idempotency ORDER BY scope, key")
+        let ledger = try Ledger(path: path, clock: clock.clock)
+        #expect(try raw.scalarInt("PRAGMA user_version") == Schema.version)
+        #expect(try raw.strings("SELECT scope || ' ' || key || ' ' || hex(request_hash) || ' ' || status || ' ' || body || ' ' || created_at || ' ' || ifnull(outcome, '-') FROM idempotency ORDER BY scope, key") == before)
+        #expect(try raw.strings("SELECT key FROM idempotency ORDER BY id") == ["old", "typed"], "the rows in the order they came")
+        #expect(throws: StoreError.self) {
+            try raw.execute("INSERT INTO idempotency(scope, key, request_hash, status, body, created_at) VALUES ('coordinator:stad', 'old', x'01', 0, '', 1)")
+        }
+        let plan = try raw.prepare("EXPLAIN QUERY PLAN SELECT request_hash, status, body, outcome FROM idempotency WHERE scope = ? AND key = ?")
+        var steps = [String]()
+        while try plan.step() { steps.append(plan.text(3)) }
+        #expect(steps.count == 1 && steps[0].hasPrefix("SEARCH idempotency USING INDEX sqlite_autoindex_idempotency"), "\(steps)")
+        // A new key, then each kind of repeat.
+        let record = Command.record(ExchangeDraft(providers: ["an"], receivers: ["bram"], kind: .time, domain: "care", what: "koken", credits: .hours(1)), reason: nil)
+        func item(_ key: String, _ hash: UInt8) -> BatchItem {
+            BatchItem(command: record, actor: .coordinator, idempotency: IdempotencyKey(scope: "coordinator:stad", key: key, requestHash: [hash]))
+        }
+        let results = try ledger.executeBatch([item("new", 3), item("new", 3), item("new", 4), item("old", 1), item("typed", 2)])
+        guard results.count == 5, case .fresh(.success(let first)) = results[0], case .replay(.success(let again)) = results[1],
+              case .conflict = results[2], case .replayAnswer(let answer) = results[3], case .replay(.failure(let refused)) = results[4] else {
+            Issue.record("unexpected answers: \(results)")
+            return
+        }
+        #expect(again.seq == first.seq && answer == StoredAnswer(status: 201, body: "{\"old\":true}") && refused.code == .ruleInactive)
+        #expect(try raw.strings("SELECT key FROM idempotency ORDER BY id") == ["old", "typed", "new"])
     }
 
     /// A ledger written by schema 1 (before offers and requests) is migrated in place when the
