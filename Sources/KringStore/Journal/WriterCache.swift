@@ -2,10 +2,11 @@ import KringCore
 
 /// What the writer knows of the ledger between its transactions: the members it read (with
 /// their balances), members' last posting and exchange (the links of their chains) and, for
-/// the pair cap, members' credits with each other member in the window. A write transaction reads them here instead of in SQLite, and the projector keeps
-/// the entries true as it writes (a posting moves a cached balance and the credits of its pair;
-/// a member's status, limits or leaving drops the member; a reversal drops the windows of its
-/// members).
+/// the pair cap, members' credits with each other member in the window. A write transaction
+/// reads them here instead of in SQLite, and the projector keeps the entries true as it writes
+/// (a posting moves a cached balance and the credits of its pair, and each row written becomes
+/// its member's last; a member's status, limits or leaving drops the member; a reversal drops
+/// the windows of its members).
 ///
 /// Valid only while this connection is the ledger's only writer and its writes all commit:
 /// `begin` empties it when another connection (the CLI beside a server) has committed since
