@@ -67,6 +67,17 @@ final class Projector {
         var balance: Int64 = 0, given: Int64 = 0
         var seq: Int64?
     }
+
+    /// Adds to `member`'s pending account change (one lookup): `minutes` to the balance, `given`
+    /// to the hours given, and `seq` as the entry that last posted to it, when it posted.
+    private func pend(_ member: MemberID, minutes: Int64 = 0, given: Int64 = 0, seq: Int64? = nil) {
+        func add(_ p: inout Pending) {
+            p.balance += minutes
+            p.given += given
+            if let seq { p.seq = seq }
+        }
+        add(&pendingBalances[member, default: Pending()])
+    }
     /// The circle's time zone, which the days of entries fall in: the latest policy's (its
     /// journal seq, and the zone with the offsets learnt so far), checked once per transaction
     /// (`reloadHead`) and followed through the policy events projected here.
@@ -120,9 +131,12 @@ final class Projector {
         pendingBalances.removeAll()
     }
 
+    /// A member's last posting and exchange as kept (`links`), or nil when not read yet.
+    private func keptLinks(_ member: MemberID) -> Links? { cache?.links[member] ?? links[member] }
+
     /// A member's last posting and exchange (`links`); a member without an account has none.
     private func knownLinks(_ member: MemberID) throws(StoreError) -> Links {
-        if let known = cache?.links[member] ?? links[member] { return known }
+        if let known = keptLinks(member) { return known }
         let s = try db.cached("SELECT last_posting, last_exchange FROM accounts WHERE member = ?")
         defer { s.reset() }
         try s.bind([.id(member)])
@@ -186,7 +200,7 @@ final class Projector {
         if pendingBalances.isEmpty { return }
         let upd = try pendingRow(db)
         for (member, d) in pendingBalances {
-            let known = cache?.links[member] ?? links[member]
+            let known = keptLinks(member)
             try upd.run(.int(d.balance), .int(d.given), .int(d.seq), .int(known?.posting), .int(known?.exchange), .id(member))
             guard db.changes == 1 else { throw StoreError("no account \(member)") }
         }
@@ -361,7 +375,7 @@ final class Projector {
             try party.run(.int(num), .id(member), .text(role), .int(Int64(position)), .int(consented), .int(known.exchange))
             known.exchange = num
             remember(member, known)
-            if pendingBalances[member] == nil { pendingBalances[member] = Pending() }
+            pend(member)
         }
         for (i, p) in x.providers.enumerated() { try add(p, "provider", i) }
         for (i, r) in x.receivers.enumerated() { try add(r, "receiver", i) }
@@ -392,12 +406,8 @@ final class Projector {
         let givenTo: Int64 = kind == .exchange ? t.minutes.value : 0
         try postChained(t.from, -t.minutes.value, seq: seq, transfer: transferID, day: day)
         try postChained(t.to, t.minutes.value, seq: seq, transfer: transferID, day: day)
-        pendingBalances[t.from, default: Pending()].balance -= t.minutes.value
-        pendingBalances[t.from]!.given += givenFrom
-        pendingBalances[t.from]!.seq = seq
-        pendingBalances[t.to, default: Pending()].balance += t.minutes.value
-        pendingBalances[t.to]!.given += givenTo
-        pendingBalances[t.to]!.seq = seq
+        pend(t.from, minutes: -t.minutes.value, given: givenFrom, seq: seq)
+        pend(t.to, minutes: t.minutes.value, given: givenTo, seq: seq)
         cache?.posted(t, kind: kind, day: day, givenFrom: givenFrom, givenTo: givenTo)
     }
 
